@@ -1,0 +1,19 @@
+//! The types that cross the app API: commands' inputs and outputs, one file per area.
+//!
+//! These are the only types the UI sees; their TypeScript twins are generated
+//! from here (see `bindings`), never written by hand. Inputs deny unknown fields
+//! and mark `Option` fields optional in TypeScript.
+
+mod catalog;
+mod core;
+mod customers;
+mod identity;
+mod selling;
+mod settings;
+
+pub use self::catalog::*;
+pub use self::core::*;
+pub use self::customers::*;
+pub use self::identity::*;
+pub use self::selling::*;
+pub use self::settings::*;

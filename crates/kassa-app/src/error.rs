@@ -1,0 +1,44 @@
+//! The error every command returns: a stable code and a message for people.
+
+use kassa_domain::{Error, ErrorCode};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What a failed command answers, in the CLI's JSON and in the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ApiError {
+    /// Stable snake_case code, e.g. `invalid_credentials`; the UI matches on it.
+    pub code: String,
+    /// What happened and what to do next.
+    pub message: String,
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError {
+            code: e.code.as_str().to_string(),
+            message: e.message,
+        }
+    }
+}
+
+impl ApiError {
+    /// An error with a known code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: code.as_str().to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The app API's result type.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,102 @@
+//! What the first screen and the top bar show: store, device, session and sync.
+
+use crate::dto::{AppStatus, DemoLogin, DeviceDto, NoInput, StoreDto, SyncStatusDto};
+use crate::{Api, ApiResult};
+use kassa_domain::totp;
+use kassa_store::{device, outbox, staff};
+
+impl Api {
+    /// Set up or not; the store, this device and who is signed in; sync state.
+    pub fn app_status(&self, _: NoInput) -> ApiResult<AppStatus> {
+        // Looking does not count as use: polling this never keeps a session from locking.
+        let session = self
+            .session_state(false)
+            .ok()
+            .flatten()
+            .map(|(a, s)| a.dto(None, s.locked_at.is_some()));
+        let store = self.store();
+        let dev = device::device(store.conn())?;
+        let (store_dto, device_dto, demo) = match &dev {
+            None => (None, None, None),
+            Some(d) => {
+                let s = device::store(store.conn(), &d.store_id)?;
+                let demo = if d.demo {
+                    Some(demo_logins(&store)?)
+                } else {
+                    None
+                };
+                (
+                    Some(StoreDto {
+                        id: s.id,
+                        code: s.code,
+                        name: s.name,
+                        currency: s.currency.code().to_string(),
+                        currency_exponent: s.currency.exponent(),
+                    }),
+                    Some(DeviceDto {
+                        id: d.id.clone(),
+                        code: d.code.clone(),
+                        name: d.name.clone(),
+                        key_source: store.key_source().describe().to_string(),
+                    }),
+                    demo,
+                )
+            }
+        };
+        let sync = sync_status(&store)?;
+        let shift = match &dev {
+            Some(d) => kassa_store::selling::shift::open_shift(store.conn(), &d.id)?
+                .map(|s| crate::dto::ShiftBadge { number: s.number, opened_at: s.opened_at }),
+            None => None,
+        };
+        Ok(AppStatus {
+            shift,
+            set_up: dev.is_some(),
+            store: store_dto,
+            device: device_dto,
+            session,
+            sync,
+            demo_logins: demo,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    }
+
+    /// Where this device stands with the server.
+    pub fn sync_status(&self, _: NoInput) -> ApiResult<SyncStatusDto> {
+        Ok(sync_status(&self.store())?)
+    }
+}
+
+fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto> {
+    let o = outbox::summary(store.conn())?;
+    Ok(SyncStatusDto {
+        state: "not_paired".to_string(),
+        pending_changes: o.pending,
+        pending_bytes: o.bytes,
+        last_sync_at: None,
+    })
+}
+
+/// The demo store's credentials with each authenticator's current code.
+fn demo_logins(store: &kassa_store::Store) -> kassa_store::Result<Vec<DemoLogin>> {
+    let key = store.device_key()?;
+    let now = u64::try_from(store.clock().now().timestamp()).unwrap_or(0);
+    let mut out = Vec::new();
+    for member in staff::list(store.conn())? {
+        let Some(password) = crate::setup::demo_password(member.role) else {
+            continue;
+        };
+        let Some(sealed) = &member.totp_secret_enc else {
+            continue;
+        };
+        let secret = key.open(sealed, &staff::Staff::totp_context(&member.id))?;
+        out.push(DemoLogin {
+            email: member.email.clone(),
+            role: member.role.as_str().to_string(),
+            password: password.to_string(),
+            current_code: totp::code_at(&secret, now)?,
+        });
+    }
+    out.sort_by_key(|d| std::cmp::Reverse(kassa_domain::role::Role::parse(&d.role).ok()));
+    Ok(out)
+}

@@ -1,0 +1,293 @@
+//! The command line, as clap parses it.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Kassa headless: the same core as the desktop app, for admins, scripts and tests.
+///
+/// Secrets come from the environment, never from arguments: KASSA_PASSWORD,
+/// KASSA_OTP (the current authenticator code), KASSA_BACKUP_CODE. On a terminal
+/// Kassa asks for what is missing.
+#[derive(Debug, Parser)]
+#[command(name = "kassa", version, about, long_about)]
+pub struct Cli {
+    /// The device's data folder (default: the platform's app-data folder, or KASSA_DATA).
+    #[arg(long, global = true, env = "KASSA_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Print one JSON object on stdout (errors as {"error":{...}} on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store, this device and the first admin (password from KASSA_PASSWORD).
+    Setup(SetupArgs),
+    /// Create a demo store with staff of every role, and print their credentials.
+    Demo,
+    /// Sign in on this device; later commands act as this person until logout or idle lock.
+    Login(LoginArgs),
+    /// End the session on this device.
+    Logout,
+    /// Show the store, this device, who is signed in and what waits for sync.
+    Status,
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Products and services: add, list, show, change prices, import and export CSV.
+    #[command(subcommand)]
+    Product(crate::commands::catalog::ProductCommand),
+    /// `kassa stock SKU` shows an item's level; subcommands receive, adjust, count, move stock.
+    Stock(crate::commands::catalog::StockArgs),
+    /// Customers: add, list, merge duplicates, import and export CSV.
+    #[command(subcommand)]
+    Customer(crate::commands::customers::CustomerCommand),
+    /// Staff: invitations, roles, lockouts, password resets, new authenticators.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Your own password, PIN and backup codes (confirmed with KASSA_PASSWORD).
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Lock the session now; `kassa unlock` resumes it.
+    Lock,
+    /// Unlock the locked session with KASSA_PIN, or KASSA_PASSWORD and KASSA_OTP.
+    Unlock,
+    /// Sell in one step: lines by barcode or SKU, and how the customer pays.
+    Sell(SellArgs),
+    /// Refund a sale (all of it, or some lines) to the original tenders. Above your limit a
+    /// manager approves with KASSA_APPROVER_EMAIL, KASSA_APPROVER_PASSWORD (or _PIN) and _OTP.
+    Refund(RefundArgs),
+    /// Show a sale by its receipt number.
+    Order {
+        /// The receipt number, e.g. CORN-01-000042.
+        number: String,
+    },
+    /// Render a receipt as HTML, PDF or ESC/POS bytes.
+    Receipt(ReceiptArgs),
+    /// The cash drawer: open, cash in or out, close with a count.
+    #[command(subcommand)]
+    Shift(ShiftCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SellArgs {
+    /// A line: barcode or SKU, '=', quantity (repeat for more lines).
+    #[arg(long = "line", value_name = "SKU=QTY", required = true)]
+    pub lines: Vec<String>,
+    /// A payment: cash=MINOR (handed over), card=MINOR or voucher:CODE=MINOR (repeat to split).
+    #[arg(long = "pay", value_name = "KIND=MINOR", required = true)]
+    pub pays: Vec<String>,
+    /// An idempotency key: the same key and sale again returns the first order.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// The customer's id.
+    #[arg(long, value_name = "ID")]
+    pub customer: Option<String>,
+    /// Card taken offline: how to reach the customer if it is declined later.
+    #[arg(long, value_name = "EMAIL_OR_PHONE")]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefundArgs {
+    /// The receipt number of the sale.
+    #[arg(long, value_name = "NUMBER")]
+    pub order: String,
+    /// A line to take back: SKU=QTY (repeat); none: everything not yet returned.
+    #[arg(long = "line", value_name = "SKU=QTY")]
+    pub lines: Vec<String>,
+    /// Why.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The items are damaged: write them off instead of restocking.
+    #[arg(long)]
+    pub damaged: bool,
+    /// An idempotency key.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptArgs {
+    /// The receipt number of the sale.
+    #[arg(long, value_name = "NUMBER")]
+    pub order: String,
+    /// html, pdf or escpos.
+    #[arg(long, default_value = "html")]
+    pub format: String,
+    /// Write the receipt to this file (default: stdout for html).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShiftCommand {
+    /// The open shift and its X report.
+    Status,
+    /// Open a shift with a float: counted notes and coins (DENOMINATION_MINOR=COUNT, repeat).
+    Open {
+        #[arg(long = "count", value_name = "MINOR=N")]
+        counts: Vec<String>,
+    },
+    /// Put cash into the drawer, with a reason.
+    CashIn {
+        amount_minor: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take cash out of the drawer, with a reason.
+    CashOut {
+        amount_minor: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close the shift with the counted cash (DENOMINATION_MINOR=COUNT, repeat).
+    Close {
+        #[arg(long = "count", value_name = "MINOR=N")]
+        counts: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The Z report: a day's figures on this till, or close the day.
+    Z {
+        /// The business date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Close the day: a numbered Z report that can never change.
+        #[arg(long, conflicts_with_all = ["date", "number"])]
+        close: bool,
+        /// Show a closed Z report by its number.
+        #[arg(long)]
+        number: Option<i64>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The store's name, as printed on receipts.
+    #[arg(long = "store", value_name = "NAME")]
+    pub store: String,
+    /// The store's currency, an ISO 4217 code such as EUR.
+    #[arg(long, value_name = "CODE")]
+    pub currency: String,
+    /// The first admin's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub admin: String,
+    /// The first admin's name (default: the part of the email before @).
+    #[arg(long, value_name = "NAME")]
+    pub admin_name: Option<String>,
+    /// 2–8 letters or digits in receipt numbers (default: from the store's name).
+    #[arg(long, value_name = "CODE")]
+    pub store_code: Option<String>,
+    /// This device's name (default: Till 1).
+    #[arg(long, value_name = "NAME")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The email of the person signing in.
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub email: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every device's hash chain; names the first broken entry.
+    Verify,
+    /// List entries, newest first (needs the view_audit permission).
+    List {
+        /// Only actions starting with this, e.g. `auth.`.
+        #[arg(long, value_name = "PREFIX")]
+        action: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+/// Names a staff member by email.
+#[derive(Debug, Args)]
+pub struct StaffEmail {
+    /// The staff member's email.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Everyone on the staff and the open invitations.
+    List,
+    /// Invite a person; prints the one-time code to pass on.
+    Invite {
+        /// Their email address.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// cashier, agent, manager or admin.
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// How they are shown (they may change it when they accept).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Redeem a one-time code (password from KASSA_PASSWORD): an invitation sets the password
+    /// and prints the new authenticator secret and backup codes; a new-authenticator code
+    /// takes the current password.
+    Accept {
+        /// The code, as given (dashes and case do not matter).
+        #[arg(long, value_name = "CODE")]
+        token: String,
+        /// How you want to be shown.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// A new code and expiry for an open invitation.
+    Resend {
+        #[arg(long, value_name = "ID")]
+        invitation: String,
+    },
+    /// Withdraw an open invitation.
+    Revoke {
+        #[arg(long, value_name = "ID")]
+        invitation: String,
+    },
+    /// Change someone's role.
+    Role {
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+    },
+    /// Suspend an account (its sessions end).
+    Suspend(StaffEmail),
+    /// Reactivate a suspended account.
+    Reactivate(StaffEmail),
+    /// Lift a lockout. Without the permission, a manager approves with KASSA_APPROVER_EMAIL,
+    /// KASSA_APPROVER_PASSWORD (or KASSA_APPROVER_PIN) and KASSA_APPROVER_OTP.
+    Unlock(StaffEmail),
+    /// Reset a password to a temporary one, to be changed at the next sign-in.
+    ResetPassword(StaffEmail),
+    /// Give someone who lost their authenticator a code to enrol a new one.
+    Reenrol(StaffEmail),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Change your password (current from KASSA_PASSWORD, new from KASSA_NEW_PASSWORD).
+    Password,
+    /// Set your quick-unlock PIN (KASSA_PIN, 4-8 digits; current password from KASSA_PASSWORD).
+    Pin,
+    /// Replace your backup codes with ten new ones (current password from KASSA_PASSWORD).
+    BackupCodes,
+}

@@ -1,0 +1,48 @@
+//! `kassa audit verify` and `kassa audit list`.
+
+use super::Outcome;
+use crate::cli::AuditCommand;
+use kassa_app::dto::{AuditListInput, NoInput};
+use kassa_app::{Api, ApiError};
+
+pub fn run(api: &Api, cmd: &AuditCommand) -> Result<Outcome, ApiError> {
+    match cmd {
+        AuditCommand::Verify => {
+            let r = api.audit_verify(NoInput {})?;
+            let human = match &r.first_bad {
+                None => format!("Audit trail verified: {} entries, chain intact.", r.entries),
+                Some(b) => format!(
+                    "AUDIT TRAIL BROKEN at entry {} (device {}, #{}): {}.",
+                    b.id, b.device_id, b.device_seq, b.description
+                ),
+            };
+            Ok(Outcome::new(&r, human))
+        }
+        AuditCommand::List { action, limit } => {
+            let out = api.audit_list(AuditListInput {
+                action_prefix: action.clone(),
+                limit: Some(*limit),
+                ..Default::default()
+            })?;
+            let mut human: String = out
+                .entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}  {:28} {:24} {}\n",
+                        e.at_utc,
+                        e.action,
+                        e.actor_email.as_deref().unwrap_or("-"),
+                        e.entity_id.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            human.push_str(if out.chain.ok {
+                "chain: verified"
+            } else {
+                "chain: BROKEN"
+            });
+            Ok(Outcome::new(&out, human))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! `kassa customer ...`: customers, their duplicates and CSV.
+
+use super::Outcome;
+use super::catalog::{export_outcome, import_outcome};
+use clap::Subcommand;
+use kassa_app::dto::*;
+use kassa_app::kassa_domain::ErrorCode;
+use kassa_app::{Api, ApiError};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Add a customer.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// A tag; repeatable.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// The customer agreed to marketing (dated now).
+        #[arg(long)]
+        consent: bool,
+    },
+    /// List customers by name, or those matching --search (name, email, phone, tag).
+    List {
+        #[arg(long, value_name = "WORDS")]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Merge the duplicate --remove into --keep.
+    Merge {
+        #[arg(long, value_name = "ID")]
+        keep: String,
+        #[arg(long, value_name = "ID")]
+        remove: String,
+    },
+    /// Import customers from CSV (all rows or none).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export every customer as CSV (to --out, or to standard output).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn line(c: &CustomerDto) -> String {
+    format!(
+        "{}  {:30} {:30} {}\n",
+        c.id,
+        c.name,
+        c.email.clone().unwrap_or_default(),
+        c.phone.clone().unwrap_or_default()
+    )
+}
+
+pub fn run(api: &Api, cmd: &CustomerCommand) -> Result<Outcome, ApiError> {
+    match cmd {
+        CustomerCommand::Add {
+            name,
+            email,
+            phone,
+            tags,
+            consent,
+        } => {
+            let c = api.customer_create(CustomerFields {
+                name: name.clone(),
+                email: email.clone(),
+                phone: phone.clone(),
+                tags: Some(tags.clone()),
+                marketing_consent: Some(*consent),
+                ..Default::default()
+            })?;
+            let human = format!("Added {} ({}).", c.name, c.id);
+            Ok(Outcome::new(&c, human))
+        }
+        CustomerCommand::List { search, limit } => {
+            let r = api.customer_search(CustomerSearchInput {
+                query: search.clone(),
+                limit: Some(*limit),
+                offset: None,
+            })?;
+            let human = r.items.iter().map(line).collect::<String>()
+                + &format!("{} shown of {}", r.items.len(), r.total);
+            Ok(Outcome::new(&r, human))
+        }
+        CustomerCommand::Merge { keep, remove } => {
+            let c = api.customer_merge(CustomerMergeInput {
+                keep_id: keep.clone(),
+                remove_id: remove.clone(),
+            })?;
+            let human = format!("Merged into {}:\n{}", c.name, line(&c));
+            Ok(Outcome::new(&c, human))
+        }
+        CustomerCommand::Import { file, dry_run } => {
+            let csv = std::fs::read_to_string(file).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("cannot read {}: {e}", file.display()),
+                )
+            })?;
+            import_outcome(api.customer_import(CsvImportInput {
+                csv,
+                dry_run: *dry_run,
+            })?)
+        }
+        CustomerCommand::Export { out } => export_outcome(api.customer_export(NoInput {})?, out),
+    }
+}

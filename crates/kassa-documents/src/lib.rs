@@ -1,0 +1,14 @@
+//! Kassa's printed documents: a receipt laid out once and rendered three ways —
+//! ESC/POS bytes for 80 mm thermal printers, HTML for the print preview, and PDF
+//! for email and archive.
+//!
+//! The layout is a list of [`layout::Row`]s in 48 columns (Font A on 80 mm paper); each
+//! renderer draws the same rows, so the three always say the same thing.
+
+pub mod escpos;
+pub mod html;
+pub mod layout;
+pub mod pdf;
+pub mod receipt;
+
+pub use receipt::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};

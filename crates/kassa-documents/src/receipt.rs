@@ -1,0 +1,185 @@
+//! What a receipt says: the facts of one sale or refund, and the words in the store's language.
+
+use kassa_domain::money::Currency;
+
+/// A sale, or a refund of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptKind {
+    Sale,
+    Refund,
+}
+
+/// One line of goods or services.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLine {
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    /// Line and order discount together (positive).
+    pub discount_minor: i64,
+    /// What the customer pays for the line.
+    pub total_minor: i64,
+    /// The tax letter of the line's rate (`A`, `B`...), matching [`ReceiptTax::letter`].
+    pub tax_letter: char,
+}
+
+/// Tax at one rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptTax {
+    pub letter: char,
+    pub rate_bp: u32,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+    pub gross_minor: i64,
+}
+
+/// How it was paid (or refunded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptTender {
+    /// "Cash", "Card", "Voucher" in the store's language.
+    pub label: String,
+    pub amount_minor: i64,
+    /// E.g. "VISA •••• 4242" or "authorised offline — pending".
+    pub detail: Option<String>,
+}
+
+/// The words printed on a receipt, in the store's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub sale: &'static str,
+    pub refund: &'static str,
+    pub staff: &'static str,
+    pub device: &'static str,
+    pub customer: &'static str,
+    pub subtotal: &'static str,
+    pub discount: &'static str,
+    pub total: &'static str,
+    pub rounding: &'static str,
+    pub change: &'static str,
+    pub tax: &'static str,
+    pub rate: &'static str,
+    pub net: &'static str,
+    pub gross: &'static str,
+    pub of_refund: &'static str,
+    /// The decimal separator.
+    pub decimal: char,
+}
+
+impl Labels {
+    /// English words, decimal point.
+    pub const EN: Labels = Labels {
+        sale: "Receipt",
+        refund: "Refund",
+        staff: "Served by",
+        device: "Till",
+        customer: "Customer",
+        subtotal: "Subtotal",
+        discount: "Discount",
+        total: "TOTAL",
+        rounding: "Rounding",
+        change: "Change",
+        tax: "VAT",
+        rate: "Rate",
+        net: "Net",
+        gross: "Gross",
+        of_refund: "Refund of receipt",
+        decimal: '.',
+    };
+
+    /// German words, decimal comma.
+    pub const DE: Labels = Labels {
+        sale: "Beleg",
+        refund: "Erstattung",
+        staff: "Bedient von",
+        device: "Kasse",
+        customer: "Kunde",
+        subtotal: "Zwischensumme",
+        discount: "Rabatt",
+        total: "SUMME",
+        rounding: "Rundung",
+        change: "Rückgeld",
+        tax: "MwSt",
+        rate: "Satz",
+        net: "Netto",
+        gross: "Brutto",
+        of_refund: "Erstattung zu Beleg",
+        decimal: ',',
+    };
+
+    /// The words for a language code (`de`, else English).
+    pub fn for_language(lang: &str) -> &'static Labels {
+        if lang.to_ascii_lowercase().starts_with("de") {
+            &Labels::DE
+        } else {
+            &Labels::EN
+        }
+    }
+}
+
+/// One receipt, everything it prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub kind: ReceiptKind,
+    pub store_name: String,
+    /// Address, phone, tax number: printed under the store's name.
+    pub header_lines: Vec<String>,
+    /// The receipt (or refund) number; also printed as a barcode.
+    pub number: String,
+    /// For a refund, the number of the sale it refunds.
+    pub refers_to: Option<String>,
+    /// Local date and time, already formatted.
+    pub date_time: String,
+    pub staff_name: String,
+    pub device_code: String,
+    pub customer: Option<String>,
+    pub currency: Currency,
+    pub lines: Vec<ReceiptLine>,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    /// Cash rounding (0 when none).
+    pub rounding_minor: i64,
+    pub taxes: Vec<ReceiptTax>,
+    pub tenders: Vec<ReceiptTender>,
+    pub change_minor: i64,
+    pub footer_lines: Vec<String>,
+    pub labels: &'static Labels,
+}
+
+impl Receipt {
+    /// Minor units as text in the store's style: `12.34` or `12,34`.
+    pub fn amount(&self, minor: i64) -> String {
+        let plain = kassa_domain::money::format_minor(minor, self.currency.exponent());
+        if self.labels.decimal == '.' {
+            plain
+        } else {
+            plain.replace('.', &self.labels.decimal.to_string())
+        }
+    }
+
+    /// A rate in basis points as `19%` or `7.7%` (`7,7%`).
+    pub fn rate(&self, bp: u32) -> String {
+        let whole = bp / 100;
+        let frac = bp % 100;
+        let text = if frac == 0 {
+            format!("{whole}%")
+        } else if frac.is_multiple_of(10) {
+            format!("{whole}.{}%", frac / 10)
+        } else {
+            format!("{whole}.{frac:02}%")
+        };
+        if self.labels.decimal == '.' {
+            text
+        } else {
+            text.replace('.', ",")
+        }
+    }
+
+    /// The title: "Receipt" or "Refund".
+    pub fn title(&self) -> &'static str {
+        match self.kind {
+            ReceiptKind::Sale => self.labels.sale,
+            ReceiptKind::Refund => self.labels.refund,
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Store settings: every setting Kassa knows, its type, default and bounds, in one table.
+//!
+//! The store keeps only the values people changed; everything else is the default here.
+
+use crate::error::{Error, Result};
+use crate::role::Permission;
+
+/// A setting's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingValue {
+    Int(i64),
+    Bool(bool),
+    Text(String),
+}
+
+impl SettingValue {
+    /// The integer, if this is one.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            SettingValue::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The flag, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            SettingValue::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is one.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            SettingValue::Text(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The type and bounds of a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    /// A whole number between `min` and `max` inclusive.
+    Int {
+        default: i64,
+        min: i64,
+        max: i64,
+    },
+    Bool {
+        default: bool,
+    },
+    /// Text of at most `max_chars` characters.
+    Text {
+        default: &'static str,
+        max_chars: usize,
+    },
+}
+
+/// One setting Kassa knows.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingDef {
+    /// Dotted key, grouped by topic: `security.idle_lock_minutes`.
+    pub key: &'static str,
+    pub kind: SettingKind,
+    /// What changing it needs.
+    pub permission: Permission,
+    /// What it means, for the settings screen.
+    pub describe: &'static str,
+}
+
+impl SettingDef {
+    /// The value a store has until someone changes it.
+    pub fn default_value(&self) -> SettingValue {
+        match self.kind {
+            SettingKind::Int { default, .. } => SettingValue::Int(default),
+            SettingKind::Bool { default } => SettingValue::Bool(default),
+            SettingKind::Text { default, .. } => SettingValue::Text(default.to_string()),
+        }
+    }
+
+    /// The topic: the key up to its first dot.
+    pub fn topic(&self) -> &'static str {
+        self.key.split('.').next().unwrap_or(self.key)
+    }
+
+    /// Checks `value` against the setting's type and bounds.
+    pub fn validate(&self, value: SettingValue) -> Result<SettingValue> {
+        match (self.kind, value) {
+            (SettingKind::Int { min, max, .. }, SettingValue::Int(v)) => {
+                if (min..=max).contains(&v) {
+                    Ok(SettingValue::Int(v))
+                } else {
+                    Err(Error::invalid_input(format!(
+                        "{} must be between {min} and {max}",
+                        self.key
+                    )))
+                }
+            }
+            (SettingKind::Bool { .. }, SettingValue::Bool(v)) => Ok(SettingValue::Bool(v)),
+            (SettingKind::Text { max_chars, .. }, SettingValue::Text(v)) => {
+                if v.chars().count() > max_chars {
+                    Err(Error::invalid_input(format!(
+                        "{} is longer than {max_chars} characters",
+                        self.key
+                    )))
+                } else if v.chars().any(|c| c.is_control() && c != '\n') {
+                    Err(Error::invalid_input(format!(
+                        "{} contains control characters",
+                        self.key
+                    )))
+                } else {
+                    Ok(SettingValue::Text(v))
+                }
+            }
+            _ => Err(Error::invalid_input(format!(
+                "{} has the wrong type of value",
+                self.key
+            ))),
+        }
+    }
+}
+
+/// Every setting, grouped by topic. Add new settings here; keys never change meaning.
+pub const SETTINGS: &[SettingDef] = &[
+    SettingDef {
+        key: "security.idle_lock_minutes",
+        kind: SettingKind::Int {
+            default: crate::policy::IDLE_LOCK_MINUTES,
+            min: 1,
+            max: crate::policy::IDLE_LOCK_MINUTES,
+        },
+        permission: Permission::Settings,
+        describe: "Minutes without use after which a session locks (at most 15)",
+    },
+    SettingDef {
+        key: "security.invitation_valid_hours",
+        kind: SettingKind::Int {
+            default: crate::policy::INVITATION_VALID_HOURS,
+            min: 1,
+            max: crate::policy::INVITATION_VALID_HOURS,
+        },
+        permission: Permission::Settings,
+        describe: "Hours an invitation or a new-authenticator code stays valid (at most 72)",
+    },
+    SettingDef {
+        key: "stock.allow_negative",
+        kind: SettingKind::Bool { default: false },
+        permission: Permission::Settings,
+        describe: "Allow selling and moving stock below zero (a product may say otherwise)",
+    },
+    SettingDef {
+        key: "stock.low_threshold_default",
+        kind: SettingKind::Int {
+            default: 5,
+            min: 0,
+            max: 1_000_000,
+        },
+        permission: Permission::Settings,
+        describe: "Available quantity at or below which an item shows as low, unless the item has its own",
+    },
+    SettingDef {
+        key: "stock.expiry_warning_days",
+        kind: SettingKind::Int {
+            default: 7,
+            min: 0,
+            max: 365,
+        },
+        permission: Permission::Settings,
+        describe: "Days before a batch's expiry date at which it shows as expiring",
+    },
+    SettingDef {
+        key: "sell.cash_rounding_minor",
+        kind: SettingKind::Int {
+            default: 0,
+            min: 0,
+            max: 100_000,
+        },
+        permission: Permission::Settings,
+        describe: "Round cash totals to this many minor units (0: the currency's usual coin, e.g. 5 for CHF)",
+    },
+    SettingDef {
+        key: "sell.max_discount_bp",
+        kind: SettingKind::Int {
+            default: 1_000,
+            min: 0,
+            max: 10_000,
+        },
+        permission: Permission::Settings,
+        describe: "Largest discount, in basis points of the price (1000 = 10 %), a cashier may give without a manager",
+    },
+    SettingDef {
+        key: "sell.refund_limit_minor",
+        kind: SettingKind::Int {
+            default: 5_000,
+            min: 0,
+            max: 100_000_000,
+        },
+        permission: Permission::Settings,
+        describe: "Largest refund, in minor units, a cashier may give without a manager",
+    },
+    SettingDef {
+        key: "payments.offline_card_max_minor",
+        kind: SettingKind::Int {
+            default: 15_000,
+            min: 0,
+            max: 100_000_000,
+        },
+        permission: Permission::Settings,
+        describe: "Largest card payment taken while the card provider cannot be reached",
+    },
+    SettingDef {
+        key: "payments.offline_card_exposure_minor",
+        kind: SettingKind::Int {
+            default: 100_000,
+            min: 0,
+            max: 1_000_000_000,
+        },
+        permission: Permission::Settings,
+        describe: "Largest total of offline card payments still waiting for the provider",
+    },
+    SettingDef {
+        key: "payments.offline_card_max_age_hours",
+        kind: SettingKind::Int {
+            default: 48,
+            min: 1,
+            max: 168,
+        },
+        permission: Permission::Settings,
+        describe: "Hours an offline card payment may wait for the provider before no more are taken offline",
+    },
+    SettingDef {
+        key: "receipt.header",
+        kind: SettingKind::Text {
+            default: "",
+            max_chars: 300,
+        },
+        permission: Permission::Settings,
+        describe: "Lines under the store's name on receipts: address, phone, tax number",
+    },
+    SettingDef {
+        key: "receipt.footer",
+        kind: SettingKind::Text {
+            default: "Thank you for your visit!",
+            max_chars: 300,
+        },
+        permission: Permission::Settings,
+        describe: "Lines at the end of receipts: return policy, greeting",
+    },
+    SettingDef {
+        key: "receipt.language",
+        kind: SettingKind::Text {
+            default: "en",
+            max_chars: 5,
+        },
+        permission: Permission::Settings,
+        describe: "Language of printed receipts: en or de",
+    },
+    SettingDef {
+        key: "printer.target",
+        kind: SettingKind::Text {
+            default: "",
+            max_chars: 200,
+        },
+        permission: Permission::Settings,
+        describe: "Receipt printer: a device such as /dev/usb/lp0, or tcp://192.168.1.50:9100 (empty: the system print dialog)",
+    },
+];
+
+/// The definition of `key`, or `invalid_input` naming the unknown key.
+pub fn def(key: &str) -> Result<&'static SettingDef> {
+    SETTINGS
+        .iter()
+        .find(|d| d.key == key)
+        .ok_or_else(|| Error::invalid_input(format!("there is no setting '{key}'")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_dotted_and_defaults_are_valid() {
+        let mut seen = std::collections::HashSet::new();
+        for d in SETTINGS {
+            assert!(seen.insert(d.key), "duplicate {}", d.key);
+            assert!(d.key.contains('.'), "{} needs a topic", d.key);
+            assert!(
+                d.validate(d.default_value()).is_ok(),
+                "{} default out of bounds",
+                d.key
+            );
+        }
+    }
+
+    #[test]
+    fn values_out_of_bounds_or_of_the_wrong_type_are_refused() {
+        let d = def("security.idle_lock_minutes").unwrap();
+        assert!(d.validate(SettingValue::Int(16)).is_err());
+        assert!(d.validate(SettingValue::Int(0)).is_err());
+        assert!(d.validate(SettingValue::Bool(true)).is_err());
+        assert_eq!(
+            d.validate(SettingValue::Int(5)).unwrap(),
+            SettingValue::Int(5)
+        );
+        assert!(def("no.such").is_err());
+    }
+}

@@ -1,0 +1,629 @@
+//! Customers as stored: contact data, addresses, consent, tags, search and merging.
+//!
+//! A merged duplicate is never deleted (other devices may still refer to it): it points at
+//! the customer kept (`merged_into`) and leaves the search index. [`resolve`] follows that
+//! pointer, for orders and bookings that name an old id.
+
+use crate::SqlResult;
+use crate::ids::new_id;
+use crate::write::{AuditInput, ChangeOp, WriteTx};
+use kassa_domain::catalog::validate_text;
+use kassa_domain::{Error, Result};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Map, Value, json};
+
+/// An address of a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// `billing` or `shipping`.
+    pub kind: String,
+    pub line1: String,
+    pub line2: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub is_primary: bool,
+}
+
+/// The editable fields of a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CustomerData {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: String,
+    pub marketing_consent: bool,
+    pub tags: Vec<String>,
+    pub addresses: Vec<Address>,
+}
+
+impl CustomerData {
+    fn to_map(&self) -> Map<String, Value> {
+        let v = json!({
+            "name": self.name, "email": self.email, "phone": self.phone, "notes": self.notes,
+            "marketing_consent": self.marketing_consent, "tags": self.tags,
+            "addresses": self.addresses.iter().map(|a| json!({
+                "kind": a.kind, "line1": a.line1, "line2": a.line2, "postal_code": a.postal_code,
+                "city": a.city, "country": a.country, "is_primary": a.is_primary,
+            })).collect::<Vec<_>>(),
+        });
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+}
+
+/// A customer as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub num: i64,
+    pub id: String,
+    pub data: CustomerData,
+    /// When marketing consent was last given or withdrawn.
+    pub consent_at: Option<String>,
+    pub merged_into: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Checks an email address: one `@`, something on each side, a dot in the domain, no spaces.
+pub fn validate_email(s: &str) -> Result<String> {
+    let e = s.trim();
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && e.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
+                && !d.contains('@')
+        });
+    if ok {
+        Ok(e.to_string())
+    } else {
+        Err(Error::invalid_input(format!(
+            "'{e}' is not an email address"
+        )))
+    }
+}
+
+/// Checks a phone number: digits with `+ - / ( ) .` and spaces, at least 3 digits.
+pub fn validate_phone(s: &str) -> Result<String> {
+    let p = s.trim();
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    let ok = p.len() <= 40
+        && digits >= 3
+        && p.chars()
+            .all(|c| c.is_ascii_digit() || " +-/().".contains(c));
+    if ok {
+        Ok(p.to_string())
+    } else {
+        Err(Error::invalid_input(format!(
+            "'{p}' is not a phone number (digits, spaces and + - / ( ) only)"
+        )))
+    }
+}
+
+/// Checks and cleans all fields. The first address becomes primary when none is.
+pub fn validate(data: &CustomerData) -> Result<CustomerData> {
+    let mut d = data.clone();
+    d.name = validate_text(&d.name, "name", 200, true)?;
+    d.email = match d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(validate_email(e)?),
+        None => None,
+    };
+    d.phone = match d.phone.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(p) => Some(validate_phone(p)?),
+        None => None,
+    };
+    d.notes = validate_text(&d.notes, "notes", 4000, false)?;
+    let mut tags: Vec<String> = Vec::new();
+    for t in &d.tags {
+        let t = validate_text(t, "tag", 40, false)?;
+        if t.is_empty() || tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
+            continue;
+        }
+        if t.contains('|') || t.contains(',') {
+            return Err(Error::invalid_input(format!(
+                "the tag '{t}' may not contain '|' or ','"
+            )));
+        }
+        tags.push(t);
+    }
+    if tags.len() > 30 {
+        return Err(Error::invalid_input("a customer can have at most 30 tags"));
+    }
+    d.tags = tags;
+    if d.addresses.len() > 10 {
+        return Err(Error::invalid_input(
+            "a customer can have at most 10 addresses",
+        ));
+    }
+    for a in &mut d.addresses {
+        if a.kind != "billing" && a.kind != "shipping" {
+            return Err(Error::invalid_input(format!(
+                "'{}' is not a kind of address (billing or shipping)",
+                a.kind
+            )));
+        }
+        a.line1 = validate_text(&a.line1, "street and number", 200, true)?;
+        a.line2 = validate_text(&a.line2, "second address line", 200, false)?;
+        a.postal_code = validate_text(&a.postal_code, "postal code", 20, false)?;
+        a.city = validate_text(&a.city, "city", 100, false)?;
+        a.country = validate_text(&a.country, "country", 60, false)?;
+    }
+    match d.addresses.iter().filter(|a| a.is_primary).count() {
+        0 => {
+            if let Some(first) = d.addresses.first_mut() {
+                first.is_primary = true;
+            }
+        }
+        1 => {}
+        _ => {
+            return Err(Error::invalid_input(
+                "only one address can be the primary one",
+            ));
+        }
+    }
+    Ok(d)
+}
+
+const COLS: &str = "c.num, c.id, c.name, c.email, c.phone, c.notes, c.marketing_consent, c.consent_at, \
+    c.tags, c.merged_into, c.created_at, c.updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let tags: String = r.get(8)?;
+    Ok(Customer {
+        num: r.get(0)?,
+        id: r.get(1)?,
+        data: CustomerData {
+            name: r.get(2)?,
+            email: r.get(3)?,
+            phone: r.get(4)?,
+            notes: r.get(5)?,
+            marketing_consent: r.get(6)?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+            addresses: Vec::new(),
+        },
+        consent_at: r.get(7)?,
+        merged_into: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+fn addresses(conn: &Connection, customer_id: &str) -> Result<Vec<Address>> {
+    conn.prepare_cached(
+        "SELECT kind, line1, line2, postal_code, city, country, is_primary FROM customer_addresses
+         WHERE customer_id = ?1 ORDER BY is_primary DESC, created_at, id",
+    )
+    .db()?
+    .query_map([customer_id], |r| {
+        Ok(Address {
+            kind: r.get(0)?,
+            line1: r.get(1)?,
+            line2: r.get(2)?,
+            postal_code: r.get(3)?,
+            city: r.get(4)?,
+            country: r.get(5)?,
+            is_primary: r.get(6)?,
+        })
+    })
+    .db()?
+    .collect::<rusqlite::Result<_>>()
+    .db()
+}
+
+/// The customer with `id` (a merged one too); `not_found` otherwise.
+pub fn get(conn: &Connection, store_id: &str, id: &str) -> Result<Customer> {
+    let mut c = conn
+        .prepare_cached(&format!(
+            "SELECT {COLS} FROM customers c WHERE c.id = ?1 AND c.store_id = ?2"
+        ))
+        .db()?
+        .query_row(params![id, store_id], from_row)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(format!("no customer with id {id}")))?;
+    c.data.addresses = addresses(conn, &c.id)?;
+    Ok(c)
+}
+
+/// The id a customer goes by now: its own, or the one it was merged into.
+pub fn resolve(conn: &Connection, store_id: &str, id: &str) -> Result<String> {
+    let mut cur = id.to_string();
+    for _ in 0..32 {
+        let c = get(conn, store_id, &cur)?;
+        match c.merged_into {
+            Some(next) => cur = next,
+            None => return Ok(cur),
+        }
+    }
+    Err(Error::internal("customer merges form a loop"))
+}
+
+/// Customers whose name, email, phone or tags start with the typed words (accents
+/// ignored); all by name when the query is empty. Merged duplicates are left out.
+pub fn search(
+    conn: &Connection,
+    store_id: &str,
+    query: &str,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Customer>> {
+    let limit = i64::from(limit.clamp(1, 500));
+    let offset = i64::from(offset);
+    let q = query.trim();
+    let mut out: Vec<Customer> = if q.is_empty() {
+        conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM customers c WHERE c.store_id = ?1 AND c.merged_into IS NULL
+             ORDER BY c.name COLLATE NOCASE LIMIT ?2 OFFSET ?3"
+        ))
+        .db()?
+        .query_map(params![store_id, limit, offset], from_row)
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?
+    } else {
+        // Phone numbers are indexed as typed and as bare digits, so "0176 12" finds "+49 176 12…" too.
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let text = if digits.len() >= 3
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || " +-/().".contains(c))
+        {
+            digits
+        } else {
+            q.to_string()
+        };
+        let Some(m) = crate::catalog::fts_query(&text) else {
+            return Ok(Vec::new());
+        };
+        conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM customer_search s JOIN customers c ON c.num = s.rowid
+             WHERE customer_search MATCH ?1 AND c.store_id = ?2 AND c.merged_into IS NULL
+             ORDER BY s.rank LIMIT ?3 OFFSET ?4"
+        ))
+        .db()?
+        .query_map(params![m, store_id, limit, offset], from_row)
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?
+    };
+    for c in &mut out {
+        c.data.addresses = addresses(conn, &c.id)?;
+    }
+    Ok(out)
+}
+
+fn phone_digits(p: &str) -> String {
+    let d: String = p.chars().filter(char::is_ascii_digit).collect();
+    // Also index the national form: +49 176… is dialled 0176… at home.
+    match d
+        .strip_prefix("49")
+        .or_else(|| d.strip_prefix("43"))
+        .or_else(|| d.strip_prefix("41"))
+    {
+        Some(rest) if p.trim_start().starts_with('+') => format!("{d} 0{rest}"),
+        _ => d,
+    }
+}
+
+fn reindex(conn: &Connection, c: &Customer, fresh: bool) -> Result<()> {
+    if !fresh {
+        conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")
+            .db()?
+            .execute([c.num])
+            .db()?;
+    }
+    if c.merged_into.is_some() {
+        return Ok(());
+    }
+    let phone = c
+        .data
+        .phone
+        .as_deref()
+        .map(|p| format!("{p} {}", phone_digits(p)))
+        .unwrap_or_default();
+    conn.prepare_cached(
+        "INSERT INTO customer_search (rowid, name, email, phone, tags) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .db()?
+    .execute(params![
+        c.num,
+        c.data.name,
+        c.data.email.as_deref().unwrap_or(""),
+        phone,
+        c.data.tags.join(" ")
+    ])
+    .db()?;
+    Ok(())
+}
+
+fn write_addresses(tx: &WriteTx<'_>, customer_id: &str, list: &[Address]) -> Result<()> {
+    tx.execute(
+        "DELETE FROM customer_addresses WHERE customer_id = ?1",
+        [customer_id],
+    )
+    .db()?;
+    let now = tx.now_ts();
+    let mut st = tx
+        .prepare_cached(
+            "INSERT INTO customer_addresses (id, customer_id, kind, line1, line2, postal_code, city, country, is_primary, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .db()?;
+    for a in list {
+        st.execute(params![
+            new_id(),
+            customer_id,
+            a.kind,
+            a.line1,
+            a.line2,
+            a.postal_code,
+            a.city,
+            a.country,
+            a.is_primary,
+            now
+        ])
+        .db()?;
+    }
+    Ok(())
+}
+
+/// How a create is recorded in the audit trail.
+pub use crate::catalog::AuditMode;
+
+/// Adds a customer.
+pub fn create(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    actor_id: &str,
+    data: &CustomerData,
+    mode: AuditMode,
+) -> Result<Customer> {
+    let d = validate(data)?;
+    let id = new_id();
+    let now = tx.now_ts();
+    let consent_at = d.marketing_consent.then(|| now.clone());
+    tx.prepare_cached(
+        "INSERT INTO customers (id, store_id, name, email, phone, notes, marketing_consent, consent_at, tags, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    )
+    .db()?
+    .execute(params![
+        id,
+        store_id,
+        d.name,
+        d.email,
+        d.phone,
+        d.notes,
+        d.marketing_consent,
+        consent_at,
+        json!(d.tags).to_string(),
+        now
+    ])
+    .db()?;
+    let num = tx.last_insert_rowid();
+    write_addresses(tx, &id, &d.addresses)?;
+    let c = Customer {
+        num,
+        id: id.clone(),
+        data: d,
+        consent_at,
+        merged_into: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    reindex(tx, &c, true)?;
+    let mut payload = c.data.to_map();
+    payload.insert("store_id".into(), json!(store_id));
+    payload.insert("consent_at".into(), json!(c.consent_at));
+    let payload = Value::Object(payload);
+    tx.record_change("customers", &id, ChangeOp::Upsert, &payload)?;
+    if mode == AuditMode::PerProduct {
+        tx.audit(
+            AuditInput::new("customer.created")
+                .by(actor_id)
+                .on("customer", &id)
+                .after(payload),
+        )?;
+    }
+    Ok(c)
+}
+
+/// Replaces a customer's fields; records and audits only what changed. A change of consent
+/// stamps its date. Returns the changed fields.
+pub fn update(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    actor_id: &str,
+    id: &str,
+    data: &CustomerData,
+) -> Result<Vec<String>> {
+    let before = get(tx, store_id, id)?;
+    if before.merged_into.is_some() {
+        return Err(Error::invalid_input(
+            "this customer was merged into another; edit that one",
+        ));
+    }
+    let d = validate(data)?;
+    let (bm, am) = (before.data.to_map(), d.to_map());
+    let changed: Vec<String> = am
+        .iter()
+        .filter(|(k, v)| bm.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    let now = tx.now_ts();
+    let consent_at = if d.marketing_consent != before.data.marketing_consent {
+        Some(now.clone())
+    } else {
+        before.consent_at.clone()
+    };
+    tx.execute(
+        "UPDATE customers SET name = ?2, email = ?3, phone = ?4, notes = ?5, marketing_consent = ?6,
+            consent_at = ?7, tags = ?8, updated_at = ?9 WHERE id = ?1",
+        params![
+            id,
+            d.name,
+            d.email,
+            d.phone,
+            d.notes,
+            d.marketing_consent,
+            consent_at,
+            json!(d.tags).to_string(),
+            now
+        ],
+    )
+    .db()?;
+    if changed.iter().any(|k| k == "addresses") {
+        write_addresses(tx, id, &d.addresses)?;
+    }
+    let after = get(tx, store_id, id)?;
+    reindex(tx, &after, false)?;
+    let pick = |m: &Map<String, Value>| -> Value {
+        Value::Object(
+            changed
+                .iter()
+                .filter_map(|k| m.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+        )
+    };
+    let mut payload = pick(&am);
+    if changed.iter().any(|k| k == "marketing_consent")
+        && let Some(o) = payload.as_object_mut()
+    {
+        o.insert("consent_at".into(), json!(consent_at));
+    }
+    tx.record_change("customers", id, ChangeOp::Upsert, &payload)?;
+    tx.audit(
+        AuditInput::new("customer.updated")
+            .by(actor_id)
+            .on("customer", id)
+            .before(pick(&bm))
+            .after(payload),
+    )?;
+    Ok(changed)
+}
+
+/// Merges the duplicate `remove_id` into `keep_id`: the kept customer gains the other's
+/// missing contact data, tags, notes and addresses (as non-primary) and the newer consent
+/// decision; the duplicate points at the kept one and leaves search. Audited with both.
+pub fn merge(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    actor_id: &str,
+    keep_id: &str,
+    remove_id: &str,
+) -> Result<Customer> {
+    if keep_id == remove_id {
+        return Err(Error::invalid_input(
+            "a customer cannot be merged into itself",
+        ));
+    }
+    let keep = get(tx, store_id, keep_id)?;
+    let gone = get(tx, store_id, remove_id)?;
+    for c in [&keep, &gone] {
+        if c.merged_into.is_some() {
+            return Err(Error::invalid_input(format!(
+                "{} was already merged into another customer",
+                c.data.name
+            )));
+        }
+    }
+    let mut d = keep.data.clone();
+    if d.email.is_none() {
+        d.email = gone.data.email.clone();
+    }
+    if d.phone.is_none() {
+        d.phone = gone.data.phone.clone();
+    }
+    if !gone.data.notes.is_empty() && gone.data.notes != d.notes {
+        d.notes = if d.notes.is_empty() {
+            gone.data.notes.clone()
+        } else {
+            format!("{}\n{}", d.notes, gone.data.notes)
+        };
+    }
+    d.tags.extend(gone.data.tags.iter().cloned());
+    for a in &gone.data.addresses {
+        let dup = d.addresses.iter().any(|x| {
+            x.kind == a.kind
+                && x.line1 == a.line1
+                && x.postal_code == a.postal_code
+                && x.city == a.city
+        });
+        if !dup {
+            d.addresses.push(Address {
+                is_primary: false,
+                ..a.clone()
+            });
+        }
+    }
+    d.addresses.truncate(10);
+    let gone_decided_later = match (&gone.consent_at, &keep.consent_at) {
+        (Some(g), Some(k)) => g > k,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if gone_decided_later {
+        d.marketing_consent = gone.data.marketing_consent;
+    }
+    update(tx, store_id, actor_id, keep_id, &d)?;
+    if gone_decided_later {
+        tx.execute(
+            "UPDATE customers SET consent_at = ?2 WHERE id = ?1",
+            params![keep_id, gone.consent_at],
+        )
+        .db()?;
+    }
+    tx.execute(
+        "UPDATE customers SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
+        params![remove_id, keep_id, tx.now_ts()],
+    )
+    .db()?;
+    let merged = get(tx, store_id, remove_id)?;
+    reindex(tx, &merged, false)?;
+    tx.record_change(
+        "customers",
+        remove_id,
+        ChangeOp::Upsert,
+        &json!({"merged_into": keep_id}),
+    )?;
+    tx.audit(
+        AuditInput::new("customer.merged")
+            .by(actor_id)
+            .on("customer", keep_id)
+            .before(
+                json!({"kept": Value::Object(keep.data.to_map()), "removed_id": remove_id,
+                           "removed": Value::Object(gone.data.to_map())}),
+            )
+            .after(Value::Object(d.to_map())),
+    )?;
+    get(tx, store_id, keep_id)
+}
+
+/// The customer whose email is `email` (any case), not merged away.
+pub fn by_email(conn: &Connection, store_id: &str, email: &str) -> Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM customers WHERE store_id = ?1 AND email = ?2 COLLATE NOCASE AND merged_into IS NULL
+         ORDER BY created_at LIMIT 1",
+    )
+    .db()?
+    .query_row(params![store_id, email.trim()], |r| r.get(0))
+    .optional()
+    .db()
+}
+
+/// How many customers the store has (merged duplicates not counted).
+pub fn count(conn: &Connection, store_id: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM customers WHERE store_id = ?1 AND merged_into IS NULL",
+        [store_id],
+        |r| r.get(0),
+    )
+    .db()
+}

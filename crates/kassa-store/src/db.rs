@@ -1,0 +1,252 @@
+//! Opening the SQLite file: pragmas, migrations and the forward-compatibility check.
+
+use crate::clock::Clock;
+use crate::keys::{DeviceKey, KeySource};
+use crate::write::WriteTx;
+use crate::{SqlResult, sql_err};
+use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Every migration, in order: (version, file name, SQL).
+const MIGRATIONS: &[(u32, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// File name of the database inside a data folder.
+pub const DB_FILE: &str = "kassa.db";
+
+/// The local store of one device.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    keys: KeySource,
+    key: OnceLock<DeviceKey>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in data folder `dir` and brings its schema up to date.
+    ///
+    /// Refuses a database written by a newer Kassa with `schema_too_new`, and changes nothing then.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>, keys: KeySource) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::new(
+                ErrorCode::Storage,
+                format!("cannot create the data folder {}: {e}", dir.display()),
+            )
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::Storage,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
+        configure(&conn)?;
+        migrate(&conn)?;
+        Ok(Store {
+            conn,
+            path,
+            clock,
+            keys,
+            key: OnceLock::new(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A read connection. Writes go through [`Store::write`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The clock, shared.
+    pub fn clock_arc(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// Where the device key comes from.
+    pub fn key_source(&self) -> &KeySource {
+        &self.keys
+    }
+
+    /// The device key, loaded from the keyring (or `KASSA_DEVICE_KEY`) on first use and
+    /// checked against the store.
+    pub fn device_key(&self) -> Result<&DeviceKey> {
+        if let Some(k) = self.key.get() {
+            return Ok(k);
+        }
+        let (device_id, check): (String, Vec<u8>) = self
+            .conn
+            .query_row("SELECT id, key_check FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::new(
+                    ErrorCode::NotSetUp,
+                    "this data folder has no store yet; run setup first",
+                ),
+                other => sql_err(other),
+            })?;
+        let key = self.keys.load(&device_id)?;
+        key.verify_check(&check, &device_id)?;
+        Ok(self.key.get_or_init(|| key))
+    }
+
+    /// Installs the key made at setup, so the same process need not read it back.
+    pub(crate) fn install_key(&self, key: DeviceKey) {
+        let _ = self.key.set(key);
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction; commits if it returns `Ok`, else rolls back.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>) -> Result<T> {
+        let now = self.clock.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let mut wtx = WriteTx::begin(tx, now)?;
+        let out = f(&mut wtx)?;
+        wtx.commit()?;
+        Ok(out)
+    }
+
+    /// Whether a store and this device exist in the folder.
+    pub fn is_set_up(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM device", [], |r| r.get(0))
+            .db()?;
+        Ok(n > 0)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    // WAL for readers beside the writer; FULL so a committed sale survives power loss.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .db()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            format!("the database refused WAL mode (got {mode})"),
+        ));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .db()?;
+    // A scan at the till reads a few index pages of a catalog that may hold 100,000 items;
+    // 64 MiB of page cache keeps them in memory instead of re-reading them from the OS.
+    conn.execute_batch("PRAGMA cache_size = -65536;").db()?;
+    // A sale or an import runs a few dozen distinct statements per item; with rusqlite's
+    // default of 16 cached statements they would evict each other and be re-parsed each time.
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let current: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .db()?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::new(
+            ErrorCode::SchemaTooNew,
+            format!(
+                "this data folder was written by a newer Kassa (schema {current}; this Kassa knows up to {SCHEMA_VERSION}); update Kassa to open it"
+            ),
+        ));
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        let tx = conn.unchecked_transaction().db()?;
+        tx.execute_batch(sql)
+            .map_err(|e| Error::new(ErrorCode::Storage, format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", version).db()?;
+        tx.commit().db()?;
+        tracing::info!(migration = name, "applied migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+
+    fn open(dir: &Path) -> Result<Store> {
+        Store::open(dir, Arc::new(SystemClock), KeySource::Explicit([7; 32]))
+    }
+
+    #[test]
+    fn a_new_store_is_durable_wal_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path()).unwrap();
+        let c = store.conn();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let version: u32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            (mode.as_str(), sync, fk, version),
+            ("wal", 2, 1, SCHEMA_VERSION)
+        );
+    }
+
+    #[test]
+    fn a_database_from_a_newer_kassa_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(c);
+        let err = open(dir.path()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::SchemaTooNew);
+        assert!(err.message.contains("newer Kassa"), "{}", err.message);
+        let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        let v: u32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn reopening_applies_nothing_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        assert!(open(dir.path()).is_ok());
+    }
+}

@@ -1,0 +1,88 @@
+//! Kassa's local store: one SQLite file per device.
+//!
+//! Every write goes through [`Store::write`], whose [`WriteTx`] appends the
+//! sync outbox entry and the audit entry in the same transaction as the
+//! change, so a change, its record for the server and its audit trail commit
+//! together or not at all.
+
+pub mod approval;
+pub mod audit;
+pub mod auth;
+pub mod catalog;
+pub mod catalog_csv;
+pub mod clock;
+pub mod credentials;
+pub mod customers;
+pub mod customers_csv;
+mod db;
+pub mod device;
+pub mod ids;
+pub mod import;
+pub mod invitation;
+pub mod keys;
+pub mod outbox;
+pub mod secret;
+pub mod selling;
+pub mod session;
+pub mod settings;
+pub mod staff;
+pub mod stock;
+pub mod write;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::{SCHEMA_VERSION, Store};
+pub use keys::{DeviceKey, KeySource};
+pub use write::{AuditInput, ChangeOp, WriteTx};
+
+pub use kassa_domain::{Error, ErrorCode, Result};
+/// The SQLite connection type, for readers that take one.
+pub use rusqlite::Connection;
+
+/// Formats a time the way every column stores it: RFC 3339, UTC, milliseconds.
+pub fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Parses a stored time.
+pub fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::Storage,
+                format!("stored time '{s}' is not RFC 3339"),
+            )
+        })
+}
+
+/// Maps an SQLite failure to a `storage` error; constraint failures to `conflict`.
+pub(crate) fn sql_err(e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            return Error::new(
+                ErrorCode::Conflict,
+                format!(
+                    "the change conflicts with existing data ({})",
+                    msg.as_deref().unwrap_or("constraint")
+                ),
+            );
+        }
+        if f.code == rusqlite::ErrorCode::DatabaseBusy
+            || f.code == rusqlite::ErrorCode::DatabaseLocked
+        {
+            return Error::new(ErrorCode::Storage, "the database is busy; try again");
+        }
+    }
+    Error::new(ErrorCode::Storage, format!("local database error: {e}"))
+}
+
+/// `?`-friendly conversion for rusqlite results.
+pub(crate) trait SqlResult<T> {
+    fn db(self) -> Result<T>;
+}
+
+impl<T> SqlResult<T> for rusqlite::Result<T> {
+    fn db(self) -> Result<T> {
+        self.map_err(sql_err)
+    }
+}

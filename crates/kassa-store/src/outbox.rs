@@ -1,0 +1,99 @@
+//! What this device has not yet handed to the server.
+
+use crate::SqlResult;
+use kassa_domain::Result;
+use rusqlite::Connection;
+
+/// Counts of changes waiting in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxSummary {
+    pub pending: u64,
+    /// Bytes of payload waiting.
+    pub bytes: u64,
+}
+
+/// How much is waiting to be pushed.
+pub fn summary(conn: &Connection) -> Result<OutboxSummary> {
+    let (n, bytes): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), coalesce(sum(length(payload)), 0) FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .db()?;
+    Ok(OutboxSummary {
+        pending: u64::try_from(n).unwrap_or(0),
+        bytes: u64::try_from(bytes).unwrap_or(0),
+    })
+}
+
+/// One waiting change, for the outbox screen.
+#[derive(Debug, Clone)]
+pub struct PendingChange {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    pub created_at: String,
+}
+
+/// The oldest waiting changes first, at most `limit`.
+pub fn list(conn: &Connection, limit: u32) -> Result<Vec<PendingChange>> {
+    let mut stmt = conn
+        .prepare("SELECT seq, entity, entity_id, op, created_at FROM outbox ORDER BY seq LIMIT ?1")
+        .db()?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            Ok(PendingChange {
+                seq: r.get(0)?,
+                entity: r.get(1)?,
+                entity_id: r.get(2)?,
+                op: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })
+        .db()?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db()
+}
+
+/// The oldest waiting changes as the sync protocol carries them, at most `limit`.
+pub fn pending_changes(conn: &Connection, limit: u32) -> Result<Vec<kassa_sync_protocol::Change>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT change_id, entity, entity_id, op, payload, hlc, device_id FROM outbox ORDER BY seq LIMIT ?1",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .db()?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (change_id, entity, entity_id, op, payload, hlc, device_id) = row.db()?;
+        let damaged = |what: &str| {
+            kassa_domain::Error::new(
+                kassa_domain::ErrorCode::Storage,
+                format!("outbox change {change_id} has a damaged {what}"),
+            )
+        };
+        out.push(kassa_sync_protocol::Change {
+            op: kassa_sync_protocol::ChangeOp::parse(&op).ok_or_else(|| damaged("op"))?,
+            payload: serde_json::from_str(&payload).map_err(|_| damaged("payload"))?,
+            hlc: u64::try_from(hlc).map_err(|_| damaged("clock stamp"))?,
+            change_id,
+            entity,
+            entity_id,
+            device_id,
+        });
+    }
+    Ok(out)
+}

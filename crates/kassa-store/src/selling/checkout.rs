@@ -1,0 +1,604 @@
+//! Checkout: one transaction turns priced lines and tenders into a paid order, its stock
+//! movements, payments, history, audit entry and outbox entries, or changes nothing.
+
+use super::catalog_port;
+use super::{business_date, cart, series, shift, voucher};
+use crate::ids::new_id;
+use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::{SqlResult, Store, settings};
+use kassa_domain::money::Currency;
+use kassa_domain::selling::cash::default_cash_step;
+use kassa_domain::selling::order::{OrderEvent, OrderStatus, receipt_number, transition};
+use kassa_domain::selling::pricing::{Discount, LineInput, Tax, price_cart};
+use kassa_domain::selling::tender::{
+    OfflineCardLimits, TenderKind, Tendered, check_offline_card, settle,
+};
+use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// A line to sell, with the price, tax and cost it was added at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleLine {
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub tax: Tax,
+    pub cost_minor: Option<i64>,
+    pub stock_tracked: bool,
+    pub discount: Discount,
+    pub discount_approver_id: Option<String>,
+    /// The catalog's price differs from `unit_price_minor` now.
+    pub price_changed: bool,
+}
+
+/// Card details as the terminal or provider reports them: never the number itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardDetails {
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    /// How to reach the customer if the payment is declined when the provider is reached.
+    pub customer_contact: Option<String>,
+}
+
+/// One tender of the sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderRequest {
+    pub kind: TenderKind,
+    /// Cash: what was handed over. Others: what to charge.
+    pub amount_minor: i64,
+    pub card: Option<CardDetails>,
+    pub voucher_code: Option<String>,
+}
+
+/// Everything a checkout needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    pub lines: Vec<SaleLine>,
+    pub order_discount: Discount,
+    pub order_discount_approver_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub tenders: Vec<TenderRequest>,
+    /// Made by the client; the same key with the same request returns the first order.
+    pub idempotency_key: Option<String>,
+    pub staff_id: String,
+    /// The cart this sale empties, if it came from one.
+    pub cart_id: Option<String>,
+}
+
+/// What a checkout produced (or produced the first time, for a replay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutOutcome {
+    pub order_id: String,
+    pub number: String,
+    pub total_minor: i64,
+    pub rounding_minor: i64,
+    pub change_minor: i64,
+    pub status: OrderStatus,
+    /// True when the key had been used for this very request before: nothing was written.
+    pub replayed: bool,
+}
+
+/// A card tender recorded while the provider cannot be reached.
+const CARD_OFFLINE_STATUS: &str = "offline_pending";
+
+fn request_hash(req: &CheckoutRequest) -> String {
+    let lines: Vec<Value> = req
+        .lines
+        .iter()
+        .map(|l| {
+            json!([
+                l.product_id,
+                l.quantity,
+                l.unit_price_minor,
+                l.tax.rate_bp,
+                l.tax.inclusive,
+                format!("{:?}", l.discount)
+            ])
+        })
+        .collect();
+    let tenders: Vec<Value> = req
+        .tenders
+        .iter()
+        .map(|t| json!([t.kind.as_str(), t.amount_minor, t.voucher_code]))
+        .collect();
+    let canonical = json!({
+        "lines": lines, "tenders": tenders, "discount": format!("{:?}", req.order_discount),
+        "customer": req.customer_id,
+    });
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// An order's answer fields and the hash of the request that made it.
+type KeyedOrder = (String, String, i64, i64, i64, String, Option<String>);
+
+fn replay(tx: &WriteTx<'_>, key: &str, hash: &str) -> Result<Option<CheckoutOutcome>> {
+    let found: Option<KeyedOrder> = tx
+        .query_row(
+            "SELECT id, number, total_minor, rounding_minor, change_minor, status, request_hash FROM orders WHERE idempotency_key = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()
+        .db()?;
+    let Some((order_id, number, total, rounding, change, status, stored_hash)) = found else {
+        return Ok(None);
+    };
+    if stored_hash.as_deref() != Some(hash) {
+        return Err(Error::new(
+            ErrorCode::IdempotencyMismatch,
+            format!(
+                "the key '{key}' was already used for a different sale ({number}); use a new key for a new sale"
+            ),
+        ));
+    }
+    Ok(Some(CheckoutOutcome {
+        order_id,
+        number,
+        total_minor: total,
+        rounding_minor: rounding,
+        change_minor: change,
+        status: OrderStatus::parse(&status)?,
+        replayed: true,
+    }))
+}
+
+fn validate_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > 200 || key.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(Error::invalid_input(
+            "an idempotency key is 1 to 200 characters without spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// The cash-rounding step of the store: its setting, or the currency's usual one.
+pub fn cash_step(conn: &rusqlite::Connection, store_id: &str, currency: &Currency) -> Result<i64> {
+    let set = settings::get_int(conn, store_id, "sell.cash_rounding_minor")?;
+    Ok(if set > 0 {
+        set
+    } else {
+        default_cash_step(currency)
+    })
+}
+
+/// Sums of offline card payments still waiting for the provider, and the oldest one's time.
+pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option<String>)> {
+    conn.query_row(
+        "SELECT coalesce(sum(amount_minor), 0), min(created_at) FROM payments WHERE status = 'offline_pending'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .db()
+}
+
+/// A card payment taken offline, waiting for the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCard {
+    pub order_id: String,
+    pub number: String,
+    pub amount_minor: i64,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub customer_contact: Option<String>,
+    pub taken_at: String,
+}
+
+/// Every card payment taken offline that the provider has not confirmed yet, oldest first.
+pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at
+             FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.status = 'offline_pending' ORDER BY p.created_at",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(PendingCard {
+                order_id: r.get(0)?,
+                number: r.get(1)?,
+                amount_minor: r.get(2)?,
+                card_brand: r.get(3)?,
+                card_last4: r.get(4)?,
+                customer_contact: r.get(5)?,
+                taken_at: r.get(6)?,
+            })
+        })
+        .db()?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db()
+}
+
+fn check_card(tx: &WriteTx<'_>, store_id: &str, t: &TenderRequest) -> Result<()> {
+    let limits = OfflineCardLimits {
+        per_payment_minor: settings::get_int(tx, store_id, "payments.offline_card_max_minor")?,
+        total_exposure_minor: settings::get_int(
+            tx,
+            store_id,
+            "payments.offline_card_exposure_minor",
+        )?,
+    };
+    let (pending, oldest) = offline_card_exposure(tx)?;
+    let max_age_h = settings::get_int(tx, store_id, "payments.offline_card_max_age_hours")?;
+    if let Some(oldest) = oldest {
+        let age = tx.now() - crate::parse_ts(&oldest)?;
+        if age > chrono::Duration::hours(max_age_h) {
+            return Err(Error::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "an offline card payment has waited more than {max_age_h} hours for the provider; connect to the network before taking more card payments offline"
+                ),
+            ));
+        }
+    }
+    check_offline_card(t.amount_minor, pending, limits)?;
+    if let Some(card) = &t.card {
+        if let Some(l4) = &card.last4
+            && (l4.len() != 4 || !l4.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(Error::invalid_input(
+                "the card's last four digits must be exactly 4 digits",
+            ));
+        }
+        if let Some(b) = &card.brand
+            && (b.len() > 20 || b.chars().any(|c| c.is_ascii_digit()))
+        {
+            return Err(Error::invalid_input(
+                "a card brand is a short name such as VISA",
+            ));
+        }
+        if let Some(c) = &card.customer_contact {
+            if c.chars().count() > 120 {
+                return Err(Error::invalid_input(
+                    "the customer contact has at most 120 characters",
+                ));
+            }
+            if kassa_domain::pan::looks_like_pan(c) {
+                return Err(Error::invalid_input(
+                    "the contact looks like a card number; never type card numbers into Kassa (take an email or a phone number)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The outbox's record of a checkout: the order with its lines, taxes and payments.
+#[derive(serde::Serialize)]
+struct CheckoutDoc<'a> {
+    event: &'static str,
+    order: OrderDoc<'a>,
+    lines: Vec<LineDoc<'a>>,
+    taxes: Vec<TaxDoc>,
+    payments: Vec<PaymentDoc>,
+    /// The sale's stock movements: ledger rows that travel with the order.
+    stock_movements: Vec<crate::stock::MovementRow>,
+}
+
+#[derive(serde::Serialize)]
+struct OrderDoc<'a> {
+    store_id: &'a str,
+    device_id: &'a str,
+    number: &'a str,
+    status: &'static str,
+    customer_id: Option<&'a str>,
+    staff_id: &'a str,
+    shift_id: &'a str,
+    currency: &'static str,
+    subtotal_minor: i64,
+    discount_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    rounding_minor: i64,
+    change_minor: i64,
+    idempotency_key: Option<&'a str>,
+    business_date: &'a str,
+    created_at: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct LineDoc<'a> {
+    id: String,
+    position: usize,
+    product_id: &'a str,
+    sku: &'a str,
+    name: &'a str,
+    quantity: i64,
+    unit_price_minor: i64,
+    price_includes_tax: bool,
+    tax_rate_bp: u32,
+    cost_minor: Option<i64>,
+    stock_tracked: bool,
+    gross_minor: i64,
+    line_discount_minor: i64,
+    order_discount_minor: i64,
+    net_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    price_changed: bool,
+    discount_approver_id: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct TaxDoc {
+    rate_bp: u32,
+    net_minor: i64,
+    tax_minor: i64,
+    gross_minor: i64,
+}
+
+#[derive(serde::Serialize)]
+struct PaymentDoc {
+    id: String,
+    position: usize,
+    kind: &'static str,
+    tendered_minor: i64,
+    amount_minor: i64,
+    status: &'static str,
+    voucher_id: Option<String>,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    customer_contact: Option<String>,
+}
+
+/// Runs a checkout in one transaction.
+pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutcome> {
+    if req.lines.is_empty() {
+        return Err(Error::invalid_input("the sale has no lines"));
+    }
+    if let Some(k) = &req.idempotency_key {
+        validate_key(k)?;
+    }
+    let hash = request_hash(&req);
+    store.write(|tx| {
+        if let Some(k) = &req.idempotency_key
+            && let Some(first) = replay(tx, k, &hash)?
+        {
+            return Ok(first);
+        }
+        let (store_id, currency): (String, String) = tx
+            .row("SELECT s.id, s.currency FROM device d JOIN stores s ON s.id = d.store_id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
+        let currency = Currency::from_code(&currency)?;
+        let inputs: Vec<LineInput> = req
+            .lines
+            .iter()
+            .map(|l| LineInput { unit_price_minor: l.unit_price_minor, quantity: l.quantity, tax: l.tax, discount: l.discount })
+            .collect();
+        let priced = price_cart(&inputs, req.order_discount)?;
+        let tendered: Vec<Tendered> = req.tenders.iter().map(|t| Tendered { kind: t.kind, amount_minor: t.amount_minor }).collect();
+        let step = cash_step(tx, &store_id, &currency)?;
+        let settlement = settle(priced.total_minor, &tendered, step)?;
+        for t in req.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
+            check_card(tx, &store_id, t)?;
+        }
+
+        let order_id = new_id();
+        let (store_code, device_code) = series::codes(tx)?;
+        let number = receipt_number(&store_code, &device_code, series::next(tx, series::Series::Sale)?);
+        let shift_id = shift::ensure_open(tx, &store_id, &req.staff_id)?;
+        let now = tx.now_ts();
+        let day = business_date(tx.now());
+        let device_id = tx.device_id()?.to_string();
+        let status = transition(OrderStatus::Draft, OrderEvent::Pay)?;
+        tx.exec(
+            "INSERT INTO orders (id, store_id, device_id, number, status, customer_id, staff_id, shift_id, currency,
+                subtotal_minor, discount_minor, tax_minor, total_minor, rounding_minor, change_minor,
+                idempotency_key, request_hash, business_date, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            params![
+                order_id,
+                store_id,
+                device_id,
+                number,
+                status.as_str(),
+                req.customer_id,
+                req.staff_id,
+                shift_id,
+                currency.code(),
+                priced.subtotal_minor,
+                priced.discount_minor,
+                priced.tax_minor,
+                priced.total_minor,
+                settlement.rounding_minor,
+                settlement.change_minor,
+                req.idempotency_key,
+                hash,
+                day,
+                now
+            ],
+        )?;
+
+        let mut lines_json = Vec::with_capacity(req.lines.len());
+        {
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO order_lines (id, order_id, position, product_id, sku, name, quantity, unit_price_minor,
+                        price_includes_tax, tax_rate_bp, cost_minor, stock_tracked, gross_minor, line_discount_minor,
+                        order_discount_minor, net_minor, tax_minor, total_minor, price_changed, discount_approver_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                )
+                .db()?;
+            for (i, (l, p)) in req.lines.iter().zip(&priced.lines).enumerate() {
+                let line_id = new_id();
+                ins.execute(params![
+                    line_id,
+                    order_id,
+                    i as i64 + 1,
+                    l.product_id,
+                    l.sku,
+                    l.name,
+                    l.quantity,
+                    l.unit_price_minor,
+                    i64::from(l.tax.inclusive),
+                    l.tax.rate_bp,
+                    l.cost_minor,
+                    i64::from(l.stock_tracked),
+                    p.gross_minor,
+                    p.line_discount_minor,
+                    p.order_discount_minor,
+                    p.net_minor,
+                    p.tax_minor,
+                    p.total_minor,
+                    i64::from(l.price_changed),
+                    l.discount_approver_id
+                ])
+                .db()?;
+                lines_json.push(LineDoc {
+                    id: line_id,
+                    position: i + 1,
+                    product_id: &l.product_id,
+                    sku: &l.sku,
+                    name: &l.name,
+                    quantity: l.quantity,
+                    unit_price_minor: l.unit_price_minor,
+                    price_includes_tax: l.tax.inclusive,
+                    tax_rate_bp: l.tax.rate_bp,
+                    cost_minor: l.cost_minor,
+                    stock_tracked: l.stock_tracked,
+                    gross_minor: p.gross_minor,
+                    line_discount_minor: p.line_discount_minor,
+                    order_discount_minor: p.order_discount_minor,
+                    net_minor: p.net_minor,
+                    tax_minor: p.tax_minor,
+                    total_minor: p.total_minor,
+                    price_changed: l.price_changed,
+                    discount_approver_id: l.discount_approver_id.as_deref(),
+                });
+            }
+        }
+
+        let mut taxes_json = Vec::with_capacity(priced.taxes.len());
+        for t in &priced.taxes {
+            tx.prepare_cached(
+                "INSERT INTO order_taxes (order_id, rate_bp, net_minor, tax_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .db()?
+            .execute(params![order_id, t.rate_bp, t.net_minor, t.tax_minor, t.gross_minor])
+            .db()?;
+            taxes_json.push(TaxDoc { rate_bp: t.rate_bp, net_minor: t.net_minor, tax_minor: t.tax_minor, gross_minor: t.gross_minor });
+        }
+
+        let mut payments_json = Vec::with_capacity(settlement.applied.len());
+        for (i, applied) in settlement.applied.iter().enumerate() {
+            let request = req.tenders.iter().find(|t| t.kind == applied.kind);
+            let payment_id = new_id();
+            let card = request.and_then(|t| t.card.clone()).unwrap_or_default();
+            let status = if applied.kind == TenderKind::Card { CARD_OFFLINE_STATUS } else { "captured" };
+            let voucher_id = match (applied.kind, request.and_then(|t| t.voucher_code.as_deref())) {
+                (TenderKind::Voucher, Some(code)) => {
+                    Some(voucher::redeem(tx, code, applied.applied_minor, &payment_id, &req.staff_id)?)
+                }
+                (TenderKind::Voucher, None) => return Err(Error::invalid_input("a voucher payment needs the voucher's code")),
+                _ => None,
+            };
+            let (brand, last4, contact) = if applied.kind == TenderKind::Card {
+                (card.brand.map(|b| b.trim().to_ascii_uppercase()), card.last4, card.customer_contact)
+            } else {
+                (None, None, None)
+            };
+            tx.exec(
+                "INSERT INTO payments (id, order_id, position, kind, tendered_minor, amount_minor, status, voucher_id,
+                    card_brand, card_last4, customer_contact, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    payment_id,
+                    order_id,
+                    i as i64 + 1,
+                    applied.kind.as_str(),
+                    applied.tendered_minor,
+                    applied.applied_minor,
+                    status,
+                    voucher_id,
+                    brand,
+                    last4,
+                    contact,
+                    now
+                ],
+            )?;
+            payments_json.push(PaymentDoc {
+                id: payment_id,
+                position: i + 1,
+                kind: applied.kind.as_str(),
+                tendered_minor: applied.tendered_minor,
+                amount_minor: applied.applied_minor,
+                status,
+                voucher_id,
+                card_brand: brand,
+                card_last4: last4,
+                customer_contact: contact,
+            });
+        }
+
+        let sold: Vec<(&str, i64)> =
+            req.lines.iter().filter(|l| l.stock_tracked).map(|l| (l.product_id.as_str(), l.quantity)).collect();
+        let movements = if sold.is_empty() {
+            Vec::new()
+        } else {
+            catalog_port::sell(tx, &store_id, &sold, &order_id, &req.staff_id)?
+        };
+
+        let approver = req
+            .order_discount_approver_id
+            .clone()
+            .or_else(|| req.lines.iter().find_map(|l| l.discount_approver_id.clone()));
+        tx.exec(
+            "INSERT INTO order_events (id, order_id, event, from_status, to_status, actor_id, approver_id, created_at)
+             VALUES (?1, ?2, 'pay', 'draft', ?3, ?4, ?5, ?6)",
+            params![new_id(), order_id, status.as_str(), req.staff_id, approver, now],
+        )?;
+        if let Some(cart_id) = &req.cart_id {
+            cart::mark_checked_out(tx, cart_id, &order_id)?;
+        }
+        let document = CheckoutDoc {
+            event: "checkout",
+            order: OrderDoc {
+                store_id: &store_id,
+                device_id: &device_id,
+                number: &number,
+                status: status.as_str(),
+                customer_id: req.customer_id.as_deref(),
+                staff_id: &req.staff_id,
+                shift_id: &shift_id,
+                currency: currency.code(),
+                subtotal_minor: priced.subtotal_minor,
+                discount_minor: priced.discount_minor,
+                tax_minor: priced.tax_minor,
+                total_minor: priced.total_minor,
+                rounding_minor: settlement.rounding_minor,
+                change_minor: settlement.change_minor,
+                idempotency_key: req.idempotency_key.as_deref(),
+                business_date: &day,
+                created_at: &now,
+            },
+            lines: lines_json,
+            taxes: taxes_json,
+            payments: payments_json,
+            stock_movements: movements,
+        };
+        tx.record_change("orders", &order_id, ChangeOp::Event, &document)?;
+        let mut audit = AuditInput::new("order.checkout").by(&req.staff_id).on("order", &order_id).after(json!({
+            "number": number, "total_minor": priced.total_minor, "discount_minor": priced.discount_minor,
+            "tenders": settlement.applied.iter().map(|a| json!([a.kind.as_str(), a.applied_minor])).collect::<Vec<_>>(),
+            "change_minor": settlement.change_minor,
+        }));
+        if let Some(a) = approver.as_deref() {
+            audit = audit.approved_by(a);
+        }
+        tx.audit(audit)?;
+        Ok(CheckoutOutcome {
+            order_id,
+            number,
+            total_minor: priced.total_minor,
+            rounding_minor: settlement.rounding_minor,
+            change_minor: settlement.change_minor,
+            status,
+            replayed: false,
+        })
+    })
+}

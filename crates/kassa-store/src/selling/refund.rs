@@ -1,0 +1,433 @@
+//! Refunds and voids: never more than was paid per line, money back to the original tenders,
+//! stock back on the shelf (or written off as damaged), all in one transaction.
+
+use super::checkout::cash_step;
+use super::order::{self, Order, record_transition};
+use super::{business_date, catalog_port, series, shift, voucher};
+use crate::ids::new_id;
+use crate::write::{ChangeOp, WriteTx};
+use crate::{SqlResult, Store};
+use kassa_domain::money::Currency;
+use kassa_domain::selling::cash::round_cash;
+use kassa_domain::selling::order::{OrderEvent, OrderStatus, transition};
+use kassa_domain::selling::refund::{PaidTender, line_refund, refund_to_tenders};
+use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// A line to take back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundLine {
+    pub order_line_id: String,
+    pub quantity: i64,
+    /// False: the item is damaged and is written off instead of going back on the shelf.
+    pub restock: bool,
+}
+
+/// A refund (or a void) of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub order_id: String,
+    /// Empty: everything not yet returned.
+    pub lines: Vec<RefundLine>,
+    pub reason: Option<String>,
+    pub staff_id: String,
+    pub approver_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Cancel the whole sale instead of refunding it.
+    pub void: bool,
+}
+
+/// Money going back on one tender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundTender {
+    pub kind: String,
+    pub amount_minor: i64,
+    /// `paid_out` (cash handed back, voucher credited) or `pending` (a card refund waiting for the provider).
+    pub status: String,
+}
+
+/// What a refund did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundOutcome {
+    pub refund_id: String,
+    pub number: String,
+    pub amount_minor: i64,
+    pub rounding_minor: i64,
+    pub status: OrderStatus,
+    pub tenders: Vec<RefundTender>,
+    pub replayed: bool,
+}
+
+/// A planned line: what it refunds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLine {
+    pub order_line_id: String,
+    pub product_id: String,
+    pub stock_tracked: bool,
+    pub quantity: i64,
+    pub amount_minor: i64,
+    pub tax_minor: i64,
+    pub restock: bool,
+}
+
+/// What a refund of `lines` would pay back, line by line; refuses more than is left.
+pub fn plan(order: &Order, lines: &[RefundLine]) -> Result<(Vec<PlannedLine>, i64, i64, bool)> {
+    let wanted: Vec<RefundLine> = if lines.is_empty() {
+        order
+            .lines
+            .iter()
+            .filter(|l| l.quantity > l.returned)
+            .map(|l| RefundLine {
+                order_line_id: l.id.clone(),
+                quantity: l.quantity - l.returned,
+                restock: true,
+            })
+            .collect()
+    } else {
+        lines.to_vec()
+    };
+    if wanted.is_empty() {
+        return Err(Error::invalid_input(format!(
+            "everything on {} was already returned",
+            order.number
+        )));
+    }
+    let mut planned: Vec<PlannedLine> = Vec::new();
+    for w in &wanted {
+        let l = order
+            .lines
+            .iter()
+            .find(|l| l.id == w.order_line_id)
+            .ok_or_else(|| {
+                Error::not_found(format!("{} has no line {}", order.number, w.order_line_id))
+            })?;
+        let already = l.returned
+            + planned
+                .iter()
+                .filter(|p| p.order_line_id == l.id)
+                .map(|p| p.quantity)
+                .sum::<i64>();
+        let amount = line_refund(l.total_minor, l.quantity, already, w.quantity)
+            .map_err(|e| Error::invalid_input(format!("{} ({}): {}", l.name, l.sku, e.message)))?;
+        let tax = line_refund(l.tax_minor, l.quantity, already, w.quantity)?;
+        planned.push(PlannedLine {
+            order_line_id: l.id.clone(),
+            product_id: l.product_id.clone(),
+            stock_tracked: l.stock_tracked,
+            quantity: w.quantity,
+            amount_minor: amount,
+            tax_minor: tax,
+            restock: w.restock,
+        });
+    }
+    let amount: i64 = planned.iter().map(|p| p.amount_minor).sum();
+    let tax: i64 = planned.iter().map(|p| p.tax_minor).sum();
+    let fully = order.lines.iter().all(|l| {
+        l.returned
+            + planned
+                .iter()
+                .filter(|p| p.order_line_id == l.id)
+                .map(|p| p.quantity)
+                .sum::<i64>()
+            >= l.quantity
+    });
+    Ok((planned, amount, tax, fully))
+}
+
+fn request_hash(req: &RefundRequest) -> String {
+    let lines: Vec<_> = req
+        .lines
+        .iter()
+        .map(|l| json!([l.order_line_id, l.quantity, l.restock]))
+        .collect();
+    hex::encode(Sha256::digest(
+        json!({"order": req.order_id, "lines": lines, "void": req.void})
+            .to_string()
+            .as_bytes(),
+    ))
+}
+
+/// Refunds (or voids) in one transaction.
+pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
+    if req
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.chars().count() > 200)
+    {
+        return Err(Error::invalid_input(
+            "the reason has at most 200 characters",
+        ));
+    }
+    if req
+        .reason
+        .as_deref()
+        .is_some_and(kassa_domain::pan::looks_like_pan)
+    {
+        return Err(Error::invalid_input(
+            "the reason looks like a card number; never type card numbers into Kassa",
+        ));
+    }
+    if let Some(l) = req.lines.iter().find(|l| l.quantity <= 0) {
+        return Err(Error::invalid_input(format!(
+            "line {}: the quantity to return must be at least 1",
+            l.order_line_id
+        )));
+    }
+    let hash = request_hash(&req);
+    store.write(|tx| {
+        if let Some(key) = &req.idempotency_key {
+            let found: Option<(String, Option<String>)> = tx
+                .query_row("SELECT id, request_hash FROM refunds WHERE idempotency_key = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .db()?;
+            if let Some((id, stored)) = found {
+                if stored.as_deref() != Some(hash.as_str()) {
+                    return Err(Error::new(ErrorCode::IdempotencyMismatch, format!("the key '{key}' was already used for a different refund")));
+                }
+                return replayed(tx, &id);
+            }
+        }
+        let order = order::load(tx, &req.order_id)?;
+        // Say first when the order's state allows no refund or void at all.
+        let probe = if req.void { OrderEvent::Void } else { OrderEvent::Refund { fully: true } };
+        transition(order.status, probe)?;
+        let (planned, amount, tax, fully) = plan(&order, &req.lines)?;
+        let event = if req.void { OrderEvent::Void } else { OrderEvent::Refund { fully } };
+        // Check the move before writing anything.
+        transition(order.status, event)?;
+        if req.void && !fully {
+            return Err(Error::invalid_input("a void cancels the whole sale; refund single lines instead"));
+        }
+
+        let store_id: String = tx.query_row("SELECT store_id FROM device", [], |r| r.get(0)).db()?;
+        let currency = Currency::from_code(&order.currency)?;
+        let tenders: Vec<PaidTender> = order
+            .payments
+            .iter()
+            .map(|p| PaidTender { payment_id: p.id.clone(), applied_minor: p.amount_minor, refunded_minor: p.refunded_minor })
+            .collect();
+        let shares = refund_to_tenders(amount, &tenders)?;
+        let step = cash_step(tx, &store_id, &currency)?;
+
+        let refund_id = new_id();
+        let (store_code, device_code) = series::codes(tx)?;
+        let number = format!("{store_code}-{device_code}-R{:06}", series::next(tx, series::Series::Refund)?);
+        let shift_id = shift::ensure_open(tx, &store_id, &req.staff_id)?;
+        let now = tx.now_ts();
+        let device_id = tx.device_id()?.to_string();
+        let mut rounding = 0;
+        let mut out_tenders = Vec::new();
+        let mut payment_rows = Vec::new();
+        for (payment_id, share) in &shares {
+            let p = order.payments.iter().find(|p| &p.id == payment_id).ok_or_else(|| Error::internal("payment vanished"))?;
+            let (paid, status) = match p.kind.as_str() {
+                "cash" => {
+                    let (paid, r) = round_cash(*share, step)?;
+                    rounding += r;
+                    (paid, "paid_out")
+                }
+                "card" => (*share, "pending"),
+                _ => (*share, "paid_out"),
+            };
+            payment_rows.push((new_id(), p.id.clone(), p.kind.clone(), paid, status, p.voucher_id.clone()));
+            out_tenders.push(RefundTender { kind: p.kind.clone(), amount_minor: paid, status: status.to_string() });
+        }
+        let reason = req.reason.clone().or_else(|| req.void.then(|| "void".to_string()));
+        tx.exec(
+            "INSERT INTO refunds (id, order_id, device_id, number, amount_minor, tax_minor, rounding_minor, reason, staff_id,
+                approver_id, shift_id, idempotency_key, request_hash, business_date, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                refund_id,
+                order.id,
+                device_id,
+                number,
+                amount,
+                tax,
+                rounding,
+                reason,
+                req.staff_id,
+                req.approver_id,
+                shift_id,
+                req.idempotency_key,
+                hash,
+                business_date(tx.now()),
+                now
+            ],
+        )?;
+        let mut lines_json = Vec::new();
+        for p in &planned {
+            let id = new_id();
+            tx.exec(
+                "INSERT INTO refund_lines (id, refund_id, order_line_id, quantity, amount_minor, tax_minor, restock)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, refund_id, p.order_line_id, p.quantity, p.amount_minor, p.tax_minor, i64::from(p.restock)],
+            )?;
+            lines_json.push(json!({"id": id, "order_line_id": p.order_line_id, "quantity": p.quantity,
+                "amount_minor": p.amount_minor, "tax_minor": p.tax_minor, "restock": p.restock}));
+        }
+        let mut payments_json = Vec::new();
+        for (id, payment_id, kind, paid, status, voucher_id) in &payment_rows {
+            tx.exec(
+                "INSERT INTO refund_payments (id, refund_id, payment_id, kind, amount_minor, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, refund_id, payment_id, kind, paid, status],
+            )?;
+            if let Some(v) = voucher_id {
+                voucher::credit(tx, v, *paid, &refund_id, &req.staff_id)?;
+            }
+            payments_json.push(json!({"id": id, "payment_id": payment_id, "kind": kind, "amount_minor": paid, "status": status}));
+        }
+        let back: Vec<(&str, i64, bool)> = planned
+            .iter()
+            .filter(|p| p.stock_tracked)
+            .map(|p| (p.product_id.as_str(), p.quantity, p.restock))
+            .collect();
+        let movements = if back.is_empty() {
+            Vec::new()
+        } else {
+            catalog_port::take_back(tx, &store_id, &back, &refund_id, &req.staff_id)?
+        };
+        tx.record_change(
+            "refunds",
+            &refund_id,
+            ChangeOp::Event,
+            &json!({"event": "refund", "refund": {"order_id": order.id, "device_id": device_id, "number": number,
+                "amount_minor": amount, "tax_minor": tax, "rounding_minor": rounding, "reason": reason,
+                "staff_id": req.staff_id, "approver_id": req.approver_id, "shift_id": shift_id, "created_at": now},
+                "lines": lines_json, "payments": payments_json, "stock_movements": movements}),
+        )?;
+        let status = record_transition(
+            tx,
+            &order.id,
+            order.status,
+            event,
+            &req.staff_id,
+            req.approver_id.as_deref(),
+            reason.as_deref(),
+            json!({"refund_id": refund_id, "number": number, "amount_minor": amount}),
+        )?;
+        Ok(RefundOutcome { refund_id, number, amount_minor: amount, rounding_minor: rounding, status, tenders: out_tenders, replayed: false })
+    })
+}
+
+fn replayed(tx: &WriteTx<'_>, refund_id: &str) -> Result<RefundOutcome> {
+    let (number, amount, rounding, order_id): (String, i64, i64, String) = tx
+        .query_row(
+            "SELECT number, amount_minor, rounding_minor, order_id FROM refunds WHERE id = ?1",
+            [refund_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .db()?;
+    let status: String = tx
+        .query_row(
+            "SELECT status FROM orders WHERE id = ?1",
+            [&order_id],
+            |r| r.get(0),
+        )
+        .db()?;
+    let mut stmt = tx
+        .prepare("SELECT kind, amount_minor, status FROM refund_payments WHERE refund_id = ?1")
+        .db()?;
+    let tenders = stmt
+        .query_map([refund_id], |r| {
+            Ok(RefundTender {
+                kind: r.get(0)?,
+                amount_minor: r.get(1)?,
+                status: r.get(2)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    Ok(RefundOutcome {
+        refund_id: refund_id.to_string(),
+        number,
+        amount_minor: amount,
+        rounding_minor: rounding,
+        status: OrderStatus::parse(&status)?,
+        tenders,
+        replayed: true,
+    })
+}
+
+/// A refund as stored, for its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRecord {
+    pub id: String,
+    pub order_id: String,
+    pub number: String,
+    pub amount_minor: i64,
+    pub tax_minor: i64,
+    pub rounding_minor: i64,
+    pub staff_id: String,
+    pub created_at: String,
+    /// (order line id, quantity, amount, tax) per line taken back.
+    pub lines: Vec<(String, i64, i64, i64)>,
+    pub tenders: Vec<RefundTenderRecord>,
+}
+
+/// Money that went back on one tender of a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundTenderRecord {
+    pub kind: String,
+    pub amount_minor: i64,
+    pub status: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+}
+
+/// The refund with `id`.
+pub fn load(conn: &rusqlite::Connection, id: &str) -> Result<RefundRecord> {
+    let mut r = conn
+        .query_row(
+            "SELECT id, order_id, number, amount_minor, tax_minor, rounding_minor, staff_id, created_at FROM refunds WHERE id = ?1",
+            [id],
+            |x| {
+                Ok(RefundRecord {
+                    id: x.get(0)?,
+                    order_id: x.get(1)?,
+                    number: x.get(2)?,
+                    amount_minor: x.get(3)?,
+                    tax_minor: x.get(4)?,
+                    rounding_minor: x.get(5)?,
+                    staff_id: x.get(6)?,
+                    created_at: x.get(7)?,
+                    lines: Vec::new(),
+                    tenders: Vec::new(),
+                })
+            },
+        )
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(format!("no refund with id {id}")))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT order_line_id, quantity, amount_minor, tax_minor FROM refund_lines WHERE refund_id = ?1")
+        .db()?;
+    r.lines = stmt
+        .query_map([id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT rp.kind, rp.amount_minor, rp.status, p.card_brand, p.card_last4 FROM refund_payments rp
+             JOIN payments p ON p.id = rp.payment_id WHERE rp.refund_id = ?1",
+        )
+        .db()?;
+    r.tenders = stmt
+        .query_map([id], |x| {
+            Ok(RefundTenderRecord {
+                kind: x.get(0)?,
+                amount_minor: x.get(1)?,
+                status: x.get(2)?,
+                card_brand: x.get(3)?,
+                card_last4: x.get(4)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    Ok(r)
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs what Kassa needs and is missing: Debian packages, the UI's npm packages, tauri-driver.
+# Sourced by scripts/run and scripts/test; safe to run again (it only installs what is absent).
+set -euo pipefail
+
+KASSA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export KASSA_ROOT
+
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential
+  libssl-dev libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev
+  xvfb xauth imagemagick x11-apps xdotool webkit2gtk-driver dbus-x11
+  gnome-keyring libsecret-tools libxdo-dev keyutils sqlite3 curl poppler-utils
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_apt_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_node_modules() {
+  local ui="$KASSA_ROOT/ui"
+  if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
+    log "installing the UI's npm packages"
+    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+    log "installing tauri-driver"
+    cargo install tauri-driver --locked --version "^2" --quiet
+  fi
+}
+
+build_ui() {
+  log "building the UI"
+  (cd "$KASSA_ROOT/ui" && npx vite build --logLevel warn)
+}
+
+# Runs "$@" with an X display, a D-Bus session and an unlocked Secret Service keyring,
+# starting whichever of them is missing. The keyring lives in $KASSA_KEYRING_HOME.
+# With KASSA_ISOLATED=1 it always starts its own (tests never touch a person's keyring or screen).
+with_desktop_session() {
+  local keyring_home="$1"; shift
+  mkdir -p "$keyring_home"
+  local inner
+  inner=$(cat <<'INNER'
+set -euo pipefail
+if [ -z "${KASSA_KEYRING_READY:-}" ]; then
+  export XDG_DATA_HOME="$KASSA_KEYRING_HOME"
+  eval "$(printf '%s' "${KASSA_KEYRING_PASSWORD:-kassa}" | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL
+  export KASSA_KEYRING_READY=1
+fi
+exec "$@"
+INNER
+)
+  export KASSA_KEYRING_HOME="$keyring_home"
+  if [ -z "${DISPLAY:-}" ] || [ "${KASSA_ISOLATED:-}" = 1 ]; then
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$inner" bash "$@"
+  elif [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+    # A display but no session bus: a private one, with a keyring of its own.
+    dbus-run-session -- bash -c "$inner" bash "$@"
+  else
+    # A desktop session with its own keyring: use it as it is.
+    "$@"
+  fi
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the real desktop app, driven through WebDriver.
+//! Screenshots land in `target/e2e/<test>/`.
+
+mod demo_store;
+mod first_run;
+mod harness;
+mod identity;
+mod selling;
+mod stock;

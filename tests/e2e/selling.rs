@@ -1,0 +1,100 @@
+//! A shift at the counter in the real app: open the drawer, scan three items, pay part by
+//! card and part in cash, see the change and the receipt, refund one line, count and close
+//! the drawer, and read the day's Z report.
+
+use crate::harness::{App, kassa};
+use kassa_app::kassa_domain::catalog::gtin_check_digit;
+
+/// The demo catalog's EAN-13 for a 12-digit body.
+fn ean(body: &str) -> String {
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    format!("{body}{}", gtin_check_digit(&digits))
+}
+
+#[tokio::test]
+async fn a_shift_at_the_counter_from_float_to_z_report() {
+    let app = App::start_with("selling", |data| {
+        kassa(data, &["demo"], &[]);
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+
+    // Open the drawer with a float of 5 × 20 €.
+    app.click("open-shift").await;
+    app.fill("count-2000", "5").await;
+    app.wait_text("count-total", "100").await;
+    app.screenshot("01-float-count").await;
+    app.click("shift-open-submit").await;
+    app.el("x-report").await;
+    app.click("shift-dialog-close").await;
+    app.wait_text("shift-status", "1").await;
+
+    // Scan three items, as a scanner types them: digits and Enter.
+    for body in ["400638133393", "200000000010", "400213300011"] {
+        app.scan("sell-search-input", &ean(body)).await;
+    }
+    for _ in 0..100 {
+        if app.all_text("cart-lines", "[data-testid='cart-line']").await.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.all_text("cart-lines", "[data-testid='cart-line']").await.len(), 3);
+    app.screenshot("02-cart").await;
+
+    // Part card (offline: the customer's contact is taken), the rest in cash.
+    app.click("pay").await;
+    app.el("pay-dialog").await;
+    app.fill("pay-card", "2").await;
+    app.fill("pay-contact", "cleo@example.com").await;
+    app.fill("pay-cash", "20").await;
+    app.screenshot("03-pay").await;
+    app.click("pay-complete").await;
+    let change = app.text("change-due").await;
+    assert!(change.chars().any(|c| c.is_ascii_digit()), "the change is shown: {change}");
+    app.el("receipt-preview").await;
+    let number = app.attr("pay-result", "data-number").await;
+    assert!(number.starts_with("DEMO-01-"), "{number}");
+    app.screenshot("04-change-and-receipt").await;
+    app.click("receipt-done").await;
+
+    // Refund one croissant: scan the receipt's number in the returns dialog.
+    app.click("open-returns").await;
+    app.scan("return-number", &number).await;
+    app.el("return-line").await;
+    let qty = app.driver.find_all(thirtyfour::By::Css("[data-testid='return-qty']")).await.unwrap();
+    assert_eq!(qty.len(), 3);
+    qty[1].clear().await.unwrap();
+    qty[1].send_keys("1").await.unwrap();
+    app.screenshot("05-return").await;
+    app.click("return-submit").await;
+    app.el("refund-result").await;
+    app.screenshot("06-refunded").await;
+    app.click("receipt-done").await;
+
+    // Count the drawer: exactly what it should hold, in 1-cent coins.
+    app.click("open-shift").await;
+    let expected = app.attr("expected-cash", "data-minor").await;
+    assert!(expected.parse::<i64>().unwrap() > 10_000, "float plus cash taken: {expected}");
+    app.click("shift-close").await;
+    app.fill("count-1", &expected).await;
+    app.screenshot("07-close-count").await;
+    app.click("shift-close-submit").await;
+    assert_eq!(app.attr("over-short", "data-minor").await, "0", "the drawer adds up");
+    app.screenshot("08-shift-closed").await;
+    app.click("shift-dialog-close").await;
+
+    // The day's Z report: one sale, one refund; then close the day.
+    app.click("nav-reports").await;
+    app.wait_text("z-orders", "1").await;
+    app.screenshot("09-z-report").await;
+    app.click("z-close").await;
+    app.click("z-close-confirm").await;
+    app.el("z-list").await;
+    app.wait_text("z-report", "Z report 1").await;
+    app.screenshot("10-z-closed").await;
+    app.quit().await;
+}

@@ -1,0 +1,14 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * What a failed command answers, in the CLI's JSON and in the UI.
+ */
+export type ApiError = { 
+/**
+ * Stable snake_case code, e.g. `invalid_credentials`; the UI matches on it.
+ */
+code: string, 
+/**
+ * What happened and what to do next.
+ */
+message: string, };

@@ -1,0 +1,10 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * A payment of an order.
+ */
+export type PaymentDto = { kind: string, tendered_minor: number, amount_minor: number, 
+/**
+ * `captured`, `offline_pending` (card waiting for the provider) or `declined`.
+ */
+status: string, card_brand: string | null, card_last4: string | null, refunded_minor: number, };

@@ -1,0 +1,10 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * An offline card payment still waiting for the provider.
+ */
+export type PendingCardDto = { order_id: string, number: string, amount_minor: number, card_brand: string | null, card_last4: string | null, customer_contact: string | null, taken_at: string, age_hours: number, 
+/**
+ * Older than the store's maximum age: no more card payments are taken offline.
+ */
+overdue: boolean, };

@@ -1,0 +1,14 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * Invite a person by email with a role.
+ */
+export type StaffInviteInput = { email: string, 
+/**
+ * `cashier`, `agent`, `manager` or `admin`.
+ */
+role: string, 
+/**
+ * How the person is shown; they may change it when they accept.
+ */
+display_name?: string, };
