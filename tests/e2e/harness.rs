@@ -229,6 +229,8 @@ impl App {
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let started = std::time::Instant::now();
         let path = self.out_dir.join(format!("{name}.png"));
+        // Let the page paint what the last action changed (an iframe's document, a dialog).
+        tokio::time::sleep(Duration::from_millis(300)).await;
         self.driver
             .screenshot(&path)
             .await

@@ -4,6 +4,7 @@
 
 use crate::harness::{App, kassa};
 use kassa_app::kassa_domain::catalog::gtin_check_digit;
+use thirtyfour::Key;
 
 /// The demo catalog's EAN-13 for a 12-digit body.
 fn ean(body: &str) -> String {
@@ -37,12 +38,22 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
         app.scan("sell-search-input", &ean(body)).await;
     }
     for _ in 0..100 {
-        if app.all_text("cart-lines", "[data-testid='cart-line']").await.len() == 3 {
+        if app
+            .all_text("cart-lines", "[data-testid='cart-line']")
+            .await
+            .len()
+            == 3
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(app.all_text("cart-lines", "[data-testid='cart-line']").await.len(), 3);
+    assert_eq!(
+        app.all_text("cart-lines", "[data-testid='cart-line']")
+            .await
+            .len(),
+        3
+    );
     app.screenshot("02-cart").await;
 
     // Part card (offline: the customer's contact is taken), the rest in cash.
@@ -54,18 +65,25 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
     app.screenshot("03-pay").await;
     app.click("pay-complete").await;
     let change = app.text("change-due").await;
-    assert!(change.chars().any(|c| c.is_ascii_digit()), "the change is shown: {change}");
+    assert!(
+        change.chars().any(|c| c.is_ascii_digit()),
+        "the change is shown: {change}"
+    );
     app.el("receipt-preview").await;
     let number = app.attr("pay-result", "data-number").await;
     assert!(number.starts_with("DEMO-01-"), "{number}");
     app.screenshot("04-change-and-receipt").await;
     app.click("receipt-done").await;
 
-    // Refund one croissant: scan the receipt's number in the returns dialog.
-    app.click("open-returns").await;
+    // Refund one croissant: F6 opens returns; scan the receipt's number there.
+    app.press(Key::F6).await;
     app.scan("return-number", &number).await;
     app.el("return-line").await;
-    let qty = app.driver.find_all(thirtyfour::By::Css("[data-testid='return-qty']")).await.unwrap();
+    let qty = app
+        .driver
+        .find_all(thirtyfour::By::Css("[data-testid='return-qty']"))
+        .await
+        .unwrap();
     assert_eq!(qty.len(), 3);
     qty[1].clear().await.unwrap();
     qty[1].send_keys("1").await.unwrap();
@@ -78,12 +96,19 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
     // Count the drawer: exactly what it should hold, in 1-cent coins.
     app.click("open-shift").await;
     let expected = app.attr("expected-cash", "data-minor").await;
-    assert!(expected.parse::<i64>().unwrap() > 10_000, "float plus cash taken: {expected}");
+    assert!(
+        expected.parse::<i64>().unwrap() > 10_000,
+        "float plus cash taken: {expected}"
+    );
     app.click("shift-close").await;
     app.fill("count-1", &expected).await;
     app.screenshot("07-close-count").await;
     app.click("shift-close-submit").await;
-    assert_eq!(app.attr("over-short", "data-minor").await, "0", "the drawer adds up");
+    assert_eq!(
+        app.attr("over-short", "data-minor").await,
+        "0",
+        "the drawer adds up"
+    );
     app.screenshot("08-shift-closed").await;
     app.click("shift-dialog-close").await;
 

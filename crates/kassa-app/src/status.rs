@@ -45,8 +45,12 @@ impl Api {
         };
         let sync = sync_status(&store)?;
         let shift = match &dev {
-            Some(d) => kassa_store::selling::shift::open_shift(store.conn(), &d.id)?
-                .map(|s| crate::dto::ShiftBadge { number: s.number, opened_at: s.opened_at }),
+            Some(d) => kassa_store::selling::shift::open_shift(store.conn(), &d.id)?.map(|s| {
+                crate::dto::ShiftBadge {
+                    number: s.number,
+                    opened_at: s.opened_at,
+                }
+            }),
             None => None,
         };
         Ok(AppStatus {

@@ -1,105 +1,21 @@
 //! `kassa product` and `kassa stock` as the SPEC's contract has them, and CSV through the CLI.
 
-use serde_json::Value;
+mod common;
+use common::*;
 use std::path::Path;
-use std::process::Command;
 
-const PASSWORD: &str = "correct horse battery staple";
-/// The documented headless fallback for the device key, so these tests need no keyring.
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-struct Run {
-    ok: bool,
-    out: Value,
-    err: Value,
-    stdout: String,
-}
-
-fn kassa_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_kassa"))
-        .arg("--data")
-        .arg(dir)
-        .args(args)
-        .env("KASSA_DEVICE_KEY", KEY)
-        .envs(env.iter().copied())
-        .output()
-        .expect("kassa runs");
-    let parse = |b: &[u8]| {
-        serde_json::from_slice(b).unwrap_or(Value::String(String::from_utf8_lossy(b).into()))
-    };
-    Run {
-        ok: o.status.success(),
-        out: parse(&o.stdout),
-        err: parse(&o.stderr),
-        stdout: String::from_utf8_lossy(&o.stdout).into(),
-    }
-}
-
-fn kassa(dir: &Path, args: &[&str]) -> Run {
-    kassa_env(dir, args, &[])
-}
-
-fn totp(secret: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    totp_rs::TOTP::new_unchecked(
-        totp_rs::Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        None,
-        String::new(),
-    )
-    .generate(now)
-}
-
-/// A store with its admin signed in.
-fn signed_in_store(dir: &Path) {
-    let out = kassa_env(
+/// Row counts of what catalog commands write.
+fn rows(dir: &Path) -> Vec<i64> {
+    counts(
         dir,
         &[
-            "setup",
-            "--store",
-            "Corner Shop",
-            "--currency",
-            "EUR",
-            "--admin",
-            "a@example.com",
-            "--json",
+            "products",
+            "stock_movements",
+            "outbox",
+            "audit_log",
+            "customers",
         ],
-        &[("KASSA_PASSWORD", PASSWORD)],
-    );
-    assert!(out.ok, "{}", out.err);
-    let code = totp(out.out["admin"]["totp_secret"].as_str().unwrap());
-    let r = kassa_env(
-        dir,
-        &["login", "--as", "a@example.com", "--json"],
-        &[("KASSA_PASSWORD", PASSWORD), ("KASSA_OTP", &code)],
-    );
-    assert!(r.ok, "{}", r.err);
-}
-
-fn counts(dir: &Path) -> Vec<i64> {
-    let c = rusqlite::Connection::open(dir.join("kassa.db")).unwrap();
-    [
-        "products",
-        "stock_movements",
-        "outbox",
-        "audit_log",
-        "customers",
-    ]
-    .iter()
-    .map(|t| {
-        c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-            .unwrap()
-    })
-    .collect()
+    )
 }
 
 #[test]
@@ -202,7 +118,7 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         )
         .ok
     );
-    let before = counts(d);
+    let before = rows(d);
     for (args, code) in [
         (
             vec![
@@ -298,7 +214,7 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         "{}",
         r.err
     );
-    assert_eq!(counts(d), before);
+    assert_eq!(rows(d), before);
 }
 
 #[test]
@@ -323,7 +239,7 @@ fn a_csv_import_checks_every_row_and_imports_all_or_nothing() {
     signed_in_store(d);
     let bad = d.join("bad.csv");
     std::fs::write(&bad, "sku,name,price,barcodes,category\nOAT-1,Oat milk,2.49,4006381333931,Dairy\nBAD,Broken,1.00,4006381333932,\nNOPRICE,No price,,,\n").unwrap();
-    let before = counts(d);
+    let before = rows(d);
     let r = kassa(
         d,
         &[
@@ -353,7 +269,7 @@ fn a_csv_import_checks_every_row_and_imports_all_or_nothing() {
         "{}",
         r.err
     );
-    assert_eq!(counts(d), before);
+    assert_eq!(rows(d), before);
 
     let good = d.join("good.csv");
     std::fs::write(&good, "sku,name,price,barcodes,category\nOAT-1,Oat milk,2.49,4006381333931,Dairy > Plant milk\nTEA-1,Green tea,3.20,,Drinks\n").unwrap();

@@ -66,8 +66,8 @@ pub fn render(r: &Receipt) -> Result<String> {
 <html lang="en"><head><meta charset="utf-8"><title>{title} {number}</title>
 <style>
   body {{ margin: 0; background: #eef1f4; }}
-  .paper {{ width: 80mm; margin: 8px auto; padding: 4mm 3mm; background: #fff; color: #000; box-shadow: 0 1px 4px rgba(0,0,0,.2);
-           font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 11.2px; line-height: 1.35; }}
+  .paper {{ width: 48ch; margin: 8px auto; padding: 4mm 3mm; background: #fff; color: #000; box-shadow: 0 1px 4px rgba(0,0,0,.2);
+           font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 10.5px; line-height: 1.35; }}
   .row {{ white-space: pre; overflow: hidden; }}
   .center {{ text-align: center; }}
   .bold {{ font-weight: bold; }}

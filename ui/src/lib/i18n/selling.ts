@@ -2,7 +2,7 @@
 
 export const en = {
   "sell.cart": "Cart",
-  "sell.scan_placeholder": "Scan a barcode or type a name (F2)",
+  "sell.scan_placeholder": "Scan or search (F2)",
   "sell.customer_title": "Customer",
   "sell.customer_search": "Name, email or phone",
   "sell.no_customer": "No customer",
@@ -125,7 +125,7 @@ export const en = {
 
 export const de: Record<keyof typeof en, string> = {
   "sell.cart": "Warenkorb",
-  "sell.scan_placeholder": "Barcode scannen oder Namen tippen (F2)",
+  "sell.scan_placeholder": "Scannen oder suchen (F2)",
   "sell.customer_title": "Kunde",
   "sell.customer_search": "Name, E-Mail oder Telefon",
   "sell.no_customer": "Kein Kunde",
