@@ -1,40 +1,10 @@
 //! The `kassa` command as scripts use it: JSON out, typed errors, nothing changed on failure.
 
+mod common;
+use common::*;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-
-const PASSWORD: &str = "correct horse battery staple";
-/// A fixed device key (the documented headless fallback), so these tests run without a keyring.
-/// The keyring itself is exercised by `the_device_key_lives_in_the_os_keyring`.
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-struct Run {
-    ok: bool,
-    code: Option<i32>,
-    out: Value,
-    err: Value,
-}
-
-fn kassa_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_kassa"))
-        .arg("--data")
-        .arg(dir)
-        .args(args)
-        .env("KASSA_DEVICE_KEY", KEY)
-        .envs(env.iter().copied())
-        .output()
-        .expect("kassa runs");
-    let parse = |b: &[u8]| {
-        serde_json::from_slice(b).unwrap_or(Value::String(String::from_utf8_lossy(b).into()))
-    };
-    Run {
-        ok: o.status.success(),
-        code: o.status.code(),
-        out: parse(&o.stdout),
-        err: parse(&o.stderr),
-    }
-}
 
 fn kassa(dir: &Path, args: &[&str]) -> Run {
     kassa_env(dir, args, &[("KASSA_PASSWORD", PASSWORD)])
@@ -58,47 +28,11 @@ fn setup(dir: &Path) -> Value {
     r.out
 }
 
-fn totp(secret: &str, unix: u64) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .unwrap();
-    totp_rs::TOTP::new_unchecked(
-        totp_rs::Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        None,
-        String::new(),
-    )
-    .generate(unix)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn db_snapshot(dir: &Path) -> Vec<(String, i64)> {
-    let c = rusqlite::Connection::open(dir.join("kassa.db")).unwrap();
-    let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    tables
-        .into_iter()
-        .map(|t| {
-            let n: i64 = c
-                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
-                .unwrap();
-            (t, n)
-        })
-        .collect()
+    let names = tables(dir);
+    let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
+    let n = counts(dir, &names_ref);
+    names.into_iter().zip(n).collect()
 }
 
 #[test]
@@ -249,7 +183,7 @@ fn login_opens_a_session_that_later_commands_act_under_and_a_code_works_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = setup(dir.path());
     let secret = out["admin"]["totp_secret"].as_str().unwrap().to_string();
-    let code = totp(&secret, now());
+    let code = totp_at(&secret, now());
     let login = |code: &str| {
         kassa_env(
             dir.path(),
@@ -284,7 +218,7 @@ fn login_opens_a_session_that_later_commands_act_under_and_a_code_works_once() {
 fn a_wrong_password_is_invalid_credentials_and_counts() {
     let dir = tempfile::tempdir().unwrap();
     let out = setup(dir.path());
-    let code = totp(out["admin"]["totp_secret"].as_str().unwrap(), now());
+    let code = totp_at(out["admin"]["totp_secret"].as_str().unwrap(), now());
     let r = kassa_env(
         dir.path(),
         &["login", "--as", "a@example.com", "--json"],
@@ -348,7 +282,7 @@ fn demo_prints_staff_of_every_role_with_credentials() {
         assert!(roles.contains(&role), "{roles:?}");
     }
     let cashier = staff.iter().find(|s| s["role"] == "cashier").unwrap();
-    let code = totp(cashier["totp_secret"].as_str().unwrap(), now());
+    let code = totp_at(cashier["totp_secret"].as_str().unwrap(), now());
     let r = kassa_env(
         dir.path(),
         &[

@@ -363,15 +363,8 @@ fn a_card_number_never_reaches_the_disk() {
 
     // Every value of every table: no Luhn-valid run of 13–19 digits at all.
     let db = rusqlite::Connection::open(d.join("kassa.db")).unwrap();
-    let tables: Vec<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     let mut scanned = 0;
-    for table in &tables {
+    for table in &tables(d) {
         let mut st = db.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
         let columns: Vec<String> = st.column_names().map(String::from).collect();
         let mut rows = st.query([]).unwrap();

@@ -1,66 +1,25 @@
 //! `kassa staff` and `kassa account` as scripts use them: invite and accept, a manager's
 //! approval from the environment, lock and unlock, typed errors that change nothing.
 
+mod common;
+use common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-struct Run {
-    ok: bool,
-    out: Value,
-    err: Value,
-}
-
+/// `kassa --json ARGS` with `env`.
 fn kassa(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_kassa"))
-        .arg("--data")
-        .arg(dir)
-        .arg("--json")
-        .args(args)
-        .env("KASSA_DEVICE_KEY", KEY)
-        .env_remove("KASSA_PASSWORD")
-        .env_remove("KASSA_OTP")
-        .envs(env.iter().copied())
-        .output()
-        .expect("kassa runs");
-    let parse = |b: &[u8]| {
-        serde_json::from_slice(b).unwrap_or(Value::String(String::from_utf8_lossy(b).into()))
-    };
-    Run {
-        ok: o.status.success(),
-        out: parse(&o.stdout),
-        err: parse(&o.stderr),
-    }
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    kassa_env(dir, &all, env)
 }
 
 /// The code of `secret` for the step after `used` (waits for it if needed); returns it and its step.
 fn fresh_code(secret: &str, used: Option<u64>) -> (String, u64) {
     loop {
-        let now = unix_now();
+        let now = now();
         let step = now / 30;
         if used.is_none_or(|u| step > u) {
-            let bytes = totp_rs::Secret::Encoded(secret.to_string())
-                .to_bytes()
-                .unwrap();
-            let code = totp_rs::TOTP::new_unchecked(
-                totp_rs::Algorithm::SHA1,
-                6,
-                1,
-                30,
-                bytes,
-                None,
-                String::new(),
-            )
-            .generate(now);
+            let code = totp_at(secret, now);
             return (code, step);
         }
         std::thread::sleep(std::time::Duration::from_millis(250));

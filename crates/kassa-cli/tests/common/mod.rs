@@ -11,6 +11,8 @@ pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 pub struct Run {
     pub ok: bool,
+    /// The exit code.
+    pub code: Option<i32>,
     pub out: Value,
     pub err: Value,
     pub stdout: String,
@@ -32,6 +34,7 @@ pub fn kassa_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     };
     Run {
         ok: o.status.success(),
+        code: o.status.code(),
         out: parse(&o.stdout),
         err: parse(&o.stderr),
         stdout: String::from_utf8_lossy(&o.stdout).into(),
@@ -42,15 +45,19 @@ pub fn kassa(dir: &Path, args: &[&str]) -> Run {
     kassa_env(dir, args, &[])
 }
 
-/// The current TOTP code of a base32 secret.
-pub fn totp(secret: &str) -> String {
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The TOTP code of a base32 secret at `unix` seconds.
+pub fn totp_at(secret: &str, unix: u64) -> String {
     let bytes = totp_rs::Secret::Encoded(secret.to_string())
         .to_bytes()
         .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
     totp_rs::TOTP::new_unchecked(
         totp_rs::Algorithm::SHA1,
         6,
@@ -60,7 +67,12 @@ pub fn totp(secret: &str) -> String {
         None,
         String::new(),
     )
-    .generate(now)
+    .generate(unix)
+}
+
+/// The current TOTP code of a base32 secret.
+pub fn totp(secret: &str) -> String {
+    totp_at(secret, now())
 }
 
 /// A store with its admin signed in.
@@ -87,6 +99,19 @@ pub fn signed_in_store(dir: &Path) {
         &[("KASSA_PASSWORD", PASSWORD), ("KASSA_OTP", &code)],
     );
     assert!(r.ok, "{}", r.err);
+}
+
+/// The names of the database's own tables.
+pub fn tables(dir: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(dir.join("kassa.db")).unwrap();
+    c.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .unwrap()
+    .query_map([], |r| r.get(0))
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
 }
 
 /// The number of rows in each of `tables`.
