@@ -10,24 +10,6 @@ fn kassa(dir: &Path, args: &[&str]) -> Run {
     kassa_env(dir, args, &[("KASSA_PASSWORD", PASSWORD)])
 }
 
-fn setup(dir: &Path) -> Value {
-    let r = kassa(
-        dir,
-        &[
-            "setup",
-            "--store",
-            "Corner Shop",
-            "--currency",
-            "EUR",
-            "--admin",
-            "a@example.com",
-            "--json",
-        ],
-    );
-    assert!(r.ok, "setup failed: {}", r.err);
-    r.out
-}
-
 fn db_snapshot(dir: &Path) -> Vec<(String, i64)> {
     let names = tables(dir);
     let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();

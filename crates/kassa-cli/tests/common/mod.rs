@@ -75,9 +75,9 @@ pub fn totp(secret: &str) -> String {
     totp_at(secret, now())
 }
 
-/// A store with its admin signed in.
-pub fn signed_in_store(dir: &Path) {
-    let out = kassa_env(
+/// `kassa setup` of Corner Shop (EUR) with admin a@example.com; its JSON answer.
+pub fn setup(dir: &Path) -> Value {
+    let r = kassa_env(
         dir,
         &[
             "setup",
@@ -91,8 +91,14 @@ pub fn signed_in_store(dir: &Path) {
         ],
         &[("KASSA_PASSWORD", PASSWORD)],
     );
-    assert!(out.ok, "{}", out.err);
-    let code = totp(out.out["admin"]["totp_secret"].as_str().unwrap());
+    assert!(r.ok, "setup failed: {}", r.err);
+    r.out
+}
+
+/// A store with its admin signed in.
+pub fn signed_in_store(dir: &Path) {
+    let out = setup(dir);
+    let code = totp(out["admin"]["totp_secret"].as_str().unwrap());
     let r = kassa_env(
         dir,
         &["login", "--as", "a@example.com", "--json"],
