@@ -18,6 +18,20 @@ const SALE_TABLES: &[&str] = &[
     "audit_log",
 ];
 
+/// Two oat milks and a tea for cash, under an idempotency key; sent twice, it is one sale.
+const FIRST_SALE: &[&str] = &[
+    "sell",
+    "--line",
+    "OAT-1=2",
+    "--line",
+    "TEA-1=1",
+    "--pay",
+    "cash=1000",
+    "--key",
+    "till-0001",
+    "--json",
+];
+
 /// A store with two products: OAT-1 at 2.49 (10 in stock) and TEA-1 at 4.00 (3 in stock).
 fn shop(dir: &Path) {
     signed_in_store(dir);
@@ -42,31 +56,13 @@ fn level(dir: &Path, sku: &str) -> i64 {
     r.out["level"].as_i64().unwrap()
 }
 
-fn error_code(r: &Run) -> &str {
-    r.err["error"]["code"].as_str().unwrap_or("")
-}
-
 #[test]
 fn sell_refund_and_z_report_speak_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     shop(d);
 
-    let r = kassa(
-        d,
-        &[
-            "sell",
-            "--line",
-            "OAT-1=2",
-            "--line",
-            "TEA-1=1",
-            "--pay",
-            "cash=1000",
-            "--key",
-            "till-0001",
-            "--json",
-        ],
-    );
+    let r = kassa(d, FIRST_SALE);
     assert!(r.ok, "{}", r.err);
     let sale = r.out.clone();
     assert!(sale["order_id"].as_str().is_some_and(|s| !s.is_empty()));
@@ -81,21 +77,7 @@ fn sell_refund_and_z_report_speak_the_contract() {
 
     // The same key and sale again (a retry after a timeout): the first order, nothing written.
     let before = counts(d, SALE_TABLES);
-    let again = kassa(
-        d,
-        &[
-            "sell",
-            "--line",
-            "OAT-1=2",
-            "--line",
-            "TEA-1=1",
-            "--pay",
-            "cash=1000",
-            "--key",
-            "till-0001",
-            "--json",
-        ],
-    );
+    let again = kassa(d, FIRST_SALE);
     assert!(again.ok, "{}", again.err);
     assert_eq!(again.out["order_id"], sale["order_id"]);
     assert_eq!(again.out["number"], sale["number"]);
@@ -118,7 +100,11 @@ fn sell_refund_and_z_report_speak_the_contract() {
         ],
     );
     assert!(!other.ok);
-    assert_eq!(error_code(&other), "idempotency_mismatch", "{}", other.err);
+    assert_eq!(
+        other.err["error"]["code"], "idempotency_mismatch",
+        "{}",
+        other.err
+    );
     assert_eq!(counts(d, SALE_TABLES), before);
 
     // A card sale (taken offline, pending the provider).
@@ -164,7 +150,11 @@ fn sell_refund_and_z_report_speak_the_contract() {
         &["refund", "--order", &number, "--line", "OAT-1=2", "--json"],
     );
     assert!(!too_many.ok);
-    assert_eq!(error_code(&too_many), "invalid_input", "{}", too_many.err);
+    assert_eq!(
+        too_many.err["error"]["code"], "invalid_input",
+        "{}",
+        too_many.err
+    );
     assert_eq!(counts(d, SALE_TABLES), before);
 
     let order = kassa(d, &["order", &number, "--json"]);
@@ -187,7 +177,7 @@ fn sell_refund_and_z_report_speak_the_contract() {
 
     // The day closes only with the drawer counted: 8.98 taken in cash, 2.49 given back.
     let early = kassa(d, &["report", "z", "--close", "--json"]);
-    assert_eq!(error_code(&early), "conflict", "{}", early.err);
+    assert_eq!(early.err["error"]["code"], "conflict", "{}", early.err);
     let x = kassa(d, &["shift", "status", "--json"]);
     assert!(x.ok, "{}", x.err);
     assert_eq!(x.out["figures"]["expected_cash_minor"], 898 - 249);
@@ -217,7 +207,7 @@ fn a_sale_beyond_the_stock_is_refused_and_uses_no_number() {
         &["sell", "--line", "TEA-1=4", "--pay", "cash=2000", "--json"],
     );
     assert!(!r.ok);
-    assert_eq!(error_code(&r), "insufficient_stock", "{}", r.err);
+    assert_eq!(r.err["error"]["code"], "insufficient_stock", "{}", r.err);
     assert!(
         r.err["error"]["message"]
             .as_str()
@@ -266,7 +256,7 @@ fn a_sale_beyond_the_stock_is_refused_and_uses_no_number() {
         args.push("--json");
         let r = kassa(d, &args);
         assert!(!r.ok, "{args:?} succeeded: {}", r.stdout);
-        assert_eq!(error_code(&r), code, "{args:?}: {}", r.err);
+        assert_eq!(r.err["error"]["code"], code, "{args:?}: {}", r.err);
         assert_eq!(counts(d, SALE_TABLES), before, "{args:?} wrote something");
     }
 
@@ -302,7 +292,7 @@ fn a_card_number_never_reaches_the_disk() {
         ],
     );
     assert!(!r.ok);
-    assert_eq!(error_code(&r), "invalid_input", "{}", r.err);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
     assert!(
         r.err["error"]["message"]
             .as_str()
@@ -337,9 +327,9 @@ fn a_card_number_never_reaches_the_disk() {
             "--json",
         ],
     );
-    assert_eq!(error_code(&r), "invalid_input", "{}", r.err);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
     let r = kassa(d, &["shift", "cash-in", "500", "--reason", pan, "--json"]);
-    assert_eq!(error_code(&r), "invalid_input", "{}", r.err);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
 
     // More card sales, as a day at the counter has them.
     let r = kassa(d, &["stock", "receive", "OAT-1", "50", "--json"]);
