@@ -35,9 +35,8 @@ ensure_node_modules() {
   local ui="$KASSA_ROOT/ui"
   if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
     log "installing the UI's npm packages"
-    # `npm install` with the committed lock installs exactly its versions; `npm ci` would
-    # refuse a lock that lists only this platform's optional packages, as npm 11 writes it.
-    (cd "$ui" && npm install --no-audit --no-fund --loglevel=error)
+    # `npm ci` installs exactly the committed lock and never rewrites it.
+    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
