@@ -208,6 +208,8 @@ commands! {
     receipt(ReceiptInput) -> ReceiptOutput;
     /// Sends a receipt to the till's receipt printer.
     receipt_print(ReceiptPrintInput) -> Ok;
+    /// Opens the cash drawer with no sale ("no sale"), with a reason.
+    drawer_open(DrawerOpenInput) -> Ok;
     /// Queues a receipt email; the server sends it.
     receipt_email(ReceiptEmailInput) -> Ok;
     /// The till's shift with its X report and the denominations to count.

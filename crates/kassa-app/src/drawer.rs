@@ -40,6 +40,7 @@ fn figures_dto(f: &shift::ShiftFigures) -> ShiftFiguresDto {
         cash_out_minor: f.cash_out_minor,
         float_minor: f.float_minor,
         expected_cash_minor: f.expected_cash_minor,
+        drawer_opens: f.drawer_opens,
     }
 }
 
@@ -64,6 +65,7 @@ fn z_dto(
         refunds: f.refunds,
         refunds_minor: f.refunds_minor,
         voids: f.voids,
+        drawer_opens: f.drawer_opens,
         net_sales_minor: f.net_sales_minor(),
         by_tender: f.by_tender.clone(),
         refunds_by_tender: f.refunds_by_tender.clone(),
@@ -200,8 +202,18 @@ impl Api {
                 })?
                 .format("%Y-%m-%d")
                 .to_string(),
+            // Today's business day: after today's Z report, the next one is open.
             None => kassa_store::selling::business_date(store.clock().now()),
         };
+        if let Some(z) = zreport::for_date(store.conn(), &device_id, &date)? {
+            return Ok(z_dto(
+                &z.figures,
+                Some(z.number),
+                z.business_date,
+                Some(z.created_at),
+                z.intact,
+            ));
+        }
         let f = zreport::figures_for_date(store.conn(), &device_id, &date)?;
         Ok(z_dto(&f, None, date, None, true))
     }
@@ -263,7 +275,8 @@ impl Api {
                 None,
                 &me.staff_id,
             )?;
-            if approver.is_some() {
+            if let Some(a) = &approver {
+                kassa_store::approval::consume(tx, a)?;
                 tx.audit(approved(
                     AuditInput::new("voucher.issue_approved")
                         .by(&me.staff_id)

@@ -1,14 +1,16 @@
 //! Receipts through the API: a sale or refund laid out in the store's language and rendered
 //! as HTML (print preview), PDF (email, archive) or ESC/POS bytes (thermal printer).
 
-use crate::dto::{Ok, ReceiptEmailInput, ReceiptInput, ReceiptOutput, ReceiptPrintInput};
+use crate::dto::{
+    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptInput, ReceiptOutput, ReceiptPrintInput,
+};
 use crate::{Api, ApiError, ApiResult};
 use base64::Engine;
 use kassa_documents::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
 use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
-use kassa_store::selling::{email, order, refund};
+use kassa_store::selling::{drawer, email, order, refund};
 use kassa_store::{AuditInput, device, settings, staff};
 use serde_json::json;
 
@@ -286,10 +288,8 @@ impl Api {
         })
     }
 
-    /// Sends a receipt to the store's ESC/POS printer (`printer.target`): a device file or
-    /// `tcp://host:port`. Without a printer set up: `not_found`, and the UI prints the preview.
-    pub fn receipt_print(&self, input: ReceiptPrintInput) -> ApiResult<Ok> {
-        let me = self.require(Permission::Sell)?;
+    /// The till's receipt printer (`printer.target`), or `not_found` when none is set up.
+    fn printer_target(&self) -> ApiResult<String> {
         let target = {
             let store = self.store();
             let dev = device::device(store.conn())?
@@ -303,8 +303,11 @@ impl Api {
                 "no receipt printer is set up on this till (Admin → Settings → printer.target)",
             ));
         }
-        let doc = self.receipt_document(input.order_id.as_deref(), input.refund_id.as_deref())?;
-        let bytes = kassa_documents::escpos::render(&doc, input.open_drawer.unwrap_or(false))?;
+        Ok(target)
+    }
+
+    /// Sends ESC/POS bytes to the printer at `target`: a device file or `tcp://host:port`.
+    fn send_to_printer(&self, target: &str, bytes: &[u8]) -> ApiResult<()> {
         let failed = |e: std::io::Error| {
             ApiError::new(
                 ErrorCode::Unavailable,
@@ -330,16 +333,52 @@ impl Api {
             stream
                 .set_write_timeout(Some(std::time::Duration::from_secs(5)))
                 .map_err(failed)?;
-            stream.write_all(&bytes).map_err(failed)?;
+            stream.write_all(bytes).map_err(failed)?;
         } else {
             use std::io::Write;
             let mut f = std::fs::OpenOptions::new()
                 .append(true)
                 .create(false)
-                .open(&target)
+                .open(target)
                 .map_err(failed)?;
-            f.write_all(&bytes).map_err(failed)?;
+            f.write_all(bytes).map_err(failed)?;
         }
+        Ok(())
+    }
+
+    /// Sends a receipt to the till's ESC/POS printer. With `open_drawer`, the drawer opens: for
+    /// the person who made a cash sale, once, with its receipt; any other opening (a reprint
+    /// with the drawer) needs `open_close_drawer`, and is recorded, audited and counted on the
+    /// X and Z reports before the drawer opens. Without a printer set up: `not_found`, and the
+    /// UI prints the preview.
+    pub fn receipt_print(&self, input: ReceiptPrintInput) -> ApiResult<Ok> {
+        let me = self.require(Permission::Sell)?;
+        let target = self.printer_target()?;
+        let doc = self.receipt_document(input.order_id.as_deref(), input.refund_id.as_deref())?;
+        let open_drawer = input.open_drawer.unwrap_or(false);
+        if open_drawer {
+            self.store().write(|tx| {
+                let kind = drawer::kind_for_receipt(
+                    tx,
+                    input.order_id.as_deref(),
+                    input.refund_id.as_deref(),
+                    &me.staff_id,
+                )?;
+                drawer::record(
+                    tx,
+                    drawer::Opening {
+                        kind,
+                        order_id: input.order_id.as_deref(),
+                        refund_id: input.refund_id.as_deref(),
+                        reason: None,
+                        staff_id: &me.staff_id,
+                    },
+                )
+                .map(|_| ())
+            })?;
+        }
+        let bytes = kassa_documents::escpos::render(&doc, open_drawer)?;
+        self.send_to_printer(&target, &bytes)?;
         self.store().write(|tx| {
             tx.audit(
                 AuditInput::new("receipt.printed")
@@ -360,6 +399,34 @@ impl Api {
             )?;
             Ok(())
         })?;
+        Ok(Ok { ok: true })
+    }
+
+    /// Opens the cash drawer with no sale ("no sale"): needs `open_close_drawer` and a reason;
+    /// recorded, audited and counted on the X and Z reports.
+    pub fn drawer_open(&self, input: DrawerOpenInput) -> ApiResult<Ok> {
+        let me = self.require(Permission::OpenCloseDrawer)?;
+        if input.reason.trim().is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "say why the drawer is opened without a sale",
+            ));
+        }
+        let target = self.printer_target()?;
+        self.store().write(|tx| {
+            drawer::record(
+                tx,
+                drawer::Opening {
+                    kind: drawer::OpenKind::NoSale,
+                    order_id: None,
+                    refund_id: None,
+                    reason: Some(&input.reason),
+                    staff_id: &me.staff_id,
+                },
+            )
+            .map(|_| ())
+        })?;
+        self.send_to_printer(&target, &kassa_documents::escpos::drawer_pulse()?)?;
         Ok(Ok { ok: true })
     }
 

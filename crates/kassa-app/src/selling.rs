@@ -10,9 +10,12 @@ use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
 use kassa_domain::selling::cash::round_cash;
-use kassa_domain::selling::pricing::{Discount, discount_share_bp, price_cart};
+use kassa_domain::selling::check_quantity;
+use kassa_domain::selling::pricing::{Discount, combined_discount_bp, price_cart};
 use kassa_domain::selling::tender::TenderKind;
-use kassa_store::selling::checkout::{self, CardDetails, CheckoutRequest, SaleLine, TenderRequest};
+use kassa_store::selling::checkout::{
+    self, CardDetails, CartCheckout, CheckoutRequest, SaleLine, TenderRequest,
+};
 use kassa_store::selling::refund::{self, RefundLine, RefundRequest};
 use kassa_store::selling::{cart, catalog_port, order};
 use kassa_store::{AuditInput, device, settings, staff};
@@ -40,30 +43,13 @@ fn discount_out(d: Discount) -> DiscountDto {
     }
 }
 
+/// The tenders as the store takes them; their rules (how many, each kind once, amounts) are
+/// `kassa_domain::selling::tender::check_tenders`, applied by the checkout itself.
 fn tenders_in(tenders: &[TenderInput]) -> ApiResult<Vec<TenderRequest>> {
-    if tenders.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "say how the customer pays (cash, card or voucher)",
-        ));
-    }
-    if tenders.len() > 8 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "at most 8 tenders per sale",
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
     tenders
         .iter()
         .map(|t| {
             let kind = TenderKind::parse(&t.kind)?;
-            if !seen.insert(kind) {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidInput,
-                    format!("give the {} amount once", kind.as_str()),
-                ));
-            }
             Ok(TenderRequest {
                 kind,
                 amount_minor: t.amount_minor,
@@ -251,70 +237,53 @@ impl Api {
         self.cart_dto(&id)
     }
 
-    /// Sets a line's or the order's discount; above the store's limit a manager approves in place.
+    /// Sets a line's or the order's discount. When the line and order discounts together take
+    /// more than `sell.max_discount_bp` off the cart, a manager approves in place; the approval
+    /// holds for the cart as it is (see `cart`) and its code is used up with the discount.
     pub fn cart_discount(&self, input: CartDiscountInput) -> ApiResult<CartDto> {
         let me = self.require(Permission::Sell)?;
         let (store_id, _) = self.store_currency()?;
         let discount = discount_in(input.discount)?;
         let id = self.open_cart(&me)?;
-        // Price the cart as it would be, to know the discount's share of what it applies to.
-        let (share, whole) = {
+        let (share, limit) = {
             let store = self.store();
             let mut c = cart::load(store.conn(), &id)?;
             match &input.line_id {
                 Some(line_id) => {
-                    let line = c
-                        .lines
+                    c.lines
                         .iter_mut()
                         .find(|l| &l.id == line_id)
                         .ok_or_else(|| {
                             ApiError::new(ErrorCode::NotFound, "the cart has no such line")
-                        })?;
-                    line.discount = discount;
-                    let base = line.unit_price_minor.saturating_mul(line.quantity);
-                    let off = match discount {
-                        Discount::None => 0,
-                        Discount::Percent(bp) => base.saturating_mul(i64::from(bp)) / 10_000,
-                        Discount::Amount(a) => a,
-                    };
-                    if off > base {
-                        return Err(ApiError::new(
-                            ErrorCode::InvalidInput,
-                            "the discount is larger than the line",
-                        ));
-                    }
-                    (off, base)
+                        })?
+                        .discount = discount;
                 }
-                None => {
-                    c.discount = discount;
-                    let undiscounted = price_cart(&c.pricing_inputs(), Discount::None)?;
-                    let priced = price_cart(&c.pricing_inputs(), discount)?;
-                    let off = priced
-                        .lines
-                        .iter()
-                        .map(|l| l.order_discount_minor)
-                        .sum::<i64>();
-                    (off, undiscounted.total_minor)
-                }
+                None => c.discount = discount,
             }
+            let share = combined_discount_bp(&c.pricing_inputs(), c.discount)?;
+            let limit = settings::get_int(store.conn(), &store_id, "sell.max_discount_bp")?;
+            (share, limit)
         };
-        let limit = settings::get_int(self.store().conn(), &store_id, "sell.max_discount_bp")?;
-        let approver: Option<Approver> = if discount_share_bp(share, whole) > limit {
+        let approver: Option<Approver> = if share > limit {
             self.approve(&me, input.approval.as_ref(), Permission::DiscountAboveLimit)?
         } else {
             None
         };
+        let approver_id = approver.as_ref().map(|a| a.staff_id.as_str());
         self.store().write(|tx| {
             match &input.line_id {
-                Some(line_id) => cart::set_line_discount(tx, &id, line_id, discount, approver.as_ref().map(|a| a.staff_id.as_str()))?,
-                None => cart::set_order_discount(tx, &id, discount, approver.as_ref().map(|a| a.staff_id.as_str()))?,
+                Some(line_id) => cart::set_line_discount(tx, &id, line_id, discount, approver_id)?,
+                None => cart::set_order_discount(tx, &id, discount, approver_id)?,
             }
-            if approver.is_some() {
+            if let Some(a) = &approver {
+                kassa_store::approval::consume(tx, a)?;
                 tx.audit(approved(
                     AuditInput::new("cart.discount_approved")
                         .by(&me.staff_id)
                         .on("cart", &id)
-                        .after(json!({"line_id": input.line_id, "discount_minor": share, "of_minor": whole})),
+                        .after(
+                            json!({"line_id": input.line_id, "share_bp": share, "limit_bp": limit}),
+                        ),
                     approver.as_ref(),
                 ))?;
             }
@@ -397,77 +366,30 @@ impl Api {
         self.cart_dto(&id)
     }
 
-    /// Pays for the open cart: one transaction, or nothing.
+    /// Pays for the open cart: one transaction that reads the cart, or nothing.
     pub fn checkout(&self, input: CheckoutInput) -> ApiResult<CheckoutOutput> {
         let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
         let tenders = tenders_in(&input.tenders)?;
-        let id = self.open_cart(&me)?;
-        let c = cart::load(self.store().conn(), &id)?;
-        if c.lines.is_empty() {
-            // A repeated checkout of a cart that was already sold answers with that sale.
-            let sold = match &input.idempotency_key {
-                Some(key) => {
-                    let store = self.store();
-                    match order::id_by_key(store.conn(), key)? {
-                        Some(oid) => Some(order::load(store.conn(), &oid)?),
-                        None => None,
-                    }
-                }
-                None => None,
-            };
-            if let Some(o) = sold {
-                return Ok(CheckoutOutput {
-                    order_id: o.id,
-                    number: o.number,
-                    total_minor: o.total_minor,
-                    rounding_minor: o.rounding_minor,
-                    change_minor: o.change_minor,
-                    status: o.status.as_str().to_string(),
-                    replayed: true,
-                    card_pending: o.payments.iter().any(|p| p.status == "offline_pending"),
-                });
-            }
-            return Err(ApiError::new(ErrorCode::InvalidInput, "the cart is empty"));
-        }
-        let lines: Vec<SaleLine> = {
-            let store = self.store();
-            c.lines
-                .iter()
-                .map(|l| {
-                    let now = catalog_port::item(store.conn(), &store_id, &l.product_id).ok();
-                    SaleLine {
-                        product_id: l.product_id.clone(),
-                        sku: l.sku.clone(),
-                        name: l.name.clone(),
-                        quantity: l.quantity,
-                        unit_price_minor: l.unit_price_minor,
-                        tax: l.tax,
-                        cost_minor: l.cost_minor,
-                        stock_tracked: l.stock_tracked,
-                        discount: l.discount,
-                        discount_approver_id: l.discount_approver_id.clone(),
-                        price_changed: now
-                            .is_some_and(|i| i.unit_price_minor != l.unit_price_minor),
-                    }
-                })
-                .collect()
-        };
         let card = tenders.iter().any(|t| t.kind == TenderKind::Card);
-        let out = checkout::checkout(
+        let id = self.open_cart(&me)?;
+        let out = checkout::checkout_cart(
             &mut self.store(),
-            CheckoutRequest {
-                lines,
-                order_discount: c.discount,
-                order_discount_approver_id: c.discount_approver_id.clone(),
-                customer_id: c.customer_id.clone(),
+            CartCheckout {
+                cart_id: id,
                 tenders,
                 idempotency_key: input.idempotency_key,
                 staff_id: me.staff_id.clone(),
-                cart_id: Some(id),
             },
         )?;
-        Ok(checkout_out(out, card))
+        let card_pending = if out.replayed {
+            order::load(self.store().conn(), &out.order_id)?
+                .payments
+                .iter()
+                .any(|p| p.status == "offline_pending")
+        } else {
+            card
+        };
+        Ok(checkout_out(out, card_pending))
     }
 
     /// Sells in one step, without the till's cart (the CLI's `kassa sell`).
@@ -487,12 +409,12 @@ impl Api {
                 .lines
                 .iter()
                 .map(|l| {
-                    if !(1..=100_000).contains(&l.quantity) {
-                        return Err(ApiError::new(
+                    check_quantity(l.quantity).map_err(|e| {
+                        ApiError::new(
                             ErrorCode::InvalidInput,
-                            format!("{}: the quantity must be between 1 and 100000", l.code),
-                        ));
-                    }
+                            format!("{}: {}", l.code, e.message),
+                        )
+                    })?;
                     let item = catalog_port::item_by_code(store.conn(), &store_id, &l.code)?;
                     Ok(SaleLine {
                         product_id: item.product_id,
@@ -689,22 +611,30 @@ impl Api {
             .collect()
     }
 
-    /// Refunds (part of) a sale to its original tenders; above the limit a manager approves.
+    /// Refunds (part of) a sale to its original tenders. When the sale's refunds with this one
+    /// come to more than `sell.refund_limit_minor`, a manager approves; the store checks it again
+    /// inside the refund's transaction, where the approval's code is used up.
     pub fn refund(&self, input: RefundInput) -> ApiResult<RefundOutput> {
         let me = self.require(Permission::Refund)?;
         let (store_id, _) = self.store_currency()?;
         let order_id = self.resolve_order(input.order_id.as_deref(), input.number.as_deref())?;
         let lines = self.refund_lines(&order_id, input.lines.as_deref().unwrap_or_default())?;
-        let amount = {
+        // Whether an approval that came along is needed: then it is verified here. Without
+        // one, the store refuses a refund that needs it, saying why; a refund the store will
+        // refuse anyway (or replay by its key) is left to it.
+        let needed = {
             let store = self.store();
             let o = order::load(store.conn(), &order_id)?;
-            refund::plan(&o, &lines)?.1
+            match refund::plan(&o, &lines) {
+                Ok((_, amount, _, _)) => {
+                    refund::approval_needed(store.conn(), &store_id, &order_id, amount, false)?
+                }
+                Err(_) => None,
+            }
         };
-        let limit = settings::get_int(self.store().conn(), &store_id, "sell.refund_limit_minor")?;
-        let approver = if amount > limit {
-            self.approve(&me, input.approval.as_ref(), Permission::RefundAboveLimit)?
-        } else {
-            None
+        let approver = match (needed, input.approval.as_ref()) {
+            (Some((permission, _)), Some(creds)) => self.approve(&me, Some(creds), permission)?,
+            _ => None,
         };
         let out = refund::refund(
             &mut self.store(),
@@ -713,7 +643,7 @@ impl Api {
                 lines,
                 reason: input.reason.filter(|r| !r.trim().is_empty()),
                 staff_id: me.staff_id.clone(),
-                approver_id: approver.map(|a| a.staff_id),
+                approver,
                 idempotency_key: input.idempotency_key,
                 void: false,
             },
@@ -722,7 +652,7 @@ impl Api {
     }
 
     /// Voids a whole sale that was not handed over or refunded; needs the void permission or
-    /// a manager's approval.
+    /// a manager's approval, checked again by the store in the void's transaction.
     pub fn void_order(&self, input: VoidInput) -> ApiResult<RefundOutput> {
         let me = self.require(Permission::Sell)?;
         if input.reason.trim().is_empty() {
@@ -739,7 +669,7 @@ impl Api {
                 lines: Vec::new(),
                 reason: Some(input.reason),
                 staff_id: me.staff_id.clone(),
-                approver_id: approver.map(|a| a.staff_id),
+                approver,
                 idempotency_key: None,
                 void: true,
             },

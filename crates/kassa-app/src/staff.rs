@@ -248,11 +248,12 @@ impl Api {
             }
         };
         let signed_in = self.session_state(false)?.is_some();
-        let (actor_id, authority, approver) = if signed_in {
+        // The approval's code (or the approver acting alone) is used up with the unlock itself.
+        let (actor_id, authority, approver, acting) = if signed_in {
             let me = self.signed_in()?;
             let approver = self.approve(&me, input.approval.as_ref(), Permission::ManageStaff)?;
             let authority = approver.as_ref().map_or(me.role, |a| a.role);
-            (me.staff_id, authority, approver)
+            (me.staff_id, authority, approver, None)
         } else {
             let Some(creds) = input.approval.as_ref() else {
                 return Err(ApiError::new(
@@ -261,7 +262,12 @@ impl Api {
                 ));
             };
             let approver = self.verify_approval(None, creds, Permission::ManageStaff)?;
-            (approver.staff_id.clone(), approver.role, None)
+            (
+                approver.staff_id.clone(),
+                approver.role,
+                None,
+                Some(approver),
+            )
         };
         let member = target(&self.store())?;
         if member.id == actor_id {
@@ -272,6 +278,9 @@ impl Api {
         }
         require_may_manage(authority, member.role)?;
         self.store().write(|tx| {
+            if let Some(a) = approver.as_ref().or(acting.as_ref()) {
+                kassa_store::approval::consume(tx, a)?;
+            }
             let who = approved(
                 AuditInput::new("auth.account_unlocked").by(&actor_id),
                 approver.as_ref(),

@@ -180,9 +180,11 @@ fn selling_beyond_stock_is_refused_and_writes_nothing() {
     let d = Device::demo();
     d.sign_in("cashier");
     let have = level(&d, "DRK-COLA-033");
-    let before = counts(&d);
+    let start = counts(&d);
     let first = sell(&d, vec![line("DRK-WAT-05", 1)], vec![cash(500)], None).unwrap();
-    let before = (before.0, before.1 + 1, counts(&d));
+    let after_first = counts(&d);
+    assert_eq!(after_first.1, start.1 + 1, "the first sale is one order");
+    assert!(after_first.0 > start.0, "and it waits in the outbox");
     let err = sell(
         &d,
         vec![line("DRK-WAT-05", 1), line("DRK-COLA-033", have + 1)],
@@ -196,7 +198,7 @@ fn selling_beyond_stock_is_refused_and_writes_nothing() {
         "names the item: {}",
         err.message
     );
-    assert_eq!(counts(&d), before.2, "no order, no outbox entry");
+    assert_eq!(counts(&d), after_first, "no order, no outbox entry");
     assert_eq!(level(&d, "DRK-COLA-033"), have);
     // The number series did not move either: the next sale follows the last one.
     let next = sell(&d, vec![line("DRK-WAT-05", 1)], vec![cash(500)], None).unwrap();

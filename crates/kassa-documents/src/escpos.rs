@@ -73,6 +73,16 @@ fn esc_err(e: PrinterError) -> Error {
     Error::internal(format!("ESC/POS rendering failed: {e}"))
 }
 
+/// The bytes that open the cash drawer (a pulse on pin 2) and print nothing: a "no sale".
+pub fn drawer_pulse() -> Result<Vec<u8>> {
+    let mut p = Printer::new(Bytes(RefCell::new(Vec::new())), Protocol::default(), None);
+    p.init().map_err(esc_err)?;
+    p.cash_drawer(escpos::utils::CashDrawer::Pin2)
+        .map_err(esc_err)?;
+    p.print().map_err(esc_err)?;
+    Ok(p.driver().0.into_inner())
+}
+
 /// The receipt as the bytes to send to the printer: code page PC858 (with €), bold and
 /// double-size text, a Code 39 barcode of the number, then a partial cut. With
 /// `open_drawer`, a pulse on pin 2 opens the cash drawer first.

@@ -3,6 +3,24 @@
 use crate::error::{Error, Result};
 use std::fmt;
 
+/// The largest amount Kassa takes as one input (a price, a tender, a cash movement, a float,
+/// a voucher, a discount): 10^12 minor units, ten billion euros or a billion dinars. Sums of
+/// bounded inputs stay far inside `i64`, so a shift, a day and a Z report always add up.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+
+/// `Ok(amount)` when `0 ≤ amount ≤ MAX_AMOUNT_MINOR`, else `invalid_input` naming `what`.
+pub fn check_amount(what: &str, amount: i64) -> Result<i64> {
+    if amount < 0 {
+        return Err(Error::invalid_input(format!("{what} cannot be negative")));
+    }
+    if amount > MAX_AMOUNT_MINOR {
+        return Err(Error::invalid_input(format!(
+            "{what} is larger than Kassa accepts ({MAX_AMOUNT_MINOR} minor units)"
+        )));
+    }
+    Ok(amount)
+}
+
 /// An ISO 4217 currency that has minor units we can count in (EUR, CHF, JPY...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency {

@@ -8,7 +8,7 @@ use crate::Store;
 use crate::auth::{self, Attempt, Proof, SecondFactor};
 use crate::secret::verify_secret;
 use crate::staff::{self, StaffStatus};
-use crate::write::AuditInput;
+use crate::write::{AuditInput, WriteTx};
 use kassa_domain::role::{Permission, Role, allows};
 use kassa_domain::{Error, ErrorCode, Result};
 use serde_json::json;
@@ -30,17 +30,26 @@ pub struct ApproverCredentials<'a> {
     pub totp_code: &'a str,
 }
 
-/// Who approved.
+/// Who approved, with their checked but not yet used TOTP step: the action they approved
+/// uses it up with [`consume`] inside its own transaction, so a refused or failed action
+/// leaves the approver's code unused and an approval can never be spent twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approver {
     pub staff_id: String,
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    step: u64,
 }
 
-/// Checks that `creds` belong to an active person other than `actor_id` who holds `needed`,
-/// and uses up their TOTP code. Every failure counts against the approver's account like a
+/// Uses up the approver's code in the transaction of the action they approved. A code that
+/// was used in the meantime (the same approval replayed) fails the action: `totp_reused`.
+pub fn consume(tx: &mut WriteTx<'_>, approver: &Approver) -> Result<()> {
+    auth::consume_step(tx, &approver.staff_id, approver.step)
+}
+
+/// Checks that `creds` belong to an active person other than `actor_id` who holds `needed`.
+/// Their TOTP code is used up by the approved action, with [`consume`]. Every failure counts against the approver's account like a
 /// failed sign-in (so approvals cannot be used to guess a manager's password or PIN) and is
 /// audited with the person who asked as actor.
 pub fn verify_approver(
@@ -131,12 +140,16 @@ pub fn verify_approver(
             needed.describe()
         )));
     }
-    store.write(|tx| auth::consume(tx, &member, &proof).map(|_| ()))?;
-    debug_assert!(matches!(proof, Proof::Step(_)));
+    let Proof::Step(step) = proof else {
+        return Err(Error::internal(
+            "an approval is always proven with a TOTP code",
+        ));
+    };
     Ok(Approver {
         staff_id: member.id,
         email: member.email,
         display_name: member.display_name,
         role: member.role,
+        step,
     })
 }

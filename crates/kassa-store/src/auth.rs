@@ -242,30 +242,36 @@ pub(crate) fn check_second_factor(
 /// Uses up a checked second factor inside the caller's write: stores the TOTP step (guarded,
 /// so two racing uses of one code cannot both pass) or marks the backup code used, and resets
 /// the failure count. Returns the backup codes left when one was used.
+/// Uses up a TOTP step: a step at or before the last one used is refused (`totp_reused`).
+pub(crate) fn consume_step(tx: &mut WriteTx<'_>, staff_id: &str, step: u64) -> Result<()> {
+    let now_ts = tx.now_ts();
+    let step_i = i64::try_from(step).map_err(|_| Error::internal("time step overflow"))?;
+    let n = tx
+        .execute(
+            "UPDATE staff SET totp_last_step = ?1, failed_attempts = 0, locked_until = NULL, updated_at = ?2
+             WHERE id = ?3 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+            params![step_i, now_ts, staff_id],
+        )
+        .db()?;
+    if n == 0 {
+        return Err(Error::new(
+            ErrorCode::TotpReused,
+            "this code was already used; wait for the next code",
+        ));
+    }
+    tx.record_change(
+        "staff",
+        staff_id,
+        ChangeOp::Upsert,
+        &json!({"totp_last_step": step}),
+    )
+}
+
 pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Result<Option<u32>> {
     let now_ts = tx.now_ts();
     match proof {
         Proof::Step(step) => {
-            let step_i = i64::try_from(*step).map_err(|_| Error::internal("time step overflow"))?;
-            let n = tx
-                .execute(
-                    "UPDATE staff SET totp_last_step = ?1, failed_attempts = 0, locked_until = NULL, updated_at = ?2
-                     WHERE id = ?3 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
-                    params![step_i, now_ts, member.id],
-                )
-                .db()?;
-            if n == 0 {
-                return Err(Error::new(
-                    ErrorCode::TotpReused,
-                    "this code was already used; wait for the next code",
-                ));
-            }
-            tx.record_change(
-                "staff",
-                &member.id,
-                ChangeOp::Upsert,
-                &json!({"totp_last_step": step}),
-            )?;
+            consume_step(tx, &member.id, *step)?;
             Ok(None)
         }
         Proof::Backup(id) => {

@@ -440,6 +440,8 @@ pub struct ShiftFiguresDto {
     pub cash_out_minor: i64,
     pub float_minor: i64,
     pub expected_cash_minor: i64,
+    /// Times the drawer was opened outside a cash sale.
+    pub drawer_opens: i64,
 }
 
 /// A shift.
@@ -496,6 +498,8 @@ pub struct ZReportDto {
     pub refunds: i64,
     pub refunds_minor: i64,
     pub voids: i64,
+    /// Times the drawer was opened outside a cash sale.
+    pub drawer_opens: i64,
     pub net_sales_minor: i64,
     /// Sales by tender: `cash`, `card`, `voucher`.
     pub by_tender: std::collections::BTreeMap<String, i64>,
@@ -598,4 +602,11 @@ pub struct ReceiptPrintInput {
     pub refund_id: Option<String>,
     /// Open the cash drawer as well.
     pub open_drawer: Option<bool>,
+}
+
+/// Open the cash drawer with no sale, saying why.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DrawerOpenInput {
+    pub reason: String,
 }

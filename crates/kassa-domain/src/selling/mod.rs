@@ -6,6 +6,22 @@ pub mod pricing;
 pub mod refund;
 pub mod tender;
 
+use crate::error::{Error, Result};
+
+/// The most of one item on one line (and in one refund line).
+pub const MAX_QUANTITY: i64 = 100_000;
+
+/// `Ok` when `1 ≤ qty ≤ MAX_QUANTITY`.
+pub fn check_quantity(qty: i64) -> Result<()> {
+    if (1..=MAX_QUANTITY).contains(&qty) {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "the quantity must be between 1 and {MAX_QUANTITY}"
+        )))
+    }
+}
+
 /// `n / d` rounded to the nearest integer, halves away from zero. `d` must be positive.
 pub(crate) fn div_round(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0);

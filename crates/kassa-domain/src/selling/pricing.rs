@@ -261,6 +261,16 @@ pub fn price_cart(lines: &[LineInput], order_discount: Discount) -> Result<Price
     Ok(cart)
 }
 
+/// The share, in basis points, that the line and order discounts together take off the
+/// undiscounted cart: what `sell.max_discount_bp` limits.
+pub fn combined_discount_bp(lines: &[LineInput], order_discount: Discount) -> Result<i64> {
+    let priced = price_cart(lines, order_discount)?;
+    Ok(discount_share_bp(
+        priced.discount_minor,
+        priced.subtotal_minor,
+    ))
+}
+
 /// The share of `whole` that a discount of `discount_minor` is, in basis points (rounded up),
 /// for comparing against a discount limit.
 pub fn discount_share_bp(discount_minor: i64, whole_minor: i64) -> i64 {

@@ -61,6 +61,34 @@ pub struct Settlement {
     pub change_minor: i64,
 }
 
+/// The most tenders one sale takes.
+pub const MAX_TENDERS: usize = 8;
+
+/// The rules for the tenders of one sale: at least one, at most [`MAX_TENDERS`], each kind
+/// once, each amount above zero and within [`crate::money::MAX_AMOUNT_MINOR`].
+pub fn check_tenders(tenders: &[Tendered]) -> Result<()> {
+    if tenders.is_empty() {
+        return Err(Error::invalid_input(
+            "say how the customer pays (cash, card or voucher)",
+        ));
+    }
+    if tenders.len() > MAX_TENDERS {
+        return Err(Error::invalid_input(format!(
+            "at most {MAX_TENDERS} tenders per sale"
+        )));
+    }
+    for (i, t) in tenders.iter().enumerate() {
+        if tenders[..i].iter().any(|u| u.kind == t.kind) {
+            return Err(Error::invalid_input(format!(
+                "give the {} amount once",
+                t.kind.as_str()
+            )));
+        }
+        crate::money::check_amount(&format!("the {} amount", t.kind.as_str()), t.amount_minor)?;
+    }
+    Ok(())
+}
+
 /// Settles `total` with the tenders: non-cash tenders first (never more than is due), cash
 /// covers the rest rounded to `cash_step`, and change comes only from cash.
 pub fn settle(total: i64, tenders: &[Tendered], cash_step: i64) -> Result<Settlement> {

@@ -7,6 +7,7 @@ use super::catalog_port::Item;
 use crate::SqlResult;
 use crate::ids::new_id;
 use crate::write::WriteTx;
+use kassa_domain::selling::check_quantity;
 use kassa_domain::selling::pricing::{Discount, LineInput, Tax};
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -183,11 +184,22 @@ fn touch(tx: &WriteTx<'_>, cart_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_quantity(qty: i64) -> Result<()> {
-    if !(1..=100_000).contains(&qty) {
-        return Err(Error::invalid_input(
-            "the quantity must be between 1 and 100000",
-        ));
+/// What a manager approved holds for the cart as it was approved. A change to the cart's lines
+/// (one added or removed, a quantity, a price) drops the approved order discount, and a change
+/// to a line drops that line's approved discount: the discount goes with its approval, and the
+/// cashier asks again.
+fn drop_approvals(tx: &mut WriteTx<'_>, cart_id: &str, line_id: Option<&str>) -> Result<()> {
+    tx.exec(
+        "UPDATE carts SET discount_kind = NULL, discount_value = NULL, discount_approver_id = NULL
+         WHERE id = ?1 AND discount_approver_id IS NOT NULL",
+        [cart_id],
+    )?;
+    if let Some(line_id) = line_id {
+        tx.exec(
+            "UPDATE cart_lines SET discount_kind = NULL, discount_value = NULL, discount_approver_id = NULL
+             WHERE id = ?1 AND discount_approver_id IS NOT NULL",
+            [line_id],
+        )?;
     }
     Ok(())
 }
@@ -248,6 +260,7 @@ pub fn add(tx: &mut WriteTx<'_>, cart_id: &str, item: &Item, qty: i64) -> Result
         )?;
         id
     };
+    drop_approvals(tx, cart_id, Some(&line_id))?;
     touch(tx, cart_id)?;
     Ok(line_id)
 }
@@ -276,6 +289,7 @@ pub fn set_quantity(tx: &mut WriteTx<'_>, cart_id: &str, line_id: &str, qty: i64
         "UPDATE cart_lines SET quantity = ?1 WHERE id = ?2",
         params![qty, line_id],
     )?;
+    drop_approvals(tx, cart_id, Some(line_id))?;
     touch(tx, cart_id)
 }
 
@@ -284,6 +298,7 @@ pub fn remove_line(tx: &mut WriteTx<'_>, cart_id: &str, line_id: &str) -> Result
     require_open(tx, cart_id)?;
     line_exists(tx, cart_id, line_id)?;
     tx.exec("DELETE FROM cart_lines WHERE id = ?1", [line_id])?;
+    drop_approvals(tx, cart_id, None)?;
     touch(tx, cart_id)
 }
 
@@ -340,6 +355,7 @@ pub fn reprice_line(tx: &mut WriteTx<'_>, cart_id: &str, line_id: &str, item: &I
          WHERE id = ?6",
         params![item.unit_price_minor, i64::from(item.tax.inclusive), item.tax.rate_bp, item.cost_minor, item.name, line_id],
     )?;
+    drop_approvals(tx, cart_id, Some(line_id))?;
     touch(tx, cart_id)
 }
 
@@ -475,12 +491,32 @@ pub fn clear_open(tx: &mut WriteTx<'_>) -> Result<usize> {
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Closes the cart as sold.
+/// Closes the cart as sold. A cart that is not open any more (sold or parked meanwhile) is a
+/// `conflict`, and the sale that tried it is not written.
 pub fn mark_checked_out(tx: &mut WriteTx<'_>, cart_id: &str, order_id: &str) -> Result<()> {
     let now = tx.now_ts();
-    tx.exec(
-        "UPDATE carts SET status = 'checked_out', order_id = ?1, updated_at = ?2 WHERE id = ?3 AND status = 'open'",
-        params![order_id, now, cart_id],
-    )?;
+    let n = tx
+        .execute(
+            "UPDATE carts SET status = 'checked_out', order_id = ?1, updated_at = ?2 WHERE id = ?3 AND status = 'open'",
+            params![order_id, now, cart_id],
+        )
+        .db()?;
+    if n == 0 {
+        return Err(Error::new(
+            kassa_domain::ErrorCode::Conflict,
+            "this cart is no longer open (it was paid or parked meanwhile)",
+        ));
+    }
     Ok(())
+}
+
+/// The cart that became `order_id`, if the sale came from a cart.
+pub fn id_by_order(conn: &Connection, order_id: &str) -> Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM carts WHERE order_id = ?1",
+        [order_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .db()
 }

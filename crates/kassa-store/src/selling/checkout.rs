@@ -2,16 +2,19 @@
 //! movements, payments, history, audit entry and outbox entries, or changes nothing.
 
 use super::catalog_port;
-use super::{business_date, cart, series, shift, voucher};
+use super::{cart, open_business_date, series, shift, voucher};
 use crate::ids::new_id;
 use crate::write::{AuditInput, ChangeOp, WriteTx};
 use crate::{SqlResult, Store, settings};
-use kassa_domain::money::Currency;
+use kassa_domain::money::{Currency, check_amount};
+use kassa_domain::role::{Permission, allows};
 use kassa_domain::selling::cash::default_cash_step;
 use kassa_domain::selling::order::{OrderEvent, OrderStatus, receipt_number, transition};
-use kassa_domain::selling::pricing::{Discount, LineInput, Tax, price_cart};
+use kassa_domain::selling::pricing::{
+    Discount, LineInput, PricedCart, Tax, discount_share_bp, price_cart,
+};
 use kassa_domain::selling::tender::{
-    OfflineCardLimits, TenderKind, Tendered, check_offline_card, settle,
+    OfflineCardLimits, Settlement, TenderKind, Tendered, check_offline_card, check_tenders, settle,
 };
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::{OptionalExtension, params};
@@ -103,11 +106,21 @@ fn request_hash(req: &CheckoutRequest) -> String {
     let tenders: Vec<Value> = req
         .tenders
         .iter()
-        .map(|t| json!([t.kind.as_str(), t.amount_minor, t.voucher_code]))
+        .map(|t| {
+            let card = t.card.as_ref();
+            json!([
+                t.kind.as_str(),
+                t.amount_minor,
+                t.voucher_code,
+                card.and_then(|c| c.brand.as_deref()),
+                card.and_then(|c| c.last4.as_deref()),
+                card.and_then(|c| c.customer_contact.as_deref())
+            ])
+        })
         .collect();
     let canonical = json!({
         "lines": lines, "tenders": tenders, "discount": format!("{:?}", req.order_discount),
-        "customer": req.customer_id,
+        "customer": req.customer_id, "staff": req.staff_id,
     });
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
@@ -270,6 +283,8 @@ fn check_card(tx: &WriteTx<'_>, store_id: &str, t: &TenderRequest) -> Result<()>
 #[derive(serde::Serialize)]
 struct CheckoutDoc<'a> {
     event: &'static str,
+    /// The id of the order's `pay` history event, so every device keeps the same one.
+    event_id: &'a str,
     order: OrderDoc<'a>,
     lines: Vec<LineDoc<'a>>,
     taxes: Vec<TaxDoc>,
@@ -344,14 +359,23 @@ struct PaymentDoc {
     customer_contact: Option<String>,
 }
 
-/// Runs a checkout in one transaction.
+/// Pays for the till's open cart: the sale's lines are read from the cart inside the checkout's
+/// own transaction, so what is paid for is exactly what the cart holds at that moment, and two
+/// checkouts of one cart cannot both succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartCheckout {
+    pub cart_id: String,
+    pub tenders: Vec<TenderRequest>,
+    pub idempotency_key: Option<String>,
+    pub staff_id: String,
+}
+
+/// Runs a checkout of `lines` (the CLI's one-step sale, the benchmarks) in one transaction.
 pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutcome> {
     if req.lines.is_empty() {
         return Err(Error::invalid_input("the sale has no lines"));
     }
-    if let Some(k) = &req.idempotency_key {
-        validate_key(k)?;
-    }
+    check_request(req.idempotency_key.as_deref(), &req.tenders)?;
     let hash = request_hash(&req);
     store.write(|tx| {
         if let Some(k) = &req.idempotency_key
@@ -359,246 +383,559 @@ pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutco
         {
             return Ok(first);
         }
-        let (store_id, currency): (String, String) = tx
-            .row("SELECT s.id, s.currency FROM device d JOIN stores s ON s.id = d.store_id", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
-        let currency = Currency::from_code(&currency)?;
-        let inputs: Vec<LineInput> = req
-            .lines
-            .iter()
-            .map(|l| LineInput { unit_price_minor: l.unit_price_minor, quantity: l.quantity, tax: l.tax, discount: l.discount })
-            .collect();
-        let priced = price_cart(&inputs, req.order_discount)?;
-        let tendered: Vec<Tendered> = req.tenders.iter().map(|t| Tendered { kind: t.kind, amount_minor: t.amount_minor }).collect();
-        let step = cash_step(tx, &store_id, &currency)?;
-        let settlement = settle(priced.total_minor, &tendered, step)?;
-        for t in req.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
-            check_card(tx, &store_id, t)?;
-        }
+        sell(tx, &req, &hash)
+    })
+}
 
-        let order_id = new_id();
-        let (store_code, device_code) = series::codes(tx)?;
-        let number = receipt_number(&store_code, &device_code, series::next(tx, series::Series::Sale)?);
-        let shift_id = shift::ensure_open(tx, &store_id, &req.staff_id)?;
-        let now = tx.now_ts();
-        let day = business_date(tx.now());
-        let device_id = tx.device_id()?.to_string();
-        let status = transition(OrderStatus::Draft, OrderEvent::Pay)?;
-        tx.exec(
-            "INSERT INTO orders (id, store_id, device_id, number, status, customer_id, staff_id, shift_id, currency,
-                subtotal_minor, discount_minor, tax_minor, total_minor, rounding_minor, change_minor,
-                idempotency_key, request_hash, business_date, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            params![
-                order_id,
-                store_id,
-                device_id,
-                number,
-                status.as_str(),
-                req.customer_id,
-                req.staff_id,
-                shift_id,
-                currency.code(),
-                priced.subtotal_minor,
-                priced.discount_minor,
-                priced.tax_minor,
-                priced.total_minor,
-                settlement.rounding_minor,
-                settlement.change_minor,
-                req.idempotency_key,
-                hash,
-                day,
-                now
-            ],
-        )?;
-
-        let mut lines_json = Vec::with_capacity(req.lines.len());
+/// Pays for a cart in one transaction. Replaying the key of a cart already sold answers with
+/// that sale when the request is the same one (the cart as sold, the tenders, the person);
+/// anything else with that key is `idempotency_mismatch`.
+pub fn checkout_cart(store: &mut Store, req: CartCheckout) -> Result<CheckoutOutcome> {
+    check_request(req.idempotency_key.as_deref(), &req.tenders)?;
+    store.write(|tx| {
+        let ctx = SaleContext::load(tx)?;
+        if let Some(key) = &req.idempotency_key
+            && let Some(sold) = order_by_key(tx, key)?
         {
-            let mut ins = tx
-                .prepare_cached(
-                    "INSERT INTO order_lines (id, order_id, position, product_id, sku, name, quantity, unit_price_minor,
-                        price_includes_tax, tax_rate_bp, cost_minor, stock_tracked, gross_minor, line_discount_minor,
-                        order_discount_minor, net_minor, tax_minor, total_minor, price_changed, discount_approver_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-                )
-                .db()?;
-            for (i, (l, p)) in req.lines.iter().zip(&priced.lines).enumerate() {
-                let line_id = new_id();
-                ins.execute(params![
-                    line_id,
-                    order_id,
-                    i as i64 + 1,
-                    l.product_id,
-                    l.sku,
-                    l.name,
-                    l.quantity,
-                    l.unit_price_minor,
-                    i64::from(l.tax.inclusive),
-                    l.tax.rate_bp,
-                    l.cost_minor,
-                    i64::from(l.stock_tracked),
-                    p.gross_minor,
-                    p.line_discount_minor,
-                    p.order_discount_minor,
-                    p.net_minor,
-                    p.tax_minor,
-                    p.total_minor,
-                    i64::from(l.price_changed),
-                    l.discount_approver_id
-                ])
-                .db()?;
-                lines_json.push(LineDoc {
-                    id: line_id,
-                    position: i + 1,
-                    product_id: &l.product_id,
-                    sku: &l.sku,
-                    name: &l.name,
-                    quantity: l.quantity,
-                    unit_price_minor: l.unit_price_minor,
-                    price_includes_tax: l.tax.inclusive,
-                    tax_rate_bp: l.tax.rate_bp,
-                    cost_minor: l.cost_minor,
-                    stock_tracked: l.stock_tracked,
-                    gross_minor: p.gross_minor,
-                    line_discount_minor: p.line_discount_minor,
-                    order_discount_minor: p.order_discount_minor,
-                    net_minor: p.net_minor,
-                    tax_minor: p.tax_minor,
-                    total_minor: p.total_minor,
-                    price_changed: l.price_changed,
-                    discount_approver_id: l.discount_approver_id.as_deref(),
-                });
+            let hash = match cart::id_by_order(tx, &sold)? {
+                Some(cart_id) => request_hash(&cart_request(tx, &ctx, &cart::load(tx, &cart_id)?, &req)?),
+                None => String::new(),
+            };
+            return replay(tx, key, &hash)?.ok_or_else(|| Error::internal("a keyed sale vanished"));
+        }
+        let c = cart::load(tx, &req.cart_id)?;
+        if c.status != "open" {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "this cart is no longer open (it was paid or parked meanwhile); look at the till again",
+            ));
+        }
+        if c.lines.is_empty() {
+            return Err(Error::invalid_input("the cart is empty"));
+        }
+        let request = cart_request(tx, &ctx, &c, &req)?;
+        let hash = request_hash(&request);
+        sell(tx, &request, &hash)
+    })
+}
+
+fn check_request(key: Option<&str>, tenders: &[TenderRequest]) -> Result<()> {
+    if let Some(k) = key {
+        validate_key(k)?;
+    }
+    let tendered: Vec<Tendered> = tenders
+        .iter()
+        .map(|t| Tendered {
+            kind: t.kind,
+            amount_minor: t.amount_minor,
+        })
+        .collect();
+    check_tenders(&tendered)
+}
+
+fn order_by_key(tx: &WriteTx<'_>, key: &str) -> Result<Option<String>> {
+    tx.query_row(
+        "SELECT id FROM orders WHERE idempotency_key = ?1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()
+    .db()
+}
+
+/// The sale a cart asks for, its lines flagged where the catalog's price changed since.
+fn cart_request(
+    tx: &WriteTx<'_>,
+    ctx: &SaleContext,
+    c: &cart::Cart,
+    req: &CartCheckout,
+) -> Result<CheckoutRequest> {
+    let lines = c
+        .lines
+        .iter()
+        .map(|l| {
+            let now = catalog_port::item(tx, &ctx.store_id, &l.product_id).ok();
+            SaleLine {
+                product_id: l.product_id.clone(),
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_price_minor: l.unit_price_minor,
+                tax: l.tax,
+                cost_minor: l.cost_minor,
+                stock_tracked: l.stock_tracked,
+                discount: l.discount,
+                discount_approver_id: l.discount_approver_id.clone(),
+                price_changed: now.is_some_and(|i| i.unit_price_minor != l.unit_price_minor),
             }
-        }
+        })
+        .collect();
+    Ok(CheckoutRequest {
+        lines,
+        order_discount: c.discount,
+        order_discount_approver_id: c.discount_approver_id.clone(),
+        customer_id: c.customer_id.clone(),
+        tenders: req.tenders.clone(),
+        idempotency_key: req.idempotency_key.clone(),
+        staff_id: req.staff_id.clone(),
+        cart_id: Some(c.id.clone()),
+    })
+}
 
-        let mut taxes_json = Vec::with_capacity(priced.taxes.len());
-        for t in &priced.taxes {
-            tx.prepare_cached(
-                "INSERT INTO order_taxes (order_id, rate_bp, net_minor, tax_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+/// The store and device a sale is made in.
+struct SaleContext {
+    store_id: String,
+    device_id: String,
+    currency: Currency,
+}
+
+impl SaleContext {
+    fn load(tx: &mut WriteTx<'_>) -> Result<SaleContext> {
+        let (store_id, currency): (String, String) = tx
+            .row(
+                "SELECT s.id, s.currency FROM device d JOIN stores s ON s.id = d.store_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
+        Ok(SaleContext {
+            store_id,
+            device_id: tx.device_id()?.to_string(),
+            currency: Currency::from_code(&currency)?,
+        })
+    }
+}
+
+/// The sale being written: its order's identity and the moment it happens.
+struct SaleHead {
+    order_id: String,
+    number: String,
+    shift_id: String,
+    status: OrderStatus,
+    business_date: String,
+    at: String,
+}
+
+/// The steps of a sale, in one transaction: check the discounts, price, settle the tenders,
+/// then write the order, its lines, taxes, payments and stock movements, and record it.
+fn sell(tx: &mut WriteTx<'_>, req: &CheckoutRequest, hash: &str) -> Result<CheckoutOutcome> {
+    let ctx = SaleContext::load(tx)?;
+    let priced = price(req)?;
+    check_discounts(tx, &ctx, req, &priced)?;
+    let settlement = settle_tenders(tx, &ctx, req, &priced)?;
+    let head = open_order(tx, &ctx, req, &priced, &settlement, hash)?;
+    let lines = write_lines(tx, &head, req, &priced)?;
+    let taxes = write_taxes(tx, &head, &priced)?;
+    let payments = take_payments(tx, &head, req, &settlement)?;
+    let movements = move_stock(tx, &ctx, &head, req)?;
+    record_sale(
+        tx,
+        &ctx,
+        &head,
+        req,
+        &priced,
+        &settlement,
+        SaleRows {
+            lines,
+            taxes,
+            payments,
+            movements,
+        },
+    )?;
+    Ok(CheckoutOutcome {
+        order_id: head.order_id,
+        number: head.number,
+        total_minor: priced.total_minor,
+        rounding_minor: settlement.rounding_minor,
+        change_minor: settlement.change_minor,
+        status: head.status,
+        replayed: false,
+    })
+}
+
+fn price(req: &CheckoutRequest) -> Result<PricedCart> {
+    for l in &req.lines {
+        kassa_domain::selling::check_quantity(l.quantity)
+            .map_err(|e| Error::invalid_input(format!("{}: {}", l.sku, e.message)))?;
+        check_amount(&format!("the price of {}", l.sku), l.unit_price_minor)?;
+    }
+    let inputs: Vec<LineInput> = req
+        .lines
+        .iter()
+        .map(|l| LineInput {
+            unit_price_minor: l.unit_price_minor,
+            quantity: l.quantity,
+            tax: l.tax,
+            discount: l.discount,
+        })
+        .collect();
+    price_cart(&inputs, req.order_discount)
+}
+
+/// Discounts that together take more than `sell.max_discount_bp` off the sale need a manager:
+/// either the seller's role allows it, or every discount on the sale carries the approval
+/// given for it (a change to an approved line or cart drops that approval, see `cart`).
+fn check_discounts(
+    tx: &WriteTx<'_>,
+    ctx: &SaleContext,
+    req: &CheckoutRequest,
+    priced: &PricedCart,
+) -> Result<()> {
+    let limit = settings::get_int(tx, &ctx.store_id, "sell.max_discount_bp")?;
+    let share = discount_share_bp(priced.discount_minor, priced.subtotal_minor);
+    if share <= limit {
+        return Ok(());
+    }
+    let role = crate::staff::get(tx, &req.staff_id)?.role;
+    if allows(role, Permission::DiscountAboveLimit) {
+        return Ok(());
+    }
+    let unapproved = req
+        .lines
+        .iter()
+        .any(|l| l.discount != Discount::None && l.discount_approver_id.is_none())
+        || (req.order_discount != Discount::None && req.order_discount_approver_id.is_none());
+    if unapproved {
+        return Err(Error::forbidden(format!(
+            "the discounts take {} off the sale, above the limit of {}; a manager must approve them",
+            percent(share),
+            percent(limit)
+        )));
+    }
+    Ok(())
+}
+
+fn percent(bp: i64) -> String {
+    format!("{}.{:02} %", bp / 100, bp % 100)
+}
+
+fn settle_tenders(
+    tx: &WriteTx<'_>,
+    ctx: &SaleContext,
+    req: &CheckoutRequest,
+    priced: &PricedCart,
+) -> Result<Settlement> {
+    let tendered: Vec<Tendered> = req
+        .tenders
+        .iter()
+        .map(|t| Tendered {
+            kind: t.kind,
+            amount_minor: t.amount_minor,
+        })
+        .collect();
+    let step = cash_step(tx, &ctx.store_id, &ctx.currency)?;
+    let settlement = settle(priced.total_minor, &tendered, step)?;
+    for t in req.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
+        check_card(tx, &ctx.store_id, t)?;
+    }
+    Ok(settlement)
+}
+
+/// Takes the next receipt number and writes the order row.
+fn open_order(
+    tx: &mut WriteTx<'_>,
+    ctx: &SaleContext,
+    req: &CheckoutRequest,
+    priced: &PricedCart,
+    settlement: &Settlement,
+    hash: &str,
+) -> Result<SaleHead> {
+    let order_id = new_id();
+    let (store_code, device_code) = series::codes(tx)?;
+    let number = receipt_number(
+        &store_code,
+        &device_code,
+        series::next(tx, series::Series::Sale)?,
+    );
+    let shift_id = shift::ensure_open(tx, &ctx.store_id, &req.staff_id)?;
+    let at = tx.now_ts();
+    let business_date = open_business_date(tx, &ctx.device_id, tx.now())?;
+    let status = transition(OrderStatus::Draft, OrderEvent::Pay)?;
+    tx.exec(
+        "INSERT INTO orders (id, store_id, device_id, number, status, customer_id, staff_id, shift_id, currency,
+            subtotal_minor, discount_minor, tax_minor, total_minor, rounding_minor, change_minor,
+            idempotency_key, request_hash, business_date, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        params![
+            order_id,
+            ctx.store_id,
+            ctx.device_id,
+            number,
+            status.as_str(),
+            req.customer_id,
+            req.staff_id,
+            shift_id,
+            ctx.currency.code(),
+            priced.subtotal_minor,
+            priced.discount_minor,
+            priced.tax_minor,
+            priced.total_minor,
+            settlement.rounding_minor,
+            settlement.change_minor,
+            req.idempotency_key,
+            hash,
+            business_date,
+            at
+        ],
+    )?;
+    Ok(SaleHead {
+        order_id,
+        number,
+        shift_id,
+        status,
+        business_date,
+        at,
+    })
+}
+
+fn write_lines<'r>(
+    tx: &mut WriteTx<'_>,
+    head: &SaleHead,
+    req: &'r CheckoutRequest,
+    priced: &PricedCart,
+) -> Result<Vec<LineDoc<'r>>> {
+    let mut docs = Vec::with_capacity(req.lines.len());
+    let mut ins = tx
+        .prepare_cached(
+            "INSERT INTO order_lines (id, order_id, position, product_id, sku, name, quantity, unit_price_minor,
+                price_includes_tax, tax_rate_bp, cost_minor, stock_tracked, gross_minor, line_discount_minor,
+                order_discount_minor, net_minor, tax_minor, total_minor, price_changed, discount_approver_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )
+        .db()?;
+    for (i, (l, p)) in req.lines.iter().zip(&priced.lines).enumerate() {
+        let line_id = new_id();
+        ins.execute(params![
+            line_id,
+            head.order_id,
+            i as i64 + 1,
+            l.product_id,
+            l.sku,
+            l.name,
+            l.quantity,
+            l.unit_price_minor,
+            i64::from(l.tax.inclusive),
+            l.tax.rate_bp,
+            l.cost_minor,
+            i64::from(l.stock_tracked),
+            p.gross_minor,
+            p.line_discount_minor,
+            p.order_discount_minor,
+            p.net_minor,
+            p.tax_minor,
+            p.total_minor,
+            i64::from(l.price_changed),
+            l.discount_approver_id
+        ])
+        .db()?;
+        docs.push(LineDoc {
+            id: line_id,
+            position: i + 1,
+            product_id: &l.product_id,
+            sku: &l.sku,
+            name: &l.name,
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            price_includes_tax: l.tax.inclusive,
+            tax_rate_bp: l.tax.rate_bp,
+            cost_minor: l.cost_minor,
+            stock_tracked: l.stock_tracked,
+            gross_minor: p.gross_minor,
+            line_discount_minor: p.line_discount_minor,
+            order_discount_minor: p.order_discount_minor,
+            net_minor: p.net_minor,
+            tax_minor: p.tax_minor,
+            total_minor: p.total_minor,
+            price_changed: l.price_changed,
+            discount_approver_id: l.discount_approver_id.as_deref(),
+        });
+    }
+    Ok(docs)
+}
+
+fn write_taxes(tx: &mut WriteTx<'_>, head: &SaleHead, priced: &PricedCart) -> Result<Vec<TaxDoc>> {
+    let mut docs = Vec::with_capacity(priced.taxes.len());
+    for t in &priced.taxes {
+        tx.prepare_cached(
+            "INSERT INTO order_taxes (order_id, rate_bp, net_minor, tax_minor, gross_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .db()?
+        .execute(params![head.order_id, t.rate_bp, t.net_minor, t.tax_minor, t.gross_minor])
+        .db()?;
+        docs.push(TaxDoc {
+            rate_bp: t.rate_bp,
+            net_minor: t.net_minor,
+            tax_minor: t.tax_minor,
+            gross_minor: t.gross_minor,
+        });
+    }
+    Ok(docs)
+}
+
+/// Writes the payments; a voucher is redeemed from its ledger here.
+fn take_payments(
+    tx: &mut WriteTx<'_>,
+    head: &SaleHead,
+    req: &CheckoutRequest,
+    settlement: &Settlement,
+) -> Result<Vec<PaymentDoc>> {
+    let mut docs = Vec::with_capacity(settlement.applied.len());
+    for (i, applied) in settlement.applied.iter().enumerate() {
+        let request = req.tenders.iter().find(|t| t.kind == applied.kind);
+        let payment_id = new_id();
+        let card = request.and_then(|t| t.card.clone()).unwrap_or_default();
+        let status = if applied.kind == TenderKind::Card {
+            CARD_OFFLINE_STATUS
+        } else {
+            "captured"
+        };
+        let voucher_id = match (
+            applied.kind,
+            request.and_then(|t| t.voucher_code.as_deref()),
+        ) {
+            (TenderKind::Voucher, Some(code)) => Some(voucher::redeem(
+                tx,
+                code,
+                applied.applied_minor,
+                &payment_id,
+                &req.staff_id,
+            )?),
+            (TenderKind::Voucher, None) => {
+                return Err(Error::invalid_input(
+                    "a voucher payment needs the voucher's code",
+                ));
+            }
+            _ => None,
+        };
+        let (brand, last4, contact) = if applied.kind == TenderKind::Card {
+            (
+                card.brand.map(|b| b.trim().to_ascii_uppercase()),
+                card.last4,
+                card.customer_contact,
             )
-            .db()?
-            .execute(params![order_id, t.rate_bp, t.net_minor, t.tax_minor, t.gross_minor])
-            .db()?;
-            taxes_json.push(TaxDoc { rate_bp: t.rate_bp, net_minor: t.net_minor, tax_minor: t.tax_minor, gross_minor: t.gross_minor });
-        }
-
-        let mut payments_json = Vec::with_capacity(settlement.applied.len());
-        for (i, applied) in settlement.applied.iter().enumerate() {
-            let request = req.tenders.iter().find(|t| t.kind == applied.kind);
-            let payment_id = new_id();
-            let card = request.and_then(|t| t.card.clone()).unwrap_or_default();
-            let status = if applied.kind == TenderKind::Card { CARD_OFFLINE_STATUS } else { "captured" };
-            let voucher_id = match (applied.kind, request.and_then(|t| t.voucher_code.as_deref())) {
-                (TenderKind::Voucher, Some(code)) => {
-                    Some(voucher::redeem(tx, code, applied.applied_minor, &payment_id, &req.staff_id)?)
-                }
-                (TenderKind::Voucher, None) => return Err(Error::invalid_input("a voucher payment needs the voucher's code")),
-                _ => None,
-            };
-            let (brand, last4, contact) = if applied.kind == TenderKind::Card {
-                (card.brand.map(|b| b.trim().to_ascii_uppercase()), card.last4, card.customer_contact)
-            } else {
-                (None, None, None)
-            };
-            tx.exec(
-                "INSERT INTO payments (id, order_id, position, kind, tendered_minor, amount_minor, status, voucher_id,
-                    card_brand, card_last4, customer_contact, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    payment_id,
-                    order_id,
-                    i as i64 + 1,
-                    applied.kind.as_str(),
-                    applied.tendered_minor,
-                    applied.applied_minor,
-                    status,
-                    voucher_id,
-                    brand,
-                    last4,
-                    contact,
-                    now
-                ],
-            )?;
-            payments_json.push(PaymentDoc {
-                id: payment_id,
-                position: i + 1,
-                kind: applied.kind.as_str(),
-                tendered_minor: applied.tendered_minor,
-                amount_minor: applied.applied_minor,
+        } else {
+            (None, None, None)
+        };
+        tx.exec(
+            "INSERT INTO payments (id, order_id, position, kind, tendered_minor, amount_minor, status, voucher_id,
+                card_brand, card_last4, customer_contact, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                payment_id,
+                head.order_id,
+                i as i64 + 1,
+                applied.kind.as_str(),
+                applied.tendered_minor,
+                applied.applied_minor,
                 status,
                 voucher_id,
-                card_brand: brand,
-                card_last4: last4,
-                customer_contact: contact,
-            });
-        }
-
-        let sold: Vec<(&str, i64)> =
-            req.lines.iter().filter(|l| l.stock_tracked).map(|l| (l.product_id.as_str(), l.quantity)).collect();
-        let movements = if sold.is_empty() {
-            Vec::new()
-        } else {
-            catalog_port::sell(tx, &store_id, &sold, &order_id, &req.staff_id)?
-        };
-
-        let approver = req
-            .order_discount_approver_id
-            .clone()
-            .or_else(|| req.lines.iter().find_map(|l| l.discount_approver_id.clone()));
-        tx.exec(
-            "INSERT INTO order_events (id, order_id, event, from_status, to_status, actor_id, approver_id, created_at)
-             VALUES (?1, ?2, 'pay', 'draft', ?3, ?4, ?5, ?6)",
-            params![new_id(), order_id, status.as_str(), req.staff_id, approver, now],
+                brand,
+                last4,
+                contact,
+                head.at
+            ],
         )?;
-        if let Some(cart_id) = &req.cart_id {
-            cart::mark_checked_out(tx, cart_id, &order_id)?;
-        }
-        let document = CheckoutDoc {
-            event: "checkout",
-            order: OrderDoc {
-                store_id: &store_id,
-                device_id: &device_id,
-                number: &number,
-                status: status.as_str(),
-                customer_id: req.customer_id.as_deref(),
-                staff_id: &req.staff_id,
-                shift_id: &shift_id,
-                currency: currency.code(),
-                subtotal_minor: priced.subtotal_minor,
-                discount_minor: priced.discount_minor,
-                tax_minor: priced.tax_minor,
-                total_minor: priced.total_minor,
-                rounding_minor: settlement.rounding_minor,
-                change_minor: settlement.change_minor,
-                idempotency_key: req.idempotency_key.as_deref(),
-                business_date: &day,
-                created_at: &now,
-            },
-            lines: lines_json,
-            taxes: taxes_json,
-            payments: payments_json,
-            stock_movements: movements,
-        };
-        tx.record_change("orders", &order_id, ChangeOp::Event, &document)?;
-        let mut audit = AuditInput::new("order.checkout").by(&req.staff_id).on("order", &order_id).after(json!({
-            "number": number, "total_minor": priced.total_minor, "discount_minor": priced.discount_minor,
-            "tenders": settlement.applied.iter().map(|a| json!([a.kind.as_str(), a.applied_minor])).collect::<Vec<_>>(),
-            "change_minor": settlement.change_minor,
-        }));
-        if let Some(a) = approver.as_deref() {
-            audit = audit.approved_by(a);
-        }
-        tx.audit(audit)?;
-        Ok(CheckoutOutcome {
-            order_id,
-            number,
+        docs.push(PaymentDoc {
+            id: payment_id,
+            position: i + 1,
+            kind: applied.kind.as_str(),
+            tendered_minor: applied.tendered_minor,
+            amount_minor: applied.applied_minor,
+            status,
+            voucher_id,
+            card_brand: brand,
+            card_last4: last4,
+            customer_contact: contact,
+        });
+    }
+    Ok(docs)
+}
+
+fn move_stock(
+    tx: &mut WriteTx<'_>,
+    ctx: &SaleContext,
+    head: &SaleHead,
+    req: &CheckoutRequest,
+) -> Result<Vec<crate::stock::MovementRow>> {
+    let sold: Vec<(&str, i64)> = req
+        .lines
+        .iter()
+        .filter(|l| l.stock_tracked)
+        .map(|l| (l.product_id.as_str(), l.quantity))
+        .collect();
+    if sold.is_empty() {
+        return Ok(Vec::new());
+    }
+    catalog_port::sell(tx, &ctx.store_id, &sold, &head.order_id, &req.staff_id)
+}
+
+/// The rows a sale wrote, for its outbox document.
+struct SaleRows<'r> {
+    lines: Vec<LineDoc<'r>>,
+    taxes: Vec<TaxDoc>,
+    payments: Vec<PaymentDoc>,
+    movements: Vec<crate::stock::MovementRow>,
+}
+
+/// The order's history event, the cart closed as sold, the outbox document and the audit entry.
+fn record_sale(
+    tx: &mut WriteTx<'_>,
+    ctx: &SaleContext,
+    head: &SaleHead,
+    req: &CheckoutRequest,
+    priced: &PricedCart,
+    settlement: &Settlement,
+    rows: SaleRows<'_>,
+) -> Result<()> {
+    let approver = req.order_discount_approver_id.clone().or_else(|| {
+        req.lines
+            .iter()
+            .find_map(|l| l.discount_approver_id.clone())
+    });
+    let event_id = new_id();
+    tx.exec(
+        "INSERT INTO order_events (id, order_id, event, from_status, to_status, actor_id, approver_id, created_at)
+         VALUES (?1, ?2, 'pay', 'draft', ?3, ?4, ?5, ?6)",
+        params![event_id, head.order_id, head.status.as_str(), req.staff_id, approver, head.at],
+    )?;
+    if let Some(cart_id) = &req.cart_id {
+        cart::mark_checked_out(tx, cart_id, &head.order_id)?;
+    }
+    let document = CheckoutDoc {
+        event: "checkout",
+        event_id: &event_id,
+        order: OrderDoc {
+            store_id: &ctx.store_id,
+            device_id: &ctx.device_id,
+            number: &head.number,
+            status: head.status.as_str(),
+            customer_id: req.customer_id.as_deref(),
+            staff_id: &req.staff_id,
+            shift_id: &head.shift_id,
+            currency: ctx.currency.code(),
+            subtotal_minor: priced.subtotal_minor,
+            discount_minor: priced.discount_minor,
+            tax_minor: priced.tax_minor,
             total_minor: priced.total_minor,
             rounding_minor: settlement.rounding_minor,
             change_minor: settlement.change_minor,
-            status,
-            replayed: false,
-        })
-    })
+            idempotency_key: req.idempotency_key.as_deref(),
+            business_date: &head.business_date,
+            created_at: &head.at,
+        },
+        lines: rows.lines,
+        taxes: rows.taxes,
+        payments: rows.payments,
+        stock_movements: rows.movements,
+    };
+    tx.record_change("orders", &head.order_id, ChangeOp::Event, &document)?;
+    let mut audit = AuditInput::new("order.checkout").by(&req.staff_id).on("order", &head.order_id).after(json!({
+        "number": head.number, "total_minor": priced.total_minor, "discount_minor": priced.discount_minor,
+        "tenders": settlement.applied.iter().map(|a| json!([a.kind.as_str(), a.applied_minor])).collect::<Vec<_>>(),
+        "change_minor": settlement.change_minor,
+    }));
+    if let Some(a) = approver.as_deref() {
+        audit = audit.approved_by(a);
+    }
+    tx.audit(audit).map(|_| ())
 }

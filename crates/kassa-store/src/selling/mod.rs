@@ -8,6 +8,7 @@
 pub mod cart;
 pub mod catalog_port;
 pub mod checkout;
+pub mod drawer;
 pub mod email;
 pub mod order;
 pub mod refund;
@@ -16,9 +17,41 @@ pub mod shift;
 pub mod voucher;
 pub mod zreport;
 
-use chrono::{DateTime, Local, Utc};
+use crate::SqlResult;
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use kassa_domain::{Error, Result};
+use rusqlite::Connection;
 
-/// The business date of a moment: the device's local calendar date.
+/// The calendar date of a moment: the device's local date.
 pub fn business_date(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d").to_string()
+}
+
+/// The business day a sale or refund made now on this device belongs to: today's local date,
+/// or, once today was closed with a Z report, the day after the last closed one. One Z report
+/// closes one business day; what is sold after it counts for the next.
+pub fn open_business_date(
+    conn: &Connection,
+    device_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let today = business_date(now);
+    let last: Option<String> = conn
+        .query_row(
+            "SELECT max(business_date) FROM z_reports WHERE device_id = ?1",
+            [device_id],
+            |r| r.get(0),
+        )
+        .db()?;
+    match last {
+        Some(closed) if closed >= today => {
+            let day = NaiveDate::parse_from_str(&closed, "%Y-%m-%d")
+                .map_err(|_| Error::internal(format!("a Z report has the date '{closed}'")))?;
+            let next = day
+                .succ_opt()
+                .ok_or_else(|| Error::internal("no day follows the last Z report"))?;
+            Ok(next.format("%Y-%m-%d").to_string())
+        }
+        _ => Ok(today),
+    }
 }

@@ -3,11 +3,13 @@
 
 use super::checkout::cash_step;
 use super::order::{self, Order, record_transition};
-use super::{business_date, catalog_port, series, shift, voucher};
+use super::{catalog_port, open_business_date, series, shift, voucher};
+use crate::approval::{self, Approver};
 use crate::ids::new_id;
 use crate::write::{ChangeOp, WriteTx};
-use crate::{SqlResult, Store};
+use crate::{SqlResult, Store, settings, staff};
 use kassa_domain::money::Currency;
+use kassa_domain::role::{Permission, allows};
 use kassa_domain::selling::cash::round_cash;
 use kassa_domain::selling::order::{OrderEvent, OrderStatus, transition};
 use kassa_domain::selling::refund::{PaidTender, line_refund, refund_to_tenders};
@@ -33,7 +35,10 @@ pub struct RefundRequest {
     pub lines: Vec<RefundLine>,
     pub reason: Option<String>,
     pub staff_id: String,
-    pub approver_id: Option<String>,
+    /// A manager's approval, for a void or a refund that takes the order's refunds above
+    /// `sell.refund_limit_minor` when the person's role does not allow it. Used up in the
+    /// refund's transaction; ignored (and left unused) when the role allows it anyway.
+    pub approver: Option<Approver>,
     pub idempotency_key: Option<String>,
     /// Cancel the whole sale instead of refunding it.
     pub void: bool,
@@ -136,6 +141,8 @@ pub fn plan(order: &Order, lines: &[RefundLine]) -> Result<(Vec<PlannedLine>, i6
     Ok((planned, amount, tax, fully))
 }
 
+/// The hash of everything a refund request asks, so a replayed key with any other field
+/// changed (a line, the reason, the person) is `idempotency_mismatch`.
 fn request_hash(req: &RefundRequest) -> String {
     let lines: Vec<_> = req
         .lines
@@ -143,10 +150,83 @@ fn request_hash(req: &RefundRequest) -> String {
         .map(|l| json!([l.order_line_id, l.quantity, l.restock]))
         .collect();
     hex::encode(Sha256::digest(
-        json!({"order": req.order_id, "lines": lines, "void": req.void})
-            .to_string()
-            .as_bytes(),
+        json!({"order": req.order_id, "lines": lines, "void": req.void, "reason": req.reason,
+               "staff": req.staff_id})
+        .to_string()
+        .as_bytes(),
     ))
+}
+
+/// What the order's refunds so far paid back, before cash rounding.
+pub fn refunded_minor(conn: &rusqlite::Connection, order_id: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT coalesce(sum(amount_minor), 0) FROM refunds WHERE order_id = ?1",
+        [order_id],
+        |r| r.get(0),
+    )
+    .db()
+}
+
+/// What a refund of `amount` needs beyond the right to refund: the void right for a void, the
+/// right above the limit when the order's refunds with this one come to more than
+/// `sell.refund_limit_minor` (so a refund split in pieces is held to the same limit).
+pub fn approval_needed(
+    conn: &rusqlite::Connection,
+    store_id: &str,
+    order_id: &str,
+    amount_minor: i64,
+    void: bool,
+) -> Result<Option<(Permission, String)>> {
+    if void {
+        return Ok(Some((Permission::Void, "a void".to_string())));
+    }
+    let limit = settings::get_int(conn, store_id, "sell.refund_limit_minor")?;
+    let before = refunded_minor(conn, order_id)?;
+    let total = before
+        .checked_add(amount_minor)
+        .ok_or_else(|| Error::invalid_input("the refund is too large"))?;
+    Ok((total > limit).then(|| {
+        (
+            Permission::RefundAboveLimit,
+            format!(
+                "refunds of this sale coming to {total} (limit {limit}, {before} refunded before)"
+            ),
+        )
+    }))
+}
+
+/// Checks, inside the refund's transaction, that the person may do it alone or that a fitting
+/// approval came with it, and uses the approval up. Returns the approver who allowed it.
+fn authorise(
+    tx: &mut WriteTx<'_>,
+    req: &RefundRequest,
+    store_id: &str,
+    amount_minor: i64,
+) -> Result<Option<String>> {
+    let Some((needed, what)) =
+        approval_needed(tx, store_id, &req.order_id, amount_minor, req.void)?
+    else {
+        return Ok(None);
+    };
+    let role = staff::get(tx, &req.staff_id)?.role;
+    if allows(role, needed) {
+        return Ok(None);
+    }
+    match &req.approver {
+        Some(a) if allows(a.role, needed) && a.staff_id != req.staff_id => {
+            approval::consume(tx, a)?;
+            Ok(Some(a.staff_id.clone()))
+        }
+        Some(a) => Err(Error::forbidden(format!(
+            "{} may not approve {}",
+            a.email,
+            needed.describe()
+        ))),
+        None => Err(Error::forbidden(format!(
+            "a {role} may not do this alone: {what} needs a manager's approval ({})",
+            needed.describe()
+        ))),
+    }
 }
 
 /// Refunds (or voids) in one transaction.
@@ -169,11 +249,10 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
             "the reason looks like a card number; never type card numbers into Kassa",
         ));
     }
-    if let Some(l) = req.lines.iter().find(|l| l.quantity <= 0) {
-        return Err(Error::invalid_input(format!(
-            "line {}: the quantity to return must be at least 1",
-            l.order_line_id
-        )));
+    for l in &req.lines {
+        kassa_domain::selling::check_quantity(l.quantity).map_err(|e| {
+            Error::invalid_input(format!("line {}: {}", l.order_line_id, e.message))
+        })?;
     }
     let hash = request_hash(&req);
     store.write(|tx| {
@@ -202,6 +281,7 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
         }
 
         let store_id: String = tx.query_row("SELECT store_id FROM device", [], |r| r.get(0)).db()?;
+        let approver_id = authorise(tx, &req, &store_id, amount)?;
         let currency = Currency::from_code(&order.currency)?;
         let tenders: Vec<PaidTender> = order
             .payments
@@ -235,10 +315,12 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
             out_tenders.push(RefundTender { kind: p.kind.clone(), amount_minor: paid, status: status.to_string() });
         }
         let reason = req.reason.clone().or_else(|| req.void.then(|| "void".to_string()));
+        let kind = if req.void { "void" } else { "refund" };
+        let day = open_business_date(tx, &device_id, tx.now())?;
         tx.exec(
             "INSERT INTO refunds (id, order_id, device_id, number, amount_minor, tax_minor, rounding_minor, reason, staff_id,
-                approver_id, shift_id, idempotency_key, request_hash, business_date, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                approver_id, shift_id, idempotency_key, request_hash, business_date, created_at, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 refund_id,
                 order.id,
@@ -249,12 +331,13 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
                 rounding,
                 reason,
                 req.staff_id,
-                req.approver_id,
+                approver_id,
                 shift_id,
                 req.idempotency_key,
                 hash,
-                business_date(tx.now()),
-                now
+                day,
+                now,
+                kind
             ],
         )?;
         let mut lines_json = Vec::new();
@@ -294,8 +377,8 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
             &refund_id,
             ChangeOp::Event,
             &json!({"event": "refund", "refund": {"order_id": order.id, "device_id": device_id, "number": number,
-                "amount_minor": amount, "tax_minor": tax, "rounding_minor": rounding, "reason": reason,
-                "staff_id": req.staff_id, "approver_id": req.approver_id, "shift_id": shift_id, "created_at": now},
+                "amount_minor": amount, "tax_minor": tax, "rounding_minor": rounding, "reason": reason, "kind": kind,
+                "staff_id": req.staff_id, "approver_id": approver_id, "shift_id": shift_id, "business_date": day, "created_at": now},
                 "lines": lines_json, "payments": payments_json, "stock_movements": movements}),
         )?;
         let status = record_transition(
@@ -304,7 +387,7 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
             order.status,
             event,
             &req.staff_id,
-            req.approver_id.as_deref(),
+            approver_id.as_deref(),
             reason.as_deref(),
             json!({"refund_id": refund_id, "number": number, "amount_minor": amount}),
         )?;

@@ -5,6 +5,7 @@ use super::series;
 use crate::SqlResult;
 use crate::ids::new_id;
 use crate::write::{AuditInput, ChangeOp, WriteTx};
+use kassa_domain::money::check_amount;
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -106,9 +107,7 @@ pub fn open(
             ),
         ));
     }
-    if float_minor < 0 {
-        return Err(Error::invalid_input("the float cannot be negative"));
-    }
+    check_amount("the float", float_minor)?;
     let number = series::next(tx, series::Series::Shift)? as i64;
     let id = new_id();
     let now = tx.now_ts();
@@ -155,7 +154,7 @@ pub fn cash_move(
     if kind != "in" && kind != "out" {
         return Err(Error::invalid_input("cash moves 'in' or 'out'"));
     }
-    if amount_minor <= 0 {
+    if check_amount("the amount", amount_minor)? == 0 {
         return Err(Error::invalid_input("the amount must be more than zero"));
     }
     let reason = reason.trim();
@@ -222,6 +221,8 @@ pub struct ShiftFigures {
     pub float_minor: i64,
     /// Float + cash sales − cash refunds + cash in − cash out.
     pub expected_cash_minor: i64,
+    /// Times the drawer was opened outside a cash sale ("no sale", a reprint with the drawer).
+    pub drawer_opens: i64,
 }
 
 /// The shift's figures so far.
@@ -279,10 +280,22 @@ pub fn figures(conn: &Connection, shift_id: &str) -> Result<ShiftFigures> {
         cash_out_minor: moved("out")?,
         float_minor: shift.opening_float_minor,
         expected_cash_minor: 0,
+        drawer_opens: conn
+            .query_row(
+                "SELECT count(*) FROM drawer_opens WHERE shift_id = ?1 AND kind <> 'sale'",
+                [shift_id],
+                |r| r.get(0),
+            )
+            .db()?,
     };
-    f.expected_cash_minor = f.float_minor + f.cash_sales_minor - f.cash_refunds_minor
-        + f.cash_in_minor
-        - f.cash_out_minor;
+    let too_large = || Error::internal("the shift's cash does not fit in an amount");
+    f.expected_cash_minor = f
+        .float_minor
+        .checked_add(f.cash_sales_minor)
+        .and_then(|v| v.checked_sub(f.cash_refunds_minor))
+        .and_then(|v| v.checked_add(f.cash_in_minor))
+        .and_then(|v| v.checked_sub(f.cash_out_minor))
+        .ok_or_else(too_large)?;
     Ok(f)
 }
 
@@ -295,6 +308,8 @@ pub fn close(
     counts: &Value,
     note: Option<&str>,
 ) -> Result<(Shift, ShiftFigures, i64)> {
+    // The count is the notes and coins counted (their sum is checked where it is made); the
+    // drawer may hold more than one input's ceiling after a day of takings.
     if counted_minor < 0 {
         return Err(Error::invalid_input("the counted cash cannot be negative"));
     }

@@ -34,6 +34,8 @@ pub struct Figures {
     pub refunds_minor: i64,
     pub refunds_tax_minor: i64,
     pub voids: i64,
+    /// Times the drawer was opened outside a cash sale.
+    pub drawer_opens: i64,
     /// Sales by tender: `cash`, `card`, `voucher`.
     pub by_tender: BTreeMap<String, i64>,
     /// Refunds by tender.
@@ -53,6 +55,7 @@ impl Figures {
             "orders": self.orders, "gross_minor": self.gross_minor, "discount_minor": self.discount_minor,
             "tax_minor": self.tax_minor, "rounding_minor": self.rounding_minor, "refunds": self.refunds,
             "refunds_minor": self.refunds_minor, "refunds_tax_minor": self.refunds_tax_minor, "voids": self.voids,
+            "drawer_opens": self.drawer_opens,
             "by_tender": self.by_tender, "refunds_by_tender": self.refunds_by_tender,
             "by_tax": self.by_tax.iter().map(|t| json!({"rate_bp": t.rate_bp, "net_minor": t.net_minor, "tax_minor": t.tax_minor, "gross_minor": t.gross_minor})).collect::<Vec<_>>(),
         })
@@ -95,6 +98,10 @@ impl Figures {
             refunds_minor: int("refunds_minor")?,
             refunds_tax_minor: int("refunds_tax_minor")?,
             voids: int("voids")?,
+            // Reports closed before drawer openings were counted have none.
+            drawer_opens: v
+                .get("drawer_opens")
+                .map_or(Ok(0), |x| x.as_i64().ok_or_else(bad))?,
             by_tender: map("by_tender")?,
             refunds_by_tender: map("refunds_by_tender")?,
             by_tax,
@@ -102,25 +109,26 @@ impl Figures {
     }
 }
 
-/// Which orders and refunds a report covers, as times stored in UTC.
+/// Which orders and refunds a report covers.
 enum Scope<'a> {
-    /// From the first moment to before the second: a local calendar day.
-    Day(&'a str, &'a str),
-    /// After the first moment up to and including the second: a Z period.
-    Period(&'a str, &'a str),
+    /// The sales and refunds booked on one business day.
+    Day(&'a str),
+    /// The business days after the first (the last one closed; empty when none was) up to and
+    /// including the second: what a Z report closes, so no sale is left out of every report.
+    Days(&'a str, &'a str),
 }
 
 fn figures(conn: &Connection, device_id: &str, scope: Scope<'_>) -> Result<Figures> {
     let (cond, a, b) = match scope {
-        Scope::Day(from, before) => (
-            "o.device_id = ?1 AND o.created_at >= ?2 AND o.created_at < ?3",
-            from,
-            Some(before),
+        Scope::Day(date) => (
+            "o.device_id = ?1 AND o.business_date = ?2 AND ?3 IS NULL",
+            date,
+            None,
         ),
-        Scope::Period(start, end) => (
-            "o.device_id = ?1 AND o.created_at > ?2 AND o.created_at <= ?3",
-            start,
-            Some(end),
+        Scope::Days(after, through) => (
+            "o.device_id = ?1 AND o.business_date > ?2 AND o.business_date <= ?3",
+            after,
+            Some(through),
         ),
     };
     let mut f = Figures::default();
@@ -168,7 +176,7 @@ fn figures(conn: &Connection, device_id: &str, scope: Scope<'_>) -> Result<Figur
         .query_row(
             &format!(
                 "SELECT count(*), coalesce(sum(amount_minor + rounding_minor), 0), coalesce(sum(tax_minor), 0),
-                        coalesce(sum(reason = 'void'), 0)
+                        coalesce(sum(kind = 'void'), 0)
                  FROM refunds x WHERE {rcond}"
             ),
             params![device_id, a, b],
@@ -186,30 +194,24 @@ fn figures(conn: &Connection, device_id: &str, scope: Scope<'_>) -> Result<Figur
         .db()?
         .collect::<rusqlite::Result<_>>()
         .db()?;
+    f.drawer_opens = conn
+        .query_row(
+            &format!("SELECT count(*) FROM drawer_opens x WHERE {rcond} AND x.kind <> 'sale'"),
+            params![device_id, a, b],
+            |r| r.get(0),
+        )
+        .db()?;
     Ok(f)
 }
 
-/// The figures of business date `date` (YYYY-MM-DD) on this device.
+/// The figures of business date `date` (YYYY-MM-DD) on this device: the sales and refunds
+/// booked on that business day.
 pub fn figures_for_date(conn: &Connection, device_id: &str, date: &str) -> Result<Figures> {
-    use chrono::TimeZone;
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|_| Error::invalid_input(format!("'{date}' is not a date (YYYY-MM-DD)")))?;
-    // The business date is the device's local date: the day runs from local midnight to the next.
-    let start_of = |d: chrono::NaiveDate| -> Result<String> {
-        let midnight = d
-            .and_hms_opt(0, 0, 0)
-            .ok_or_else(|| Error::invalid_input("no such day"))?;
-        let local = chrono::Local
-            .from_local_datetime(&midnight)
-            .earliest()
-            .ok_or_else(|| Error::invalid_input(format!("{d} has no midnight here")))?;
-        Ok(crate::ts(local.with_timezone(&chrono::Utc)))
-    };
-    let next = day
-        .succ_opt()
-        .ok_or_else(|| Error::invalid_input("no such day"))?;
-    let (from, before) = (start_of(day)?, start_of(next)?);
-    figures(conn, device_id, Scope::Day(&from, &before))
+        .map_err(|_| Error::invalid_input(format!("'{date}' is not a date (YYYY-MM-DD)")))?
+        .format("%Y-%m-%d")
+        .to_string();
+    figures(conn, device_id, Scope::Day(&day))
 }
 
 /// A closed Z report.
@@ -274,6 +276,19 @@ pub fn list(conn: &Connection, device_id: &str, limit: u32) -> Result<Vec<ZRepor
     rows.into_iter().map(finish).collect()
 }
 
+/// The Z report that closed business day `date` on this device, if it was closed.
+pub fn for_date(conn: &Connection, device_id: &str, date: &str) -> Result<Option<ZReport>> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {COLS} FROM z_reports WHERE device_id = ?1 AND business_date = ?2 ORDER BY number LIMIT 1"),
+            params![device_id, date],
+            from_row,
+        )
+        .optional()
+        .db()?;
+    row.map(finish).transpose()
+}
+
 /// The Z report with `number` on this device.
 pub fn get(conn: &Connection, device_id: &str, number: i64) -> Result<ZReport> {
     let row = conn
@@ -288,10 +303,23 @@ pub fn get(conn: &Connection, device_id: &str, number: i64) -> Result<ZReport> {
     finish(row)
 }
 
-/// Closes the day: freezes the figures of everything since the last Z report. The till's shift
-/// must be closed first, so the drawer was counted.
+/// Closes the business day: freezes the figures of everything since the last Z report. The
+/// till's shift must be closed first, so the drawer was counted. One Z report per business day:
+/// once today is closed, what is sold counts for the next day, closed by that day's report.
 pub fn close(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<ZReport> {
     let device_id = tx.device_id()?.to_string();
+    let today = super::business_date(tx.now());
+    let day = super::open_business_date(tx, &device_id, tx.now())?;
+    if day > today {
+        let closed = for_date(tx, &device_id, &today)?;
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "{today} is already closed (Z report {}); what is sold from now on counts for {day} and is closed with its Z report",
+                closed.map_or_else(|| "of this day".to_string(), |z| z.number.to_string())
+            ),
+        ));
+    }
     if let Some(s) = super::shift::open_shift(tx, &device_id)? {
         return Err(Error::new(
             ErrorCode::Conflict,
@@ -322,7 +350,14 @@ pub fn close(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<ZReport> {
             "the device clock is behind the last Z report; fix the time first",
         ));
     }
-    let f = figures(tx, &device_id, Scope::Period(&start, &end))?;
+    let last_closed: String = tx
+        .query_row(
+            "SELECT coalesce(max(business_date), '') FROM z_reports WHERE device_id = ?1",
+            [&device_id],
+            |r| r.get(0),
+        )
+        .db()?;
+    let f = figures(tx, &device_id, Scope::Days(&last_closed, &day))?;
     let number = series::next(tx, series::Series::Z)? as i64;
     let id = new_id();
     let store_id: String = tx
@@ -330,7 +365,6 @@ pub fn close(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<ZReport> {
         .db()?;
     let text = f.to_json().to_string();
     let hash = hash_figures(&text);
-    let day = super::business_date(tx.now());
     tx.exec(
         "INSERT INTO z_reports (id, store_id, device_id, number, period_start, period_end, business_date, figures, figures_hash, closed_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

@@ -13,7 +13,11 @@ number: number | null, business_date: string, closed: boolean,
 /**
  * For a closed report: its stored figures still match their hash.
  */
-intact: boolean, closed_at: string | null, orders: number, gross_minor: number, discount_minor: number, tax_minor: number, rounding_minor: number, refunds: number, refunds_minor: number, voids: number, net_sales_minor: number, 
+intact: boolean, closed_at: string | null, orders: number, gross_minor: number, discount_minor: number, tax_minor: number, rounding_minor: number, refunds: number, refunds_minor: number, voids: number, 
+/**
+ * Times the drawer was opened outside a cash sale.
+ */
+drawer_opens: number, net_sales_minor: number, 
 /**
  * Sales by tender: `cash`, `card`, `voucher`.
  */

@@ -30,6 +30,7 @@ import type { CustomerListOutput } from "./CustomerListOutput";
 import type { CustomerMergeInput } from "./CustomerMergeInput";
 import type { CustomerSearchInput } from "./CustomerSearchInput";
 import type { CustomerUpdateInput } from "./CustomerUpdateInput";
+import type { DrawerOpenInput } from "./DrawerOpenInput";
 import type { Enrolment } from "./Enrolment";
 import type { FavouritesDto } from "./FavouritesDto";
 import type { FavouritesInput } from "./FavouritesInput";
@@ -258,6 +259,8 @@ export type Commands = {
   receipt: { input: ReceiptInput; output: ReceiptOutput };
   /** Sends a receipt to the till's receipt printer. */
   receipt_print: { input: ReceiptPrintInput; output: Ok };
+  /** Opens the cash drawer with no sale ("no sale"), with a reason. */
+  drawer_open: { input: DrawerOpenInput; output: Ok };
   /** Queues a receipt email; the server sends it. */
   receipt_email: { input: ReceiptEmailInput; output: Ok };
   /** The till's shift with its X report and the denominations to count. */
@@ -361,6 +364,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "reorder",
   "receipt",
   "receipt_print",
+  "drawer_open",
   "receipt_email",
   "shift_current",
   "shift_open",
