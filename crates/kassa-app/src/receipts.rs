@@ -16,29 +16,20 @@ use serde_json::json;
 
 const LETTERS: [char; 8] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
 
-fn tender_label(kind: &str, de: bool) -> &'static str {
-    match (kind, de) {
-        ("cash", false) => "Cash",
-        ("cash", true) => "Bar",
-        ("card", false) => "Card",
-        ("card", true) => "Karte",
-        (_, false) => "Voucher",
-        (_, true) => "Gutschein",
-    }
-}
-
-fn card_detail(brand: Option<&str>, last4: Option<&str>, status: &str, de: bool) -> Option<String> {
+fn card_detail(
+    brand: Option<&str>,
+    last4: Option<&str>,
+    status: &str,
+    labels: &Labels,
+) -> Option<String> {
     let card = match (brand, last4) {
         (Some(b), Some(l)) => Some(format!("{b} •••• {l}")),
         (Some(b), None) => Some(b.to_string()),
         (None, Some(l)) => Some(format!("•••• {l}")),
         (None, None) => None,
     };
-    let pending = (status == "offline_pending" || status == "pending").then_some(if de {
-        "offline autorisiert, Bestätigung ausstehend"
-    } else {
-        "authorised offline, pending"
-    });
+    let pending =
+        (status == "offline_pending" || status == "pending").then_some(labels.card_pending);
     match (card, pending) {
         (Some(c), Some(p)) => Some(format!("{c} — {p}")),
         (Some(c), None) => Some(c),
@@ -61,7 +52,6 @@ impl Api {
         let st = device::store(conn, &dev.store_id)?;
         let lang = settings::get_text(conn, &dev.store_id, "receipt.language")?;
         let labels = Labels::for_language(&lang);
-        let de = std::ptr::eq(labels, &Labels::DE);
         let lines_of = |text: String| -> Vec<String> {
             text.lines()
                 .map(str::trim)
@@ -107,11 +97,7 @@ impl Api {
             chrono::DateTime::parse_from_rfc3339(ts)
                 .map(|t| {
                     t.with_timezone(&chrono::Local)
-                        .format(if de {
-                            "%d.%m.%Y %H:%M"
-                        } else {
-                            "%Y-%m-%d %H:%M"
-                        })
+                        .format(labels.date_time_format)
                         .to_string()
                 })
                 .unwrap_or_else(|_| ts.to_string())
@@ -169,7 +155,7 @@ impl Api {
                     .payments
                     .iter()
                     .map(|p| ReceiptTender {
-                        label: tender_label(&p.kind, de).to_string(),
+                        label: labels.tender(&p.kind).to_string(),
                         amount_minor: if p.kind == "cash" {
                             p.tendered_minor
                         } else {
@@ -179,7 +165,7 @@ impl Api {
                             p.card_brand.as_deref(),
                             p.card_last4.as_deref(),
                             &p.status,
-                            de,
+                            labels,
                         ),
                     })
                     .collect(),
@@ -221,13 +207,13 @@ impl Api {
                     .tenders
                     .iter()
                     .map(|x| ReceiptTender {
-                        label: tender_label(&x.kind, de).to_string(),
+                        label: labels.tender(&x.kind).to_string(),
                         amount_minor: x.amount_minor,
                         detail: card_detail(
                             x.card_brand.as_deref(),
                             x.card_last4.as_deref(),
                             &x.status,
-                            de,
+                            labels,
                         ),
                     })
                     .collect();

@@ -11,4 +11,4 @@ pub mod layout;
 pub mod pdf;
 pub mod receipt;
 
-pub use receipt::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
+pub use receipt::{Labels, Language, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};

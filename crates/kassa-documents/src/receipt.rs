@@ -43,9 +43,36 @@ pub struct ReceiptTender {
     pub detail: Option<String>,
 }
 
+/// A language receipts are printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    En,
+    De,
+}
+
+impl Language {
+    /// The language of a code such as `de` or `de-AT`; English for anything else.
+    pub fn from_code(code: &str) -> Language {
+        if code.trim().to_ascii_lowercase().starts_with("de") {
+            Language::De
+        } else {
+            Language::En
+        }
+    }
+
+    /// The receipt's words in this language.
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Language::En => &Labels::EN,
+            Language::De => &Labels::DE,
+        }
+    }
+}
+
 /// The words printed on a receipt, in the store's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labels {
+    pub language: Language,
     pub sale: &'static str,
     pub refund: &'static str,
     pub staff: &'static str,
@@ -63,6 +90,14 @@ pub struct Labels {
     pub of_refund: &'static str,
     /// The decimal separator.
     pub decimal: char,
+    /// Tender names.
+    pub cash: &'static str,
+    pub card: &'static str,
+    pub voucher: &'static str,
+    /// A card payment the provider has not confirmed yet.
+    pub card_pending: &'static str,
+    /// How a date and time are printed (chrono's format).
+    pub date_time_format: &'static str,
 }
 
 impl Labels {
@@ -84,6 +119,12 @@ impl Labels {
         gross: "Gross",
         of_refund: "Refund of receipt",
         decimal: '.',
+        language: Language::En,
+        cash: "Cash",
+        card: "Card",
+        voucher: "Voucher",
+        card_pending: "authorised offline, pending",
+        date_time_format: "%Y-%m-%d %H:%M",
     };
 
     /// German words, decimal comma.
@@ -104,14 +145,25 @@ impl Labels {
         gross: "Brutto",
         of_refund: "Erstattung zu Beleg",
         decimal: ',',
+        language: Language::De,
+        cash: "Bar",
+        card: "Karte",
+        voucher: "Gutschein",
+        card_pending: "offline autorisiert, Bestätigung ausstehend",
+        date_time_format: "%d.%m.%Y %H:%M",
     };
 
     /// The words for a language code (`de`, else English).
     pub fn for_language(lang: &str) -> &'static Labels {
-        if lang.to_ascii_lowercase().starts_with("de") {
-            &Labels::DE
-        } else {
-            &Labels::EN
+        Language::from_code(lang).labels()
+    }
+
+    /// The printed name of a tender kind (`cash`, `card`, `voucher`).
+    pub fn tender(&self, kind: &str) -> &'static str {
+        match kind {
+            "cash" => self.cash,
+            "card" => self.card,
+            _ => self.voucher,
         }
     }
 }

@@ -203,3 +203,32 @@ fn a_refund_receipt_shows_negative_amounts_and_the_original() {
     assert!(page.contains("Refund of receipt CORN-01-000041"));
     assert!(page.contains("-25.46"));
 }
+
+#[test]
+fn the_receipts_words_come_from_its_language_value() {
+    use kassa_documents::receipt::Language;
+    for (code, lang) in [
+        ("de", Language::De),
+        ("de-AT", Language::De),
+        (" DE ", Language::De),
+        ("en", Language::En),
+        ("fr", Language::En),
+        ("", Language::En),
+    ] {
+        assert_eq!(Language::from_code(code), lang, "{code:?}");
+        assert_eq!(Labels::for_language(code).language, lang);
+    }
+    let de = Language::De.labels();
+    assert_eq!(
+        [de.tender("cash"), de.tender("card"), de.tender("voucher")],
+        ["Bar", "Karte", "Gutschein"]
+    );
+    let en = Language::En.labels();
+    assert_eq!(
+        [en.tender("cash"), en.tender("card"), en.tender("voucher")],
+        ["Cash", "Card", "Voucher"]
+    );
+    // A copy of the German words is still German: nothing compares addresses.
+    let copy = de.clone();
+    assert_eq!(copy.language, Language::De);
+}
