@@ -3,7 +3,7 @@
 
 use crate::dto::{BackupCodesOutput, ChangePasswordInput, ConfirmPasswordInput, Ok, SetPinInput};
 use crate::{Api, ApiResult};
-use kassa_store::{credentials, staff};
+use kassa_store::{identity::credentials, identity::staff};
 
 impl Api {
     /// Changes one's own password; also what a forced change after an admin reset needs.

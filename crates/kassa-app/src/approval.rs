@@ -26,9 +26,9 @@ use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::{Permission, allows};
 use kassa_store::AuditInput;
-use kassa_store::approval::{ApproverCredentials, ApproverSecret, verify_approver};
+use kassa_store::identity::approval::{ApproverCredentials, ApproverSecret, verify_approver};
 
-pub use kassa_store::approval::Approver;
+pub use kassa_store::identity::approval::Approver;
 
 /// Adds the approver (if any) to an action's audit entry, so it names both people.
 pub(crate) fn approved<'a>(

@@ -6,7 +6,7 @@ use crate::dto::{
 use crate::{Api, ApiResult};
 use kassa_domain::audit::Break;
 use kassa_domain::role::Permission;
-use kassa_store::audit::{self, AuditFilter, ChainReport};
+use kassa_store::foundation::audit::{self, AuditFilter, ChainReport};
 
 fn reason(b: Break) -> &'static str {
     match b {

@@ -7,10 +7,10 @@ use crate::{Api, ApiError, ApiResult};
 use kassa_domain::catalog::{ProductKind, TaxRate};
 use kassa_domain::role::{Permission, allows};
 use kassa_domain::{Error, ErrorCode};
+use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, Product, ProductData, SearchOptions};
-use kassa_store::import::ImportReport;
-use kassa_store::stock::{self, Receipt};
-use kassa_store::{catalog_csv, device, settings};
+use kassa_store::foundation::import::ImportReport;
+use kassa_store::{catalog::csv as catalog_csv, foundation::device, foundation::settings};
 use rusqlite::Connection;
 use std::collections::HashMap;
 

@@ -4,8 +4,8 @@ use crate::catalog::import_report;
 use crate::dto::*;
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
+use kassa_store::customers::csv as customers_csv;
 use kassa_store::customers::{self, Address, AuditMode, Customer, CustomerData};
-use kassa_store::customers_csv;
 
 fn dto(c: Customer) -> CustomerDto {
     CustomerDto {

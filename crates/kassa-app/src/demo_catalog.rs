@@ -3,9 +3,9 @@
 //! date, a back room, a few items running low, and customers (one of them twice).
 
 use kassa_domain::catalog::{ProductKind, TaxRate, gtin_check_digit};
+use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::customers::{self, Address, CustomerData};
-use kassa_store::stock::{self, Receipt};
 use kassa_store::{Result, Store};
 
 /// A valid EAN-13 from its first twelve digits.

@@ -9,7 +9,7 @@ use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
 use kassa_domain::selling::cash::{count_total, denominations};
 use kassa_store::selling::{checkout, shift, voucher, zreport};
-use kassa_store::{AuditInput, device, settings, staff};
+use kassa_store::{AuditInput, foundation::device, foundation::settings, identity::staff};
 use serde_json::json;
 
 fn shift_dto(conn: &kassa_store::Connection, s: &shift::Shift) -> ShiftDto {
@@ -276,7 +276,7 @@ impl Api {
                 &me.staff_id,
             )?;
             if let Some(a) = &approver {
-                kassa_store::approval::consume(tx, a)?;
+                kassa_store::identity::approval::consume(tx, a)?;
                 tx.audit(approved(
                     AuditInput::new("voucher.issue_approved")
                         .by(&me.staff_id)

@@ -29,7 +29,7 @@ pub use approval::Approver;
 pub use commands::dispatch;
 pub use error::{ApiError, ApiResult};
 pub use kassa_domain;
-pub use kassa_store::session::Surface;
+pub use kassa_store::identity::session::Surface;
 pub use kassa_store::{Clock, FixedClock, KeySource, SystemClock};
 
 use kassa_store::Store;

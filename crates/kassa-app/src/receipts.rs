@@ -11,7 +11,7 @@ use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
 use kassa_store::selling::{drawer, email, order, refund};
-use kassa_store::{AuditInput, device, settings, staff};
+use kassa_store::{AuditInput, foundation::device, foundation::settings, identity::staff};
 use serde_json::json;
 
 const LETTERS: [char; 8] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];

@@ -18,7 +18,7 @@ use kassa_store::selling::checkout::{
 };
 use kassa_store::selling::refund::{self, RefundLine, RefundRequest};
 use kassa_store::selling::{cart, catalog_port, order};
-use kassa_store::{AuditInput, device, settings, staff};
+use kassa_store::{AuditInput, foundation::device, foundation::settings, identity::staff};
 use serde_json::json;
 
 fn discount_in(d: DiscountDto) -> ApiResult<Discount> {
@@ -276,7 +276,7 @@ impl Api {
                 None => cart::set_order_discount(tx, &id, discount, approver_id)?,
             }
             if let Some(a) = &approver {
-                kassa_store::approval::consume(tx, a)?;
+                kassa_store::identity::approval::consume(tx, a)?;
                 tx.audit(approved(
                     AuditInput::new("cart.discount_approved")
                         .by(&me.staff_id)

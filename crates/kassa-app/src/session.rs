@@ -7,10 +7,10 @@ use kassa_domain::policy::IDLE_LOCK_MINUTES;
 use kassa_domain::role::{Permission, Role, require};
 use kassa_domain::{Error, ErrorCode};
 use kassa_store::AuditInput;
-use kassa_store::auth::{SecondFactor, Unlock, sign_in, unlock_session};
-use kassa_store::session::Session;
-use kassa_store::staff::StaffStatus;
-use kassa_store::{device, session, settings, staff};
+use kassa_store::identity::auth::{SecondFactor, Unlock, sign_in, unlock_session};
+use kassa_store::identity::session::Session;
+use kassa_store::identity::staff::StaffStatus;
+use kassa_store::{foundation::device, foundation::settings, identity::session, identity::staff};
 
 /// The signed-in person, as the API keeps them between calls.
 #[derive(Debug, Clone)]

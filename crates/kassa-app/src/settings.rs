@@ -5,7 +5,7 @@ use crate::dto::{NoInput, SettingDto, SettingSetInput, SettingValueDto, Settings
 use crate::{Api, ApiResult};
 use kassa_domain::role::allows;
 use kassa_domain::settings::{SETTINGS, SettingKind, SettingValue, def};
-use kassa_store::{device, settings};
+use kassa_store::{foundation::device, foundation::settings};
 
 fn to_dto(v: SettingValue) -> SettingValueDto {
     match v {

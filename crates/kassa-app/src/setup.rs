@@ -5,8 +5,8 @@ use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::Role;
 use kassa_domain::totp;
-use kassa_store::device::{self, SetupParams};
-use kassa_store::staff::{self, NewCredentials, NewStaff};
+use kassa_store::foundation::device::{self, SetupParams};
+use kassa_store::identity::staff::{self, NewCredentials, NewStaff};
 
 /// The QR code of an `otpauth://` URI, as an SVG document.
 pub(crate) fn qr_svg(uri: &str) -> ApiResult<String> {

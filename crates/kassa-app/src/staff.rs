@@ -12,9 +12,9 @@ use crate::{Api, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::{Permission, Role, may_manage, require_may_manage};
-use kassa_store::invitation::{self, Invitation};
-use kassa_store::staff::{self, Staff, StaffStatus};
-use kassa_store::{AuditInput, credentials, device, ts};
+use kassa_store::identity::invitation::{self, Invitation};
+use kassa_store::identity::staff::{self, Staff, StaffStatus};
+use kassa_store::{AuditInput, foundation::device, identity::credentials, ts};
 
 fn staff_dto(
     store: &kassa_store::Store,
@@ -64,7 +64,7 @@ fn parse_role(role: &str) -> ApiResult<Role> {
 }
 
 fn parse_id(id: &str, what: &str) -> ApiResult<String> {
-    Ok(kassa_store::ids::parse_id(id, what)?)
+    Ok(kassa_store::foundation::ids::parse_id(id, what)?)
 }
 
 impl Api {
@@ -279,7 +279,7 @@ impl Api {
         require_may_manage(authority, member.role)?;
         self.store().write(|tx| {
             if let Some(a) = approver.as_ref().or(acting.as_ref()) {
-                kassa_store::approval::consume(tx, a)?;
+                kassa_store::identity::approval::consume(tx, a)?;
             }
             let who = approved(
                 AuditInput::new("auth.account_unlocked").by(&actor_id),

@@ -3,7 +3,7 @@
 use crate::dto::{AppStatus, DemoLogin, DeviceDto, NoInput, StoreDto, SyncStatusDto};
 use crate::{Api, ApiResult};
 use kassa_domain::totp;
-use kassa_store::{device, outbox, staff};
+use kassa_store::{foundation::device, foundation::outbox, identity::staff};
 
 impl Api {
     /// Set up or not; the store, this device and who is signed in; sync state.

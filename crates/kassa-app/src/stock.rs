@@ -7,7 +7,7 @@ use crate::dto::*;
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::catalog;
-use kassa_store::stock::{self, MovementRecord, Receipt};
+use kassa_store::catalog::stock::{self, MovementRecord, Receipt};
 
 pub(crate) fn movement_dto(m: MovementRecord) -> MovementDto {
     MovementDto {

@@ -5,10 +5,10 @@
 
 use chrono::Utc;
 use kassa_domain::catalog::{TaxRate, gtin_check_digit};
+use kassa_store::catalog::stock::{self, NewMovement};
 use kassa_store::catalog::{self, SearchOptions};
-use kassa_store::device::{SetupParams, setup};
-use kassa_store::stock::{self, NewMovement};
-use kassa_store::{FixedClock, KeySource, Store, catalog_csv};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::{FixedClock, KeySource, Store, catalog::csv as catalog_csv};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -277,7 +277,12 @@ fn main() {
                 for id in ids.iter().take(5) {
                     tx.prepare_cached("INSERT INTO bench_raw VALUES (?1, ?2, ?3, ?4)")
                         .map_err(|e| kassa_domain::Error::internal(e.to_string()))?
-                        .execute(rusqlite::params![kassa_store::ids::new_id(), id, -1, "now"])
+                        .execute(rusqlite::params![
+                            kassa_store::foundation::ids::new_id(),
+                            id,
+                            -1,
+                            "now"
+                        ])
                         .map_err(|e| kassa_domain::Error::internal(e.to_string()))?;
                 }
                 Ok(())

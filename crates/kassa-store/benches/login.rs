@@ -4,10 +4,10 @@
 //! `cargo bench -p kassa-store --bench login` prints p50 and p99 of each.
 
 use chrono::{Duration, TimeZone, Utc};
-use kassa_store::auth::{SecondFactor, sign_in};
-use kassa_store::device::{SetupParams, setup};
-use kassa_store::session::Surface;
-use kassa_store::{FixedClock, KeySource, Store, secret};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::identity::auth::{SecondFactor, sign_in};
+use kassa_store::identity::session::Surface;
+use kassa_store::{FixedClock, KeySource, Store, foundation::secret};
 use std::sync::Arc;
 use std::time::{Duration as Elapsed, Instant};
 

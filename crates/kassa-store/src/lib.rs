@@ -1,38 +1,27 @@
 //! Kassa's local store: one SQLite file per device.
 //!
+//! Four areas, each a folder with its own tests: `foundation` (the file, the write path,
+//! outbox, audit, keys, settings, the device), `identity` (staff, sign-in, approvals,
+//! sessions), `catalog` (products, categories, tax classes, search, stock, catalog CSV) with
+//! `customers`, and `selling` (cart, checkout, orders, refunds, shifts, Z reports, vouchers).
+//! Areas depend on `foundation`; `selling` reads the catalog only through
+//! `selling::catalog_port`; nothing below depends on `selling`.
+//!
 //! Every write goes through [`Store::write`], whose [`WriteTx`] appends the
 //! sync outbox entry and the audit entry in the same transaction as the
 //! change, so a change, its record for the server and its audit trail commit
 //! together or not at all.
 
-pub mod approval;
-pub mod audit;
-pub mod auth;
 pub mod catalog;
-pub mod catalog_csv;
-pub mod clock;
-pub mod credentials;
 pub mod customers;
-pub mod customers_csv;
-mod db;
-pub mod device;
-pub mod ids;
-pub mod import;
-pub mod invitation;
-pub mod keys;
-pub mod outbox;
-pub mod secret;
+pub mod foundation;
+pub mod identity;
 pub mod selling;
-pub mod session;
-pub mod settings;
-pub mod staff;
-pub mod stock;
-pub mod write;
 
-pub use clock::{Clock, FixedClock, SystemClock};
-pub use db::{SCHEMA_VERSION, Store};
-pub use keys::{DeviceKey, KeySource};
-pub use write::{AuditInput, ChangeOp, WriteTx};
+pub use foundation::clock::{Clock, FixedClock, SystemClock};
+pub use foundation::db::{SCHEMA_VERSION, Store};
+pub use foundation::keys::{DeviceKey, KeySource};
+pub use foundation::write::{AuditInput, ChangeOp, WriteTx};
 
 pub use kassa_domain::{Error, ErrorCode, Result};
 /// The SQLite connection type, for readers that take one.

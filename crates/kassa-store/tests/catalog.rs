@@ -4,11 +4,14 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use kassa_domain::catalog::{ProductKind, TaxRate};
 use kassa_domain::stock::MovementKind;
+use kassa_store::catalog::stock::{self, NewMovement, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData, SearchOptions};
 use kassa_store::customers::{self, Address, CustomerData};
-use kassa_store::device::{SetupParams, setup};
-use kassa_store::stock::{self, NewMovement, Receipt};
-use kassa_store::{ErrorCode, FixedClock, KeySource, Store, catalog_csv, customers_csv};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::{
+    ErrorCode, FixedClock, KeySource, Store, catalog::csv as catalog_csv,
+    customers::csv as customers_csv,
+};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -372,7 +375,7 @@ fn a_product_or_the_store_may_allow_selling_below_zero() {
     assert!(s.moves(&[NewMovement::sale(&oat, 1)]).is_err());
     s.store
         .write(|tx| {
-            kassa_store::settings::set(
+            kassa_store::foundation::settings::set(
                 tx,
                 &sid,
                 "stock.allow_negative",

@@ -3,15 +3,21 @@
 
 use chrono::{TimeZone, Utc};
 use kassa_domain::policy::{ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM};
-use kassa_store::auth::{SecondFactor, sign_in};
-use kassa_store::device::{SetupParams, setup};
-use kassa_store::session::Surface;
-use kassa_store::{ErrorCode, FixedClock, KeySource, Store, credentials, staff};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::identity::auth::{SecondFactor, sign_in};
+use kassa_store::identity::session::Surface;
+use kassa_store::{
+    ErrorCode, FixedClock, KeySource, Store, identity::credentials, identity::staff,
+};
 use std::sync::Arc;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-fn set_up() -> (tempfile::TempDir, Store, kassa_store::device::SetupOutcome) {
+fn set_up() -> (
+    tempfile::TempDir,
+    Store,
+    kassa_store::foundation::device::SetupOutcome,
+) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),

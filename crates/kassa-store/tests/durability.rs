@@ -140,7 +140,7 @@ fn killed_in_the_middle_of_checkouts_no_reported_sale_is_lost_and_none_is_half_w
             "round {round}: stock moved for a sale that is not there"
         );
         assert!(
-            kassa_store::audit::verify(c).unwrap().ok,
+            kassa_store::foundation::audit::verify(c).unwrap().ok,
             "round {round}: the audit chain holds"
         );
     }

@@ -157,7 +157,7 @@ fn the_store_refuses_a_void_or_a_refund_above_the_limit_without_an_approval() {
     // The whole sale (27.97) is above a refund limit of 10.00.
     store
         .write(|tx| {
-            kassa_store::settings::set(
+            kassa_store::foundation::settings::set(
                 tx,
                 &store_id,
                 "sell.refund_limit_minor",

@@ -2,11 +2,13 @@
 //! only move forward; sign-in counts failures and locks at ten.
 
 use chrono::{Duration, TimeZone, Utc};
-use kassa_store::auth::{SecondFactor, sign_in};
-use kassa_store::device::{SetupParams, setup};
-use kassa_store::session::Surface;
-use kassa_store::write::AuditInput;
-use kassa_store::{Clock, ErrorCode, FixedClock, KeySource, Store, audit, outbox};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::foundation::write::AuditInput;
+use kassa_store::identity::auth::{SecondFactor, sign_in};
+use kassa_store::identity::session::Surface;
+use kassa_store::{
+    Clock, ErrorCode, FixedClock, KeySource, Store, foundation::audit, foundation::outbox,
+};
 use std::sync::Arc;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -15,7 +17,7 @@ fn open(dir: &std::path::Path, clock: Arc<FixedClock>) -> Store {
     Store::open(dir, clock, KeySource::Explicit([9; 32])).unwrap()
 }
 
-fn set_up(store: &mut Store) -> kassa_store::device::SetupOutcome {
+fn set_up(store: &mut Store) -> kassa_store::foundation::device::SetupOutcome {
     setup(
         store,
         SetupParams {

@@ -5,8 +5,8 @@
 
 use super::catalog_port::Item;
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::WriteTx;
+use crate::foundation::ids::new_id;
+use crate::foundation::write::WriteTx;
 use kassa_domain::selling::check_quantity;
 use kassa_domain::selling::pricing::{Discount, LineInput, Tax};
 use kassa_domain::{Error, Result};

@@ -1,9 +1,9 @@
 //! What selling needs of the catalog and the stock ledger, in one place: the item as sold
 //! now (price, tax, cost) and the stock movements of a sale or a return.
 
+use crate::catalog::stock::{self, MovementRow, NewMovement};
 use crate::catalog::{self, SaleItem};
-use crate::stock::{self, MovementRow, NewMovement};
-use crate::write::WriteTx;
+use crate::foundation::write::WriteTx;
 use kassa_domain::selling::pricing::Tax;
 use kassa_domain::stock::MovementKind;
 use kassa_domain::{Error, Result};

@@ -3,9 +3,9 @@
 
 use super::catalog_port;
 use super::{cart, open_business_date, series, shift, voucher};
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
-use crate::{SqlResult, Store, settings};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
+use crate::{SqlResult, Store, foundation::settings};
 use kassa_domain::money::{Currency, check_amount};
 use kassa_domain::role::{Permission, allows};
 use kassa_domain::selling::cash::default_cash_step;
@@ -290,7 +290,7 @@ struct CheckoutDoc<'a> {
     taxes: Vec<TaxDoc>,
     payments: Vec<PaymentDoc>,
     /// The sale's stock movements: ledger rows that travel with the order.
-    stock_movements: Vec<crate::stock::MovementRow>,
+    stock_movements: Vec<crate::catalog::stock::MovementRow>,
 }
 
 #[derive(serde::Serialize)]
@@ -586,7 +586,7 @@ fn check_discounts(
     if share <= limit {
         return Ok(());
     }
-    let role = crate::staff::get(tx, &req.staff_id)?.role;
+    let role = crate::identity::staff::get(tx, &req.staff_id)?.role;
     if allows(role, Permission::DiscountAboveLimit) {
         return Ok(());
     }
@@ -856,7 +856,7 @@ fn move_stock(
     ctx: &SaleContext,
     head: &SaleHead,
     req: &CheckoutRequest,
-) -> Result<Vec<crate::stock::MovementRow>> {
+) -> Result<Vec<crate::catalog::stock::MovementRow>> {
     let sold: Vec<(&str, i64)> = req
         .lines
         .iter()
@@ -874,7 +874,7 @@ struct SaleRows<'r> {
     lines: Vec<LineDoc<'r>>,
     taxes: Vec<TaxDoc>,
     payments: Vec<PaymentDoc>,
-    movements: Vec<crate::stock::MovementRow>,
+    movements: Vec<crate::catalog::stock::MovementRow>,
 }
 
 /// The order's history event, the cart closed as sold, the outbox document and the audit entry.

@@ -4,8 +4,8 @@
 
 use super::{open_business_date, shift};
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::role::{Permission, allows};
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, params};
@@ -82,7 +82,7 @@ pub struct Opening<'a> {
 /// person's role (`forbidden` otherwise, and nothing is written).
 pub fn record(tx: &mut WriteTx<'_>, opening: Opening<'_>) -> Result<String> {
     if opening.kind != OpenKind::Sale {
-        let role = crate::staff::get(tx, opening.staff_id)?.role;
+        let role = crate::identity::staff::get(tx, opening.staff_id)?.role;
         if !allows(role, Permission::OpenCloseDrawer) {
             return Err(Error::forbidden(format!(
                 "a {role} may not open the cash drawer outside a cash sale: {} needs a role that allows it",

@@ -1,9 +1,9 @@
 //! Emails waiting for the server to send them: receipts now, confirmations later.
 
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::staff::validate_email;
-use crate::write::{ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{ChangeOp, WriteTx};
+use crate::identity::staff::validate_email;
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, params};
 use serde_json::json;

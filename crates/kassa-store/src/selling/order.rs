@@ -2,8 +2,8 @@
 //! the transitions that are not refunds.
 
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::selling::order::{OrderEvent, OrderStatus, transition};
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};

@@ -4,10 +4,10 @@
 use super::checkout::cash_step;
 use super::order::{self, Order, record_transition};
 use super::{catalog_port, open_business_date, series, shift, voucher};
-use crate::approval::{self, Approver};
-use crate::ids::new_id;
-use crate::write::{ChangeOp, WriteTx};
-use crate::{SqlResult, Store, settings, staff};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{ChangeOp, WriteTx};
+use crate::identity::approval::{self, Approver};
+use crate::{SqlResult, Store, foundation::settings, identity::staff};
 use kassa_domain::money::Currency;
 use kassa_domain::role::{Permission, allows};
 use kassa_domain::selling::cash::round_cash;

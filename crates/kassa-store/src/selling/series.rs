@@ -2,7 +2,7 @@
 //! out the same number: the store and device codes make numbers unique across the chain.
 
 use crate::SqlResult;
-use crate::write::WriteTx;
+use crate::foundation::write::WriteTx;
 use kassa_domain::{Error, Result};
 use rusqlite::params;
 

@@ -1,8 +1,8 @@
 //! Gift vouchers and store credit: a code with a balance that is the sum of its ledger.
 
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::{Error, ErrorCode, Result};
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};

@@ -4,8 +4,8 @@
 
 use super::series;
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};

@@ -2,11 +2,11 @@
 #![allow(dead_code)]
 
 use kassa_domain::catalog::TaxRate;
+use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
-use kassa_store::device::{SetupParams, setup};
+use kassa_store::foundation::device::{SetupParams, setup};
 use kassa_store::selling::catalog_port;
 use kassa_store::selling::checkout::SaleLine;
-use kassa_store::stock::{self, Receipt};
 use kassa_store::{KeySource, Store, SystemClock};
 use std::path::Path;
 use std::sync::Arc;

@@ -4,9 +4,11 @@
 //! the customer kept (`merged_into`) and leaves the search index. [`resolve`] follows that
 //! pointer, for orders and bookings that name an old id.
 
+pub mod csv;
+
 use crate::SqlResult;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::catalog::validate_text;
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};

@@ -1,8 +1,10 @@
 //! This device and its store: first-run setup and what the top bar shows.
 
-use crate::ids::new_id;
-use crate::staff::{NewCredentials, NewStaff, insert_active, validate_email, validate_name};
-use crate::write::{AuditInput, ChangeOp};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp};
+use crate::identity::staff::{
+    NewCredentials, NewStaff, insert_active, validate_email, validate_name,
+};
 use crate::{SqlResult, Store};
 use kassa_domain::money::Currency;
 use kassa_domain::password::check_new_password;

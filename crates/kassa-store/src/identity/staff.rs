@@ -232,7 +232,7 @@ impl NewCredentials {
     pub fn prepare(password: &str) -> Result<NewCredentials> {
         let second = NewSecondFactor::prepare()?;
         Ok(NewCredentials {
-            password_hash: crate::secret::hash_secret(password)?,
+            password_hash: crate::foundation::secret::hash_secret(password)?,
             totp_secret: second.totp_secret,
             backup_codes: second.backup_codes,
             backup_hashes: second.backup_hashes,
@@ -251,13 +251,17 @@ pub struct NewSecondFactor {
 impl NewSecondFactor {
     /// Draws the secret and ten codes and hashes the codes (slow: do it before the write).
     pub fn prepare() -> Result<NewSecondFactor> {
-        let backup_codes = crate::secret::new_backup_codes();
+        let backup_codes = crate::foundation::secret::new_backup_codes();
         let backup_hashes = backup_codes
             .iter()
-            .map(|c| crate::secret::hash_secret(&crate::secret::normalize_backup_code(c)))
+            .map(|c| {
+                crate::foundation::secret::hash_secret(
+                    &crate::foundation::secret::normalize_backup_code(c),
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(NewSecondFactor {
-            totp_secret: crate::secret::new_totp_secret(),
+            totp_secret: crate::foundation::secret::new_totp_secret(),
             backup_codes,
             backup_hashes,
         })
@@ -275,10 +279,10 @@ pub(crate) fn insert_backup_codes(
     staff_id: &str,
     hashes: &[String],
 ) -> Result<()> {
-    use crate::write::ChangeOp;
+    use crate::foundation::write::ChangeOp;
     let now = tx.now_ts();
     for h in hashes {
-        let code_id = crate::ids::new_id();
+        let code_id = crate::foundation::ids::new_id();
         tx.execute(
             "INSERT INTO backup_codes (id, staff_id, code_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![code_id, staff_id, h, now],
@@ -296,7 +300,7 @@ pub(crate) fn insert_backup_codes(
 
 /// Retires every unused backup code of `staff_id`; returns how many.
 pub(crate) fn revoke_backup_codes(tx: &mut crate::WriteTx<'_>, staff_id: &str) -> Result<u32> {
-    use crate::write::ChangeOp;
+    use crate::foundation::write::ChangeOp;
     let now = tx.now_ts();
     let ids: Vec<String> = tx
         .prepare(
@@ -344,7 +348,12 @@ pub(crate) fn touch_fields(
         rusqlite::params![now, staff_id],
     )
     .db()?;
-    tx.record_change("staff", staff_id, crate::write::ChangeOp::Upsert, &fields)
+    tx.record_change(
+        "staff",
+        staff_id,
+        crate::foundation::write::ChangeOp::Upsert,
+        &fields,
+    )
 }
 
 /// Changes a staff member's role; audited with before and after by `actor_id`.
@@ -390,7 +399,7 @@ pub fn set_active(
     .db()?;
     touch_fields(tx, &member.id, json!({"status": status.as_str()}))?;
     if !active {
-        crate::session::end_all_for(tx, &member.id, "suspended")?;
+        crate::identity::session::end_all_for(tx, &member.id, "suspended")?;
     }
     tx.audit(
         crate::AuditInput::new(if active {
@@ -453,9 +462,9 @@ pub fn insert_active(
     creds: &NewCredentials,
     actor_id: Option<&str>,
 ) -> Result<String> {
-    use crate::write::{AuditInput, ChangeOp};
+    use crate::foundation::write::{AuditInput, ChangeOp};
     use base64::Engine;
-    let id = crate::ids::new_id();
+    let id = crate::foundation::ids::new_id();
     let now = tx.now_ts();
     let totp_enc = key.seal(&creds.totp_secret, &Staff::totp_context(&id))?;
     tx.execute(

@@ -6,8 +6,8 @@
 //! empty cells leave fields as they are); other rows add customers.
 
 use crate::customers::{self, Address, AuditMode, CustomerData};
-use crate::import::{ImportReport, RowError, finish, parse_flag, read, write_row};
-use crate::write::{AuditInput, WriteTx};
+use crate::foundation::import::{ImportReport, RowError, finish, parse_flag, read, write_row};
+use crate::foundation::write::{AuditInput, WriteTx};
 use kassa_domain::Result;
 use rusqlite::Connection;
 use serde_json::json;

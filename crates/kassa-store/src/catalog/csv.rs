@@ -9,10 +9,10 @@
 
 use crate::SqlResult;
 use crate::catalog::{self, AuditMode, ProductData};
-use crate::import::{
+use crate::foundation::import::{
     ImportReport, RowError, Table, finish, parse_amount, parse_flag, read, write_row,
 };
-use crate::write::{AuditInput, WriteTx};
+use crate::foundation::write::{AuditInput, WriteTx};
 use kassa_domain::Result;
 use kassa_domain::catalog::{ProductKind, classify_barcode, validate_sku, validate_text};
 use rusqlite::{Connection, OptionalExtension, params};

@@ -1,11 +1,11 @@
 //! Proving who someone is on this device, offline: password, then TOTP or a backup code, with
 //! lockout; the same checks serve sign-in, unlocking a session and confirming a change.
 
-use crate::secret::{normalize_backup_code, verify_secret};
-use crate::session::{self, Session, Surface};
-use crate::staff::{self, Staff, StaffStatus};
-use crate::write::{AuditInput, ChangeOp, WriteTx};
-use crate::{SqlResult, Store, device, parse_ts, ts};
+use crate::foundation::secret::{normalize_backup_code, verify_secret};
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
+use crate::identity::session::{self, Session, Surface};
+use crate::identity::staff::{self, Staff, StaffStatus};
+use crate::{SqlResult, Store, foundation::device, parse_ts, ts};
 use chrono::{DateTime, Duration, Utc};
 use kassa_domain::policy::{
     LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PIN_MAX_FAILURES, PIN_UNLOCK_HOURS,
@@ -77,7 +77,7 @@ impl Proof {
 pub(crate) fn spend_equal_time(password: &str) {
     static DUMMY: OnceLock<Option<String>> = OnceLock::new();
     if let Some(phc) =
-        DUMMY.get_or_init(|| crate::secret::hash_secret("kassa timing equaliser").ok())
+        DUMMY.get_or_init(|| crate::foundation::secret::hash_secret("kassa timing equaliser").ok())
     {
         let _ = verify_secret(phc, password);
     }

@@ -1,8 +1,8 @@
 //! Opening the SQLite file: pragmas, migrations and the forward-compatibility check.
 
-use crate::clock::Clock;
-use crate::keys::{DeviceKey, KeySource};
-use crate::write::WriteTx;
+use crate::foundation::clock::Clock;
+use crate::foundation::keys::{DeviceKey, KeySource};
+use crate::foundation::write::WriteTx;
 use crate::{SqlResult, sql_err};
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -198,7 +198,7 @@ fn migrate(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::SystemClock;
+    use crate::foundation::clock::SystemClock;
 
     fn open(dir: &Path) -> Result<Store> {
         Store::open(dir, Arc::new(SystemClock), KeySource::Explicit([7; 32]))

@@ -5,10 +5,10 @@
 //! names both the person who acted and the approver. Failures are audited here.
 
 use crate::Store;
-use crate::auth::{self, Attempt, Proof, SecondFactor};
-use crate::secret::verify_secret;
-use crate::staff::{self, StaffStatus};
-use crate::write::{AuditInput, WriteTx};
+use crate::foundation::secret::verify_secret;
+use crate::foundation::write::{AuditInput, WriteTx};
+use crate::identity::auth::{self, Attempt, Proof, SecondFactor};
+use crate::identity::staff::{self, StaffStatus};
 use kassa_domain::role::{Permission, Role, allows};
 use kassa_domain::{Error, ErrorCode, Result};
 use serde_json::json;

@@ -8,9 +8,9 @@
 //! [`verify_levels`] recomputes the sums and compares.
 
 use crate::catalog::display_name;
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
-use crate::{SqlResult, settings};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
+use crate::{SqlResult, foundation::settings};
 use chrono::NaiveDate;
 use kassa_domain::catalog::validate_text;
 use kassa_domain::stock::{Bucket, Level, MovementKind, check_level};

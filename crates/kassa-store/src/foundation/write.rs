@@ -1,6 +1,6 @@
 //! The write transaction: a change, its outbox entry and its audit entry commit together.
 
-use crate::ids::new_id;
+use crate::foundation::ids::new_id;
 use crate::{SqlResult, ts};
 use chrono::{DateTime, Utc};
 use kassa_domain::audit::{AuditEntry, GENESIS, entry_hash};

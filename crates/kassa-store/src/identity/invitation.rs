@@ -1,11 +1,11 @@
 //! One-time codes handed to a person: an invitation to join the store, or a new authenticator
 //! for someone who lost theirs. Only the code's SHA-256 is stored; the code is shown once.
 
-use crate::auth::{self, Attempt};
-use crate::secret::{normalize_backup_code, token_hash};
-use crate::staff::{self, NewCredentials, NewSecondFactor, NewStaff, Staff, StaffStatus};
-use crate::write::{AuditInput, ChangeOp, WriteTx};
-use crate::{SqlResult, Store, device, parse_ts, ts};
+use crate::foundation::secret::{normalize_backup_code, token_hash};
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
+use crate::identity::auth::{self, Attempt};
+use crate::identity::staff::{self, NewCredentials, NewSecondFactor, NewStaff, Staff, StaffStatus};
+use crate::{SqlResult, Store, foundation::device, parse_ts, ts};
 use chrono::{DateTime, Duration, Utc};
 use kassa_domain::password::check_new_password;
 use kassa_domain::role::Role;
@@ -199,7 +199,7 @@ fn code_hash(code: &str) -> String {
 }
 
 fn valid_hours(conn: &Connection, store_id: &str) -> Result<i64> {
-    crate::settings::get_int(conn, store_id, "security.invitation_valid_hours")
+    crate::foundation::settings::get_int(conn, store_id, "security.invitation_valid_hours")
 }
 
 fn insert(tx: &mut WriteTx<'_>, inv: &Invitation, code: &str) -> Result<()> {
@@ -273,7 +273,7 @@ pub fn invite(
         .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?
         .store_id;
     let inv = Invitation {
-        id: crate::ids::new_id(),
+        id: crate::foundation::ids::new_id(),
         expires_at: now + Duration::hours(valid_hours(tx, &store_id)?),
         store_id,
         kind: InvitationKind::Invite,
@@ -286,7 +286,7 @@ pub fn invite(
         accepted_at: None,
         revoked_at: None,
     };
-    let code = crate::secret::new_invitation_code();
+    let code = crate::foundation::secret::new_invitation_code();
     insert(tx, &inv, &code)?;
     tx.audit(
         AuditInput::new("staff.invited")
@@ -321,9 +321,9 @@ pub fn start_reenrol(
     .db()?;
     staff::touch_fields(tx, &member.id, json!({"totp_secret_enc": null}))?;
     let revoked = staff::revoke_backup_codes(tx, &member.id)?;
-    crate::session::end_all_for(tx, &member.id, "reenrol")?;
+    crate::identity::session::end_all_for(tx, &member.id, "reenrol")?;
     let inv = Invitation {
-        id: crate::ids::new_id(),
+        id: crate::foundation::ids::new_id(),
         expires_at: now + Duration::hours(valid_hours(tx, &member.store_id)?),
         store_id: member.store_id.clone(),
         kind: InvitationKind::Reenrol,
@@ -336,7 +336,7 @@ pub fn start_reenrol(
         accepted_at: None,
         revoked_at: None,
     };
-    let code = crate::secret::new_invitation_code();
+    let code = crate::foundation::secret::new_invitation_code();
     insert(tx, &inv, &code)?;
     tx.audit(
         AuditInput::new("auth.reenrol_started")
@@ -382,7 +382,7 @@ pub fn resend(tx: &mut WriteTx<'_>, id: &str, actor_id: &str) -> Result<(Invitat
     let now = tx.now();
     require_open(&inv, now)?;
     inv.expires_at = now + Duration::hours(valid_hours(tx, &inv.store_id)?);
-    let code = crate::secret::new_invitation_code();
+    let code = crate::foundation::secret::new_invitation_code();
     let hash = code_hash(&code);
     tx.execute(
         "UPDATE invitations SET token_hash = ?1, expires_at = ?2, updated_at = ?3 WHERE id = ?4",

@@ -1,10 +1,10 @@
 //! Sessions on this device: opened by a full sign-in, locked when idle or on request (a PIN
 //! or the full credentials unlock them), ended by logout, a switch of user or an admin.
 
-use crate::keys::DeviceKey;
-use crate::secret::token_hash;
-use crate::write::WriteTx;
-use crate::{SqlResult, ids::new_id, parse_ts};
+use crate::foundation::keys::DeviceKey;
+use crate::foundation::secret::token_hash;
+use crate::foundation::write::WriteTx;
+use crate::{SqlResult, foundation::ids::new_id, parse_ts};
 use chrono::{DateTime, Utc};
 use kassa_domain::policy::SESSION_TOKEN_BYTES;
 use kassa_domain::{Error, ErrorCode, Result};

@@ -1,11 +1,11 @@
 //! Changing credentials: a person's own password, PIN and backup codes (each confirmed with
 //! the current password), and an admin's reset of someone's password.
 
-use crate::auth;
-use crate::secret::{hash_secret, new_temporary_password, verify_secret};
-use crate::staff::{self, NewSecondFactor, Staff};
-use crate::write::AuditInput;
-use crate::{SqlResult, Store, device};
+use crate::foundation::secret::{hash_secret, new_temporary_password, verify_secret};
+use crate::foundation::write::AuditInput;
+use crate::identity::auth;
+use crate::identity::staff::{self, NewSecondFactor, Staff};
+use crate::{SqlResult, Store, foundation::device};
 use kassa_domain::password::check_new_password;
 use kassa_domain::pin::check_new_pin;
 use kassa_domain::{Error, ErrorCode, Result};
@@ -66,7 +66,7 @@ pub fn reset_password(store: &mut Store, member: &Staff, actor_id: &str) -> Resu
             &member.id,
             json!({"password_hash": phc, "must_change_password": true, "failed_attempts": 0, "locked_until": null}),
         )?;
-        crate::session::end_all_for(tx, &member.id, "password_reset")?;
+        crate::identity::session::end_all_for(tx, &member.id, "password_reset")?;
         tx.audit(
             AuditInput::new("auth.password_reset")
                 .by(actor_id)

@@ -1,6 +1,6 @@
 //! Store settings as stored: only values people changed; the rest are the domain's defaults.
 
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use crate::{SqlResult, ts};
 use kassa_domain::settings::{SettingDef, SettingValue, def};
 use kassa_domain::{Error, ErrorCode, Result};

@@ -1,6 +1,6 @@
 //! Reading the audit trail back: verification of every device's chain, and listing.
 
-use crate::write::unhex;
+use crate::foundation::write::unhex;
 use crate::{SqlResult, sql_err};
 use kassa_domain::Result;
 use kassa_domain::audit::{AuditEntry, BadEntry, Break, StoredEntry, verify_chain};

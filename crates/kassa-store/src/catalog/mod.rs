@@ -5,8 +5,11 @@
 //! The full-text index (`product_search`) is kept here, in the same transaction as the
 //! product, so a product is findable exactly when it exists.
 
-use crate::ids::new_id;
-use crate::write::{AuditInput, ChangeOp, WriteTx};
+pub mod csv;
+pub mod stock;
+
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use crate::{SqlResult, sql_err};
 use kassa_domain::catalog::{
     BarcodeKind, ProductKind, TaxRate, alternate_gtin, classify_barcode, validate_amount,

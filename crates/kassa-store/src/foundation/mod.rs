@@ -1,0 +1,18 @@
+//! The store's foundation, which every area builds on: the SQLite file and its migrations
+//! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
+//! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
+//! its store (`device`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
+//!
+//! Nothing here knows about staff, the catalog or selling.
+
+pub mod audit;
+pub mod clock;
+pub(crate) mod db;
+pub mod device;
+pub mod ids;
+pub mod import;
+pub mod keys;
+pub mod outbox;
+pub mod secret;
+pub mod settings;
+pub mod write;
