@@ -1,6 +1,8 @@
 //! A store set up with a small catalog, for the selling tests and benchmarks.
 #![allow(dead_code)]
 
+pub mod shop;
+
 use kassa_domain::catalog::TaxRate;
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
