@@ -8,6 +8,7 @@ use kassa_documents::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, Rec
 use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
+use kassa_domain::settings::{PRINTER_TARGET, PrinterTarget, printer_target};
 use kassa_store::selling::{email, order, refund};
 use kassa_store::{AuditInput, device, settings, staff};
 use serde_json::json;
@@ -286,23 +287,25 @@ impl Api {
         })
     }
 
-    /// Sends a receipt to the store's ESC/POS printer (`printer.target`): a device file or
-    /// `tcp://host:port`. Without a printer set up: `not_found`, and the UI prints the preview.
+    /// Sends a receipt to this till's ESC/POS printer (`printer.target`, set per device): a
+    /// printer device or `tcp://host:port`. Without a printer set up: `not_found`, and the UI prints the preview.
     pub fn receipt_print(&self, input: ReceiptPrintInput) -> ApiResult<Ok> {
         let me = self.require(Permission::Sell)?;
         let target = {
             let store = self.store();
             let dev = device::device(store.conn())?
                 .ok_or_else(|| ApiError::new(ErrorCode::NotSetUp, "no device"))?;
-            settings::get_text(store.conn(), &dev.store_id, "printer.target")?
+            settings::get_text(store.conn(), &dev.store_id, PRINTER_TARGET)?
         };
-        let target = target.trim().to_string();
-        if target.is_empty() {
+        // Read again at use: only a printer device or a network printer, never a file.
+        let printer = printer_target(&target)?;
+        if printer == PrinterTarget::None {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 "no receipt printer is set up on this till (Admin → Settings → printer.target)",
             ));
         }
+        let target = target.trim().to_string();
         let doc = self.receipt_document(input.order_id.as_deref(), input.refund_id.as_deref())?;
         let bytes = kassa_documents::escpos::render(&doc, input.open_drawer.unwrap_or(false))?;
         let failed = |e: std::io::Error| {
@@ -311,34 +314,39 @@ impl Api {
                 format!("the receipt printer at {target} did not take the receipt: {e}"),
             )
         };
-        if let Some(addr) = target.strip_prefix("tcp://") {
-            use std::io::Write;
-            use std::net::ToSocketAddrs;
-            let sock = addr
-                .to_socket_addrs()
-                .map_err(failed)?
-                .next()
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("'{addr}' is not a printer address"),
-                    )
-                })?;
-            let mut stream =
-                std::net::TcpStream::connect_timeout(&sock, std::time::Duration::from_secs(3))
+        match printer {
+            PrinterTarget::Tcp { host, port } => {
+                use std::io::Write;
+                use std::net::ToSocketAddrs;
+                let addr = format!("{host}:{port}");
+                let sock = addr
+                    .to_socket_addrs()
+                    .map_err(failed)?
+                    .next()
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::InvalidInput,
+                            format!("'{addr}' is not a printer address"),
+                        )
+                    })?;
+                let mut stream =
+                    std::net::TcpStream::connect_timeout(&sock, std::time::Duration::from_secs(3))
+                        .map_err(failed)?;
+                stream
+                    .set_write_timeout(Some(std::time::Duration::from_secs(5)))
                     .map_err(failed)?;
-            stream
-                .set_write_timeout(Some(std::time::Duration::from_secs(5)))
-                .map_err(failed)?;
-            stream.write_all(&bytes).map_err(failed)?;
-        } else {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
-                .append(true)
-                .create(false)
-                .open(&target)
-                .map_err(failed)?;
-            f.write_all(&bytes).map_err(failed)?;
+                stream.write_all(&bytes).map_err(failed)?;
+            }
+            PrinterTarget::Device(path) => {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(false)
+                    .open(&path)
+                    .map_err(failed)?;
+                f.write_all(&bytes).map_err(failed)?;
+            }
+            PrinterTarget::None => {}
         }
         self.store().write(|tx| {
             tx.audit(
