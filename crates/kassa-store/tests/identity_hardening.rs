@@ -177,7 +177,7 @@ fn a_last_entry_rewritten_with_a_fresh_hash_is_caught_by_the_kept_head() {
     // An intruder with the sqlite3 tool: drops the guard, rewrites the last entry and gives it
     // the hash it would have had, so that the chain itself checks out.
     let c = rusqlite::Connection::open(dir.path().join("kassa.db")).unwrap();
-    c.execute_batch("DROP TRIGGER audit_log_immutable;")
+    c.execute_batch("DROP TRIGGER IF EXISTS audit_log_immutable;")
         .unwrap();
     let (entry, prev_hex) = c
         .query_row("SELECT * FROM audit_log WHERE id = ?1", [&id], |r| {
