@@ -8,12 +8,13 @@ use kassa_store::{identity::credentials, identity::staff};
 impl Api {
     /// Changes one's own password; also what a forced change after an admin reset needs.
     pub fn account_change_password(&self, input: ChangePasswordInput) -> ApiResult<Ok> {
-        let me = self.current_session()?;
+        let me = self.session_before_password_change()?;
         let mut store = self.store();
         let member = staff::get(store.conn(), &me.staff_id)?;
         credentials::change_password(
             &mut store,
             &member,
+            &me.session_id,
             &input.current_password,
             &input.new_password,
         )?;

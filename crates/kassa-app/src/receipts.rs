@@ -10,6 +10,7 @@ use kassa_documents::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, Rec
 use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
+use kassa_domain::settings::{PRINTER_TARGET, PrinterTarget, printer_target};
 use kassa_store::selling::{drawer, email, order, refund};
 use kassa_store::{AuditInput, foundation::device, foundation::settings, identity::staff};
 use serde_json::json;
@@ -274,60 +275,70 @@ impl Api {
         })
     }
 
-    /// The till's receipt printer (`printer.target`), or `not_found` when none is set up.
-    fn printer_target(&self) -> ApiResult<String> {
+    /// This till's receipt printer (`printer.target`, set per device), read again at use: only
+    /// a printer device or a network printer, never a file. `not_found` when none is set up.
+    fn printer_target(&self) -> ApiResult<(String, PrinterTarget)> {
         let target = {
             let store = self.store();
             let dev = device::device(store.conn())?
                 .ok_or_else(|| ApiError::new(ErrorCode::NotSetUp, "no device"))?;
-            settings::get_text(store.conn(), &dev.store_id, "printer.target")?
+            settings::get_text(store.conn(), &dev.store_id, PRINTER_TARGET)?
         };
-        let target = target.trim().to_string();
-        if target.is_empty() {
+        let printer = printer_target(&target)?;
+        if printer == PrinterTarget::None {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 "no receipt printer is set up on this till (Admin → Settings → printer.target)",
             ));
         }
-        Ok(target)
+        Ok((target.trim().to_string(), printer))
     }
 
-    /// Sends ESC/POS bytes to the printer at `target`: a device file or `tcp://host:port`.
-    fn send_to_printer(&self, target: &str, bytes: &[u8]) -> ApiResult<()> {
+    /// Sends ESC/POS bytes to the printer.
+    fn send_to_printer(
+        &self,
+        (target, printer): &(String, PrinterTarget),
+        bytes: &[u8],
+    ) -> ApiResult<()> {
         let failed = |e: std::io::Error| {
             ApiError::new(
                 ErrorCode::Unavailable,
                 format!("the receipt printer at {target} did not take the receipt: {e}"),
             )
         };
-        if let Some(addr) = target.strip_prefix("tcp://") {
-            use std::io::Write;
-            use std::net::ToSocketAddrs;
-            let sock = addr
-                .to_socket_addrs()
-                .map_err(failed)?
-                .next()
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("'{addr}' is not a printer address"),
-                    )
-                })?;
-            let mut stream =
-                std::net::TcpStream::connect_timeout(&sock, std::time::Duration::from_secs(3))
+        match printer {
+            PrinterTarget::Tcp { host, port } => {
+                use std::io::Write;
+                use std::net::ToSocketAddrs;
+                let addr = format!("{host}:{port}");
+                let sock = addr
+                    .to_socket_addrs()
+                    .map_err(failed)?
+                    .next()
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::InvalidInput,
+                            format!("'{addr}' is not a printer address"),
+                        )
+                    })?;
+                let mut stream =
+                    std::net::TcpStream::connect_timeout(&sock, std::time::Duration::from_secs(3))
+                        .map_err(failed)?;
+                stream
+                    .set_write_timeout(Some(std::time::Duration::from_secs(5)))
                     .map_err(failed)?;
-            stream
-                .set_write_timeout(Some(std::time::Duration::from_secs(5)))
-                .map_err(failed)?;
-            stream.write_all(bytes).map_err(failed)?;
-        } else {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
-                .append(true)
-                .create(false)
-                .open(target)
-                .map_err(failed)?;
-            f.write_all(bytes).map_err(failed)?;
+                stream.write_all(bytes).map_err(failed)?;
+            }
+            PrinterTarget::Device(path) => {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(false)
+                    .open(path)
+                    .map_err(failed)?;
+                f.write_all(bytes).map_err(failed)?;
+            }
+            PrinterTarget::None => {}
         }
         Ok(())
     }

@@ -186,23 +186,22 @@ impl Api {
         let Some((_, s)) = self.session_state(false)? else {
             return Err(nobody());
         };
-        if s.locked_at.is_some() {
-            let result = unlock_session(&mut self.store(), &s, how);
-            if let Err(e) = result {
-                // A session ended by too many wrong PINs is gone for this process too.
-                if e.code == ErrorCode::Unauthenticated || e.code == ErrorCode::AccountLocked {
-                    self.forget_if_ended(&s.id)?;
-                }
-                return Err(e.into());
+        // Checked whether or not the session is locked: a wrong PIN is never "unlocked".
+        let result = unlock_session(&mut self.store(), &s, how);
+        if let Err(e) = result {
+            // A session ended by too many wrong PINs is gone for this process too.
+            if e.code == ErrorCode::Unauthenticated || e.code == ErrorCode::AccountLocked {
+                self.forget_if_ended(&s.id)?;
             }
+            return Err(e.into());
         }
-        let active = self.current_session()?;
+        let active = self.session_before_password_change()?;
         Ok(active.dto(None, false))
     }
 
     /// Tells the core the person is using the app (keys, clicks), which pushes the idle lock back.
     pub fn session_activity(&self, _: NoInput) -> ApiResult<Ok> {
-        self.current_session()?;
+        self.session_before_password_change()?;
         Ok(Ok { ok: true })
     }
 
@@ -367,8 +366,10 @@ impl Api {
     }
 
     /// The signed-in person; `unauthenticated` when nobody is, `session_locked` while locked.
-    /// Counts as use of the session.
-    pub(crate) fn current_session(&self) -> ApiResult<Active> {
+    /// Counts as use of the session. While an admin's reset asks for a new password, only
+    /// the few commands that get there (changing it, the lock screen) use this one: every
+    /// other command goes through [`Api::current_session`].
+    pub(crate) fn session_before_password_change(&self) -> ApiResult<Active> {
         let Some((active, s)) = self.session_state(true)? else {
             return Err(nobody());
         };
@@ -381,16 +382,20 @@ impl Api {
         Ok(active)
     }
 
-    /// The signed-in person, ready to work: a forced password change must come first.
-    pub(crate) fn signed_in(&self) -> ApiResult<Active> {
-        let active = self.current_session()?;
+    /// The signed-in person, ready to work: `unauthenticated` when nobody is, `session_locked`
+    /// while locked, and `forbidden` until a forced password change is done. Every command
+    /// that acts for someone comes through here (or through [`Api::require`]).
+    pub(crate) fn current_session(&self) -> ApiResult<Active> {
+        let active = self.session_before_password_change()?;
         if active.must_change_password {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "an admin reset your password: change it under My account first",
-            ));
+            return Err(password_change_first());
         }
         Ok(active)
+    }
+
+    /// The same as [`Api::current_session`].
+    pub(crate) fn signed_in(&self) -> ApiResult<Active> {
+        self.current_session()
     }
 
     /// The signed-in person, if their role allows `permission`; else `forbidden`.
@@ -399,6 +404,14 @@ impl Api {
         require(active.role, permission).map_err(|e: Error| ApiError::from(e))?;
         Ok(active)
     }
+}
+
+/// What every command but changing the password answers after an admin's reset.
+pub(crate) fn password_change_first() -> ApiError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        "an admin reset your password: change it under My account first",
+    )
 }
 
 fn nobody() -> ApiError {

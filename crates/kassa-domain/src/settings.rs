@@ -110,6 +110,9 @@ impl SettingDef {
                         "{} contains control characters",
                         self.key
                     )))
+                } else if self.key == PRINTER_TARGET {
+                    printer_target(&v)?;
+                    Ok(SettingValue::Text(v.trim().to_string()))
                 } else {
                     Ok(SettingValue::Text(v))
                 }
@@ -258,15 +261,100 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Language of printed receipts: en or de",
     },
     SettingDef {
-        key: "printer.target",
+        key: PRINTER_TARGET,
         kind: SettingKind::Text {
             default: "",
             max_chars: 200,
         },
-        permission: Permission::Settings,
-        describe: "Receipt printer: a device such as /dev/usb/lp0, or tcp://192.168.1.50:9100 (empty: the system print dialog)",
+        permission: Permission::ManageDevices,
+        describe: "This till's receipt printer: a device such as /dev/usb/lp0, or tcp://192.168.1.50:9100 (empty: the system print dialog)",
     },
 ];
+
+/// The receipt printer's address: set per device, since a printer is plugged into one till.
+pub const PRINTER_TARGET: &str = "printer.target";
+
+/// Settings each device keeps for itself (never synced); every other setting is the store's.
+pub const DEVICE_SETTINGS: &[&str] = &[PRINTER_TARGET];
+
+/// Where receipts are printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterTarget {
+    /// No printer: the system print dialog prints the preview.
+    None,
+    /// A printer device file such as `/dev/usb/lp0`.
+    Device(String),
+    /// A network printer, `tcp://host:port`.
+    Tcp { host: String, port: u16 },
+}
+
+/// The device folders a receipt printer shows up as, each followed by its number.
+const PRINTER_DEVICES: &[&str] = &[
+    "/dev/usb/lp",
+    "/dev/lp",
+    "/dev/ttyUSB",
+    "/dev/ttyACM",
+    "/dev/ttyS",
+    "/dev/rfcomm",
+];
+
+/// Reads a receipt printer's address: empty, a printer device (`/dev/usb/lp0`, `/dev/lp0`,
+/// `/dev/ttyUSB0`...) or `tcp://host:port` with the port written out. Anything else, an
+/// ordinary file above all, is `invalid_input`: receipts are never written into files.
+pub fn printer_target(text: &str) -> Result<PrinterTarget> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(PrinterTarget::None);
+    }
+    let refuse = || {
+        Error::invalid_input(format!(
+            "'{text}' is not a receipt printer: give a printer device such as /dev/usb/lp0, /dev/lp0 or /dev/ttyUSB0, or tcp://host:port (e.g. tcp://192.168.1.50:9100)"
+        ))
+    };
+    if let Some(addr) = text.strip_prefix("tcp://") {
+        let (host, port) = addr.rsplit_once(':').ok_or_else(refuse)?;
+        let port: u16 =
+            if !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()) {
+                port.parse().map_err(|_| refuse())?
+            } else {
+                return Err(refuse());
+            };
+        if port == 0 {
+            return Err(refuse());
+        }
+        let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            !v6.is_empty() && v6.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            !host.is_empty()
+                && host.len() <= 253
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
+        };
+        if !host_ok {
+            return Err(refuse());
+        }
+        return Ok(PrinterTarget::Tcp {
+            host: host.to_string(),
+            port,
+        });
+    }
+    let is_device = PRINTER_DEVICES.iter().any(|prefix| {
+        text.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if is_device {
+        Ok(PrinterTarget::Device(text.to_string()))
+    } else {
+        Err(refuse())
+    }
+}
 
 /// The definition of `key`, or `invalid_input` naming the unknown key.
 pub fn def(key: &str) -> Result<&'static SettingDef> {
@@ -279,6 +367,43 @@ pub fn def(key: &str) -> Result<&'static SettingDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printer_is_a_printer_device_or_a_tcp_address_with_its_port_never_a_file() {
+        for ok in [
+            "",
+            "/dev/usb/lp0",
+            "/dev/lp1",
+            "/dev/ttyUSB0",
+            "/dev/ttyACM12",
+            "tcp://192.168.1.50:9100",
+            "tcp://printer.local:9100",
+            "tcp://[::1]:9100",
+        ] {
+            assert!(printer_target(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/tmp/x",
+            "../etc/passwd",
+            "/etc/passwd",
+            "/dev/usb/lp0/../../../etc/passwd",
+            "/dev/sda",
+            "/dev/lp",
+            "/dev/usb/lp0x",
+            "lp0",
+            "tcp://192.168.1.50",
+            "tcp://192.168.1.50:",
+            "tcp://192.168.1.50:0",
+            "tcp://192.168.1.50:99999",
+            "tcp://:9100",
+            "tcp://host/path:9100",
+            "file:///tmp/x",
+            "http://printer:9100",
+        ] {
+            let err = printer_target(bad).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::InvalidInput, "{bad}");
+        }
+    }
 
     #[test]
     fn keys_are_unique_dotted_and_defaults_are_valid() {

@@ -98,4 +98,45 @@ fn main() {
         })
         .collect();
     report("sign_in (argon2 + TOTP + write)", login);
+
+    // A stranger must not tell a known email from an unknown one by the time the answer takes.
+    let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..ROUNDS {
+        let t = Instant::now();
+        sign_in(
+            &mut store,
+            "bench@example.com",
+            "not the password at all",
+            SecondFactor::Totp("000000"),
+            Surface::Desktop,
+        )
+        .expect_err("wrong password");
+        wrong.push(t.elapsed());
+        let t = Instant::now();
+        sign_in(
+            &mut store,
+            "nobody@example.com",
+            "not the password at all",
+            SecondFactor::Totp("000000"),
+            Surface::Desktop,
+        )
+        .expect_err("unknown email");
+        unknown.push(t.elapsed());
+        if i % 8 == 7 {
+            // A right sign-in now and then keeps the account from locking.
+            clock.advance(Duration::seconds(30));
+            let unix = u64::try_from(store.clock().now().timestamp()).expect("time");
+            let code = kassa_domain::totp::code_at(&out.totp_secret, unix).expect("code");
+            sign_in(
+                &mut store,
+                "bench@example.com",
+                PASSWORD,
+                SecondFactor::Totp(&code),
+                Surface::Desktop,
+            )
+            .expect("sign in");
+        }
+    }
+    report("sign_in, wrong password of a known email", wrong);
+    report("sign_in, unknown email", unknown);
 }

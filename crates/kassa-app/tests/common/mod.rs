@@ -1,6 +1,8 @@
 //! A device in a temp folder with the demo staff, a clock the test moves, and sign-in helpers.
 #![allow(dead_code)]
 
+pub mod samples;
+
 use chrono::{TimeZone, Utc};
 use kassa_app::dto::{DemoOutput, LoginInput};
 use kassa_app::{Api, FixedClock, KeySource, Surface};

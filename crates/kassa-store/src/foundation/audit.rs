@@ -41,9 +41,9 @@ fn row_to_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditEntry, String,
 ///
 /// A stored hash that is not even hex is reported as an altered entry, not as a failure to read.
 pub fn verify(conn: &Connection) -> Result<ChainReport> {
-    let own: Option<(String, i64)> = conn
-        .query_row("SELECT id, audit_seq FROM device", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+    let own: Option<(String, i64, String)> = conn
+        .query_row("SELECT id, audit_seq, audit_head FROM device", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .ok();
     let mut devices: Vec<String> = conn
@@ -53,7 +53,7 @@ pub fn verify(conn: &Connection) -> Result<ChainReport> {
         .db()?
         .collect::<rusqlite::Result<_>>()
         .db()?;
-    if let Some((id, _)) = &own
+    if let Some((id, _, _)) = &own
         && !devices.contains(id)
     {
         devices.push(id.clone());
@@ -89,15 +89,29 @@ pub fn verify(conn: &Connection) -> Result<ChainReport> {
             });
         }
         total += chain.len() as u64;
-        let head = own
-            .as_ref()
-            .filter(|(id, _)| *id == device)
-            .map(|(_, seq)| u64::try_from(*seq).unwrap_or(0));
+        let own_head = own.as_ref().filter(|(id, _, _)| *id == device);
+        let head = own_head.map(|(_, seq, _)| u64::try_from(*seq).unwrap_or(0));
         if let Some(bad) = verify_chain(&chain, head) {
             return Ok(ChainReport {
                 ok: false,
                 entries: total,
                 first_bad: Some(bad),
+            });
+        }
+        // The chain checks itself up to its last entry; the head this device keeps apart from
+        // the log catches a last entry rewritten with a freshly computed hash.
+        if let (Some((_, _, head_hex)), Some(last)) = (own_head, chain.last())
+            && unhex(head_hex).ok() != Some(last.hash)
+        {
+            return Ok(ChainReport {
+                ok: false,
+                entries: total,
+                first_bad: Some(BadEntry {
+                    id: last.entry.id.clone(),
+                    device_id: last.entry.device_id.clone(),
+                    device_seq: last.entry.device_seq,
+                    reason: Break::Altered,
+                }),
             });
         }
     }

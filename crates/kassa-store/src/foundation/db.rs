@@ -40,13 +40,9 @@ impl Store {
     ///
     /// Refuses a database written by a newer Kassa with `schema_too_new`, and changes nothing then.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>, keys: KeySource) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::new(
-                ErrorCode::Storage,
-                format!("cannot create the data folder {}: {e}", dir.display()),
-            )
-        })?;
+        create_private_dir(dir)?;
         let path = dir.join(DB_FILE);
+        create_private_file(&path)?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -61,6 +57,7 @@ impl Store {
         })?;
         configure(&conn)?;
         migrate(&conn)?;
+        keep_files_private(dir)?;
         Ok(Store {
             conn,
             path,
@@ -144,6 +141,81 @@ impl Store {
             .db()?;
         Ok(n > 0)
     }
+}
+
+fn storage_error(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        ErrorCode::Storage,
+        format!("cannot {what} {}: {e}", path.display()),
+    )
+}
+
+/// Creates the data folder readable by its owner alone (0700 on Unix); its parents get the
+/// usual permissions. A folder that exists keeps its permissions.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| storage_error("create the data folder", dir, e))?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(storage_error("create the data folder", dir, e)),
+    }
+}
+
+/// Creates the empty database file readable by its owner alone (0600 on Unix) before SQLite
+/// opens it; SQLite gives its `-wal` and `-shm` files the database file's permissions.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(storage_error("create", path, e)),
+    }
+}
+
+/// Takes the group's and others' access away from the database and its `-wal`/`-shm` files
+/// (a store made by an older Kassa); never adds any.
+fn keep_files_private(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for name in [
+            DB_FILE.to_string(),
+            format!("{DB_FILE}-wal"),
+            format!("{DB_FILE}-shm"),
+            format!("{DB_FILE}-journal"),
+        ] {
+            let path = dir.join(name);
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & !0o077))
+                    .map_err(|e| storage_error("restrict access to", &path, e))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {

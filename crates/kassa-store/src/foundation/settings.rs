@@ -1,8 +1,9 @@
-//! Store settings as stored: only values people changed; the rest are the domain's defaults.
+//! Settings as stored: only values people changed; the rest are the domain's defaults. Most
+//! are the store's (synced); the few of [`DEVICE_SETTINGS`] belong to this device alone.
 
 use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use crate::{SqlResult, ts};
-use kassa_domain::settings::{SettingDef, SettingValue, def};
+use kassa_domain::settings::{DEVICE_SETTINGS, SettingDef, SettingValue, def};
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -33,12 +34,19 @@ fn from_json(d: &SettingDef, v: &Value) -> Result<SettingValue> {
 /// The value of `key` for `store_id`: the stored one, or the default.
 pub fn get(conn: &Connection, store_id: &str, key: &str) -> Result<SettingValue> {
     let d = def(key)?;
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT value FROM settings WHERE store_id = ?1 AND key = ?2")
-        .db()?
-        .query_row(params![store_id, key], |r| r.get(0))
-        .optional()
-        .db()?;
+    let stored: Option<String> = if DEVICE_SETTINGS.contains(&d.key) {
+        conn.prepare_cached("SELECT value FROM device_settings WHERE key = ?1")
+            .db()?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .db()?
+    } else {
+        conn.prepare_cached("SELECT value FROM settings WHERE store_id = ?1 AND key = ?2")
+            .db()?
+            .query_row(params![store_id, key], |r| r.get(0))
+            .optional()
+            .db()?
+    };
     match stored {
         None => Ok(d.default_value()),
         Some(text) => {
@@ -88,6 +96,24 @@ pub fn set(
     let before = get(tx, store_id, key)?;
     let now = ts(tx.now());
     let json_value = to_json(&value);
+    if DEVICE_SETTINGS.contains(&d.key) {
+        // This device's own: kept beside the device, never sent to the others.
+        tx.execute(
+            "INSERT INTO device_settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            params![key, json_value.to_string(), now],
+        )
+        .db()?;
+        let device_id = tx.device_id()?.to_string();
+        tx.audit(
+            AuditInput::new("settings.changed")
+                .by(actor_id)
+                .on("device_setting", &format!("{device_id}:{key}"))
+                .before(json!({"key": key, "value": to_json(&before), "device_id": device_id}))
+                .after(json!({"key": key, "value": json_value, "device_id": device_id})),
+        )?;
+        return Ok(value);
+    }
     tx.execute(
         "INSERT INTO settings (store_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(store_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -64,12 +64,16 @@ pub fn verify_approver(
             ApproverSecret::Password(p) | ApproverSecret::Pin(p) => p,
         };
         auth::spend_equal_time(typed);
-        let attempted = creds.email.trim().chars().take(254).collect::<String>();
+        let email_sha256 = auth::identifier_sha256(creds.email);
         store.write(|tx| {
             tx.audit(AuditInput {
                 actor_id,
                 action: "auth.override_failed",
-                after: Some(json!({"email": attempted, "reason": "unknown_account", "needed": needed.as_str()})),
+                after: Some(json!({
+                    "email_sha256": email_sha256,
+                    "reason": "unknown_account",
+                    "needed": needed.as_str(),
+                })),
                 ..Default::default()
             })
         })?;

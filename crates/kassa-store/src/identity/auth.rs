@@ -83,6 +83,23 @@ pub(crate) fn spend_equal_time(password: &str) {
     }
 }
 
+/// The one answer to a sign-in whose email or password is wrong: the same code and words
+/// whether or not the email belongs to anyone, and no count of attempts left.
+pub(crate) fn wrong_sign_in() -> Error {
+    Error::new(
+        ErrorCode::InvalidCredentials,
+        "the email, password or code is wrong",
+    )
+}
+
+/// How an identifier typed for an unknown account is kept in the audit trail: the SHA-256 of
+/// its trimmed, lowercased text in hex, never the text (it may be a password typed into the
+/// wrong field).
+pub(crate) fn identifier_sha256(typed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(typed.trim().to_lowercase().as_bytes()))
+}
+
 /// Refuses to trust a device clock that is behind the last server time it saw.
 pub fn check_clock(store: &Store) -> Result<()> {
     let now = store.clock().now();
@@ -339,21 +356,49 @@ pub fn sign_in(
     check_clock(store)?;
     let Some(member) = staff::find_by_email(store.conn(), email)? else {
         spend_equal_time(password);
-        let attempted = email.trim().chars().take(254).collect::<String>();
         store.write(|tx| {
             tx.audit(AuditInput {
                 action: "auth.login_failed",
-                after: Some(json!({"email": attempted, "reason": "unknown_account"})),
+                after: Some(json!({
+                    "email_sha256": identifier_sha256(email),
+                    "reason": "unknown_account",
+                })),
                 ..Default::default()
             })
         })?;
-        return Err(Error::new(
-            ErrorCode::InvalidCredentials,
-            "the email, password or code is wrong",
-        ));
+        return Err(wrong_sign_in());
     };
-    refuse_if_locked(store, &member, "auth.login_refused_locked", None)?;
-    check_password(store, &member, password, Attempt::login("password"))?;
+    // Whether the account is locked is said only to someone who knows its password, so that
+    // neither a lock nor a wrong password tells a stranger that an email is known.
+    let now = store.clock().now();
+    if let Some(until) = member.locked_until.filter(|u| *u > now) {
+        let known = match &member.password_hash {
+            Some(phc) => verify_secret(phc, password)?,
+            None => {
+                spend_equal_time(password);
+                false
+            }
+        };
+        store.write(|tx| {
+            tx.audit(
+                AuditInput::new("auth.login_refused_locked")
+                    .by(&member.id)
+                    .on("staff", &member.id)
+                    .after(json!({"password": if known { "correct" } else { "wrong" }})),
+            )
+        })?;
+        return Err(if known {
+            Error::new(ErrorCode::AccountLocked, lock_message(until, now))
+        } else {
+            wrong_sign_in()
+        });
+    }
+    if let Err(e) = check_password(store, &member, password, Attempt::login("password")) {
+        return Err(match e.code {
+            ErrorCode::InvalidCredentials | ErrorCode::AccountLocked => wrong_sign_in(),
+            _ => e,
+        });
+    }
     match member.status {
         StaffStatus::Active => {}
         StaffStatus::Invited => {
@@ -426,7 +471,9 @@ pub enum Unlock<'a> {
 }
 
 /// Unlocks `session` for its owner. Wrong PINs count against the account like failed
-/// sign-ins, and the fifth in a row ends the session, so a guessed PIN never gets far.
+/// sign-ins, and the fifth in a row ends the session, so a guessed PIN never gets far. On a
+/// session that is not locked the PIN or credentials are checked all the same: a wrong one is
+/// an error, a right one changes nothing.
 pub fn unlock_session(store: &mut Store, session: &Session, how: Unlock<'_>) -> Result<()> {
     check_clock(store)?;
     let member = staff::get(store.conn(), &session.staff_id)?;
@@ -485,13 +532,16 @@ pub fn unlock_session(store: &mut Store, session: &Session, how: Unlock<'_>) -> 
             }
             None => clear_failures(tx, &member)?,
         }
-        session::unlock(tx, &session.id)?;
-        tx.audit(
-            AuditInput::new("auth.unlocked")
-                .by(&member.id)
-                .on("session", &session.id)
-                .after(json!({"method": method})),
-        )?;
+        // An open session stays as it is: the right PIN on it proves only who is there.
+        if session.locked_at.is_some() {
+            session::unlock(tx, &session.id)?;
+            tx.audit(
+                AuditInput::new("auth.unlocked")
+                    .by(&member.id)
+                    .on("session", &session.id)
+                    .after(json!({"method": method})),
+            )?;
+        }
         Ok(())
     })
 }
@@ -549,10 +599,16 @@ fn record_failure(
     code: ErrorCode,
 ) -> Result<Error> {
     let now = tx.now();
+    // A lock that has run out starts a fresh count: the failures that caused it are spent.
     let attempts: i64 = tx
         .query_row(
-            "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE id = ?1 RETURNING failed_attempts",
-            [&member.id],
+            "UPDATE staff SET
+                failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
+                    THEN 1 ELSE failed_attempts + 1 END,
+                locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
+                    THEN NULL ELSE locked_until END
+             WHERE id = ?1 RETURNING failed_attempts",
+            params![member.id, ts(now)],
             |r| r.get(0),
         )
         .db()?;

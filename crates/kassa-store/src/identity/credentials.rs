@@ -13,8 +13,15 @@ use rusqlite::params;
 use serde_json::json;
 
 /// Replaces `member`'s password after checking the current one. The new one must meet the
-/// password rules and differ from the current one; a forced change is then satisfied.
-pub fn change_password(store: &mut Store, member: &Staff, current: &str, new: &str) -> Result<()> {
+/// password rules and differ from the current one; a forced change is then satisfied. Every
+/// other open session of theirs on this device ends; `session_id`, the one asking, stays.
+pub fn change_password(
+    store: &mut Store,
+    member: &Staff,
+    session_id: &str,
+    current: &str,
+    new: &str,
+) -> Result<()> {
     auth::confirm_password(store, member, current)?;
     let store_name = device::store(store.conn(), &member.store_id)?.name;
     check_new_password(new, &[&member.email, &member.display_name, &store_name])?;
@@ -38,11 +45,19 @@ pub fn change_password(store: &mut Store, member: &Staff, current: &str, new: &s
             &member.id,
             json!({"password_hash": phc, "must_change_password": false}),
         )?;
+        let ended = crate::identity::session::end_others_for(
+            tx,
+            &member.id,
+            session_id,
+            "password_changed",
+        )?;
         tx.audit(
             AuditInput::new("auth.password_changed")
                 .by(&member.id)
                 .on("staff", &member.id)
-                .after(json!({"forced": member.must_change_password})),
+                .after(
+                    json!({"forced": member.must_change_password, "sessions_ended": ended.len()}),
+                ),
         )?;
         Ok(())
     })

@@ -183,6 +183,27 @@ pub fn end_all_for(tx: &mut WriteTx<'_>, staff_id: &str, reason: &str) -> Result
     Ok(ids)
 }
 
+/// Ends every open session of `staff_id` on this device but `keep` (one's own password
+/// change ends one's other sessions); returns the ids ended.
+pub fn end_others_for(
+    tx: &mut WriteTx<'_>,
+    staff_id: &str,
+    keep: &str,
+    reason: &str,
+) -> Result<Vec<String>> {
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM sessions WHERE staff_id = ?1 AND id <> ?2 AND ended_at IS NULL")
+        .db()?
+        .query_map(params![staff_id, keep], |r| r.get(0))
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    for id in &ids {
+        end(tx, id, reason)?;
+    }
+    Ok(ids)
+}
+
 /// Marks the session as used now, which pushes back its idle lock.
 pub fn touch(tx: &mut WriteTx<'_>, session_id: &str) -> Result<()> {
     let now = tx.now_ts();
