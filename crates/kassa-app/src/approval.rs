@@ -65,6 +65,35 @@ fn credentials(creds: &OverrideCredentials) -> ApiResult<ApproverCredentials<'_>
     })
 }
 
+/// [`Api::approve`] on a store the caller already holds.
+pub(crate) fn approve_in(
+    store: &mut kassa_store::Store,
+    actor: &Active,
+    creds: Option<&OverrideCredentials>,
+    needed: Permission,
+) -> ApiResult<Option<Approver>> {
+    if allows(actor.role, needed) {
+        return Ok(None);
+    }
+    let Some(creds) = creds else {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "a {} may not do this alone: {} needs a manager's approval",
+                actor.role,
+                needed.describe()
+            ),
+        ));
+    };
+    let creds = credentials(creds)?;
+    Ok(Some(verify_approver(
+        store,
+        creds,
+        needed,
+        Some(&actor.staff_id),
+    )?))
+}
+
 impl Api {
     /// `None` when `actor`'s role allows `needed`; otherwise checks `creds` (another person,
     /// active, not locked out, holding `needed`; password or PIN plus a fresh TOTP code,
@@ -75,21 +104,7 @@ impl Api {
         creds: Option<&OverrideCredentials>,
         needed: Permission,
     ) -> ApiResult<Option<Approver>> {
-        if allows(actor.role, needed) {
-            return Ok(None);
-        }
-        let Some(creds) = creds else {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "a {} may not do this alone: {} needs a manager's approval",
-                    actor.role,
-                    needed.describe()
-                ),
-            ));
-        };
-        self.verify_approval(Some(&actor.staff_id), creds, needed)
-            .map(Some)
+        approve_in(&mut self.store(), actor, creds, needed)
     }
 
     /// Checks an approval given when nobody is signed in (the approver then acts alone).

@@ -11,6 +11,7 @@ mod audit;
 pub mod bindings;
 mod catalog;
 pub mod commands;
+mod context;
 mod customers;
 mod demo_catalog;
 mod drawer;

@@ -3,11 +3,10 @@
 //! the manager's approval given in place (see `approval`).
 
 use crate::approval::{Approver, approved};
+use crate::context::Cx;
 use crate::dto::*;
-use crate::session::Active;
 use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
-use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
 use kassa_domain::selling::cash::round_cash;
 use kassa_domain::selling::check_quantity;
@@ -82,93 +81,20 @@ fn staff_name(conn: &kassa_store::Connection, id: &str) -> Option<String> {
 }
 
 impl Api {
-    fn store_currency(&self) -> ApiResult<(String, Currency)> {
-        let store = self.store();
-        let dev = device::device(store.conn())?
-            .ok_or_else(|| ApiError::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
-        let s = device::store(store.conn(), &dev.store_id)?;
-        Ok((dev.store_id, s.currency))
-    }
-
-    fn open_cart(&self, me: &Active) -> ApiResult<String> {
-        Ok(self.store().write(|tx| cart::current(tx, &me.staff_id))?)
-    }
-
-    fn cart_dto(&self, cart_id: &str) -> ApiResult<CartDto> {
-        let (store_id, currency) = self.store_currency()?;
-        let store = self.store();
-        let c = cart::load(store.conn(), cart_id)?;
-        let priced = price_cart(&c.pricing_inputs(), c.discount)?;
-        let step = checkout::cash_step(store.conn(), &store_id, &currency)?;
-        let (cash_total, _) = round_cash(priced.total_minor, step)?;
-        let dev = device::device(store.conn())?
-            .ok_or_else(|| ApiError::new(ErrorCode::NotSetUp, "no device"))?;
-        let parked = cart::parked(store.conn(), &dev.id)?.len();
-        let mut lines = Vec::with_capacity(c.lines.len());
-        for (l, p) in c.lines.iter().zip(&priced.lines) {
-            let current = catalog_port::item(store.conn(), &store_id, &l.product_id)
-                .ok()
-                .filter(|i| i.unit_price_minor != l.unit_price_minor || i.tax != l.tax)
-                .map(|i| i.unit_price_minor);
-            lines.push(CartLineDto {
-                id: l.id.clone(),
-                product_id: l.product_id.clone(),
-                sku: l.sku.clone(),
-                name: l.name.clone(),
-                quantity: l.quantity,
-                unit_price_minor: l.unit_price_minor,
-                tax_rate_bp: l.tax.rate_bp,
-                price_includes_tax: l.tax.inclusive,
-                discount: discount_out(l.discount),
-                discount_minor: p.line_discount_minor,
-                total_minor: p.gross_minor - p.line_discount_minor,
-                current_price_minor: current,
-            });
-        }
-        let customer_name = c
-            .customer_id
-            .as_deref()
-            .and_then(|id| kassa_store::customers::get(store.conn(), &store_id, id).ok())
-            .map(|cu| cu.data.name);
-        Ok(CartDto {
-            id: c.id,
-            lines,
-            customer_id: c.customer_id,
-            customer_name,
-            order_discount: discount_out(c.discount),
-            subtotal_minor: priced.subtotal_minor,
-            discount_minor: priced.discount_minor,
-            tax_minor: priced.tax_minor,
-            total_minor: priced.total_minor,
-            taxes: priced
-                .taxes
-                .iter()
-                .map(|t| TaxLineDto {
-                    rate_bp: t.rate_bp,
-                    net_minor: t.net_minor,
-                    tax_minor: t.tax_minor,
-                    gross_minor: t.gross_minor,
-                })
-                .collect(),
-            cash_total_minor: cash_total,
-            parked: u32::try_from(parked).unwrap_or(u32::MAX),
-        })
-    }
-
     /// The open cart of this till, priced, with lines whose catalog price changed flagged.
     pub fn cart_get(&self, _: NoInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.open_cart(&me)?;
-        self.cart_dto(&id)
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = cx.open_cart()?;
+        cart_dto(&cx, &id)
     }
 
     /// Adds an item by barcode/SKU or product id, at its price now.
     pub fn cart_add(&self, input: CartAddInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
         let qty = input.quantity.unwrap_or(1);
         let item = {
-            let store = self.store();
+            let store = &cx.store;
             match (input.code.as_deref(), input.product_id.as_deref()) {
                 (Some(code), None) if !code.trim().is_empty() => {
                     catalog_port::item_by_code(store.conn(), &store_id, code)?
@@ -182,17 +108,17 @@ impl Api {
                 }
             }
         };
-        let id = self.open_cart(&me)?;
-        self.store()
+        let id = cx.open_cart()?;
+        cx.store
             .write(|tx| cart::add(tx, &id, &item, qty).map(|_| ()))?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// The favourites grid: best sellers of the last 30 days, or a category's products.
     pub fn sell_favourites(&self, input: FavouritesInput) -> ApiResult<FavouritesDto> {
-        self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
-        let store = self.store();
+        let cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
+        let store = &cx.store;
         let since = kassa_store::ts(store.clock().now() - chrono::Duration::days(30));
         let items = catalog_port::favourites(
             store.conn(),
@@ -221,32 +147,32 @@ impl Api {
 
     /// Changes a line's quantity.
     pub fn cart_set_quantity(&self, input: CartQuantityInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.open_cart(&me)?;
-        self.store()
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = cx.open_cart()?;
+        cx.store
             .write(|tx| cart::set_quantity(tx, &id, &input.line_id, input.quantity))?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// Removes a line.
     pub fn cart_remove_line(&self, input: CartLineRef) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.open_cart(&me)?;
-        self.store()
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = cx.open_cart()?;
+        cx.store
             .write(|tx| cart::remove_line(tx, &id, &input.line_id))?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// Sets a line's or the order's discount. When the line and order discounts together take
     /// more than `sell.max_discount_bp` off the cart, a manager approves in place; the approval
     /// holds for the cart as it is (see `cart`) and its code is used up with the discount.
     pub fn cart_discount(&self, input: CartDiscountInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
         let discount = discount_in(input.discount)?;
-        let id = self.open_cart(&me)?;
+        let id = cx.open_cart()?;
         let (share, limit) = {
-            let store = self.store();
+            let store = &cx.store;
             let mut c = cart::load(store.conn(), &id)?;
             match &input.line_id {
                 Some(line_id) => {
@@ -265,12 +191,12 @@ impl Api {
             (share, limit)
         };
         let approver: Option<Approver> = if share > limit {
-            self.approve(&me, input.approval.as_ref(), Permission::DiscountAboveLimit)?
+            cx.approve(input.approval.as_ref(), Permission::DiscountAboveLimit)?
         } else {
             None
         };
         let approver_id = approver.as_ref().map(|a| a.staff_id.as_str());
-        self.store().write(|tx| {
+        cx.store.write(|tx| {
             match &input.line_id {
                 Some(line_id) => cart::set_line_discount(tx, &id, line_id, discount, approver_id)?,
                 None => cart::set_order_discount(tx, &id, discount, approver_id)?,
@@ -279,7 +205,7 @@ impl Api {
                 kassa_store::identity::approval::consume(tx, a)?;
                 tx.audit(approved(
                     AuditInput::new("cart.discount_approved")
-                        .by(&me.staff_id)
+                        .by(&cx.me.staff_id)
                         .on("cart", &id)
                         .after(
                             json!({"line_id": input.line_id, "share_bp": share, "limit_bp": limit}),
@@ -289,53 +215,53 @@ impl Api {
             }
             Ok(())
         })?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// Attaches or detaches a customer.
     pub fn cart_set_customer(&self, input: CartCustomerInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
         if let Some(cid) = &input.customer_id {
-            kassa_store::customers::get(self.store().conn(), &store_id, cid)?;
+            kassa_store::customers::get(cx.store.conn(), &store_id, cid)?;
         }
-        let id = self.open_cart(&me)?;
-        self.store()
+        let id = cx.open_cart()?;
+        cx.store
             .write(|tx| cart::set_customer(tx, &id, input.customer_id.as_deref()))?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// Takes the catalog's current price for a flagged line.
     pub fn cart_reprice(&self, input: CartLineRef) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
-        let id = self.open_cart(&me)?;
-        let product_id = cart::load(self.store().conn(), &id)?
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
+        let id = cx.open_cart()?;
+        let product_id = cart::load(cx.store.conn(), &id)?
             .lines
             .into_iter()
             .find(|l| l.id == input.line_id)
             .map(|l| l.product_id)
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the cart has no such line"))?;
-        let item = catalog_port::item(self.store().conn(), &store_id, &product_id)?;
-        self.store()
+        let item = catalog_port::item(cx.store.conn(), &store_id, &product_id)?;
+        cx.store
             .write(|tx| cart::reprice_line(tx, &id, &input.line_id, &item))?;
-        self.cart_dto(&id)
+        cart_dto(&cx, &id)
     }
 
     /// Parks the open cart and starts an empty one.
     pub fn cart_park(&self, input: CartParkInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.open_cart(&me)?;
-        self.store()
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = cx.open_cart()?;
+        cx.store
             .write(|tx| cart::park(tx, &id, input.name.as_deref().unwrap_or("")))?;
-        let new_id = self.open_cart(&me)?;
-        self.cart_dto(&new_id)
+        let new_id = cx.open_cart()?;
+        cart_dto(&cx, &new_id)
     }
 
     /// The parked carts of this till.
     pub fn cart_parked(&self, _: NoInput) -> ApiResult<ParkedCartsDto> {
-        self.require(Permission::Sell)?;
-        let store = self.store();
+        let cx = self.begin(Permission::Sell)?;
+        let store = &cx.store;
         let dev = device::device(store.conn())?
             .ok_or_else(|| ApiError::new(ErrorCode::NotSetUp, "no device"))?;
         let carts = cart::parked(store.conn(), &dev.id)?
@@ -353,36 +279,36 @@ impl Api {
 
     /// Resumes a parked cart (parking the open one if it has lines).
     pub fn cart_resume(&self, input: CartRef) -> ApiResult<CartDto> {
-        self.require(Permission::Sell)?;
-        self.store().write(|tx| cart::resume(tx, &input.cart_id))?;
-        self.cart_dto(&input.cart_id)
+        let mut cx = self.begin(Permission::Sell)?;
+        cx.store.write(|tx| cart::resume(tx, &input.cart_id))?;
+        cart_dto(&cx, &input.cart_id)
     }
 
     /// Empties the open cart.
     pub fn cart_clear(&self, _: NoInput) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.open_cart(&me)?;
-        self.store().write(|tx| cart::clear(tx, &id))?;
-        self.cart_dto(&id)
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = cx.open_cart()?;
+        cx.store.write(|tx| cart::clear(tx, &id))?;
+        cart_dto(&cx, &id)
     }
 
     /// Pays for the open cart: one transaction that reads the cart, or nothing.
     pub fn checkout(&self, input: CheckoutInput) -> ApiResult<CheckoutOutput> {
-        let me = self.require(Permission::Sell)?;
+        let mut cx = self.begin(Permission::Sell)?;
         let tenders = tenders_in(&input.tenders)?;
         let card = tenders.iter().any(|t| t.kind == TenderKind::Card);
-        let id = self.open_cart(&me)?;
+        let id = cx.open_cart()?;
         let out = checkout::checkout_cart(
-            &mut self.store(),
+            &mut cx.store,
             CartCheckout {
                 cart_id: id,
                 tenders,
                 idempotency_key: input.idempotency_key,
-                staff_id: me.staff_id.clone(),
+                staff_id: cx.me.staff_id.clone(),
             },
         )?;
         let card_pending = if out.replayed {
-            order::load(self.store().conn(), &out.order_id)?
+            order::load(cx.store.conn(), &out.order_id)?
                 .payments
                 .iter()
                 .any(|p| p.status == "offline_pending")
@@ -394,8 +320,8 @@ impl Api {
 
     /// Sells in one step, without the till's cart (the CLI's `kassa sell`).
     pub fn sell(&self, input: SellInput) -> ApiResult<CheckoutOutput> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
         if input.lines.is_empty() {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
@@ -404,7 +330,7 @@ impl Api {
         }
         let tenders = tenders_in(&input.tenders)?;
         let lines = {
-            let store = self.store();
+            let store = &cx.store;
             input
                 .lines
                 .iter()
@@ -433,11 +359,11 @@ impl Api {
                 .collect::<ApiResult<Vec<_>>>()?
         };
         if let Some(cid) = &input.customer_id {
-            kassa_store::customers::get(self.store().conn(), &store_id, cid)?;
+            kassa_store::customers::get(cx.store.conn(), &store_id, cid)?;
         }
         let card = tenders.iter().any(|t| t.kind == TenderKind::Card);
         let out = checkout::checkout(
-            &mut self.store(),
+            &mut cx.store,
             CheckoutRequest {
                 lines,
                 order_discount: Discount::None,
@@ -445,31 +371,22 @@ impl Api {
                 customer_id: input.customer_id,
                 tenders,
                 idempotency_key: input.idempotency_key,
-                staff_id: me.staff_id.clone(),
+                staff_id: cx.me.staff_id.clone(),
                 cart_id: None,
             },
         )?;
         Ok(checkout_out(out, card))
     }
 
-    fn resolve_order(&self, order_id: Option<&str>, number: Option<&str>) -> ApiResult<String> {
-        match (order_id, number) {
-            (Some(id), _) if !id.trim().is_empty() => Ok(id.to_string()),
-            (_, Some(n)) if !n.trim().is_empty() => {
-                Ok(order::id_by_number(self.store().conn(), n)?)
-            }
-            _ => Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                "give the receipt number or the order id",
-            )),
-        }
-    }
-
     /// An order with its lines, payments and history.
     pub fn order_get(&self, input: OrderRef) -> ApiResult<OrderDto> {
-        self.require(Permission::Sell)?;
-        let id = self.resolve_order(input.order_id.as_deref(), input.number.as_deref())?;
-        let store = self.store();
+        let cx = self.begin(Permission::Sell)?;
+        let id = resolve_order(
+            cx.store.conn(),
+            input.order_id.as_deref(),
+            input.number.as_deref(),
+        )?;
+        let store = &cx.store;
         let o = order::load(store.conn(), &id)?;
         let name = |id: &str| staff_name(store.conn(), id);
         Ok(OrderDto {
@@ -568,62 +485,27 @@ impl Api {
         Ok(OrdersDto { orders })
     }
 
-    fn refund_lines(
-        &self,
-        order_id: &str,
-        lines: &[RefundLineInput],
-    ) -> ApiResult<Vec<RefundLine>> {
-        let o = order::load(self.store().conn(), order_id)?;
-        lines
-            .iter()
-            .map(|l| {
-                let id = match (&l.order_line_id, &l.sku) {
-                    (Some(id), _) => id.clone(),
-                    (None, Some(sku)) => o
-                        .lines
-                        .iter()
-                        .find(|x| x.sku.eq_ignore_ascii_case(sku.trim()) && x.quantity > x.returned)
-                        .or_else(|| {
-                            o.lines
-                                .iter()
-                                .find(|x| x.sku.eq_ignore_ascii_case(sku.trim()))
-                        })
-                        .map(|x| x.id.clone())
-                        .ok_or_else(|| {
-                            ApiError::new(
-                                ErrorCode::NotFound,
-                                format!("{} has no line with SKU {sku}", o.number),
-                            )
-                        })?,
-                    (None, None) => {
-                        return Err(ApiError::new(
-                            ErrorCode::InvalidInput,
-                            "each line needs its order line id or SKU",
-                        ));
-                    }
-                };
-                Ok(RefundLine {
-                    order_line_id: id,
-                    quantity: l.quantity,
-                    restock: l.restock.unwrap_or(true),
-                })
-            })
-            .collect()
-    }
-
     /// Refunds (part of) a sale to its original tenders. When the sale's refunds with this one
     /// come to more than `sell.refund_limit_minor`, a manager approves; the store checks it again
     /// inside the refund's transaction, where the approval's code is used up.
     pub fn refund(&self, input: RefundInput) -> ApiResult<RefundOutput> {
-        let me = self.require(Permission::Refund)?;
-        let (store_id, _) = self.store_currency()?;
-        let order_id = self.resolve_order(input.order_id.as_deref(), input.number.as_deref())?;
-        let lines = self.refund_lines(&order_id, input.lines.as_deref().unwrap_or_default())?;
+        let mut cx = self.begin(Permission::Refund)?;
+        let store_id = cx.store_id.clone();
+        let order_id = resolve_order(
+            cx.store.conn(),
+            input.order_id.as_deref(),
+            input.number.as_deref(),
+        )?;
+        let lines = refund_lines(
+            cx.store.conn(),
+            &order_id,
+            input.lines.as_deref().unwrap_or_default(),
+        )?;
         // Whether an approval that came along is needed: then it is verified here. Without
         // one, the store refuses a refund that needs it, saying why; a refund the store will
         // refuse anyway (or replay by its key) is left to it.
         let needed = {
-            let store = self.store();
+            let store = &cx.store;
             let o = order::load(store.conn(), &order_id)?;
             match refund::plan(&o, &lines) {
                 Ok((_, amount, _, _)) => {
@@ -633,16 +515,16 @@ impl Api {
             }
         };
         let approver = match (needed, input.approval.as_ref()) {
-            (Some((permission, _)), Some(creds)) => self.approve(&me, Some(creds), permission)?,
+            (Some((permission, _)), Some(creds)) => cx.approve(Some(creds), permission)?,
             _ => None,
         };
         let out = refund::refund(
-            &mut self.store(),
+            &mut cx.store,
             RefundRequest {
                 order_id,
                 lines,
                 reason: input.reason.filter(|r| !r.trim().is_empty()),
-                staff_id: me.staff_id.clone(),
+                staff_id: cx.me.staff_id.clone(),
                 approver,
                 idempotency_key: input.idempotency_key,
                 void: false,
@@ -654,21 +536,21 @@ impl Api {
     /// Voids a whole sale that was not handed over or refunded; needs the void permission or
     /// a manager's approval, checked again by the store in the void's transaction.
     pub fn void_order(&self, input: VoidInput) -> ApiResult<RefundOutput> {
-        let me = self.require(Permission::Sell)?;
+        let mut cx = self.begin(Permission::Sell)?;
         if input.reason.trim().is_empty() {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
                 "say why the sale is voided",
             ));
         }
-        let approver = self.approve(&me, input.approval.as_ref(), Permission::Void)?;
+        let approver = cx.approve(input.approval.as_ref(), Permission::Void)?;
         let out = refund::refund(
-            &mut self.store(),
+            &mut cx.store,
             RefundRequest {
                 order_id: input.order_id,
                 lines: Vec::new(),
                 reason: Some(input.reason),
-                staff_id: me.staff_id.clone(),
+                staff_id: cx.me.staff_id.clone(),
                 approver,
                 idempotency_key: None,
                 void: true,
@@ -679,10 +561,15 @@ impl Api {
 
     /// Marks a paid order as handed over.
     pub fn order_fulfil(&self, input: OrderRef) -> ApiResult<OrderDto> {
-        let me = self.require(Permission::Sell)?;
-        let id = self.resolve_order(input.order_id.as_deref(), input.number.as_deref())?;
-        self.store()
-            .write(|tx| order::fulfil(tx, &id, &me.staff_id))?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let id = resolve_order(
+            cx.store.conn(),
+            input.order_id.as_deref(),
+            input.number.as_deref(),
+        )?;
+        cx.store
+            .write(|tx| order::fulfil(tx, &id, &cx.me.staff_id))?;
+        drop(cx);
         self.order_get(OrderRef {
             order_id: Some(id),
             number: None,
@@ -691,14 +578,18 @@ impl Api {
 
     /// Puts a past order's items into the open cart again, at today's prices.
     pub fn reorder(&self, input: OrderRef) -> ApiResult<CartDto> {
-        let me = self.require(Permission::Sell)?;
-        let (store_id, _) = self.store_currency()?;
-        let id = self.resolve_order(input.order_id.as_deref(), input.number.as_deref())?;
-        let o = order::load(self.store().conn(), &id)?;
-        let cart_id = self.open_cart(&me)?;
+        let mut cx = self.begin(Permission::Sell)?;
+        let store_id = cx.store_id.clone();
+        let id = resolve_order(
+            cx.store.conn(),
+            input.order_id.as_deref(),
+            input.number.as_deref(),
+        )?;
+        let o = order::load(cx.store.conn(), &id)?;
+        let cart_id = cx.open_cart()?;
         let mut missing = Vec::new();
         let items: Vec<(catalog_port::Item, i64)> = {
-            let store = self.store();
+            let store = &cx.store;
             o.lines
                 .iter()
                 .filter_map(
@@ -718,7 +609,7 @@ impl Api {
                 "none of the order's items are for sale any more",
             ));
         }
-        self.store().write(|tx| {
+        cx.store.write(|tx| {
             for (item, qty) in &items {
                 cart::add(tx, &cart_id, item, *qty)?;
             }
@@ -727,8 +618,134 @@ impl Api {
             }
             Ok(())
         })?;
-        self.cart_dto(&cart_id)
+        cart_dto(&cx, &cart_id)
     }
+}
+
+impl Cx<'_> {
+    /// The open cart of this till, made when there is none.
+    fn open_cart(&mut self) -> ApiResult<String> {
+        let staff_id = self.me.staff_id.clone();
+        Ok(self.store.write(|tx| cart::current(tx, &staff_id))?)
+    }
+}
+
+/// The cart priced, with lines whose catalog price changed flagged.
+fn cart_dto(cx: &Cx<'_>, cart_id: &str) -> ApiResult<CartDto> {
+    let (store_id, currency) = (&cx.store_id, &cx.currency);
+    let store = &cx.store;
+    let c = cart::load(store.conn(), cart_id)?;
+    let priced = price_cart(&c.pricing_inputs(), c.discount)?;
+    let step = checkout::cash_step(store.conn(), store_id, currency)?;
+    let (cash_total, _) = round_cash(priced.total_minor, step)?;
+    let parked = cart::parked(store.conn(), &cx.device_id)?.len();
+    let mut lines = Vec::with_capacity(c.lines.len());
+    for (l, p) in c.lines.iter().zip(&priced.lines) {
+        let current = catalog_port::item(store.conn(), store_id, &l.product_id)
+            .ok()
+            .filter(|i| i.unit_price_minor != l.unit_price_minor || i.tax != l.tax)
+            .map(|i| i.unit_price_minor);
+        lines.push(CartLineDto {
+            id: l.id.clone(),
+            product_id: l.product_id.clone(),
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            tax_rate_bp: l.tax.rate_bp,
+            price_includes_tax: l.tax.inclusive,
+            discount: discount_out(l.discount),
+            discount_minor: p.line_discount_minor,
+            total_minor: p.gross_minor - p.line_discount_minor,
+            current_price_minor: current,
+        });
+    }
+    let customer_name = c
+        .customer_id
+        .as_deref()
+        .and_then(|id| kassa_store::customers::get(store.conn(), store_id, id).ok())
+        .map(|cu| cu.data.name);
+    Ok(CartDto {
+        id: c.id,
+        lines,
+        customer_id: c.customer_id,
+        customer_name,
+        order_discount: discount_out(c.discount),
+        subtotal_minor: priced.subtotal_minor,
+        discount_minor: priced.discount_minor,
+        tax_minor: priced.tax_minor,
+        total_minor: priced.total_minor,
+        taxes: priced
+            .taxes
+            .iter()
+            .map(|t| TaxLineDto {
+                rate_bp: t.rate_bp,
+                net_minor: t.net_minor,
+                tax_minor: t.tax_minor,
+                gross_minor: t.gross_minor,
+            })
+            .collect(),
+        cash_total_minor: cash_total,
+        parked: u32::try_from(parked).unwrap_or(u32::MAX),
+    })
+}
+
+fn resolve_order(
+    conn: &kassa_store::Connection,
+    order_id: Option<&str>,
+    number: Option<&str>,
+) -> ApiResult<String> {
+    match (order_id, number) {
+        (Some(id), _) if !id.trim().is_empty() => Ok(id.to_string()),
+        (_, Some(n)) if !n.trim().is_empty() => Ok(order::id_by_number(conn, n)?),
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "give the receipt number or the order id",
+        )),
+    }
+}
+
+fn refund_lines(
+    conn: &kassa_store::Connection,
+    order_id: &str,
+    lines: &[RefundLineInput],
+) -> ApiResult<Vec<RefundLine>> {
+    let o = order::load(conn, order_id)?;
+    lines
+        .iter()
+        .map(|l| {
+            let id = match (&l.order_line_id, &l.sku) {
+                (Some(id), _) => id.clone(),
+                (None, Some(sku)) => o
+                    .lines
+                    .iter()
+                    .find(|x| x.sku.eq_ignore_ascii_case(sku.trim()) && x.quantity > x.returned)
+                    .or_else(|| {
+                        o.lines
+                            .iter()
+                            .find(|x| x.sku.eq_ignore_ascii_case(sku.trim()))
+                    })
+                    .map(|x| x.id.clone())
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::NotFound,
+                            format!("{} has no line with SKU {sku}", o.number),
+                        )
+                    })?,
+                (None, None) => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "each line needs its order line id or SKU",
+                    ));
+                }
+            };
+            Ok(RefundLine {
+                order_line_id: id,
+                quantity: l.quantity,
+                restock: l.restock.unwrap_or(true),
+            })
+        })
+        .collect()
 }
 
 fn refund_out(r: refund::RefundOutcome) -> RefundOutput {

@@ -285,6 +285,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("reorder", EVERYONE),
     ("receipt", EVERYONE),
     ("receipt_print", EVERYONE),
+    ("drawer_open", DRAWER),
     ("receipt_email", EVERYONE),
     ("shift_current", EVERYONE),
     ("shift_open", DRAWER),
