@@ -26,8 +26,7 @@ fn new_product(sku: &str, barcode: &str, price: i64) -> ProductCreateInput {
             barcodes: Some(vec![barcode.into()]),
             ..Default::default()
         },
-        initial_stock: None,
-        location_id: None,
+        ..Default::default()
     }
 }
 
