@@ -138,6 +138,33 @@ fn to_data(f: ProductFields, keep_cost: Option<i64>, show_cost: bool) -> ApiResu
     })
 }
 
+/// The id of the tax class called `name` (any case); `not_found` names those there are.
+pub(crate) fn tax_class_named(
+    conn: &Connection,
+    store_id: &str,
+    name: &str,
+) -> kassa_domain::Result<String> {
+    if let Some(t) = catalog::tax_class_by_name(conn, store_id, name)? {
+        return Ok(t.id);
+    }
+    let names: Vec<String> = catalog::tax_classes(conn, store_id)?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    Err(Error::not_found(if names.is_empty() {
+        format!(
+            "there is no tax class called '{}'; the store has none yet",
+            name.trim()
+        )
+    } else {
+        format!(
+            "there is no tax class called '{}'; there are: {}",
+            name.trim(),
+            names.join(", ")
+        )
+    }))
+}
+
 impl Api {
     /// The store id and its currency's decimals.
     pub(crate) fn store_ctx(&self) -> ApiResult<(String, u8)> {
@@ -321,9 +348,25 @@ impl Api {
             kassa_domain::role::require(me.role, Permission::AdjustStock)?;
         }
         let store_id = self.store_id()?;
-        let data = to_data(input.product, None, true)?;
+        let by_path = input.category_path.filter(|p| !p.trim().is_empty());
+        let by_name = input.tax_class_name.filter(|t| !t.trim().is_empty());
+        if by_path.is_some() && input.product.category_id.is_some() {
+            return Err(Error::invalid_input("give a category's id or its path, not both").into());
+        }
+        if by_name.is_some() && input.product.tax_class_id.is_some() {
+            return Err(Error::invalid_input("give a tax class's id or its name, not both").into());
+        }
+        let mut data = to_data(input.product, None, true)?;
         let mut store = self.store();
         let id = store.write(|tx| {
+            if let Some(name) = &by_name {
+                data.tax_class_id = Some(tax_class_named(tx, &store_id, name)?);
+            }
+            // Made here, so a product that is refused leaves no new category behind.
+            if let Some(path) = &by_path {
+                data.category_id =
+                    catalog::ensure_category_path(tx, &store_id, &me.staff_id, path)?;
+            }
             let p = catalog::create(tx, &store_id, &me.staff_id, &data, AuditMode::PerProduct)?;
             if let Some(qty) = input.initial_stock.filter(|q| *q != 0) {
                 stock::receive(

@@ -148,6 +148,8 @@ commands! {
     stock_alerts(NoInput) -> StockAlertsOutput;
     /// Stock on hand valued at cost.
     stock_valuation(NoInput) -> StockValuationOutput;
+    /// An item's stock by barcode or SKU, over all locations or at one.
+    stock_level(StockLevelInput) -> StockLevelOutput;
     /// Adds a stock location (audited).
     location_create(LocationCreateInput) -> LocationDto;
     /// Finds customers by name, email, phone or tag.

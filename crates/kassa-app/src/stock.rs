@@ -239,6 +239,50 @@ impl Api {
         })
     }
 
+    /// An item's stock by barcode or SKU, over all locations or at one: the ledger's sum,
+    /// for everyone signed in (the till shows it too). An unknown item or location is
+    /// `not_found`, never a level of 0.
+    pub fn stock_level(&self, input: StockLevelInput) -> ApiResult<StockLevelOutput> {
+        self.current_session()?;
+        let store_id = self.store_id()?;
+        let store = self.store();
+        let conn = store.conn();
+        let p = catalog::by_code(conn, &store_id, &input.code)?.ok_or_else(|| {
+            kassa_domain::Error::not_found(format!(
+                "no product has the barcode or SKU '{}'",
+                input.code.trim()
+            ))
+        })?;
+        if let Some(loc) = &input.location_id {
+            let known = *loc == stock::main_location_id(&store_id)
+                || stock::locations(conn, &store_id)?
+                    .iter()
+                    .any(|l| l.id == *loc);
+            if !known {
+                return Err(
+                    kassa_domain::Error::not_found(format!("no location with id {loc}")).into(),
+                );
+            }
+        }
+        let level = if p.data.stock_tracked {
+            Some(level_dto(stock::level(
+                conn,
+                &p.id,
+                input.location_id.as_deref(),
+            )?))
+        } else {
+            None
+        };
+        Ok(StockLevelOutput {
+            sku: p.data.sku.clone(),
+            name: p.display_name(),
+            product_id: p.id,
+            stock_tracked: p.data.stock_tracked,
+            location_id: input.location_id,
+            level,
+        })
+    }
+
     /// Adds a location (settings).
     pub fn location_create(&self, input: LocationCreateInput) -> ApiResult<LocationDto> {
         let me = self.require(Permission::Settings)?;

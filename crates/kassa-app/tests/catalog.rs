@@ -26,8 +26,7 @@ fn new_product(sku: &str, barcode: &str, price: i64) -> ProductCreateInput {
             barcodes: Some(vec![barcode.into()]),
             ..Default::default()
         },
-        initial_stock: None,
-        location_id: None,
+        ..Default::default()
     }
 }
 
@@ -458,5 +457,74 @@ fn customers_are_edited_merged_and_audited() {
     assert!(
         actions.contains(&"customer.merged") && actions.contains(&"customer.updated"),
         "{actions:?}"
+    );
+}
+
+#[test]
+fn a_product_takes_its_category_by_path_and_its_tax_class_by_name_in_its_own_transaction() {
+    let d = Device::demo();
+    d.sign_in("manager");
+    let meta = d.api.catalog_meta(NoInput {}).unwrap();
+    let standard = meta.tax_classes.iter().find(|t| t.rate_bp == 1900).unwrap();
+    let before = (d.footprint(), meta.categories.len());
+    // A refused product (its barcode's check digit is wrong) leaves no new category behind.
+    let e = d
+        .api
+        .product_create(ProductCreateInput {
+            category_path: Some("Garden > Seeds".into()),
+            ..new_product("SEED-1", "4006381333932", 199)
+        })
+        .unwrap_err();
+    assert_eq!(e.code, "invalid_input", "{e:?}");
+    let categories = |d: &Device| d.api.catalog_meta(NoInput {}).unwrap().categories.len();
+    assert_eq!((d.footprint(), categories(&d)), before);
+    // An unknown tax class is not found, naming those there are.
+    let e = d
+        .api
+        .product_create(ProductCreateInput {
+            tax_class_name: Some("Luxury 33%".into()),
+            ..new_product("SEED-1", "4001234567891", 199)
+        })
+        .unwrap_err();
+    assert_eq!(e.code, "not_found", "{e:?}");
+    assert!(e.message.contains(&standard.name), "{e:?}");
+    assert_eq!((d.footprint(), categories(&d)), before);
+
+    let p = d
+        .api
+        .product_create(ProductCreateInput {
+            category_path: Some("Garden > Seeds".into()),
+            tax_class_name: Some(standard.name.to_uppercase()),
+            initial_stock: Some(7),
+            ..new_product("SEED-1", "4001234567891", 199)
+        })
+        .unwrap();
+    assert_eq!(p.category_path.as_deref(), Some("Garden > Seeds"));
+    assert_eq!(p.tax_class_id.as_deref(), Some(standard.id.as_str()));
+    assert_eq!(categories(&d), before.1 + 2);
+
+    // Its level, exactly, by barcode or SKU; an unknown location is not found, never 0.
+    let level = |location_id: Option<String>| {
+        d.api.stock_level(StockLevelInput {
+            code: "4001234567891".into(),
+            location_id,
+        })
+    };
+    let l = level(None).unwrap();
+    assert_eq!(
+        (l.sku.as_str(), l.level.map(|l| l.on_hand)),
+        ("SEED-1", Some(7))
+    );
+    let main = meta
+        .locations
+        .iter()
+        .find(|l| l.is_main)
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(level(Some(main)).unwrap().level.map(|l| l.on_hand), Some(7));
+    assert_eq!(
+        level(Some("no-such-place".into())).unwrap_err().code,
+        "not_found"
     );
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 /// Kassa headless: the same core as the desktop app, for admins, scripts and tests.
 ///
 /// Secrets come from the environment, never from arguments: KASSA_PASSWORD,
-/// KASSA_OTP (the current authenticator code), KASSA_BACKUP_CODE. On a terminal
-/// Kassa asks for what is missing.
+/// KASSA_OTP (the current authenticator code), KASSA_BACKUP_CODE, KASSA_INVITE_TOKEN,
+/// KASSA_VOUCHER_CODE. On a terminal Kassa asks for what is missing.
 #[derive(Debug, Parser)]
 #[command(name = "kassa", version, about, long_about)]
 pub struct Cli {
@@ -38,11 +38,20 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The store's settings: list them, change one (same checks and audit as the settings screen).
+    #[command(subcommand)]
+    Settings(crate::commands::settings::SettingsCommand),
     /// Products and services: add, list, show, change prices, import and export CSV.
     #[command(subcommand)]
     Product(crate::commands::catalog::ProductCommand),
     /// `kassa stock SKU` shows an item's level; subcommands receive, adjust, count, move stock.
     Stock(crate::commands::catalog::StockArgs),
+    /// Places stock is kept: add, list.
+    #[command(subcommand)]
+    Location(crate::commands::places::LocationCommand),
+    /// Tax classes: add, list.
+    #[command(subcommand)]
+    TaxClass(crate::commands::places::TaxClassCommand),
     /// Customers: add, list, merge duplicates, import and export CSV.
     #[command(subcommand)]
     Customer(crate::commands::customers::CustomerCommand),
@@ -74,6 +83,24 @@ pub enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Gift vouchers and store credit: issue one, look up a balance (code from KASSA_VOUCHER_CODE).
+    #[command(subcommand)]
+    Voucher(VoucherCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VoucherCommand {
+    /// Issue a voucher worth AMOUNT minor units; prints its code, shown once. Above your role a
+    /// manager approves with KASSA_APPROVER_EMAIL, KASSA_APPROVER_PASSWORD (or _PIN) and _OTP.
+    Issue {
+        #[arg(long = "amount", value_name = "MINOR")]
+        amount_minor: i64,
+        /// The customer's id, for store credit.
+        #[arg(long, value_name = "ID")]
+        customer: Option<String>,
+    },
+    /// A voucher's balance; its code comes from KASSA_VOUCHER_CODE (or is asked on a terminal).
+    Balance,
 }
 
 #[derive(Debug, Args)]
@@ -81,7 +108,8 @@ pub struct SellArgs {
     /// A line: barcode or SKU, '=', quantity (repeat for more lines).
     #[arg(long = "line", value_name = "SKU=QTY", required = true)]
     pub lines: Vec<String>,
-    /// A payment: cash=MINOR (handed over), card=MINOR or voucher:CODE=MINOR (repeat to split).
+    /// A payment: cash=MINOR (handed over), card=MINOR or voucher=MINOR (repeat to split). A
+    /// voucher's code comes from KASSA_VOUCHER_CODE (several: comma-separated, in --pay order).
     #[arg(long = "pay", value_name = "KIND=MINOR", required = true)]
     pub pays: Vec<String>,
     /// An idempotency key: the same key and sale again returns the first order.
@@ -217,6 +245,18 @@ pub enum AuditCommand {
     },
 }
 
+/// Names an open invitation by its id or by the invited email.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct InvitationArg {
+    /// The invitation's id (as `kassa staff list` shows it).
+    #[arg(long, value_name = "ID")]
+    pub invitation: Option<String>,
+    /// The email the open invitation was sent to.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+}
+
 /// Names a staff member by email.
 #[derive(Debug, Args)]
 pub struct StaffEmail {
@@ -241,27 +281,22 @@ pub enum StaffCommand {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
-    /// Redeem a one-time code (password from KASSA_PASSWORD): an invitation sets the password
-    /// and prints the new authenticator secret and backup codes; a new-authenticator code
-    /// takes the current password.
+    /// Redeem a one-time code from KASSA_INVITE_TOKEN (password from KASSA_PASSWORD): an
+    /// invitation sets the password and prints the new authenticator secret and backup codes;
+    /// a new-authenticator code takes the current password.
     Accept {
-        /// The code, as given (dashes and case do not matter).
-        #[arg(long, value_name = "CODE")]
-        token: String,
+        /// Refused: a one-time code never goes in an argument (other users see arguments);
+        /// set KASSA_INVITE_TOKEN.
+        #[arg(long, value_name = "CODE", hide = true)]
+        token: Option<String>,
         /// How you want to be shown.
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
     /// A new code and expiry for an open invitation.
-    Resend {
-        #[arg(long, value_name = "ID")]
-        invitation: String,
-    },
+    Resend(InvitationArg),
     /// Withdraw an open invitation.
-    Revoke {
-        #[arg(long, value_name = "ID")]
-        invitation: String,
-    },
+    Revoke(InvitationArg),
     /// Change someone's role.
     Role {
         #[arg(long, value_name = "EMAIL")]

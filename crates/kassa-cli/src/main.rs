@@ -24,17 +24,9 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
             }
-            let message = e.kind().to_string();
-            let detail = e
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
-                .to_string();
             let err = ApiError {
                 code: "invalid_input".into(),
-                message: if detail.is_empty() { message } else { detail },
+                message: usage_error_text(&e),
             };
             print_error(&err, true);
             return ExitCode::from(2);
@@ -49,13 +41,21 @@ fn main() -> ExitCode {
         .init();
     match run(&cli) {
         Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = if cli.json {
-                writeln!(stdout, "{}", out.json)
-            } else {
-                writeln!(stdout, "{}", out.human.trim_end())
-            };
-            ExitCode::SUCCESS
+            {
+                let mut stdout = std::io::stdout().lock();
+                let _ = if cli.json {
+                    writeln!(stdout, "{}", out.json)
+                } else {
+                    writeln!(stdout, "{}", out.human.trim_end())
+                };
+            }
+            match &out.failure {
+                None => ExitCode::SUCCESS,
+                Some(e) => {
+                    print_error(e, cli.json);
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(e) => {
             print_error(&e, cli.json);
@@ -75,4 +75,23 @@ fn print_error(e: &ApiError, json: bool) {
     } else {
         writeln!(stderr, "kassa: {} [{}]", e.message, e.code)
     };
+}
+
+/// A usage error's whole text on one line: what is wrong, with every detail clap gives (the
+/// missing arguments, the value it could not parse, a tip), without the usage and help lines.
+fn usage_error_text(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let text = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = text.trim_start_matches("error:").trim();
+    if text.is_empty() {
+        e.kind().to_string()
+    } else {
+        text.to_string()
+    }
 }

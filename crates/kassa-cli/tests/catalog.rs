@@ -250,7 +250,9 @@ fn a_csv_import_checks_every_row_and_imports_all_or_nothing() {
             "--json",
         ],
     );
-    assert!(r.ok, "{}", r.err);
+    // The report lists every bad row, and the command fails so a script stops there.
+    assert_eq!(r.code, Some(1), "{}", r.err);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
     let lines: Vec<u64> = r.out["errors"]
         .as_array()
         .unwrap()

@@ -137,8 +137,11 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
     );
     let token = invited["token"].as_str().unwrap().to_string();
     let accepted = kassa(
-        &["staff", "accept", "--token", &token],
-        &[("KASSA_PASSWORD", "violet kettles hum at dawn")],
+        &["staff", "accept"],
+        &[
+            ("KASSA_PASSWORD", "violet kettles hum at dawn"),
+            ("KASSA_INVITE_TOKEN", &token),
+        ],
     );
     let invitee_b32 = accepted["totp_secret"].as_str().unwrap().to_string();
     let invitee_raw = totp_rs::Secret::Encoded(invitee_b32.clone())

@@ -77,16 +77,22 @@ fn an_admin_invites_and_the_person_accepts_with_a_password_from_the_environment(
     // A weak password is refused with its reason and the code still works afterwards.
     let weak = kassa(
         dir.path(),
-        &["staff", "accept", "--token", &token],
-        &[("KASSA_PASSWORD", "ichliebedich")],
+        &["staff", "accept"],
+        &[
+            ("KASSA_PASSWORD", "ichliebedich"),
+            ("KASSA_INVITE_TOKEN", &token),
+        ],
     );
     assert_eq!(weak.err["error"]["code"], "weak_password", "{}", weak.err);
     assert!(weak.out.as_str() == Some(""), "nothing on stdout");
 
     let acc = kassa(
         dir.path(),
-        &["staff", "accept", "--token", &token.to_lowercase()],
-        &[("KASSA_PASSWORD", "violet kettles hum at dawn")],
+        &["staff", "accept"],
+        &[
+            ("KASSA_PASSWORD", "violet kettles hum at dawn"),
+            ("KASSA_INVITE_TOKEN", &token.to_lowercase()),
+        ],
     );
     assert!(acc.ok, "{}", acc.err);
     let secret = acc.out["totp_secret"].as_str().unwrap().to_string();
@@ -95,8 +101,11 @@ fn an_admin_invites_and_the_person_accepts_with_a_password_from_the_environment(
 
     let again = kassa(
         dir.path(),
-        &["staff", "accept", "--token", &token],
-        &[("KASSA_PASSWORD", "violet kettles hum at dawn")],
+        &["staff", "accept"],
+        &[
+            ("KASSA_PASSWORD", "violet kettles hum at dawn"),
+            ("KASSA_INVITE_TOKEN", &token),
+        ],
     );
     assert_eq!(
         again.err["error"]["code"], "invalid_credentials",
@@ -240,4 +249,85 @@ fn the_pin_unlocks_a_locked_cli_session() {
     let right = kassa(dir.path(), &["unlock"], &[("KASSA_PIN", "4711")]);
     assert!(right.ok, "{}", right.err);
     assert_eq!(right.out["role"], "cashier");
+}
+
+#[test]
+fn a_one_time_code_in_the_arguments_is_refused_and_names_the_variable_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let staff = demo(dir.path());
+    let admin = person(&staff, "admin");
+    let r = login(
+        dir.path(),
+        admin["email"].as_str().unwrap(),
+        admin["password"].as_str().unwrap(),
+        admin["totp_secret"].as_str().unwrap(),
+    );
+    assert!(r.ok, "{}", r.err);
+    let inv = kassa(
+        dir.path(),
+        &[
+            "staff",
+            "invite",
+            "--email",
+            "ola@example.com",
+            "--role",
+            "agent",
+        ],
+        &[],
+    );
+    let token = inv.out["token"].as_str().unwrap().to_string();
+    let before = counts(dir.path(), &["staff", "audit_log", "outbox"]);
+
+    // Other users of the machine can read a process's arguments: the code never goes there.
+    let r = kassa(
+        dir.path(),
+        &["staff", "accept", "--token", &token],
+        &[("KASSA_PASSWORD", "violet kettles hum at dawn")],
+    );
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    let message = r.err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("KASSA_INVITE_TOKEN"), "{message}");
+    assert!(
+        !message.contains(&token),
+        "the code is not echoed: {message}"
+    );
+    assert_eq!(
+        counts(dir.path(), &["staff", "audit_log", "outbox"]),
+        before
+    );
+
+    // Without a terminal and without the variable, the answer says which variable to set.
+    let r = kassa(
+        dir.path(),
+        &["staff", "accept"],
+        &[("KASSA_PASSWORD", "violet kettles hum at dawn")],
+    );
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    assert!(
+        r.err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("KASSA_INVITE_TOKEN"),
+        "{}",
+        r.err
+    );
+
+    // From the environment it works, and the invitation can be named by its email too.
+    let resent = kassa(
+        dir.path(),
+        &["staff", "resend", "--email", "ola@example.com"],
+        &[],
+    );
+    assert!(resent.ok, "{}", resent.err);
+    let fresh = resent.out["token"].as_str().unwrap().to_string();
+    let r = kassa(
+        dir.path(),
+        &["staff", "accept"],
+        &[
+            ("KASSA_PASSWORD", "violet kettles hum at dawn"),
+            ("KASSA_INVITE_TOKEN", &fresh),
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["email"], "ola@example.com", "{}", r.out);
 }

@@ -168,6 +168,11 @@ pub struct ProductCreateInput {
     /// Received at once (needs the adjust_stock permission).
     pub initial_stock: Option<i64>,
     pub location_id: Option<String>,
+    /// A category by its path, e.g. `Drinks > Coffee`, made in the same transaction if
+    /// missing (instead of `product.category_id`).
+    pub category_path: Option<String>,
+    /// A tax class by its name, any case (instead of `product.tax_class_id`).
+    pub tax_class_name: Option<String>,
 }
 
 /// A product's new fields.
@@ -176,6 +181,30 @@ pub struct ProductCreateInput {
 pub struct ProductUpdateInput {
     pub id: String,
     pub product: ProductFields,
+}
+
+/// An item's stock by barcode or SKU: over all locations, or at one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct StockLevelInput {
+    /// A barcode or SKU, exactly.
+    pub code: String,
+    pub location_id: Option<String>,
+}
+
+/// An item's stock level.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StockLevelOutput {
+    pub product_id: String,
+    pub sku: String,
+    /// The name with the variant.
+    pub name: String,
+    pub stock_tracked: bool,
+    /// The location asked for; `null`: over all locations.
+    pub location_id: Option<String>,
+    /// `null` when the item is not stock-tracked (a service).
+    pub level: Option<LevelDto>,
 }
 
 /// A product's stock at one location.

@@ -106,6 +106,28 @@ pub struct AppStatus {
     pub version: String,
 }
 
+impl AppStatus {
+    /// The status of a data folder with no store in it, told without opening (or creating)
+    /// its database.
+    pub fn without_store() -> AppStatus {
+        AppStatus {
+            set_up: false,
+            store: None,
+            device: None,
+            session: None,
+            sync: SyncStatusDto {
+                state: "not_paired".to_string(),
+                pending_changes: 0,
+                pending_bytes: 0,
+                last_sync_at: None,
+            },
+            demo_logins: None,
+            shift: None,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
 /// The open shift, as the top bar shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ShiftBadge {

@@ -3,6 +3,7 @@
 use super::Outcome;
 use crate::cli::AuditCommand;
 use kassa_app::dto::{AuditListInput, NoInput};
+use kassa_app::kassa_domain::ErrorCode;
 use kassa_app::{Api, ApiError};
 
 pub fn run(api: &Api, cmd: &AuditCommand) -> Result<Outcome, ApiError> {
@@ -16,7 +17,24 @@ pub fn run(api: &Api, cmd: &AuditCommand) -> Result<Outcome, ApiError> {
                     b.id, b.device_id, b.device_seq, b.description
                 ),
             };
-            Ok(Outcome::new(&r, human))
+            let broken = (!r.ok).then(|| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    match &r.first_bad {
+                        Some(b) => format!(
+                            "the audit trail is broken at entry {} (device {}, #{}): {}",
+                            b.id, b.device_id, b.device_seq, b.description
+                        ),
+                        None => "the audit trail is broken".to_string(),
+                    },
+                )
+            });
+            let outcome = Outcome::new(&r, human);
+            // A broken chain is reported in full, and the command fails, so scripts notice.
+            Ok(match broken {
+                Some(e) => outcome.failing(e),
+                None => outcome,
+            })
         }
         AuditCommand::List { action, limit } => {
             let out = api.audit_list(AuditListInput {

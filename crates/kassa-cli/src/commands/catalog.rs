@@ -1,6 +1,6 @@
 //! `kassa product ...` and `kassa stock ...`: the catalog and the stock ledger.
 
-use super::{Outcome, to_json};
+use super::{MoneyText, Outcome, to_json};
 use clap::{Args, Subcommand};
 use kassa_app::dto::*;
 use kassa_app::kassa_domain::ErrorCode;
@@ -191,32 +191,6 @@ fn location(api: &Api, name: &Option<String>) -> Result<Option<String>, ApiError
         })
 }
 
-fn category(api: &Api, path: &str) -> Result<String, ApiError> {
-    let mut parent: Option<String> = None;
-    for part in path.split('>').map(str::trim).filter(|p| !p.is_empty()) {
-        let meta = api.catalog_meta(NoInput {})?;
-        let found = meta
-            .categories
-            .iter()
-            .find(|c| c.parent_id == parent && c.name.eq_ignore_ascii_case(part));
-        parent = Some(match found {
-            Some(c) => c.id.clone(),
-            None => {
-                api.category_create(CategoryCreateInput {
-                    name: part.into(),
-                    parent_id: parent.clone(),
-                })?
-                .id
-            }
-        });
-    }
-    parent.ok_or_else(|| invalid("the category path is empty"))
-}
-
-fn money(minor: i64) -> String {
-    kassa_app::kassa_domain::money::format_minor(minor, 2)
-}
-
 fn level_text(l: &Option<LevelDto>) -> String {
     match l {
         Some(l) if l.reserved != 0 => format!("{} ({} held)", l.on_hand, l.reserved),
@@ -253,6 +227,12 @@ pub(crate) fn import_outcome(r: ImportReportDto) -> Result<Outcome, ApiError> {
             if rows.len() > 20 { "; …" } else { "" }
         )));
     }
+    let bad_rows = (!r.errors.is_empty()).then(|| {
+        invalid(format!(
+            "{} bad rows; nothing would be imported (see the report)",
+            rows.len()
+        ))
+    });
     let human = if r.errors.is_empty() {
         format!(
             "{} {} rows: {} new, {} changed, {} unchanged.",
@@ -269,7 +249,12 @@ pub(crate) fn import_outcome(r: ImportReportDto) -> Result<Outcome, ApiError> {
             rows.join("\n  ")
         )
     };
-    Ok(Outcome::new(&r, human))
+    let outcome = Outcome::new(&r, human);
+    // A dry run with bad rows reports them all, and fails, so a script stops there.
+    Ok(match bad_rows {
+        Some(e) => outcome.failing(e),
+        None => outcome,
+    })
 }
 
 pub(crate) fn export_outcome(
@@ -280,52 +265,20 @@ pub(crate) fn export_outcome(
         Some(path) => {
             std::fs::write(path, &out.csv)
                 .map_err(|e| invalid(format!("cannot write {}: {e}", path.display())))?;
-            Ok(Outcome {
-                json: json!({"rows": out.rows, "path": path.display().to_string()}),
-                human: format!("Wrote {} rows to {}.", out.rows, path.display()),
-            })
+            Ok(Outcome::from_json(
+                json!({"rows": out.rows, "path": path.display().to_string()}),
+                format!("Wrote {} rows to {}.", out.rows, path.display()),
+            ))
         }
-        None => Ok(Outcome {
-            json: to_json(&out),
-            human: out.csv,
-        }),
+        None => Ok(Outcome::from_json(to_json(&out), out.csv)),
     }
 }
 
 pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
     match cmd {
         ProductCommand::Add(a) => {
-            let tax_class_id = match &a.tax_class {
-                Some(name) => {
-                    let meta = api.catalog_meta(NoInput {})?;
-                    Some(
-                        meta.tax_classes
-                            .iter()
-                            .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
-                            .map(|t| t.id.clone())
-                            .ok_or_else(|| {
-                                ApiError::new(
-                                    ErrorCode::NotFound,
-                                    format!(
-                                        "no tax class called '{name}'; there are: {}",
-                                        meta.tax_classes
-                                            .iter()
-                                            .map(|t| t.name.as_str())
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
-                                    ),
-                                )
-                            })?,
-                    )
-                }
-                None => None,
-            };
             let parent_id = match &a.parent {
                 Some(sku) => Some(lookup(api, sku)?.id),
-                None => None,
-            };
-            let category_id = match &a.category {
-                Some(path) => Some(category(api, path)?),
                 None => None,
             };
             let p = api.product_create(ProductCreateInput {
@@ -336,25 +289,26 @@ pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
                     cost_minor: a.cost,
                     barcodes: Some(a.barcodes.clone()),
                     kind: Some(if a.service { "service" } else { "product" }.into()),
-                    tax_class_id,
-                    category_id,
                     parent_id,
                     variant: a.variant.clone(),
                     ..Default::default()
                 },
                 initial_stock: a.stock,
                 location_id: location(api, &a.location)?,
+                category_path: a.category.clone(),
+                tax_class_name: a.tax_class.clone(),
             })?;
-            Ok(Outcome {
-                json: json!({"product_id": p.id, "sku": p.sku, "level": p.level.map(|l| l.on_hand)}),
-                human: format!(
+            let money = MoneyText::of(api)?;
+            Ok(Outcome::from_json(
+                json!({"product_id": p.id, "sku": p.sku, "level": p.level.map(|l| l.on_hand)}),
+                format!(
                     "Added {} ({}) at {}; stock: {}.",
                     p.display_name,
                     p.sku,
-                    money(p.price_minor),
+                    money.show(p.price_minor),
                     level_text(&p.level)
                 ),
-            })
+            ))
         }
         ProductCommand::List { search, limit } => {
             let out = api.product_search(ProductSearchInput {
@@ -362,6 +316,7 @@ pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
                 limit: Some(*limit),
                 ..Default::default()
             })?;
+            let money = MoneyText::of(api)?;
             let human = out
                 .items
                 .iter()
@@ -370,7 +325,7 @@ pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
                         "{:16} {:40} {:>10} {:>8}{}\n",
                         p.sku,
                         p.display_name,
-                        money(p.price_minor),
+                        money.show(p.price_minor),
                         level_text(&p.level),
                         if p.low { "  LOW" } else { "" }
                     )
@@ -383,6 +338,8 @@ pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
             let p = lookup(api, code)?;
             let detail = api.product_get(ProductIdInput { id: p.id })?;
             let d = &detail.product;
+            let money = MoneyText::of(api)?;
+            let money = |m| money.show(m);
             let mut human = format!(
                 "{} — {}\nSKU {}  price {}{}  {}\nbarcodes: {}\ncategory: {}\n",
                 d.display_name,
@@ -434,15 +391,16 @@ pub fn product(api: &Api, cmd: &ProductCommand) -> Result<Outcome, ApiError> {
                 id: p.id,
                 product: fields,
             })?;
-            Ok(Outcome {
-                json: json!({"product_id": after.id, "sku": after.sku, "price_minor": after.price_minor, "cost_minor": after.cost_minor}),
-                human: format!(
+            let money = MoneyText::of(api)?;
+            Ok(Outcome::from_json(
+                json!({"product_id": after.id, "sku": after.sku, "price_minor": after.price_minor, "cost_minor": after.cost_minor}),
+                format!(
                     "{} now costs {} (was {}).",
                     after.display_name,
-                    money(after.price_minor),
-                    money(p.price_minor)
+                    money.show(after.price_minor),
+                    money.show(p.price_minor)
                 ),
-            })
+            ))
         }
         ProductCommand::Import { file, dry_run } => {
             let csv = read_file(file)?;
@@ -462,32 +420,30 @@ pub fn stock(api: &Api, a: &StockArgs) -> Result<Outcome, ApiError> {
                 "give an item's SKU or barcode (kassa stock SKU), or a subcommand such as receive",
             )
         })?;
-        let p = lookup(api, code)?;
         let loc = location(api, &a.location)?;
-        let found = api.product_search(ProductSearchInput {
-            query: Some(p.sku.clone()),
-            limit: Some(1),
-            location_id: loc.clone(),
-            ..Default::default()
+        let s = api.stock_level(StockLevelInput {
+            code: code.to_string(),
+            location_id: loc,
         })?;
-        let level = found
-            .items
-            .into_iter()
-            .find(|x| x.id == p.id)
-            .and_then(|x| x.level)
-            .unwrap_or(LevelDto {
-                on_hand: 0,
-                reserved: 0,
-                available: 0,
-            });
-        return Ok(Outcome {
-            json: json!({"sku": p.sku, "level": level.on_hand, "available": level.available,
-                         "reserved": level.reserved, "stock_tracked": p.stock_tracked, "location_id": loc}),
-            human: format!(
+        let human = match &s.level {
+            Some(l) => format!(
                 "{} ({}): {} on hand, {} available",
-                p.display_name, p.sku, level.on_hand, level.available
+                s.name, s.sku, l.on_hand, l.available
             ),
+            None => format!("{} ({}): not stocked", s.name, s.sku),
+        };
+        // A service holds no stock: 0 of everything, with stock_tracked false.
+        let l = s.level.unwrap_or(LevelDto {
+            on_hand: 0,
+            reserved: 0,
+            available: 0,
         });
+        return Ok(Outcome::from_json(
+            json!({"sku": s.sku, "level": l.on_hand, "available": l.available,
+                   "reserved": l.reserved, "stock_tracked": s.stock_tracked,
+                   "location_id": s.location_id}),
+            human,
+        ));
     };
     match cmd {
         StockCommand::Receive {
@@ -537,13 +493,13 @@ pub fn stock(api: &Api, a: &StockArgs) -> Result<Outcome, ApiError> {
                 from_location_id: from_id.unwrap_or_default(),
                 to_location_id: to_id.unwrap_or_default(),
             })?;
-            Ok(Outcome {
-                human: format!(
+            Ok(Outcome::new(
+                &r,
+                format!(
                     "Moved {qty} of {} from {from} ({} left) to {to} ({} now).",
                     p.sku, r.from.on_hand, r.to.on_hand
                 ),
-                json: to_json(&r),
-            })
+            ))
         }
         StockCommand::Count {
             lines,
@@ -627,6 +583,8 @@ pub fn stock(api: &Api, a: &StockArgs) -> Result<Outcome, ApiError> {
         }
         StockCommand::Value => {
             let r = api.stock_valuation(NoInput {})?;
+            let money = MoneyText::of(api)?;
+            let money = |m| money.show(m);
             let mut human = format!(
                 "Stock at cost: {} ({} units)\n",
                 money(r.total_minor),
@@ -652,12 +610,12 @@ pub fn stock(api: &Api, a: &StockArgs) -> Result<Outcome, ApiError> {
 }
 
 fn change(sku: &str, r: StockChangeOutput) -> Outcome {
-    Outcome {
-        json: json!({"sku": sku, "level": r.total.on_hand, "available": r.total.available,
-                     "location_id": r.location_id, "location_level": r.level.on_hand, "movement_ids": r.movement_ids}),
-        human: format!(
+    Outcome::from_json(
+        json!({"sku": sku, "level": r.total.on_hand, "available": r.total.available,
+               "location_id": r.location_id, "location_level": r.level.on_hand, "movement_ids": r.movement_ids}),
+        format!(
             "{sku}: {} here, {} in all.",
             r.level.on_hand, r.total.on_hand
         ),
-    }
+    )
 }

@@ -32,11 +32,11 @@ pub enum CustomerCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Merge the duplicate --remove into --keep.
+    /// Merge the duplicate --remove into --keep (each a customer's id or email).
     Merge {
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID_OR_EMAIL")]
         keep: String,
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID_OR_EMAIL")]
         remove: String,
     },
     /// Import customers from CSV (all rows or none).
@@ -60,6 +60,39 @@ fn line(c: &CustomerDto) -> String {
         c.email.clone().unwrap_or_default(),
         c.phone.clone().unwrap_or_default()
     )
+}
+
+/// A customer's id, given as such or by their email (exactly one customer must have it).
+fn customer_id(api: &Api, given: &str) -> Result<String, ApiError> {
+    let given = given.trim();
+    if !given.contains('@') {
+        return Ok(given.to_string());
+    }
+    let found: Vec<CustomerDto> = api
+        .customer_search(CustomerSearchInput {
+            query: Some(given.to_string()),
+            limit: Some(50),
+            offset: None,
+        })?
+        .items
+        .into_iter()
+        .filter(|c| {
+            c.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(given))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no customer has the email {given}"),
+        )),
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("several customers have the email {given}; name them by id"),
+        )),
+    }
 }
 
 pub fn run(api: &Api, cmd: &CustomerCommand) -> Result<Outcome, ApiError> {
@@ -94,8 +127,8 @@ pub fn run(api: &Api, cmd: &CustomerCommand) -> Result<Outcome, ApiError> {
         }
         CustomerCommand::Merge { keep, remove } => {
             let c = api.customer_merge(CustomerMergeInput {
-                keep_id: keep.clone(),
-                remove_id: remove.clone(),
+                keep_id: customer_id(api, keep)?,
+                remove_id: customer_id(api, remove)?,
             })?;
             let human = format!("Merged into {}:\n{}", c.name, line(&c));
             Ok(Outcome::new(&c, human))

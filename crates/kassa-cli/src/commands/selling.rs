@@ -1,12 +1,13 @@
 //! `kassa sell`, `refund`, `order`, `receipt`, `shift` and `report z`.
 
-use super::{Outcome, to_json};
-use crate::cli::{ReceiptArgs, RefundArgs, ReportCommand, SellArgs, ShiftCommand};
+use super::{MoneyText, Outcome, to_json};
+use crate::cli::{ReceiptArgs, RefundArgs, ReportCommand, SellArgs, ShiftCommand, VoucherCommand};
 use crate::secrets;
 use base64::Engine;
 use kassa_app::dto::{
     CountDto, NoInput, OrderRef, ReceiptInput, RefundInput, RefundLineInput, SellInput,
-    SellLineInput, ShiftCashInput, ShiftCloseInput, ShiftOpenInput, TenderInput, ZReportInput,
+    SellLineInput, ShiftCashInput, ShiftCloseInput, ShiftOpenInput, TenderInput, VoucherIssueInput,
+    VoucherRef, ZReportInput,
 };
 use kassa_app::{Api, ApiError};
 use serde_json::json;
@@ -51,32 +52,61 @@ fn counts(items: &[String]) -> Result<Vec<CountDto>, ApiError> {
         .collect()
 }
 
-/// Minor units as the store's currency writes them, for the text output.
-fn money_fn(api: &Api) -> impl Fn(i64) -> String {
-    let exponent = api
-        .app_status(NoInput {})
-        .ok()
-        .and_then(|s| s.store)
-        .map(|s| s.currency_exponent)
-        .unwrap_or(2);
-    move |minor| kassa_app::kassa_domain::money::format_minor(minor, exponent)
+/// The voucher codes for the sale's voucher tenders, in order, from KASSA_VOUCHER_CODE
+/// (comma-separated) or asked on a terminal.
+fn voucher_codes(needed: usize) -> Result<Vec<String>, ApiError> {
+    if needed == 0 {
+        return Ok(Vec::new());
+    }
+    let text = secrets::named(
+        "KASSA_VOUCHER_CODE",
+        "the voucher's code",
+        "Voucher code (several: separated by commas): ",
+    )?;
+    let codes: Vec<String> = text
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if codes.len() != needed {
+        return Err(bad(format!(
+            "the sale has {needed} voucher payment(s) but KASSA_VOUCHER_CODE holds {} code(s); \
+             give one code per --pay voucher=…, comma-separated, in the same order",
+            codes.len()
+        )));
+    }
+    Ok(codes)
 }
 
 pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
-    let money = money_fn(api);
     let lines = a
         .lines
         .iter()
         .map(|l| pair(l, "SKU=QTY").map(|(code, quantity)| SellLineInput { code, quantity }))
         .collect::<Result<Vec<_>, _>>()?;
-    let tenders = a
+    let pays = a
         .pays
         .iter()
         .map(|p| {
-            let (kind, amount) = pair(p, "KIND=MINOR (cash=2000, card=1250, voucher:CODE=500)")?;
-            let (kind, code) = match kind.split_once(':') {
-                Some((k, c)) => (k.to_string(), Some(c.to_string())),
-                None => (kind, None),
+            let (kind, amount) = pair(p, "KIND=MINOR (cash=2000, card=1250, voucher=500)")?;
+            if kind.contains(':') {
+                return Err(bad(format!(
+                    "'{p}': a voucher's code is never passed as an argument (other users of this \
+                     machine can read arguments); write --pay voucher={amount} and set \
+                     KASSA_VOUCHER_CODE"
+                )));
+            }
+            Ok((kind, amount))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let mut codes = voucher_codes(pays.iter().filter(|(k, _)| k == "voucher").count())?.into_iter();
+    let tenders = pays
+        .into_iter()
+        .map(|(kind, amount)| {
+            let code = if kind == "voucher" {
+                codes.next()
+            } else {
+                None
             };
             Ok(TenderInput {
                 customer_contact: (kind == "card").then(|| a.contact.clone()).flatten(),
@@ -94,6 +124,8 @@ pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
         customer_id: a.customer.clone(),
         idempotency_key: a.key.clone(),
     })?;
+    let money = MoneyText::of(api)?;
+    let money = |m| money.show(m);
     let mut human = format!(
         "Sale {}: total {}",
         out.number,
@@ -114,7 +146,6 @@ pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
 }
 
 pub fn refund(api: &Api, a: &RefundArgs) -> Result<Outcome, ApiError> {
-    let money = money_fn(api);
     let lines = a
         .lines
         .iter()
@@ -135,6 +166,8 @@ pub fn refund(api: &Api, a: &RefundArgs) -> Result<Outcome, ApiError> {
         approval: secrets::approval()?,
         idempotency_key: a.key.clone(),
     })?;
+    let money = MoneyText::of(api)?;
+    let money = |m| money.show(m);
     let human = format!(
         "Refund {}: {} back ({}); the sale is now {}.",
         out.number,
@@ -159,11 +192,12 @@ pub fn refund(api: &Api, a: &RefundArgs) -> Result<Outcome, ApiError> {
 }
 
 pub fn order(api: &Api, number: &str) -> Result<Outcome, ApiError> {
-    let money = money_fn(api);
     let o = api.order_get(OrderRef {
         order_id: None,
         number: Some(number.to_string()),
     })?;
+    let money = MoneyText::of(api)?;
+    let money = |m| money.show(m);
     let mut human = format!(
         "{}  {}  {}  total {}\n",
         o.number,
@@ -209,23 +243,21 @@ pub fn receipt(api: &Api, a: &ReceiptArgs) -> Result<Outcome, ApiError> {
         Some(path) => {
             std::fs::write(path, &bytes)
                 .map_err(|e| bad(format!("cannot write {}: {e}", path.display())))?;
-            Ok(Outcome {
-                json: json!({"number": r.number, "format": r.format, "file": path, "bytes": bytes.len()}),
-                human: format!("Wrote {} ({} bytes).", path.display(), bytes.len()),
-            })
+            Ok(Outcome::from_json(
+                json!({"number": r.number, "format": r.format, "file": path, "bytes": bytes.len()}),
+                format!("Wrote {} ({} bytes).", path.display(), bytes.len()),
+            ))
         }
-        None => Ok(Outcome {
-            human: r
-                .html
+        None => Ok(Outcome::from_json(
+            to_json(&r),
+            r.html
                 .clone()
                 .unwrap_or_else(|| "Use --out FILE for pdf and escpos.".into()),
-            json: to_json(&r),
-        }),
+        )),
     }
 }
 
 pub fn shift(api: &Api, c: &ShiftCommand) -> Result<Outcome, ApiError> {
-    let money = money_fn(api);
     let status = match c {
         ShiftCommand::Status => api.shift_current(NoInput {})?,
         ShiftCommand::Open { counts: c } => {
@@ -252,6 +284,8 @@ pub fn shift(api: &Api, c: &ShiftCommand) -> Result<Outcome, ApiError> {
             note: note.clone(),
         })?,
     };
+    let money = MoneyText::of(api)?;
+    let money = |m| money.show(m);
     let human = match (&status.shift, &status.figures) {
         (Some(s), Some(f)) => format!(
             "Shift {} open since {}: {} sales, {}; cash expected in the drawer {}.",
@@ -281,7 +315,6 @@ pub fn shift(api: &Api, c: &ShiftCommand) -> Result<Outcome, ApiError> {
 }
 
 pub fn report(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
-    let money = money_fn(api);
     let ReportCommand::Z {
         date,
         close,
@@ -295,6 +328,8 @@ pub fn report(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
             number: *number,
         })?
     };
+    let money = MoneyText::of(api)?;
+    let money = |m| money.show(m);
     let human = format!(
         "Z {}{}: {} orders, gross {}, tax {}, refunds {}, net {}\n{}",
         z.number.map(|n| format!("#{n} ")).unwrap_or_default(),
@@ -311,4 +346,30 @@ pub fn report(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
             .join("\n")
     );
     Ok(Outcome::new(&z, human))
+}
+
+pub fn voucher(api: &Api, c: &VoucherCommand) -> Result<Outcome, ApiError> {
+    let v = match c {
+        VoucherCommand::Issue {
+            amount_minor,
+            customer,
+        } => api.voucher_issue(VoucherIssueInput {
+            amount_minor: *amount_minor,
+            customer_id: customer.clone(),
+            approval: secrets::approval()?,
+        })?,
+        VoucherCommand::Balance => api.voucher_get(VoucherRef {
+            code: secrets::named("KASSA_VOUCHER_CODE", "the voucher's code", "Voucher code: ")?,
+        })?,
+    };
+    let money = MoneyText::of(api)?;
+    let human = match c {
+        VoucherCommand::Issue { .. } => format!(
+            "Voucher worth {}. Hand over this code; it is what pays:\n\n  {}\n",
+            money.show(v.balance_minor),
+            v.code
+        ),
+        VoucherCommand::Balance => format!("Balance: {}.", money.show(v.balance_minor)),
+    };
+    Ok(Outcome::new(&v, human))
 }

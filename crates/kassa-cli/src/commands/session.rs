@@ -3,7 +3,7 @@
 use super::{Outcome, to_json};
 use crate::cli::LoginArgs;
 use crate::secrets;
-use kassa_app::dto::{LoginInput, NoInput, UnlockInput};
+use kassa_app::dto::{AppStatus, LoginInput, NoInput, UnlockInput};
 use kassa_app::{Api, ApiError};
 use serde_json::json;
 use std::path::Path;
@@ -25,7 +25,7 @@ pub fn login(api: &Api, a: &LoginArgs) -> Result<Outcome, ApiError> {
         "user": to_json(&s.user), "role": s.role, "session_id": s.session_id,
         "backup_codes_left": s.backup_codes_left,
     });
-    Ok(Outcome { json, human })
+    Ok(Outcome::from_json(json, human))
 }
 
 pub fn logout(api: &Api) -> Result<Outcome, ApiError> {
@@ -33,8 +33,16 @@ pub fn logout(api: &Api) -> Result<Outcome, ApiError> {
     Ok(Outcome::new(&ok, "Signed out."))
 }
 
+/// The status of a folder with no store yet, told without creating a database in it.
+pub fn status_without_store(dir: &Path) -> Result<Outcome, ApiError> {
+    status_outcome(AppStatus::without_store(), dir)
+}
+
 pub fn status(api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
-    let s = api.app_status(NoInput {})?;
+    status_outcome(api.app_status(NoInput {})?, dir)
+}
+
+fn status_outcome(s: AppStatus, dir: &Path) -> Result<Outcome, ApiError> {
     let human = match (&s.store, &s.device) {
         (Some(st), Some(d)) => format!(
             "{} ({}, {}) — device {} \"{}\"\nSigned in: {}\nSync: {} ({} changes waiting)",
@@ -60,7 +68,7 @@ pub fn status(api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         // The demo's passwords and live codes are for the sign-in screen, not for scripts.
         o.remove("demo_logins");
     }
-    Ok(Outcome { json, human })
+    Ok(Outcome::from_json(json, human))
 }
 
 pub fn lock(api: &Api) -> Result<Outcome, ApiError> {
@@ -90,5 +98,5 @@ pub fn unlock(api: &Api) -> Result<Outcome, ApiError> {
     let s = api.session_unlock(input)?;
     let human = format!("Unlocked: {} ({}).", s.user.email, s.role);
     let json = json!({"user": to_json(&s.user), "role": s.role, "session_id": s.session_id});
-    Ok(Outcome { json, human })
+    Ok(Outcome::from_json(json, human))
 }

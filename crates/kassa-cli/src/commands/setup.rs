@@ -35,7 +35,7 @@ pub fn setup(api: &Api, a: &SetupArgs) -> Result<Outcome, ApiError> {
         out.admin.totp_secret,
         out.admin.backup_codes.join("\n  ")
     );
-    Ok(Outcome { json, human })
+    Ok(Outcome::from_json(json, human))
 }
 
 pub fn demo(api: &Api, dir: &Path) -> Result<Outcome, ApiError> {

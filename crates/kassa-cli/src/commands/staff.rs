@@ -1,7 +1,7 @@
 //! `kassa staff ...`: invitations, roles, suspensions, lockouts, resets, new authenticators.
 
 use super::{Outcome, to_json};
-use crate::cli::StaffCommand;
+use crate::cli::{InvitationArg, StaffCommand};
 use crate::secrets;
 use kassa_app::dto::{
     InvitationCodeInput, InvitationIssued, InvitationRef, NoInput, StaffAcceptInput,
@@ -21,6 +21,25 @@ fn by_email(api: &Api, email: &str) -> Result<StaffDto, ApiError> {
         })
 }
 
+/// The open invitation named by id, or by the email it was sent to (the newest still open).
+fn invitation_id(api: &Api, a: &InvitationArg) -> Result<String, ApiError> {
+    if let Some(id) = &a.invitation {
+        return Ok(id.clone());
+    }
+    let email = a.email.as_deref().unwrap_or_default().trim();
+    api.staff_list(NoInput {})?
+        .invitations
+        .into_iter()
+        .filter(|i| i.email.eq_ignore_ascii_case(email))
+        .filter(|i| i.state == "pending" || i.state == "expired")
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+        .map(|i| i.id)
+        .ok_or_else(|| ApiError {
+            code: "not_found".into(),
+            message: format!("there is no open invitation for {email}"),
+        })
+}
+
 fn issued(out: &InvitationIssued, what: &str) -> Outcome {
     let json = json!({
         "token": out.token, "invitation_id": out.invitation.id, "kind": out.invitation.kind,
@@ -31,7 +50,7 @@ fn issued(out: &InvitationIssued, what: &str) -> Outcome {
         "{what} for {} ({}). Pass on this one-time code; it is not shown again and works until {}:\n\n  {}\n",
         out.invitation.email, out.invitation.role, out.invitation.expires_at, out.token
     );
-    Outcome { json, human }
+    Outcome::from_json(json, human)
 }
 
 fn staff_line(s: &StaffDto) -> String {
@@ -83,6 +102,19 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
             Ok(issued(&out, "Invitation"))
         }
         StaffCommand::Accept { token, name } => {
+            if token.is_some() {
+                return Err(ApiError {
+                    code: "invalid_input".into(),
+                    message: "a one-time code is never passed as an argument (other users of \
+                              this machine can read arguments): set KASSA_INVITE_TOKEN instead"
+                        .into(),
+                });
+            }
+            let token = secrets::named(
+                "KASSA_INVITE_TOKEN",
+                "the one-time code",
+                "One-time code (as given to you): ",
+            )?;
             let what = api.invitation_check(InvitationCodeInput {
                 token: token.clone(),
             })?;
@@ -92,7 +124,7 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
                 secrets::new_password()?
             };
             let out = api.staff_accept(StaffAcceptInput {
-                token: token.clone(),
+                token,
                 password,
                 display_name: name.clone(),
             })?;
@@ -110,17 +142,17 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
                 out.totp_secret,
                 out.backup_codes.join("\n  ")
             );
-            Ok(Outcome { json, human })
+            Ok(Outcome::from_json(json, human))
         }
-        StaffCommand::Resend { invitation } => {
+        StaffCommand::Resend(a) => {
             let out = api.staff_invite_resend(InvitationRef {
-                invitation_id: invitation.clone(),
+                invitation_id: invitation_id(api, a)?,
             })?;
             Ok(issued(&out, "New code"))
         }
-        StaffCommand::Revoke { invitation } => {
+        StaffCommand::Revoke(a) => {
             let out = api.staff_invite_revoke(InvitationRef {
-                invitation_id: invitation.clone(),
+                invitation_id: invitation_id(api, a)?,
             })?;
             let human = format!("Invitation for {} withdrawn.", out.email);
             Ok(Outcome::new(&out, human))

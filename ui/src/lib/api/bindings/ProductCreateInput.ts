@@ -9,4 +9,13 @@ export type ProductCreateInput = { product: ProductFields,
 /**
  * Received at once (needs the adjust_stock permission).
  */
-initial_stock?: number, location_id?: string, };
+initial_stock?: number, location_id?: string, 
+/**
+ * A category by its path, e.g. `Drinks > Coffee`, made in the same transaction if
+ * missing (instead of `product.category_id`).
+ */
+category_path?: string, 
+/**
+ * A tax class by its name, any case (instead of `product.tax_class_id`).
+ */
+tax_class_name?: string, };

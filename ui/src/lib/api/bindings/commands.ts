@@ -90,6 +90,8 @@ import type { StockAlertsOutput } from "./StockAlertsOutput";
 import type { StockChangeOutput } from "./StockChangeOutput";
 import type { StockCountInput } from "./StockCountInput";
 import type { StockCountOutput } from "./StockCountOutput";
+import type { StockLevelInput } from "./StockLevelInput";
+import type { StockLevelOutput } from "./StockLevelOutput";
 import type { StockMovementsInput } from "./StockMovementsInput";
 import type { StockMovementsOutput } from "./StockMovementsOutput";
 import type { StockReceiveInput } from "./StockReceiveInput";
@@ -199,6 +201,8 @@ export type Commands = {
   stock_alerts: { input: NoInput; output: StockAlertsOutput };
   /** Stock on hand valued at cost. */
   stock_valuation: { input: NoInput; output: StockValuationOutput };
+  /** An item's stock by barcode or SKU, over all locations or at one. */
+  stock_level: { input: StockLevelInput; output: StockLevelOutput };
   /** Adds a stock location (audited). */
   location_create: { input: LocationCreateInput; output: LocationDto };
   /** Finds customers by name, email, phone or tag. */
@@ -334,6 +338,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "stock_movements",
   "stock_alerts",
   "stock_valuation",
+  "stock_level",
   "location_create",
   "customer_search",
   "customer_get",
