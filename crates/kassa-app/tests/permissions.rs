@@ -255,6 +255,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("stock_movements", MANAGERS),
     ("stock_alerts", MANAGERS),
     ("stock_valuation", MANAGERS),
+    ("stock_level", EVERYONE),
     ("location_create", MANAGERS),
     ("customer_search", EVERYONE),
     ("customer_get", EVERYONE),

@@ -91,6 +91,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
         "void_order" => json!({"order_id": missing, "reason": "sample"}),
         "receipt" => json!({"order_id": missing, "format": "html"}),
         "receipt_print" => json!({"order_id": missing}),
+        "stock_level" => json!({"code": "NO-SUCH-CODE"}),
         "drawer_open" => json!({"reason": "sample"}),
         "receipt_email" => json!({"order_id": missing, "to": "someone@example.com"}),
         "shift_open" | "shift_close" => json!({"counts": []}),
