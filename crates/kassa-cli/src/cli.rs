@@ -176,6 +176,12 @@ pub enum ShiftCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Open the cash drawer with no sale ("no sale"), saying why: needs the right to open the
+    /// drawer; recorded, audited and counted on the X and Z reports.
+    NoSale {
+        #[arg(long)]
+        reason: String,
+    },
     /// Close the shift with the counted cash (DENOMINATION_MINOR=COUNT, repeat).
     Close {
         #[arg(long = "count", value_name = "MINOR=N")]

@@ -5,9 +5,9 @@ use crate::cli::{ReceiptArgs, RefundArgs, ReportCommand, SellArgs, ShiftCommand,
 use crate::secrets;
 use base64::Engine;
 use kassa_app::dto::{
-    CountDto, NoInput, OrderRef, ReceiptInput, RefundInput, RefundLineInput, SellInput,
-    SellLineInput, ShiftCashInput, ShiftCloseInput, ShiftOpenInput, TenderInput, VoucherIssueInput,
-    VoucherRef, ZReportInput,
+    CountDto, DrawerOpenInput, NoInput, OrderRef, ReceiptInput, RefundInput, RefundLineInput,
+    SellInput, SellLineInput, ShiftCashInput, ShiftCloseInput, ShiftOpenInput, TenderInput,
+    VoucherIssueInput, VoucherRef, ZReportInput,
 };
 use kassa_app::{Api, ApiError};
 use serde_json::json;
@@ -279,6 +279,12 @@ pub fn shift(api: &Api, c: &ShiftCommand) -> Result<Outcome, ApiError> {
             amount_minor: *amount_minor,
             reason: reason.clone(),
         })?,
+        ShiftCommand::NoSale { reason } => {
+            api.drawer_open(DrawerOpenInput {
+                reason: reason.clone(),
+            })?;
+            api.shift_current(NoInput {})?
+        }
         ShiftCommand::Close { counts: c, note } => api.shift_close(ShiftCloseInput {
             counts: counts(c)?,
             note: note.clone(),
@@ -288,12 +294,13 @@ pub fn shift(api: &Api, c: &ShiftCommand) -> Result<Outcome, ApiError> {
     let money = |m| money.show(m);
     let human = match (&status.shift, &status.figures) {
         (Some(s), Some(f)) => format!(
-            "Shift {} open since {}: {} sales, {}; cash expected in the drawer {}.",
+            "Shift {} open since {}: {} sales, {}; cash expected in the drawer {}; drawer opened {} time(s) without a sale.",
             s.number,
             s.opened_at,
             f.orders,
             money(f.sales_minor),
-            money(f.expected_cash_minor)
+            money(f.expected_cash_minor),
+            f.drawer_opens
         ),
         _ => match status.recent.first() {
             Some(s) if s.status == "closed" => format!(
