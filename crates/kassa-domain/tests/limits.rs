@@ -82,3 +82,19 @@ fn line_and_order_discounts_count_together() {
         0
     );
 }
+
+#[test]
+fn messages_show_money_in_the_currencys_own_decimals() {
+    use kassa_domain::money::Currency;
+    use kassa_domain::selling::tender::settle;
+    let cases = [
+        ("EUR", "not enough cash: 12.34 is due, 10.00 was given"),
+        ("JPY", "not enough cash: 1234 is due, 1000 was given"),
+        ("KWD", "not enough cash: 1.234 is due, 1.000 was given"),
+    ];
+    for (code, want) in cases {
+        let c = Currency::from_code(code).unwrap();
+        let e = settle(1234, &[t(TenderKind::Cash, 1000)], 1, &c).unwrap_err();
+        assert_eq!(e.message, want);
+    }
+}

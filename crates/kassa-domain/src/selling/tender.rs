@@ -2,6 +2,7 @@
 
 use super::cash::round_cash;
 use crate::error::{Error, Result};
+use crate::money::{Currency, format_minor};
 
 /// A way to pay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,7 +92,13 @@ pub fn check_tenders(tenders: &[Tendered]) -> Result<()> {
 
 /// Settles `total` with the tenders: non-cash tenders first (never more than is due), cash
 /// covers the rest rounded to `cash_step`, and change comes only from cash.
-pub fn settle(total: i64, tenders: &[Tendered], cash_step: i64) -> Result<Settlement> {
+pub fn settle(
+    total: i64,
+    tenders: &[Tendered],
+    cash_step: i64,
+    currency: &Currency,
+) -> Result<Settlement> {
+    let money = |m: i64| format_minor(m, currency.exponent());
     if tenders.is_empty() {
         return Err(Error::invalid_input("no payment given"));
     }
@@ -136,7 +143,9 @@ pub fn settle(total: i64, tenders: &[Tendered], cash_step: i64) -> Result<Settle
         let (due, r) = round_cash(remaining, cash_step)?;
         if cash < due {
             return Err(Error::invalid_input(format!(
-                "not enough cash: {due} is due, {cash} was given"
+                "not enough cash: {} is due, {} was given",
+                money(due),
+                money(cash)
             )));
         }
         rounding = r;
@@ -150,7 +159,8 @@ pub fn settle(total: i64, tenders: &[Tendered], cash_step: i64) -> Result<Settle
     }
     if remaining > 0 {
         return Err(Error::invalid_input(format!(
-            "not fully paid: {remaining} is still due"
+            "not fully paid: {} is still due",
+            money(remaining)
         )));
     }
     Ok(Settlement {
@@ -174,13 +184,15 @@ pub fn check_offline_card(
     amount: i64,
     pending_exposure: i64,
     limits: OfflineCardLimits,
+    currency: &Currency,
 ) -> Result<()> {
+    let money = |m: i64| format_minor(m, currency.exponent());
     if amount > limits.per_payment_minor {
         return Err(Error::new(
             crate::ErrorCode::Forbidden,
             format!(
                 "the card cannot be authorised offline above {} per payment; take cash or wait for the network",
-                limits.per_payment_minor
+                money(limits.per_payment_minor)
             ),
         ));
     }
@@ -189,7 +201,7 @@ pub fn check_offline_card(
             crate::ErrorCode::Forbidden,
             format!(
                 "offline card payments waiting for the provider would exceed {} in total; take cash or wait for the network",
-                limits.total_exposure_minor
+                money(limits.total_exposure_minor)
             ),
         ));
     }
@@ -199,6 +211,10 @@ pub fn check_offline_card(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eur() -> Currency {
+        Currency::from_code("EUR").unwrap()
+    }
 
     fn cash(a: i64) -> Tendered {
         Tendered {
@@ -215,14 +231,14 @@ mod tests {
 
     #[test]
     fn cash_gives_change() {
-        let s = settle(1234, &[cash(2000)], 1).unwrap();
+        let s = settle(1234, &[cash(2000)], 1, &eur()).unwrap();
         assert_eq!(s.change_minor, 766);
         assert_eq!(s.applied[0].applied_minor, 1234);
     }
 
     #[test]
     fn split_card_then_cash_rounds_only_the_cash_part() {
-        let s = settle(1233, &[card(1000), cash(500)], 5).unwrap();
+        let s = settle(1233, &[card(1000), cash(500)], 5, &eur()).unwrap();
         assert_eq!(s.rounding_minor, 2); // 2.33 cash due becomes 2.35
         assert_eq!(s.change_minor, 265);
         assert_eq!(s.applied.iter().map(|a| a.applied_minor).sum::<i64>(), 1235);
@@ -230,13 +246,13 @@ mod tests {
 
     #[test]
     fn card_never_exceeds_what_is_due_and_short_payments_are_refused() {
-        assert!(settle(1000, &[card(1001)], 1).is_err());
-        assert!(settle(1000, &[card(999)], 1).is_err());
-        assert!(settle(1000, &[cash(999)], 1).is_err());
-        assert!(settle(1000, &[card(1000), cash(10)], 1).is_err());
-        assert!(settle(1000, &[cash(0)], 1).is_err());
-        assert!(settle(1000, &[], 1).is_err());
-        assert!(settle(1000, &[card(1000)], 1).is_ok());
+        assert!(settle(1000, &[card(1001)], 1, &eur()).is_err());
+        assert!(settle(1000, &[card(999)], 1, &eur()).is_err());
+        assert!(settle(1000, &[cash(999)], 1, &eur()).is_err());
+        assert!(settle(1000, &[card(1000), cash(10)], 1, &eur()).is_err());
+        assert!(settle(1000, &[cash(0)], 1, &eur()).is_err());
+        assert!(settle(1000, &[], 1, &eur()).is_err());
+        assert!(settle(1000, &[card(1000)], 1, &eur()).is_ok());
     }
 
     #[test]
@@ -245,9 +261,9 @@ mod tests {
             per_payment_minor: 10_000,
             total_exposure_minor: 25_000,
         };
-        assert!(check_offline_card(10_000, 15_000, l).is_ok());
-        assert!(check_offline_card(10_001, 0, l).is_err());
-        assert!(check_offline_card(10_000, 15_001, l).is_err());
+        assert!(check_offline_card(10_000, 15_000, l, &eur()).is_ok());
+        assert!(check_offline_card(10_001, 0, l, &eur()).is_err());
+        assert!(check_offline_card(10_000, 15_001, l, &eur()).is_err());
     }
 
     #[test]

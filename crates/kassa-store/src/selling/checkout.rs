@@ -225,7 +225,12 @@ pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     rows.collect::<rusqlite::Result<Vec<_>>>().db()
 }
 
-fn check_card(tx: &WriteTx<'_>, store_id: &str, t: &TenderRequest) -> Result<()> {
+fn check_card(
+    tx: &WriteTx<'_>,
+    store_id: &str,
+    currency: &Currency,
+    t: &TenderRequest,
+) -> Result<()> {
     let limits = OfflineCardLimits {
         per_payment_minor: settings::get_int(tx, store_id, "payments.offline_card_max_minor")?,
         total_exposure_minor: settings::get_int(
@@ -247,7 +252,7 @@ fn check_card(tx: &WriteTx<'_>, store_id: &str, t: &TenderRequest) -> Result<()>
             ));
         }
     }
-    check_offline_card(t.amount_minor, pending, limits)?;
+    check_offline_card(t.amount_minor, pending, limits, currency)?;
     if let Some(card) = &t.card {
         if let Some(l4) = &card.last4
             && (l4.len() != 4 || !l4.chars().all(|c| c.is_ascii_digit()))
@@ -624,9 +629,9 @@ fn settle_tenders(
         })
         .collect();
     let step = cash_step(tx, &ctx.store_id, &ctx.currency)?;
-    let settlement = settle(priced.total_minor, &tendered, step)?;
+    let settlement = settle(priced.total_minor, &tendered, step, &ctx.currency)?;
     for t in req.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
-        check_card(tx, &ctx.store_id, t)?;
+        check_card(tx, &ctx.store_id, &ctx.currency, t)?;
     }
     Ok(settlement)
 }

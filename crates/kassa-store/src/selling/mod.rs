@@ -55,3 +55,19 @@ pub fn open_business_date(
         _ => Ok(today),
     }
 }
+
+/// An amount as people read it, in the store's currency: `1234` in EUR is `12.34`.
+pub(crate) fn money_text(conn: &Connection, store_id: &str, minor: i64) -> Result<String> {
+    let code: String = conn
+        .query_row(
+            "SELECT currency FROM stores WHERE id = ?1",
+            [store_id],
+            |r| r.get(0),
+        )
+        .db()?;
+    let currency = kassa_domain::money::Currency::from_code(&code)?;
+    Ok(kassa_domain::money::format_minor(
+        minor,
+        currency.exponent(),
+    ))
+}

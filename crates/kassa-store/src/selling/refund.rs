@@ -185,14 +185,19 @@ pub fn approval_needed(
     let total = before
         .checked_add(amount_minor)
         .ok_or_else(|| Error::invalid_input("the refund is too large"))?;
-    Ok((total > limit).then(|| {
-        (
-            Permission::RefundAboveLimit,
-            format!(
-                "refunds of this sale coming to {total} (limit {limit}, {before} refunded before)"
-            ),
-        )
-    }))
+    if total <= limit {
+        return Ok(None);
+    }
+    let money = |m| super::money_text(conn, store_id, m);
+    Ok(Some((
+        Permission::RefundAboveLimit,
+        format!(
+            "refunds of this sale coming to {} (limit {}, {} refunded before)",
+            money(total)?,
+            money(limit)?,
+            money(before)?
+        ),
+    )))
 }
 
 /// Checks, inside the refund's transaction, that the person may do it alone or that a fitting

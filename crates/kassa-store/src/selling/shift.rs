@@ -176,7 +176,7 @@ pub fn cash_move(
         if amount_minor > f.expected_cash_minor {
             return Err(Error::invalid_input(format!(
                 "the drawer should hold {}; more cannot be taken out",
-                f.expected_cash_minor
+                super::money_text(tx, &store_id_of(tx)?, f.expected_cash_minor)?
             )));
         }
     }
@@ -341,4 +341,9 @@ pub fn close(
             .after(json!({"number": closed.number, "expected_minor": f.expected_cash_minor, "counted_minor": counted_minor, "over_short_minor": over_short})),
     )?;
     Ok((closed, f, over_short))
+}
+
+fn store_id_of(conn: &Connection) -> Result<String> {
+    conn.query_row("SELECT store_id FROM device", [], |r| r.get(0))
+        .db()
 }
