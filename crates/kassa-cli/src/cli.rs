@@ -70,6 +70,17 @@ pub enum Command {
     /// Refund a sale (all of it, or some lines) to the original tenders. Above your limit a
     /// manager approves with KASSA_APPROVER_EMAIL, KASSA_APPROVER_PASSWORD (or _PIN) and _OTP.
     Refund(RefundArgs),
+    /// Void a whole sale that was not handed over or refunded, saying why. Without the right to
+    /// void, a manager approves with KASSA_APPROVER_EMAIL, KASSA_APPROVER_PASSWORD (or _PIN) and
+    /// _OTP.
+    Void {
+        /// The receipt number of the sale.
+        #[arg(long, value_name = "NUMBER")]
+        order: String,
+        /// Why the sale is voided.
+        #[arg(long)]
+        reason: String,
+    },
     /// Show a sale by its receipt number.
     Order {
         /// The receipt number, e.g. CORN-01-000042.

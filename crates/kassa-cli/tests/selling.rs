@@ -431,3 +431,69 @@ fn without_ids(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn a_void_from_the_command_line_needs_its_approval_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = kassa(d, &["demo", "--json"]);
+    assert!(demo.ok, "{}", demo.err);
+    let person = |role: &str| {
+        demo.out["staff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["role"] == role)
+            .unwrap()
+            .clone()
+    };
+    let (cashier, manager) = (person("cashier"), person("manager"));
+    let s = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap().to_string();
+    let r = kassa_env(
+        d,
+        &["login", "--as", &s(&cashier, "email"), "--json"],
+        &[
+            ("KASSA_PASSWORD", &s(&cashier, "password")),
+            ("KASSA_OTP", &totp(&s(&cashier, "totp_secret"))),
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let sale = kassa(
+        d,
+        &[
+            "sell",
+            "--line",
+            "DRK-WAT-05=1",
+            "--pay",
+            "cash=500",
+            "--json",
+        ],
+    );
+    assert!(sale.ok, "{}", sale.err);
+    let number = s(&sale.out, "number");
+    let void = |env: &[(&str, &str)]| {
+        kassa_env(
+            d,
+            &[
+                "void",
+                "--order",
+                &number,
+                "--reason",
+                "rang up twice",
+                "--json",
+            ],
+            env,
+        )
+    };
+    let r = void(&[]);
+    assert_eq!(r.err["error"]["code"], "forbidden", "{}", r.err);
+    let r = kassa(d, &["order", &number, "--json"]);
+    assert_eq!(r.out["status"], "paid", "{}", r.out);
+    let r = void(&[
+        ("KASSA_APPROVER_EMAIL", &s(&manager, "email")),
+        ("KASSA_APPROVER_PASSWORD", &s(&manager, "password")),
+        ("KASSA_APPROVER_OTP", &totp(&s(&manager, "totp_secret"))),
+    ]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["status"], "voided", "{}", r.out);
+}

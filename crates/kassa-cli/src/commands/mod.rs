@@ -133,6 +133,7 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Settings(c) => settings::run(api, c),
         Command::Sell(a) => selling::sell(api, a),
         Command::Refund(a) => selling::refund(api, a),
+        Command::Void { order, reason } => selling::void(api, order, reason),
         Command::Order { number } => selling::order(api, number),
         Command::Receipt(a) => selling::receipt(api, a),
         Command::Shift(c) => selling::shift(api, c),

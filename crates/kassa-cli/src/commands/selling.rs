@@ -7,7 +7,7 @@ use base64::Engine;
 use kassa_app::dto::{
     CountDto, DrawerOpenInput, NoInput, OrderRef, ReceiptInput, RefundInput, RefundLineInput,
     SellInput, SellLineInput, ShiftCashInput, ShiftCloseInput, ShiftOpenInput, TenderInput,
-    VoucherIssueInput, VoucherRef, ZReportInput,
+    VoidInput, VoucherIssueInput, VoucherRef, ZReportInput,
 };
 use kassa_app::{Api, ApiError};
 use serde_json::json;
@@ -187,6 +187,25 @@ pub fn refund(api: &Api, a: &RefundArgs) -> Result<Outcome, ApiError> {
             .collect::<Vec<_>>()
             .join(", "),
         out.status.replace('_', " ")
+    );
+    Ok(Outcome::new(&out, human))
+}
+
+pub fn void(api: &Api, number: &str, reason: &str) -> Result<Outcome, ApiError> {
+    let o = api.order_get(OrderRef {
+        order_id: None,
+        number: Some(number.to_string()),
+    })?;
+    let out = api.void_order(VoidInput {
+        order_id: o.id,
+        reason: reason.to_string(),
+        approval: secrets::approval()?,
+    })?;
+    let money = MoneyText::of(api)?;
+    let human = format!(
+        "{} is void: {} back to the original tenders.",
+        number,
+        money.show(out.amount_minor + out.rounding_minor)
     );
     Ok(Outcome::new(&out, human))
 }
