@@ -2,6 +2,7 @@
 //! and out, Z reports, vouchers and the offline card payments waiting for the provider.
 
 use crate::approval::approved;
+use crate::context::Cx;
 use crate::dto::*;
 use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
@@ -42,6 +43,26 @@ fn figures_dto(f: &shift::ShiftFigures) -> ShiftFiguresDto {
         expected_cash_minor: f.expected_cash_minor,
         drawer_opens: f.drawer_opens,
     }
+}
+
+/// The till's shift, its X report and the notes and coins to count, as the command's context
+/// sees them.
+fn shift_status(cx: &Cx<'_>) -> ApiResult<ShiftStatusDto> {
+    let conn = cx.store.conn();
+    let open = shift::open_shift(conn, &cx.device_id)?;
+    let figures = match &open {
+        Some(s) => Some(figures_dto(&shift::figures(conn, &s.id)?)),
+        None => None,
+    };
+    Ok(ShiftStatusDto {
+        shift: open.as_ref().map(|s| shift_dto(conn, s)),
+        figures,
+        denominations: denominations(&cx.currency),
+        recent: shift::recent(conn, &cx.device_id, 10)?
+            .iter()
+            .map(|s| shift_dto(conn, s))
+            .collect(),
+    })
 }
 
 fn z_dto(
@@ -113,60 +134,46 @@ impl Api {
 
     /// The till's shift, its X report and the notes and coins to count.
     pub fn shift_current(&self, _: NoInput) -> ApiResult<ShiftStatusDto> {
-        self.require(Permission::Sell)?;
-        let (_, device_id, currency) = self.currency_and_device()?;
-        let store = self.store();
-        let open = shift::open_shift(store.conn(), &device_id)?;
-        let figures = match &open {
-            Some(s) => Some(figures_dto(&shift::figures(store.conn(), &s.id)?)),
-            None => None,
-        };
-        Ok(ShiftStatusDto {
-            shift: open.as_ref().map(|s| shift_dto(store.conn(), s)),
-            figures,
-            denominations: denominations(&currency),
-            recent: shift::recent(store.conn(), &device_id, 10)?
-                .iter()
-                .map(|s| shift_dto(store.conn(), s))
-                .collect(),
-        })
+        let cx = self.begin(Permission::Sell)?;
+        shift_status(&cx)
     }
 
     /// Opens a shift with the counted float.
     pub fn shift_open(&self, input: ShiftOpenInput) -> ApiResult<ShiftStatusDto> {
-        let me = self.require(Permission::OpenCloseDrawer)?;
-        let (store_id, _, currency) = self.currency_and_device()?;
-        let (float, counts) = self.counted(&currency, &input.counts)?;
-        self.store().write(|tx| {
-            shift::open(tx, &store_id, &me.staff_id, float, Some(&counts), false).map(|_| ())
+        let mut cx = self.begin(Permission::OpenCloseDrawer)?;
+        let (float, counts) = self.counted(&cx.currency, &input.counts)?;
+        let (store_id, staff_id) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        cx.store.write(|tx| {
+            shift::open(tx, &store_id, &staff_id, float, Some(&counts), false).map(|_| ())
         })?;
-        self.shift_current(NoInput {})
+        shift_status(&cx)
     }
 
     /// Cash in or out of the drawer with a reason.
     pub fn shift_cash(&self, input: ShiftCashInput) -> ApiResult<ShiftStatusDto> {
-        let me = self.require(Permission::OpenCloseDrawer)?;
-        self.store().write(|tx| {
+        let mut cx = self.begin(Permission::OpenCloseDrawer)?;
+        let staff_id = cx.me.staff_id.clone();
+        cx.store.write(|tx| {
             shift::cash_move(
                 tx,
-                &me.staff_id,
+                &staff_id,
                 &input.kind,
                 input.amount_minor,
                 &input.reason,
             )
         })?;
-        self.shift_current(NoInput {})
+        shift_status(&cx)
     }
 
     /// Closes the shift with the counted cash: expected, counted, over or short.
     pub fn shift_close(&self, input: ShiftCloseInput) -> ApiResult<ShiftStatusDto> {
-        let me = self.require(Permission::OpenCloseDrawer)?;
-        let (_, _, currency) = self.currency_and_device()?;
-        let (counted, counts) = self.counted(&currency, &input.counts)?;
-        self.store().write(|tx| {
-            shift::close(tx, &me.staff_id, counted, &counts, input.note.as_deref()).map(|_| ())
+        let mut cx = self.begin(Permission::OpenCloseDrawer)?;
+        let (counted, counts) = self.counted(&cx.currency, &input.counts)?;
+        let staff_id = cx.me.staff_id.clone();
+        cx.store.write(|tx| {
+            shift::close(tx, &staff_id, counted, &counts, input.note.as_deref()).map(|_| ())
         })?;
-        self.shift_current(NoInput {})
+        shift_status(&cx)
     }
 
     /// A Z report: a closed one by number, else a business date's figures (today by default).
@@ -220,8 +227,9 @@ impl Api {
 
     /// Closes the day for this till: a numbered Z report that cannot be changed afterwards.
     pub fn z_close(&self, _: NoInput) -> ApiResult<ZReportDto> {
-        let me = self.require(Permission::OpenCloseDrawer)?;
-        let z = self.store().write(|tx| zreport::close(tx, &me.staff_id))?;
+        let mut cx = self.begin(Permission::OpenCloseDrawer)?;
+        let staff_id = cx.me.staff_id.clone();
+        let z = cx.store.write(|tx| zreport::close(tx, &staff_id))?;
         Ok(z_dto(
             &z.figures,
             Some(z.number),
