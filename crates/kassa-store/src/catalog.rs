@@ -529,6 +529,39 @@ fn cats_path(cats: &[Category], id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The category at `path` (`Drinks > Coffee`) as [`ensure_category_path`] finds it, without
+/// creating anything: `None` when a level is missing.
+pub fn find_category_path(
+    conn: &Connection,
+    store_id: &str,
+    path: &str,
+) -> Result<Option<Option<String>>> {
+    let mut parent: Option<String> = None;
+    for part in path.split('>').map(str::trim).filter(|p| !p.is_empty()) {
+        match category_child(conn, store_id, parent.as_deref(), part)? {
+            Some(id) => parent = Some(id),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(parent))
+}
+
+fn category_child(
+    conn: &Connection,
+    store_id: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM categories WHERE store_id = ?1 AND ifnull(parent_id, '') = ifnull(?2, '')
+         AND name = ?3 COLLATE NOCASE",
+    )
+    .db()?
+    .query_row(params![store_id, parent, name], |r| r.get(0))
+    .optional()
+    .db()
+}
+
 /// The category at `path` (`Drinks > Coffee`), creating missing levels.
 pub fn ensure_category_path(
     tx: &mut WriteTx<'_>,
@@ -538,15 +571,7 @@ pub fn ensure_category_path(
 ) -> Result<Option<String>> {
     let mut parent: Option<String> = None;
     for part in path.split('>').map(str::trim).filter(|p| !p.is_empty()) {
-        let found: Option<String> = tx
-            .prepare_cached(
-                "SELECT id FROM categories WHERE store_id = ?1 AND ifnull(parent_id, '') = ifnull(?2, '')
-                 AND name = ?3 COLLATE NOCASE",
-            )
-            .db()?
-            .query_row(params![store_id, parent, part], |r| r.get(0))
-            .optional()
-            .db()?;
+        let found = category_child(tx, store_id, parent.as_deref(), part)?;
         parent = Some(match found {
             Some(id) => id,
             None => create_category(tx, store_id, actor_id, part, parent.as_deref())?,

@@ -61,6 +61,7 @@ impl Store {
         })?;
         configure(&conn)?;
         migrate(&conn)?;
+        crate::card_guard::install(&conn)?;
         Ok(Store {
             conn,
             path,

@@ -8,6 +8,7 @@
 pub mod approval;
 pub mod audit;
 pub mod auth;
+pub mod card_guard;
 pub mod catalog;
 pub mod catalog_csv;
 pub mod clock;
@@ -58,6 +59,15 @@ pub fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
 /// Maps an SQLite failure to a `storage` error; constraint failures to `conflict`.
 pub(crate) fn sql_err(e: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if let Some(field) = msg
+            .as_deref()
+            .and_then(|m| m.strip_prefix(card_guard::REFUSED))
+        {
+            return Error::invalid_input(format!(
+                "{field} looks like it holds a card number; card numbers are never stored \
+                 (keep only the last four digits)"
+            ));
+        }
         if f.code == rusqlite::ErrorCode::ConstraintViolation {
             return Error::new(
                 ErrorCode::Conflict,
