@@ -1104,6 +1104,26 @@ pub enum AuditMode {
     Batch,
 }
 
+/// Products written whose search entries are still to be made: a batch (an import) adds
+/// them all at the end with [`SearchBatch::finish`], in the same transaction.
+///
+/// The full-text index keeps new entries in memory and writes them out at each statement
+/// that may need undoing in part (one with triggers, such as a product's insert); entries
+/// made one by one between such statements are written out one at a time and merged again
+/// and again. Made together, they are written out a few times.
+#[derive(Debug, Default)]
+pub struct SearchBatch(Vec<Product>);
+
+impl SearchBatch {
+    /// Makes the search entries of every product written in the batch.
+    pub fn finish(self, tx: &WriteTx<'_>) -> Result<()> {
+        for p in &self.0 {
+            reindex(tx, p, true)?;
+        }
+        Ok(())
+    }
+}
+
 /// Adds a product; validates it first and changes nothing if any field is wrong.
 pub fn create(
     tx: &mut WriteTx<'_>,
@@ -1117,11 +1137,13 @@ pub fn create(
         Some(c) => Some(category_path(tx, store_id, c)?),
         None => None,
     };
-    insert_valid(tx, store_id, actor_id, d, &codes, category_path, mode)
+    insert_valid(tx, store_id, actor_id, d, &codes, category_path, mode, None)
 }
 
 /// Writes a product that [`validate`] accepted, with its category's path; what an import
-/// calls after checking every row, so the checks run once per row.
+/// calls after checking every row, so the checks run once per row. With a `batch`, the
+/// product's search entry is made when the batch finishes.
+#[allow(clippy::too_many_arguments)]
 pub fn insert_valid(
     tx: &mut WriteTx<'_>,
     store_id: &str,
@@ -1130,6 +1152,7 @@ pub fn insert_valid(
     codes: &[(String, BarcodeKind)],
     category_path: Option<String>,
     mode: AuditMode,
+    batch: Option<&mut SearchBatch>,
 ) -> Result<Product> {
     let id = new_id();
     let now = tx.now_ts();
@@ -1170,7 +1193,10 @@ pub fn insert_valid(
         created_at: now.clone(),
         updated_at: now,
     };
-    reindex(tx, &product, true)?;
+    match batch {
+        Some(b) => b.0.push(product.clone()),
+        None => reindex(tx, &product, true)?,
+    }
     let mut payload = product.data.to_map();
     payload.insert("store_id".into(), json!(store_id));
     let payload = Value::Object(payload);

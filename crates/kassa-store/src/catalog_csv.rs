@@ -185,6 +185,7 @@ pub fn import(
     let mut categories: HashMap<String, Option<String>> = HashMap::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    let mut search = catalog::SearchBatch::default();
     for mut p in planned {
         if let Some(path) = &p.category_path {
             let id = match categories.get(&path.to_lowercase()) {
@@ -218,6 +219,7 @@ pub fn import(
                     &p.codes,
                     path,
                     AuditMode::Batch,
+                    Some(&mut search),
                 )?
                 .id
             }
@@ -232,6 +234,7 @@ pub fn import(
         };
         ids.insert(p.data.sku.to_lowercase(), id);
     }
+    search.finish(tx)?;
     report.created = created;
     report.updated = updated;
     report.unchanged = unchanged;

@@ -234,6 +234,20 @@ fn a_dry_run_reports_the_same_counts_the_import_then_has() {
     let real = s.import(edit, false);
     assert_eq!(counts(&dry), (2, 3, 3));
     assert_eq!(counts(&real), counts(&dry));
+    // What the import added is found by search, the variant by its label too.
+    let found = |q: &str| -> Vec<String> {
+        let opts = catalog::SearchOptions {
+            limit: 10,
+            ..Default::default()
+        };
+        catalog::search(s.store.conn(), &s.store_id, q, &opts)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.data.sku)
+            .collect()
+    };
+    assert_eq!(found("scarf"), ["NEW-1", "NEW-1-R"]);
+    assert_eq!(found("scarf red"), ["NEW-1-R"]);
     // Run again, everything is unchanged, in the dry run as in the import.
     let dry = s.import(edit, true);
     let real = s.import(edit, false);
