@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod customer;
+pub mod email;
 pub mod error;
 pub mod hlc;
 pub mod money;

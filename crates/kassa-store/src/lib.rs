@@ -47,6 +47,15 @@ pub fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
 /// Maps an SQLite failure to a `storage` error; constraint failures to `conflict`.
 pub(crate) fn sql_err(e: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if let Some(field) = msg
+            .as_deref()
+            .and_then(|m| m.strip_prefix(foundation::card_guard::REFUSED))
+        {
+            return Error::invalid_input(format!(
+                "{field} looks like it holds a card number; card numbers are never stored \
+                 (keep only the last four digits)"
+            ));
+        }
         if f.code == rusqlite::ErrorCode::ConstraintViolation {
             return Error::new(
                 ErrorCode::Conflict,

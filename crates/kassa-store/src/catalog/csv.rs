@@ -11,6 +11,7 @@ use crate::SqlResult;
 use crate::catalog::{self, AuditMode, ProductData};
 use crate::foundation::import::{
     ImportReport, RowError, Table, finish, parse_amount, parse_flag, read, write_row,
+    write_text_row,
 };
 use crate::foundation::write::{AuditInput, WriteTx};
 use kassa_domain::Result;
@@ -40,6 +41,8 @@ pub const COLUMNS: [&str; 14] = [
 struct Planned {
     line: u64,
     existing: Option<String>,
+    /// The product's fields before the import, when the row updates one.
+    before: Option<ProductData>,
     data: ProductData,
     codes: Vec<(String, kassa_domain::catalog::BarcodeKind)>,
     category_path: Option<String>,
@@ -160,20 +163,29 @@ pub fn import(
         dry_run,
         ..Default::default()
     };
-    for p in &planned {
-        if p.existing.is_some() {
-            report.updated += 1;
-        } else {
-            report.created += 1;
-        }
-    }
     report.errors = errors;
-    if dry_run || !report.errors.is_empty() {
+    if !report.errors.is_empty() {
+        return Ok(report);
+    }
+    if dry_run {
+        // What the import would do, by the comparison its update makes.
+        for p in &planned {
+            match &p.before {
+                None => report.created += 1,
+                Some(before) => match resolved(tx, store_id, p)? {
+                    Some(after) if catalog::changed_fields(before, &after).is_empty() => {
+                        report.unchanged += 1
+                    }
+                    _ => report.updated += 1,
+                },
+            }
+        }
         return Ok(report);
     }
     let mut categories: HashMap<String, Option<String>> = HashMap::new();
     let mut ids: HashMap<String, String> = HashMap::new();
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    let mut search = catalog::SearchBatch::default();
     for mut p in planned {
         if let Some(path) = &p.category_path {
             let id = match categories.get(&path.to_lowercase()) {
@@ -207,6 +219,7 @@ pub fn import(
                     &p.codes,
                     path,
                     AuditMode::Batch,
+                    Some(&mut search),
                 )?
                 .id
             }
@@ -221,6 +234,7 @@ pub fn import(
         };
         ids.insert(p.data.sku.to_lowercase(), id);
     }
+    search.finish(tx)?;
     report.created = created;
     report.updated = updated;
     report.unchanged = unchanged;
@@ -232,6 +246,26 @@ pub fn import(
             .after(json!({"rows": report.rows, "created": created, "updated": updated, "unchanged": unchanged})),
     )?;
     Ok(report)
+}
+
+/// A planned row's fields with its category and main product resolved as the import
+/// would, without writing; `None` when it would make a new category or refer to a product
+/// this file creates (so the row changes something).
+fn resolved(conn: &Connection, store_id: &str, p: &Planned) -> Result<Option<ProductData>> {
+    let mut data = p.data.clone();
+    if let Some(path) = &p.category_path {
+        match catalog::find_category_path(conn, store_id, path)? {
+            Some(id) => data.category_id = id,
+            None => return Ok(None),
+        }
+    }
+    if let Some(parent) = &p.parent_sku {
+        match existing_by_sku(conn, store_id, parent)? {
+            Some(id) => data.parent_id = Some(id),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(data))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -247,6 +281,12 @@ fn plan_row(
 ) -> Result<Option<Planned>> {
     let cell = |c: &str| table.cell(row, c).map(str::trim).filter(|v| !v.is_empty());
     let errors_before = errors.len();
+    table.refuse_card_numbers(
+        row,
+        line,
+        &["name", "description", "variant", "category"],
+        errors,
+    );
     let sku = match validate_sku(cell("sku").unwrap_or("")) {
         Ok(s) => s,
         Err(e) => {
@@ -255,10 +295,13 @@ fn plan_row(
         }
     };
     let existing = existing_by_sku(conn, store_id, &sku)?;
-    let mut data = match &existing {
-        Some(id) => catalog::get(conn, store_id, id)?.data,
-        None => ProductData::new(&sku, "", 0),
+    let before = match &existing {
+        Some(id) => Some(catalog::get(conn, store_id, id)?.data),
+        None => None,
     };
+    let mut data = before
+        .clone()
+        .unwrap_or_else(|| ProductData::new(&sku, "", 0));
     data.sku = sku.clone();
     match cell("name") {
         Some(n) => match validate_text(n, "name", 200, true) {
@@ -408,6 +451,7 @@ fn plan_row(
     Ok(Some(Planned {
         line,
         existing,
+        before,
         data,
         codes,
         category_path,
@@ -471,7 +515,8 @@ pub fn export(
             r.get::<_, String>(12).db()?,
             low.map(|v| v.to_string()).unwrap_or_default(),
         ];
-        write_row(&mut w, &cells)?;
+        // price, cost and low_stock_threshold are numbers; every other cell is text.
+        write_text_row(&mut w, &cells, &[2, 6, 13])?;
         n += 1;
     }
     Ok((finish(w)?, n))

@@ -532,6 +532,39 @@ fn cats_path(cats: &[Category], id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The category at `path` (`Drinks > Coffee`) as [`ensure_category_path`] finds it, without
+/// creating anything: `None` when a level is missing.
+pub fn find_category_path(
+    conn: &Connection,
+    store_id: &str,
+    path: &str,
+) -> Result<Option<Option<String>>> {
+    let mut parent: Option<String> = None;
+    for part in path.split('>').map(str::trim).filter(|p| !p.is_empty()) {
+        match category_child(conn, store_id, parent.as_deref(), part)? {
+            Some(id) => parent = Some(id),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(parent))
+}
+
+fn category_child(
+    conn: &Connection,
+    store_id: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM categories WHERE store_id = ?1 AND ifnull(parent_id, '') = ifnull(?2, '')
+         AND name = ?3 COLLATE NOCASE",
+    )
+    .db()?
+    .query_row(params![store_id, parent, name], |r| r.get(0))
+    .optional()
+    .db()
+}
+
 /// The category at `path` (`Drinks > Coffee`), creating missing levels.
 pub fn ensure_category_path(
     tx: &mut WriteTx<'_>,
@@ -541,15 +574,7 @@ pub fn ensure_category_path(
 ) -> Result<Option<String>> {
     let mut parent: Option<String> = None;
     for part in path.split('>').map(str::trim).filter(|p| !p.is_empty()) {
-        let found: Option<String> = tx
-            .prepare_cached(
-                "SELECT id FROM categories WHERE store_id = ?1 AND ifnull(parent_id, '') = ifnull(?2, '')
-                 AND name = ?3 COLLATE NOCASE",
-            )
-            .db()?
-            .query_row(params![store_id, parent, part], |r| r.get(0))
-            .optional()
-            .db()?;
+        let found = category_child(tx, store_id, parent.as_deref(), part)?;
         parent = Some(match found {
             Some(id) => id,
             None => create_category(tx, store_id, actor_id, part, parent.as_deref())?,
@@ -1082,6 +1107,26 @@ pub enum AuditMode {
     Batch,
 }
 
+/// Products written whose search entries are still to be made: a batch (an import) adds
+/// them all at the end with [`SearchBatch::finish`], in the same transaction.
+///
+/// The full-text index keeps new entries in memory and writes them out at each statement
+/// that may need undoing in part (one with triggers, such as a product's insert); entries
+/// made one by one between such statements are written out one at a time and merged again
+/// and again. Made together, they are written out a few times.
+#[derive(Debug, Default)]
+pub struct SearchBatch(Vec<Product>);
+
+impl SearchBatch {
+    /// Makes the search entries of every product written in the batch.
+    pub fn finish(self, tx: &WriteTx<'_>) -> Result<()> {
+        for p in &self.0 {
+            reindex(tx, p, true)?;
+        }
+        Ok(())
+    }
+}
+
 /// Adds a product; validates it first and changes nothing if any field is wrong.
 pub fn create(
     tx: &mut WriteTx<'_>,
@@ -1095,11 +1140,13 @@ pub fn create(
         Some(c) => Some(category_path(tx, store_id, c)?),
         None => None,
     };
-    insert_valid(tx, store_id, actor_id, d, &codes, category_path, mode)
+    insert_valid(tx, store_id, actor_id, d, &codes, category_path, mode, None)
 }
 
 /// Writes a product that [`validate`] accepted, with its category's path; what an import
-/// calls after checking every row, so the checks run once per row.
+/// calls after checking every row, so the checks run once per row. With a `batch`, the
+/// product's search entry is made when the batch finishes.
+#[allow(clippy::too_many_arguments)]
 pub fn insert_valid(
     tx: &mut WriteTx<'_>,
     store_id: &str,
@@ -1108,6 +1155,7 @@ pub fn insert_valid(
     codes: &[(String, BarcodeKind)],
     category_path: Option<String>,
     mode: AuditMode,
+    batch: Option<&mut SearchBatch>,
 ) -> Result<Product> {
     let id = new_id();
     let now = tx.now_ts();
@@ -1148,7 +1196,10 @@ pub fn insert_valid(
         created_at: now.clone(),
         updated_at: now,
     };
-    reindex(tx, &product, true)?;
+    match batch {
+        Some(b) => b.0.push(product.clone()),
+        None => reindex(tx, &product, true)?,
+    }
     let mut payload = product.data.to_map();
     payload.insert("store_id".into(), json!(store_id));
     let payload = Value::Object(payload);

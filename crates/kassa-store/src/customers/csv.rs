@@ -6,7 +6,9 @@
 //! empty cells leave fields as they are); other rows add customers.
 
 use crate::customers::{self, Address, AuditMode, CustomerData};
-use crate::foundation::import::{ImportReport, RowError, finish, parse_flag, read, write_row};
+use crate::foundation::import::{
+    ImportReport, RowError, finish, parse_flag, read, write_row, write_text_row,
+};
 use crate::foundation::write::{AuditInput, WriteTx};
 use kassa_domain::Result;
 use rusqlite::Connection;
@@ -37,11 +39,28 @@ pub fn import(
 ) -> Result<ImportReport> {
     let mut errors: Vec<RowError> = Vec::new();
     let table = read(text, &COLUMNS, &["name"], &mut errors)?;
-    let mut planned: Vec<(Option<String>, CustomerData)> = Vec::new();
+    // Each row: the customer it updates (with its fields before) or none, and its fields.
+    let mut planned: Vec<(Option<(String, CustomerData)>, CustomerData)> = Vec::new();
     let mut emails: HashMap<String, u64> = HashMap::new();
     for (line, row) in &table.rows {
         let line = *line;
         let cell = |c: &str| table.cell(row, c).map(str::trim).filter(|v| !v.is_empty());
+        table.refuse_card_numbers(
+            row,
+            line,
+            &[
+                "name",
+                "email",
+                "phone",
+                "tags",
+                "notes",
+                "street",
+                "postal_code",
+                "city",
+                "country",
+            ],
+            &mut errors,
+        );
         let mut bad = |column: &str, message: String| {
             errors.push(RowError {
                 line,
@@ -62,8 +81,15 @@ pub fn import(
                 }
             }
         }
+        let existing = match existing {
+            Some(id) => {
+                let data = customers::get(tx, store_id, &id)?.data;
+                Some((id, data))
+            }
+            None => None,
+        };
         let mut d = match &existing {
-            Some(id) => customers::get(tx, store_id, id)?.data,
+            Some((_, data)) => data.clone(),
             None => CustomerData::default(),
         };
         if let Some(n) = cell("name") {
@@ -139,11 +165,19 @@ pub fn import(
     let mut report = ImportReport {
         rows: table.rows.len() as u64 + errors.iter().filter(|e| e.column.is_none()).count() as u64,
         dry_run,
-        created: planned.iter().filter(|p| p.0.is_none()).count() as u64,
-        updated: planned.iter().filter(|p| p.0.is_some()).count() as u64,
         errors,
         ..Default::default()
     };
+    // A dry run counts what the import would do, by the same comparison the update makes.
+    for (existing, d) in &planned {
+        match existing {
+            None => report.created += 1,
+            Some((_, before)) if customers::changed_fields(before, d).is_empty() => {
+                report.unchanged += 1
+            }
+            Some(_) => report.updated += 1,
+        }
+    }
     if dry_run || !report.errors.is_empty() {
         return Ok(report);
     }
@@ -154,7 +188,7 @@ pub fn import(
                 customers::create(tx, store_id, actor_id, &d, AuditMode::Batch)?;
                 created += 1;
             }
-            Some(id) => {
+            Some((id, _)) => {
                 if customers::update(tx, store_id, actor_id, &id, &d)?.is_empty() {
                     unchanged += 1;
                 } else {
@@ -207,7 +241,8 @@ pub fn export(conn: &Connection, store_id: &str) -> Result<(String, u64)> {
                 a.map(|a| a.city.clone()).unwrap_or_default(),
                 a.map(|a| a.country.clone()).unwrap_or_default(),
             ];
-            write_row(&mut w, &cells)?;
+            // Every column is text (a phone number starting with + too).
+            write_text_row(&mut w, &cells, &[])?;
             n += 1;
         }
     }

@@ -9,50 +9,24 @@ pub mod csv;
 use crate::SqlResult;
 use crate::foundation::ids::new_id;
 use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
-use kassa_domain::catalog::validate_text;
+pub use kassa_domain::customer::{Address, CustomerData};
 use kassa_domain::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value, json};
 
-/// An address of a customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
-    /// `billing` or `shipping`.
-    pub kind: String,
-    pub line1: String,
-    pub line2: String,
-    pub postal_code: String,
-    pub city: String,
-    pub country: String,
-    pub is_primary: bool,
-}
-
-/// The editable fields of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CustomerData {
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: String,
-    pub marketing_consent: bool,
-    pub tags: Vec<String>,
-    pub addresses: Vec<Address>,
-}
-
-impl CustomerData {
-    fn to_map(&self) -> Map<String, Value> {
-        let v = json!({
-            "name": self.name, "email": self.email, "phone": self.phone, "notes": self.notes,
-            "marketing_consent": self.marketing_consent, "tags": self.tags,
-            "addresses": self.addresses.iter().map(|a| json!({
-                "kind": a.kind, "line1": a.line1, "line2": a.line2, "postal_code": a.postal_code,
-                "city": a.city, "country": a.country, "is_primary": a.is_primary,
-            })).collect::<Vec<_>>(),
-        });
-        match v {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        }
+/// The fields as the outbox and the audit trail record them.
+fn to_map(c: &CustomerData) -> Map<String, Value> {
+    let v = json!({
+        "name": c.name, "email": c.email, "phone": c.phone, "notes": c.notes,
+        "marketing_consent": c.marketing_consent, "tags": c.tags,
+        "addresses": c.addresses.iter().map(|a| json!({
+            "kind": a.kind, "line1": a.line1, "line2": a.line2, "postal_code": a.postal_code,
+            "city": a.city, "country": a.country, "is_primary": a.is_primary,
+        })).collect::<Vec<_>>(),
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 
@@ -69,107 +43,8 @@ pub struct Customer {
     pub updated_at: String,
 }
 
-/// Checks an email address: one `@`, something on each side, a dot in the domain, no spaces.
-pub fn validate_email(s: &str) -> Result<String> {
-    let e = s.trim();
-    let ok = e.len() <= 254
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
-        && e.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty()
-                && d.contains('.')
-                && !d.starts_with('.')
-                && !d.ends_with('.')
-                && !d.contains('@')
-        });
-    if ok {
-        Ok(e.to_string())
-    } else {
-        Err(Error::invalid_input(format!(
-            "'{e}' is not an email address"
-        )))
-    }
-}
-
-/// Checks a phone number: digits with `+ - / ( ) .` and spaces, at least 3 digits.
-pub fn validate_phone(s: &str) -> Result<String> {
-    let p = s.trim();
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    let ok = p.len() <= 40
-        && digits >= 3
-        && p.chars()
-            .all(|c| c.is_ascii_digit() || " +-/().".contains(c));
-    if ok {
-        Ok(p.to_string())
-    } else {
-        Err(Error::invalid_input(format!(
-            "'{p}' is not a phone number (digits, spaces and + - / ( ) only)"
-        )))
-    }
-}
-
-/// Checks and cleans all fields. The first address becomes primary when none is.
-pub fn validate(data: &CustomerData) -> Result<CustomerData> {
-    let mut d = data.clone();
-    d.name = validate_text(&d.name, "name", 200, true)?;
-    d.email = match d.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(e) => Some(validate_email(e)?),
-        None => None,
-    };
-    d.phone = match d.phone.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(p) => Some(validate_phone(p)?),
-        None => None,
-    };
-    d.notes = validate_text(&d.notes, "notes", 4000, false)?;
-    let mut tags: Vec<String> = Vec::new();
-    for t in &d.tags {
-        let t = validate_text(t, "tag", 40, false)?;
-        if t.is_empty() || tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
-            continue;
-        }
-        if t.contains('|') || t.contains(',') {
-            return Err(Error::invalid_input(format!(
-                "the tag '{t}' may not contain '|' or ','"
-            )));
-        }
-        tags.push(t);
-    }
-    if tags.len() > 30 {
-        return Err(Error::invalid_input("a customer can have at most 30 tags"));
-    }
-    d.tags = tags;
-    if d.addresses.len() > 10 {
-        return Err(Error::invalid_input(
-            "a customer can have at most 10 addresses",
-        ));
-    }
-    for a in &mut d.addresses {
-        if a.kind != "billing" && a.kind != "shipping" {
-            return Err(Error::invalid_input(format!(
-                "'{}' is not a kind of address (billing or shipping)",
-                a.kind
-            )));
-        }
-        a.line1 = validate_text(&a.line1, "street and number", 200, true)?;
-        a.line2 = validate_text(&a.line2, "second address line", 200, false)?;
-        a.postal_code = validate_text(&a.postal_code, "postal code", 20, false)?;
-        a.city = validate_text(&a.city, "city", 100, false)?;
-        a.country = validate_text(&a.country, "country", 60, false)?;
-    }
-    match d.addresses.iter().filter(|a| a.is_primary).count() {
-        0 => {
-            if let Some(first) = d.addresses.first_mut() {
-                first.is_primary = true;
-            }
-        }
-        1 => {}
-        _ => {
-            return Err(Error::invalid_input(
-                "only one address can be the primary one",
-            ));
-        }
-    }
-    Ok(d)
-}
+pub use kassa_domain::customer::{validate, validate_phone};
+pub use kassa_domain::email::validate_email;
 
 const COLS: &str = "c.num, c.id, c.name, c.email, c.phone, c.notes, c.marketing_consent, c.consent_at, \
     c.tags, c.merged_into, c.created_at, c.updated_at";
@@ -306,7 +181,8 @@ fn phone_digits(p: &str) -> String {
         .or_else(|| d.strip_prefix("43"))
         .or_else(|| d.strip_prefix("41"))
     {
-        Some(rest) if p.trim_start().starts_with('+') => format!("{d} 0{rest}"),
+        // Written apart with ` / `, so the forms do not read as one long number.
+        Some(rest) if p.trim_start().starts_with('+') => format!("{d} / 0{rest}"),
         _ => d,
     }
 }
@@ -325,7 +201,7 @@ fn reindex(conn: &Connection, c: &Customer, fresh: bool) -> Result<()> {
         .data
         .phone
         .as_deref()
-        .map(|p| format!("{p} {}", phone_digits(p)))
+        .map(|p| format!("{p} / {}", phone_digits(p)))
         .unwrap_or_default();
     conn.prepare_cached(
         "INSERT INTO customer_search (rowid, name, email, phone, tags) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -418,7 +294,7 @@ pub fn create(
         updated_at: now,
     };
     reindex(tx, &c, true)?;
-    let mut payload = c.data.to_map();
+    let mut payload = to_map(&c.data);
     payload.insert("store_id".into(), json!(store_id));
     payload.insert("consent_at".into(), json!(c.consent_at));
     let payload = Value::Object(payload);
@@ -432,6 +308,15 @@ pub fn create(
         )?;
     }
     Ok(c)
+}
+
+/// The names of the fields that differ between `before` and `after` (both validated).
+pub fn changed_fields(before: &CustomerData, after: &CustomerData) -> Vec<String> {
+    let (bm, am) = (to_map(before), to_map(after));
+    am.iter()
+        .filter(|(k, v)| bm.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// Replaces a customer's fields; records and audits only what changed. A change of consent
@@ -450,12 +335,8 @@ pub fn update(
         ));
     }
     let d = validate(data)?;
-    let (bm, am) = (before.data.to_map(), d.to_map());
-    let changed: Vec<String> = am
-        .iter()
-        .filter(|(k, v)| bm.get(*k) != Some(*v))
-        .map(|(k, _)| k.clone())
-        .collect();
+    let (bm, am) = (to_map(&before.data), to_map(&d));
+    let changed = changed_fields(&before.data, &d);
     if changed.is_empty() {
         return Ok(changed);
     }
@@ -600,10 +481,10 @@ pub fn merge(
             .by(actor_id)
             .on("customer", keep_id)
             .before(
-                json!({"kept": Value::Object(keep.data.to_map()), "removed_id": remove_id,
-                           "removed": Value::Object(gone.data.to_map())}),
+                json!({"kept": Value::Object(to_map(&keep.data)), "removed_id": remove_id,
+                           "removed": Value::Object(to_map(&gone.data))}),
             )
-            .after(Value::Object(d.to_map())),
+            .after(Value::Object(to_map(&d))),
     )?;
     get(tx, store_id, keep_id)
 }

@@ -5,6 +5,7 @@ use crate::foundation::keys::{DeviceKey, KeySource};
 use crate::foundation::write::WriteTx;
 use crate::{SqlResult, sql_err};
 use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -58,6 +59,7 @@ impl Store {
         configure(&conn)?;
         migrate(&conn)?;
         keep_files_private(dir)?;
+        crate::foundation::card_guard::install(&conn)?;
         Ok(Store {
             conn,
             path,
@@ -238,9 +240,19 @@ fn configure(conn: &Connection) -> Result<()> {
     // A scan at the till reads a few index pages of a catalog that may hold 100,000 items;
     // 64 MiB of page cache keeps them in memory instead of re-reading them from the OS.
     conn.execute_batch("PRAGMA cache_size = -65536;").db()?;
+    // A statement that may need undoing in part (triggers, constraints) keeps the pages it
+    // changes in a statement journal; in memory, not in a temporary file written per row.
+    conn.execute_batch("PRAGMA temp_store = MEMORY;").db()?;
     // A sale or an import runs a few dozen distinct statements per item; with rusqlite's
     // default of 16 cached statements they would evict each other and be re-parsed each time.
     conn.set_prepared_statement_cache_capacity(256);
+    // Without the query planner's stability guarantee, SQLite may plan a statement for the
+    // values bound to it and so compiles a cached statement again each time it is bound
+    // (measured: the search, the barcode reads and the import's checks, on every call).
+    // Our queries' plans do not depend on the values; one plan per statement is the point
+    // of caching them.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .db()?;
     Ok(())
 }
 
@@ -313,6 +325,21 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn a_cached_statement_is_compiled_once_whatever_is_bound_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path()).unwrap();
+        let sql =
+            "SELECT code FROM product_barcodes WHERE product_id = ?1 ORDER BY created_at, code";
+        for i in 0..10 {
+            let mut st = store.conn().prepare_cached(sql).unwrap();
+            let mut rows = st.query([format!("product-{i}")]).unwrap();
+            while rows.next().unwrap().is_some() {}
+        }
+        let st = store.conn().prepare_cached(sql).unwrap();
+        assert_eq!(st.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 
     #[test]

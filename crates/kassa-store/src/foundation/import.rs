@@ -129,12 +129,64 @@ pub fn read(
 }
 
 impl Table {
-    /// The cell of `column` in `row`, or `None` when the file has no such column.
+    /// The cell of `column` in `row`, or `None` when the file has no such column; without
+    /// the quote an export put before it (see [`guard_cell`]).
     pub fn cell<'r>(&self, row: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
         self.headers
             .iter()
             .position(|h| h == column)
             .and_then(|i| row.get(i))
+            .map(unguard_cell)
+    }
+}
+
+impl Table {
+    /// Adds an error for each of the free-text `columns` of `row` that holds a card number
+    /// (the store would refuse it on writing; the report names the row instead).
+    pub fn refuse_card_numbers(
+        &self,
+        row: &csv::StringRecord,
+        line: u64,
+        columns: &[&str],
+        errors: &mut Vec<RowError>,
+    ) {
+        for column in columns {
+            if self
+                .cell(row, column)
+                .is_some_and(kassa_domain::pan::looks_like_pan)
+            {
+                errors.push(RowError {
+                    line,
+                    column: Some(column.to_string()),
+                    message: format!(
+                        "the {column} looks like it holds a card number; card numbers are never stored"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// What a spreadsheet reads as the start of a formula (OWASP's CSV injection advice).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as an export writes it: a cell a spreadsheet would run as a formula gets a
+/// leading `'`, which spreadsheets show as text. A cell that starts with `'` gets one too,
+/// so that [`unguard_cell`] gives every exported text back exactly.
+pub fn guard_cell(text: &str) -> String {
+    if text.starts_with(FORMULA_START) || text.starts_with('\'') {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A cell as read: the guard quote of [`guard_cell`] taken off (a `'` followed by a
+/// formula character or by another `'`); anything else as it is.
+pub fn unguard_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
+        _ => cell,
     }
 }
 
@@ -162,10 +214,31 @@ pub fn parse_amount(s: &str, exponent: u8) -> std::result::Result<i64, String> {
     Ok(v)
 }
 
-/// Writes one CSV line of `cells` (quoting as needed) into `out`.
+/// Writes one CSV line of `cells` (quoting as needed) into `out`, as they are.
 pub fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: &[String]) -> Result<()> {
     w.write_record(cells)
         .map_err(|e| Error::internal(format!("writing CSV failed: {e}")))
+}
+
+/// Writes one exported line: every cell guarded against formulas ([`guard_cell`]) except
+/// those at the indexes in `numbers`, which stay plain numbers.
+pub fn write_text_row(
+    w: &mut csv::Writer<Vec<u8>>,
+    cells: &[String],
+    numbers: &[usize],
+) -> Result<()> {
+    let cells: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if numbers.contains(&i) {
+                c.clone()
+            } else {
+                guard_cell(c)
+            }
+        })
+        .collect();
+    write_row(w, &cells)
 }
 
 /// The finished CSV text of a writer.
@@ -174,4 +247,31 @@ pub fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
         .into_inner()
         .map_err(|e| Error::internal(format!("writing CSV failed: {e}")))?;
     String::from_utf8(bytes).map_err(|e| Error::internal(format!("CSV is not UTF-8: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_get_a_quote_that_reading_takes_off() {
+        for (text, written) in [
+            ("=1+1", "'=1+1"),
+            ("+49 30 1234567", "'+49 30 1234567"),
+            ("-5%", "'-5%"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tTab", "'\tTab"),
+            ("\rCR", "'\rCR"),
+            ("'quoted'", "''quoted'"),
+            ("Oat milk", "Oat milk"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(guard_cell(text), written);
+            assert_eq!(unguard_cell(&guard_cell(text)), text);
+        }
+        // What a person typed keeps its quote unless it guards a formula character.
+        assert_eq!(unguard_cell("'Tis"), "'Tis");
+        assert_eq!(unguard_cell("'=x"), "=x");
+    }
 }

@@ -6,6 +6,7 @@
 //! Nothing here knows about staff, the catalog or selling.
 
 pub mod audit;
+pub mod card_guard;
 pub mod clock;
 pub(crate) mod db;
 pub mod device;

@@ -156,25 +156,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Staff>> {
     Ok(out)
 }
 
-/// Checks an email address's shape: one `@`, a dotted domain, no spaces, at most 254 characters.
-pub fn validate_email(email: &str) -> Result<String> {
-    let e = email.trim();
-    let bad = || Error::invalid_input(format!("'{email}' is not an email address"));
-    if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad());
-    }
-    let (local, domain) = e.split_once('@').ok_or_else(bad)?;
-    if local.is_empty()
-        || domain.contains('@')
-        || !domain.contains('.')
-        || domain.starts_with('.')
-        || domain.ends_with('.')
-        || domain.contains("..")
-    {
-        return Err(bad());
-    }
-    Ok(e.to_string())
-}
+pub use kassa_domain::email::validate_email;
 
 /// A display name: trimmed, 1 to 80 characters, no control characters.
 pub fn validate_name(name: &str, what: &str) -> Result<String> {
