@@ -71,4 +71,29 @@ describe("accessibility of the signed-in screens", () => {
       expect(await violations(), tab).toEqual([]);
     }
   }, 60_000);
+
+  it("finds no WCAG 2.1 A/AA violation on setup, its enrolment step and sign-in", async () => {
+    setLocale("en");
+    const backend = createMockBackend();
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.type(await screen.findByTestId("store-name"), "Corner Shop");
+    expect(await violations()).toEqual([]);
+    await user.click(screen.getByTestId("setup-next"));
+    expect(await violations()).toEqual([]);
+    await user.type(screen.getByTestId("admin-email"), "ada@example.com");
+    await user.type(screen.getByTestId("admin-password"), PASSWORD);
+    await user.type(screen.getByTestId("admin-password-repeat"), PASSWORD);
+    await user.click(screen.getByTestId("setup-create"));
+    await screen.findByTestId("totp-secret");
+    expect(await violations()).toEqual([]);
+    await user.click(screen.getByTestId("backup-saved"));
+    await user.type(screen.getByTestId("totp-code"), MOCK_TOTP);
+    await user.click(screen.getByTestId("setup-confirm"));
+    await screen.findByTestId("main-frame");
+    await user.click(screen.getByTestId("user-menu"));
+    await user.click(screen.getByTestId("logout"));
+    await screen.findByTestId("login-email");
+    expect(await violations()).toEqual([]);
+  }, 60_000);
 });
