@@ -1,6 +1,6 @@
 // Screens ask the core once when they open and once per search, not on every change of state
 // they happen to read: counted on the in-memory backend's call log.
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../src/App.svelte";
@@ -88,5 +88,22 @@ describe("requests per keystroke", () => {
     expect(count(backend, "app_status")).toBeGreaterThanOrEqual(3);
     expect(count(backend, "staff_list")).toBe(1);
     expect(count(backend, "audit_list")).toBe(1);
+  });
+
+  it("Reports asks for a day's Z report once when the date changes", async () => {
+    setLocale("en");
+    const backend = await signedIn();
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.click(await screen.findByTestId("nav-reports"));
+    await expect.poll(() => count(backend, "z_report")).toBe(1);
+    const before = backend.calls.length;
+    const date = screen.getByTestId("z-date");
+    await fireEvent.input(date, { target: { value: "2026-11-20" } });
+    await fireEvent.change(date);
+    await expect.poll(() => count(backend, "z_report", before)).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(count(backend, "z_report", before)).toBe(1);
+    expect(backend.calls.slice(before).find((c) => c.command === "z_report")?.input).toEqual({ date: "2026-11-20" });
   });
 });
