@@ -225,12 +225,15 @@ impl App {
         );
     }
 
-    /// Saves a screenshot as `<out_dir>/<name>.png` and returns its path.
+    /// Saves a screenshot as `<out_dir>/<name>.png` and returns its path. Every screen a test
+    /// shows is also checked for accessibility first (see [`App::assert_accessible`]), so a
+    /// screen added later is checked as soon as a test looks at it.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let started = std::time::Instant::now();
         let path = self.out_dir.join(format!("{name}.png"));
         // Let the page paint what the last action changed (an iframe's document, a dialog).
         tokio::time::sleep(Duration::from_millis(300)).await;
+        self.assert_accessible(name).await;
         self.driver
             .screenshot(&path)
             .await
@@ -239,6 +242,55 @@ impl App {
             eprintln!("[e2e] screenshot {name}: {:?}", started.elapsed());
         }
         path
+    }
+
+    /// Runs axe-core (from the UI's packages) in the page and fails on any violation of
+    /// WCAG 2.1 A or AA; the findings are written to `<out_dir>/<name>.axe.json`.
+    pub async fn assert_accessible(&self, name: &str) {
+        let axe_js =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe_js).unwrap_or_else(|e| {
+            panic!("cannot read {}: {e} (run npm ci in ui/)", axe_js.display())
+        });
+        self.driver
+            .execute(
+                format!("if (typeof window.axe === 'undefined') {{ {source}\n; window.axe = axe; }} return typeof window.axe;"),
+                Vec::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("inject axe-core: {e}"));
+        // The receipt preview is a document of its own (the printed receipt), not the app's UI.
+        let ret = self
+            .driver
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                window.axe.run(document, {
+                  runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+                  resultTypes: ["violations"],
+                  iframes: false,
+                }).then(
+                  (r) => done(JSON.stringify(r.violations.map((v) => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+                  })))),
+                  (e) => done(JSON.stringify({ error: String(e) })),
+                );"#,
+                Vec::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("run axe-core on {name}: {e}"));
+        let text = ret.json().as_str().unwrap_or_default().to_string();
+        let found: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("axe-core on {name} answered {text}: {e}"));
+        let _ = std::fs::write(
+            self.out_dir.join(format!("{name}.axe.json")),
+            serde_json::to_string_pretty(&found).unwrap_or_default(),
+        );
+        assert!(
+            found.as_array().is_some_and(|v| v.is_empty()),
+            "axe-core finds WCAG 2.1 A/AA violations on {name}: {}",
+            serde_json::to_string_pretty(&found).unwrap_or_default()
+        );
     }
 
     /// Closes the app.

@@ -23,6 +23,45 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
     app.click("login-submit").await;
     app.el("sell-screen").await;
 
+    // At 1280 px with "Open shift" showing, the search field shows its whole placeholder.
+    app.el("no-shift").await;
+    let fit = app
+        .driver
+        .execute(
+            r#"const i = document.querySelector("[data-testid='sell-search-input']");
+            const s = getComputedStyle(i);
+            const c = document.createElement("canvas").getContext("2d");
+            c.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+            const need = c.measureText(i.placeholder).width + parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+            return [Math.ceil(need), i.clientWidth, window.innerWidth, i.placeholder];"#,
+            Vec::new(),
+        )
+        .await
+        .expect("measure the search field");
+    let fit = fit.json().clone();
+    assert!(
+        fit[0].as_f64() <= fit[1].as_f64() && fit[2].as_f64() >= Some(1200.0),
+        "the search field's placeholder fits: [needed px, field px, window px, placeholder] = {fit}"
+    );
+    app.screenshot("00-no-shift-1280").await;
+
+    // The dark theme passes the same checks (contrast of text on the brand colour).
+    app.driver
+        .execute(
+            "document.documentElement.dataset.theme = 'dark';",
+            Vec::new(),
+        )
+        .await
+        .expect("dark theme");
+    app.screenshot("00-no-shift-dark").await;
+    app.driver
+        .execute(
+            "document.documentElement.dataset.theme = 'light';",
+            Vec::new(),
+        )
+        .await
+        .expect("light theme");
+
     // Open the drawer with a float of 5 × 20 €.
     app.click("open-shift").await;
     app.fill("count-2000", "5").await;
@@ -59,21 +98,57 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
     // Part card (offline: the customer's contact is taken), the rest in cash.
     app.click("pay").await;
     app.el("pay-dialog").await;
+    // Oat milk 2.29 + croissant 1.40 + water 0.99.
+    assert!(
+        app.text("amount-due")
+            .await
+            .replace(',', ".")
+            .contains("4.68"),
+        "due: {}",
+        app.text("amount-due").await
+    );
     app.fill("pay-card", "2").await;
     app.fill("pay-contact", "cleo@example.com").await;
     app.fill("pay-cash", "20").await;
     app.screenshot("03-pay").await;
     app.click("pay-complete").await;
+    // 4.68 due, 2.00 by card, 20.00 in cash: 17.32 back.
     let change = app.text("change-due").await;
+    assert_eq!(app.attr("change-due", "data-minor").await, "1732");
     assert!(
-        change.chars().any(|c| c.is_ascii_digit()),
-        "the change is shown: {change}"
+        change.replace(',', ".").contains("17.32"),
+        "the change shown is 17.32: {change}"
+    );
+    assert!(
+        app.text("pay-announcement")
+            .await
+            .replace(',', ".")
+            .contains("17.32"),
+        "the change is announced"
     );
     app.el("receipt-preview").await;
     let number = app.attr("pay-result", "data-number").await;
     assert!(number.starts_with("DEMO-01-"), "{number}");
     app.screenshot("04-change-and-receipt").await;
-    app.click("receipt-done").await;
+    // The focus is on "Next customer", and Tab stays in the dialog, out of the receipt frame.
+    assert_eq!(focused(&app).await, "receipt-done");
+    for _ in 0..8 {
+        app.press(Key::Tab).await;
+        let at = focused(&app).await;
+        assert!(
+            at != "IFRAME" && at != "BODY",
+            "Tab left the dialog's controls: {at}"
+        );
+    }
+    // Esc closes it, and the till is ready for the next customer.
+    app.press(Key::Escape).await;
+    for _ in 0..50 {
+        if !app.has("pay-dialog").await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!app.has("pay-dialog").await, "Esc closes the receipt");
 
     // Refund one croissant: F6 opens returns; scan the receipt's number there.
     app.press(Key::F6).await;
@@ -122,4 +197,17 @@ async fn a_shift_at_the_counter_from_float_to_z_report() {
     app.wait_text("z-report", "Z report 1").await;
     app.screenshot("10-z-closed").await;
     app.quit().await;
+}
+
+/// What has the keyboard focus: its `data-testid`, else its tag name (`BODY`, `IFRAME`...).
+async fn focused(app: &App) -> String {
+    let ret = app
+        .driver
+        .execute(
+            "const a = document.activeElement; return a ? (a.dataset.testid || a.tagName) : 'NONE';",
+            Vec::new(),
+        )
+        .await
+        .expect("read the focus");
+    ret.json().as_str().unwrap_or_default().to_string()
 }

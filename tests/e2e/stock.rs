@@ -39,6 +39,13 @@ async fn a_manager_adds_receives_finds_and_adjusts_a_product() {
     // Found by its barcode, as a scanner types it.
     app.fill("stock-search", "4001234567891").await;
     app.wait_text("stock-table", "Hazelnut spread 400 g").await;
+    // The list is filtered once the typing pauses (a debounce), not at every key.
+    for _ in 0..100 {
+        if app.all_text("stock-table", "tbody tr").await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(app.all_text("stock-table", "tbody tr").await.len(), 1);
     app.click("stock-open-HAZ-400").await;
     app.wait_text("product-level", "10").await;
@@ -61,6 +68,14 @@ async fn a_manager_adds_receives_finds_and_adjusts_a_product() {
     app.wait_text("customer-table", "Jörg Müller").await;
     app.fill("customer-search", "muller").await;
     app.wait_text("customer-table", "Jörg Müller").await;
+    // Filtered once the typing pauses: wait until only his rows are left.
+    for _ in 0..100 {
+        let rows = app.all_text("customer-table", "tbody tr").await;
+        if !rows.is_empty() && rows.iter().all(|r| r.contains("Müller")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     app.click("customer-open").await;
     app.wait_text("customer-panel", "Jörg Müller").await;
     app.screenshot("05-customers").await;

@@ -139,7 +139,7 @@ describe("stock", () => {
     await user.type(input, "4006381333931{Enter}");
     await waitFor(() => expect(screen.getByTestId("count-qty-CAF-1")).toHaveValue(2));
     await user.click(screen.getByTestId("count-post"));
-    expect(await screen.findByTestId("stock-notice")).toHaveTextContent("1 items changed");
+    expect(await screen.findByTestId("stock-notice")).toHaveTextContent("Count posted: 1 item changed.");
     const post = backend.calls.find((c) => c.command === "stock_count");
     expect(post?.input).toMatchObject({ lines: [{ counted: 2 }] });
   });

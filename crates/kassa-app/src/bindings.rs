@@ -4,6 +4,11 @@
 //! `KASSA_UPDATE_BINDINGS=1` rewrites it.
 
 use crate::commands;
+use kassa_domain::ErrorCode;
+use kassa_domain::role::{self, Permission, Role};
+use kassa_domain::selling::order::OrderStatus;
+use kassa_domain::selling::tender::TenderKind;
+use kassa_domain::stock::MovementKind;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -40,13 +45,194 @@ pub fn render() -> Result<BTreeMap<String, String>, String> {
             // JSON numbers reach JavaScript as `number`, never `bigint`; Kassa's 64-bit values
             // (money in minor units, counts) stay far below 2^53.
             let body = body.replace("bigint", "number");
-            files.insert(name, format!("{HEADER}{}\n", body.trim()));
+            let body = with_union_imports(&name, body.trim());
+            files.insert(name, format!("{HEADER}{body}\n"));
         }
         files.insert("commands.ts".into(), commands_ts());
+        for union in unions() {
+            files.insert(format!("{}.ts", union.name), union.render());
+        }
         Ok(files)
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result
+}
+
+/// A set of wire strings the UI may match on, exported as a TypeScript string-literal union
+/// and a constant listing every value.
+struct Union {
+    name: &'static str,
+    doc: &'static str,
+    /// The constant's name, e.g. `ERROR_CODES`.
+    list: &'static str,
+    values: Vec<&'static str>,
+    /// More TypeScript after the union (e.g. the role → permissions table).
+    extra: String,
+}
+
+impl Union {
+    fn render(&self) -> String {
+        let mut s = String::from(HEADER);
+        if self.extra.contains("Permission") && self.name != "Permission" {
+            s.push_str("import type { Permission } from \"./Permission\";\n\n");
+        }
+        let quoted: Vec<String> = self.values.iter().map(|v| format!("\"{v}\"")).collect();
+        s.push_str(&format!(
+            "/** {} */\nexport type {} = {};\n\n",
+            self.doc,
+            self.name,
+            quoted.join(" | ")
+        ));
+        s.push_str(&format!(
+            "/** Every value of `{}`, in the core's order. */\nexport const {}: readonly {}[] = [\n",
+            self.name, self.list, self.name
+        ));
+        for q in &quoted {
+            s.push_str(&format!("  {q},\n"));
+        }
+        s.push_str("];\n");
+        s.push_str(&self.extra);
+        s
+    }
+}
+
+/// Every tender kind; the match makes a new kind fail to compile here until it is listed.
+fn tender_kinds() -> Vec<TenderKind> {
+    let all = [TenderKind::Cash, TenderKind::Card, TenderKind::Voucher];
+    for k in all {
+        match k {
+            TenderKind::Cash | TenderKind::Card | TenderKind::Voucher => {}
+        }
+    }
+    all.to_vec()
+}
+
+/// The string-literal unions, from the Rust enums where the core has one. Payment, shift and
+/// staff statuses are plain strings in the store; their values are listed here, once, as the
+/// DTOs' doc comments name them.
+fn unions() -> Vec<Union> {
+    let mut table = String::from(
+        "\n/** What each role may do: the core's permission table (kassa_domain::role::allows). */\nexport const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {\n",
+    );
+    for r in Role::ALL {
+        let allowed: Vec<String> = Permission::ALL
+            .into_iter()
+            .filter(|p| role::allows(r, *p))
+            .map(|p| format!("\"{}\"", p.as_str()))
+            .collect();
+        table.push_str(&format!("  {}: [{}],\n", r.as_str(), allowed.join(", ")));
+    }
+    table.push_str("};\n");
+    vec![
+        Union {
+            name: "ErrorCode",
+            doc: "A failed command's stable code (kassa_domain::ErrorCode); the UI matches on it.",
+            list: "ERROR_CODES",
+            values: ErrorCode::ALL.into_iter().map(ErrorCode::as_str).collect(),
+            extra: String::new(),
+        },
+        Union {
+            name: "Permission",
+            doc: "Something a person may or may not do (kassa_domain::role::Permission).",
+            list: "PERMISSIONS",
+            values: Permission::ALL
+                .into_iter()
+                .map(Permission::as_str)
+                .collect(),
+            extra: String::new(),
+        },
+        Union {
+            name: "Role",
+            doc: "A staff member's role, lowest to highest (kassa_domain::role::Role).",
+            list: "ROLES",
+            values: Role::ALL.into_iter().map(Role::as_str).collect(),
+            extra: table,
+        },
+        Union {
+            name: "OrderStatus",
+            doc: "Where an order stands (kassa_domain::selling::order::OrderStatus).",
+            list: "ORDER_STATUSES",
+            values: OrderStatus::ALL
+                .into_iter()
+                .map(OrderStatus::as_str)
+                .collect(),
+            extra: String::new(),
+        },
+        Union {
+            name: "TenderKind",
+            doc: "A way to pay (kassa_domain::selling::tender::TenderKind).",
+            list: "TENDER_KINDS",
+            values: tender_kinds().into_iter().map(TenderKind::as_str).collect(),
+            extra: String::new(),
+        },
+        Union {
+            name: "MovementKind",
+            doc: "Why stock moved (kassa_domain::stock::MovementKind).",
+            list: "MOVEMENT_KINDS",
+            values: MovementKind::ALL
+                .into_iter()
+                .map(MovementKind::as_str)
+                .collect(),
+            extra: String::new(),
+        },
+        Union {
+            name: "PaymentStatus",
+            doc: "A payment: taken, a card waiting for the provider, or declined.",
+            list: "PAYMENT_STATUSES",
+            values: vec!["captured", "offline_pending", "declined"],
+            extra: String::new(),
+        },
+        Union {
+            name: "RefundTenderStatus",
+            doc: "Money going back: paid out, or a card refund waiting for the provider.",
+            list: "REFUND_TENDER_STATUSES",
+            values: vec!["paid_out", "pending"],
+            extra: String::new(),
+        },
+        Union {
+            name: "ShiftStatus",
+            doc: "A cash drawer shift.",
+            list: "SHIFT_STATUSES",
+            values: vec!["open", "closed"],
+            extra: String::new(),
+        },
+        Union {
+            name: "StaffStatus",
+            doc: "Whether a staff member may sign in.",
+            list: "STAFF_STATUSES",
+            values: vec!["active", "suspended"],
+            extra: String::new(),
+        },
+    ]
+}
+
+/// Adds `import type` lines for the unions a ts-rs file names (its fields carry
+/// `#[ts(type = "...")]`, which ts-rs writes without importing).
+fn with_union_imports(file: &str, body: &str) -> String {
+    let mut imports = String::new();
+    for union in unions() {
+        let name = union.name;
+        if file == format!("{name}.ts") {
+            continue;
+        }
+        let used = [": ", "<", "| "].iter().any(|before| {
+            body.match_indices(&format!("{before}{name}"))
+                .any(|(i, m)| {
+                    let next = body[i + m.len()..].chars().next();
+                    !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+        });
+        if used {
+            imports.push_str(&format!("import type {{ {name} }} from \"./{name}\";\n"));
+        }
+    }
+    if imports.is_empty() {
+        body.to_string()
+    } else if body.starts_with("import ") {
+        format!("{imports}{body}")
+    } else {
+        format!("{imports}\n{body}")
+    }
 }
 
 fn uuid_like() -> u128 {
@@ -139,5 +325,30 @@ mod tests {
             stale.is_empty(),
             "the UI's TypeScript bindings are out of date ({stale:?}); run KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings"
         );
+    }
+
+    #[test]
+    fn the_unions_list_every_code_role_and_permission_of_the_core() {
+        let files = render().unwrap();
+        let codes = &files["ErrorCode.ts"];
+        for code in ErrorCode::ALL {
+            assert!(
+                codes.contains(&format!("\"{}\"", code.as_str())),
+                "{code} missing"
+            );
+        }
+        let roles = &files["Role.ts"];
+        assert!(
+            roles.contains("export type Role = \"cashier\" | \"agent\" | \"manager\" | \"admin\";")
+        );
+        // The table is the core's: a cashier sells but does not book; only an admin manages devices.
+        assert!(roles.contains(
+            "  cashier: [\"sell\", \"refund\", \"open_close_drawer\", \"manage_customers\"],\n"
+        ));
+        assert!(!roles.contains("manager: [\"sell\", \"refund\", \"refund_above_limit\", \"void\", \"discount_above_limit\", \"open_close_drawer\", \"manage_customers\", \"edit_catalog\", \"edit_prices\", \"view_cost_prices\", \"adjust_stock\", \"book\", \"cancel_booking\", \"view_reports\", \"manage_staff\", \"manage_devices\""));
+        // A DTO naming a union imports it.
+        assert!(files["UserDto.ts"].contains("import type { Role } from \"./Role\";"));
+        assert!(files["UserDto.ts"].contains("permissions: Array<Permission>"));
+        assert!(files["ApiError.ts"].contains("code: ErrorCode"));
     }
 }

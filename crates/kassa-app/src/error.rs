@@ -8,6 +8,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ApiError {
     /// Stable snake_case code, e.g. `invalid_credentials`; the UI matches on it.
+    #[ts(type = "ErrorCode")]
     pub code: String,
     /// What happened and what to do next.
     pub message: String,

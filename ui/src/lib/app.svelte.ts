@@ -1,6 +1,7 @@
 // The app's shared state: what the core said about this device and who is signed in.
 import { getContext, setContext } from "svelte";
 import type { AppStatus } from "./api/bindings/AppStatus";
+import type { Permission } from "./api/bindings/Permission";
 import { type Backend, BackendError, asBackendError } from "./api/backend";
 import { locale, t, type MessageKey } from "./i18n/index.svelte";
 
@@ -91,7 +92,7 @@ export class AppState {
   }
 
   /** Whether the signed-in person's role allows `permission`. */
-  can(permission: string): boolean {
+  can(permission: Permission): boolean {
     return this.session?.user.permissions.includes(permission) ?? false;
   }
 
@@ -127,7 +128,7 @@ export function errorText(e: unknown): string {
   const err = asBackendError(e);
   const message = err.message ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : "";
   if (locale() === "en") return message || t("error.generic");
-  const key = `error.${err.code}` as MessageKey;
+  const key: MessageKey = `error.${err.code}`;
   const translated = t(key);
   return translated === key ? message || t("error.generic") : `${translated} (${message})`;
 }

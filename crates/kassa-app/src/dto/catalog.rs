@@ -238,6 +238,7 @@ pub struct PriceChangeDto {
 pub struct MovementDto {
     pub id: String,
     /// receipt, sale, return, adjustment, count, transfer_out, transfer_in, reservation, release.
+    #[ts(type = "MovementKind")]
     pub kind: String,
     /// Signed: a sale of 3 is -3.
     pub qty: i64,

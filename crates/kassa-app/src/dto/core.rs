@@ -44,8 +44,10 @@ pub struct UserDto {
     pub email: String,
     pub display_name: String,
     /// `cashier`, `agent`, `manager` or `admin`.
+    #[ts(type = "Role")]
     pub role: String,
     /// Permissions of the role, by name; the UI shows only what they allow.
+    #[ts(type = "Array<Permission>")]
     pub permissions: Vec<String>,
 }
 
@@ -55,6 +57,7 @@ pub struct SessionDto {
     pub session_id: String,
     pub user: UserDto,
     /// Also under its contract name for the CLI: the role.
+    #[ts(type = "Role")]
     pub role: String,
     /// Backup codes still unused, when the sign-in used one.
     pub backup_codes_left: Option<u32>,
@@ -83,6 +86,7 @@ pub struct SyncStatusDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct DemoLogin {
     pub email: String,
+    #[ts(type = "Role")]
     pub role: String,
     pub password: String,
     /// The authenticator code for the current 30 s step.

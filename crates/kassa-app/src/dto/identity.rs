@@ -26,8 +26,10 @@ pub struct StaffDto {
     pub email: String,
     pub display_name: String,
     /// `cashier`, `agent`, `manager` or `admin`.
+    #[ts(type = "Role")]
     pub role: String,
     /// `active` or `suspended`.
+    #[ts(type = "StaffStatus")]
     pub status: String,
     /// RFC 3339 time until which the account is locked after failed attempts, if it is now.
     pub locked_until: Option<String>,
@@ -53,6 +55,7 @@ pub struct InvitationDto {
     pub kind: String,
     pub email: String,
     pub display_name: Option<String>,
+    #[ts(type = "Role")]
     pub role: String,
     /// `pending`, `expired`, `accepted` or `revoked`.
     pub state: String,
@@ -68,6 +71,7 @@ pub struct StaffListOutput {
     pub staff: Vec<StaffDto>,
     pub invitations: Vec<InvitationDto>,
     /// Roles the signed-in person may grant, lowest first.
+    #[ts(type = "Array<Role>")]
     pub assignable_roles: Vec<String>,
 }
 
@@ -78,6 +82,7 @@ pub struct StaffListOutput {
 pub struct StaffInviteInput {
     pub email: String,
     /// `cashier`, `agent`, `manager` or `admin`.
+    #[ts(type = "Role")]
     pub role: String,
     /// How the person is shown; they may change it when they accept.
     pub display_name: Option<String>,
@@ -112,6 +117,7 @@ pub struct InvitationCheckOutput {
     pub kind: String,
     pub email: String,
     pub display_name: Option<String>,
+    #[ts(type = "Role")]
     pub role: String,
     pub store_name: String,
     pub expires_at: String,
@@ -141,6 +147,7 @@ pub struct StaffRef {
 #[serde(deny_unknown_fields)]
 pub struct StaffRoleInput {
     pub staff_id: String,
+    #[ts(type = "Role")]
     pub role: String,
 }
 

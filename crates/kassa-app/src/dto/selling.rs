@@ -196,6 +196,7 @@ pub struct CheckoutOutput {
     pub rounding_minor: i64,
     pub change_minor: i64,
     /// `paid`.
+    #[ts(type = "OrderStatus")]
     pub status: String,
     /// True when this repeated an earlier request with the same key: nothing new was written.
     pub replayed: bool,
@@ -231,10 +232,12 @@ pub struct OrderLineDto {
 /// A payment of an order.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PaymentDto {
+    #[ts(type = "TenderKind")]
     pub kind: String,
     pub tendered_minor: i64,
     pub amount_minor: i64,
     /// `captured`, `offline_pending` (card waiting for the provider) or `declined`.
+    #[ts(type = "PaymentStatus")]
     pub status: String,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -258,6 +261,7 @@ pub struct OrderEventDto {
 pub struct OrderDto {
     pub id: String,
     pub number: String,
+    #[ts(type = "OrderStatus")]
     pub status: String,
     pub customer_id: Option<String>,
     pub staff_name: Option<String>,
@@ -290,6 +294,7 @@ pub struct OrdersInput {
 pub struct OrderSummaryDto {
     pub id: String,
     pub number: String,
+    #[ts(type = "OrderStatus")]
     pub status: String,
     pub total_minor: i64,
     pub created_at: String,
@@ -343,9 +348,11 @@ pub struct VoidInput {
 /// Money going back on one tender.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct RefundTenderDto {
+    #[ts(type = "TenderKind")]
     pub kind: String,
     pub amount_minor: i64,
     /// `paid_out` or `pending` (a card refund waiting for the provider).
+    #[ts(type = "RefundTenderStatus")]
     pub status: String,
 }
 
@@ -357,6 +364,7 @@ pub struct RefundOutput {
     pub amount_minor: i64,
     pub rounding_minor: i64,
     /// The order's status now.
+    #[ts(type = "OrderStatus")]
     pub status: String,
     pub tenders: Vec<RefundTenderDto>,
     pub replayed: bool,
@@ -450,6 +458,7 @@ pub struct ShiftDto {
     pub id: String,
     pub number: i64,
     /// `open` or `closed`.
+    #[ts(type = "ShiftStatus")]
     pub status: String,
     pub opened_by_name: Option<String>,
     pub opened_at: String,

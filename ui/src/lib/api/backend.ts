@@ -1,8 +1,9 @@
 // The one interface the UI talks to the Kassa core through.
 // `tauri.ts` implements it over the desktop shell; `mock.ts` implements it in memory for tests.
 import type { CommandName, Commands } from "./bindings/commands";
+import { ERROR_CODES, type ErrorCode } from "./bindings/ErrorCode";
 
-export type { CommandName, Commands };
+export type { CommandName, Commands, ErrorCode };
 
 /** Calls app API commands. */
 export interface Backend {
@@ -11,8 +12,8 @@ export interface Backend {
 
 /** A failed command: a stable code to match on and a message for people. */
 export class BackendError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = "BackendError";
     this.code = code;
@@ -24,7 +25,9 @@ export function asBackendError(e: unknown): BackendError {
   if (e instanceof BackendError) return e;
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as { code: unknown; message: unknown };
-    return new BackendError(String(o.code), String(o.message));
+    // A code this UI does not know (a newer core) reads as internal; the message still says what happened.
+    const code = ERROR_CODES.find((c) => c === o.code) ?? "internal";
+    return new BackendError(code, String(o.message));
   }
   return new BackendError("internal", e instanceof Error ? e.message : String(e));
 }

@@ -4,6 +4,7 @@
 import type { CustomerDto } from "./bindings/CustomerDto";
 import type { LevelDto } from "./bindings/LevelDto";
 import type { MovementDto } from "./bindings/MovementDto";
+import type { MovementKind } from "./bindings/MovementKind";
 import type { ProductDto } from "./bindings/ProductDto";
 import type { ProductFields } from "./bindings/ProductFields";
 import { BackendError } from "./backend";
@@ -57,7 +58,7 @@ export function catalogHandlers(db: MockCatalog = { products: [], movements: [],
   };
   const byCode = (code: string) =>
     db.products.find((p) => p.barcodes.includes(code.trim()) || p.sku.toLowerCase() === code.trim().toLowerCase());
-  const move = (productId: string, kind: string, qty: number, reason: string | null, location = MAIN) => {
+  const move = (productId: string, kind: MovementKind, qty: number, reason: string | null, location = MAIN) => {
     const p = get(productId);
     const before = level(productId, location);
     if (qty < 0 && before.available + qty < 0 && kind !== "count") {

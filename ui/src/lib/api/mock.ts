@@ -3,8 +3,11 @@
 import type { AppStatus } from "./bindings/AppStatus";
 import type { SessionDto } from "./bindings/SessionDto";
 import type { UserDto } from "./bindings/UserDto";
+import { ROLE_PERMISSIONS, type Role } from "./bindings/Role";
+import type { Permission } from "./bindings/Permission";
 import { type Backend, BackendError, type CommandName, type Commands } from "./backend";
-import { catalogHandlers } from "./mock-catalog";
+import { type MockCatalog, catalogHandlers } from "./mock-catalog";
+import { tillHandlers } from "./mock-till";
 
 type Handler<K extends CommandName> = (input: Commands[K]["input"]) => Commands[K]["output"] | Promise<Commands[K]["output"]>;
 export type Handlers = { [K in CommandName]?: Handler<K> };
@@ -13,7 +16,7 @@ interface MockUser {
   id: string;
   email: string;
   display_name: string;
-  role: string;
+  role: Role;
   password: string;
   pin?: string;
   locked?: boolean;
@@ -26,17 +29,11 @@ interface MockInvitation {
   token: string;
   kind: string;
   email: string;
-  role: string;
+  role: Role;
   display_name: string | null;
   revoked?: boolean;
   accepted?: boolean;
 }
-
-const ALL_PERMISSIONS = [
-  "sell", "refund", "refund_above_limit", "void", "discount_above_limit", "open_close_drawer",
-  "manage_customers", "edit_catalog", "edit_prices", "view_cost_prices", "adjust_stock", "book",
-  "cancel_booking", "view_reports", "manage_staff", "manage_devices", "settings", "view_audit",
-];
 
 /** The code the mock's authenticator always shows. */
 export const MOCK_TOTP = "123456";
@@ -62,13 +59,15 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const state = { status, users: [] as MockUser[], invitations: [] as MockInvitation[] };
   const calls: { command: CommandName; input: unknown }[] = [];
   let idleMinutes = 15;
+  const catalog: MockCatalog = { products: [], movements: [], customers: [] };
 
   const userDto = (u: MockUser): UserDto => ({
     id: u.id,
     email: u.email,
     display_name: u.display_name,
     role: u.role,
-    permissions: u.role === "admin" ? ALL_PERMISSIONS : ["sell", "refund", "open_close_drawer", "manage_customers", "book"],
+    // The core's own table, generated from kassa_domain::role.
+    permissions: [...ROLE_PERMISSIONS[u.role]],
   });
 
   const defaults: Handlers = {
@@ -248,7 +247,12 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     },
     audit_verify: () => ({ ok: true, entries: 5, first_bad: null }),
     audit_list: () => ({ entries: [], chain: { ok: true, entries: 5, first_bad: null } }),
-    ...catalogHandlers(),
+    ...catalogHandlers(catalog),
+    ...tillHandlers(catalog, {
+      currency: () => state.status.store?.currency ?? "EUR",
+      staffName: () => me().display_name,
+      require: (permission) => requirePermission(permission),
+    }),
   };
 
   function signedIn(): SessionDto {
@@ -262,6 +266,10 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     const u = s && state.users.find((x) => x.id === s.user.id);
     if (!u) throw new BackendError("unauthenticated", "nobody is signed in");
     return u;
+  }
+  function requirePermission(permission: Permission): void {
+    signedIn();
+    if (!ROLE_PERMISSIONS[me().role].includes(permission)) throw new BackendError("forbidden", `a ${me().role} may not do this`);
   }
   function requireAdmin(): void {
     signedIn();

@@ -2,12 +2,14 @@
 // Texts live in one file per area of the UI (core.ts, ...); each exports `en` and `de`.
 import * as catalog from "./catalog";
 import * as core from "./core";
+import * as errors from "./errors";
 import * as identity from "./identity";
 import * as selling from "./selling";
 
-const en = { ...core.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn };
+const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn };
 const de: Record<keyof typeof en, string> = {
   ...core.de,
+  ...errors.de,
   ...identity.de,
   ...catalog.de,
   ...selling.de,
@@ -49,9 +51,45 @@ export function intlLocale(): string {
   return state.locale === "de" ? "de-DE" : "en-GB";
 }
 
-/** The text for `key` in the current language, with `{name}` placeholders filled. */
+/** Whether `locale` has its own text for `key` (not the English fallback). */
+export function hasText(l: Locale, key: string): boolean {
+  return Object.hasOwn(dictionaries[l], key) && !!dictionaries[l][key as MessageKey];
+}
+
+/**
+ * The text for `key` in the current language, with `{name}` placeholders filled. A count
+ * chooses its words by the language's plural rules (Intl.PluralRules), written as in ICU:
+ * `{count, plural, one {# line} other {# lines}}`, where `#` is the count.
+ */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const text = dictionaries[state.locale][key] ?? en[key] ?? key;
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return plurals(text, params).replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Replaces each `{name, plural, form {text} ...}` block with the form the count needs. */
+function plurals(text: string, params: Record<string, string | number>): string {
+  const head = /\{(\w+), plural,/g;
+  let out = "";
+  let from = 0;
+  for (let m = head.exec(text); m; m = head.exec(text)) {
+    // Read `form {text}` pairs up to the block's closing brace.
+    const forms = new Map<string, string>();
+    let i = head.lastIndex;
+    for (;;) {
+      while (text[i] === " ") i++;
+      if (text[i] === "}" || i >= text.length) break;
+      const open = text.indexOf("{", i);
+      const close = text.indexOf("}", open);
+      if (open < 0 || close < 0) break;
+      forms.set(text.slice(i, open).trim(), text.slice(open + 1, close));
+      i = close + 1;
+    }
+    const n = Number(params[m[1]]);
+    const form = forms.get(`=${n}`) ?? forms.get(new Intl.PluralRules(intlLocale()).select(n)) ?? forms.get("other") ?? "";
+    out += text.slice(from, m.index) + form.replace(/#/g, new Intl.NumberFormat(intlLocale()).format(n));
+    from = i + 1;
+    head.lastIndex = from;
+  }
+  return out + text.slice(from);
 }

@@ -1,5 +1,7 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { OrderStatus } from "./OrderStatus";
+
 /**
  * What a sale produced.
  */
@@ -15,7 +17,7 @@ rounding_minor: number, change_minor: number,
 /**
  * `paid`.
  */
-status: string, 
+status: OrderStatus, 
 /**
  * True when this repeated an earlier request with the same key: nothing new was written.
  */

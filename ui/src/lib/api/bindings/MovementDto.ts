@@ -1,5 +1,7 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { MovementKind } from "./MovementKind";
+
 /**
  * One stock movement.
  */
@@ -7,7 +9,7 @@ export type MovementDto = { id: string,
 /**
  * receipt, sale, return, adjustment, count, transfer_out, transfer_in, reservation, release.
  */
-kind: string, 
+kind: MovementKind, 
 /**
  * Signed: a sale of 3 is -3.
  */

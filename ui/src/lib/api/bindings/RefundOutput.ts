@@ -1,5 +1,6 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { OrderStatus } from "./OrderStatus";
 import type { RefundTenderDto } from "./RefundTenderDto";
 
 /**
@@ -9,4 +10,4 @@ export type RefundOutput = { refund_id: string, number: string, amount_minor: nu
 /**
  * The order's status now.
  */
-status: string, tenders: Array<RefundTenderDto>, replayed: boolean, };
+status: OrderStatus, tenders: Array<RefundTenderDto>, replayed: boolean, };

@@ -1,5 +1,6 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { Role } from "./Role";
 import type { UserDto } from "./UserDto";
 
 /**
@@ -9,7 +10,7 @@ export type SessionDto = { session_id: string, user: UserDto,
 /**
  * Also under its contract name for the CLI: the role.
  */
-role: string, 
+role: Role, 
 /**
  * Backup codes still unused, when the sign-in used one.
  */

@@ -1,5 +1,8 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { Role } from "./Role";
+import type { StaffStatus } from "./StaffStatus";
+
 /**
  * A staff member as Admin → Staff shows them. No hashes, no secrets.
  */
@@ -7,11 +10,11 @@ export type StaffDto = { id: string, email: string, display_name: string,
 /**
  * `cashier`, `agent`, `manager` or `admin`.
  */
-role: string, 
+role: Role, 
 /**
  * `active` or `suspended`.
  */
-status: string, 
+status: StaffStatus, 
 /**
  * RFC 3339 time until which the account is locked after failed attempts, if it is now.
  */

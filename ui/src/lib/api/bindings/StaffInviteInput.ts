@@ -1,5 +1,7 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { Role } from "./Role";
+
 /**
  * Invite a person by email with a role.
  */
@@ -7,7 +9,7 @@ export type StaffInviteInput = { email: string,
 /**
  * `cashier`, `agent`, `manager` or `admin`.
  */
-role: string, 
+role: Role, 
 /**
  * How the person is shown; they may change it when they accept.
  */

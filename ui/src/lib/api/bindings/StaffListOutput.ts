@@ -1,5 +1,6 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { Role } from "./Role";
 import type { InvitationDto } from "./InvitationDto";
 import type { StaffDto } from "./StaffDto";
 
@@ -10,4 +11,4 @@ export type StaffListOutput = { staff: Array<StaffDto>, invitations: Array<Invit
 /**
  * Roles the signed-in person may grant, lowest first.
  */
-assignable_roles: Array<string>, };
+assignable_roles: Array<Role>, };

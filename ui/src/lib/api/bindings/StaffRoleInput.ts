@@ -1,6 +1,8 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { Role } from "./Role";
+
 /**
  * Change a staff member's role.
  */
-export type StaffRoleInput = { staff_id: string, role: string, };
+export type StaffRoleInput = { staff_id: string, role: Role, };
