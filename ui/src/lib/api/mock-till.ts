@@ -86,7 +86,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
   let cart = newCart();
   const parked: Cart[] = [];
   const orders: Order[] = [];
-  const shifts: (ShiftDto & { float_minor: number; cash_in_minor: number; cash_out_minor: number })[] = [];
+  const shifts: (ShiftDto & { float_minor: number; cash_in_minor: number; cash_out_minor: number; drawer_opens: number })[] = [];
   const zReports: ZReportDto[] = [];
   const replies = new Map<string, { body: string; out: CheckoutOutput }>();
   let receiptSeq = 0;
@@ -170,6 +170,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
             cash_sales_minor: cashSales, card_sales_minor: by("card"), voucher_sales_minor: by("voucher"), cash_refunds_minor: 0,
             cash_in_minor: s.cash_in_minor, cash_out_minor: s.cash_out_minor, float_minor: s.float_minor,
             expected_cash_minor: s.float_minor + cashSales + s.cash_in_minor - s.cash_out_minor,
+            drawer_opens: s.drawer_opens,
           }
         : null,
       denominations: DENOMINATIONS[ctx.currency()] ?? DENOMINATIONS.EUR,
@@ -177,7 +178,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     };
   }
   function strip(s: (typeof shifts)[number]): ShiftDto {
-    const { float_minor: _f, cash_in_minor: _i, cash_out_minor: _o, ...dto } = s;
+    const { float_minor: _f, cash_in_minor: _i, cash_out_minor: _o, drawer_opens: _d, ...dto } = s;
     return { ...dto };
   }
   function counted(counts: { denomination_minor: number; count: number }[]): number {
@@ -194,7 +195,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     const s = {
       id: id("shift"), number: shifts.length + 1, status: "open" as const, opened_by_name: ctx.staffName(), opened_at: now(),
       closed_at: null, expected_minor: null, counted_minor: null, over_short_minor: null,
-      float_minor: float, cash_in_minor: 0, cash_out_minor: 0,
+      float_minor: float, cash_in_minor: 0, cash_out_minor: 0, drawer_opens: 0,
     };
     shifts.push(s);
     return s;
@@ -208,7 +209,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     return {
       number: null, business_date: "2026-11-22", closed: false, intact: true, closed_at: null, orders: open.length,
       gross_minor: gross, discount_minor: 0, tax_minor: 0, rounding_minor: open.reduce((n, o) => n + o.rounding_minor, 0),
-      refunds: 0, refunds_minor: 0, voids: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [],
+      refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [],
     };
   }
 
@@ -380,6 +381,11 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     receipt_print: (input) => {
       ctx.require("sell");
       if (input.open_drawer) ctx.require("open_close_drawer");
+      throw new BackendError("not_found", "no receipt printer is set up on this device");
+    },
+    drawer_open: (input) => {
+      ctx.require("open_close_drawer");
+      if (!input.reason.trim()) throw new BackendError("invalid_input", "say why the drawer is opened without a sale");
       throw new BackendError("not_found", "no receipt printer is set up on this device");
     },
     receipt_email: (input) => {

@@ -121,6 +121,9 @@ export const en = {
   "shift.amount": "Amount",
   "shift.reason": "Reason",
   "shift.bad_amount": "Type an amount, like 20 or 12.50.",
+  "shift.no_sale": "No sale",
+  "shift.no_sale_text": "Opens the drawer without a sale. Say why: every opening is kept and counted on the X and Z reports.",
+  "shift.drawer_opens": "Drawer opened without a sale",
 } as const;
 
 export const de: Record<keyof typeof en, string> = {
@@ -244,6 +247,9 @@ export const de: Record<keyof typeof en, string> = {
   "shift.amount": "Betrag",
   "shift.reason": "Grund",
   "shift.bad_amount": "Bitte einen Betrag eingeben, z. B. 20 oder 12,50.",
+  "shift.no_sale": "Lade öffnen ohne Verkauf",
+  "shift.no_sale_text": "Öffnet die Lade ohne Verkauf. Sagen Sie, warum: jede Öffnung wird festgehalten und im X- und Z-Bericht gezählt.",
+  "shift.drawer_opens": "Lade ohne Verkauf geöffnet",
 };
 
 export const reportsEn = {
@@ -265,6 +271,7 @@ export const reportsEn = {
   "reports.tax": "VAT",
   "reports.discounts": "Discounts",
   "reports.voids": "Voids",
+  "reports.drawer_opens": "Drawer opened without a sale",
   "reports.rounding": "Cash rounding",
   "reports.close_day": "Close the day",
   "reports.close_confirm": "Closing the day freezes these figures for good. The drawer must be counted first.",
@@ -296,6 +303,7 @@ export const reportsDe: Record<keyof typeof reportsEn, string> = {
   "reports.tax": "MwSt",
   "reports.discounts": "Rabatte",
   "reports.voids": "Stornos",
+  "reports.drawer_opens": "Lade ohne Verkauf geöffnet",
   "reports.rounding": "Bargeldrundung",
   "reports.close_day": "Tag abschließen",
   "reports.close_confirm": "Der Tagesabschluss friert diese Zahlen endgültig ein. Die Kasse muss vorher gezählt sein.",
