@@ -53,6 +53,7 @@ export const en = {
   "login.demo_text": "This is a demo store. Pick a person to fill in their credentials; the code changes every 30 seconds.",
   "login.demo_use": "Use",
 
+  "nav.sections": "Sections",
   "nav.sell": "Sell",
   "nav.bookings": "Bookings",
   "nav.customers": "Customers",
@@ -163,6 +164,7 @@ export const de: Record<keyof typeof en, string> = {
   "login.demo_text": "Dies ist ein Demo-Geschäft. Wählen Sie eine Person, um ihre Zugangsdaten einzusetzen; der Code wechselt alle 30 Sekunden.",
   "login.demo_use": "Einsetzen",
 
+  "nav.sections": "Bereiche",
   "nav.sell": "Verkauf",
   "nav.bookings": "Buchungen",
   "nav.customers": "Kunden",
