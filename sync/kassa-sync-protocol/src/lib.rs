@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod wire;
+
 /// How a change is merged on the server and on other devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,190 @@
+//! What the Kassa server needs from its database, whatever the database is.
+//!
+//! The HTTP layer (`kassa-server`) decides who is asking and what is well formed; a
+//! backend (`kassa-server-sqlite`, `kassa-server-postgres`) keeps the log, the stores and
+//! the devices, and makes each operation below one transaction. Every backend passes the
+//! same behaviour tests (`conformance`), so the server acts the same on either.
+//!
+//! Times are RFC 3339 UTC text with milliseconds, passed in by the caller, so tests can
+//! move them.
+
+use async_trait::async_trait;
+use kassa_sync_protocol::wire::{DeviceRecord, LogEntry, PushedChange, StoreRecord};
+
+/// Why a storage operation did not happen. Each maps to one HTTP status and error code.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The pairing code is unknown, used or expired (one answer for all three).
+    #[error("the pairing code is not valid; ask an admin for a new one")]
+    PairingCodeInvalid,
+    /// A request that does not fit what the server holds (a store paired twice, a
+    /// device id already registered, a store record for a code of another store).
+    #[error("{0}")]
+    Conflict(String),
+    /// The batch id was used before with other changes.
+    #[error("this batch id was used before with other changes")]
+    IdempotencyMismatch,
+    /// The batch starts after the device's last acknowledged change: changes are missing.
+    #[error("the server holds changes up to {acked_seq}; this batch starts at {first_seq}")]
+    SequenceGap { acked_seq: u64, first_seq: u64 },
+    /// A sequence number the server holds arrived with another change: the device was
+    /// restored or cloned. The device is blocked until an admin pairs it again.
+    #[error(
+        "change {seq} differs from the one this device sent before; the device was restored or copied and must be paired again"
+    )]
+    DeviceCloned { seq: u64 },
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// The database failed; the message is for the server's log, not for the device.
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// A one-time pairing code as kept: only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPairingCode {
+    /// SHA-256 of the normalised code, lowercase hex.
+    pub code_hash: String,
+    /// The store the code joins; `None` for a new store's first device.
+    pub store_id: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// A pairing as the HTTP layer has checked it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairInput {
+    pub code_hash: String,
+    pub device_id: String,
+    pub device_name: String,
+    /// Required when the code is for a new store; when given for an existing store it must
+    /// name that store.
+    pub store: Option<StoreRecord>,
+    /// SHA-256 of the device token, lowercase hex.
+    pub token_hash: String,
+    pub now: String,
+}
+
+/// What a pairing made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paired {
+    pub store_id: String,
+    pub device_id: String,
+    /// Unique in the store: `01` for a store's first device, then `02`, `03`...
+    pub device_code: String,
+}
+
+/// A device a token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAuth {
+    pub device_id: String,
+    pub store_id: String,
+    pub device_code: String,
+    /// Set once the device is revoked: it is refused at once.
+    pub revoked: bool,
+    /// Set when the device showed it was restored or copied: refused until paired again.
+    pub blocked: bool,
+}
+
+/// A push as the HTTP layer has checked it: every change is the pushing device's own,
+/// sequences are consecutive, the batch is not empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushInput {
+    pub store_id: String,
+    pub device_id: String,
+    pub batch_id: String,
+    /// SHA-256 of the batch's canonical JSON, lowercase hex: the idempotency comparison.
+    pub batch_hash: String,
+    pub changes: Vec<PushedChange>,
+    pub now: String,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pushed {
+    /// Changes newly taken into the log (0 for a replayed batch or resent changes).
+    pub accepted: u64,
+    /// The device's highest outbox sequence the server holds.
+    pub acked_seq: u64,
+}
+
+/// One page of a store's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Changes after the cursor made by other devices than the one asking, in log order.
+    pub changes: Vec<LogEntry>,
+    /// The last log place this page covered (its own changes skipped count as covered).
+    pub cursor: u64,
+    /// Log entries still after `cursor`.
+    pub remaining: u64,
+}
+
+/// One entry of the server's own audit trail (pairing, revocation, blocking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAuditEntry {
+    pub at: String,
+    pub store_id: String,
+    /// `pairing_code.created`, `device.paired`, `device.revoked`, `device.blocked`.
+    pub action: String,
+    pub device_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// The server's database.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// A short name for logs: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Keeps a new one-time pairing code (audited when it names a store).
+    async fn add_pairing_code(&self, code: NewPairingCode) -> Result<()>;
+
+    /// In one transaction: uses the code (unknown, used or expired: `PairingCodeInvalid`),
+    /// creates the store for a new-store code (`Conflict` if the store exists), registers
+    /// the device with the next free code of its store and its token hash (`Conflict` if
+    /// the device id is registered), and audits `device.paired`.
+    async fn pair(&self, input: PairInput) -> Result<Paired>;
+
+    /// The device a token hash belongs to, if any.
+    async fn authenticate(&self, token_hash: &str) -> Result<Option<DeviceAuth>>;
+
+    /// In one transaction: a batch id seen before from this device answers as it did if
+    /// the hash matches and is `IdempotencyMismatch` if not. Otherwise, with `acked` the
+    /// device's highest sequence held: a change at or below `acked` must be the very one
+    /// held (same change id) and is skipped, any other is `DeviceCloned` (and the device is
+    /// blocked, audited, in the same transaction); a first new sequence above `acked + 1`
+    /// is `SequenceGap`. New changes take the next places of the store's log in order, the
+    /// device's acked sequence and last sync time move, and the batch's answer is kept.
+    async fn push(&self, input: PushInput) -> Result<Pushed>;
+
+    /// Up to `limit` log entries of `store_id` after `after`, leaving out those made by
+    /// `reader_device` (they still move the cursor).
+    async fn pull(
+        &self,
+        store_id: &str,
+        reader_device: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Page>;
+
+    /// Records that a device pulled (its last sync time).
+    async fn touch(&self, device_id: &str, now: &str) -> Result<()>;
+
+    /// The store's devices, by code.
+    async fn devices(&self, store_id: &str) -> Result<Vec<DeviceRecord>>;
+
+    /// Revokes a device of `store_id` (`NotFound` if it is not one), audited with the
+    /// device that asked. Revoking twice keeps the first time.
+    async fn revoke(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        by_device: &str,
+        now: &str,
+    ) -> Result<()>;
+
+    /// The server's audit trail of a store, oldest first.
+    async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>>;
+}

@@ -1,0 +1,198 @@
+//! The HTTP API's requests and answers under `/api/v1`.
+//!
+//! Every answer that is not a success is an [`ErrorBody`] with a 4xx or 5xx status.
+//! Devices authenticate with `Authorization: Bearer <device token>` on every call but
+//! `handshake`, `pair` and `health`.
+
+use crate::Change;
+use serde::{Deserialize, Serialize};
+
+/// The protocol this crate speaks. A server refuses a device on another protocol with
+/// `update_required`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The most changes one push may carry.
+pub const MAX_PUSH_CHANGES: usize = 1_000;
+/// The most changes one pull page holds.
+pub const MAX_PULL_CHANGES: u32 = 5_000;
+/// The largest request body the server reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /api/v1/handshake`: a device says which protocol and schema it speaks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandshakeRequest {
+    pub protocol: u32,
+    /// The device's local schema version (its highest migration).
+    pub schema_version: u32,
+}
+
+/// The server's answer to a handshake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandshakeResponse {
+    pub protocol: u32,
+    /// The oldest device schema the server still syncs with.
+    pub min_schema_version: u32,
+    /// True when the device must update before it syncs; it keeps working offline.
+    pub update_required: bool,
+    /// The server's clock, RFC 3339 UTC with milliseconds.
+    pub server_time: String,
+}
+
+/// The store a first device brings to the server when it pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreRecord {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// `POST /api/v1/pair`: a device redeems a one-time pairing code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairRequest {
+    pub code: String,
+    pub protocol: u32,
+    pub schema_version: u32,
+    /// The device's own id (a UUIDv7 it made).
+    pub device_id: String,
+    /// A name people recognise in the device list ("Till 1", "Anna's laptop").
+    pub device_name: String,
+    /// The device's store: required with a code for a new store (the first device uploads
+    /// it), and must match the code's store otherwise.
+    pub store: Option<StoreRecord>,
+}
+
+/// The answer to a pairing: the device's credentials for every later call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairResponse {
+    pub store_id: String,
+    pub device_id: String,
+    /// The device's code, unique in its store; receipt numbers carry it.
+    pub device_code: String,
+    /// The bearer token (256 bits, base64url). The server keeps only its hash.
+    pub token: String,
+    pub server_time: String,
+}
+
+/// One outbox change as pushed: the device's own sequence number beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushedChange {
+    /// The change's place in the device's outbox; consecutive within a device.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// `POST /api/v1/push`: a batch of outbox changes, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The batch's idempotency key: the same key with the same batch gives the first
+    /// answer; with another batch it is `idempotency_mismatch`.
+    pub batch_id: String,
+    pub changes: Vec<PushedChange>,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Changes the server took into its log from this batch (0 when replayed).
+    pub accepted: u64,
+    /// The device's highest outbox sequence the server holds: the device may drop
+    /// every change up to it.
+    pub acked_seq: u64,
+    pub server_time: String,
+}
+
+/// `GET /api/v1/pull?after=CURSOR&limit=N`: changes other devices made, after a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<LogEntry>,
+    /// The cursor to ask from next; the device stores it with the changes it applied.
+    pub cursor: u64,
+    /// How many changes are still after `cursor`, for progress.
+    pub remaining: u64,
+    pub server_time: String,
+}
+
+/// One change in the server's log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The change's place in its store's log, given in commit order.
+    pub server_seq: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// One device of a store, as `GET /api/v1/devices` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub device_code: String,
+    pub name: String,
+    pub paired_at: String,
+    pub last_sync_at: Option<String>,
+    /// The device's highest outbox sequence the server holds.
+    pub acked_seq: u64,
+    pub revoked_at: Option<String>,
+}
+
+/// `GET /api/v1/devices`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevicesResponse {
+    pub devices: Vec<DeviceRecord>,
+}
+
+/// An error's body: `{"error":{"code","message"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The code and message of an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// snake_case and stable: `invalid_input`, `unauthenticated`, `forbidden`, `not_found`,
+    /// `conflict`, `idempotency_mismatch`, `sequence_gap`, `device_cloned`,
+    /// `update_required`, `payload_too_large`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ChangeOp;
+
+    #[test]
+    fn a_pushed_change_carries_its_sequence_beside_the_change_fields() {
+        let c = PushedChange {
+            seq: 7,
+            change: Change {
+                change_id: "c".into(),
+                entity: "products".into(),
+                entity_id: "p".into(),
+                op: ChangeOp::Upsert,
+                payload: serde_json::json!({"name": "Tea"}),
+                hlc: 1 << 16,
+                device_id: "d".into(),
+            },
+        };
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["seq"], 7);
+        assert_eq!(v["entity"], "products");
+        let back: PushedChange = serde_json::from_value(v).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn unknown_fields_in_a_request_are_refused() {
+        let r: Result<HandshakeRequest, _> =
+            serde_json::from_str(r#"{"protocol":1,"schema_version":6,"extra":true}"#);
+        assert!(r.is_err());
+    }
+}
