@@ -154,7 +154,9 @@ async fn a_locked_out_cashier_is_unlocked_in_place_by_a_manager_at_the_sign_in_s
     let manager = person("manager");
     let email = cashier["email"].as_str().expect("email");
 
-    // Ten wrong passwords lock the account; the screen says until when.
+    // Ten wrong passwords lock the account. A wrong password on a locked account is answered
+    // as any wrong sign-in, so a stranger learns nothing; the right password is told the lock
+    // and until when.
     app.fill("login-email", email).await;
     for _ in 0..10 {
         app.fill("login-password", "not the password at all").await;
@@ -162,6 +164,14 @@ async fn a_locked_out_cashier_is_unlocked_in_place_by_a_manager_at_the_sign_in_s
         app.click("login-submit").await;
         app.el("login-error").await;
     }
+    app.wait_text("login-error", "wrong").await;
+    app.fill(
+        "login-password",
+        cashier["password"].as_str().expect("password"),
+    )
+    .await;
+    app.fill("login-code", "000000").await;
+    app.click("login-submit").await;
     app.wait_text("login-error", "locked").await;
     app.el("login-locked").await;
     shot(&app, "locked-out").await;
