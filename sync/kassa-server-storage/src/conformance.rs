@@ -72,15 +72,15 @@ where
 }
 
 fn hash(tag: &str) -> String {
-    use std::fmt::Write;
+    use std::hash::{Hash, Hasher};
     // Not SHA-256, but the same shape: 64 lowercase hex digits, distinct per tag.
-    let mut out = String::with_capacity(64);
-    for b in tag.bytes().cycle().take(32) {
-        let _ = write!(out, "{b:02x}");
-    }
-    let tail = format!("{:016x}", tag.len());
-    out.replace_range(48.., &tail);
-    out
+    (0u8..4)
+        .map(|part| {
+            let mut h = std::hash::DefaultHasher::new();
+            (part, tag).hash(&mut h);
+            format!("{:016x}", h.finish())
+        })
+        .collect()
 }
 
 fn store(id: &str, code: &str) -> StoreRecord {
