@@ -121,19 +121,29 @@ proptest! {
         let body = serde_json::to_vec(&v).unwrap();
         check(&body);
         // And a fully valid batch is never refused.
-        if let Ok(req) = serde_json::from_slice::<PushRequest>(&body) {
-            if acceptable(&req) && req.batch_id.chars().count() <= 128
-                && req.changes.iter().all(|c| c.change.entity.chars().count() <= 64)
-                && {
-                    let mut ids: Vec<_> = req.changes.iter().map(|c| c.change.change_id.as_str()).collect();
-                    ids.sort();
-                    ids.windows(2).all(|w| w[0] != w[1])
-                }
-            {
-                prop_assert!(decode_push(&body, DEVICE).is_ok(), "refused a valid batch: {}", v);
-            }
+        if let Ok(req) = serde_json::from_slice::<PushRequest>(&body)
+            && fully_valid(&req)
+        {
+            prop_assert!(decode_push(&body, DEVICE).is_ok(), "refused a valid batch: {}", v);
         }
     }
+}
+
+/// Acceptable, and within every bound the edge checks.
+fn fully_valid(req: &PushRequest) -> bool {
+    let mut ids: Vec<_> = req
+        .changes
+        .iter()
+        .map(|c| c.change.change_id.as_str())
+        .collect();
+    ids.sort();
+    acceptable(req)
+        && req.batch_id.chars().count() <= 128
+        && req
+            .changes
+            .iter()
+            .all(|c| c.change.entity.chars().count() <= 64)
+        && ids.windows(2).all(|w| w[0] != w[1])
 }
 
 #[test]
