@@ -20,7 +20,7 @@ pub use openapi::document as openapi_document;
 pub use pairing::{
     IssuedCode, PAIRING_CODE_LIFETIME_MINUTES, code_hash, issue_pairing_code, normalise_code,
 };
-pub use routes::{RouteSpec, route_specs};
+pub use routes::{RouteSpec, SCHEMA_VERSION_HEADER, route_specs};
 pub use state::{Clock, system_clock, timestamp};
 
 use axum::Router;

@@ -19,6 +19,11 @@ fn parameters(path: &str) -> Value {
             "description": "Log entries to read; larger values are capped.",
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PULL_CHANGES, "default": DEFAULT_PULL_LIMIT}}));
     }
+    if path.ends_with("/push") {
+        params.push(json!({"name": crate::routes::SCHEMA_VERSION_HEADER, "in": "header", "required": false,
+            "description": "The device's schema version; an old one is refused with update_required.",
+            "schema": {"type": "integer", "minimum": 0}}));
+    }
     if path.contains("{id}") {
         params.push(json!({"name": "id", "in": "path", "required": true,
             "schema": {"type": "string", "format": "uuid"}}));

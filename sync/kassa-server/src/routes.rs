@@ -5,12 +5,13 @@ use crate::error::{ApiError, ApiJson};
 use crate::pairing::code_hash;
 use crate::state::{AppState, timestamp};
 use crate::validate::{
-    MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_uuid, pull_limit,
+    MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_schema,
+    check_uuid, pull_limit,
 };
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use kassa_server_storage::{PairInput, PushInput};
@@ -217,11 +218,26 @@ async fn pair(
     }))
 }
 
+/// The header a device may send with a push to say its schema version (the push body
+/// does not carry it).
+pub const SCHEMA_VERSION_HEADER: &str = "kassa-schema-version";
+
 async fn push(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    if let Some(v) = headers.get(SCHEMA_VERSION_HEADER) {
+        let version = v
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .ok_or_else(|| {
+                ApiError::invalid(format!("{SCHEMA_VERSION_HEADER} must be a number"))
+            })?;
+        check_schema(version)?;
+    }
     check_push(&req, &device.device_id)?;
     let batch_hash = batch_hash(&req.changes)?;
     let now = timestamp(state.now());

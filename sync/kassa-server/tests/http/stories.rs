@@ -55,6 +55,27 @@ pub async fn a_device_learns_whether_it_must_update(storage: Arc<dyn Storage>) {
         (status, error_code(&body).as_str()),
         (StatusCode::UPGRADE_REQUIRED, "update_required")
     );
+
+    // A push may say its schema version; an old one is refused before anything is stored.
+    let till = s.new_store().await;
+    let url = format!("{}/push", s.base);
+    let body = json!({"batch_id": uuid(), "changes": [change(&till.id, 1)]});
+    for (header, want) in [
+        ("2", StatusCode::UPGRADE_REQUIRED),
+        ("six", StatusCode::BAD_REQUEST),
+        ("7", StatusCode::OK),
+    ] {
+        let res = s
+            .http
+            .post(&url)
+            .bearer_auth(&till.token)
+            .header(kassa_server::SCHEMA_VERSION_HEADER, header)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), want, "schema {header}");
+    }
 }
 
 pub async fn two_tills_of_a_store_see_each_others_changes(storage: Arc<dyn Storage>) {
@@ -211,6 +232,22 @@ pub async fn strangers_revoked_devices_and_other_stores_are_kept_out(storage: Ar
     let (status, _) = s.push(&a2, &uuid(), &[change(&a2.id, 1)]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(s.pull(&a1, 0).await.changes.len(), 0);
+
+    // A code past its hour is refused; a code for a store the server does not hold is not issued.
+    let stale = issue_pairing_code(
+        &*s.storage,
+        Some(&a1.store_id),
+        Utc::now() - chrono::Duration::hours(2),
+    )
+    .await
+    .unwrap();
+    let (status, body) = s.pair_with(&stale.code, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_pairing_code")
+    );
+    let unknown = issue_pairing_code(&*s.storage, Some(&uuid()), Utc::now()).await;
+    assert_eq!(unknown.err().map(|e| e.code()), Some("not_found"));
 
     // A pairing code works once.
     let code = issue_pairing_code(&*s.storage, Some(&a1.store_id), Utc::now())
