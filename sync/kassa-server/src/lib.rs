@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 /// How long one request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -150,6 +151,7 @@ pub fn router(storage: Arc<dyn Storage>, clock: Clock) -> Router {
             metrics,
             metrics::count_requests,
         ))
+        .layer(TraceLayer::new_for_http())
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
