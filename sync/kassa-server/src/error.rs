@@ -1,5 +1,23 @@
 //! Every failure as `{"error":{"code","message"}}` with a fitting status, including the
 //! framework's own refusals (bad JSON, wrong method, unknown route, oversized body).
+//!
+//! | status | code | when |
+//! |---|---|---|
+//! | 400 | `invalid_input` | malformed JSON, wrong types, a field out of bounds, a bad query or path |
+//! | 400 | `invalid_pairing_code` | the code is unknown, used or expired (400: the device has no identity yet) |
+//! | 401 | `unauthenticated` | no token, or one the server does not know |
+//! | 401 | `device_revoked` | the device was revoked |
+//! | 404 | `not_found` | no such route, or no such device in the caller's store |
+//! | 405 | `method_not_allowed` | the route does not take that method |
+//! | 408 | `timeout` | the request took longer than the server's limit |
+//! | 409 | `conflict` | a store or device id already paired, a change id already in the log |
+//! | 409 | `idempotency_mismatch` | a batch id reused with other changes |
+//! | 409 | `sequence_gap` | the batch starts after the device's last acknowledged change + 1 |
+//! | 409 | `device_cloned` | the device reused a sequence with another change; it stays blocked |
+//! | 413 | `payload_too_large` | the body is over `MAX_BODY_BYTES` |
+//! | 415 | `invalid_input` | the body is not sent as `application/json` |
+//! | 426 | `update_required` | another protocol, or a schema older than the server's minimum |
+//! | 500 | `internal` | the database failed (the detail is logged, not sent) |
 
 use axum::Json;
 use axum::body::Body;
