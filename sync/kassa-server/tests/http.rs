@@ -1,7 +1,9 @@
 //! The sync API over real HTTP: a server on 127.0.0.1 port 0 and devices talking to it.
 //!
 //! Every story is an `async fn(Arc<dyn Storage>)`, so the same stories run on any backend;
-//! the `#[tokio::test]`s below run them on SQLite.
+//! the `#[tokio::test]`s below run each on SQLite and, when `KASSA_TEST_DATABASE_URL` names
+//! another database (as `kassa server --database` takes it), on that one too. Stories make
+//! their own stores with fresh ids, so they can share a database.
 
 #[path = "http/stories.rs"]
 mod stories;
@@ -14,43 +16,63 @@ use kassa_server_storage::Storage;
 use std::sync::Arc;
 use stories::*;
 
-fn sqlite() -> Arc<dyn Storage> {
-    Arc::new(SqliteStorage::open_in_memory().unwrap())
+/// The backends to run on: SQLite, and the database `KASSA_TEST_DATABASE_URL` names.
+async fn backends() -> Vec<Arc<dyn Storage>> {
+    let mut all: Vec<Arc<dyn Storage>> = vec![Arc::new(SqliteStorage::open_in_memory().unwrap())];
+    if let Ok(url) = std::env::var("KASSA_TEST_DATABASE_URL") {
+        let dir = std::env::temp_dir();
+        all.push(kassa_server::open_storage(Some(&url), &dir).await.unwrap());
+    }
+    all
 }
 
 #[tokio::test]
-async fn handshake_on_sqlite() {
-    a_device_learns_whether_it_must_update(sqlite()).await;
+async fn handshake() {
+    for storage in backends().await {
+        a_device_learns_whether_it_must_update(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn push_and_pull_on_sqlite() {
-    two_tills_of_a_store_see_each_others_changes(sqlite()).await;
+async fn push_and_pull() {
+    for storage in backends().await {
+        two_tills_of_a_store_see_each_others_changes(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn idempotency_gaps_and_clones_on_sqlite() {
-    resent_forked_and_gapped_batches_are_told_apart(sqlite()).await;
+async fn idempotency_gaps_and_clones() {
+    for storage in backends().await {
+        resent_forked_and_gapped_batches_are_told_apart(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn authorisation_on_sqlite() {
-    strangers_revoked_devices_and_other_stores_are_kept_out(sqlite()).await;
+async fn authorisation() {
+    for storage in backends().await {
+        strangers_revoked_devices_and_other_stores_are_kept_out(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn bad_input_on_sqlite() {
-    bad_requests_get_typed_errors_and_change_nothing(sqlite()).await;
+async fn bad_input() {
+    for storage in backends().await {
+        bad_requests_get_typed_errors_and_change_nothing(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn metrics_on_sqlite() {
-    metrics_count_requests_and_changes(sqlite()).await;
+async fn metrics() {
+    for storage in backends().await {
+        metrics_count_requests_and_changes(storage).await;
+    }
 }
 
 #[tokio::test]
-async fn openapi_on_sqlite() {
-    the_openapi_document_lists_exactly_the_served_routes(sqlite()).await;
+async fn openapi() {
+    for storage in backends().await {
+        the_openapi_document_lists_exactly_the_served_routes(storage).await;
+    }
 }
 
 #[tokio::test]
@@ -83,6 +105,8 @@ async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
 }
 
 #[tokio::test]
-async fn full_batch_and_paging_on_sqlite() {
-    a_full_batch_travels_and_a_first_sync_pages_through_it(sqlite()).await;
+async fn full_batch_and_paging() {
+    for storage in backends().await {
+        a_full_batch_travels_and_a_first_sync_pages_through_it(storage).await;
+    }
 }
