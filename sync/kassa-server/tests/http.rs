@@ -1,0 +1,112 @@
+//! The sync API over real HTTP: a server on 127.0.0.1 port 0 and devices talking to it.
+//!
+//! Every story is an `async fn(Arc<dyn Storage>)`, so the same stories run on any backend;
+//! the `#[tokio::test]`s below run each on SQLite and, when `KASSA_TEST_DATABASE_URL` names
+//! another database (as `kassa server --database` takes it), on that one too. Stories make
+//! their own stores with fresh ids, so they can share a database.
+
+#[path = "http/stories.rs"]
+mod stories;
+#[path = "http/support.rs"]
+mod support;
+
+use kassa_server::sha256_hex;
+use kassa_server_sqlite::SqliteStorage;
+use kassa_server_storage::Storage;
+use std::sync::Arc;
+use stories::*;
+
+/// The backends to run on: SQLite, and the database `KASSA_TEST_DATABASE_URL` names.
+async fn backends() -> Vec<Arc<dyn Storage>> {
+    let mut all: Vec<Arc<dyn Storage>> = vec![Arc::new(SqliteStorage::open_in_memory().unwrap())];
+    if let Ok(url) = std::env::var("KASSA_TEST_DATABASE_URL") {
+        let dir = std::env::temp_dir();
+        all.push(kassa_server::open_storage(Some(&url), &dir).await.unwrap());
+    }
+    all
+}
+
+#[tokio::test]
+async fn handshake() {
+    for storage in backends().await {
+        a_device_learns_whether_it_must_update(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn push_and_pull() {
+    for storage in backends().await {
+        two_tills_of_a_store_see_each_others_changes(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn idempotency_gaps_and_clones() {
+    for storage in backends().await {
+        resent_forked_and_gapped_batches_are_told_apart(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn authorisation() {
+    for storage in backends().await {
+        strangers_revoked_devices_and_other_stores_are_kept_out(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input() {
+    for storage in backends().await {
+        bad_requests_get_typed_errors_and_change_nothing(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn metrics() {
+    for storage in backends().await {
+        metrics_count_requests_and_changes(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn openapi() {
+    for storage in backends().await {
+        the_openapi_document_lists_exactly_the_served_routes(storage).await;
+    }
+}
+
+#[tokio::test]
+async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = kassa_server::ServerOptions {
+        listen: "0.0.0.0:0".parse().unwrap(),
+        database: None,
+        data_dir: dir.path().to_path_buf(),
+        tls: None,
+    };
+    let err = kassa_server::run(opts, |_| panic!("must not listen"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert!(err.to_string().contains("TLS"), "{err}");
+    assert!(!dir.path().join("server.db").exists(), "nothing was opened");
+
+    let pg = kassa_server::open_storage(Some("postgres://localhost/kassa"), dir.path()).await;
+    assert!(pg.is_err());
+    let other = kassa_server::open_storage(Some("mysql://x"), dir.path()).await;
+    assert_eq!(other.err().map(|e| e.code()), Some("invalid_input"));
+    let path = dir.path().join("a.db");
+    let s = kassa_server::open_storage(Some(&format!("sqlite:{}", path.display())), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(s.backend(), "sqlite");
+    assert!(path.exists());
+    let _ = sha256_hex(b"");
+}
+
+#[tokio::test]
+async fn full_batch_and_paging() {
+    for storage in backends().await {
+        a_full_batch_travels_and_a_first_sync_pages_through_it(storage).await;
+    }
+}
