@@ -1,0 +1,121 @@
+//! A fresh database on the real PostgreSQL server for each test, dropped afterwards.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio_postgres::{Client, NoTls};
+
+/// The server the tests use, without a database name; `KASSA_TEST_POSTGRES` overrides it.
+fn server_url() -> String {
+    std::env::var("KASSA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+const PREFIX: &str = "kassa_test_";
+
+/// Test databases older than this are left over from a crashed run and dropped.
+const STALE_SECS: u64 = 24 * 60 * 60;
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A connection to the server's `postgres` database. Fails the test, clearly, when the
+/// server is not there: these tests never pass without the real database.
+pub async fn admin() -> Client {
+    let url = format!("{}/postgres", server_url());
+    match tokio_postgres::connect(&url, NoTls).await {
+        Ok((client, connection)) => {
+            tokio::spawn(connection);
+            client
+        }
+        Err(e) => panic!(
+            "PostgreSQL is not reachable at {url} ({e}). These tests need the real server: \
+             start it with `source scripts/deps.sh && ensure_postgres`, or point \
+             KASSA_TEST_POSTGRES at one (postgres://user@host:port)."
+        ),
+    }
+}
+
+/// A database made for one test, named `kassa_test_<hex>` where the first eight hex digits
+/// are its creation time, so a later run can tell a leftover one.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let admin = admin().await;
+        drop_stale(&admin).await;
+        let name = format!(
+            "{PREFIX}{:08x}{:016x}",
+            now_secs() as u32,
+            rand::random::<u64>()
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("could not create the test database {name}: {e}"));
+        let url = format!("{}/{name}", server_url());
+        TestDb { name, url }
+    }
+
+    /// A direct connection to the test database, for looking under the storage.
+    pub async fn client(&self) -> Client {
+        let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(connection);
+        client
+    }
+}
+
+impl Drop for TestDb {
+    // Runs on a thread of its own: the test's runtime may be the one dropping us.
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async {
+                let admin = admin().await;
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("the test database {} was not dropped", self.name);
+        }
+    }
+}
+
+/// Drops test databases that a crashed run left behind more than a day ago.
+async fn drop_stale(admin: &Client) {
+    let Ok(rows) = admin
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'kassa\\_test\\_%'",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let made = name
+            .get(PREFIX.len()..PREFIX.len() + 8)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+        if let Some(made) = made
+            && now_secs().saturating_sub(u64::from(made)) > STALE_SECS
+        {
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
