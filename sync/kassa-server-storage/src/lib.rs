@@ -9,6 +9,8 @@
 //! move them.
 
 use async_trait::async_trait;
+
+pub mod conformance;
 use kassa_sync_protocol::wire::{DeviceRecord, LogEntry, PushedChange, StoreRecord};
 
 /// Why a storage operation did not happen. Each maps to one HTTP status and error code.

@@ -2,6 +2,7 @@
 
 mod behaviour;
 mod concurrency;
+mod conformance;
 mod db;
 
 use kassa_server_postgres::PostgresStorage;

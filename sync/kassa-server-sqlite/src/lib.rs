@@ -1,0 +1,155 @@
+//! The Kassa server's storage on SQLite: one file, WAL, `synchronous=FULL`.
+//!
+//! One connection serves every operation, each in its own transaction (`BEGIN IMMEDIATE`
+//! for writes), on tokio's blocking threads so the async runtime never waits on the disk.
+//! SQLite takes one writer at a time anyway; the log's places are given inside the write
+//! transaction, so they follow commit order.
+
+mod migrate;
+mod ops;
+
+use async_trait::async_trait;
+use kassa_server_storage::{
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    ServerAuditEntry, Storage, StorageError,
+};
+use kassa_sync_protocol::wire::DeviceRecord;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// A server database in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStorage {
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    /// Blocking: call it from a blocking thread or at start-up.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StorageError::Backend(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let conn = Connection::open(path).map_err(backend)?;
+        Self::setup(conn)
+    }
+
+    /// A database that lives in memory only, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::setup(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(backend)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(backend)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(backend)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(backend)?;
+        migrate::run(&mut conn)?;
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection on a blocking thread.
+    async fn with<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic mid-operation dropped its transaction, which rolled it back: the
+            // connection is still sound.
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Backend(format!("storage task failed: {e}")))?
+    }
+}
+
+pub(crate) fn backend(e: rusqlite::Error) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn add_pairing_code(&self, code: NewPairingCode) -> Result<()> {
+        self.with(move |c| ops::add_pairing_code(c, &code)).await
+    }
+
+    async fn pair(&self, input: PairInput) -> Result<Paired> {
+        self.with(move |c| ops::pair(c, &input)).await
+    }
+
+    async fn authenticate(&self, token_hash: &str) -> Result<Option<DeviceAuth>> {
+        let token_hash = token_hash.to_owned();
+        self.with(move |c| ops::authenticate(c, &token_hash)).await
+    }
+
+    async fn push(&self, input: PushInput) -> Result<Pushed> {
+        self.with(move |c| ops::push(c, &input)).await
+    }
+
+    async fn pull(
+        &self,
+        store_id: &str,
+        reader_device: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Page> {
+        let (store_id, reader) = (store_id.to_owned(), reader_device.to_owned());
+        self.with(move |c| ops::pull(c, &store_id, &reader, after, limit))
+            .await
+    }
+
+    async fn touch(&self, device_id: &str, now: &str) -> Result<()> {
+        let (device_id, now) = (device_id.to_owned(), now.to_owned());
+        self.with(move |c| ops::touch(c, &device_id, &now)).await
+    }
+
+    async fn devices(&self, store_id: &str) -> Result<Vec<DeviceRecord>> {
+        let store_id = store_id.to_owned();
+        self.with(move |c| ops::devices(c, &store_id)).await
+    }
+
+    async fn revoke(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        by_device: &str,
+        now: &str,
+    ) -> Result<()> {
+        let args = (
+            store_id.to_owned(),
+            device_id.to_owned(),
+            by_device.to_owned(),
+            now.to_owned(),
+        );
+        self.with(move |c| ops::revoke(c, &args.0, &args.1, &args.2, &args.3))
+            .await
+    }
+
+    async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
+        let store_id = store_id.to_owned();
+        self.with(move |c| ops::audit(c, &store_id)).await
+    }
+}

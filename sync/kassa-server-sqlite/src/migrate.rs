@@ -1,0 +1,32 @@
+//! The schema's migrations, embedded and applied in order when the database opens.
+//! `PRAGMA user_version` counts the migrations applied. Existing migrations are never
+//! edited; a change to the schema is a new file.
+
+use crate::backend;
+use kassa_server_storage::{Result, StorageError};
+use rusqlite::{Connection, TransactionBehavior};
+
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+
+/// Applies the migrations this database lacks; refuses a database from a newer server.
+pub(crate) fn run(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(backend)?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StorageError::Backend(format!(
+            "the database has schema version {version}, newer than this server's {known}; update the server"
+        )));
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)
+            .map_err(|e| StorageError::Backend(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}

@@ -1,0 +1,549 @@
+//! Each storage operation as one SQLite transaction.
+
+use crate::backend;
+use kassa_server_storage::{
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    ServerAuditEntry, StorageError,
+};
+use kassa_sync_protocol::wire::{DeviceRecord, LogEntry};
+use kassa_sync_protocol::{Change, ChangeOp};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+fn write_tx(c: &mut Connection) -> Result<Transaction<'_>> {
+    c.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)
+}
+
+fn read_tx(c: &mut Connection) -> Result<Transaction<'_>> {
+    c.transaction_with_behavior(TransactionBehavior::Deferred)
+        .map_err(backend)
+}
+
+/// SQLite integers are signed; the protocol's numbers are unsigned.
+fn to_i64(n: u64, what: &str) -> Result<i64> {
+    i64::try_from(n).map_err(|_| StorageError::Conflict(format!("{what} {n} is too large")))
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn audit_entry(
+    tx: &Transaction<'_>,
+    store_id: &str,
+    at: &str,
+    action: &str,
+    device_id: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit (store_id, at, action, device_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut st| st.execute(params![store_id, at, action, device_id, detail.to_string()]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+fn store_exists(tx: &Transaction<'_>, store_id: &str) -> Result<bool> {
+    tx.query_row("SELECT 1 FROM stores WHERE id = ?1", [store_id], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
+        .map_err(backend)
+}
+
+pub(crate) fn add_pairing_code(c: &mut Connection, code: &NewPairingCode) -> Result<()> {
+    let tx = write_tx(c)?;
+    if let Some(store_id) = &code.store_id
+        && !store_exists(&tx, store_id)?
+    {
+        return Err(StorageError::NotFound(format!("store {store_id}")));
+    }
+    tx.execute(
+        "INSERT INTO pairing_codes (code_hash, store_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![code.code_hash, code.store_id, code.created_at, code.expires_at],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StorageError::Conflict("this pairing code exists already".into())
+        } else {
+            backend(e)
+        }
+    })?;
+    if let Some(store_id) = &code.store_id {
+        let detail = serde_json::json!({ "expires_at": code.expires_at });
+        audit_entry(
+            &tx,
+            store_id,
+            &code.created_at,
+            "pairing_code.created",
+            None,
+            detail,
+        )?;
+    }
+    tx.commit().map_err(backend)
+}
+
+pub(crate) fn pair(c: &mut Connection, input: &PairInput) -> Result<Paired> {
+    let tx = write_tx(c)?;
+    let code: Option<(Option<String>, String, Option<String>)> = tx
+        .query_row(
+            "SELECT store_id, expires_at, used_at FROM pairing_codes WHERE code_hash = ?1",
+            [&input.code_hash],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(backend)?;
+    let code_store = match code {
+        Some((store_id, expires_at, None)) if expires_at.as_str() > input.now.as_str() => store_id,
+        _ => return Err(StorageError::PairingCodeInvalid),
+    };
+
+    let store_id = match (code_store, &input.store) {
+        (None, None) => {
+            return Err(StorageError::Conflict(
+                "a new store's first device must bring its store".into(),
+            ));
+        }
+        (None, Some(store)) => {
+            if store_exists(&tx, &store.id)? {
+                return Err(StorageError::Conflict(format!(
+                    "store {} is already paired",
+                    store.id
+                )));
+            }
+            tx.execute(
+                "INSERT INTO stores (id, code, name, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![store.id, store.code, store.name, store.currency, input.now],
+            )
+            .map_err(backend)?;
+            store.id.clone()
+        }
+        (Some(code_store), Some(store)) if store.id != code_store => {
+            return Err(StorageError::Conflict(
+                "this pairing code is for another store".into(),
+            ));
+        }
+        (Some(code_store), _) => code_store,
+    };
+
+    let registered = tx
+        .query_row(
+            "SELECT 1 FROM devices WHERE id = ?1",
+            [&input.device_id],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(backend)?;
+    if registered.is_some() {
+        return Err(StorageError::Conflict(format!(
+            "device {} is already paired",
+            input.device_id
+        )));
+    }
+    let last: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(CAST(code AS INTEGER)), 0) FROM devices WHERE store_id = ?1",
+            [&store_id],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    let device_code = format!("{:02}", last + 1);
+    tx.execute(
+        "INSERT INTO devices (id, store_id, code, name, token_hash, paired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![input.device_id, store_id, device_code, input.device_name, input.token_hash, input.now],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StorageError::Conflict("this device token is taken; pair again".into())
+        } else {
+            backend(e)
+        }
+    })?;
+    tx.execute(
+        "UPDATE pairing_codes SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3",
+        params![input.now, input.device_id, input.code_hash],
+    )
+    .map_err(backend)?;
+    let detail = serde_json::json!({ "device_code": device_code, "name": input.device_name });
+    audit_entry(
+        &tx,
+        &store_id,
+        &input.now,
+        "device.paired",
+        Some(&input.device_id),
+        detail,
+    )?;
+    tx.commit().map_err(backend)?;
+    Ok(Paired {
+        store_id,
+        device_id: input.device_id.clone(),
+        device_code,
+    })
+}
+
+pub(crate) fn authenticate(c: &mut Connection, token_hash: &str) -> Result<Option<DeviceAuth>> {
+    c.prepare_cached(
+        "SELECT id, store_id, code, revoked_at IS NOT NULL, blocked_at IS NOT NULL
+         FROM devices WHERE token_hash = ?1",
+    )
+    .and_then(|mut st| {
+        st.query_row([token_hash], |r| {
+            Ok(DeviceAuth {
+                device_id: r.get(0)?,
+                store_id: r.get(1)?,
+                device_code: r.get(2)?,
+                revoked: r.get(3)?,
+                blocked: r.get(4)?,
+            })
+        })
+        .optional()
+    })
+    .map_err(backend)
+}
+
+pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
+    let tx = write_tx(c)?;
+    let seen: Option<(String, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT batch_hash, accepted, acked_seq FROM batches WHERE device_id = ?1 AND batch_id = ?2",
+        )
+        .and_then(|mut st| {
+            st.query_row(params![input.device_id, input.batch_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+        })
+        .map_err(backend)?;
+    if let Some((hash, accepted, acked_seq)) = seen {
+        return if hash == input.batch_hash {
+            Ok(Pushed {
+                accepted: to_u64(accepted),
+                acked_seq: to_u64(acked_seq),
+            })
+        } else {
+            Err(StorageError::IdempotencyMismatch)
+        };
+    }
+
+    let acked: i64 = tx
+        .prepare_cached("SELECT acked_seq FROM devices WHERE id = ?1 AND store_id = ?2")
+        .and_then(|mut st| {
+            st.query_row(params![input.device_id, input.store_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(backend)?
+        .ok_or_else(|| StorageError::NotFound(format!("device {}", input.device_id)))?;
+    let acked = to_u64(acked);
+
+    // Changes the server holds must come back as they were; anything else is a fork.
+    for pc in input.changes.iter().filter(|pc| pc.seq <= acked) {
+        let held: Option<String> = tx
+            .prepare_cached("SELECT change_id FROM log WHERE device_id = ?1 AND device_seq = ?2")
+            .and_then(|mut st| {
+                st.query_row(
+                    params![input.device_id, to_i64(pc.seq, "seq").unwrap_or(-1)],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .map_err(backend)?;
+        if held.as_deref() != Some(pc.change.change_id.as_str()) {
+            tx.execute(
+                "UPDATE devices SET blocked_at = COALESCE(blocked_at, ?1) WHERE id = ?2",
+                params![input.now, input.device_id],
+            )
+            .map_err(backend)?;
+            let detail = serde_json::json!({ "seq": pc.seq, "change_id": pc.change.change_id });
+            audit_entry(
+                &tx,
+                &input.store_id,
+                &input.now,
+                "device.blocked",
+                Some(&input.device_id),
+                detail,
+            )?;
+            tx.commit().map_err(backend)?;
+            return Err(StorageError::DeviceCloned { seq: pc.seq });
+        }
+    }
+
+    let new: Vec<_> = input.changes.iter().filter(|pc| pc.seq > acked).collect();
+    if let Some(first) = new.first()
+        && first.seq != acked + 1
+    {
+        return Err(StorageError::SequenceGap {
+            acked_seq: acked,
+            first_seq: first.seq,
+        });
+    }
+    let mut next: i64 = tx
+        .prepare_cached("SELECT next_seq FROM stores WHERE id = ?1")
+        .and_then(|mut st| st.query_row([&input.store_id], |r| r.get(0)).optional())
+        .map_err(backend)?
+        .ok_or_else(|| StorageError::NotFound(format!("store {}", input.store_id)))?;
+    let mut acked_now = acked;
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO log (store_id, server_seq, change_id, device_id, device_seq, entity,
+                                  entity_id, op, payload, hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(backend)?;
+        for pc in &new {
+            if pc.seq != acked_now + 1 {
+                return Err(StorageError::Conflict(
+                    "the batch's sequences are not consecutive".into(),
+                ));
+            }
+            let ch = &pc.change;
+            insert
+                .execute(params![
+                    input.store_id,
+                    next,
+                    ch.change_id,
+                    input.device_id,
+                    to_i64(pc.seq, "seq")?,
+                    ch.entity,
+                    ch.entity_id,
+                    ch.op.as_str(),
+                    ch.payload.to_string(),
+                    to_i64(ch.hlc, "hlc")?,
+                ])
+                .map_err(|e| {
+                    if is_constraint(&e) {
+                        StorageError::Conflict(format!(
+                            "change {} is already in the log",
+                            ch.change_id
+                        ))
+                    } else {
+                        backend(e)
+                    }
+                })?;
+            next += 1;
+            acked_now = pc.seq;
+        }
+    }
+    let accepted = new.len() as u64;
+    let acked_i = to_i64(acked_now, "seq")?;
+    tx.prepare_cached("UPDATE stores SET next_seq = ?1 WHERE id = ?2")
+        .and_then(|mut st| st.execute(params![next, input.store_id]))
+        .map_err(backend)?;
+    tx.prepare_cached("UPDATE devices SET acked_seq = ?1, last_sync_at = ?2 WHERE id = ?3")
+        .and_then(|mut st| st.execute(params![acked_i, input.now, input.device_id]))
+        .map_err(backend)?;
+    tx.prepare_cached(
+        "INSERT INTO batches (device_id, batch_id, batch_hash, accepted, acked_seq, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            input.device_id,
+            input.batch_id,
+            input.batch_hash,
+            accepted as i64,
+            acked_i,
+            input.now
+        ])
+    })
+    .map_err(backend)?;
+    tx.commit().map_err(backend)?;
+    Ok(Pushed {
+        accepted,
+        acked_seq: acked_now,
+    })
+}
+
+pub(crate) fn pull(
+    c: &mut Connection,
+    store_id: &str,
+    reader: &str,
+    after: u64,
+    limit: u32,
+) -> Result<Page> {
+    let tx = read_tx(c)?;
+    let after_i = i64::try_from(after).unwrap_or(i64::MAX);
+    let rows: Vec<(i64, String, LogEntry)> = {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT server_seq, device_id, device_seq, change_id, entity, entity_id, op, payload, hlc
+                 FROM log WHERE store_id = ?1 AND server_seq > ?2 ORDER BY server_seq LIMIT ?3",
+            )
+            .map_err(backend)?;
+        let mapped = st
+            .query_map(params![store_id, after_i, i64::from(limit)], |r| {
+                let server_seq: i64 = r.get(0)?;
+                let device_id: String = r.get(1)?;
+                let op: String = r.get(6)?;
+                let payload: String = r.get(7)?;
+                let hlc: i64 = r.get(8)?;
+                Ok((
+                    server_seq,
+                    device_id.clone(),
+                    (
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        op,
+                        payload,
+                        hlc,
+                    ),
+                ))
+            })
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for row in mapped {
+            let (seq, device_id, (change_id, entity, entity_id, op, payload, hlc)) =
+                row.map_err(backend)?;
+            let op = ChangeOp::parse(&op).ok_or_else(|| {
+                StorageError::Backend(format!("log entry {seq} has an unknown op {op}"))
+            })?;
+            let payload = serde_json::from_str(&payload).map_err(|e| {
+                StorageError::Backend(format!("log entry {seq} has a bad payload: {e}"))
+            })?;
+            let change = Change {
+                change_id,
+                entity,
+                entity_id,
+                op,
+                payload,
+                hlc: to_u64(hlc),
+                device_id: device_id.clone(),
+            };
+            out.push((
+                seq,
+                device_id,
+                LogEntry {
+                    server_seq: to_u64(seq),
+                    change,
+                },
+            ));
+        }
+        out
+    };
+    let cursor = rows.last().map_or(after, |(seq, _, _)| to_u64(*seq));
+    let changes = rows
+        .into_iter()
+        .filter(|(_, d, _)| d != reader)
+        .map(|(_, _, e)| e)
+        .collect();
+    // Places have no holes, so what is left is the last place taken minus the cursor.
+    let next: Option<i64> = tx
+        .prepare_cached("SELECT next_seq FROM stores WHERE id = ?1")
+        .and_then(|mut st| st.query_row([store_id], |r| r.get(0)).optional())
+        .map_err(backend)?;
+    let last = to_u64(next.unwrap_or(1) - 1);
+    tx.commit().map_err(backend)?;
+    Ok(Page {
+        changes,
+        cursor,
+        remaining: last.saturating_sub(cursor),
+    })
+}
+
+pub(crate) fn touch(c: &mut Connection, device_id: &str, now: &str) -> Result<()> {
+    let tx = write_tx(c)?;
+    tx.prepare_cached("UPDATE devices SET last_sync_at = ?1 WHERE id = ?2")
+        .and_then(|mut st| st.execute(params![now, device_id]))
+        .map_err(backend)?;
+    tx.commit().map_err(backend)
+}
+
+pub(crate) fn devices(c: &mut Connection, store_id: &str) -> Result<Vec<DeviceRecord>> {
+    let mut st = c
+        .prepare_cached(
+            "SELECT id, code, name, paired_at, last_sync_at, acked_seq, revoked_at
+             FROM devices WHERE store_id = ?1 ORDER BY CAST(code AS INTEGER)",
+        )
+        .map_err(backend)?;
+    let rows = st
+        .query_map([store_id], |r| {
+            Ok(DeviceRecord {
+                device_id: r.get(0)?,
+                device_code: r.get(1)?,
+                name: r.get(2)?,
+                paired_at: r.get(3)?,
+                last_sync_at: r.get(4)?,
+                acked_seq: to_u64(r.get(5)?),
+                revoked_at: r.get(6)?,
+            })
+        })
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
+
+pub(crate) fn revoke(
+    c: &mut Connection,
+    store_id: &str,
+    device_id: &str,
+    by: &str,
+    now: &str,
+) -> Result<()> {
+    let tx = write_tx(c)?;
+    let revoked_at: Option<Option<String>> = tx
+        .query_row(
+            "SELECT revoked_at FROM devices WHERE id = ?1 AND store_id = ?2",
+            params![device_id, store_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    match revoked_at {
+        None => Err(StorageError::NotFound(format!("device {device_id}"))),
+        Some(Some(_)) => Ok(()),
+        Some(None) => {
+            tx.execute(
+                "UPDATE devices SET revoked_at = ?1 WHERE id = ?2",
+                params![now, device_id],
+            )
+            .map_err(backend)?;
+            let detail = serde_json::json!({ "by_device": by });
+            audit_entry(
+                &tx,
+                store_id,
+                now,
+                "device.revoked",
+                Some(device_id),
+                detail,
+            )?;
+            tx.commit().map_err(backend)
+        }
+    }
+}
+
+pub(crate) fn audit(c: &mut Connection, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
+    let mut st = c
+        .prepare_cached(
+            "SELECT at, store_id, action, device_id, detail FROM audit
+             WHERE store_id = ?1 ORDER BY at, id",
+        )
+        .map_err(backend)?;
+    let rows = st
+        .query_map([store_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, store_id, action, device_id, detail) = row.map_err(backend)?;
+        let detail = serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail));
+        out.push(ServerAuditEntry {
+            at,
+            store_id,
+            action,
+            device_id,
+            detail,
+        });
+    }
+    Ok(out)
+}
