@@ -42,7 +42,8 @@ impl std::fmt::Debug for PostgresStorage {
 }
 
 /// Connects to the database at `url` (`postgres://user@host:port/db`) and brings its
-/// schema up to date.
+/// schema up to date. Connections are plain TCP or a Unix socket, without TLS: the
+/// database belongs on the server's own host or private network (`sslmode=require` fails).
 pub async fn connect(url: &str) -> Result<PostgresStorage> {
     let config: tokio_postgres::Config = url
         .parse()
