@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, IsolationLevel, Row, Transaction};
 
-/// A device sequence as the database keeps it.
+/// A device sequence as the database keeps it; a larger one is refused as the SQLite
+/// backend refuses it.
 fn seq_to_db(seq: u64) -> Result<i64> {
-    i64::try_from(seq)
-        .map_err(|_| StorageError::Backend(format!("sequence {seq} is beyond what the log holds")))
+    i64::try_from(seq).map_err(|_| StorageError::Conflict(format!("seq {seq} is too large")))
 }
 
 /// A stored count or place as the protocol carries it.
@@ -76,10 +76,10 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
 
     let (resent, fresh): (Vec<&PushedChange>, Vec<&PushedChange>) =
         input.changes.iter().partition(|c| c.seq <= acked);
-    if let Some(seq) = first_differing(&tx, &input.device_id, &resent).await? {
-        block_device(&tx, &input, seq).await?;
+    if let Some(forked) = first_differing(&tx, &input.device_id, &resent).await? {
+        block_device(&tx, &input, forked).await?;
         tx.commit().await.map_err(db)?;
-        return Err(StorageError::DeviceCloned { seq });
+        return Err(StorageError::DeviceCloned { seq: forked.seq });
     }
     if let Some(first) = fresh.first()
         && first.seq != acked + 1
@@ -88,6 +88,12 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
             acked_seq: acked,
             first_seq: first.seq,
         });
+    }
+    // The HTTP layer checks this too; the log's places depend on it.
+    if fresh.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+        return Err(StorageError::Conflict(
+            "the batch's sequences are not consecutive".into(),
+        ));
     }
 
     let accepted = fresh.len() as u64;
@@ -131,11 +137,11 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
 }
 
 /// The first resent change that is not the very change held at its sequence, if any.
-async fn first_differing(
+async fn first_differing<'a>(
     tx: &Transaction<'_>,
     device_id: &str,
-    resent: &[&PushedChange],
-) -> Result<Option<u64>> {
+    resent: &[&'a PushedChange],
+) -> Result<Option<&'a PushedChange>> {
     if resent.is_empty() {
         return Ok(None);
     }
@@ -158,11 +164,15 @@ async fn first_differing(
         .iter()
         .zip(&seqs)
         .find(|(c, seq)| held.get(seq) != Some(&c.change.change_id))
-        .map(|(c, _)| c.seq))
+        .map(|(c, _)| *c))
 }
 
 /// Blocks a device that showed it was restored or copied, and audits it.
-async fn block_device(tx: &Transaction<'_>, input: &PushInput, seq: u64) -> Result<()> {
+async fn block_device(
+    tx: &Transaction<'_>,
+    input: &PushInput,
+    forked: &PushedChange,
+) -> Result<()> {
     tx.execute(
         "UPDATE devices SET blocked_at = COALESCE(blocked_at, $2) WHERE device_id = $1",
         &[&input.device_id, &input.now],
@@ -175,7 +185,7 @@ async fn block_device(tx: &Transaction<'_>, input: &PushInput, seq: u64) -> Resu
         &input.store_id,
         "device.blocked",
         Some(&input.device_id),
-        json!({ "seq": seq, "batch_id": input.batch_id }),
+        json!({ "seq": forked.seq, "change_id": forked.change.change_id }),
     )
     .await
 }

@@ -366,6 +366,8 @@ async fn a_restored_device_resending_another_change_is_blocked() {
         (blocked.action.as_str(), blocked.device_id.as_deref()),
         ("device.blocked", Some("dev-a"))
     );
+    assert_eq!(blocked.detail["seq"], 2);
+    assert_eq!(blocked.detail["change_id"], "dev-a-other-2");
     assert_eq!(
         s.pull("st", "reader", 0, 100).await.unwrap().changes.len(),
         3
@@ -446,4 +448,33 @@ async fn an_unreachable_database_is_a_backend_error_not_a_panic() {
         matches!(garbage, Err(StorageError::Backend(_))),
         "{garbage:?}"
     );
+}
+
+#[tokio::test]
+async fn a_batch_with_a_hole_inside_is_refused_whole() {
+    let (_db, s) = storage().await;
+    new_store(&s, "st", "dev-a").await;
+    let holed = vec![change("dev-a", 1), change("dev-a", 2), change("dev-a", 4)];
+    let refused = s.push(push_input("st", "dev-a", "b1", holed)).await;
+    assert!(
+        matches!(refused, Err(StorageError::Conflict(_))),
+        "{refused:?}"
+    );
+    let too_far = s
+        .push(push_input(
+            "st",
+            "dev-a",
+            "b2",
+            vec![change("dev-a", 1), change("dev-a", u64::MAX)],
+        ))
+        .await;
+    assert!(too_far.is_err(), "{too_far:?}");
+    assert!(
+        s.pull("st", "reader", 0, 10)
+            .await
+            .unwrap()
+            .changes
+            .is_empty()
+    );
+    assert_eq!(s.devices("st").await.unwrap()[0].acked_seq, 0);
 }
