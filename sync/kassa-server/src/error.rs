@@ -1,0 +1,213 @@
+//! Every failure as `{"error":{"code","message"}}` with a fitting status, including the
+//! framework's own refusals (bad JSON, wrong method, unknown route, oversized body).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kassa_server_storage::StorageError;
+use kassa_sync_protocol::wire::{ErrorBody, ErrorDetail};
+use serde::de::DeserializeOwned;
+
+/// A refused request: its status, stable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 `invalid_input`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
+    }
+
+    /// 426 `update_required`.
+    pub fn update_required(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UPGRADE_REQUIRED, "update_required", message)
+    }
+
+    /// 401 `unauthenticated`.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "a valid device token is required (Authorization: Bearer TOKEN)",
+        )
+    }
+
+    /// 500 `internal`; the detail goes to the log only.
+    pub fn internal(detail: &str) -> Self {
+        tracing::error!(detail, "request failed inside the server");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed; try again later",
+        )
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        let message = e.to_string();
+        match e {
+            // 400 rather than 401: the device has no identity yet; the code is what is wrong.
+            StorageError::PairingCodeInvalid => {
+                Self::new(StatusCode::BAD_REQUEST, "invalid_pairing_code", message)
+            }
+            StorageError::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            StorageError::IdempotencyMismatch => {
+                Self::new(StatusCode::CONFLICT, "idempotency_mismatch", message)
+            }
+            StorageError::SequenceGap { .. } => {
+                Self::new(StatusCode::CONFLICT, "sequence_gap", message)
+            }
+            StorageError::DeviceCloned { .. } => {
+                Self::new(StatusCode::CONFLICT, "device_cloned", message)
+            }
+            StorageError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", message),
+            StorageError::Backend(detail) => Self::internal(&detail),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into(),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_input",
+                "the body must be JSON with Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                too_large()
+            }
+            other => Self::invalid(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::invalid(r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        Self::invalid(r.body_text())
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "the body is larger than {} bytes",
+            kassa_sync_protocol::wire::MAX_BODY_BYTES
+        ),
+    )
+}
+
+/// A JSON body whose every rejection is an [`ApiError`]: wrong types are 400, not 422.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) => Err(r.into()),
+        }
+    }
+}
+
+/// The code for an error status that no handler shaped.
+fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::CONFLICT => "conflict",
+        s if s.is_server_error() => "internal",
+        _ => "invalid_input",
+    }
+}
+
+/// Gives every error answer that is not JSON yet (the router's 404 and 405, a timeout's
+/// 408) the `ErrorBody` shape.
+pub async fn shape_errors(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if text.is_empty() {
+        match status {
+            StatusCode::NOT_FOUND => "no such route".to_owned(),
+            StatusCode::METHOD_NOT_ALLOWED => "this route does not take that method".to_owned(),
+            StatusCode::REQUEST_TIMEOUT => "the request took too long".to_owned(),
+            s => s.canonical_reason().unwrap_or("error").to_owned(),
+        }
+    } else {
+        text
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code_for(status).into(),
+            message,
+        },
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The answer to a route nobody serves.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}

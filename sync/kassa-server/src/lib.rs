@@ -1,0 +1,228 @@
+//! The Kassa sync server: the HTTP API under `/api/v1` over any [`Storage`] backend.
+//!
+//! This crate decides who is asking (device tokens) and what is well formed (every input
+//! is checked at the edge and refused with a typed error); the backend keeps the data and
+//! makes each operation one transaction. The backend is picked from the database URL.
+
+mod auth;
+mod error;
+mod metrics;
+mod openapi;
+mod pairing;
+mod routes;
+mod state;
+pub mod validate;
+
+pub use auth::{new_token, sha256_hex};
+pub use error::ApiError;
+pub use metrics::Metrics;
+pub use openapi::document as openapi_document;
+pub use pairing::{
+    IssuedCode, PAIRING_CODE_LIFETIME_MINUTES, code_hash, issue_pairing_code, normalise_code,
+};
+pub use routes::{RouteSpec, route_specs};
+pub use state::{Clock, system_clock, timestamp};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use kassa_server_sqlite::SqliteStorage;
+use kassa_server_storage::{Storage, StorageError};
+use kassa_sync_protocol::wire::MAX_BODY_BYTES;
+use state::AppState;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+
+/// How long one request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How `kassa server` runs.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub listen: SocketAddr,
+    /// `sqlite:PATH` or `postgres://...`; `None` is `data_dir/server.db`.
+    pub database: Option<String>,
+    pub data_dir: PathBuf,
+    /// Required for any address but loopback.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files of the server's certificate chain and private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Why the server could not start or a server command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The options do not make a server that may run (a bad URL, plain HTTP off loopback).
+    #[error("{0}")]
+    Config(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+impl ServerError {
+    /// The stable error code the CLI prints.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServerError::Storage(StorageError::NotFound(_)) => "not_found",
+            ServerError::Storage(StorageError::Conflict(_)) => "conflict",
+            ServerError::Storage(_) => "internal",
+            ServerError::Config(_) => "invalid_input",
+            ServerError::Io { .. } => "io_error",
+        }
+    }
+
+    fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
+        let context = context.into();
+        move |source| ServerError::Io { context, source }
+    }
+}
+
+/// Opens the storage a database URL names: `None` or `sqlite:PATH` is SQLite (`None`
+/// keeps `server.db` in `data_dir`); `postgres://...` is PostgreSQL.
+pub async fn open_storage(
+    database: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Storage>, ServerError> {
+    let path = match database {
+        None => data_dir.join("server.db"),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            // PostgreSQL backend: wired in here once kassa-server-postgres is a dependency.
+            return Err(ServerError::Config(
+                "this build of the server has no PostgreSQL backend yet; use sqlite:PATH".into(),
+            ));
+        }
+        Some(url) => {
+            let rest = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"));
+            match rest {
+                Some(p) if !p.is_empty() => PathBuf::from(p),
+                _ => {
+                    return Err(ServerError::Config(format!(
+                        "unknown database URL {url:?}; use sqlite:PATH or postgres://..."
+                    )));
+                }
+            }
+        }
+    };
+    let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(path))
+        .await
+        .map_err(|e| ServerError::Config(format!("opening the database failed: {e}")))??;
+    Ok(Arc::new(storage))
+}
+
+/// The whole HTTP API over `storage`, reading time from `clock`.
+pub fn router(storage: Arc<dyn Storage>, clock: Clock) -> Router {
+    let metrics = Arc::new(Metrics::new());
+    let state = AppState {
+        storage,
+        clock,
+        metrics: Arc::clone(&metrics),
+    };
+    let api = routes::routes()
+        .into_iter()
+        .fold(Router::new(), |r, (spec, handler)| {
+            r.route(spec.path, handler)
+        });
+    api.route_layer(axum::middleware::from_fn(metrics::label_route))
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::map_response(error::shape_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::count_requests,
+        ))
+}
+
+/// Serves the API on `listener` until the process is interrupted; with `tls`, over
+/// HTTPS (rustls).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    tls: Option<TlsFiles>,
+) -> Result<(), ServerError> {
+    let app = router(storage, system_clock());
+    match tls {
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(ServerError::io("serving HTTP failed")),
+        Some(files) => {
+            // Another part of the process may have installed it already; either is ring.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                    .await
+                    .map_err(ServerError::io(format!(
+                        "cannot read the TLS certificate {} or key {}",
+                        files.cert.display(),
+                        files.key.display()
+                    )))?;
+            let std_listener = listener
+                .into_std()
+                .map_err(ServerError::io("cannot take the listener"))?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(std_listener, config)
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await
+                .map_err(ServerError::io("serving HTTPS failed"))
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        // No signal handling here: run until the process ends.
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Opens the storage, binds `opts.listen` and serves; `on_listening` hears the bound
+/// address first. Plain HTTP is only allowed on a loopback address.
+pub async fn run(
+    opts: ServerOptions,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    if opts.tls.is_none() && !opts.listen.ip().is_loopback() {
+        return Err(ServerError::Config(format!(
+            "refusing to serve plain HTTP on {}: device tokens would cross the network unencrypted; \
+             listen on 127.0.0.1 or give a TLS certificate and key",
+            opts.listen
+        )));
+    }
+    let storage = open_storage(opts.database.as_deref(), &opts.data_dir).await?;
+    tracing::info!(backend = storage.backend(), "storage open");
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(ServerError::io(format!("cannot listen on {}", opts.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(ServerError::io("cannot read the bound address"))?;
+    tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
+    on_listening(addr);
+    serve(listener, storage, opts.tls).await
+}

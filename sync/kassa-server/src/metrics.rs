@@ -1,0 +1,111 @@
+//! Prometheus counters: requests by route, method and status; changes taken; pulls.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+
+type Labels = Vec<(&'static str, String)>;
+
+/// The server's counters and the registry that exposes them.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<Labels, Counter>,
+    pub(crate) changes_accepted: Counter,
+    pub(crate) pulls: Counter,
+    pub(crate) changes_pulled: Counter,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<Labels, Counter>::default();
+        let changes_accepted = Counter::default();
+        let pulls = Counter::default();
+        let changes_pulled = Counter::default();
+        registry.register(
+            "kassa_http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "kassa_sync_changes_accepted",
+            "Changes taken into the log by pushes",
+            changes_accepted.clone(),
+        );
+        registry.register("kassa_sync_pulls", "Pull pages served", pulls.clone());
+        registry.register(
+            "kassa_sync_changes_pulled",
+            "Changes handed out by pulls",
+            changes_pulled.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            changes_accepted,
+            pulls,
+            changes_pulled,
+        }
+    }
+
+    /// The counters in the Prometheus (OpenMetrics) text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "cannot encode the metrics");
+        }
+        out
+    }
+
+    fn count_request(&self, route: String, method: String, status: u16) {
+        let labels = vec![
+            ("route", route),
+            ("method", method),
+            ("status", status.to_string()),
+        ];
+        self.requests.get_or_create(&labels).inc();
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The route a response answered, as the router matched it.
+#[derive(Clone)]
+pub(crate) struct RouteLabel(pub String);
+
+/// Inside the router: tells the outer layer which route matched.
+pub(crate) async fn label_route(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let mut res = next.run(req).await;
+    if let Some(route) = route {
+        res.extensions_mut().insert(RouteLabel(route));
+    }
+    res
+}
+
+/// Around the router: counts every request, matched or not.
+pub(crate) async fn count_requests(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().as_str().to_owned();
+    let res = next.run(req).await;
+    let route = res
+        .extensions()
+        .get::<RouteLabel>()
+        .map_or_else(|| "unmatched".to_owned(), |r| r.0.clone());
+    metrics.count_request(route, method, res.status().as_u16());
+    res
+}

@@ -1,0 +1,135 @@
+//! The OpenAPI 3.1 document, built from the same route table the router serves.
+
+use crate::routes::route_specs;
+use crate::validate::{DEFAULT_PULL_LIMIT, MAX_NAME_CHARS};
+use kassa_sync_protocol::wire::{MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION};
+use serde_json::{Map, Value, json};
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn parameters(path: &str) -> Value {
+    let mut params = Vec::new();
+    if path.ends_with("/pull") {
+        params.push(json!({"name": "after", "in": "query", "required": false,
+            "description": "The cursor: log places up to it are skipped.",
+            "schema": {"type": "integer", "minimum": 0, "default": 0}}));
+        params.push(json!({"name": "limit", "in": "query", "required": false,
+            "description": "Log entries to read; larger values are capped.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PULL_CHANGES, "default": DEFAULT_PULL_LIMIT}}));
+    }
+    if path.contains("{id}") {
+        params.push(json!({"name": "id", "in": "path", "required": true,
+            "schema": {"type": "string", "format": "uuid"}}));
+    }
+    Value::Array(params)
+}
+
+fn operation(spec: &crate::routes::RouteSpec) -> Value {
+    let success = match spec.response {
+        Some(name) => {
+            json!({"description": "Success", "content": {"application/json": {"schema": schema_ref(name)}}})
+        }
+        None => json!({"description": "Success"}),
+    };
+    let mut op = json!({
+        "operationId": spec.operation_id,
+        "summary": spec.summary,
+        "parameters": parameters(spec.path),
+        "responses": {
+            "200": success,
+            "default": {"description": "An error", "content": {"application/json": {"schema": schema_ref("ErrorBody")}}}
+        }
+    });
+    if let Some(name) = spec.request {
+        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema_ref(name)}}});
+    }
+    if spec.auth {
+        op["security"] = json!([{"deviceToken": []}]);
+    }
+    op
+}
+
+fn schemas() -> Value {
+    let text = json!({"type": "string"});
+    let int = json!({"type": "integer", "minimum": 0});
+    let change_props = json!({
+        "change_id": {"type": "string", "format": "uuid"},
+        "entity": {"type": "string", "minLength": 1, "maxLength": 64},
+        "entity_id": {"type": "string", "minLength": 1, "maxLength": 128},
+        "op": {"type": "string", "enum": ["upsert", "insert", "event"]},
+        "payload": {"type": "object"},
+        "hlc": int,
+        "device_id": {"type": "string", "format": "uuid"}
+    });
+    let with = |extra: (&str, Value)| {
+        let mut props = change_props.as_object().cloned().unwrap_or_default();
+        props.insert(extra.0.into(), extra.1);
+        let required: Vec<String> = props.keys().cloned().collect();
+        json!({"type": "object", "properties": props, "required": required})
+    };
+    json!({
+        "HandshakeRequest": {"type": "object", "additionalProperties": false,
+            "properties": {"protocol": int, "schema_version": int}, "required": ["protocol", "schema_version"]},
+        "HandshakeResponse": {"type": "object",
+            "properties": {"protocol": int, "min_schema_version": int, "update_required": {"type": "boolean"}, "server_time": text},
+            "required": ["protocol", "min_schema_version", "update_required", "server_time"]},
+        "StoreRecord": {"type": "object", "additionalProperties": false,
+            "properties": {"id": {"type": "string", "format": "uuid"}, "code": text, "name": {"type": "string", "maxLength": MAX_NAME_CHARS},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+            "required": ["id", "code", "name", "currency"]},
+        "PairRequest": {"type": "object", "additionalProperties": false,
+            "properties": {"code": text, "protocol": int, "schema_version": int, "device_id": {"type": "string", "format": "uuid"},
+                "device_name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS},
+                "store": {"oneOf": [schema_ref("StoreRecord"), {"type": "null"}]}},
+            "required": ["code", "protocol", "schema_version", "device_id", "device_name"]},
+        "PairResponse": {"type": "object",
+            "properties": {"store_id": text, "device_id": text, "device_code": text, "token": text, "server_time": text},
+            "required": ["store_id", "device_id", "device_code", "token", "server_time"]},
+        "PushedChange": with(("seq", json!({"type": "integer", "minimum": 1}))),
+        "PushRequest": {"type": "object", "additionalProperties": false,
+            "properties": {"batch_id": {"type": "string", "minLength": 1, "maxLength": 128},
+                "changes": {"type": "array", "minItems": 1, "maxItems": MAX_PUSH_CHANGES, "items": schema_ref("PushedChange")}},
+            "required": ["batch_id", "changes"]},
+        "PushResponse": {"type": "object",
+            "properties": {"accepted": int, "acked_seq": int, "server_time": text},
+            "required": ["accepted", "acked_seq", "server_time"]},
+        "LogEntry": with(("server_seq", int.clone())),
+        "PullResponse": {"type": "object",
+            "properties": {"changes": {"type": "array", "items": schema_ref("LogEntry")}, "cursor": int, "remaining": int, "server_time": text},
+            "required": ["changes", "cursor", "remaining", "server_time"]},
+        "DeviceRecord": {"type": "object",
+            "properties": {"device_id": text, "device_code": text, "name": text, "paired_at": text,
+                "last_sync_at": {"type": ["string", "null"]}, "acked_seq": int, "revoked_at": {"type": ["string", "null"]}},
+            "required": ["device_id", "device_code", "name", "paired_at", "acked_seq"]},
+        "DevicesResponse": {"type": "object",
+            "properties": {"devices": {"type": "array", "items": schema_ref("DeviceRecord")}}, "required": ["devices"]},
+        "Health": {"type": "object", "properties": {"status": text, "backend": text}, "required": ["status", "backend"]},
+        "ErrorBody": {"type": "object",
+            "properties": {"error": {"type": "object", "properties": {"code": text, "message": text}, "required": ["code", "message"]}},
+            "required": ["error"]}
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for spec in route_specs() {
+        let entry = paths.entry(spec.path).or_insert_with(|| json!({}));
+        entry[spec.method] = operation(&spec);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kassa sync server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!("Sync protocol {PROTOCOL_VERSION}. Every error is {{\"error\":{{\"code\",\"message\"}}}}.")
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"deviceToken": {"type": "http", "scheme": "bearer", "description": "The token a device received when it paired."}}
+        }
+    })
+}

@@ -1,0 +1,329 @@
+//! The `/api/v1` routes: one table that both the router and the OpenAPI document read.
+
+use crate::auth::{AuthDevice, new_token, sha256_hex};
+use crate::error::{ApiError, ApiJson};
+use crate::pairing::code_hash;
+use crate::state::{AppState, timestamp};
+use crate::validate::{
+    MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_uuid, pull_limit,
+};
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get, post};
+use kassa_server_storage::{PairInput, PushInput};
+use kassa_sync_protocol::wire::{
+    DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
+    PairResponse, PullResponse, PushRequest, PushResponse,
+};
+use serde::Deserialize;
+
+/// One route as the OpenAPI document describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Lower case, as OpenAPI writes it.
+    pub method: &'static str,
+    /// The full path, with `{param}` as both axum and OpenAPI write it.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    /// True when the route needs `Authorization: Bearer TOKEN`.
+    pub auth: bool,
+    /// The request body's schema name in `components.schemas`.
+    pub request: Option<&'static str>,
+    /// The success answer's schema name, or `None` for a text answer.
+    pub response: Option<&'static str>,
+}
+
+const fn spec(
+    method: &'static str,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+    auth: bool,
+    request: Option<&'static str>,
+    response: Option<&'static str>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        operation_id,
+        summary,
+        auth,
+        request,
+        response,
+    }
+}
+
+/// Every route the server serves, with its handler.
+pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    vec![
+        (
+            spec(
+                "post",
+                "/api/v1/handshake",
+                "handshake",
+                "Compare protocol and schema versions",
+                false,
+                Some("HandshakeRequest"),
+                Some("HandshakeResponse"),
+            ),
+            post(handshake),
+        ),
+        (
+            spec(
+                "post",
+                "/api/v1/pair",
+                "pair",
+                "Redeem a one-time pairing code for a device token",
+                false,
+                Some("PairRequest"),
+                Some("PairResponse"),
+            ),
+            post(pair),
+        ),
+        (
+            spec(
+                "post",
+                "/api/v1/push",
+                "push",
+                "Send a batch of outbox changes (idempotent by batch_id)",
+                true,
+                Some("PushRequest"),
+                Some("PushResponse"),
+            ),
+            post(push),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/pull",
+                "pull",
+                "Read the store's log after a cursor",
+                true,
+                None,
+                Some("PullResponse"),
+            ),
+            get(pull),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/devices",
+                "listDevices",
+                "List the store's devices",
+                true,
+                None,
+                Some("DevicesResponse"),
+            ),
+            get(devices),
+        ),
+        (
+            spec(
+                "post",
+                "/api/v1/devices/{id}/revoke",
+                "revokeDevice",
+                "Revoke a device of the store",
+                true,
+                None,
+                Some("DevicesResponse"),
+            ),
+            post(revoke),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/health",
+                "health",
+                "Liveness",
+                false,
+                None,
+                Some("Health"),
+            ),
+            get(health),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/metrics",
+                "metrics",
+                "Prometheus metrics",
+                false,
+                None,
+                None,
+            ),
+            get(metrics),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/openapi.json",
+                "openapi",
+                "This document",
+                false,
+                None,
+                None,
+            ),
+            get(openapi),
+        ),
+    ]
+}
+
+/// The routes' descriptions alone.
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes().into_iter().map(|(s, _)| s).collect()
+}
+
+async fn handshake(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<HandshakeRequest>,
+) -> Result<Json<HandshakeResponse>, ApiError> {
+    check_protocol(req.protocol)?;
+    Ok(Json(HandshakeResponse {
+        protocol: PROTOCOL_VERSION,
+        min_schema_version: MIN_SCHEMA_VERSION,
+        update_required: req.schema_version < MIN_SCHEMA_VERSION,
+        server_time: timestamp(state.now()),
+    }))
+}
+
+async fn pair(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<PairRequest>,
+) -> Result<Json<PairResponse>, ApiError> {
+    check_pair(&req)?;
+    let token = new_token();
+    let now = timestamp(state.now());
+    let paired = state
+        .storage
+        .pair(PairInput {
+            code_hash: code_hash(&req.code),
+            device_id: req.device_id,
+            device_name: req.device_name.trim().to_owned(),
+            store: req.store,
+            token_hash: sha256_hex(token.as_bytes()),
+            now: now.clone(),
+        })
+        .await?;
+    tracing::info!(store = %paired.store_id, device = %paired.device_id, code = %paired.device_code, "device paired");
+    Ok(Json(PairResponse {
+        store_id: paired.store_id,
+        device_id: paired.device_id,
+        device_code: paired.device_code,
+        token,
+        server_time: now,
+    }))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    check_push(&req, &device.device_id)?;
+    let batch_hash = batch_hash(&req.changes)?;
+    let now = timestamp(state.now());
+    let pushed = state
+        .storage
+        .push(PushInput {
+            store_id: device.store_id,
+            device_id: device.device_id,
+            batch_id: req.batch_id,
+            batch_hash,
+            changes: req.changes,
+            now: now.clone(),
+        })
+        .await?;
+    state.metrics.changes_accepted.inc_by(pushed.accepted);
+    Ok(Json(PushResponse {
+        accepted: pushed.accepted,
+        acked_seq: pushed.acked_seq,
+        server_time: now,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullParams {
+    after: Option<u64>,
+    limit: Option<u32>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    params: Result<Query<PullParams>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(params) = params?;
+    let limit = pull_limit(params.limit)?;
+    let page = state
+        .storage
+        .pull(
+            &device.store_id,
+            &device.device_id,
+            params.after.unwrap_or(0),
+            limit,
+        )
+        .await?;
+    let now = timestamp(state.now());
+    state.storage.touch(&device.device_id, &now).await?;
+    state.metrics.pulls.inc();
+    state
+        .metrics
+        .changes_pulled
+        .inc_by(page.changes.len() as u64);
+    Ok(Json(PullResponse {
+        changes: page.changes,
+        cursor: page.cursor,
+        remaining: page.remaining,
+        server_time: now,
+    }))
+}
+
+async fn devices(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+) -> Result<Json<DevicesResponse>, ApiError> {
+    Ok(Json(DevicesResponse {
+        devices: state.storage.devices(&device.store_id).await?,
+    }))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<DevicesResponse>, ApiError> {
+    let Path(id) = id?;
+    check_uuid("the device id", &id)?;
+    let now = timestamp(state.now());
+    state
+        .storage
+        .revoke(&device.store_id, &id, &device.device_id, &now)
+        .await?;
+    tracing::info!(store = %device.store_id, device = %id, by = %device.device_id, "device revoked");
+    Ok(Json(DevicesResponse {
+        devices: state.storage.devices(&device.store_id).await?,
+    }))
+}
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "backend": state.storage.backend() }))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
