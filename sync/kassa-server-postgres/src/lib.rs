@@ -13,6 +13,7 @@ mod error;
 mod log;
 mod migrate;
 mod registry;
+mod sql;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};

@@ -2,13 +2,15 @@
 
 use crate::error::{db, out_of_range};
 use crate::registry::record_audit;
+use crate::sql;
+use deadpool_postgres::{Client, Transaction};
 use kassa_server_storage::{Page, PushInput, Pushed, Result, StorageError};
 use kassa_sync_protocol::wire::{LogEntry, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
 use std::collections::HashMap;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, IsolationLevel, Row, Transaction};
+use tokio_postgres::{IsolationLevel, Row};
 
 /// A device sequence as the database keeps it; a larger one is refused as the SQLite
 /// backend refuses it.
@@ -34,24 +36,24 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
     let tx = client.transaction().await.map_err(db)?;
     // The store's counter row is the lock that orders this store's pushes: the next push
     // reads the counter only once this one has committed, so places follow commit order.
-    let last_seq: i64 = tx
-        .query_opt(
-            "SELECT last_seq FROM stores WHERE id = $1 FOR UPDATE",
-            &[&input.store_id],
-        )
-        .await
-        .map_err(db)?
-        .ok_or_else(|| StorageError::NotFound(format!("store {}", input.store_id)))?
-        .get(0);
+    let last_seq: i64 = sql::query_opt(
+        &tx,
+        "SELECT last_seq FROM stores WHERE id = $1 FOR UPDATE",
+        &[&input.store_id],
+    )
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StorageError::NotFound(format!("store {}", input.store_id)))?
+    .get(0);
 
-    let replay = tx
-        .query_opt(
-            "SELECT batch_hash, accepted, acked_seq FROM push_batches
+    let replay = sql::query_opt(
+        &tx,
+        "SELECT batch_hash, accepted, acked_seq FROM push_batches
              WHERE device_id = $1 AND batch_id = $2",
-            &[&input.device_id, &input.batch_id],
-        )
-        .await
-        .map_err(db)?;
+        &[&input.device_id, &input.batch_id],
+    )
+    .await
+    .map_err(db)?;
     if let Some(row) = replay {
         let hash: String = row.get(0);
         if hash != input.batch_hash {
@@ -63,15 +65,15 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
         });
     }
 
-    let acked: i64 = tx
-        .query_opt(
-            "SELECT acked_seq FROM devices WHERE device_id = $1 AND store_id = $2",
-            &[&input.device_id, &input.store_id],
-        )
-        .await
-        .map_err(db)?
-        .ok_or_else(|| StorageError::NotFound(format!("device {} in this store", input.device_id)))?
-        .get(0);
+    let acked: i64 = sql::query_opt(
+        &tx,
+        "SELECT acked_seq FROM devices WHERE device_id = $1 AND store_id = $2",
+        &[&input.device_id, &input.store_id],
+    )
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StorageError::NotFound(format!("device {} in this store", input.device_id)))?
+    .get(0);
     let acked = seq_from_db("acked_seq", acked)?;
 
     let (resent, fresh): (Vec<&PushedChange>, Vec<&PushedChange>) =
@@ -100,7 +102,8 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
     let acked_now = fresh.last().map_or(acked, |c| c.seq);
     if !fresh.is_empty() {
         append(&tx, &input, last_seq, &fresh).await?;
-        tx.execute(
+        sql::execute(
+            &tx,
             "UPDATE stores SET last_seq = last_seq + $2 WHERE id = $1",
             &[&input.store_id, &seq_to_db(accepted)?],
         )
@@ -108,13 +111,15 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
         .map_err(db)?;
     }
     let acked_db = seq_to_db(acked_now)?;
-    tx.execute(
+    sql::execute(
+        &tx,
         "UPDATE devices SET acked_seq = $2, last_sync_at = $3 WHERE device_id = $1",
         &[&input.device_id, &acked_db, &input.now],
     )
     .await
     .map_err(db)?;
-    tx.execute(
+    sql::execute(
+        &tx,
         "INSERT INTO push_batches
              (device_id, batch_id, batch_hash, accepted, acked_seq, pushed_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -149,17 +154,17 @@ async fn first_differing<'a>(
         .iter()
         .map(|c| seq_to_db(c.seq))
         .collect::<Result<Vec<i64>>>()?;
-    let held: HashMap<i64, String> = tx
-        .query(
-            "SELECT device_seq, change_id FROM change_log
+    let held: HashMap<i64, String> = sql::query(
+        tx,
+        "SELECT device_seq, change_id FROM change_log
              WHERE device_id = $1 AND device_seq = ANY($2)",
-            &[&device_id, &seqs],
-        )
-        .await
-        .map_err(db)?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        &[&device_id, &seqs],
+    )
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
     Ok(resent
         .iter()
         .zip(&seqs)
@@ -173,7 +178,8 @@ async fn block_device(
     input: &PushInput,
     forked: &PushedChange,
 ) -> Result<()> {
-    tx.execute(
+    sql::execute(
+        tx,
         "UPDATE devices SET blocked_at = COALESCE(blocked_at, $2) WHERE device_id = $1",
         &[&input.device_id, &input.now],
     )
@@ -215,7 +221,8 @@ async fn append(
         })?);
         hlcs.push(hlc_to_db(c.change.hlc));
     }
-    tx.execute(
+    sql::execute(
+        tx,
         "INSERT INTO change_log (store_id, server_seq, change_id, device_id, device_seq,
                                  entity, entity_id, op, payload, hlc)
          SELECT $1, $2 + t.n, t.change_id, $3, t.device_seq,
@@ -266,20 +273,23 @@ pub async fn pull(
         .map_err(db)?;
     // A cursor past every place a BIGINT holds has nothing after it.
     let after_db = i64::try_from(after).unwrap_or(i64::MAX);
-    let rows = tx
-        .query(
-            "SELECT server_seq, change_id, device_id, entity, entity_id, op, payload, hlc
+    let rows = sql::query(
+        &tx,
+        "SELECT server_seq, change_id, device_id, entity, entity_id, op, payload, hlc
              FROM change_log WHERE store_id = $1 AND server_seq > $2
              ORDER BY server_seq LIMIT $3",
-            &[&store_id, &after_db, &i64::from(limit)],
-        )
-        .await
-        .map_err(db)?;
-    let last_seq: i64 = tx
-        .query_opt("SELECT last_seq FROM stores WHERE id = $1", &[&store_id])
-        .await
-        .map_err(db)?
-        .map_or(0, |r| r.get(0));
+        &[&store_id, &after_db, &i64::from(limit)],
+    )
+    .await
+    .map_err(db)?;
+    let last_seq: i64 = sql::query_opt(
+        &tx,
+        "SELECT last_seq FROM stores WHERE id = $1",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?
+    .map_or(0, |r| r.get(0));
     tx.commit().await.map_err(db)?;
 
     let cursor = match rows.last() {

@@ -1,12 +1,13 @@
 //! Stores, devices, pairing codes and the server's audit trail.
 
 use crate::error::{db, out_of_range, registering};
+use crate::sql;
+use deadpool_postgres::{Client, GenericClient};
 use kassa_server_storage::{
     DeviceAuth, NewPairingCode, PairInput, Paired, Result, ServerAuditEntry, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use serde_json::json;
-use tokio_postgres::{Client, GenericClient};
 
 /// Appends one entry to the server's audit trail, inside the caller's transaction.
 pub(crate) async fn record_audit(
@@ -17,7 +18,8 @@ pub(crate) async fn record_audit(
     device_id: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<()> {
-    tx.execute(
+    sql::execute(
+        tx,
         "INSERT INTO server_audit (at, store_id, action, device_id, detail)
          VALUES ($1, $2, $3, $4, $5)",
         &[&at, &store_id, &action, &device_id, &detail.to_string()],
@@ -48,15 +50,15 @@ fn device_code(number: i32) -> String {
 pub async fn add_pairing_code(client: &mut Client, code: NewPairingCode) -> Result<()> {
     let tx = client.transaction().await.map_err(db)?;
     if let Some(store_id) = &code.store_id {
-        let known = tx
-            .query_opt("SELECT 1 FROM stores WHERE id = $1", &[store_id])
+        let known = sql::query_opt(&tx, "SELECT 1 FROM stores WHERE id = $1", &[store_id])
             .await
             .map_err(db)?;
         if known.is_none() {
             return Err(StorageError::NotFound(format!("store {store_id}")));
         }
     }
-    tx.execute(
+    sql::execute(
+        &tx,
         "INSERT INTO pairing_codes (code_hash, store_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4)",
         &[
@@ -85,15 +87,15 @@ pub async fn add_pairing_code(client: &mut Client, code: NewPairingCode) -> Resu
 pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
     let tx = client.transaction().await.map_err(db)?;
     // The code's row lock makes a code that two devices redeem at once serve only one.
-    let code = tx
-        .query_opt(
-            "SELECT store_id, expires_at, used_at FROM pairing_codes
+    let code = sql::query_opt(
+        &tx,
+        "SELECT store_id, expires_at, used_at FROM pairing_codes
              WHERE code_hash = $1 FOR UPDATE",
-            &[&input.code_hash],
-        )
-        .await
-        .map_err(db)?
-        .ok_or(StorageError::PairingCodeInvalid)?;
+        &[&input.code_hash],
+    )
+    .await
+    .map_err(db)?
+    .ok_or(StorageError::PairingCodeInvalid)?;
     let code_store: Option<String> = code.get(0);
     let expires_at: String = code.get(1);
     let used_at: Option<String> = code.get(2);
@@ -118,20 +120,20 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
                     "this pairing code makes a new store; the device must send its store".into(),
                 ));
             };
-            let created = tx
-                .execute(
-                    "INSERT INTO stores (id, code, name, currency, created_at)
+            let created = sql::execute(
+                &tx,
+                "INSERT INTO stores (id, code, name, currency, created_at)
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-                    &[
-                        &record.id,
-                        &record.code,
-                        &record.name,
-                        &record.currency,
-                        &input.now,
-                    ],
-                )
-                .await
-                .map_err(db)?;
+                &[
+                    &record.id,
+                    &record.code,
+                    &record.name,
+                    &record.currency,
+                    &input.now,
+                ],
+            )
+            .await
+            .map_err(db)?;
             if created == 0 {
                 return Err(StorageError::Conflict(format!(
                     "store {} is already registered",
@@ -143,36 +145,38 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
     };
 
     // The store's row lock gives its device codes one pairing at a time.
-    tx.query_opt(
+    sql::query_opt(
+        &tx,
         "SELECT 1 FROM stores WHERE id = $1 FOR UPDATE",
         &[&store_id],
     )
     .await
     .map_err(db)?
     .ok_or_else(|| StorageError::NotFound(format!("store {store_id}")))?;
-    let registered = tx
-        .query_opt(
-            "SELECT 1 FROM devices WHERE device_id = $1",
-            &[&input.device_id],
-        )
-        .await
-        .map_err(db)?;
+    let registered = sql::query_opt(
+        &tx,
+        "SELECT 1 FROM devices WHERE device_id = $1",
+        &[&input.device_id],
+    )
+    .await
+    .map_err(db)?;
     if registered.is_some() {
         return Err(StorageError::Conflict(format!(
             "device {} is already registered",
             input.device_id
         )));
     }
-    let number: i32 = tx
-        .query_one(
-            "SELECT COALESCE(MAX(code_number), 0) + 1 FROM devices WHERE store_id = $1",
-            &[&store_id],
-        )
-        .await
-        .map_err(db)?
-        .get(0);
+    let number: i32 = sql::query_one(
+        &tx,
+        "SELECT COALESCE(MAX(code_number), 0) + 1 FROM devices WHERE store_id = $1",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?
+    .get(0);
     let code = device_code(number);
-    tx.execute(
+    sql::execute(
+        &tx,
         "INSERT INTO devices
              (device_id, store_id, device_code, code_number, name, token_hash, paired_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -188,7 +192,8 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
     )
     .await
     .map_err(registering("this device or its token"))?;
-    tx.execute(
+    sql::execute(
+        &tx,
         "UPDATE pairing_codes SET used_at = $2, used_by = $3 WHERE code_hash = $1",
         &[&input.code_hash, &input.now, &input.device_id],
     )
@@ -212,15 +217,15 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
 }
 
 pub async fn authenticate(client: &Client, token_hash: &str) -> Result<Option<DeviceAuth>> {
-    let row = client
-        .query_opt(
-            "SELECT device_id, store_id, device_code,
+    let row = sql::query_opt(
+        client,
+        "SELECT device_id, store_id, device_code,
                     revoked_at IS NOT NULL, blocked_at IS NOT NULL
              FROM devices WHERE token_hash = $1",
-            &[&token_hash],
-        )
-        .await
-        .map_err(db)?;
+        &[&token_hash],
+    )
+    .await
+    .map_err(db)?;
     Ok(row.map(|r| DeviceAuth {
         device_id: r.get(0),
         store_id: r.get(1),
@@ -231,13 +236,13 @@ pub async fn authenticate(client: &Client, token_hash: &str) -> Result<Option<De
 }
 
 pub async fn touch(client: &Client, device_id: &str, now: &str) -> Result<()> {
-    let n = client
-        .execute(
-            "UPDATE devices SET last_sync_at = $2 WHERE device_id = $1",
-            &[&device_id, &now],
-        )
-        .await
-        .map_err(db)?;
+    let n = sql::execute(
+        client,
+        "UPDATE devices SET last_sync_at = $2 WHERE device_id = $1",
+        &[&device_id, &now],
+    )
+    .await
+    .map_err(db)?;
     if n == 0 {
         return Err(StorageError::NotFound(format!("device {device_id}")));
     }
@@ -245,14 +250,14 @@ pub async fn touch(client: &Client, device_id: &str, now: &str) -> Result<()> {
 }
 
 pub async fn devices(client: &Client, store_id: &str) -> Result<Vec<DeviceRecord>> {
-    let rows = client
-        .query(
-            "SELECT device_id, device_code, name, paired_at, last_sync_at, acked_seq, revoked_at
+    let rows = sql::query(
+        client,
+        "SELECT device_id, device_code, name, paired_at, last_sync_at, acked_seq, revoked_at
              FROM devices WHERE store_id = $1 ORDER BY code_number",
-            &[&store_id],
-        )
-        .await
-        .map_err(db)?;
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?;
     rows.iter()
         .map(|r| {
             let acked: i64 = r.get(5);
@@ -277,20 +282,21 @@ pub async fn revoke(
     now: &str,
 ) -> Result<()> {
     let tx = client.transaction().await.map_err(db)?;
-    let revoked_at: Option<String> = tx
-        .query_opt(
-            "SELECT revoked_at FROM devices WHERE store_id = $1 AND device_id = $2 FOR UPDATE",
-            &[&store_id, &device_id],
-        )
-        .await
-        .map_err(db)?
-        .ok_or_else(|| StorageError::NotFound(format!("device {device_id} in this store")))?
-        .get(0);
+    let revoked_at: Option<String> = sql::query_opt(
+        &tx,
+        "SELECT revoked_at FROM devices WHERE store_id = $1 AND device_id = $2 FOR UPDATE",
+        &[&store_id, &device_id],
+    )
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StorageError::NotFound(format!("device {device_id} in this store")))?
+    .get(0);
     if revoked_at.is_some() {
         // Revoked before: the first time stands and was audited then.
         return tx.commit().await.map_err(db);
     }
-    tx.execute(
+    sql::execute(
+        &tx,
         "UPDATE devices SET revoked_at = $3 WHERE store_id = $1 AND device_id = $2",
         &[&store_id, &device_id, &now],
     )
@@ -309,14 +315,14 @@ pub async fn revoke(
 }
 
 pub async fn audit(client: &Client, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
-    let rows = client
-        .query(
-            "SELECT at, store_id, action, device_id, detail
+    let rows = sql::query(
+        client,
+        "SELECT at, store_id, action, device_id, detail
              FROM server_audit WHERE store_id = $1 ORDER BY id",
-            &[&store_id],
-        )
-        .await
-        .map_err(db)?;
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?;
     rows.iter()
         .map(|r| {
             let detail: String = r.get(4);
