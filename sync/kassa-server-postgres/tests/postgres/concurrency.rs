@@ -162,3 +162,35 @@ async fn devices_pairing_at_once_through_two_servers_get_distinct_codes() {
     );
     assert_eq!(u8::from(a.is_ok()) + u8::from(b.is_ok()), 1, "{a:?} {b:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_waits_while_another_holds_its_store_so_no_reader_skips_a_late_commit() {
+    let (db, s) = storage().await;
+    new_store(&s, "st", "dev-a").await;
+    join_store(&s, "st", "dev-b").await;
+    push(&s, "st", "dev-a", "a1", 1, 1).await;
+
+    // Another server's push is inside its transaction, holding the store's counter.
+    let mut other = db.client().await;
+    let held = other.transaction().await.unwrap();
+    held.query(
+        "SELECT last_seq FROM stores WHERE id = 'st' FOR UPDATE",
+        &[],
+    )
+    .await
+    .unwrap();
+    let waiting = {
+        let s = s.clone();
+        tokio::spawn(async move { push(&s, "st", "dev-b", "b1", 1, 2).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the push waits for the store");
+    let page = s.pull("st", "reader", 1, 10).await.unwrap();
+    assert_eq!((page.changes.len(), page.cursor, page.remaining), (0, 1, 0));
+
+    held.rollback().await.unwrap();
+    assert_eq!(waiting.await.unwrap().accepted, 2);
+    let page = s.pull("st", "reader", 1, 10).await.unwrap();
+    let places: Vec<u64> = page.changes.iter().map(|e| e.server_seq).collect();
+    assert_eq!(places, [2, 3]);
+}
