@@ -30,9 +30,10 @@ pub async fn admin() -> Client {
             client
         }
         Err(e) => panic!(
-            "PostgreSQL is not reachable at {url} ({e}). These tests need the real server: \
+            "PostgreSQL is not reachable at {url} ({e}{}). These tests need the real server: \
              start it with `source scripts/deps.sh && ensure_postgres`, or point \
-             KASSA_TEST_POSTGRES at one (postgres://user@host:port)."
+             KASSA_TEST_POSTGRES at one (postgres://user@host:port).",
+            std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"))
         ),
     }
 }
