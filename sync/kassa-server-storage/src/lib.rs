@@ -106,7 +106,8 @@ pub struct PushInput {
 /// What a push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pushed {
-    /// Changes newly taken into the log (0 for a replayed batch or resent changes).
+    /// Changes this batch took into the log (0 when all were held already). A replayed
+    /// batch id answers exactly as the batch did the first time.
     pub accepted: u64,
     /// The device's highest outbox sequence the server holds.
     pub acked_seq: u64,

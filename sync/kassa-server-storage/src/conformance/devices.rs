@@ -1,0 +1,123 @@
+//! Devices, revocation and the audit trail.
+
+use super::fixtures::*;
+use crate::{Storage, StorageError};
+
+pub async fn devices_list_their_acked_sequence_and_last_sync(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    push(s, STORE_A, DEV_1, "b1", 1..=5, T2)
+        .await
+        .expect("push");
+    s.touch(DEV_2, T3).await.expect("touch");
+
+    let devices = s.devices(STORE_A).await.expect("devices");
+    assert_eq!(devices.len(), 2);
+    let (d1, d2) = (&devices[0], &devices[1]);
+    assert_eq!(
+        (d1.device_id.as_str(), d1.device_code.as_str()),
+        (DEV_1, "01")
+    );
+    assert_eq!(
+        (d2.device_id.as_str(), d2.device_code.as_str()),
+        (DEV_2, "02")
+    );
+    assert_eq!(d1.acked_seq, 5);
+    assert_eq!(d1.last_sync_at.as_deref(), Some(T2));
+    assert_eq!(d2.acked_seq, 0);
+    assert_eq!(d2.last_sync_at.as_deref(), Some(T3));
+    assert_eq!(d1.paired_at, T1);
+    assert_eq!(d1.name, format!("Till {}", &DEV_1[DEV_1.len() - 2..]));
+    assert!(d1.revoked_at.is_none() && d2.revoked_at.is_none());
+}
+
+pub async fn revoking_a_device_is_audited_once_and_only_within_its_store(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    new_store(s, STORE_B, DEV_B).await;
+
+    let r = s.revoke(STORE_B, DEV_2, DEV_B, T2).await;
+    assert!(
+        matches!(r, Err(StorageError::NotFound(_))),
+        "another store's device: {r:?}"
+    );
+    let r = s
+        .revoke(STORE_A, "0190d000-0000-7000-8000-0000000000ff", DEV_1, T2)
+        .await;
+    assert!(
+        matches!(r, Err(StorageError::NotFound(_))),
+        "an unknown device: {r:?}"
+    );
+    let auth = s
+        .authenticate(&hash(&format!("token-{DEV_2}")))
+        .await
+        .expect("auth")
+        .expect("known");
+    assert!(!auth.revoked, "a refused revocation changes nothing");
+
+    s.revoke(STORE_A, DEV_2, DEV_1, T2).await.expect("revoke");
+    s.revoke(STORE_A, DEV_2, DEV_1, T3)
+        .await
+        .expect("revoking twice is fine");
+    let auth = s
+        .authenticate(&hash(&format!("token-{DEV_2}")))
+        .await
+        .expect("auth")
+        .expect("known");
+    assert!(auth.revoked);
+    let devices = s.devices(STORE_A).await.expect("devices");
+    assert_eq!(
+        devices[1].revoked_at.as_deref(),
+        Some(T2),
+        "the first revocation's time is kept"
+    );
+    assert_eq!(devices[0].revoked_at, None);
+
+    let audit = s.audit(STORE_A).await.expect("audit");
+    let revoked: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "device.revoked")
+        .collect();
+    assert_eq!(revoked.len(), 1, "one revocation audited: {audit:?}");
+    assert_eq!(revoked[0].device_id.as_deref(), Some(DEV_2));
+    assert_eq!(revoked[0].at, T2);
+    assert!(
+        s.audit(STORE_B)
+            .await
+            .expect("audit")
+            .iter()
+            .all(|e| e.action != "device.revoked")
+    );
+}
+
+pub async fn the_audit_trail_tells_pairings_codes_revocations_and_blocks(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    s.revoke(STORE_A, DEV_2, DEV_1, T2).await.expect("revoke");
+    push(s, STORE_A, DEV_1, "b1", 1..=1, T2)
+        .await
+        .expect("push");
+    let forked = vec![change(DEV_1, 1, &cid(DEV_3, 1))];
+    let r = push_changes(s, STORE_A, DEV_1, "b2", forked, T3).await;
+    assert!(matches!(r, Err(StorageError::DeviceCloned { seq: 1 })));
+
+    let audit = s.audit(STORE_A).await.expect("audit");
+    let actions: Vec<(&str, Option<&str>)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.device_id.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("device.paired", Some(DEV_1)),
+            ("pairing_code.created", None),
+            ("device.paired", Some(DEV_2)),
+            ("device.revoked", Some(DEV_2)),
+            ("device.blocked", Some(DEV_1)),
+        ],
+        "oldest first: {audit:?}"
+    );
+    assert!(audit.iter().all(|e| e.store_id == STORE_A));
+    assert_eq!(audit[0].at, T1);
+    assert_eq!(audit[4].at, T3);
+}

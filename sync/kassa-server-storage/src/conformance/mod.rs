@@ -1,0 +1,68 @@
+//! The behaviour every storage backend must show, as tests a backend's own test suite runs.
+//!
+//! Each case takes a fresh, empty storage and panics with a message when the backend
+//! does not behave as the [`Storage`] docs say. [`run_all`] runs every case, each on a
+//! new storage from the backend's factory:
+//!
+//! ```ignore
+//! #[tokio::test]
+//! async fn conformance() {
+//!     kassa_server_storage::conformance::run_all(|| async { Arc::new(open_temp()) as Arc<dyn Storage> }).await;
+//! }
+//! ```
+//!
+//! Times are fixed RFC 3339 texts so the cases never depend on the clock. The audit trail
+//! is oldest first; entries made at the same time keep the order they were made in.
+
+mod devices;
+mod fixtures;
+mod log;
+mod pairing;
+
+pub use devices::*;
+pub use fixtures::{STORE_A, STORE_B};
+pub use log::*;
+pub use pairing::*;
+
+use crate::Storage;
+use std::future::Future;
+use std::ops::Deref;
+
+/// Runs every case, each on a new storage made by `make`.
+pub async fn run_all<F, Fut, S>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+    S: Deref<Target = dyn Storage>,
+{
+    macro_rules! cases {
+        ($($case:ident),* $(,)?) => {
+            $(
+                {
+                    let storage = make().await;
+                    eprintln!("conformance: {}", stringify!($case));
+                    $case(&*storage).await;
+                }
+            )*
+        };
+    }
+    cases!(
+        devices_of_a_store_get_codes_01_then_02,
+        a_pairing_code_works_once,
+        an_expired_pairing_code_is_refused,
+        a_new_store_code_for_a_store_that_exists_is_a_conflict,
+        a_device_id_paired_twice_is_a_conflict,
+        a_token_hash_finds_its_device,
+        pushes_take_consecutive_log_places_across_devices,
+        a_replayed_batch_gives_the_first_answer_and_adds_nothing,
+        a_batch_id_reused_with_other_changes_is_refused,
+        a_resent_change_in_a_new_batch_is_skipped,
+        a_sequence_reused_with_another_change_blocks_the_device,
+        a_batch_that_skips_sequences_is_refused,
+        pull_pages_in_log_order_without_the_readers_own_changes,
+        a_store_never_sees_another_stores_log,
+        devices_list_their_acked_sequence_and_last_sync,
+        revoking_a_device_is_audited_once_and_only_within_its_store,
+        the_audit_trail_tells_pairings_codes_revocations_and_blocks,
+    );
+}

@@ -1,0 +1,445 @@
+//! The stories, each on a fresh server over the storage it is given.
+
+use super::support::*;
+use chrono::Utc;
+use kassa_server::{issue_pairing_code, route_specs};
+use kassa_server_storage::Storage;
+use kassa_sync_protocol::wire::{DevicesResponse, HandshakeResponse, MAX_BODY_BYTES, PushResponse};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub async fn a_device_learns_whether_it_must_update(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/handshake",
+            None,
+            Some(json!({"protocol": 1, "schema_version": 7})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let h: HandshakeResponse = serde_json::from_value(body).unwrap();
+    assert!(!h.update_required);
+    assert_eq!(
+        h.min_schema_version,
+        kassa_server::validate::MIN_SCHEMA_VERSION
+    );
+    let (_, body) = s
+        .call(
+            Method::POST,
+            "/handshake",
+            None,
+            Some(json!({"protocol": 1, "schema_version": 2})),
+        )
+        .await;
+    assert_eq!(body["update_required"], true);
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/handshake",
+            None,
+            Some(json!({"protocol": 99, "schema_version": 7})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UPGRADE_REQUIRED);
+    assert_eq!(error_code(&body), "update_required");
+    // An old device cannot pair either.
+    let code = issue_pairing_code(&*s.storage, None, Utc::now())
+        .await
+        .unwrap();
+    let body = json!({"code": code.code, "protocol": 1, "schema_version": 2, "device_id": uuid(), "device_name": "Till"});
+    let (status, body) = s.call(Method::POST, "/pair", None, Some(body)).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UPGRADE_REQUIRED, "update_required")
+    );
+}
+
+pub async fn two_tills_of_a_store_see_each_others_changes(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let till1 = s.new_store().await;
+    let till2 = s.join(&till1.store_id).await;
+    assert_eq!((till1.code.as_str(), till2.code.as_str()), ("01", "02"));
+    assert_eq!(till2.store_id, till1.store_id);
+
+    let batch: Vec<_> = (1..=3).map(|q| change(&till1.id, q)).collect();
+    let (status, body) = s.push(&till1, &uuid(), &batch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r: PushResponse = serde_json::from_value(body).unwrap();
+    assert_eq!((r.accepted, r.acked_seq), (3, 3));
+
+    let page = s.pull(&till2, 0).await;
+    assert_eq!(page.changes.len(), 3);
+    assert_eq!((page.cursor, page.remaining), (3, 0));
+    assert_eq!(page.changes[0].change, batch[0].change);
+    let own = s.pull(&till1, 0).await;
+    assert!(
+        own.changes.is_empty(),
+        "a till never gets its own changes back"
+    );
+    assert_eq!(own.cursor, 3);
+
+    let (status, _) = s.push(&till2, &uuid(), &[change(&till2.id, 1)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = s.pull(&till1, 3).await;
+    assert_eq!(page.changes.len(), 1);
+    assert_eq!(page.changes[0].server_seq, 4);
+
+    let (status, body) = s
+        .call(Method::GET, "/devices", Some(&till2.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let d: DevicesResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(d.devices.len(), 2);
+    assert_eq!(d.devices[0].acked_seq, 3);
+    assert!(d.devices.iter().all(|x| x.last_sync_at.is_some()));
+}
+
+pub async fn resent_forked_and_gapped_batches_are_told_apart(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let reader = s.join(&till.store_id).await;
+    let batch_id = uuid();
+    let batch: Vec<_> = (1..=2).map(|q| change(&till.id, q)).collect();
+    let (_, first) = s.push(&till, &batch_id, &batch).await;
+    let (status, again) = s.push(&till, &batch_id, &batch).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (again["accepted"].clone(), again["acked_seq"].clone()),
+        (first["accepted"].clone(), first["acked_seq"].clone())
+    );
+    assert_eq!(
+        s.pull(&reader, 0).await.changes.len(),
+        2,
+        "a replay adds nothing"
+    );
+
+    let (status, body) = s.push(&till, &batch_id, &[change(&till.id, 3)]).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::CONFLICT, "idempotency_mismatch")
+    );
+    let (status, body) = s.push(&till, &uuid(), &[change(&till.id, 5)]).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::CONFLICT, "sequence_gap")
+    );
+    assert_eq!(
+        s.pull(&reader, 0).await.changes.len(),
+        2,
+        "refused batches add nothing"
+    );
+
+    // A restored copy of the till sends other changes under sequence 2.
+    let (status, body) = s
+        .push(&till, &uuid(), &[change(&till.id, 2), change(&till.id, 3)])
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::CONFLICT, "device_cloned")
+    );
+    let (status, body) = s.call(Method::GET, "/pull", Some(&till.token), None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::CONFLICT, "device_cloned")
+    );
+    assert_eq!(s.pull(&reader, 0).await.changes.len(), 2);
+}
+
+pub async fn strangers_revoked_devices_and_other_stores_are_kept_out(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let a1 = s.new_store().await;
+    let a2 = s.join(&a1.store_id).await;
+    let b1 = s.new_store().await;
+    s.push(&a1, &uuid(), &[change(&a1.id, 1)]).await;
+
+    let (status, body) = s.call(Method::GET, "/pull", None, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    let forged = kassa_server::new_token();
+    let (status, body) = s.call(Method::GET, "/devices", Some(&forged), None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    let (status, _) = s
+        .call(Method::GET, "/devices", Some("not a token"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Store B sees nothing of store A and cannot touch its devices.
+    let page = s.pull(&b1, 0).await;
+    assert!(page.changes.is_empty());
+    assert_eq!(page.remaining, 0);
+    let (status, body) = s
+        .call(
+            Method::POST,
+            &format!("/devices/{}/revoke", a2.id),
+            Some(&b1.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let (_, body) = s.call(Method::GET, "/devices", Some(&b1.token), None).await;
+    let d: DevicesResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(d.devices.len(), 1);
+    assert_eq!(d.devices[0].device_id, b1.id);
+    assert_eq!(s.pull(&a2, 0).await.changes.len(), 1, "a2 still works");
+
+    // A revoked device is refused at once.
+    let (status, body) = s
+        .call(
+            Method::POST,
+            &format!("/devices/{}/revoke", a2.id),
+            Some(&a1.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s.call(Method::GET, "/pull", Some(&a2.token), None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNAUTHORIZED, "device_revoked")
+    );
+    let (status, _) = s.push(&a2, &uuid(), &[change(&a2.id, 1)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.pull(&a1, 0).await.changes.len(), 0);
+
+    // A pairing code works once.
+    let code = issue_pairing_code(&*s.storage, Some(&a1.store_id), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(s.pair_with(&code.code, None).await.0, StatusCode::OK);
+    let (status, body) = s.pair_with(&code.code, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_pairing_code")
+    );
+    let audit = s.storage.audit(&a1.store_id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "device.revoked"));
+}
+
+pub async fn bad_requests_get_typed_errors_and_change_nothing(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let url = format!("{}/push", s.base);
+    let send = |body: Vec<u8>, content_type: Option<&'static str>| {
+        let mut req = s.http.post(&url).bearer_auth(&till.token).body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = send(b"{\"batch_id\": ".to_vec(), Some("application/json")).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    let (status, body) = send(
+        br#"{"batch_id": 5, "changes": "many"}"#.to_vec(),
+        Some("application/json"),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    let (status, body) = send(br#"{"batch_id": "b", "changes": []}"#.to_vec(), None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_input")
+    );
+    let mut huge = br#"{"batch_id": "b", "changes": [], "pad": ""#.to_vec();
+    huge.resize(MAX_BODY_BYTES + 16, b'x');
+    let (status, body) = send(huge, Some("application/json")).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+
+    let cases = [
+        json!({"batch_id": "b", "changes": []}),
+        json!({"batch_id": "", "changes": [change(&till.id, 1)]}),
+        json!({"batch_id": "b", "changes": [change(&uuid(), 1)]}),
+        json!({"batch_id": "b", "changes": [change(&till.id, 1), change(&till.id, 3)]}),
+        json!({"batch_id": "b", "changes": [change(&till.id, 0)]}),
+    ];
+    for body in cases {
+        let (status, answer) = s
+            .call(Method::POST, "/push", Some(&till.token), Some(body.clone()))
+            .await;
+        assert_eq!(
+            (status, error_code(&answer).as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_input"),
+            "{body}"
+        );
+    }
+    let mut bad_id = change(&till.id, 1);
+    bad_id.change.change_id = "not-a-uuid".into();
+    let (status, _) = s.push(&till, "b", &[bad_id]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for q in [
+        "/pull?limit=0",
+        "/pull?after=-1",
+        "/pull?after=abc",
+        "/pull?cursor=1",
+    ] {
+        let (status, body) = s.call(Method::GET, q, Some(&till.token), None).await;
+        assert_eq!(
+            (status, error_code(&body).as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_input"),
+            "{q}"
+        );
+    }
+    let (status, body) = s
+        .call(
+            Method::POST,
+            "/devices/not-a-uuid/revoke",
+            Some(&till.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    let (status, body) = s
+        .pair_with(
+            "ABCD-EFGH",
+            Some(json!({"id": "x", "code": "S", "name": "N", "currency": "EUR"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+
+    let (status, body) = s.call(Method::GET, "/no/such/route", None, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let (status, body) = s.call(Method::DELETE, "/push", None, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+
+    let page = s.pull(&till, 0).await;
+    assert_eq!(
+        (page.cursor, page.remaining),
+        (0, 0),
+        "nothing reached the log"
+    );
+    let devices = s.storage.devices(&till.store_id).await.unwrap();
+    assert_eq!(devices[0].acked_seq, 0);
+}
+
+pub async fn metrics_count_requests_and_changes(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let other = s.join(&till.store_id).await;
+    s.push(&till, &uuid(), &[change(&till.id, 1), change(&till.id, 2)])
+        .await;
+    s.pull(&other, 0).await;
+    s.call(Method::GET, "/nowhere", None, None).await;
+    let res = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("kassa_sync_changes_accepted_total 2"),
+        "{text}"
+    );
+    assert!(text.contains("kassa_sync_pulls_total 1"), "{text}");
+    assert!(
+        text.contains(r#"route="/api/v1/push",method="POST",status="200""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="unmatched",method="GET",status="404""#),
+        "{text}"
+    );
+    let (status, body) = s.call(Method::GET, "/health", None, None).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+}
+
+pub async fn the_openapi_document_lists_exactly_the_served_routes(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let (status, doc) = s.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (p.clone(), m.clone()))
+        })
+        .collect();
+    let mut served: Vec<(String, String)> = route_specs()
+        .iter()
+        .map(|r| (r.path.to_owned(), r.method.to_owned()))
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+    ];
+    let host = s.base.trim_end_matches("/api/v1").to_owned();
+    for (path, ops) in paths {
+        let concrete = path.replace("{id}", &uuid());
+        for m in &methods {
+            let res = s
+                .http
+                .request(m.clone(), format!("{host}{concrete}"))
+                .send()
+                .await
+                .unwrap();
+            let is_documented = ops.get(m.as_str().to_lowercase()).is_some();
+            assert_ne!(res.status(), StatusCode::NOT_FOUND, "{m} {path} is routed");
+            assert_eq!(
+                res.status() != StatusCode::METHOD_NOT_ALLOWED,
+                is_documented,
+                "{m} {path}"
+            );
+        }
+        // Every operation's schemas resolve.
+        for op in ops.as_object().unwrap().values() {
+            let text = op.to_string();
+            for name in text.split("#/components/schemas/").skip(1) {
+                let name = name.split('"').next().unwrap();
+                assert!(
+                    doc["components"]["schemas"].get(name).is_some(),
+                    "schema {name}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! A server on a real listener and devices that talk to it.
+
+use chrono::Utc;
+use kassa_server::{issue_pairing_code, serve};
+use kassa_server_storage::Storage;
+use kassa_sync_protocol::wire::{ErrorBody, PairResponse, PullResponse, PushedChange};
+use kassa_sync_protocol::{Change, ChangeOp};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub struct Server {
+    pub base: String,
+    pub http: Client,
+    pub storage: Arc<dyn Storage>,
+}
+
+pub async fn start(storage: Arc<dyn Storage>) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, Arc::clone(&storage), None));
+    Server {
+        base: format!("http://{addr}/api/v1"),
+        http: Client::new(),
+        storage,
+    }
+}
+
+pub fn uuid() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub fn change(device: &str, seq: u64) -> PushedChange {
+    PushedChange {
+        seq,
+        change: Change {
+            change_id: uuid(),
+            entity: "products".into(),
+            entity_id: uuid(),
+            op: ChangeOp::Upsert,
+            payload: json!({"name": format!("Tea {seq}"), "price_minor": 250}),
+            hlc: 1 << 20 | seq,
+            device_id: device.into(),
+        },
+    }
+}
+
+/// A paired device: its id, store and token.
+pub struct Device {
+    pub id: String,
+    pub store_id: String,
+    pub code: String,
+    pub token: String,
+}
+
+impl Server {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn pair_with(&self, code: &str, store: Option<Value>) -> (StatusCode, Value) {
+        let body = json!({"code": code, "protocol": 1, "schema_version": 7, "device_id": uuid(),
+            "device_name": "Till", "store": store});
+        self.call(Method::POST, "/pair", None, Some(body)).await
+    }
+
+    /// Pairs the first device of a new store.
+    pub async fn new_store(&self) -> Device {
+        let code = issue_pairing_code(&*self.storage, None, Utc::now())
+            .await
+            .unwrap();
+        let store_id = uuid();
+        let store = json!({"id": store_id, "code": "S1", "name": "Corner shop", "currency": "EUR"});
+        let (status, body) = self.pair_with(&code.code, Some(store)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        device(body)
+    }
+
+    /// Pairs another device into `store_id`, typing the code in lower case with spaces.
+    pub async fn join(&self, store_id: &str) -> Device {
+        let code = issue_pairing_code(&*self.storage, Some(store_id), Utc::now())
+            .await
+            .unwrap();
+        let typed = code.code.to_lowercase().replace('-', " ");
+        let (status, body) = self.pair_with(&typed, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        device(body)
+    }
+
+    pub async fn push(
+        &self,
+        d: &Device,
+        batch_id: &str,
+        changes: &[PushedChange],
+    ) -> (StatusCode, Value) {
+        let body = json!({"batch_id": batch_id, "changes": changes});
+        self.call(Method::POST, "/push", Some(&d.token), Some(body))
+            .await
+    }
+
+    pub async fn pull(&self, d: &Device, after: u64) -> PullResponse {
+        let (status, body) = self
+            .call(
+                Method::GET,
+                &format!("/pull?after={after}"),
+                Some(&d.token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+}
+
+pub fn device(body: Value) -> Device {
+    let r: PairResponse = serde_json::from_value(body).unwrap();
+    Device {
+        id: r.device_id,
+        store_id: r.store_id,
+        code: r.device_code,
+        token: r.token,
+    }
+}
+
+pub fn error_code(body: &Value) -> String {
+    let e: ErrorBody =
+        serde_json::from_value(body.clone()).unwrap_or_else(|_| panic!("not an ErrorBody: {body}"));
+    assert!(!e.error.message.is_empty());
+    e.error.code
+}
