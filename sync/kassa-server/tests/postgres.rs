@@ -1,111 +1,72 @@
-//! The server on PostgreSQL: two tills pair and sync over real HTTP, and two server
-//! instances share one database. Each run uses a fresh database on the real server.
+//! The server on PostgreSQL: the HTTP stories that run on SQLite in `http.rs`, and two
+//! server instances sharing one database. Each test uses a fresh database on the real
+//! server (127.0.0.1:5432, or `KASSA_TEST_POSTGRES`).
 
 #[allow(dead_code)]
 #[path = "../../kassa-server-postgres/tests/postgres/db.rs"]
 mod db;
+#[path = "http/stories.rs"]
+mod stories;
+#[path = "http/support.rs"]
+mod support;
 
-use chrono::Utc;
-use kassa_server::{issue_pairing_code, open_storage, serve};
-use kassa_server_storage::Storage;
-use kassa_sync_protocol::wire::{PairResponse, PullResponse, PushResponse};
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
+use kassa_server::open_storage;
+use kassa_sync_protocol::wire::PushResponse;
+use reqwest::StatusCode;
 use std::path::Path;
-use std::sync::Arc;
+use support::{change, start};
 
-/// Starts a server instance on its own port over `storage`; returns its API's base URL.
-async fn start(storage: Arc<dyn Storage>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, storage, None));
-    format!("http://{addr}/api/v1")
+/// Runs an HTTP story on a server over a fresh PostgreSQL database.
+macro_rules! on_postgres {
+    ($($test:ident: $story:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                let db = db::TestDb::new().await;
+                let storage = open_storage(Some(&db.url), Path::new("/nonexistent")).await.unwrap();
+                stories::$story(storage).await;
+            }
+        )*
+    };
 }
 
-async fn post(http: &Client, url: String, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let mut req = http.post(url).json(&body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    (res.status(), res.json().await.unwrap())
-}
-
-async fn pair(http: &Client, base: &str, code: &str, store: Option<Value>) -> PairResponse {
-    let body = json!({"code": code, "protocol": 1, "schema_version": 7,
-        "device_id": uuid::Uuid::now_v7().to_string(), "device_name": "Till", "store": store});
-    let (status, body) = post(http, format!("{base}/pair"), None, body).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_value(body).unwrap()
-}
-
-fn changes(device: &str, seqs: std::ops::RangeInclusive<u64>) -> Value {
-    seqs.map(|seq| {
-        json!({"seq": seq, "change_id": uuid::Uuid::now_v7().to_string(), "entity": "products",
-            "entity_id": uuid::Uuid::now_v7().to_string(), "op": "upsert",
-            "payload": {"name": format!("Tea {seq}"), "price_minor": 250},
-            "hlc": (1u64 << 20) | seq, "device_id": device})
-    })
-    .collect()
-}
+on_postgres!(
+    handshake_on_postgres: a_device_learns_whether_it_must_update,
+    push_and_pull_on_postgres: two_tills_of_a_store_see_each_others_changes,
+    idempotency_gaps_and_clones_on_postgres: resent_forked_and_gapped_batches_are_told_apart,
+    authorisation_on_postgres: strangers_revoked_devices_and_other_stores_are_kept_out,
+    bad_input_on_postgres: bad_requests_get_typed_errors_and_change_nothing,
+    metrics_on_postgres: metrics_count_requests_and_changes,
+    openapi_on_postgres: the_openapi_document_lists_exactly_the_served_routes,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tills_sync_through_two_server_instances_on_one_postgres_database() {
     let db = db::TestDb::new().await;
     let nowhere = Path::new("/nonexistent");
-    let one = open_storage(Some(&db.url), nowhere).await.unwrap();
-    let two = open_storage(Some(&db.url), nowhere).await.unwrap();
-    assert_eq!(one.backend(), "postgres");
-    let (base_one, base_two) = (start(one.clone()).await, start(two).await);
-    let http = Client::new();
+    let one = start(open_storage(Some(&db.url), nowhere).await.unwrap()).await;
+    let two = start(open_storage(Some(&db.url), nowhere).await.unwrap()).await;
+    assert_eq!(one.storage.backend(), "postgres");
 
     // The first till makes the store through one instance, the second joins through the other.
-    let code = issue_pairing_code(&*one, None, Utc::now()).await.unwrap();
-    let store_id = uuid::Uuid::now_v7().to_string();
-    let store = json!({"id": store_id, "code": "S1", "name": "Corner shop", "currency": "EUR"});
-    let till_a = pair(&http, &base_one, &code.code, Some(store)).await;
-    let code = issue_pairing_code(&*one, Some(&store_id), Utc::now())
-        .await
-        .unwrap();
-    let till_b = pair(&http, &base_two, &code.code, None).await;
-    assert_eq!(
-        (till_a.device_code.as_str(), till_b.device_code.as_str()),
-        ("01", "02")
-    );
+    let till_a = one.new_store().await;
+    let till_b = two.join(&till_a.store_id).await;
+    assert_eq!((till_a.code.as_str(), till_b.code.as_str()), ("01", "02"));
 
-    let batch = json!({"batch_id": "b1", "changes": changes(&till_a.device_id, 1..=3)});
-    let (status, body) = post(
-        &http,
-        format!("{base_one}/push"),
-        Some(&till_a.token),
-        batch.clone(),
-    )
-    .await;
+    let batch: Vec<_> = (1..=3).map(|q| change(&till_a.id, q)).collect();
+    let (status, body) = one.push(&till_a, "b1", &batch).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let first: PushResponse = serde_json::from_value(body).unwrap();
     assert_eq!((first.accepted, first.acked_seq), (3, 3));
     // The same batch again, through the other instance, changes nothing.
-    let (status, body) = post(
-        &http,
-        format!("{base_two}/push"),
-        Some(&till_a.token),
-        batch,
-    )
-    .await;
+    let (status, body) = two.push(&till_a, "b1", &batch).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let again: PushResponse = serde_json::from_value(body).unwrap();
     assert_eq!((again.accepted, again.acked_seq), (3, 3));
 
-    let res = http
-        .get(format!("{base_two}/pull?after=0"))
-        .bearer_auth(&till_b.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let page: PullResponse = res.json().await.unwrap();
+    let page = two.pull(&till_b, 0).await;
     let places: Vec<u64> = page.changes.iter().map(|e| e.server_seq).collect();
     assert_eq!(places, [1, 2, 3]);
-    assert_eq!(page.changes[0].change.payload["name"], "Tea 1");
+    assert_eq!(page.changes[0].change, batch[0].change);
     assert_eq!((page.cursor, page.remaining), (3, 0));
 }
