@@ -1,6 +1,5 @@
 //! A fresh database on the real PostgreSQL server for each test, dropped afterwards.
 
-use std::time::{SystemTime, UNIX_EPOCH};
 use tokio_postgres::{Client, NoTls};
 
 /// The server the tests use, without a database name; `KASSA_TEST_POSTGRES` overrides it.
@@ -10,15 +9,6 @@ fn server_url() -> String {
 }
 
 const PREFIX: &str = "kassa_test_";
-
-/// Test databases older than this are left over from a crashed run and dropped.
-const STALE_SECS: u64 = 24 * 60 * 60;
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
 
 /// A connection to the server's `postgres` database. Fails the test, clearly, when the
 /// server is not there: these tests never pass without the real database.
@@ -38,8 +28,7 @@ pub async fn admin() -> Client {
     }
 }
 
-/// A database made for one test, named `kassa_test_<hex>` where the first eight hex digits
-/// are its creation time, so a later run can tell a leftover one.
+/// A database made for one test, named `kassa_test_<random hex>`.
 pub struct TestDb {
     pub name: String,
     pub url: String,
@@ -49,11 +38,7 @@ impl TestDb {
     pub async fn new() -> TestDb {
         let admin = admin().await;
         drop_stale(&admin).await;
-        let name = format!(
-            "{PREFIX}{:08x}{:016x}",
-            now_secs() as u32,
-            rand::random::<u64>()
-        );
+        let name = format!("{PREFIX}{:032x}", rand::random::<u128>());
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
@@ -95,11 +80,16 @@ impl Drop for TestDb {
     }
 }
 
-/// Drops test databases that a crashed run left behind more than a day ago.
+/// Drops test databases that a crashed run left behind more than a day ago. A database's
+/// age is its `PG_VERSION` file's, written when it was made; a server that does not let us
+/// read it (not a superuser) keeps its leftovers.
 async fn drop_stale(admin: &Client) {
     let Ok(rows) = admin
         .query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'kassa\\_test\\_%'",
+            "SELECT datname FROM pg_database
+             WHERE datname LIKE 'kassa\\_test\\_%'
+               AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
+                   < now() - interval '1 day'",
             &[],
         )
         .await
@@ -108,15 +98,8 @@ async fn drop_stale(admin: &Client) {
     };
     for row in rows {
         let name: String = row.get(0);
-        let made = name
-            .get(PREFIX.len()..PREFIX.len() + 8)
-            .and_then(|hex| u32::from_str_radix(hex, 16).ok());
-        if let Some(made) = made
-            && now_secs().saturating_sub(u64::from(made)) > STALE_SECS
-        {
-            let _ = admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
     }
 }
