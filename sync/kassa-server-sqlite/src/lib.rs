@@ -1,9 +1,10 @@
 //! The Kassa server's storage on SQLite: one file, WAL, `synchronous=FULL`.
 //!
-//! One connection serves every operation, each in its own transaction (`BEGIN IMMEDIATE`
-//! for writes), on tokio's blocking threads so the async runtime never waits on the disk.
-//! SQLite takes one writer at a time anyway; the log's places are given inside the write
-//! transaction, so they follow commit order.
+//! One connection writes, each operation in its own `BEGIN IMMEDIATE` transaction; a few
+//! read-only connections serve lookups and pulls beside it (WAL lets readers run while the
+//! writer commits). All of it runs on tokio's blocking threads so the async runtime never
+//! waits on the disk. The log's places are given inside the write transaction, so they
+//! follow commit order.
 
 mod migrate;
 mod ops;
@@ -16,12 +17,19 @@ use kassa_server_storage::{
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::Connection;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Read-only connections beside the writer.
+const READERS: usize = 4;
 
 /// A server database in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    /// Empty for an in-memory database, whose data only its own connection sees.
+    readers: Arc<Vec<Arc<Mutex<Connection>>>>,
+    next_reader: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -41,7 +49,20 @@ impl SqliteStorage {
             })?;
         }
         let conn = Connection::open(path).map_err(backend)?;
-        Self::setup(conn)
+        let mut storage = Self::setup(conn)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open(path).map_err(backend)?;
+            reader
+                .pragma_update(None, "query_only", "ON")
+                .map_err(backend)?;
+            reader
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(backend)?;
+            readers.push(Arc::new(Mutex::new(reader)));
+        }
+        storage.readers = Arc::new(readers);
+        Ok(storage)
     }
 
     /// A database that lives in memory only, for tests.
@@ -61,16 +82,40 @@ impl SqliteStorage {
         migrate::run(&mut conn)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Vec::new()),
+            next_reader: Arc::new(AtomicUsize::new(0)),
         })
     }
 
-    /// Runs `f` on the connection on a blocking thread.
+    /// Runs `f` on the writing connection on a blocking thread.
     async fn with<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        Self::on(Arc::clone(&self.conn), f).await
+    }
+
+    /// Runs `f`, which only reads, on a reading connection (the writer if there is none).
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let n = self.readers.len();
+        let conn = if n == 0 {
+            Arc::clone(&self.conn)
+        } else {
+            Arc::clone(&self.readers[self.next_reader.fetch_add(1, Ordering::Relaxed) % n])
+        };
+        Self::on(conn, f).await
+    }
+
+    async fn on<T, F>(conn: Arc<Mutex<Connection>>, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
         tokio::task::spawn_blocking(move || {
             // A panic mid-operation dropped its transaction, which rolled it back: the
             // connection is still sound.
@@ -102,7 +147,7 @@ impl Storage for SqliteStorage {
 
     async fn authenticate(&self, token_hash: &str) -> Result<Option<DeviceAuth>> {
         let token_hash = token_hash.to_owned();
-        self.with(move |c| ops::authenticate(c, &token_hash)).await
+        self.read(move |c| ops::authenticate(c, &token_hash)).await
     }
 
     async fn push(&self, input: PushInput) -> Result<Pushed> {
@@ -117,7 +162,7 @@ impl Storage for SqliteStorage {
         limit: u32,
     ) -> Result<Page> {
         let (store_id, reader) = (store_id.to_owned(), reader_device.to_owned());
-        self.with(move |c| ops::pull(c, &store_id, &reader, after, limit))
+        self.read(move |c| ops::pull(c, &store_id, &reader, after, limit))
             .await
     }
 
@@ -128,7 +173,7 @@ impl Storage for SqliteStorage {
 
     async fn devices(&self, store_id: &str) -> Result<Vec<DeviceRecord>> {
         let store_id = store_id.to_owned();
-        self.with(move |c| ops::devices(c, &store_id)).await
+        self.read(move |c| ops::devices(c, &store_id)).await
     }
 
     async fn revoke(
@@ -150,6 +195,6 @@ impl Storage for SqliteStorage {
 
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
         let store_id = store_id.to_owned();
-        self.with(move |c| ops::audit(c, &store_id)).await
+        self.read(move |c| ops::audit(c, &store_id)).await
     }
 }

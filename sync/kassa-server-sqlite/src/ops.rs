@@ -367,70 +367,49 @@ pub(crate) fn pull(
 ) -> Result<Page> {
     let tx = read_tx(c)?;
     let after_i = i64::try_from(after).unwrap_or(i64::MAX);
-    let rows: Vec<(i64, String, LogEntry)> = {
+    let mut cursor = after;
+    let mut changes = Vec::new();
+    {
         let mut st = tx
             .prepare_cached(
-                "SELECT server_seq, device_id, device_seq, change_id, entity, entity_id, op, payload, hlc
+                "SELECT server_seq, device_id, change_id, entity, entity_id, op, payload, hlc
                  FROM log WHERE store_id = ?1 AND server_seq > ?2 ORDER BY server_seq LIMIT ?3",
             )
             .map_err(backend)?;
-        let mapped = st
-            .query_map(params![store_id, after_i, i64::from(limit)], |r| {
-                let server_seq: i64 = r.get(0)?;
-                let device_id: String = r.get(1)?;
-                let op: String = r.get(6)?;
-                let payload: String = r.get(7)?;
-                let hlc: i64 = r.get(8)?;
-                Ok((
-                    server_seq,
-                    device_id.clone(),
-                    (
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        op,
-                        payload,
-                        hlc,
-                    ),
-                ))
-            })
+        let mut rows = st
+            .query(params![store_id, after_i, i64::from(limit)])
             .map_err(backend)?;
-        let mut out = Vec::new();
-        for row in mapped {
-            let (seq, device_id, (change_id, entity, entity_id, op, payload, hlc)) =
-                row.map_err(backend)?;
+        while let Some(r) = rows.next().map_err(backend)? {
+            let seq = to_u64(r.get(0).map_err(backend)?);
+            cursor = seq;
+            let device_id: String = r.get(1).map_err(backend)?;
+            // The reader's own changes only move the cursor.
+            if device_id == reader {
+                continue;
+            }
+            let op: String = r.get(5).map_err(backend)?;
             let op = ChangeOp::parse(&op).ok_or_else(|| {
                 StorageError::Backend(format!("log entry {seq} has an unknown op {op}"))
             })?;
+            let payload: String = r.get(6).map_err(backend)?;
             let payload = serde_json::from_str(&payload).map_err(|e| {
                 StorageError::Backend(format!("log entry {seq} has a bad payload: {e}"))
             })?;
             let change = Change {
-                change_id,
-                entity,
-                entity_id,
+                change_id: r.get(2).map_err(backend)?,
+                entity: r.get(3).map_err(backend)?,
+                entity_id: r.get(4).map_err(backend)?,
                 op,
                 payload,
-                hlc: to_u64(hlc),
-                device_id: device_id.clone(),
-            };
-            out.push((
-                seq,
+                hlc: to_u64(r.get(7).map_err(backend)?),
                 device_id,
-                LogEntry {
-                    server_seq: to_u64(seq),
-                    change,
-                },
-            ));
+            };
+            changes.push(LogEntry {
+                server_seq: seq,
+                change,
+            });
         }
-        out
-    };
-    let cursor = rows.last().map_or(after, |(seq, _, _)| to_u64(*seq));
-    let changes = rows
-        .into_iter()
-        .filter(|(_, d, _)| d != reader)
-        .map(|(_, _, e)| e)
-        .collect();
+    }
     // Places have no holes, so what is left is the last place taken minus the cursor.
     let next: Option<i64> = tx
         .prepare_cached("SELECT next_seq FROM stores WHERE id = ?1")

@@ -81,3 +81,8 @@ async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
     assert!(path.exists());
     let _ = sha256_hex(b"");
 }
+
+#[tokio::test]
+async fn full_batch_and_paging_on_sqlite() {
+    a_full_batch_travels_and_a_first_sync_pages_through_it(sqlite()).await;
+}

@@ -14,11 +14,13 @@
 //! Times are fixed RFC 3339 texts so the cases never depend on the clock. The audit trail
 //! is oldest first; entries made at the same time keep the order they were made in.
 
+mod concurrency;
 mod devices;
 mod fixtures;
 mod log;
 mod pairing;
 
+pub use concurrency::*;
 pub use devices::*;
 pub use fixtures::{STORE_A, STORE_B};
 pub use log::*;
@@ -64,5 +66,6 @@ where
         devices_list_their_acked_sequence_and_last_sync,
         revoking_a_device_is_audited_once_and_only_within_its_store,
         the_audit_trail_tells_pairings_codes_revocations_and_blocks,
+        concurrent_pushes_fill_the_log_without_holes,
     );
 }

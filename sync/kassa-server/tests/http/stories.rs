@@ -443,3 +443,51 @@ pub async fn the_openapi_document_lists_exactly_the_served_routes(storage: Arc<d
         }
     }
 }
+
+pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc<dyn Storage>) {
+    use kassa_sync_protocol::wire::MAX_PUSH_CHANGES;
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let newcomer = s.join(&till.store_id).await;
+    let max = MAX_PUSH_CHANGES as u64;
+    let too_many: Vec<_> = (1..=max + 1).map(|q| change(&till.id, q)).collect();
+    let (status, body) = s.push(&till, &uuid(), &too_many).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    let (status, body) = s.push(&till, &uuid(), &too_many[..MAX_PUSH_CHANGES]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["accepted"], max);
+
+    let mut cursor = 0;
+    let mut pages = Vec::new();
+    loop {
+        let path = format!("/pull?after={cursor}&limit=300");
+        let (status, body) = s
+            .call(Method::GET, &path, Some(&newcomer.token), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let page: kassa_sync_protocol::wire::PullResponse = serde_json::from_value(body).unwrap();
+        if page.changes.is_empty() {
+            break;
+        }
+        pages.push((page.changes.len(), page.remaining));
+        cursor = page.cursor;
+    }
+    assert_eq!(pages, vec![(300, 700), (300, 400), (300, 100), (100, 0)]);
+    let (status, body) = s
+        .call(
+            Method::GET,
+            "/pull?limit=4000000000",
+            Some(&newcomer.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a large limit is capped, not refused"
+    );
+    assert_eq!(body["changes"].as_array().unwrap().len(), MAX_PUSH_CHANGES);
+}
