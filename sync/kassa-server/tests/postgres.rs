@@ -38,6 +38,7 @@ on_postgres!(
     bad_input_on_postgres: bad_requests_get_typed_errors_and_change_nothing,
     metrics_on_postgres: metrics_count_requests_and_changes,
     openapi_on_postgres: the_openapi_document_lists_exactly_the_served_routes,
+    full_batch_and_paging_on_postgres: a_full_batch_travels_and_a_first_sync_pages_through_it,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
