@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Kassa needs and is missing: Debian packages, the UI's npm packages, tauri-driver.
+# Installs what Kassa needs and is missing: Debian packages, the UI's npm packages, tauri-driver,
+# and the PostgreSQL server the server's tests use.
 # Sourced by scripts/run and scripts/test; safe to run again (it only installs what is absent).
 set -euo pipefail
 
@@ -19,9 +20,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-ensure_apt_packages() {
+# Installs those of the given Debian packages that are missing.
+apt_install() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -29,6 +31,43 @@ ensure_apt_packages() {
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+ensure_apt_packages() {
+  apt_install "${APT_PACKAGES[@]}"
+}
+
+# The server's PostgreSQL backend is tested against a real server on 127.0.0.1:5432 that lets
+# the `postgres` user in without a password; each test run makes and drops its own database.
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  local installed=0
+  if [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    log "installing PostgreSQL"
+    apt_install postgresql
+    installed=1
+  fi
+  local version hba
+  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  hba="/etc/postgresql/$version/main/pg_hba.conf"
+  if [ "$installed" = 1 ] && ! as_root grep -q '^host all postgres 127.0.0.1/32 trust' "$hba"; then
+    # A server installed here for the tests: loopback connections as `postgres` need no password.
+    as_root sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  fi
+  local tries=0
+  until pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 30 ]; then
+      log "PostgreSQL did not start on 127.0.0.1:5432"
+      return 1
+    fi
+    sleep 1
+  done
 }
 
 ensure_node_modules() {

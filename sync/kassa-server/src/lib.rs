@@ -100,10 +100,8 @@ pub async fn open_storage(
     let path = match database {
         None => data_dir.join("server.db"),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            // PostgreSQL backend: wired in here once kassa-server-postgres is a dependency.
-            return Err(ServerError::Config(
-                "this build of the server has no PostgreSQL backend yet; use sqlite:PATH".into(),
-            ));
+            let storage = kassa_server_postgres::connect(url).await?;
+            return Ok(Arc::new(storage));
         }
         Some(url) => {
             let rest = url

@@ -1,0 +1,137 @@
+//! The Kassa server's PostgreSQL backend.
+//!
+//! [`PostgresStorage`] implements [`Storage`] over a pool of `tokio-postgres`
+//! connections. Each operation is one transaction, and nothing is kept in the process
+//! between calls, so several server instances can share one database. The schema is the
+//! crate's own (`migrations/`), applied by [`connect`].
+//!
+//! Pushes to one store are serialised by a row lock on the store's log counter: places in
+//! the log are given in commit order, so a device paging by `server_seq > cursor` never
+//! skips a change that committed late.
+
+mod error;
+mod log;
+mod migrate;
+mod registry;
+mod sql;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use kassa_server_storage::{
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    ServerAuditEntry, Storage, StorageError,
+};
+use kassa_sync_protocol::wire::DeviceRecord;
+use tokio_postgres::NoTls;
+
+pub use migrate::latest_version as schema_version;
+
+/// The most connections one server instance opens.
+const POOL_SIZE: usize = 16;
+
+/// The server's storage in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    // The pool's configuration holds the connection URL, which may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage").finish_non_exhaustive()
+    }
+}
+
+/// Connects to the database at `url` (`postgres://user@host:port/db`) and brings its
+/// schema up to date. Connections are plain TCP or a Unix socket, without TLS: the
+/// database belongs on the server's own host or private network (`sslmode=require` fails).
+pub async fn connect(url: &str) -> Result<PostgresStorage> {
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| StorageError::Backend(format!("the PostgreSQL URL is not valid: {e}")))?;
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    let pool = Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .build()
+        .map_err(|e| StorageError::Backend(format!("could not make a connection pool: {e}")))?;
+    let mut client = pool.get().await.map_err(error::pool)?;
+    migrate::migrate(&mut client).await?;
+    Ok(PostgresStorage { pool })
+}
+
+impl PostgresStorage {
+    /// A pooled connection.
+    async fn client(&self) -> Result<deadpool_postgres::Client> {
+        self.pool.get().await.map_err(error::pool)
+    }
+}
+
+#[async_trait]
+impl Storage for PostgresStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn add_pairing_code(&self, code: NewPairingCode) -> Result<()> {
+        let mut client = self.client().await?;
+        registry::add_pairing_code(&mut client, code).await
+    }
+
+    async fn pair(&self, input: PairInput) -> Result<Paired> {
+        let mut client = self.client().await?;
+        registry::pair(&mut client, input).await
+    }
+
+    async fn authenticate(&self, token_hash: &str) -> Result<Option<DeviceAuth>> {
+        let client = self.client().await?;
+        registry::authenticate(&client, token_hash).await
+    }
+
+    async fn push(&self, input: PushInput) -> Result<Pushed> {
+        let mut client = self.client().await?;
+        log::push(&mut client, input).await
+    }
+
+    async fn pull(
+        &self,
+        store_id: &str,
+        reader_device: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Page> {
+        let mut client = self.client().await?;
+        log::pull(&mut client, store_id, reader_device, after, limit).await
+    }
+
+    async fn touch(&self, device_id: &str, now: &str) -> Result<()> {
+        let client = self.client().await?;
+        registry::touch(&client, device_id, now).await
+    }
+
+    async fn devices(&self, store_id: &str) -> Result<Vec<DeviceRecord>> {
+        let client = self.client().await?;
+        registry::devices(&client, store_id).await
+    }
+
+    async fn revoke(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        by_device: &str,
+        now: &str,
+    ) -> Result<()> {
+        let mut client = self.client().await?;
+        registry::revoke(&mut client, store_id, device_id, by_device, now).await
+    }
+
+    async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
+        let client = self.client().await?;
+        registry::audit(&client, store_id).await
+    }
+}
