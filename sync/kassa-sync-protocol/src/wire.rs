@@ -100,7 +100,8 @@ pub struct PushRequest {
 /// The answer to a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
-    /// Changes the server took into its log from this batch (0 when replayed).
+    /// Changes the server took into its log from this batch; a replayed batch gets the
+    /// first answer again, unchanged.
     pub accepted: u64,
     /// The device's highest outbox sequence the server holds: the device may drop
     /// every change up to it.
