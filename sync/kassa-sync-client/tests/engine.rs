@@ -445,3 +445,64 @@ fn the_same_batch_always_has_the_same_id() {
     assert_ne!(a, kassa_sync_client::batch_id("dev", &batch[..4]));
     assert_ne!(a, kassa_sync_client::batch_id("other", &batch));
 }
+
+/// The in-memory server, checking on every call that the engine does not hold the store.
+struct LockProbe<'a> {
+    server: &'a FakeServer,
+    store: &'a Mutex<Store>,
+    calls_with_store_held: Mutex<usize>,
+}
+
+impl LockProbe<'_> {
+    fn check(&self) {
+        if self.store.try_lock().is_err() {
+            *self.calls_with_store_held.lock().unwrap() += 1;
+        }
+    }
+}
+
+impl Transport for LockProbe<'_> {
+    async fn handshake(&self, req: &HandshakeRequest) -> Result<HandshakeResponse> {
+        self.check();
+        self.server.handshake(req).await
+    }
+    async fn pair(&self, req: &PairRequest) -> Result<PairResponse> {
+        self.check();
+        self.server.pair(req).await
+    }
+    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+        self.check();
+        self.server.push(token, req).await
+    }
+    async fn pull(&self, token: &str, after: u64, limit: u32) -> Result<PullResponse> {
+        self.check();
+        self.server.pull(token, after, limit).await
+    }
+    async fn devices(&self, token: &str) -> Result<DevicesResponse> {
+        self.check();
+        self.server.devices(token).await
+    }
+    async fn revoke(&self, token: &str, device_id: &str) -> Result<()> {
+        self.check();
+        self.server.revoke(token, device_id).await
+    }
+}
+
+#[tokio::test]
+async fn the_store_is_free_while_the_server_is_waited_on() {
+    let t = till();
+    let server = FakeServer::new("01");
+    let probe = LockProbe {
+        server: &server,
+        store: &t.store,
+        calls_with_store_held: Mutex::new(0),
+    };
+    pair(&t.store, &probe, SERVER, "PAIR-CODE", None, Some(&t.admin))
+        .await
+        .unwrap();
+    t.make_changes(MAX_PUSH_CHANGES + 1);
+    sync_once(&t.store, &probe).await.unwrap();
+    kassa_sync_client::devices(&t.store, &probe).await.unwrap();
+    assert!(server.with(|s| s.calls) >= 5);
+    assert_eq!(*probe.calls_with_store_held.lock().unwrap(), 0);
+}
