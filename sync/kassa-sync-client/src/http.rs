@@ -88,6 +88,9 @@ impl HttpTransport {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("kassa/", env!("CARGO_PKG_VERSION")))
+            // The token goes only where the admin pointed the device: a redirect is not
+            // followed (it answers as a server that is not Kassa's).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::internal(format!("the HTTP client cannot start: {e}")))?;
         Ok(HttpTransport { base, client })
