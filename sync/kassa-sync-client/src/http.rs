@@ -13,6 +13,10 @@ use serde::de::DeserializeOwned;
 use std::net::IpAddr;
 use std::time::Duration;
 
+/// The header every authenticated call carries the device's schema version in; the server
+/// refuses a push from a schema it no longer syncs with (`update_required`).
+pub const SCHEMA_VERSION_HEADER: &str = "kassa-schema-version";
+
 /// How long to wait for a connection, and for a whole exchange.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -111,7 +115,10 @@ impl HttpTransport {
         let url = format!("{}/api/v1/{path}", self.base);
         let mut req = self.client.request(method, &url);
         if let Some(token) = token {
-            req = req.bearer_auth(token);
+            req = req.bearer_auth(token).header(
+                SCHEMA_VERSION_HEADER,
+                kassa_store::SCHEMA_VERSION.to_string(),
+            );
         }
         if let Some(body) = body {
             req = req.json(body);

@@ -13,6 +13,7 @@ use std::sync::mpsc;
 struct Seen {
     request_line: String,
     authorization: Option<String>,
+    schema_version: Option<String>,
     body: String,
 }
 
@@ -26,7 +27,7 @@ fn scripted(response: &'static str) -> (String, mpsc::Receiver<Seen>) {
         let mut reader = BufReader::new(stream.try_clone().unwrap());
         let mut request_line = String::new();
         reader.read_line(&mut request_line).unwrap();
-        let (mut length, mut authorization) = (0usize, None);
+        let (mut length, mut authorization, mut schema_version) = (0usize, None, None);
         loop {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
@@ -38,6 +39,7 @@ fn scripted(response: &'static str) -> (String, mpsc::Receiver<Seen>) {
             match name.to_ascii_lowercase().as_str() {
                 "content-length" => length = value.trim().parse().unwrap(),
                 "authorization" => authorization = Some(value.trim().to_string()),
+                "kassa-schema-version" => schema_version = Some(value.trim().to_string()),
                 _ => {}
             }
         }
@@ -49,6 +51,7 @@ fn scripted(response: &'static str) -> (String, mpsc::Receiver<Seen>) {
         tx.send(Seen {
             request_line: request_line.trim_end().to_string(),
             authorization,
+            schema_version,
             body: String::from_utf8(body).unwrap(),
         })
         .unwrap();
@@ -109,6 +112,10 @@ async fn a_push_carries_the_token_and_a_refusal_comes_back_typed() {
     let seen = seen.recv().unwrap();
     assert_eq!(seen.request_line, "POST /api/v1/push HTTP/1.1");
     assert_eq!(seen.authorization.as_deref(), Some("Bearer device-token"));
+    assert_eq!(
+        seen.schema_version,
+        Some(kassa_store::SCHEMA_VERSION.to_string())
+    );
 }
 
 #[tokio::test]
