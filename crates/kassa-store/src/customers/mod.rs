@@ -4,6 +4,7 @@
 //! the customer kept (`merged_into`) and leaves the search index. [`resolve`] follows that
 //! pointer, for orders and bookings that name an old id.
 
+pub(crate) mod apply;
 pub mod csv;
 
 use crate::SqlResult;

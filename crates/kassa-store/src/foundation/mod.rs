@@ -1,10 +1,12 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
 //! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
 //! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
-//! its store (`device`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
+//! its store (`device`), applying other devices' changes (`apply`, with the
+//! foundation's own entities in `remote`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
 //!
 //! Nothing here knows about staff, the catalog or selling.
 
+pub mod apply;
 pub mod audit;
 pub mod card_guard;
 pub mod clock;
@@ -14,6 +16,7 @@ pub mod ids;
 pub mod import;
 pub mod keys;
 pub mod outbox;
+pub(crate) mod remote;
 pub mod secret;
 pub mod settings;
 pub mod write;

@@ -1,0 +1,6 @@
+//! Appliers for the catalog entities arriving from other devices (see `foundation::apply`).
+
+use crate::foundation::apply::Applier;
+
+/// `(entity, applier)` for every catalog entity recorded in the outbox.
+pub(crate) const APPLIERS: &[(&str, Applier)] = &[];

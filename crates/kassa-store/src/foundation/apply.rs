@@ -1,0 +1,658 @@
+//! Applying other devices' changes: the merge framework every area's appliers build on.
+//!
+//! [`apply_remote`] applies one page of the server's log in one transaction: each change goes
+//! to the [`Applier`] its entity names (see [`applier`]), inside a savepoint, so a change that
+//! fails is parked with the reason and never aborts the page; the device's HLC moves past each
+//! remote stamp (unless the stamp is more than [`MAX_AHEAD_MS`] ahead of this device's clock:
+//! then a `clock_ahead` conflict is recorded instead); parked changes are retried; and the pull
+//! cursor is stored in the same transaction, so a crash never applies a change twice or skips
+//! one.
+//!
+//! An applier gets an [`ApplyTx`]: it writes rows directly. Applying never writes the outbox
+//! or the audit chain (nothing echoes back to the server), and foreign keys are deferred to
+//! the page's end. The rules an applier follows:
+//! - reference data (op `upsert`): [`ApplyTx::winning_fields`] keeps the fields whose
+//!   `(hlc, device)` is newer than the version held and records the new versions; write only
+//!   those. Check that the parent rows exist *before* calling it, and return
+//!   [`ApplyTx::park`] when one is missing (the savepoint is rolled back, so nothing the
+//!   applier wrote stays).
+//! - ledgers (op `insert`): [`ApplyTx::insert_ledger`] inserts a row if absent; the same row
+//!   again is [`Applied::AlreadyHeld`], a different one with the same key is a conflict, never
+//!   an overwrite.
+//! - never `INSERT OR REPLACE` (skips delete triggers, fires the stock trigger twice) nor
+//!   `OR IGNORE` (drops rows that fail a CHECK): check the key, then insert.
+//! - a uniqueness clash or a combination the rules cannot accept is a [`ApplyTx::conflict`]
+//!   row, decided the same way on every device.
+
+use crate::foundation::write::ChangeOp;
+use crate::{SqlResult, Store, ts};
+use chrono::{DateTime, Utc};
+use kassa_domain::hlc::Hlc;
+use kassa_domain::{Error, ErrorCode, Result};
+use kassa_sync_protocol::Change;
+use kassa_sync_protocol::wire::LogEntry;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// A remote stamp further ahead of this device's clock than this is flagged (`clock_ahead`)
+/// and does not move the device's HLC.
+pub const MAX_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// What applying one change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Something was written.
+    Applied,
+    /// This device already held it (or newer values of every field): nothing written.
+    AlreadyHeld,
+    /// Waiting for a parent row; kept in `parked_changes` and retried after each page.
+    Parked,
+    /// Written as far as the rules allow, with a conflict row for a manager.
+    Conflict,
+}
+
+/// Applies one remote change of one entity. Registered per entity in each area's
+/// `apply::APPLIERS`.
+pub type Applier = fn(&mut ApplyTx<'_>, &Change) -> Result<Applied>;
+
+/// What a page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyReport {
+    /// Changes written (this page's, and parked ones that could now be applied).
+    pub applied: u64,
+    /// Changes this device already held.
+    pub already_held: u64,
+    /// Changes waiting in `parked_changes` after the page (this page's and earlier ones).
+    pub parked: u64,
+    /// Conflict rows the page recorded (including `clock_ahead` flags).
+    pub conflicts: u64,
+}
+
+/// The version of a field: the stamp and device of the change that wrote it. Ordered by
+/// stamp, ties broken by device id, so every device picks the same winner.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub hlc: u64,
+    pub device_id: String,
+}
+
+impl Version {
+    /// The version a change writes.
+    pub fn of(change: &Change) -> Version {
+        Version {
+            hlc: change.hlc,
+            device_id: change.device_id.clone(),
+        }
+    }
+}
+
+/// Fields that travel together: a change carrying one of them wins or loses for all of
+/// them at once, by the newest version held among them (consent and its date).
+const FIELD_GROUPS: &[(&str, &[&str])] = &[("customers", &["marketing_consent", "consent_at"])];
+
+/// Every applier: each area lists its own.
+fn registries() -> [&'static [(&'static str, Applier)]; 5] {
+    [
+        crate::foundation::remote::APPLIERS,
+        crate::identity::apply::APPLIERS,
+        crate::catalog::apply::APPLIERS,
+        crate::customers::apply::APPLIERS,
+        crate::selling::apply::APPLIERS,
+    ]
+}
+
+/// The applier of an entity, or `None` when no area knows it (such a change is parked).
+pub fn applier(entity: &str) -> Option<Applier> {
+    registries()
+        .into_iter()
+        .flatten()
+        .find(|(name, _)| *name == entity)
+        .map(|(_, f)| *f)
+}
+
+/// The pull cursor: the server sequence of the last change this device applied (0 before
+/// the first pull).
+pub fn cursor(conn: &Connection) -> Result<u64> {
+    let c: Option<i64> = conn
+        .query_row("SELECT cursor FROM sync_cursor WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .db()?;
+    Ok(c.and_then(|c| u64::try_from(c).ok()).unwrap_or(0))
+}
+
+/// An open transaction applying remote changes. See the module's rules.
+pub struct ApplyTx<'c> {
+    tx: Transaction<'c>,
+    now: DateTime<Utc>,
+    now_ts: String,
+    device_id: String,
+    store_id: String,
+    hlc: Hlc,
+    /// The change being applied, for conflict rows.
+    current: Option<Change>,
+    park_reason: Option<String>,
+    conflicts: u64,
+}
+
+impl std::ops::Deref for ApplyTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl<'c> ApplyTx<'c> {
+    fn begin(tx: Transaction<'c>, now: DateTime<Utc>) -> Result<ApplyTx<'c>> {
+        let (device_id, store_id, hlc): (String, String, i64) = tx
+            .query_row("SELECT id, store_id, hlc FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .db()?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NotSetUp,
+                    "this data folder has no device yet; set up or join a store first",
+                )
+            })?;
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").db()?;
+        Ok(ApplyTx {
+            tx,
+            now,
+            now_ts: ts(now),
+            device_id,
+            store_id,
+            hlc: Hlc::from_packed(u64::try_from(hlc).unwrap_or(0)),
+            current: None,
+            park_reason: None,
+            conflicts: 0,
+        })
+    }
+
+    /// Runs a statement through the statement cache; the number of rows changed.
+    pub fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<usize> {
+        self.tx.prepare_cached(sql).db()?.execute(params).db()
+    }
+
+    /// One row through the statement cache; `None` when there is none.
+    pub fn row<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> Result<Option<T>> {
+        self.tx
+            .prepare_cached(sql)
+            .db()?
+            .query_row(params, f)
+            .optional()
+            .db()
+    }
+
+    /// Whether a row with `key` exists: `SELECT 1 FROM {table} WHERE {key_col} = ?`.
+    /// `table` and `key_col` are the applier's constants, never taken from a payload.
+    pub fn exists(&self, table: &str, key_col: &str, key: &str) -> Result<bool> {
+        Ok(self
+            .row(
+                &format!("SELECT 1 FROM {table} WHERE {key_col} = ?1"),
+                [key],
+                |_| Ok(()),
+            )?
+            .is_some())
+    }
+
+    /// The time this page is applied, read once at its start.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// [`ApplyTx::now`] as stored text.
+    pub fn now_ts(&self) -> String {
+        self.now_ts.clone()
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The store this device belongs to.
+    pub fn store_id(&self) -> &str {
+        &self.store_id
+    }
+
+    /// The wall time of a change's stamp, as stored text: the `created_at` a row made by a
+    /// remote change gets, the same on every device.
+    pub fn stamp_ts(change: &Change) -> String {
+        let ms = i64::try_from(Hlc::from_packed(change.hlc).wall_ms()).unwrap_or(0);
+        ts(DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default())
+    }
+
+    /// The version held for a field, if any.
+    pub fn version(&self, entity: &str, entity_id: &str, field: &str) -> Result<Option<Version>> {
+        self.row(
+            "SELECT hlc, device_id FROM field_versions WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+            params![entity, entity_id, field],
+            |r| {
+                Ok(Version {
+                    hlc: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    device_id: r.get(1)?,
+                })
+            },
+        )
+    }
+
+    /// Records `v` as the version of a field.
+    pub fn set_version(
+        &self,
+        entity: &str,
+        entity_id: &str,
+        field: &str,
+        v: &Version,
+    ) -> Result<()> {
+        let hlc =
+            i64::try_from(v.hlc).map_err(|_| Error::invalid_input("clock stamp too large"))?;
+        self.exec(
+            "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+            params![entity, entity_id, field, hlc, v.device_id],
+        )?;
+        Ok(())
+    }
+
+    /// For an upsert: the payload's fields whose version is newer than the one held (all of
+    /// them for a row this device has never seen), with their new versions recorded. Fields
+    /// of one group ([`FIELD_GROUPS`]) win or lose together. An empty map: already held.
+    pub fn winning_fields(&mut self, change: &Change) -> Result<Map<String, Value>> {
+        let Value::Object(payload) = &change.payload else {
+            return Err(Error::invalid_input(format!(
+                "change {} of {} carries no fields",
+                change.change_id, change.entity
+            )));
+        };
+        let incoming = Version::of(change);
+        let groups = FIELD_GROUPS
+            .iter()
+            .filter(|(e, _)| *e == change.entity)
+            .flat_map(|(_, g)| g.iter().copied().map(move |f| (f, *g)))
+            .collect::<Vec<_>>();
+        let mut out = Map::new();
+        for (field, value) in payload {
+            let members: Vec<&str> = groups
+                .iter()
+                .find(|(f, _)| *f == field.as_str())
+                .map(|(_, g)| g.to_vec())
+                .unwrap_or_else(|| vec![field.as_str()]);
+            let mut held: Option<Version> = None;
+            for m in &members {
+                let v = self.version(&change.entity, &change.entity_id, m)?;
+                held = held.max(v);
+            }
+            if held.is_none_or(|h| incoming > h) {
+                out.insert(field.clone(), value.clone());
+            }
+        }
+        for field in out.keys() {
+            self.set_version(&change.entity, &change.entity_id, field, &incoming)?;
+        }
+        Ok(out)
+    }
+
+    /// Records a conflict found while applying the current change: `kind` (e.g.
+    /// `duplicate_sku`, `ledger_mismatch`), the record, and `detail` (both sides and what the
+    /// merge did). Applying the same change again records no second row.
+    pub fn conflict(
+        &mut self,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
+        let (change_id, hlc, device) = match &self.current {
+            Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
+            None => (String::new(), 0, String::new()),
+        };
+        let id = conflict_id(kind, entity, entity_id, &change_id);
+        if self.exists("conflicts", "id", &id)? {
+            return Ok(());
+        }
+        let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
+        self.exec(
+            "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, kind, entity, entity_id, detail.to_string(), change_id, hlc, device, self.now_ts],
+        )?;
+        self.conflicts += 1;
+        Ok(())
+    }
+
+    /// Parks the current change until its parent arrives: return what this gives. Everything
+    /// the applier wrote for the change is rolled back; the change is retried after each page.
+    pub fn park(&mut self, reason: impl Into<String>) -> Applied {
+        self.park_reason = Some(reason.into());
+        Applied::Parked
+    }
+
+    /// Inserts a ledger row if absent. `key` is the primary key's columns with their values
+    /// (also written); `row` the other columns. The same row again is `AlreadyHeld`; a row
+    /// with the same key and other content is a `ledger_mismatch` conflict and nothing is
+    /// overwritten. Table and column names are the applier's constants.
+    pub fn insert_ledger(
+        &mut self,
+        table: &str,
+        key: &[(&str, SqlValue)],
+        row: &[(&str, SqlValue)],
+    ) -> Result<Applied> {
+        let cols: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
+        let where_key: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ?{}", i + 1))
+            .collect();
+        let key_vals: Vec<&SqlValue> = key.iter().map(|(_, v)| v).collect();
+        let select = format!(
+            "SELECT {} FROM {table} WHERE {}",
+            if cols.is_empty() {
+                "1".to_string()
+            } else {
+                cols.join(", ")
+            },
+            where_key.join(" AND ")
+        );
+        let held: Option<Vec<SqlValue>> = self
+            .tx
+            .prepare_cached(&select)
+            .db()?
+            .query_row(rusqlite::params_from_iter(key_vals.iter()), |r| {
+                (0..cols.len().max(1))
+                    .map(|i| r.get::<_, SqlValue>(i))
+                    .collect()
+            })
+            .optional()
+            .db()?;
+        let entity_id = key
+            .iter()
+            .map(|(_, v)| sql_text(v))
+            .collect::<Vec<_>>()
+            .join(":");
+        if let Some(held) = held {
+            let differs: Vec<(&str, &SqlValue, &SqlValue)> = row
+                .iter()
+                .zip(held.iter())
+                .filter(|((_, mine), theirs)| !same_value(mine, theirs))
+                .map(|((c, mine), theirs)| (*c, mine, theirs))
+                .collect();
+            if differs.is_empty() {
+                return Ok(Applied::AlreadyHeld);
+            }
+            let detail = serde_json::json!({
+                "table": table,
+                "fields": differs.iter().map(|(c, mine, theirs)| serde_json::json!({
+                    "field": c, "held": sql_json(theirs), "incoming": sql_json(mine)
+                })).collect::<Vec<_>>(),
+                "kept": "held",
+            });
+            self.conflict("ledger_mismatch", table, &entity_id, detail)?;
+            return Ok(Applied::Conflict);
+        }
+        let all: Vec<&(&str, SqlValue)> = key.iter().chain(row.iter()).collect();
+        let names: Vec<&str> = all.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        );
+        self.tx
+            .prepare_cached(&insert)
+            .db()?
+            .execute(rusqlite::params_from_iter(all.iter().map(|(_, v)| v)))
+            .db()?;
+        Ok(Applied::Applied)
+    }
+
+    /// Moves the device's clock past a remote stamp, unless the stamp is more than
+    /// [`MAX_AHEAD_MS`] ahead of this device's clock (then flagged, `clock_ahead`).
+    fn receive(&mut self, change: &Change) -> Result<()> {
+        let now_ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
+        let remote = Hlc::from_packed(change.hlc);
+        if remote.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+            let detail = serde_json::json!({
+                "stamp_ms": remote.wall_ms(), "device_clock_ms": now_ms,
+                "ahead_ms": remote.wall_ms() - now_ms, "change_id": change.change_id,
+                "entity": change.entity, "entity_id": change.entity_id,
+            });
+            return self.conflict("clock_ahead", "device", &change.device_id, detail);
+        }
+        self.hlc = self.hlc.receive(remote, now_ms);
+        Ok(())
+    }
+
+    /// Applies one change in a savepoint: an error or a park rolls back what it wrote.
+    fn run_one(&mut self, change: &Change, server_seq: u64) -> Result<Applied> {
+        self.current = Some(change.clone());
+        self.park_reason = None;
+        let conflicts_before = self.conflicts;
+        self.tx.execute_batch("SAVEPOINT apply_change").db()?;
+        let outcome = match applier(&change.entity) {
+            Some(f) => f(self, change),
+            None => Ok(self.park(format!(
+                "no applier for '{}' in this version of Kassa",
+                change.entity
+            ))),
+        };
+        let reason = match outcome {
+            Ok(Applied::Parked) => Some(
+                self.park_reason
+                    .take()
+                    .unwrap_or_else(|| "waiting for its parent".into()),
+            ),
+            Ok(done) => {
+                self.tx.execute_batch("RELEASE apply_change").db()?;
+                self.unpark(&change.change_id)?;
+                return Ok(done);
+            }
+            Err(e) if e.code == ErrorCode::Storage => return Err(e),
+            Err(e) => Some(format!("{}: {}", e.code.as_str(), e.message)),
+        };
+        self.tx
+            .execute_batch("ROLLBACK TO apply_change; RELEASE apply_change")
+            .db()?;
+        self.conflicts = conflicts_before;
+        self.store_parked(change, server_seq, reason.as_deref().unwrap_or(""))?;
+        Ok(Applied::Parked)
+    }
+
+    fn unpark(&self, change_id: &str) -> Result<()> {
+        self.exec(
+            "DELETE FROM parked_changes WHERE change_id = ?1",
+            [change_id],
+        )?;
+        Ok(())
+    }
+
+    fn store_parked(&self, c: &Change, server_seq: u64, reason: &str) -> Result<()> {
+        let updated = self.exec(
+            "UPDATE parked_changes SET reason = ?2, attempts = attempts + 1 WHERE change_id = ?1",
+            params![c.change_id, reason],
+        )?;
+        if updated == 0 {
+            let seq = i64::try_from(server_seq).unwrap_or(i64::MAX);
+            let hlc = i64::try_from(c.hlc).unwrap_or(i64::MAX);
+            self.exec(
+                "INSERT INTO parked_changes (change_id, server_seq, entity, entity_id, op, payload, hlc, device_id, reason, parked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![c.change_id, seq, c.entity, c.entity_id, c.op.as_str(), c.payload.to_string(),
+                        hlc, c.device_id, reason, self.now_ts],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Retries parked changes in server order until a round applies none.
+    fn retry_parked(&mut self, report: &mut ApplyReport) -> Result<()> {
+        loop {
+            let parked: Vec<(Change, u64)> = {
+                let mut st = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT change_id, entity, entity_id, op, payload, hlc, device_id, server_seq
+                         FROM parked_changes ORDER BY server_seq, change_id",
+                    )
+                    .db()?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, i64>(5)?,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, i64>(7)?,
+                        ))
+                    })
+                    .db()?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let (change_id, entity, entity_id, op, payload, hlc, device_id, seq) =
+                        row.db()?;
+                    let op = ChangeOp::parse(&op).unwrap_or(ChangeOp::Event);
+                    let payload = serde_json::from_str(&payload).unwrap_or(Value::Null);
+                    let change = Change {
+                        change_id,
+                        entity,
+                        entity_id,
+                        op,
+                        payload,
+                        hlc: u64::try_from(hlc).unwrap_or(0),
+                        device_id,
+                    };
+                    out.push((change, u64::try_from(seq).unwrap_or(0)));
+                }
+                out
+            };
+            let mut progress = false;
+            for (change, seq) in parked {
+                match self.run_one(&change, seq)? {
+                    Applied::Parked => {}
+                    Applied::AlreadyHeld => {
+                        report.already_held += 1;
+                        progress = true;
+                    }
+                    Applied::Applied | Applied::Conflict => {
+                        report.applied += 1;
+                        progress = true;
+                    }
+                }
+            }
+            if !progress {
+                return Ok(());
+            }
+        }
+    }
+
+    fn finish(self, cursor: u64) -> Result<()> {
+        let hlc =
+            i64::try_from(self.hlc.packed()).map_err(|_| Error::internal("clock overflow"))?;
+        self.exec("UPDATE device SET hlc = max(hlc, ?1)", [hlc])?;
+        let cursor = i64::try_from(cursor).map_err(|_| Error::invalid_input("cursor too large"))?;
+        self.exec(
+            "INSERT INTO sync_cursor (id, cursor, updated_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET cursor = max(cursor, excluded.cursor), updated_at = excluded.updated_at",
+            params![cursor, self.now_ts],
+        )?;
+        self.tx.commit().db()
+    }
+}
+
+/// Applies one page of the server's log, in order, in one transaction, and stores `cursor`
+/// (the page's end) with it. Changes this device made itself are recognised and held.
+pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Result<ApplyReport> {
+    let now = store.clock().now();
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let mut atx = ApplyTx::begin(tx, now)?;
+    let mut report = ApplyReport::default();
+    for e in entries {
+        atx.current = Some(e.change.clone());
+        atx.receive(&e.change)?;
+        match atx.run_one(&e.change, e.server_seq)? {
+            Applied::Applied | Applied::Conflict => report.applied += 1,
+            Applied::AlreadyHeld => report.already_held += 1,
+            Applied::Parked => {}
+        }
+    }
+    atx.retry_parked(&mut report)?;
+    report.parked = atx
+        .row("SELECT count(*) FROM parked_changes", [], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0);
+    report.conflicts = atx.conflicts;
+    atx.finish(cursor)?;
+    Ok(report)
+}
+
+/// A conflict's id: the same on every device that finds it from the same change.
+fn conflict_id(kind: &str, entity: &str, entity_id: &str, change_id: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [kind, entity, entity_id, change_id] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// A JSON value as SQLite stores it: booleans as 0/1, arrays and objects as JSON text.
+pub fn json_sql(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+/// The payload's field as SQLite stores it (`NULL` when absent).
+pub fn field(payload: &Value, name: &str) -> SqlValue {
+    payload.get(name).map(json_sql).unwrap_or(SqlValue::Null)
+}
+
+fn sql_json(v: &SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::from(*i),
+        SqlValue::Real(f) => Value::from(*f),
+        SqlValue::Text(s) => Value::String(s.clone()),
+        SqlValue::Blob(b) => Value::String(hex::encode(b)),
+    }
+}
+
+fn sql_text(v: &SqlValue) -> String {
+    match v {
+        SqlValue::Text(s) => s.clone(),
+        other => sql_json(other).to_string(),
+    }
+}
+
+fn same_value(a: &SqlValue, b: &SqlValue) -> bool {
+    match (a, b) {
+        (SqlValue::Real(x), SqlValue::Integer(y)) | (SqlValue::Integer(y), SqlValue::Real(x)) => {
+            (*x - *y as f64).abs() < f64::EPSILON
+        }
+        _ => a == b,
+    }
+}
