@@ -58,3 +58,17 @@ CREATE TABLE sync_cursor (
     cursor     INTEGER NOT NULL,
     updated_at TEXT NOT NULL
 );
+
+-- Failed sign-ins and the lock they caused, counted on this device and never synced: they
+-- left the synced staff row, where another device's change (an unlock, a reset) overwrote
+-- them. Failed sign-ins become synced events later; until then a lock holds where it began.
+CREATE TABLE staff_lockout (
+    staff_id        TEXT PRIMARY KEY NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    TEXT
+);
+INSERT INTO staff_lockout (staff_id, failed_attempts, locked_until)
+SELECT id, failed_attempts, locked_until FROM staff
+ WHERE failed_attempts <> 0 OR locked_until IS NOT NULL;
+ALTER TABLE staff DROP COLUMN failed_attempts;
+ALTER TABLE staff DROP COLUMN locked_until;

@@ -347,6 +347,18 @@ impl<'c> ApplyTx<'c> {
         key: &[(&str, SqlValue)],
         row: &[(&str, SqlValue)],
     ) -> Result<Applied> {
+        self.insert_ledger_with(table, key, row, &[])
+    }
+
+    /// [`ApplyTx::insert_ledger`] with `local` columns that are written on insert but not
+    /// compared (a `created_at` the payload does not carry, taken from the stamp).
+    pub fn insert_ledger_with(
+        &mut self,
+        table: &str,
+        key: &[(&str, SqlValue)],
+        row: &[(&str, SqlValue)],
+        local: &[(&str, SqlValue)],
+    ) -> Result<Applied> {
         let cols: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
         let where_key: Vec<String> = key
             .iter()
@@ -399,7 +411,8 @@ impl<'c> ApplyTx<'c> {
             self.conflict("ledger_mismatch", table, &entity_id, detail)?;
             return Ok(Applied::Conflict);
         }
-        let all: Vec<&(&str, SqlValue)> = key.iter().chain(row.iter()).collect();
+        let all: Vec<&(&str, SqlValue)> =
+            key.iter().chain(row.iter()).chain(local.iter()).collect();
         let names: Vec<&str> = all.iter().map(|(c, _)| *c).collect();
         let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
         let insert = format!(
@@ -413,6 +426,110 @@ impl<'c> ApplyTx<'c> {
             .execute(rusqlite::params_from_iter(all.iter().map(|(_, v)| v)))
             .db()?;
         Ok(Applied::Applied)
+    }
+
+    /// The first of `parents` (table, key column, id) that this device does not hold yet, as
+    /// a reason to park; `None` when all are here (an absent id needs nothing).
+    pub fn missing_parent(&self, parents: &[(&str, &str, Option<&str>)]) -> Result<Option<String>> {
+        for (table, col, id) in parents {
+            if let Some(id) = id
+                && !self.exists(table, col, id)?
+            {
+                return Ok(Some(format!("waiting for {table} {id}")));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Writes a reference row's winning `fields` that are among `columns` (payload field
+    /// name = column name): an UPDATE when the row exists, else an INSERT of the key, those
+    /// fields and `created_at`/`updated_at` (when `timestamps`) from the change's stamp.
+    /// Returns whether the row existed. Names are the applier's constants.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_reference(
+        &self,
+        table: &str,
+        key_col: &str,
+        id: &str,
+        fields: &Map<String, Value>,
+        columns: &[&str],
+        timestamps: bool,
+        stamp: &str,
+    ) -> Result<bool> {
+        let set: Vec<(&str, SqlValue)> = columns
+            .iter()
+            .filter_map(|c| fields.get(*c).map(|v| (*c, json_sql(v))))
+            .collect();
+        let existed = self.exists(table, key_col, id)?;
+        if existed {
+            if set.is_empty() {
+                return Ok(true);
+            }
+            let mut assign: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ?{}", i + 2))
+                .collect();
+            if timestamps {
+                assign.push(format!("updated_at = ?{}", set.len() + 2));
+            }
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {key_col} = ?1",
+                assign.join(", ")
+            );
+            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+            values.extend(set.into_iter().map(|(_, v)| v));
+            if timestamps {
+                values.push(SqlValue::Text(stamp.to_string()));
+            }
+            self.tx
+                .prepare_cached(&sql)
+                .db()?
+                .execute(rusqlite::params_from_iter(values.iter()))
+                .db()?;
+        } else {
+            let mut names: Vec<&str> = vec![key_col];
+            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+            for (c, v) in set {
+                names.push(c);
+                values.push(v);
+            }
+            if timestamps {
+                names.extend(["created_at", "updated_at"]);
+                values.extend([
+                    SqlValue::Text(stamp.to_string()),
+                    SqlValue::Text(stamp.to_string()),
+                ]);
+            }
+            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            );
+            self.tx
+                .prepare_cached(&sql)
+                .db()?
+                .execute(rusqlite::params_from_iter(values.iter()))
+                .db()?;
+        }
+        Ok(existed)
+    }
+
+    /// A uniqueness clash on `field` between the incoming change's row and `other_id`, which
+    /// holds the same value here: whether the incoming row loses. The later `(hlc, device)`
+    /// loses; a held value with no version (written before versions existed) wins.
+    pub fn incoming_loses(
+        &self,
+        entity: &str,
+        field: &str,
+        other_id: &str,
+        incoming: &Version,
+    ) -> Result<bool> {
+        Ok(match self.version(entity, other_id, field)? {
+            Some(held) => *incoming > held,
+            None => true,
+        })
     }
 
     /// Moves the device's clock past a remote stamp, unless the stamp is more than
@@ -600,6 +717,30 @@ pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Res
     report.conflicts = atx.conflicts;
     atx.finish(cursor)?;
     Ok(report)
+}
+
+/// The losing value of a uniqueness clash: the value, `~` and a tag of the device whose
+/// write lost (visible, and the same on every device).
+pub fn suffixed(value: &str, device_id: &str) -> String {
+    let tag: String = device_id
+        .chars()
+        .rev()
+        .filter(char::is_ascii_alphanumeric)
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{value}~{}", tag.to_ascii_uppercase())
+}
+
+/// The first of `required` fields a payload lacks, as a reason to park a change that would
+/// create a row it cannot make yet.
+pub fn lacks(payload: &Value, required: &[&str]) -> Option<String> {
+    required
+        .iter()
+        .find(|f| payload.get(**f).is_none())
+        .map(|f| format!("the row is not here yet and the change lacks '{f}'"))
 }
 
 /// A conflict's id: the same on every device that finds it from the same change.

@@ -454,12 +454,12 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("role", S),
             ("status", S),
             ("password_hash", S),
-            ("locked_until", S),
             ("created_at", S),
             ("updated_at", S),
             ("pin_hash", S),
         ],
     ),
+    ("staff_lockout", &[("staff_id", S), ("locked_until", S)]),
     (
         "stock_batches",
         &[

@@ -92,6 +92,15 @@ impl Store {
         &mut self.conn
     }
 
+    /// Watches every row this connection writes (rusqlite's update hook; rowid tables
+    /// only), for tests that check each write to a synced table records its change.
+    pub fn watch_writes<F>(&mut self, hook: Option<F>) -> Result<()>
+    where
+        F: FnMut(rusqlite::hooks::Action, &str, &str, i64) + Send + 'static,
+    {
+        self.conn.update_hook(hook).db()
+    }
+
     /// The store's clock.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()

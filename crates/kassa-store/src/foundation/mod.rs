@@ -2,7 +2,8 @@
 //! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
 //! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
 //! its store (`device`), applying other devices' changes (`apply`, with the
-//! foundation's own entities in `remote`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
+//! foundation's own entities in `remote`), time (`clock`), ids, the class of every table
+//! (`tables`), and the row-by-row CSV import plumbing (`import`).
 //!
 //! Nothing here knows about staff, the catalog or selling.
 
@@ -19,4 +20,5 @@ pub mod outbox;
 pub(crate) mod remote;
 pub mod secret;
 pub mod settings;
+pub mod tables;
 pub mod write;
