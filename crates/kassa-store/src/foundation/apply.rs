@@ -797,3 +797,34 @@ fn same_value(a: &SqlValue, b: &SqlValue) -> bool {
         _ => a == b,
     }
 }
+
+impl ApplyTx<'_> {
+    /// As [`ApplyTx::conflict`], for a clash between rows that each device may find from a
+    /// different change (two devices' refunds of one order, a void and a refund, two spends of
+    /// one voucher): the id comes from `(kind, entity, entity_id)` alone, so every device
+    /// records the same conflict, once, whichever change reached it last.
+    pub fn conflict_about(
+        &mut self,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
+        let id = conflict_id(kind, entity, entity_id, "");
+        if self.exists("conflicts", "id", &id)? {
+            return Ok(());
+        }
+        let (change_id, hlc, device) = match &self.current {
+            Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
+            None => (String::new(), 0, String::new()),
+        };
+        let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
+        self.exec(
+            "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, kind, entity, entity_id, detail.to_string(), change_id, hlc, device, self.now_ts],
+        )?;
+        self.conflicts += 1;
+        Ok(())
+    }
+}

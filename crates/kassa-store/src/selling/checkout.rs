@@ -290,6 +290,8 @@ struct CheckoutDoc<'a> {
     event: &'static str,
     /// The id of the order's `pay` history event, so every device keeps the same one.
     event_id: &'a str,
+    /// Who approved the sale's discounts, as the `pay` event names them.
+    event_approver_id: Option<&'a str>,
     order: OrderDoc<'a>,
     lines: Vec<LineDoc<'a>>,
     taxes: Vec<TaxDoc>,
@@ -315,6 +317,7 @@ struct OrderDoc<'a> {
     rounding_minor: i64,
     change_minor: i64,
     idempotency_key: Option<&'a str>,
+    request_hash: &'a str,
     business_date: &'a str,
     created_at: &'a str,
 }
@@ -518,6 +521,7 @@ struct SaleHead {
     shift_id: String,
     status: OrderStatus,
     business_date: String,
+    request_hash: String,
     at: String,
 }
 
@@ -689,6 +693,7 @@ fn open_order(
         shift_id,
         status,
         business_date,
+        request_hash: hash.to_string(),
         at,
     })
 }
@@ -909,6 +914,7 @@ fn record_sale(
     let document = CheckoutDoc {
         event: "checkout",
         event_id: &event_id,
+        event_approver_id: approver.as_deref(),
         order: OrderDoc {
             store_id: &ctx.store_id,
             device_id: &ctx.device_id,
@@ -925,6 +931,7 @@ fn record_sale(
             rounding_minor: settlement.rounding_minor,
             change_minor: settlement.change_minor,
             idempotency_key: req.idempotency_key.as_deref(),
+            request_hash: &head.request_hash,
             business_date: &head.business_date,
             created_at: &head.at,
         },
