@@ -324,3 +324,38 @@ fn a_stamp_a_day_ahead_is_flagged_and_does_not_drag_the_clock() {
         .unwrap();
     assert!(moved as u64 > near);
 }
+
+#[test]
+fn a_customer_merge_carries_consent_and_its_date_to_other_devices() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut log, mut a, mut b, store_id, admin, _) = two_devices(da.path(), db.path());
+    let keep = a
+        .write(|tx| {
+            let k = CustomerData {
+                name: "Kept".into(),
+                ..Default::default()
+            };
+            let k = customers::create(tx, &store_id, &admin, &k, AuditMode::PerProduct)?;
+            let g = CustomerData {
+                name: "Gone".into(),
+                marketing_consent: true,
+                ..Default::default()
+            };
+            let g = customers::create(tx, &store_id, &admin, &g, AuditMode::PerProduct)?;
+            Ok((k.id, g.id))
+        })
+        .unwrap();
+    // Merged later: the kept customer takes the consent date of the one merged into it.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (keep, gone) = keep;
+    a.write(|tx| customers::merge(tx, &store_id, &admin, &keep, &gone))
+        .unwrap();
+    exchange(&mut log, &mut a, &mut b);
+    let (ka, kb) = (
+        customers::get(a.conn(), &store_id, &keep).unwrap(),
+        customers::get(b.conn(), &store_id, &keep).unwrap(),
+    );
+    assert!(ka.data.marketing_consent && ka.consent_at.is_some());
+    assert_eq!((ka.data, ka.consent_at), (kb.data, kb.consent_at));
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}

@@ -61,7 +61,13 @@ fn two_streams() -> (String, Vec<Change>) {
             c.marketing_consent = tag == "b";
             customers::update(tx, &store_id, &admin, &customer, &c)?;
             let v = if tag == "a" { 1000 } else { 2000 };
-            settings::set(tx, &store_id, "sell.max_discount_bp", SettingValue::Int(v), &admin)?;
+            settings::set(
+                tx,
+                &store_id,
+                "sell.max_discount_bp",
+                SettingValue::Int(v),
+                &admin,
+            )?;
             Ok(())
         })
         .unwrap();
@@ -98,9 +104,18 @@ fn any_interleaving_with_duplicates_converges_to_the_same_state() {
         assert_eq!(on_hand, -2, "2 found, 2 sold on each device");
         let d = shared_dump(&r);
         let product = d.iter().find(|l| l.contains("'BREAD'")).unwrap();
-        assert!(product.contains("'Dark rye'") && product.contains(",399,"), "{product}");
-        assert!(d.iter().any(|l| l.contains("'TWIN~")), "one twin is renamed");
-        assert!(d.iter().any(|l| l.starts_with("products: ") && l.contains("'TWIN'")));
+        assert!(
+            product.contains("'Dark rye'") && product.contains(",399,"),
+            "{product}"
+        );
+        assert!(
+            d.iter().any(|l| l.contains("'TWIN~")),
+            "one twin is renamed"
+        );
+        assert!(
+            d.iter()
+                .any(|l| l.starts_with("products: ") && l.contains("'TWIN'"))
+        );
         d
     };
     let strategy = (
