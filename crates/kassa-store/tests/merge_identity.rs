@@ -107,8 +107,8 @@ fn a_backup_code_used_on_two_devices_counts_once_and_is_flagged() {
         json!({"used_at": "2026-01-01T10:05:00.000Z", "used_device": "B"}),
         stamp(-1000),
     );
-    apply_remote(&mut a, &page(&[used_on_a.clone()], 100), 100).unwrap();
-    apply_remote(&mut b, &page(&[used_on_b.clone()], 100), 100).unwrap();
+    apply_remote(&mut a, &page(std::slice::from_ref(&used_on_a), 100), 100).unwrap();
+    apply_remote(&mut b, &page(std::slice::from_ref(&used_on_b), 100), 100).unwrap();
     apply_remote(&mut a, &page(&[used_on_b], 101), 101).unwrap();
     apply_remote(&mut b, &page(&[used_on_a], 101), 101).unwrap();
     for s in [&a, &b] {
