@@ -20,9 +20,12 @@ pub enum TableClass {
 
 use TableClass::*;
 
-/// `(table, class, carrier)`. The carrier of a synced table is the outbox entity whose change
-/// carries a row, and the SQL expression (over the row) that gives that change's entity id.
-pub const TABLES: &[(&str, TableClass, Option<(&str, &str)>)] = &[
+/// The carrier of a synced table: the outbox entity whose change carries a row, and the SQL
+/// expression (over the row) that gives that change's entity id.
+pub type Carrier = Option<(&'static str, &'static str)>;
+
+/// `(table, class, carrier)` for every table.
+pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("audit_log", Ledger, Some(("audit_log", "id"))),
     ("backup_codes", Ledger, Some(("backup_codes", "id"))),
     ("cart_lines", DeviceLocal, None),
@@ -87,6 +90,22 @@ pub const TABLES: &[(&str, TableClass, Option<(&str, &str)>)] = &[
     ),
     ("vouchers", Lifecycle, Some(("vouchers", "id"))),
     ("z_reports", Lifecycle, Some(("z_reports", "id"))),
+];
+
+/// Rows that travel inside a document's change instead of one of their own: `(table,
+/// entity, SQL giving the document's id)`. A sale's or refund's stock movements are in the
+/// order's or refund's document.
+pub const CARRIED_INSIDE: &[(&str, &str, &str)] = &[
+    (
+        "stock_movements",
+        "orders",
+        "CASE WHEN ref_type = 'order' THEN ref_id END",
+    ),
+    (
+        "stock_movements",
+        "refunds",
+        "CASE WHEN ref_type = 'refund' THEN ref_id END",
+    ),
 ];
 
 /// Full-text indexes: they and their shadow tables (`{name}_data`, ...) are derived.
