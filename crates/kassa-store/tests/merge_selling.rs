@@ -427,3 +427,83 @@ fn a_voucher_spent_below_zero_on_two_devices_keeps_both_spends_and_is_flagged_on
     );
     assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
 }
+
+#[test]
+fn a_sale_whose_shift_has_not_arrived_waits_and_then_counts_once() {
+    let (da, db, dc) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (mut a, _b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1", "MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 2_000, None)],
+    );
+    log.push(&a);
+    let mut c = joined_device(dc.path(), &store_id, "03");
+    let without_shifts: Vec<_> = log
+        .entries
+        .iter()
+        .filter(|e| e.change.entity != "shifts")
+        .cloned()
+        .collect();
+    let first = apply_remote(&mut c, &without_shifts, 0).unwrap();
+    assert_eq!(first.parked, 1, "{first:?}");
+    assert!(order::load(c.conn(), &sold).is_err());
+    assert_eq!(level(&c, &products[0]), 5);
+
+    let rest = log.pull(&mut c);
+    assert_eq!(rest.parked, 0, "{rest:?}");
+    assert_eq!(
+        order::load(c.conn(), &sold).unwrap(),
+        order::load(a.conn(), &sold).unwrap()
+    );
+    assert_eq!(level(&c, &products[0]), 4);
+    assert_eq!(level(&c, &products[1]), 4);
+    assert!(stock::verify_levels(c.conn()).unwrap().is_empty());
+}
+
+#[test]
+fn one_receipt_number_from_two_devices_keeps_both_sales_and_renames_one_the_same_way_everywhere() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    a.write(|tx| {
+        let mut d = ProductData::new("TEA-1", "Gift wrap", 499);
+        d.kind = kassa_domain::catalog::ProductKind::Service;
+        d.stock_tracked = false;
+        catalog::create(tx, &store_id, &admin, &d, AuditMode::PerProduct)?;
+        Ok(())
+    })
+    .unwrap();
+    // A device restored from a copy of another would hand out its numbers again.
+    let mut b = joined_device(db.path(), &store_id, "01");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let cash = || vec![tender(TenderKind::Cash, 499, None)];
+    let on_a = sell(&mut a, &store_id, &admin, &["TEA-1"], 1, cash());
+    let on_b = sell(&mut b, &store_id, &admin, &["TEA-1"], 1, cash());
+    let number = order::load(a.conn(), &on_a).unwrap().number;
+    assert_eq!(order::load(b.conn(), &on_b).unwrap().number, number);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "receipt_number_clash"), 1);
+        let (x, y) = (
+            order::load(s.conn(), &on_a).unwrap(),
+            order::load(s.conn(), &on_b).unwrap(),
+        );
+        let (kept, renamed) = if on_a < on_b { (x, y) } else { (y, x) };
+        assert_eq!(kept.number, number);
+        assert!(renamed.number.starts_with(&format!("{number}~")));
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "receipt_number_clash"),
+        conflict_rows(b.conn(), "receipt_number_clash")
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
