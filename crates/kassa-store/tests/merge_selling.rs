@@ -13,7 +13,7 @@ use kassa_domain::selling::tender::TenderKind;
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::foundation::apply::{apply_remote, cursor};
-use kassa_store::selling::checkout::{CheckoutRequest, TenderRequest, checkout};
+use kassa_store::selling::checkout::{self, CheckoutRequest, TenderRequest, checkout};
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
 use kassa_store::selling::{self, order, shift, voucher, zreport};
 use kassa_store::{Connection, Store};
@@ -254,6 +254,18 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
     assert_eq!(x.orders, 1);
     assert_eq!(x.by_tender.get("cash"), Some(&499));
     assert_eq!(order::recent(b.conn(), None, 10).unwrap().len(), 3);
+    let b_shift = shift::open_shift(b.conn(), &b_id).unwrap().unwrap();
+    let x = shift::figures(b.conn(), &b_shift.id).unwrap();
+    assert_eq!(
+        (x.orders, x.cash_sales_minor, x.card_sales_minor),
+        (1, 499, 0)
+    );
+    // A's card payment taken offline is A's to forward: it counts against A's offline limit
+    // alone.
+    assert!(checkout::pending_cards(b.conn()).unwrap().is_empty());
+    assert_eq!(checkout::offline_card_exposure(b.conn()).unwrap().0, 0);
+    assert_eq!(checkout::pending_cards(a.conn()).unwrap().len(), 1);
+    assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 499);
     let z = b
         .write(|tx| {
             shift::close(tx, &admin, 499, &serde_json::json!({}), None)?;

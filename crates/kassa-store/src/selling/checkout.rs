@@ -179,10 +179,12 @@ pub fn cash_step(conn: &rusqlite::Connection, store_id: &str, currency: &Currenc
     })
 }
 
-/// Sums of offline card payments still waiting for the provider, and the oldest one's time.
+/// Sums of this device's offline card payments still waiting for the provider, and the oldest
+/// one's time. Another till's pending cards (synced here) are that till's to forward.
 pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option<String>)> {
     conn.query_row(
-        "SELECT coalesce(sum(amount_minor), 0), min(created_at) FROM payments WHERE status = 'offline_pending'",
+        "SELECT coalesce(sum(p.amount_minor), 0), min(p.created_at) FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device)",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -201,12 +203,14 @@ pub struct PendingCard {
     pub taken_at: String,
 }
 
-/// Every card payment taken offline that the provider has not confirmed yet, oldest first.
+/// Every card payment this device took offline that the provider has not confirmed yet,
+/// oldest first.
 pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     let mut stmt = conn
         .prepare(
             "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at
-             FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.status = 'offline_pending' ORDER BY p.created_at",
+             FROM payments p JOIN orders o ON o.id = p.order_id
+             WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device) ORDER BY p.created_at",
         )
         .db()?;
     let rows = stmt
