@@ -198,3 +198,65 @@ fn an_unknown_entity_is_parked_with_its_reason_and_a_forged_own_entry_is_refused
         .unwrap();
     assert_eq!(outbox, 1, "only B's own joining entry");
 }
+
+#[test]
+fn one_invitation_accepted_on_two_devices_keeps_the_first_acceptance_everywhere() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let creds = NewCredentials::prepare("another good long password").unwrap();
+    let key = a.device_key().unwrap().clone_key();
+    let (inv, other) = a
+        .write(|tx| {
+            let (inv, _code) = kassa_store::identity::invitation::invite(
+                tx,
+                "pat@example.com",
+                Some("Pat"),
+                Role::Cashier,
+                &admin,
+            )?;
+            let who = NewStaff {
+                store_id: &store_id,
+                email: "kim@example.com",
+                display_name: "Kim",
+                role: Role::Cashier,
+            };
+            Ok((inv, insert_active(tx, &key, &who, &creds, Some(&admin))?))
+        })
+        .unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    // Two acceptances, each naming the person it made (existing rows, to keep it small).
+    let first = change(
+        "invitations",
+        &inv.id,
+        ChangeOp::Upsert,
+        json!({"accepted_at": "2026-01-01T09:00:00.000Z", "staff_id": admin}),
+        stamp(1000),
+    );
+    let mut second = change(
+        "invitations",
+        &inv.id,
+        ChangeOp::Upsert,
+        json!({"accepted_at": "2026-01-01T09:01:00.000Z", "staff_id": other}),
+        stamp(2000),
+    );
+    second.device_id = "0190ffff-0000-7000-8000-0000000000bb".into();
+    apply_remote(&mut a, &page(&[second.clone(), first.clone()], 100), 101).unwrap();
+    apply_remote(&mut b, &page(&[first, second], 100), 101).unwrap();
+    for s in [&a, &b] {
+        let (at, by): (String, String) = s
+            .conn()
+            .query_row(
+                "SELECT accepted_at, staff_id FROM invitations WHERE id = ?1",
+                [&inv.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (at.as_str(), by.as_str()),
+            ("2026-01-01T09:00:00.000Z", admin.as_str())
+        );
+        assert_eq!(conflicts(s.conn(), "invitation_accepted_twice"), 1);
+    }
+}
