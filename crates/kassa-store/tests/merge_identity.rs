@@ -1,6 +1,6 @@
 //! Merging staff and their credentials, and what no applier knows: one email made on two
 //! devices, a backup code used on two devices, TOTP steps by maximum, unknown entities and
-//! forged entries of this device's own audit chain.
+//! forged entries of this device's own audit chain, and changes that break a rule.
 
 mod support;
 
@@ -259,4 +259,46 @@ fn one_invitation_accepted_on_two_devices_keeps_the_first_acceptance_everywhere(
         );
         assert_eq!(conflicts(s.conn(), "invitation_accepted_twice"), 1);
     }
+}
+
+#[test]
+fn a_change_that_breaks_a_rule_is_parked_with_its_reason_and_the_page_goes_on() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, store_id, _) = first_device(da.path());
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let bad_price = change(
+        "products",
+        &new_id(),
+        ChangeOp::Upsert,
+        json!({"store_id": store_id, "sku": "NEG", "name": "Negative", "kind": "product", "price_minor": -5}),
+        stamp(0),
+    );
+    let not_an_object = change("settings", "x:y", ChangeOp::Upsert, json!([1, 2]), stamp(0));
+    let good = change(
+        "settings",
+        &format!("{store_id}:sell.max_discount_bp"),
+        ChangeOp::Upsert,
+        json!({"store_id": store_id, "key": "sell.max_discount_bp", "value": 700}),
+        stamp(0),
+    );
+    let report = apply_remote(&mut b, &page(&[bad_price, not_an_object, good], 500), 502).unwrap();
+    assert_eq!((report.applied, report.parked), (1, 2), "{report:?}");
+    let v = kassa_store::foundation::settings::get(b.conn(), &store_id, "sell.max_discount_bp");
+    assert_eq!(v.unwrap().as_int(), Some(700));
+    let reasons: Vec<String> = b
+        .conn()
+        .prepare("SELECT reason FROM parked_changes ORDER BY server_seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(reasons[0].starts_with("conflict:"), "{reasons:?}");
+    assert!(reasons[1].starts_with("invalid_input:"), "{reasons:?}");
+    assert_eq!(
+        kassa_store::foundation::apply::cursor(b.conn()).unwrap(),
+        502
+    );
 }
