@@ -1,6 +1,6 @@
 //! Merging staff and their credentials, and what no applier knows: one email made on two
 //! devices, a backup code used on two devices, TOTP steps by maximum, unknown entities and
-//! forged entries of this device's own audit chain.
+//! forged entries of this device's own audit chain, and changes that break a rule.
 
 mod support;
 
@@ -197,4 +197,108 @@ fn an_unknown_entity_is_parked_with_its_reason_and_a_forged_own_entry_is_refused
         .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
         .unwrap();
     assert_eq!(outbox, 1, "only B's own joining entry");
+}
+
+#[test]
+fn one_invitation_accepted_on_two_devices_keeps_the_first_acceptance_everywhere() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let creds = NewCredentials::prepare("another good long password").unwrap();
+    let key = a.device_key().unwrap().clone_key();
+    let (inv, other) = a
+        .write(|tx| {
+            let (inv, _code) = kassa_store::identity::invitation::invite(
+                tx,
+                "pat@example.com",
+                Some("Pat"),
+                Role::Cashier,
+                &admin,
+            )?;
+            let who = NewStaff {
+                store_id: &store_id,
+                email: "kim@example.com",
+                display_name: "Kim",
+                role: Role::Cashier,
+            };
+            Ok((inv, insert_active(tx, &key, &who, &creds, Some(&admin))?))
+        })
+        .unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    // Two acceptances, each naming the person it made (existing rows, to keep it small).
+    let first = change(
+        "invitations",
+        &inv.id,
+        ChangeOp::Upsert,
+        json!({"accepted_at": "2026-01-01T09:00:00.000Z", "staff_id": admin}),
+        stamp(1000),
+    );
+    let mut second = change(
+        "invitations",
+        &inv.id,
+        ChangeOp::Upsert,
+        json!({"accepted_at": "2026-01-01T09:01:00.000Z", "staff_id": other}),
+        stamp(2000),
+    );
+    second.device_id = "0190ffff-0000-7000-8000-0000000000bb".into();
+    apply_remote(&mut a, &page(&[second.clone(), first.clone()], 100), 101).unwrap();
+    apply_remote(&mut b, &page(&[first, second], 100), 101).unwrap();
+    for s in [&a, &b] {
+        let (at, by): (String, String) = s
+            .conn()
+            .query_row(
+                "SELECT accepted_at, staff_id FROM invitations WHERE id = ?1",
+                [&inv.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (at.as_str(), by.as_str()),
+            ("2026-01-01T09:00:00.000Z", admin.as_str())
+        );
+        assert_eq!(conflicts(s.conn(), "invitation_accepted_twice"), 1);
+    }
+}
+
+#[test]
+fn a_change_that_breaks_a_rule_is_parked_with_its_reason_and_the_page_goes_on() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, store_id, _) = first_device(da.path());
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let bad_price = change(
+        "products",
+        &new_id(),
+        ChangeOp::Upsert,
+        json!({"store_id": store_id, "sku": "NEG", "name": "Negative", "kind": "product", "price_minor": -5}),
+        stamp(0),
+    );
+    let not_an_object = change("settings", "x:y", ChangeOp::Upsert, json!([1, 2]), stamp(0));
+    let good = change(
+        "settings",
+        &format!("{store_id}:sell.max_discount_bp"),
+        ChangeOp::Upsert,
+        json!({"store_id": store_id, "key": "sell.max_discount_bp", "value": 700}),
+        stamp(0),
+    );
+    let report = apply_remote(&mut b, &page(&[bad_price, not_an_object, good], 500), 502).unwrap();
+    assert_eq!((report.applied, report.parked), (1, 2), "{report:?}");
+    let v = kassa_store::foundation::settings::get(b.conn(), &store_id, "sell.max_discount_bp");
+    assert_eq!(v.unwrap().as_int(), Some(700));
+    let reasons: Vec<String> = b
+        .conn()
+        .prepare("SELECT reason FROM parked_changes ORDER BY server_seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(reasons[0].starts_with("conflict:"), "{reasons:?}");
+    assert!(reasons[1].starts_with("invalid_input:"), "{reasons:?}");
+    assert_eq!(
+        kassa_store::foundation::apply::cursor(b.conn()).unwrap(),
+        502
+    );
 }

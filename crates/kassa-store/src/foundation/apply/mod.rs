@@ -89,7 +89,10 @@ impl Version {
 
 /// Fields that travel together: a change carrying one of them wins or loses for all of
 /// them at once, by the newest version held among them (consent and its date).
-const FIELD_GROUPS: &[(&str, &[&str])] = &[("customers", &["marketing_consent", "consent_at"])];
+const FIELD_GROUPS: &[(&str, &[&str])] = &[
+    ("customers", &["marketing_consent", "consent_at"]),
+    ("invitations", &["accepted_at", "staff_id"]),
+];
 
 /// Every applier: each area lists its own.
 fn registries() -> [&'static [(&'static str, Applier)]; 5] {
