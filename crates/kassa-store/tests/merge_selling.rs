@@ -15,7 +15,7 @@ use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::foundation::apply::{apply_remote, cursor};
 use kassa_store::selling::checkout::{self, CheckoutRequest, TenderRequest, checkout};
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
-use kassa_store::selling::{self, order, shift, voucher, zreport};
+use kassa_store::selling::{self, drawer, email, order, shift, voucher, zreport};
 use kassa_store::{Connection, Store};
 use support::sync::{Log, conflicts, dump, first_device, joined_device, ship};
 
@@ -134,6 +134,7 @@ const SELLING_TABLES: &[&str] = &[
     "voucher_movements",
     "drawer_opens",
     "z_reports",
+    "email_outbox",
 ];
 
 /// The selling tables' rows, sorted.
@@ -268,12 +269,32 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
     assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 499);
     let z = b
         .write(|tx| {
-            shift::close(tx, &admin, 499, &serde_json::json!({}), None)?;
+            shift::cash_move(tx, &admin, "in", 1_000, "change for the float")?;
+            drawer::record(
+                tx,
+                drawer::Opening {
+                    kind: drawer::OpenKind::NoSale,
+                    order_id: None,
+                    refund_id: None,
+                    reason: Some("change for a customer"),
+                    staff_id: &admin,
+                },
+            )?;
+            email::queue(
+                tx,
+                "receipt",
+                "grace@example.com",
+                "Your receipt",
+                "<p>Thank you</p>",
+                Some(&on_b),
+            )?;
+            shift::close(tx, &admin, 1_499, &serde_json::json!({}), Some("all there"))?;
             zreport::close(tx, &admin)
         })
         .unwrap();
     assert_eq!(z.figures.orders, 1);
     assert_eq!(z.figures.gross_minor, 499);
+    assert_eq!(z.figures.drawer_opens, 1);
     // A receives B's closed shift and Z report, intact; A's own day stays open and counts
     // A's two sales.
     exchange(&mut log, &mut a, &mut b);
@@ -289,6 +310,10 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
         2
     );
     assert!(shift::open_shift(a.conn(), &a_id).unwrap().is_some());
+    let closed = shift::get(a.conn(), &b_shift.id).unwrap();
+    assert_eq!(closed, shift::get(b.conn(), &b_shift.id).unwrap());
+    assert_eq!(closed.status, "closed");
+    assert_eq!(email::waiting(a.conn()).unwrap().len(), 1);
     assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
 }
 
