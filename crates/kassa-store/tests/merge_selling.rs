@@ -544,3 +544,37 @@ fn one_receipt_number_from_two_devices_keeps_both_sales_and_renames_one_the_same
     );
     assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
 }
+
+#[test]
+fn a_hand_over_racing_a_void_keeps_both_events_and_folds_to_one_status_on_both_devices() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_299, None)],
+    );
+    ship(&mut log, &a, &mut b);
+    let handed = a.write(|tx| order::fulfil(tx, &sold, &admin)).unwrap();
+    assert_eq!(handed, OrderStatus::Fulfilled);
+    let voided = refund(&mut b, refund_of(&sold, &admin, vec![], true)).unwrap();
+    assert_eq!(voided.status, OrderStatus::Voided);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "order_transition_rejected"), 1);
+        assert_eq!(conflicts(s.conn(), "refund_exceeds_paid"), 0);
+        let o = order::load(s.conn(), &sold).unwrap();
+        assert_eq!(o.events.len(), 3);
+        // The void's return is in the ledger on both, whatever the status says.
+        assert_eq!(level(s, &products[1]), 5);
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "order_transition_rejected"),
+        conflict_rows(b.conn(), "order_transition_rejected")
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}

@@ -433,10 +433,15 @@ fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
     if rejected.is_empty() {
         return Ok(false);
     }
-    let kind = if others > 0 {
-        "order_transition_rejected"
-    } else {
+    // A void beside a refund, or two voids, whatever else happened; refunds alone that the
+    // order cannot take are above what was paid; anything else (a hand-over racing a void or a
+    // refund) is a transition the order could not make.
+    let kind = if voids >= 2 || (voids >= 1 && refunds >= 1) {
         clash_kind(voids, refunds)
+    } else if voids == 0 && others == 0 {
+        "refund_exceeds_paid"
+    } else {
+        "order_transition_rejected"
     };
     let order: Vec<&String> = events.iter().map(|e| &e.0).collect();
     tx.conflict_about(
