@@ -119,18 +119,6 @@ fn insert_shift(
         .get("number")
         .and_then(Value::as_i64)
         .ok_or_else(|| Error::invalid_input("a shift without its number"))?;
-    let other: Option<String> = tx.row(
-        "SELECT id FROM shifts WHERE device_id = ?1 AND (number = ?2 OR status = 'open') AND id <> ?3
-         ORDER BY number DESC LIMIT 1",
-        params![device_id, number, id],
-        |r| r.get(0),
-    )?;
-    if status == "open"
-        && let Some(other) = other.as_deref()
-    {
-        // The device closes one shift before it opens the next: wait for that close.
-        return Ok(tx.park(format!("waiting for shift {other} of its device to close")));
-    }
     let clash: bool = tx
         .row(
             "SELECT 1 FROM shifts WHERE device_id = ?1 AND number = ?2 AND id <> ?3",
@@ -143,6 +131,17 @@ fn insert_shift(
             ErrorCode::Conflict,
             format!("shift {number} of device {device_id} is held with another id"),
         ));
+    }
+    if status == "open" {
+        let open: Option<String> = tx.row(
+            "SELECT id FROM shifts WHERE device_id = ?1 AND status = 'open' AND id <> ?2",
+            params![device_id, id],
+            |r| r.get(0),
+        )?;
+        if let Some(other) = open {
+            // The device closes one shift before it opens the next: wait for that close.
+            return Ok(tx.park(format!("waiting for shift {other} of its device to close")));
+        }
     }
     tx.exec(
         "INSERT INTO shifts (id, store_id, device_id, number, status, opened_by, opened_at, opening_float_minor,
