@@ -508,6 +508,7 @@ impl<'c> ApplyTx<'c> {
     }
 }
 
+pub mod conflicts;
 mod run;
 mod values;
 
