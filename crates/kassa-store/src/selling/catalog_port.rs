@@ -129,6 +129,16 @@ pub fn take_back(
     stock::record_movements_for_document(tx, store_id, Some(staff_id), &movements)
 }
 
+/// Applies a stock movement that another device's sale or refund document carries, by the
+/// stock ledger's own rule (inserted once, so the level counts it once).
+pub(crate) fn apply_movement(
+    tx: &mut crate::foundation::apply::ApplyTx<'_>,
+    id: &str,
+    row: &serde_json::Value,
+) -> Result<crate::foundation::apply::Applied> {
+    crate::catalog::apply::movement_row(tx, id, row)
+}
+
 /// A product tile on the Sell screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Favourite {

@@ -3,6 +3,7 @@
 
 use super::{cols, combine, items, need, set, sql_text, text};
 use crate::foundation::apply::{Applied, ApplyTx, Version, field, suffixed};
+use crate::selling::catalog_port;
 use crate::selling::order::EVENT_STAMP;
 use kassa_domain::selling::order::{OrderEvent, OrderStatus, transition};
 use kassa_domain::{Error, Result};
@@ -64,22 +65,6 @@ const PAYMENT_COLUMNS: &[&str] = &[
     "customer_contact",
 ];
 
-const MOVEMENT_COLUMNS: &[&str] = &[
-    "store_id",
-    "product_id",
-    "location_id",
-    "kind",
-    "qty",
-    "batch_id",
-    "reason",
-    "ref_type",
-    "ref_id",
-    "unit_cost_minor",
-    "staff_id",
-    "device_id",
-    "created_at",
-];
-
 const REFUND_COLUMNS: &[&str] = &[
     "order_id",
     "device_id",
@@ -126,9 +111,7 @@ fn insert_movements(tx: &mut ApplyTx<'_>, movements: &[Value]) -> Result<Applied
     let mut outcome = Applied::AlreadyHeld;
     for m in movements {
         let id = need(m, "id", "a stock movement")?;
-        let row = cols(m, MOVEMENT_COLUMNS);
-        let done = tx.insert_ledger("stock_movements", &[("id", sql_text(id))], &row)?;
-        outcome = combine(outcome, done);
+        outcome = combine(outcome, catalog_port::apply_movement(tx, id, m)?);
     }
     Ok(outcome)
 }
