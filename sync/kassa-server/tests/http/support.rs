@@ -16,6 +16,9 @@ pub struct Server {
 }
 
 pub async fn start(storage: Arc<dyn Storage>) -> Server {
+    // reqwest's TLS is built without a crypto provider (the device's client installs ring);
+    // a client made without one refuses to start, so the tests install the same.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, Arc::clone(&storage), None));
