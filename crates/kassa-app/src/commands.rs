@@ -70,6 +70,14 @@ commands! {
     logout(NoInput) -> Ok;
     /// Where this device stands with the server.
     sync_status(NoInput) -> SyncStatusDto;
+    /// Pairs this device with the server, with a one-time pairing code (admins).
+    sync_pair(SyncPairInput) -> SyncPairOutput;
+    /// Syncs with the paired server now; the outbox drains as the server acknowledges it.
+    sync_now(NoInput) -> SyncReportDto;
+    /// The store's devices, as the server lists them (admins).
+    devices_list(NoInput) -> StoreDevicesOutput;
+    /// Revokes a device of the store on the server (admins).
+    device_revoke(DeviceRef) -> Ok;
     /// Checks the audit trail's hash chains.
     audit_verify(NoInput) -> AuditVerifyOutput;
     /// Lists audit entries, newest first, with the chain's state.

@@ -25,6 +25,7 @@ mod setup;
 mod staff;
 mod status;
 mod stock;
+mod sync;
 
 pub use approval::Approver;
 pub use commands::dispatch;

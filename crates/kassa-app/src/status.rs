@@ -1,9 +1,10 @@
 //! What the first screen and the top bar show: store, device, session and sync.
 
-use crate::dto::{AppStatus, DemoLogin, DeviceDto, NoInput, StoreDto, SyncStatusDto};
+use crate::dto::{AppStatus, DemoLogin, DeviceDto, NoInput, PairedDto, StoreDto, SyncStatusDto};
 use crate::{Api, ApiResult};
 use kassa_domain::totp;
-use kassa_store::{foundation::device, foundation::outbox, identity::staff};
+use kassa_store::foundation::{device, outbox, sync_state};
+use kassa_store::identity::staff;
 
 impl Api {
     /// Set up or not; the store, this device and who is signed in; sync state.
@@ -73,11 +74,33 @@ impl Api {
 
 fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto> {
     let o = outbox::summary(store.conn())?;
+    let Some(s) = sync_state::state(store.conn())? else {
+        return Ok(SyncStatusDto {
+            state: "not_paired".to_string(),
+            pending_changes: o.pending,
+            pending_bytes: o.bytes,
+            last_sync_at: None,
+            paired: None,
+            last_error: None,
+        });
+    };
+    let state = if s.last_error.is_some() || s.last_sync_at.is_none() {
+        "offline"
+    } else {
+        "online"
+    };
     Ok(SyncStatusDto {
-        state: "not_paired".to_string(),
+        state: state.to_string(),
         pending_changes: o.pending,
         pending_bytes: o.bytes,
-        last_sync_at: None,
+        last_sync_at: s.last_sync_at,
+        paired: Some(PairedDto {
+            server_url: s.server_url,
+            device_code: s.device_code,
+            paired_at: s.paired_at,
+            acked_seq: s.acked_seq,
+        }),
+        last_error: s.last_error,
     })
 }
 

@@ -206,6 +206,7 @@ const EVERYONE: [bool; 4] = [true, true, true, true];
 /// Those who open, count and close the drawer.
 const DRAWER: [bool; 4] = [true, false, true, true];
 const MANAGERS: [bool; 4] = [false, false, true, true];
+const ADMINS: [bool; 4] = [false, false, false, true];
 
 /// Every command of the command table and who may call it (with the input of
 /// `tests/common/samples.rs`, which asks no manager's approval). A denied call is `forbidden`;
@@ -216,6 +217,10 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("login", EVERYONE),
     ("logout", EVERYONE),
     ("sync_status", EVERYONE),
+    ("sync_pair", ADMINS),
+    ("sync_now", EVERYONE),
+    ("devices_list", ADMINS),
+    ("device_revoke", ADMINS),
     ("audit_verify", EVERYONE),
     ("audit_list", MANAGERS),
     ("settings_list", EVERYONE),

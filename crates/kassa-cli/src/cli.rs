@@ -97,6 +97,13 @@ pub enum Command {
     /// Gift vouchers and store credit: issue one, look up a balance (code from KASSA_VOUCHER_CODE).
     #[command(subcommand)]
     Voucher(VoucherCommand),
+    /// Pair this device with the sync server as a device of its store (admins), with a
+    /// one-time pairing code from the server.
+    Pair(crate::commands::sync::PairArgs),
+    /// Sync with the paired server now: what waits in the outbox goes to the server.
+    Sync,
+    /// The store's devices on the server: list them, or `revoke ID` (admins).
+    Devices(crate::commands::sync::DevicesArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,13 +27,25 @@ pub enum ErrorCode {
     SchemaTooNew,
     KeyringUnavailable,
     Unavailable,
+    /// The sync server could not be reached (no network, server down, TLS failure).
+    ServerUnreachable,
+    /// The device is not paired with a sync server yet.
+    NotPaired,
+    /// The sync server no longer speaks with this Kassa version; it keeps working offline.
+    UpdateRequired,
+    /// An admin revoked this device on the server; it must be paired again.
+    DeviceRevoked,
+    /// The server saw this device's history go back (a copied or restored data folder).
+    DeviceCloned,
+    /// The server is missing changes before the ones this device sent.
+    SequenceGap,
     Storage,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -53,6 +65,12 @@ impl ErrorCode {
         ErrorCode::SchemaTooNew,
         ErrorCode::KeyringUnavailable,
         ErrorCode::Unavailable,
+        ErrorCode::ServerUnreachable,
+        ErrorCode::NotPaired,
+        ErrorCode::UpdateRequired,
+        ErrorCode::DeviceRevoked,
+        ErrorCode::DeviceCloned,
+        ErrorCode::SequenceGap,
         ErrorCode::Storage,
         ErrorCode::Internal,
     ];
@@ -79,6 +97,12 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "schema_too_new",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::ServerUnreachable => "server_unreachable",
+            ErrorCode::NotPaired => "not_paired",
+            ErrorCode::UpdateRequired => "update_required",
+            ErrorCode::DeviceRevoked => "device_revoked",
+            ErrorCode::DeviceCloned => "device_cloned",
+            ErrorCode::SequenceGap => "sequence_gap",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }

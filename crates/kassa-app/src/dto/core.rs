@@ -72,7 +72,8 @@ pub struct SessionDto {
 /// How far this device is from the server.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncStatusDto {
-    /// `not_paired` (no server yet), `offline`, `syncing` or `online`.
+    /// `not_paired` (no server yet), `offline` (the last sync failed), `syncing` or
+    /// `online` (the last sync went through).
     pub state: String,
     /// Changes made here that have not reached the server.
     pub pending_changes: u64,
@@ -80,6 +81,11 @@ pub struct SyncStatusDto {
     pub pending_bytes: u64,
     /// RFC 3339 time of the last successful sync.
     pub last_sync_at: Option<String>,
+    /// The server this device is paired with; `None` before pairing.
+    pub paired: Option<crate::dto::PairedDto>,
+    /// Why the last sync failed (`code: message`), or a clock warning; `None` after a
+    /// clean sync.
+    pub last_error: Option<String>,
 }
 
 /// Credentials of a demo store, shown on its sign-in screen only.
@@ -124,6 +130,8 @@ impl AppStatus {
                 pending_changes: 0,
                 pending_bytes: 0,
                 last_sync_at: None,
+                paired: None,
+                last_error: None,
             },
             demo_logins: None,
             shift: None,

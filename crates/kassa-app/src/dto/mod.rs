@@ -10,6 +10,7 @@ mod customers;
 mod identity;
 mod selling;
 mod settings;
+mod sync;
 
 pub use self::catalog::*;
 pub use self::core::*;
@@ -17,3 +18,4 @@ pub use self::customers::*;
 pub use self::identity::*;
 pub use self::selling::*;
 pub use self::settings::*;
+pub use self::sync::*;

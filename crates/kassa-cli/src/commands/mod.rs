@@ -10,6 +10,7 @@ mod session;
 pub mod settings;
 mod setup;
 mod staff;
+pub mod sync;
 
 use crate::cli::{Cli, Command};
 use kassa_app::kassa_domain::ErrorCode;
@@ -148,5 +149,8 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Location(c) => places::location(api, c),
         Command::TaxClass(c) => places::tax_class(api, c),
         Command::Customer(c) => customers::run(api, c),
+        Command::Pair(a) => sync::pair(api, a),
+        Command::Sync => sync::sync(api),
+        Command::Devices(a) => sync::devices(api, a),
     }
 }

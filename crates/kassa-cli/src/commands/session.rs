@@ -43,7 +43,7 @@ pub fn status(api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
 }
 
 fn status_outcome(s: AppStatus, dir: &Path) -> Result<Outcome, ApiError> {
-    let human = match (&s.store, &s.device) {
+    let mut human = match (&s.store, &s.device) {
         (Some(st), Some(d)) => format!(
             "{} ({}, {}) — device {} \"{}\"\nSigned in: {}\nSync: {} ({} changes waiting)",
             st.name,
@@ -63,6 +63,17 @@ fn status_outcome(s: AppStatus, dir: &Path) -> Result<Outcome, ApiError> {
             dir.display()
         ),
     };
+    if let Some(p) = &s.sync.paired {
+        human.push_str(&format!(
+            "\nServer: {} (device {}), last sync {}",
+            p.server_url,
+            p.device_code,
+            s.sync.last_sync_at.as_deref().unwrap_or("never")
+        ));
+    }
+    if let Some(e) = &s.sync.last_error {
+        human.push_str(&format!("\nLast sync problem: {e}"));
+    }
     let mut json = to_json(&s);
     if let Some(o) = json.as_object_mut() {
         // The demo's passwords and live codes are for the sign-in screen, not for scripts.

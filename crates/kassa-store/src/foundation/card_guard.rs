@@ -465,6 +465,17 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "sync_state",
+        &[
+            ("server_url", S),
+            ("device_code", S),
+            ("paired_at", S),
+            ("last_sync_at", S),
+            // Written by the sync engine from a code and Kassa's own message.
+            ("last_error", S),
+        ],
+    ),
+    (
         "tax_classes",
         &[
             ("id", S),

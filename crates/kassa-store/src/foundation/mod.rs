@@ -1,7 +1,7 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
 //! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
 //! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
-//! its store (`device`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
+//! its store (`device`), the pairing with the sync server (`sync_state`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
 //!
 //! Nothing here knows about staff, the catalog or selling.
 
@@ -16,4 +16,5 @@ pub mod keys;
 pub mod outbox;
 pub mod secret;
 pub mod settings;
+pub mod sync_state;
 pub mod write;

@@ -58,42 +58,58 @@ pub fn list(conn: &Connection, limit: u32) -> Result<Vec<PendingChange>> {
 
 /// The oldest waiting changes as the sync protocol carries them, at most `limit`.
 pub fn pending_changes(conn: &Connection, limit: u32) -> Result<Vec<kassa_sync_protocol::Change>> {
+    Ok(pending_with_seq(conn, limit)?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// The oldest waiting changes with their outbox sequence, at most `limit`.
+pub fn pending_with_seq(
+    conn: &Connection,
+    limit: u32,
+) -> Result<Vec<(u64, kassa_sync_protocol::Change)>> {
     let mut stmt = conn
-        .prepare(
-            "SELECT change_id, entity, entity_id, op, payload, hlc, device_id FROM outbox ORDER BY seq LIMIT ?1",
+        .prepare_cached(
+            "SELECT seq, change_id, entity, entity_id, op, payload, hlc, device_id FROM outbox ORDER BY seq LIMIT ?1",
         )
         .db()?;
     let rows = stmt
         .query_map([limit], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, String>(6)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })
         .db()?;
     let mut out = Vec::new();
     for row in rows {
-        let (change_id, entity, entity_id, op, payload, hlc, device_id) = row.db()?;
+        let (seq, change_id, entity, entity_id, op, payload, hlc, device_id) = row.db()?;
         let damaged = |what: &str| {
             kassa_domain::Error::new(
                 kassa_domain::ErrorCode::Storage,
                 format!("outbox change {change_id} has a damaged {what}"),
             )
         };
-        out.push(kassa_sync_protocol::Change {
-            op: kassa_sync_protocol::ChangeOp::parse(&op).ok_or_else(|| damaged("op"))?,
-            payload: serde_json::from_str(&payload).map_err(|_| damaged("payload"))?,
-            hlc: u64::try_from(hlc).map_err(|_| damaged("clock stamp"))?,
-            change_id,
-            entity,
-            entity_id,
-            device_id,
-        });
+        let seq = u64::try_from(seq).map_err(|_| damaged("sequence"))?;
+        out.push((
+            seq,
+            kassa_sync_protocol::Change {
+                op: kassa_sync_protocol::ChangeOp::parse(&op).ok_or_else(|| damaged("op"))?,
+                payload: serde_json::from_str(&payload).map_err(|_| damaged("payload"))?,
+                hlc: u64::try_from(hlc).map_err(|_| damaged("clock stamp"))?,
+                change_id,
+                entity,
+                entity_id,
+                device_id,
+            },
+        ));
     }
     Ok(out)
 }

@@ -168,6 +168,24 @@ impl<'c> WriteTx<'c> {
         Ok(d.hlc)
     }
 
+    /// Moves this device's clock stamp past `remote`, a stamp heard from the server, so the
+    /// next change made here is stamped after it.
+    pub(crate) fn receive_clock(&mut self, remote: Hlc) -> Result<()> {
+        let now_ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
+        let d = self.device_mut()?;
+        d.hlc = d.hlc.receive(remote, now_ms);
+        d.dirty = true;
+        Ok(())
+    }
+
+    /// Sets the device clock's offset from the server (device minus server, in ms) that
+    /// audit entries carry from now on, this transaction's included.
+    pub(crate) fn set_clock_offset(&mut self, offset_ms: i64) -> Result<()> {
+        self.device_mut()?.clock_offset_ms = offset_ms;
+        self.exec("UPDATE device SET clock_offset_ms = ?1", [offset_ms])?;
+        Ok(())
+    }
+
     /// Appends a change for the server to the outbox, stamped with the HLC and this device.
     pub fn record_change(
         &mut self,

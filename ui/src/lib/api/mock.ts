@@ -50,7 +50,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     store: null,
     device: null,
     session: null,
-    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null },
+    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null },
     demo_logins: null,
     shift: null,
     version: "0.1.0",

@@ -1,11 +1,14 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { PairedDto } from "./PairedDto";
+
 /**
  * How far this device is from the server.
  */
 export type SyncStatusDto = { 
 /**
- * `not_paired` (no server yet), `offline`, `syncing` or `online`.
+ * `not_paired` (no server yet), `offline` (the last sync failed), `syncing` or
+ * `online` (the last sync went through).
  */
 state: string, 
 /**
@@ -19,4 +22,13 @@ pending_bytes: number,
 /**
  * RFC 3339 time of the last successful sync.
  */
-last_sync_at: string | null, };
+last_sync_at: string | null, 
+/**
+ * The server this device is paired with; `None` before pairing.
+ */
+paired: PairedDto | null, 
+/**
+ * Why the last sync failed (`code: message`), or a clock warning; `None` after a
+ * clean sync.
+ */
+last_error: string | null, };

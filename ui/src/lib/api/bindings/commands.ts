@@ -30,6 +30,7 @@ import type { CustomerListOutput } from "./CustomerListOutput";
 import type { CustomerMergeInput } from "./CustomerMergeInput";
 import type { CustomerSearchInput } from "./CustomerSearchInput";
 import type { CustomerUpdateInput } from "./CustomerUpdateInput";
+import type { DeviceRef } from "./DeviceRef";
 import type { DrawerOpenInput } from "./DrawerOpenInput";
 import type { Enrolment } from "./Enrolment";
 import type { FavouritesDto } from "./FavouritesDto";
@@ -98,6 +99,10 @@ import type { StockReceiveInput } from "./StockReceiveInput";
 import type { StockTransferInput } from "./StockTransferInput";
 import type { StockTransferOutput } from "./StockTransferOutput";
 import type { StockValuationOutput } from "./StockValuationOutput";
+import type { StoreDevicesOutput } from "./StoreDevicesOutput";
+import type { SyncPairInput } from "./SyncPairInput";
+import type { SyncPairOutput } from "./SyncPairOutput";
+import type { SyncReportDto } from "./SyncReportDto";
 import type { SyncStatusDto } from "./SyncStatusDto";
 import type { TaxClassCreateInput } from "./TaxClassCreateInput";
 import type { TaxClassDto } from "./TaxClassDto";
@@ -123,6 +128,14 @@ export type Commands = {
   logout: { input: NoInput; output: Ok };
   /** Where this device stands with the server. */
   sync_status: { input: NoInput; output: SyncStatusDto };
+  /** Pairs this device with the server, with a one-time pairing code (admins). */
+  sync_pair: { input: SyncPairInput; output: SyncPairOutput };
+  /** Syncs with the paired server now; the outbox drains as the server acknowledges it. */
+  sync_now: { input: NoInput; output: SyncReportDto };
+  /** The store's devices, as the server lists them (admins). */
+  devices_list: { input: NoInput; output: StoreDevicesOutput };
+  /** Revokes a device of the store on the server (admins). */
+  device_revoke: { input: DeviceRef; output: Ok };
   /** Checks the audit trail's hash chains. */
   audit_verify: { input: NoInput; output: AuditVerifyOutput };
   /** Lists audit entries, newest first, with the chain's state. */
@@ -299,6 +312,10 @@ export const COMMAND_NAMES: CommandName[] = [
   "login",
   "logout",
   "sync_status",
+  "sync_pair",
+  "sync_now",
+  "devices_list",
+  "device_revoke",
   "audit_verify",
   "audit_list",
   "settings_list",

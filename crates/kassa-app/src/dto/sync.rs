@@ -1,0 +1,75 @@
+//! DTOs of sync: pairing, syncing now, and the store's devices on the server.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Pairs this device with a server, with a one-time pairing code.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct SyncPairInput {
+    /// `https://...`; plain `http://` only for a server on this machine.
+    pub server_url: String,
+    pub code: String,
+    /// The name in the store's device list; this device's own name when absent.
+    pub device_name: Option<String>,
+}
+
+/// What pairing gave this device.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncPairOutput {
+    pub device_id: String,
+    pub store_id: String,
+    /// The code the server gave this device; its receipt numbers carry it.
+    pub device_code: String,
+    /// Set when the server's clock is far ahead of this device's.
+    pub clock_warning: Option<String>,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncReportDto {
+    /// Changes the server acknowledged; they left the outbox.
+    pub pushed: u64,
+    /// Changes from other devices applied here.
+    pub pulled: u64,
+    /// Changes a person must decide on.
+    pub conflicts: u64,
+}
+
+/// The server this device is paired with.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PairedDto {
+    pub server_url: String,
+    pub device_code: String,
+    pub paired_at: String,
+    /// The highest outbox sequence the server holds.
+    pub acked_seq: u64,
+}
+
+/// One device of the store, as the server lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StoreDeviceDto {
+    pub device_id: String,
+    pub device_code: String,
+    pub name: String,
+    pub paired_at: String,
+    pub last_sync_at: Option<String>,
+    pub acked_seq: u64,
+    pub revoked_at: Option<String>,
+    /// True for the device answering.
+    pub this_device: bool,
+}
+
+/// The store's devices.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StoreDevicesOutput {
+    pub devices: Vec<StoreDeviceDto>,
+}
+
+/// A device of the store, by id.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRef {
+    pub device_id: String,
+}

@@ -1,0 +1,95 @@
+//! `kassa pair`, `kassa sync` and `kassa devices`: this device and the sync server.
+
+use super::Outcome;
+use clap::{Args, Subcommand};
+use kassa_app::dto::{DeviceRef, NoInput, SyncPairInput};
+use kassa_app::{Api, ApiError};
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// The server's address: https://..., or http:// for a server on this machine.
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The one-time pairing code the server gave (or KASSA_PAIRING_CODE).
+    #[arg(long, env = "KASSA_PAIRING_CODE", value_name = "CODE")]
+    pub code: String,
+    /// The name the store's device list shows (default: this device's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    #[command(subcommand)]
+    pub command: Option<DevicesCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Revoke a device: it may no longer sync until paired again.
+    Revoke {
+        /// The device's id, as `kassa devices` lists it.
+        id: String,
+    },
+}
+
+pub fn pair(api: &Api, a: &PairArgs) -> Result<Outcome, ApiError> {
+    let out = api.sync_pair(SyncPairInput {
+        server_url: a.server.clone(),
+        code: a.code.clone(),
+        device_name: a.name.clone(),
+    })?;
+    let mut human = format!(
+        "Paired with {} as device {} of store {}.",
+        a.server.trim_end_matches('/'),
+        out.device_code,
+        out.store_id
+    );
+    if let Some(w) = &out.clock_warning {
+        human.push_str(&format!("\nWarning: {w}"));
+    }
+    Ok(Outcome::new(&out, human))
+}
+
+pub fn sync(api: &Api) -> Result<Outcome, ApiError> {
+    let report = api.sync_now(NoInput {})?;
+    let human = format!(
+        "Synced: {} change(s) pushed, {} pulled, {} conflict(s).",
+        report.pushed, report.pulled, report.conflicts
+    );
+    Ok(Outcome::new(&report, human))
+}
+
+pub fn devices(api: &Api, a: &DevicesArgs) -> Result<Outcome, ApiError> {
+    match &a.command {
+        None => {
+            let out = api.devices_list(NoInput {})?;
+            let mut human = String::new();
+            for d in &out.devices {
+                let state = match &d.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => format!("last sync {}", d.last_sync_at.as_deref().unwrap_or("never")),
+                };
+                let this = if d.this_device { "  (this device)" } else { "" };
+                human.push_str(&format!(
+                    "{}  {}  {}  {}{this}\n",
+                    d.device_code, d.name, d.device_id, state
+                ));
+            }
+            if human.is_empty() {
+                human.push_str("No devices.\n");
+            }
+            Ok(Outcome::new(&out, human))
+        }
+        Some(DevicesCommand::Revoke { id }) => {
+            api.device_revoke(DeviceRef {
+                device_id: id.clone(),
+            })?;
+            Ok(Outcome::from_json(
+                json!({"device_id": id, "revoked": true}),
+                format!("Device {id} revoked; it can no longer sync."),
+            ))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The engine for synchronous callers (the app API, the CLI): each call runs on a small
+//! current-thread runtime of its own, over [`HttpTransport`].
+
+use crate::engine::{self, Paired, SyncReport};
+use crate::http::HttpTransport;
+use kassa_domain::{Error, Result};
+use kassa_store::Store;
+use kassa_store::foundation::sync_state;
+use kassa_sync_protocol::wire::DeviceRecord;
+use std::future::Future;
+use std::sync::Mutex;
+
+fn run<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("the sync runtime cannot start: {e}")))?;
+    runtime.block_on(work)
+}
+
+/// The transport to the server this device is paired with; `not_paired` before pairing.
+fn paired_transport(store: &Mutex<Store>) -> Result<HttpTransport> {
+    let url = {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        sync_state::state(s.conn())?
+            .ok_or_else(sync_state::not_paired)?
+            .server_url
+    };
+    HttpTransport::new(&url)
+}
+
+/// Pairs this device with the server at `server_url` (see [`engine::pair`]).
+pub fn pair(
+    store: &Mutex<Store>,
+    server_url: &str,
+    code: &str,
+    device_name: Option<&str>,
+    actor_id: Option<&str>,
+) -> Result<Paired> {
+    let transport = HttpTransport::new(server_url)?;
+    run(engine::pair(
+        store,
+        &transport,
+        transport.base_url(),
+        code,
+        device_name,
+        actor_id,
+    ))
+}
+
+/// One sync with the paired server (see [`engine::sync_once`]).
+pub fn sync_once(store: &Mutex<Store>) -> Result<SyncReport> {
+    let transport = paired_transport(store)?;
+    run(engine::sync_once(store, &transport))
+}
+
+/// The store's devices, from the paired server.
+pub fn devices(store: &Mutex<Store>) -> Result<Vec<DeviceRecord>> {
+    let transport = paired_transport(store)?;
+    run(engine::devices(store, &transport))
+}
+
+/// Revokes a device of the store on the paired server.
+pub fn revoke(store: &Mutex<Store>, device_id: &str, actor_id: Option<&str>) -> Result<()> {
+    let transport = paired_transport(store)?;
+    run(engine::revoke(store, &transport, device_id, actor_id))
+}

@@ -1,0 +1,263 @@
+//! Pairing, pushing the outbox and managing the store's devices, over any [`Transport`].
+//!
+//! The store is locked only between network calls, never across one.
+
+use crate::transport::Transport;
+use chrono::{DateTime, Utc};
+use kassa_domain::{Error, ErrorCode, Result};
+use kassa_store::foundation::device;
+use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
+use kassa_store::{AuditInput, SCHEMA_VERSION, Store};
+use kassa_sync_protocol::wire::{
+    DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES, PROTOCOL_VERSION,
+    PairRequest, PushRequest, PushedChange, StoreRecord,
+};
+use sha2::{Digest, Sha256};
+use std::sync::{Mutex, MutexGuard};
+
+/// What one sync did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// Changes the server acknowledged, which left the outbox.
+    pub pushed: u64,
+    /// Changes from other devices applied here.
+    pub pulled: u64,
+    /// Changes that met a conflict a person must decide.
+    pub conflicts: u64,
+}
+
+/// What a pairing gave this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paired {
+    pub store_id: String,
+    pub device_id: String,
+    pub device_code: String,
+    /// Set when the server's clock is far ahead of this device's.
+    pub clock_warning: Option<String>,
+}
+
+/// The store, locked for one short step. A poisoned lock is recovered: SQLite rolled back
+/// whatever the panicking holder had open.
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn schema_version() -> u32 {
+    SCHEMA_VERSION
+}
+
+/// Says hello; an `update_required` answer is the typed error, and nothing changes.
+async fn handshake<T: Transport>(transport: &T) -> Result<HandshakeResponse> {
+    let hs = transport
+        .handshake(&HandshakeRequest {
+            protocol: PROTOCOL_VERSION,
+            schema_version: schema_version(),
+        })
+        .await?;
+    if hs.update_required {
+        return Err(Error::new(
+            ErrorCode::UpdateRequired,
+            format!(
+                "the server syncs with devices of schema {} or newer (this one has {}); update Kassa to sync again; until then it keeps working offline",
+                hs.min_schema_version,
+                schema_version()
+            ),
+        ));
+    }
+    Ok(hs)
+}
+
+fn server_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::Unavailable,
+                format!("the server's time '{text}' is not RFC 3339"),
+            )
+        })
+}
+
+/// Pairs this device with the server at `server_url` as its store's device: a handshake,
+/// then the pairing code redeemed with this device's id and its store, and the answer kept
+/// (`sync_state::save_pairing`: the token sealed, the server's device code taken, audited
+/// as `device.paired` by `actor_id`).
+pub async fn pair<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    server_url: &str,
+    code: &str,
+    device_name: Option<&str>,
+    actor_id: Option<&str>,
+) -> Result<Paired> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(Error::invalid_input("the pairing code is empty"));
+    }
+    let (dev, record) = {
+        let s = lock(store);
+        let dev = device::device(s.conn())?
+            .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
+        let st = device::store(s.conn(), &dev.store_id)?;
+        let record = StoreRecord {
+            id: st.id,
+            code: st.code,
+            name: st.name,
+            currency: st.currency.code().to_string(),
+        };
+        (dev, record)
+    };
+    handshake(transport).await?;
+    let name = device_name.map(str::trim).unwrap_or(&dev.name).to_string();
+    if name.is_empty() {
+        return Err(Error::invalid_input("the device name is empty"));
+    }
+    let answer = transport
+        .pair(&PairRequest {
+            code: code.to_string(),
+            protocol: PROTOCOL_VERSION,
+            schema_version: schema_version(),
+            device_id: dev.id.clone(),
+            device_name: name,
+            store: Some(record),
+        })
+        .await?;
+    if answer.device_id != dev.id || answer.store_id != dev.store_id {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "the server paired device {} of store {}, but this is device {} of store {}; nothing was kept",
+                answer.device_id, answer.store_id, dev.id, dev.store_id
+            ),
+        ));
+    }
+    let valid_code = (1..=8).contains(&answer.device_code.len())
+        && answer
+            .device_code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric());
+    if !valid_code {
+        return Err(Error::new(
+            ErrorCode::Unavailable,
+            format!(
+                "the server gave the device code '{}', which is not 1 to 8 letters or digits",
+                answer.device_code
+            ),
+        ));
+    }
+    let at = server_time(&answer.server_time)?;
+    let check = sync_state::save_pairing(
+        &mut lock(store),
+        &Pairing {
+            server_url,
+            device_code: &answer.device_code,
+            token: &answer.token,
+            server_time: at,
+            actor_id,
+        },
+    )?;
+    Ok(Paired {
+        store_id: answer.store_id,
+        device_id: answer.device_id,
+        device_code: answer.device_code,
+        clock_warning: check.warning,
+    })
+}
+
+/// The idempotency key of a batch: the same changes always give the same key, so a batch
+/// sent again after its answer was lost is a replay on the server, not a second batch.
+pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
+    let mut h = Sha256::new();
+    h.update(device_id.as_bytes());
+    if let (Some(first), Some(last)) = (changes.first(), changes.last()) {
+        h.update(first.seq.to_be_bytes());
+        h.update(last.seq.to_be_bytes());
+    }
+    for c in changes {
+        h.update([0]);
+        h.update(c.change.change_id.as_bytes());
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// One sync: a handshake, then the outbox pushed in batches of at most
+/// [`MAX_PUSH_CHANGES`], each acknowledged as its answer arrives, then the server's time
+/// kept. On failure the error is kept as the last error and returned; what the server did
+/// not acknowledge stays in the outbox.
+pub async fn sync_once<T: Transport>(store: &Mutex<Store>, transport: &T) -> Result<SyncReport> {
+    let creds = sync_state::credentials(&lock(store))?;
+    match push_all(store, transport, &creds).await {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            if let Err(kept) = sync_state::record_error(&mut lock(store), &e) {
+                tracing::warn!(error = %kept, "could not keep the sync error");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn push_all<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<SyncReport> {
+    let hs = handshake(transport).await?;
+    let mut latest = server_time(&hs.server_time)?;
+    let mut report = SyncReport::default();
+    loop {
+        let batch = sync_state::pushable(lock(store).conn(), MAX_PUSH_CHANGES)?;
+        let Some(first) = batch.first().map(|c| c.seq) else {
+            break;
+        };
+        let req = PushRequest {
+            batch_id: batch_id(&creds.device_id, &batch),
+            changes: batch,
+        };
+        let answer = transport.push(&creds.token, &req).await?;
+        latest = server_time(&answer.server_time)?;
+        // Acknowledged before anything else can fail: the server holds these for good.
+        let dropped = sync_state::acknowledge(&mut lock(store), answer.acked_seq)?;
+        report.pushed += dropped;
+        if answer.acked_seq < first {
+            // The next round would send the same batch again, forever.
+            return Err(Error::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "the server took none of the changes from {first} on (it holds up to {}); they stay in the outbox",
+                    answer.acked_seq
+                ),
+            ));
+        }
+    }
+    let check = sync_state::record_server_time(&mut lock(store), latest)?;
+    if let Some(w) = check.warning {
+        tracing::warn!(warning = %w, "the server's clock is far ahead");
+    }
+    Ok(report)
+}
+
+/// The devices of this device's store, as the server lists them.
+pub async fn devices<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+) -> Result<Vec<DeviceRecord>> {
+    let creds = sync_state::credentials(&lock(store))?;
+    Ok(transport.devices(&creds.token).await?.devices)
+}
+
+/// Revokes a device of the store on the server, and audits it here as `device.revoked`.
+pub async fn revoke<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    device_id: &str,
+    actor_id: Option<&str>,
+) -> Result<()> {
+    let creds = sync_state::credentials(&lock(store))?;
+    transport.revoke(&creds.token, device_id).await?;
+    lock(store).write(|tx| {
+        let mut entry = AuditInput::new("device.revoked").on("device", device_id);
+        entry.actor_id = actor_id;
+        tx.audit(entry).map(|_| ())
+    })
+}

@@ -1,0 +1,44 @@
+//! The calls the engine makes to the server, as a trait: HTTP in the product, in memory in
+//! tests and simulations.
+
+use kassa_domain::Result;
+use kassa_sync_protocol::wire::{
+    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse, PullResponse,
+    PushRequest, PushResponse,
+};
+use std::future::Future;
+
+/// The server's API under `/api/v1`. A refusal is a typed `kassa_domain::Error` (see
+/// [`crate::HttpTransport`] for how the server's codes map); a network failure is
+/// `server_unreachable`.
+pub trait Transport {
+    /// `POST /handshake`: which protocol and schema the server speaks, and its time.
+    fn handshake(
+        &self,
+        req: &HandshakeRequest,
+    ) -> impl Future<Output = Result<HandshakeResponse>> + Send;
+
+    /// `POST /pair`: redeems a pairing code for this device's credentials.
+    fn pair(&self, req: &PairRequest) -> impl Future<Output = Result<PairResponse>> + Send;
+
+    /// `POST /push`: one batch of outbox changes, with the device's token.
+    fn push(
+        &self,
+        token: &str,
+        req: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse>> + Send;
+
+    /// `GET /pull?after=&limit=`: the server's log after a cursor.
+    fn pull(
+        &self,
+        token: &str,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<PullResponse>> + Send;
+
+    /// `GET /devices`: the devices of this device's store.
+    fn devices(&self, token: &str) -> impl Future<Output = Result<DevicesResponse>> + Send;
+
+    /// `POST /devices/{id}/revoke`: a device of the store may no longer sync.
+    fn revoke(&self, token: &str, device_id: &str) -> impl Future<Output = Result<()>> + Send;
+}

@@ -1,0 +1,508 @@
+//! The engine against an in-memory server: pairing as the store's first device, pushing the
+//! outbox in batches, replays after a lost answer, and refusals that leave the outbox whole.
+
+use kassa_domain::{Error, ErrorCode, Result};
+use kassa_store::foundation::device::{self, SetupParams, setup};
+use kassa_store::foundation::{outbox, sync_state};
+use kassa_store::{ChangeOp, KeySource, Store, SystemClock};
+use kassa_sync_client::{Transport, pair, sync_once};
+use kassa_sync_protocol::wire::{
+    DeviceRecord, DevicesResponse, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES,
+    PairRequest, PairResponse, PullResponse, PushRequest, PushResponse,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+const SERVER: &str = "https://sync.example.com";
+
+/// What the in-memory server holds and how it misbehaves.
+#[derive(Default)]
+struct ServerState {
+    /// The store's log: (device seq, change id), in the order taken.
+    log: Vec<(u64, String)>,
+    acked: u64,
+    /// Batch id → (its change ids, the first answer).
+    batches: HashMap<String, (Vec<String>, PushResponse)>,
+    push_sizes: Vec<usize>,
+    pair_requests: Vec<PairRequest>,
+    device_code: String,
+    /// Takes the next batch, then loses the answer on the way back.
+    lose_next_answer: bool,
+    /// Refuses every push with this error.
+    refuse_push: Option<Error>,
+    /// Takes changes only up to this sequence.
+    ack_cap: Option<u64>,
+    update_required: bool,
+    revoked: Vec<String>,
+    calls: usize,
+}
+
+#[derive(Default)]
+struct FakeServer(Mutex<ServerState>);
+
+impl FakeServer {
+    fn new(device_code: &str) -> FakeServer {
+        FakeServer(Mutex::new(ServerState {
+            device_code: device_code.into(),
+            ..Default::default()
+        }))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut ServerState) -> T) -> T {
+        f(&mut self.0.lock().unwrap())
+    }
+}
+
+fn now() -> String {
+    kassa_store::ts(chrono::Utc::now())
+}
+
+impl Transport for FakeServer {
+    async fn handshake(&self, _: &HandshakeRequest) -> Result<HandshakeResponse> {
+        self.with(|s| {
+            s.calls += 1;
+            Ok(HandshakeResponse {
+                protocol: 1,
+                min_schema_version: 1,
+                update_required: s.update_required,
+                server_time: now(),
+            })
+        })
+    }
+
+    async fn pair(&self, req: &PairRequest) -> Result<PairResponse> {
+        self.with(|s| {
+            s.calls += 1;
+            s.pair_requests.push(req.clone());
+            let store = req
+                .store
+                .clone()
+                .expect("the first device brings its store");
+            Ok(PairResponse {
+                store_id: store.id,
+                device_id: req.device_id.clone(),
+                device_code: s.device_code.clone(),
+                token: "secret-device-token".into(),
+                server_time: now(),
+            })
+        })
+    }
+
+    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+        assert_eq!(token, "secret-device-token");
+        self.with(|s| {
+            s.calls += 1;
+            if let Some(e) = &s.refuse_push {
+                return Err(e.clone());
+            }
+            let ids: Vec<String> = req
+                .changes
+                .iter()
+                .map(|c| c.change.change_id.clone())
+                .collect();
+            if let Some((seen, answer)) = s.batches.get(&req.batch_id) {
+                return if *seen == ids {
+                    Ok(answer.clone())
+                } else {
+                    Err(Error::new(ErrorCode::IdempotencyMismatch, "another batch"))
+                };
+            }
+            s.push_sizes.push(req.changes.len());
+            let mut accepted = 0;
+            for c in &req.changes {
+                if c.seq <= s.acked || s.ack_cap.is_some_and(|cap| c.seq > cap) {
+                    continue;
+                }
+                if c.seq != s.acked + 1 {
+                    return Err(Error::new(ErrorCode::SequenceGap, "a gap"));
+                }
+                s.log.push((c.seq, c.change.change_id.clone()));
+                s.acked = c.seq;
+                accepted += 1;
+            }
+            let answer = PushResponse {
+                accepted,
+                acked_seq: s.acked,
+                server_time: now(),
+            };
+            s.batches
+                .insert(req.batch_id.clone(), (ids, answer.clone()));
+            if std::mem::take(&mut s.lose_next_answer) {
+                return Err(Error::new(ErrorCode::ServerUnreachable, "connection reset"));
+            }
+            Ok(answer)
+        })
+    }
+
+    async fn pull(&self, _: &str, after: u64, _: u32) -> Result<PullResponse> {
+        Ok(PullResponse {
+            changes: Vec::new(),
+            cursor: after,
+            remaining: 0,
+            server_time: now(),
+        })
+    }
+
+    async fn devices(&self, _: &str) -> Result<DevicesResponse> {
+        Ok(DevicesResponse {
+            devices: vec![DeviceRecord {
+                device_id: "d".into(),
+                device_code: "01".into(),
+                name: "Till 1".into(),
+                paired_at: now(),
+                last_sync_at: None,
+                acked_seq: self.with(|s| s.acked),
+                revoked_at: None,
+            }],
+        })
+    }
+
+    async fn revoke(&self, _: &str, device_id: &str) -> Result<()> {
+        self.with(|s| s.revoked.push(device_id.into()));
+        Ok(())
+    }
+}
+
+struct Till {
+    store: Mutex<Store>,
+    admin: String,
+    _dir: tempfile::TempDir,
+}
+
+fn till() -> Till {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(
+        dir.path(),
+        Arc::new(SystemClock),
+        KeySource::Explicit([3; 32]),
+    )
+    .unwrap();
+    let out = setup(
+        &mut store,
+        SetupParams {
+            store_name: "Corner Shop".into(),
+            store_code: None,
+            currency: "EUR".into(),
+            device_name: None,
+            admin_email: "a@example.com".into(),
+            admin_name: None,
+            password: "correct horse battery staple".into(),
+            demo: false,
+        },
+    )
+    .unwrap();
+    Till {
+        store: Mutex::new(store),
+        admin: out.admin_id,
+        _dir: dir,
+    }
+}
+
+impl Till {
+    async fn pair(&self, server: &FakeServer) -> Result<kassa_sync_client::Paired> {
+        pair(
+            &self.store,
+            server,
+            SERVER,
+            "PAIR-CODE",
+            Some("Till 1"),
+            Some(&self.admin),
+        )
+        .await
+    }
+
+    /// Makes `n` more changes on this device.
+    fn make_changes(&self, n: usize) {
+        self.store
+            .lock()
+            .unwrap()
+            .write(|tx| {
+                for i in 0..n {
+                    tx.record_change(
+                        "settings",
+                        &format!("k{i}"),
+                        ChangeOp::Upsert,
+                        &serde_json::json!({"v": i}),
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn pending(&self) -> Vec<u64> {
+        sync_state::pushable(self.store.lock().unwrap().conn(), 1_000_000)
+            .unwrap()
+            .iter()
+            .map(|c| c.seq)
+            .collect()
+    }
+
+    fn state(&self) -> sync_state::SyncState {
+        sync_state::state(self.store.lock().unwrap().conn())
+            .unwrap()
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_set_up_device_pairs_as_its_stores_first_device() {
+    let t = till();
+    let server = FakeServer::new("01");
+    let paired = t.pair(&server).await.unwrap();
+    assert_eq!(paired.device_code, "01");
+
+    let s = t.store.lock().unwrap();
+    let dev = device::device(s.conn()).unwrap().unwrap();
+    assert_eq!(paired.device_id, dev.id);
+    assert_eq!(paired.store_id, dev.store_id);
+    let req = server.with(|s| s.pair_requests[0].clone());
+    let sent = req.store.unwrap();
+    assert_eq!(
+        (sent.id.as_str(), sent.currency.as_str()),
+        (dev.store_id.as_str(), "EUR")
+    );
+    assert_eq!(req.device_name, "Till 1");
+    let state = sync_state::state(s.conn()).unwrap().unwrap();
+    assert_eq!(
+        (state.server_url.as_str(), state.device_code.as_str()),
+        (SERVER, "01")
+    );
+}
+
+#[tokio::test]
+async fn a_new_device_code_from_the_server_becomes_the_devices_code() {
+    let t = till();
+    t.pair(&FakeServer::new("07")).await.unwrap();
+    let s = t.store.lock().unwrap();
+    assert_eq!(device::device(s.conn()).unwrap().unwrap().code, "07");
+}
+
+#[tokio::test]
+async fn the_outbox_is_pushed_in_batches_and_drains_as_the_server_acknowledges() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    t.make_changes(2 * MAX_PUSH_CHANGES + 10);
+    let waiting = t.pending();
+    assert!(waiting.len() > 2 * MAX_PUSH_CHANGES);
+
+    let report = sync_once(&t.store, &server).await.unwrap();
+    assert_eq!(report.pushed, waiting.len() as u64);
+    assert_eq!((report.pulled, report.conflicts), (0, 0));
+    let sizes = server.with(|s| s.push_sizes.clone());
+    assert_eq!(sizes.len(), 3);
+    assert!(sizes.iter().all(|n| *n <= MAX_PUSH_CHANGES));
+    assert_eq!(sizes.iter().sum::<usize>(), waiting.len());
+
+    assert!(t.pending().is_empty());
+    let logged: Vec<u64> = server.with(|s| s.log.iter().map(|(seq, _)| *seq).collect());
+    assert_eq!(logged, waiting);
+    let state = t.state();
+    assert_eq!(state.acked_seq, *waiting.last().unwrap());
+    assert!(state.last_sync_at.is_some());
+    assert_eq!(state.last_error, None);
+
+    // Nothing left: the next sync pushes nothing.
+    assert_eq!(sync_once(&t.store, &server).await.unwrap().pushed, 0);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_replayed_on_retry_and_every_change_is_on_the_server_once() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let waiting = t.pending();
+    server.with(|s| s.lose_next_answer = true);
+
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ServerUnreachable);
+    assert_eq!(
+        t.pending(),
+        waiting,
+        "nothing leaves the outbox without an answer"
+    );
+    assert!(
+        t.state()
+            .last_error
+            .unwrap()
+            .starts_with("server_unreachable")
+    );
+
+    let report = sync_once(&t.store, &server).await.unwrap();
+    assert_eq!(report.pushed, waiting.len() as u64);
+    assert!(t.pending().is_empty());
+    let logged: Vec<u64> = server.with(|s| s.log.iter().map(|(seq, _)| *seq).collect());
+    assert_eq!(
+        logged, waiting,
+        "the retry was a replay, not a second batch"
+    );
+    assert_eq!(server.with(|s| s.push_sizes.len()), 1);
+    assert_eq!(t.state().last_error, None);
+}
+
+#[tokio::test]
+async fn only_the_acknowledged_changes_leave_the_outbox() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let waiting = t.pending();
+    let cap = waiting[4];
+    server.with(|s| s.ack_cap = Some(cap));
+
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unavailable);
+    assert_eq!(t.pending(), waiting[5..]);
+    assert_eq!(t.state().acked_seq, cap);
+}
+
+#[tokio::test]
+async fn a_refused_push_leaves_the_outbox_whole_and_the_error_kept() {
+    for code in [
+        ErrorCode::SequenceGap,
+        ErrorCode::DeviceCloned,
+        ErrorCode::DeviceRevoked,
+    ] {
+        let t = till();
+        let server = FakeServer::new("01");
+        t.pair(&server).await.unwrap();
+        let waiting = t.pending();
+        server.with(|s| s.refuse_push = Some(Error::new(code, "refused")));
+
+        let err = sync_once(&t.store, &server).await.unwrap_err();
+        assert_eq!(err.code, code);
+        assert_eq!(t.pending(), waiting, "{code}");
+        let kept = t.state().last_error.unwrap();
+        assert!(kept.starts_with(code.as_str()), "{kept}");
+        assert_eq!(t.state().acked_seq, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_needs_a_newer_kassa_changes_nothing() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let waiting = t.pending();
+    server.with(|s| s.update_required = true);
+
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::UpdateRequired);
+    assert_eq!(t.pending(), waiting);
+    assert!(server.with(|s| s.push_sizes.is_empty()));
+    assert!(t.state().last_error.unwrap().starts_with("update_required"));
+
+    // Pairing is refused the same way, before the code is spent.
+    let fresh = till();
+    let err = fresh.pair(&server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::UpdateRequired);
+    assert!(server.with(|s| s.pair_requests.len()) == 1);
+}
+
+#[tokio::test]
+async fn an_unpaired_device_does_not_sync_and_keeps_its_outbox() {
+    let t = till();
+    let server = FakeServer::new("01");
+    let before = outbox::summary(t.store.lock().unwrap().conn()).unwrap();
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotPaired);
+    assert_eq!(
+        outbox::summary(t.store.lock().unwrap().conn()).unwrap(),
+        before
+    );
+    assert_eq!(server.with(|s| s.calls), 0);
+}
+
+#[tokio::test]
+async fn revoking_a_device_is_audited_here() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let listed = kassa_sync_client::devices(&t.store, &server).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    kassa_sync_client::revoke(&t.store, &server, "0190-other", Some(&t.admin))
+        .await
+        .unwrap();
+    assert_eq!(server.with(|s| s.revoked.clone()), ["0190-other"]);
+    let s = t.store.lock().unwrap();
+    let n: i64 = s
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'device.revoked' AND entity_id = '0190-other'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn the_same_batch_always_has_the_same_id() {
+    let t = till();
+    let batch = sync_state::pushable(t.store.lock().unwrap().conn(), 5).unwrap();
+    let a = kassa_sync_client::batch_id("dev", &batch);
+    assert_eq!(a, kassa_sync_client::batch_id("dev", &batch));
+    assert_ne!(a, kassa_sync_client::batch_id("dev", &batch[..4]));
+    assert_ne!(a, kassa_sync_client::batch_id("other", &batch));
+}
+
+/// The in-memory server, checking on every call that the engine does not hold the store.
+struct LockProbe<'a> {
+    server: &'a FakeServer,
+    store: &'a Mutex<Store>,
+    calls_with_store_held: Mutex<usize>,
+}
+
+impl LockProbe<'_> {
+    fn check(&self) {
+        if self.store.try_lock().is_err() {
+            *self.calls_with_store_held.lock().unwrap() += 1;
+        }
+    }
+}
+
+impl Transport for LockProbe<'_> {
+    async fn handshake(&self, req: &HandshakeRequest) -> Result<HandshakeResponse> {
+        self.check();
+        self.server.handshake(req).await
+    }
+    async fn pair(&self, req: &PairRequest) -> Result<PairResponse> {
+        self.check();
+        self.server.pair(req).await
+    }
+    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+        self.check();
+        self.server.push(token, req).await
+    }
+    async fn pull(&self, token: &str, after: u64, limit: u32) -> Result<PullResponse> {
+        self.check();
+        self.server.pull(token, after, limit).await
+    }
+    async fn devices(&self, token: &str) -> Result<DevicesResponse> {
+        self.check();
+        self.server.devices(token).await
+    }
+    async fn revoke(&self, token: &str, device_id: &str) -> Result<()> {
+        self.check();
+        self.server.revoke(token, device_id).await
+    }
+}
+
+#[tokio::test]
+async fn the_store_is_free_while_the_server_is_waited_on() {
+    let t = till();
+    let server = FakeServer::new("01");
+    let probe = LockProbe {
+        server: &server,
+        store: &t.store,
+        calls_with_store_held: Mutex::new(0),
+    };
+    pair(&t.store, &probe, SERVER, "PAIR-CODE", None, Some(&t.admin))
+        .await
+        .unwrap();
+    t.make_changes(MAX_PUSH_CHANGES + 1);
+    sync_once(&t.store, &probe).await.unwrap();
+    kassa_sync_client::devices(&t.store, &probe).await.unwrap();
+    assert!(server.with(|s| s.calls) >= 5);
+    assert_eq!(*probe.calls_with_store_held.lock().unwrap(), 0);
+}

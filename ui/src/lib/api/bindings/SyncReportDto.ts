@@ -1,0 +1,18 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * What one sync did.
+ */
+export type SyncReportDto = { 
+/**
+ * Changes the server acknowledged; they left the outbox.
+ */
+pushed: number, 
+/**
+ * Changes from other devices applied here.
+ */
+pulled: number, 
+/**
+ * Changes a person must decide on.
+ */
+conflicts: number, };
