@@ -5,6 +5,7 @@
 //! The full-text index (`product_search`) is kept here, in the same transaction as the
 //! product, so a product is findable exactly when it exists.
 
+pub(crate) mod apply;
 pub mod csv;
 pub mod stock;
 

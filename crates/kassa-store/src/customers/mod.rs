@@ -4,6 +4,7 @@
 //! the customer kept (`merged_into`) and leaves the search index. [`resolve`] follows that
 //! pointer, for orders and bookings that name an old id.
 
+pub(crate) mod apply;
 pub mod csv;
 
 use crate::SqlResult;
@@ -462,6 +463,13 @@ pub fn merge(
             params![keep_id, gone.consent_at],
         )
         .db()?;
+        // Consent and its date travel together, so other devices take both.
+        tx.record_change(
+            "customers",
+            keep_id,
+            ChangeOp::Upsert,
+            &json!({"marketing_consent": d.marketing_consent, "consent_at": gone.consent_at}),
+        )?;
     }
     tx.execute(
         "UPDATE customers SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",

@@ -118,6 +118,23 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     ("cli_session", &[("session_id", S)]),
+    // What the merge found: both sides as JSON built from rows already checked.
+    (
+        "conflicts",
+        &[
+            ("id", S),
+            ("kind", S),
+            ("entity", S),
+            ("entity_id", S),
+            ("detail", S),
+            ("change_id", S),
+            ("device_id", S),
+            ("created_at", S),
+            ("resolved_at", S),
+            ("resolved_by", S),
+            ("resolution", Free("the conflict's resolution")),
+        ],
+    ),
     (
         "customer_addresses",
         &[
@@ -163,6 +180,15 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
     (
         "device_settings",
         &[("key", S), ("value", S), ("updated_at", S)],
+    ),
+    (
+        "field_versions",
+        &[
+            ("entity", S),
+            ("entity_id", S),
+            ("field", S),
+            ("device_id", S),
+        ],
     ),
     (
         "drawer_opens",
@@ -278,6 +304,20 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("payload", S),
             ("device_id", S),
             ("created_at", S),
+        ],
+    ),
+    // Remote changes waiting for their parent: payloads another device checked when it wrote them.
+    (
+        "parked_changes",
+        &[
+            ("change_id", S),
+            ("entity", S),
+            ("entity_id", S),
+            ("op", S),
+            ("payload", S),
+            ("device_id", S),
+            ("reason", S),
+            ("parked_at", S),
         ],
     ),
     (
@@ -414,12 +454,12 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("role", S),
             ("status", S),
             ("password_hash", S),
-            ("locked_until", S),
             ("created_at", S),
             ("updated_at", S),
             ("pin_hash", S),
         ],
     ),
+    ("staff_lockout", &[("staff_id", S), ("locked_until", S)]),
     (
         "stock_batches",
         &[
@@ -464,6 +504,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("updated_at", S),
         ],
     ),
+    ("sync_cursor", &[("updated_at", S)]),
     (
         "sync_state",
         &[

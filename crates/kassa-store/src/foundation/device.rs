@@ -201,6 +201,69 @@ pub fn setup(store: &mut Store, p: SetupParams) -> Result<SetupOutcome> {
     })
 }
 
+/// What joining an existing store needs: the store's id and this device's id and code, as
+/// pairing hands them out (the code is unique in the store; receipt numbers carry it).
+#[derive(Debug, Clone)]
+pub struct JoinParams {
+    pub store_id: String,
+    pub device_id: String,
+    pub device_code: String,
+    pub device_name: String,
+}
+
+/// Makes this empty data folder a new device of an existing store: the device row and its
+/// key (as setup does), but no store, staff or settings: those arrive as the other devices'
+/// changes (the `stores` change recorded at setup first). Runs once per data folder.
+pub fn join(store: &mut Store, p: JoinParams) -> Result<()> {
+    if let Some(existing) = device(store.conn())? {
+        return Err(Error::already_exists(format!(
+            "this data folder already holds device {} of store {}",
+            existing.code, existing.store_id
+        )));
+    }
+    let device_name = validate_name(&p.device_name, "device name")?;
+    let code = p.device_code.trim().to_ascii_uppercase();
+    if !(1..=4).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::invalid_input(format!(
+            "device code '{}' must be 1 to 4 letters or digits",
+            p.device_code
+        )));
+    }
+    for (what, id) in [("store id", &p.store_id), ("device id", &p.device_id)] {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(Error::invalid_input(format!(
+                "the {what} '{id}' is not a UUID"
+            )));
+        }
+    }
+    let key = store.key_source().create(&p.device_id)?;
+    let key_check = key.make_check(&p.device_id)?;
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO device (id, store_id, code, name, key_check, demo, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            params![
+                p.device_id,
+                p.store_id,
+                code,
+                device_name,
+                key_check,
+                tx.now_ts()
+            ],
+        )
+        .db()?;
+        tx.reload_device()?;
+        tx.audit(
+            AuditInput::new("device.joined")
+                .on("device", &p.device_id)
+                .after(json!({"code": code, "name": device_name, "store_id": p.store_id})),
+        )?;
+        Ok(())
+    })?;
+    store.install_key(key);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

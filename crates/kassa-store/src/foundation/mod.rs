@@ -1,10 +1,13 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
 //! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
 //! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
-//! its store (`device`), the pairing with the sync server (`sync_state`), time (`clock`), ids, and the row-by-row CSV import plumbing (`import`).
+//! its store (`device`), the pairing with the sync server (`sync_state`), applying other
+//! devices' changes (`apply`, with the foundation's own entities in `remote`), time (`clock`),
+//! ids, the class of every table (`tables`), and the row-by-row CSV import plumbing (`import`).
 //!
 //! Nothing here knows about staff, the catalog or selling.
 
+pub mod apply;
 pub mod audit;
 pub mod card_guard;
 pub mod clock;
@@ -14,7 +17,9 @@ pub mod ids;
 pub mod import;
 pub mod keys;
 pub mod outbox;
+pub(crate) mod remote;
 pub mod secret;
 pub mod settings;
 pub mod sync_state;
+pub mod tables;
 pub mod write;

@@ -187,6 +187,8 @@ impl<'c> WriteTx<'c> {
     }
 
     /// Appends a change for the server to the outbox, stamped with the HLC and this device.
+    /// For an upsert, every top-level field of the payload gets this change's version in
+    /// `field_versions`, so local and remote writes of a field compare by `(hlc, device)`.
     pub fn record_change(
         &mut self,
         entity: &str,
@@ -217,6 +219,23 @@ impl<'c> WriteTx<'c> {
                 self.now_ts
             ])
             .db()?;
+        if op == ChangeOp::Upsert
+            && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&payload)
+        {
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (entity, entity_id, field)
+                     DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+                )
+                .db()?;
+            for field in fields.keys() {
+                st.execute(params![entity, entity_id, field, hlc_i64, device_id])
+                    .db()?;
+            }
+        }
         Ok(())
     }
 

@@ -265,11 +265,15 @@ pub(crate) fn consume_step(tx: &mut WriteTx<'_>, staff_id: &str, step: u64) -> R
     let step_i = i64::try_from(step).map_err(|_| Error::internal("time step overflow"))?;
     let n = tx
         .execute(
-            "UPDATE staff SET totp_last_step = ?1, failed_attempts = 0, locked_until = NULL, updated_at = ?2
+            "UPDATE staff SET totp_last_step = ?1, updated_at = ?2
              WHERE id = ?3 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
             params![step_i, now_ts, staff_id],
         )
         .db()?;
+    if n != 0 {
+        tx.execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [staff_id])
+            .db()?;
+    }
     if n == 0 {
         return Err(Error::new(
             ErrorCode::TotpReused,
@@ -307,8 +311,8 @@ pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Re
                 ));
             }
             tx.execute(
-                "UPDATE staff SET failed_attempts = 0, locked_until = NULL, updated_at = ?1 WHERE id = ?2",
-                params![now_ts, member.id],
+                "DELETE FROM staff_lockout WHERE staff_id = ?1",
+                [&member.id],
             )
             .db()?;
             tx.record_change(
@@ -333,7 +337,7 @@ pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Re
 fn clear_failures(tx: &mut WriteTx<'_>, member: &Staff) -> Result<()> {
     if member.failed_attempts > 0 {
         tx.execute(
-            "UPDATE staff SET failed_attempts = 0 WHERE id = ?1",
+            "UPDATE staff_lockout SET failed_attempts = 0 WHERE staff_id = ?1",
             [&member.id],
         )
         .db()?;
@@ -602,12 +606,13 @@ fn record_failure(
     // A lock that has run out starts a fresh count: the failures that caused it are spent.
     let attempts: i64 = tx
         .query_row(
-            "UPDATE staff SET
+            "INSERT INTO staff_lockout (staff_id, failed_attempts) VALUES (?1, 1)
+             ON CONFLICT (staff_id) DO UPDATE SET
                 failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
                     THEN 1 ELSE failed_attempts + 1 END,
                 locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
                     THEN NULL ELSE locked_until END
-             WHERE id = ?1 RETURNING failed_attempts",
+             RETURNING failed_attempts",
             params![member.id, ts(now)],
             |r| r.get(0),
         )
@@ -625,7 +630,7 @@ fn record_failure(
     if attempts >= MAX_FAILED_ATTEMPTS {
         let until = now + Duration::minutes(LOCKOUT_MINUTES);
         tx.execute(
-            "UPDATE staff SET locked_until = ?1 WHERE id = ?2",
+            "UPDATE staff_lockout SET locked_until = ?1 WHERE staff_id = ?2",
             params![ts(until), member.id],
         )
         .db()?;

@@ -71,15 +71,19 @@ pub fn reset_password(store: &mut Store, member: &Staff, actor_id: &str) -> Resu
     let phc = hash_secret(&temporary)?;
     store.write(|tx| {
         tx.execute(
-            "UPDATE staff SET password_hash = ?1, must_change_password = 1, failed_attempts = 0,
-                locked_until = NULL WHERE id = ?2",
+            "UPDATE staff SET password_hash = ?1, must_change_password = 1 WHERE id = ?2",
             params![phc, member.id],
+        )
+        .db()?;
+        tx.execute(
+            "DELETE FROM staff_lockout WHERE staff_id = ?1",
+            [&member.id],
         )
         .db()?;
         staff::touch_fields(
             tx,
             &member.id,
-            json!({"password_hash": phc, "must_change_password": true, "failed_attempts": 0, "locked_until": null}),
+            json!({"password_hash": phc, "must_change_password": true}),
         )?;
         crate::identity::session::end_all_for(tx, &member.id, "password_reset")?;
         tx.audit(

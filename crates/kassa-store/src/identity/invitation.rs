@@ -580,8 +580,13 @@ fn accept_reenrol(store: &mut Store, inv: &Invitation, password: &str) -> Result
     store.write(|tx| {
         let sealed = key.seal(&second.totp_secret, &Staff::totp_context(&member.id))?;
         tx.execute(
-            "UPDATE staff SET totp_secret_enc = ?1, failed_attempts = 0 WHERE id = ?2",
+            "UPDATE staff SET totp_secret_enc = ?1 WHERE id = ?2",
             params![sealed, member.id],
+        )
+        .db()?;
+        tx.execute(
+            "UPDATE staff_lockout SET failed_attempts = 0 WHERE staff_id = ?1",
+            [&member.id],
         )
         .db()?;
         use base64::Engine;

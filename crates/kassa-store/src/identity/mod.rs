@@ -3,6 +3,7 @@
 //! (`approval`), one-time codes to join or re-enrol (`invitation`), one's own credentials
 //! (`credentials`), the staff rows (`staff`) and sessions (`session`).
 
+pub(crate) mod apply;
 pub mod approval;
 pub mod auth;
 pub mod credentials;

@@ -74,7 +74,9 @@ impl Staff {
 
 const COLUMNS: &str =
     "id, store_id, email, display_name, role, status, password_hash, totp_secret_enc,
-    totp_last_step, must_change_password, failed_attempts, locked_until, created_at, pin_hash";
+    totp_last_step, must_change_password,
+    ifnull((SELECT l.failed_attempts FROM staff_lockout l WHERE l.staff_id = staff.id), 0),
+    (SELECT l.locked_until FROM staff_lockout l WHERE l.staff_id = staff.id), created_at, pin_hash";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Staff, Option<String>, String)> {
     let role: String = r.get(4)?;
@@ -404,16 +406,12 @@ pub fn unlock(
     member: &Staff,
     entry: crate::AuditInput<'_>,
 ) -> Result<()> {
+    // The count and the lock are this device's (`staff_lockout`), never synced.
     tx.execute(
-        "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        "DELETE FROM staff_lockout WHERE staff_id = ?1",
         [&member.id],
     )
     .db()?;
-    touch_fields(
-        tx,
-        &member.id,
-        json!({"failed_attempts": 0, "locked_until": null}),
-    )?;
     tx.audit(
         entry
             .on("staff", &member.id)

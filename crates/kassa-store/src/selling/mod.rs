@@ -5,6 +5,7 @@
 //! payments, stock movements, history event, audit entry and outbox entries commit together
 //! or not at all.
 
+pub(crate) mod apply;
 pub mod cart;
 pub mod catalog_port;
 pub mod checkout;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod shop;
+pub mod sync;
 
 use kassa_domain::catalog::TaxRate;
 use kassa_store::catalog::stock::{self, Receipt};

@@ -1,0 +1,513 @@
+//! Applying other devices' changes: the merge framework every area's appliers build on.
+//!
+//! [`apply_remote`] applies one page of the server's log in one transaction: each change goes
+//! to the [`Applier`] its entity names (see [`applier`]), inside a savepoint, so a change that
+//! fails is parked with the reason and never aborts the page; the device's HLC moves past each
+//! remote stamp (unless the stamp is more than [`MAX_AHEAD_MS`] ahead of this device's clock:
+//! then a `clock_ahead` conflict is recorded instead); parked changes are retried; and the pull
+//! cursor is stored in the same transaction, so a crash never applies a change twice or skips
+//! one.
+//!
+//! An applier gets an [`ApplyTx`]: it writes rows directly. Applying never writes the outbox
+//! or the audit chain (nothing echoes back to the server), and foreign keys are deferred to
+//! the page's end. The rules an applier follows:
+//! - reference data (op `upsert`): [`ApplyTx::winning_fields`] keeps the fields whose
+//!   `(hlc, device)` is newer than the version held and records the new versions; write only
+//!   those. Check that the parent rows exist *before* calling it, and return
+//!   [`ApplyTx::park`] when one is missing (the savepoint is rolled back, so nothing the
+//!   applier wrote stays).
+//! - ledgers (op `insert`): [`ApplyTx::insert_ledger`] inserts a row if absent; the same row
+//!   again is [`Applied::AlreadyHeld`], a different one with the same key is a conflict, never
+//!   an overwrite.
+//! - never `INSERT OR REPLACE` (skips delete triggers, fires the stock trigger twice) nor
+//!   `OR IGNORE` (drops rows that fail a CHECK): check the key, then insert.
+//! - a uniqueness clash or a combination the rules cannot accept is a [`ApplyTx::conflict`]
+//!   row, decided the same way on every device.
+
+use crate::foundation::write::ChangeOp;
+use crate::{SqlResult, Store, ts};
+use chrono::{DateTime, Utc};
+use kassa_domain::hlc::Hlc;
+use kassa_domain::{Error, ErrorCode, Result};
+use kassa_sync_protocol::Change;
+use kassa_sync_protocol::wire::LogEntry;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::{Map, Value};
+
+/// A remote stamp further ahead of this device's clock than this is flagged (`clock_ahead`)
+/// and does not move the device's HLC.
+pub const MAX_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// What applying one change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Something was written.
+    Applied,
+    /// This device already held it (or newer values of every field): nothing written.
+    AlreadyHeld,
+    /// Waiting for a parent row; kept in `parked_changes` and retried after each page.
+    Parked,
+    /// Written as far as the rules allow, with a conflict row for a manager.
+    Conflict,
+}
+
+/// Applies one remote change of one entity. Registered per entity in each area's
+/// `apply::APPLIERS`.
+pub type Applier = fn(&mut ApplyTx<'_>, &Change) -> Result<Applied>;
+
+/// What a page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyReport {
+    /// Changes written (this page's, and parked ones that could now be applied).
+    pub applied: u64,
+    /// Changes this device already held.
+    pub already_held: u64,
+    /// Changes waiting in `parked_changes` after the page (this page's and earlier ones).
+    pub parked: u64,
+    /// Conflict rows the page recorded (including `clock_ahead` flags).
+    pub conflicts: u64,
+}
+
+/// The version of a field: the stamp and device of the change that wrote it. Ordered by
+/// stamp, ties broken by device id, so every device picks the same winner.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub hlc: u64,
+    pub device_id: String,
+}
+
+impl Version {
+    /// The version a change writes.
+    pub fn of(change: &Change) -> Version {
+        Version {
+            hlc: change.hlc,
+            device_id: change.device_id.clone(),
+        }
+    }
+}
+
+/// Fields that travel together: a change carrying one of them wins or loses for all of
+/// them at once, by the newest version held among them (consent and its date).
+const FIELD_GROUPS: &[(&str, &[&str])] = &[("customers", &["marketing_consent", "consent_at"])];
+
+/// Every applier: each area lists its own.
+fn registries() -> [&'static [(&'static str, Applier)]; 5] {
+    [
+        crate::foundation::remote::APPLIERS,
+        crate::identity::apply::APPLIERS,
+        crate::catalog::apply::APPLIERS,
+        crate::customers::apply::APPLIERS,
+        crate::selling::apply::APPLIERS,
+    ]
+}
+
+/// The applier of an entity, or `None` when no area knows it (such a change is parked).
+pub fn applier(entity: &str) -> Option<Applier> {
+    registries()
+        .into_iter()
+        .flatten()
+        .find(|(name, _)| *name == entity)
+        .map(|(_, f)| *f)
+}
+
+/// The pull cursor: the server sequence of the last change this device applied (0 before
+/// the first pull).
+pub fn cursor(conn: &Connection) -> Result<u64> {
+    let c: Option<i64> = conn
+        .query_row("SELECT cursor FROM sync_cursor WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .db()?;
+    Ok(c.and_then(|c| u64::try_from(c).ok()).unwrap_or(0))
+}
+
+/// An open transaction applying remote changes. See the module's rules.
+pub struct ApplyTx<'c> {
+    tx: Transaction<'c>,
+    now: DateTime<Utc>,
+    now_ts: String,
+    device_id: String,
+    store_id: String,
+    hlc: Hlc,
+    /// The change being applied, for conflict rows.
+    current: Option<Change>,
+    park_reason: Option<String>,
+    conflicts: u64,
+}
+
+impl std::ops::Deref for ApplyTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl<'c> ApplyTx<'c> {
+    /// Runs a statement through the statement cache; the number of rows changed.
+    pub fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<usize> {
+        self.tx.prepare_cached(sql).db()?.execute(params).db()
+    }
+
+    /// One row through the statement cache; `None` when there is none.
+    pub fn row<T, P: rusqlite::Params, F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> Result<Option<T>> {
+        self.tx
+            .prepare_cached(sql)
+            .db()?
+            .query_row(params, f)
+            .optional()
+            .db()
+    }
+
+    /// Whether a row with `key` exists: `SELECT 1 FROM {table} WHERE {key_col} = ?`.
+    /// `table` and `key_col` are the applier's constants, never taken from a payload.
+    pub fn exists(&self, table: &str, key_col: &str, key: &str) -> Result<bool> {
+        Ok(self
+            .row(
+                &format!("SELECT 1 FROM {table} WHERE {key_col} = ?1"),
+                [key],
+                |_| Ok(()),
+            )?
+            .is_some())
+    }
+
+    /// The time this page is applied, read once at its start.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// [`ApplyTx::now`] as stored text.
+    pub fn now_ts(&self) -> String {
+        self.now_ts.clone()
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The store this device belongs to.
+    pub fn store_id(&self) -> &str {
+        &self.store_id
+    }
+
+    /// The wall time of a change's stamp, as stored text: the `created_at` a row made by a
+    /// remote change gets, the same on every device.
+    pub fn stamp_ts(change: &Change) -> String {
+        let ms = i64::try_from(Hlc::from_packed(change.hlc).wall_ms()).unwrap_or(0);
+        ts(DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default())
+    }
+
+    /// The version held for a field, if any.
+    pub fn version(&self, entity: &str, entity_id: &str, field: &str) -> Result<Option<Version>> {
+        self.row(
+            "SELECT hlc, device_id FROM field_versions WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+            params![entity, entity_id, field],
+            |r| {
+                Ok(Version {
+                    hlc: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    device_id: r.get(1)?,
+                })
+            },
+        )
+    }
+
+    /// Records `v` as the version of a field.
+    pub fn set_version(
+        &self,
+        entity: &str,
+        entity_id: &str,
+        field: &str,
+        v: &Version,
+    ) -> Result<()> {
+        let hlc =
+            i64::try_from(v.hlc).map_err(|_| Error::invalid_input("clock stamp too large"))?;
+        self.exec(
+            "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+            params![entity, entity_id, field, hlc, v.device_id],
+        )?;
+        Ok(())
+    }
+
+    /// For an upsert: the payload's fields whose version is newer than the one held (all of
+    /// them for a row this device has never seen), with their new versions recorded. Fields
+    /// of one group ([`FIELD_GROUPS`]) win or lose together. An empty map: already held.
+    pub fn winning_fields(&mut self, change: &Change) -> Result<Map<String, Value>> {
+        let Value::Object(payload) = &change.payload else {
+            return Err(Error::invalid_input(format!(
+                "change {} of {} carries no fields",
+                change.change_id, change.entity
+            )));
+        };
+        let incoming = Version::of(change);
+        let groups = FIELD_GROUPS
+            .iter()
+            .filter(|(e, _)| *e == change.entity)
+            .flat_map(|(_, g)| g.iter().copied().map(move |f| (f, *g)))
+            .collect::<Vec<_>>();
+        let mut out = Map::new();
+        for (field, value) in payload {
+            let members: Vec<&str> = groups
+                .iter()
+                .find(|(f, _)| *f == field.as_str())
+                .map(|(_, g)| g.to_vec())
+                .unwrap_or_else(|| vec![field.as_str()]);
+            let mut held: Option<Version> = None;
+            for m in &members {
+                let v = self.version(&change.entity, &change.entity_id, m)?;
+                held = held.max(v);
+            }
+            if held.is_none_or(|h| incoming > h) {
+                out.insert(field.clone(), value.clone());
+            }
+        }
+        for field in out.keys() {
+            self.set_version(&change.entity, &change.entity_id, field, &incoming)?;
+        }
+        Ok(out)
+    }
+
+    /// Records a conflict found while applying the current change: `kind` (e.g.
+    /// `duplicate_sku`, `ledger_mismatch`), the record, and `detail` (both sides and what the
+    /// merge did). Applying the same change again records no second row.
+    pub fn conflict(
+        &mut self,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
+        let (change_id, hlc, device) = match &self.current {
+            Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
+            None => (String::new(), 0, String::new()),
+        };
+        let id = conflict_id(kind, entity, entity_id, &change_id);
+        if self.exists("conflicts", "id", &id)? {
+            return Ok(());
+        }
+        let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
+        self.exec(
+            "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, kind, entity, entity_id, detail.to_string(), change_id, hlc, device, self.now_ts],
+        )?;
+        self.conflicts += 1;
+        Ok(())
+    }
+
+    /// Parks the current change until its parent arrives: return what this gives. Everything
+    /// the applier wrote for the change is rolled back; the change is retried after each page.
+    pub fn park(&mut self, reason: impl Into<String>) -> Applied {
+        self.park_reason = Some(reason.into());
+        Applied::Parked
+    }
+
+    /// Inserts a ledger row if absent. `key` is the primary key's columns with their values
+    /// (also written); `row` the other columns. The same row again is `AlreadyHeld`; a row
+    /// with the same key and other content is a `ledger_mismatch` conflict and nothing is
+    /// overwritten. Table and column names are the applier's constants.
+    pub fn insert_ledger(
+        &mut self,
+        table: &str,
+        key: &[(&str, SqlValue)],
+        row: &[(&str, SqlValue)],
+    ) -> Result<Applied> {
+        self.insert_ledger_with(table, key, row, &[])
+    }
+
+    /// [`ApplyTx::insert_ledger`] with `local` columns that are written on insert but not
+    /// compared (a `created_at` the payload does not carry, taken from the stamp).
+    pub fn insert_ledger_with(
+        &mut self,
+        table: &str,
+        key: &[(&str, SqlValue)],
+        row: &[(&str, SqlValue)],
+        local: &[(&str, SqlValue)],
+    ) -> Result<Applied> {
+        let cols: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
+        let where_key: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ?{}", i + 1))
+            .collect();
+        let key_vals: Vec<&SqlValue> = key.iter().map(|(_, v)| v).collect();
+        let select = format!(
+            "SELECT {} FROM {table} WHERE {}",
+            if cols.is_empty() {
+                "1".to_string()
+            } else {
+                cols.join(", ")
+            },
+            where_key.join(" AND ")
+        );
+        let held: Option<Vec<SqlValue>> = self
+            .tx
+            .prepare_cached(&select)
+            .db()?
+            .query_row(rusqlite::params_from_iter(key_vals.iter()), |r| {
+                (0..cols.len().max(1))
+                    .map(|i| r.get::<_, SqlValue>(i))
+                    .collect()
+            })
+            .optional()
+            .db()?;
+        let entity_id = key
+            .iter()
+            .map(|(_, v)| sql_text(v))
+            .collect::<Vec<_>>()
+            .join(":");
+        if let Some(held) = held {
+            let differs: Vec<(&str, &SqlValue, &SqlValue)> = row
+                .iter()
+                .zip(held.iter())
+                .filter(|((_, mine), theirs)| !same_value(mine, theirs))
+                .map(|((c, mine), theirs)| (*c, mine, theirs))
+                .collect();
+            if differs.is_empty() {
+                return Ok(Applied::AlreadyHeld);
+            }
+            let detail = serde_json::json!({
+                "table": table,
+                "fields": differs.iter().map(|(c, mine, theirs)| serde_json::json!({
+                    "field": c, "held": sql_json(theirs), "incoming": sql_json(mine)
+                })).collect::<Vec<_>>(),
+                "kept": "held",
+            });
+            self.conflict("ledger_mismatch", table, &entity_id, detail)?;
+            return Ok(Applied::Conflict);
+        }
+        let all: Vec<&(&str, SqlValue)> =
+            key.iter().chain(row.iter()).chain(local.iter()).collect();
+        let names: Vec<&str> = all.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        );
+        self.tx
+            .prepare_cached(&insert)
+            .db()?
+            .execute(rusqlite::params_from_iter(all.iter().map(|(_, v)| v)))
+            .db()?;
+        Ok(Applied::Applied)
+    }
+
+    /// The first of `parents` (table, key column, id) that this device does not hold yet, as
+    /// a reason to park; `None` when all are here (an absent id needs nothing).
+    pub fn missing_parent(&self, parents: &[(&str, &str, Option<&str>)]) -> Result<Option<String>> {
+        for (table, col, id) in parents {
+            if let Some(id) = id
+                && !self.exists(table, col, id)?
+            {
+                return Ok(Some(format!("waiting for {table} {id}")));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Writes a reference row's winning `fields` that are among `columns` (payload field
+    /// name = column name): an UPDATE when the row exists, else an INSERT of the key, those
+    /// fields and `created_at`/`updated_at` (when `timestamps`) from the change's stamp.
+    /// Returns whether the row existed. Names are the applier's constants.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_reference(
+        &self,
+        table: &str,
+        key_col: &str,
+        id: &str,
+        fields: &Map<String, Value>,
+        columns: &[&str],
+        timestamps: bool,
+        stamp: &str,
+    ) -> Result<bool> {
+        let set: Vec<(&str, SqlValue)> = columns
+            .iter()
+            .filter_map(|c| fields.get(*c).map(|v| (*c, json_sql(v))))
+            .collect();
+        let existed = self.exists(table, key_col, id)?;
+        if existed {
+            if set.is_empty() {
+                return Ok(true);
+            }
+            let mut assign: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ?{}", i + 2))
+                .collect();
+            if timestamps {
+                assign.push(format!("updated_at = ?{}", set.len() + 2));
+            }
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {key_col} = ?1",
+                assign.join(", ")
+            );
+            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+            values.extend(set.into_iter().map(|(_, v)| v));
+            if timestamps {
+                values.push(SqlValue::Text(stamp.to_string()));
+            }
+            self.tx
+                .prepare_cached(&sql)
+                .db()?
+                .execute(rusqlite::params_from_iter(values.iter()))
+                .db()?;
+        } else {
+            let mut names: Vec<&str> = vec![key_col];
+            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+            for (c, v) in set {
+                names.push(c);
+                values.push(v);
+            }
+            if timestamps {
+                names.extend(["created_at", "updated_at"]);
+                values.extend([
+                    SqlValue::Text(stamp.to_string()),
+                    SqlValue::Text(stamp.to_string()),
+                ]);
+            }
+            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            );
+            self.tx
+                .prepare_cached(&sql)
+                .db()?
+                .execute(rusqlite::params_from_iter(values.iter()))
+                .db()?;
+        }
+        Ok(existed)
+    }
+
+    /// A uniqueness clash on `field` between the incoming change's row and `other_id`, which
+    /// holds the same value here: whether the incoming row loses. The later `(hlc, device)`
+    /// loses; a held value with no version (written before versions existed) wins.
+    pub fn incoming_loses(
+        &self,
+        entity: &str,
+        field: &str,
+        other_id: &str,
+        incoming: &Version,
+    ) -> Result<bool> {
+        Ok(match self.version(entity, other_id, field)? {
+            Some(held) => *incoming > held,
+            None => true,
+        })
+    }
+}
+
+mod run;
+mod values;
+
+pub use run::apply_remote;
+use values::{conflict_id, same_value, sql_json, sql_text};
+pub use values::{field, json_sql, lacks, suffixed};

@@ -1,0 +1,218 @@
+//! Running a page: the savepoint per change, parking and retrying, the clock, the cursor.
+
+use super::*;
+
+impl<'c> ApplyTx<'c> {
+    pub(super) fn begin(tx: Transaction<'c>, now: DateTime<Utc>) -> Result<ApplyTx<'c>> {
+        let (device_id, store_id, hlc): (String, String, i64) = tx
+            .query_row("SELECT id, store_id, hlc FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .db()?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NotSetUp,
+                    "this data folder has no device yet; set up or join a store first",
+                )
+            })?;
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").db()?;
+        Ok(ApplyTx {
+            tx,
+            now,
+            now_ts: ts(now),
+            device_id,
+            store_id,
+            hlc: Hlc::from_packed(u64::try_from(hlc).unwrap_or(0)),
+            current: None,
+            park_reason: None,
+            conflicts: 0,
+        })
+    }
+
+    /// Moves the device's clock past a remote stamp, unless the stamp is more than
+    /// [`MAX_AHEAD_MS`] ahead of this device's clock (then flagged, `clock_ahead`).
+    pub(super) fn receive(&mut self, change: &Change) -> Result<()> {
+        let now_ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
+        let remote = Hlc::from_packed(change.hlc);
+        if remote.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+            let detail = serde_json::json!({
+                "stamp_ms": remote.wall_ms(), "device_clock_ms": now_ms,
+                "ahead_ms": remote.wall_ms() - now_ms, "change_id": change.change_id,
+                "entity": change.entity, "entity_id": change.entity_id,
+            });
+            return self.conflict("clock_ahead", "device", &change.device_id, detail);
+        }
+        self.hlc = self.hlc.receive(remote, now_ms);
+        Ok(())
+    }
+
+    /// Applies one change in a savepoint: an error or a park rolls back what it wrote.
+    fn run_one(&mut self, change: &Change, server_seq: u64) -> Result<Applied> {
+        self.current = Some(change.clone());
+        self.park_reason = None;
+        let conflicts_before = self.conflicts;
+        self.tx.execute_batch("SAVEPOINT apply_change").db()?;
+        let outcome = match applier(&change.entity) {
+            Some(f) => f(self, change),
+            None => Ok(self.park(format!(
+                "no applier for '{}' in this version of Kassa",
+                change.entity
+            ))),
+        };
+        let reason = match outcome {
+            Ok(Applied::Parked) => Some(
+                self.park_reason
+                    .take()
+                    .unwrap_or_else(|| "waiting for its parent".into()),
+            ),
+            Ok(done) => {
+                self.tx.execute_batch("RELEASE apply_change").db()?;
+                self.unpark(&change.change_id)?;
+                return Ok(done);
+            }
+            Err(e) if e.code == ErrorCode::Storage => return Err(e),
+            Err(e) => Some(format!("{}: {}", e.code.as_str(), e.message)),
+        };
+        self.tx
+            .execute_batch("ROLLBACK TO apply_change; RELEASE apply_change")
+            .db()?;
+        self.conflicts = conflicts_before;
+        self.store_parked(change, server_seq, reason.as_deref().unwrap_or(""))?;
+        Ok(Applied::Parked)
+    }
+
+    fn unpark(&self, change_id: &str) -> Result<()> {
+        self.exec(
+            "DELETE FROM parked_changes WHERE change_id = ?1",
+            [change_id],
+        )?;
+        Ok(())
+    }
+
+    fn store_parked(&self, c: &Change, server_seq: u64, reason: &str) -> Result<()> {
+        let updated = self.exec(
+            "UPDATE parked_changes SET reason = ?2, attempts = attempts + 1 WHERE change_id = ?1",
+            params![c.change_id, reason],
+        )?;
+        if updated == 0 {
+            let seq = i64::try_from(server_seq).unwrap_or(i64::MAX);
+            let hlc = i64::try_from(c.hlc).unwrap_or(i64::MAX);
+            self.exec(
+                "INSERT INTO parked_changes (change_id, server_seq, entity, entity_id, op, payload, hlc, device_id, reason, parked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![c.change_id, seq, c.entity, c.entity_id, c.op.as_str(), c.payload.to_string(),
+                        hlc, c.device_id, reason, self.now_ts],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Retries parked changes in server order until a round applies none.
+    fn retry_parked(&mut self, report: &mut ApplyReport) -> Result<()> {
+        loop {
+            let parked: Vec<(Change, u64)> = {
+                let mut st = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT change_id, entity, entity_id, op, payload, hlc, device_id, server_seq
+                         FROM parked_changes ORDER BY server_seq, change_id",
+                    )
+                    .db()?;
+                let rows = st
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, i64>(5)?,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, i64>(7)?,
+                        ))
+                    })
+                    .db()?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let (change_id, entity, entity_id, op, payload, hlc, device_id, seq) =
+                        row.db()?;
+                    let op = ChangeOp::parse(&op).unwrap_or(ChangeOp::Event);
+                    let payload = serde_json::from_str(&payload).unwrap_or(Value::Null);
+                    let change = Change {
+                        change_id,
+                        entity,
+                        entity_id,
+                        op,
+                        payload,
+                        hlc: u64::try_from(hlc).unwrap_or(0),
+                        device_id,
+                    };
+                    out.push((change, u64::try_from(seq).unwrap_or(0)));
+                }
+                out
+            };
+            let mut progress = false;
+            for (change, seq) in parked {
+                match self.run_one(&change, seq)? {
+                    Applied::Parked => {}
+                    Applied::AlreadyHeld => {
+                        report.already_held += 1;
+                        progress = true;
+                    }
+                    Applied::Applied | Applied::Conflict => {
+                        report.applied += 1;
+                        progress = true;
+                    }
+                }
+            }
+            if !progress {
+                return Ok(());
+            }
+        }
+    }
+
+    fn finish(self, cursor: u64) -> Result<()> {
+        let hlc =
+            i64::try_from(self.hlc.packed()).map_err(|_| Error::internal("clock overflow"))?;
+        self.exec("UPDATE device SET hlc = max(hlc, ?1)", [hlc])?;
+        let cursor = i64::try_from(cursor).map_err(|_| Error::invalid_input("cursor too large"))?;
+        self.exec(
+            "INSERT INTO sync_cursor (id, cursor, updated_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET cursor = max(cursor, excluded.cursor), updated_at = excluded.updated_at",
+            params![cursor, self.now_ts],
+        )?;
+        self.tx.commit().db()
+    }
+}
+
+/// Applies one page of the server's log, in order, in one transaction, and stores `cursor`
+/// (the page's end) with it. Changes this device made itself are recognised and held.
+pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Result<ApplyReport> {
+    let now = store.clock().now();
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let mut atx = ApplyTx::begin(tx, now)?;
+    let mut report = ApplyReport::default();
+    for e in entries {
+        atx.current = Some(e.change.clone());
+        atx.receive(&e.change)?;
+        match atx.run_one(&e.change, e.server_seq)? {
+            Applied::Applied | Applied::Conflict => report.applied += 1,
+            Applied::AlreadyHeld => report.already_held += 1,
+            Applied::Parked => {}
+        }
+    }
+    atx.retry_parked(&mut report)?;
+    report.parked = atx
+        .row("SELECT count(*) FROM parked_changes", [], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0);
+    report.conflicts = atx.conflicts;
+    atx.finish(cursor)?;
+    Ok(report)
+}

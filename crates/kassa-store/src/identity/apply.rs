@@ -1,0 +1,336 @@
+//! Appliers for the identity entities arriving from other devices (see `foundation::apply`):
+//! staff rows, their backup codes and invitations.
+//!
+//! A staff member's TOTP secret is applied as it comes (sealed under the device key of the
+//! device that enrolled it): every device holds the same row, but only that device opens the
+//! secret until secrets are sealed with a store key. The failure count and lock are not in
+//! the staff row (`staff_lockout` is this device's).
+
+use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
+use base64::Engine;
+use kassa_domain::{Error, Result};
+use kassa_sync_protocol::Change;
+use rusqlite::params;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Value, json};
+
+/// `(entity, applier)` for every identity entity recorded in the outbox.
+pub(crate) const APPLIERS: &[(&str, Applier)] = &[
+    ("staff", apply_staff),
+    ("backup_codes", apply_backup_code),
+    ("invitations", apply_invitation),
+];
+
+const STAFF_COLUMNS: &[&str] = &[
+    "store_id",
+    "email",
+    "display_name",
+    "role",
+    "status",
+    "password_hash",
+    "totp_secret_enc",
+    "must_change_password",
+    "pin_hash",
+];
+
+/// A staff row: last writer wins per field; `totp_last_step` by maximum (a step used on
+/// any device stays used); two people made offline with one email are a conflict, and the
+/// later one is kept disabled under a marked email.
+fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let exists = tx.exists("staff", "id", &c.entity_id)?;
+    if !exists
+        && let Some(reason) = lacks(
+            &c.payload,
+            &["store_id", "email", "display_name", "role", "status"],
+        )
+    {
+        return Ok(tx.park(reason));
+    }
+    let store_id = c.payload.get("store_id").and_then(Value::as_str);
+    if let Some(reason) = tx.missing_parent(&[("stores", "id", store_id)])? {
+        return Ok(tx.park(reason));
+    }
+    let mut won = tx.winning_fields(c)?;
+    let mut outcome = Applied::Applied;
+    if let Some(step) = c.payload.get("totp_last_step").and_then(Value::as_i64) {
+        // Maximum, whatever the versions: applied below even when the field lost.
+        won.remove("totp_last_step");
+        tx.exec(
+            "UPDATE staff SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+            params![c.entity_id, step],
+        )?;
+    }
+    if let Some(Value::String(sealed)) = won.get("totp_secret_enc") {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .map_err(|_| Error::invalid_input("a sealed TOTP secret that is not base64"))?;
+        tx.exec(
+            "UPDATE staff SET totp_secret_enc = ?2 WHERE id = ?1",
+            params![c.entity_id, bytes],
+        )?;
+        won.remove("totp_secret_enc");
+    }
+    if let Some(Value::String(email)) = won.get("email").cloned() {
+        let other: Option<String> = tx.row(
+            "SELECT id FROM staff WHERE email = ?1 AND id <> ?2",
+            params![email, c.entity_id],
+            |r| r.get(0),
+        )?;
+        if let Some(other) = other {
+            let incoming = Version::of(c);
+            let (loser, loser_device) = if tx.incoming_loses("staff", "email", &other, &incoming)? {
+                (c.entity_id.clone(), c.device_id.clone())
+            } else {
+                let held = tx
+                    .version("staff", &other, "email")?
+                    .map(|v| v.device_id)
+                    .unwrap_or_default();
+                (other.clone(), held)
+            };
+            let marked = suffixed(&email, &loser_device);
+            tx.conflict(
+                "duplicate_staff_email",
+                "staff",
+                &loser,
+                json!({"email": email, "kept": if loser == other { &c.entity_id } else { &other },
+                       "disabled": loser, "now": marked}),
+            )?;
+            if loser == c.entity_id {
+                won.insert("email".into(), json!(marked));
+                won.insert("status".into(), json!("disabled"));
+            } else {
+                tx.exec(
+                    "UPDATE staff SET email = ?2, status = 'disabled' WHERE id = ?1",
+                    params![other, marked],
+                )?;
+            }
+            outcome = Applied::Conflict;
+        }
+    }
+    if !exists {
+        // A new row: the secret was written above only if it existed, so write it now.
+        let sealed = c.payload.get("totp_secret_enc").and_then(Value::as_str);
+        let stamp = ApplyTx::stamp_ts(c);
+        tx.write_reference(
+            "staff",
+            "id",
+            &c.entity_id,
+            &won,
+            STAFF_COLUMNS,
+            true,
+            &stamp,
+        )?;
+        if let Some(s) = sealed {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| Error::invalid_input("a sealed TOTP secret that is not base64"))?;
+            tx.exec(
+                "UPDATE staff SET totp_secret_enc = ?2 WHERE id = ?1",
+                params![c.entity_id, bytes],
+            )?;
+        }
+        if let Some(step) = c.payload.get("totp_last_step").and_then(Value::as_i64) {
+            tx.exec(
+                "UPDATE staff SET totp_last_step = ?2 WHERE id = ?1",
+                params![c.entity_id, step],
+            )?;
+        }
+        return Ok(outcome);
+    }
+    if won.is_empty() && outcome == Applied::Applied && c.payload.get("totp_last_step").is_none() {
+        return Ok(Applied::AlreadyHeld);
+    }
+    let stamp = ApplyTx::stamp_ts(c);
+    tx.write_reference(
+        "staff",
+        "id",
+        &c.entity_id,
+        &won,
+        STAFF_COLUMNS,
+        true,
+        &stamp,
+    )?;
+    Ok(outcome)
+}
+
+/// A backup code (a ledger row), or an event on it: used (the first use by time stands; a
+/// second use on another device is a conflict) or retired.
+fn apply_backup_code(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    match c.op {
+        kassa_sync_protocol::ChangeOp::Insert => {
+            let staff_id = p.get("staff_id").and_then(Value::as_str);
+            if let Some(reason) = tx.missing_parent(&[("staff", "id", staff_id)])? {
+                return Ok(tx.park(reason));
+            }
+            tx.insert_ledger_with(
+                "backup_codes",
+                &[("id", SqlValue::Text(c.entity_id.clone()))],
+                &[
+                    ("staff_id", field(p, "staff_id")),
+                    ("code_hash", field(p, "code_hash")),
+                ],
+                &[("created_at", SqlValue::Text(ApplyTx::stamp_ts(c)))],
+            )
+        }
+        _ => {
+            let held: Option<(Option<String>, Option<String>, Option<String>)> = tx.row(
+                "SELECT used_at, used_device, revoked_at FROM backup_codes WHERE id = ?1",
+                [&c.entity_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let Some((used_at, used_device, revoked_at)) = held else {
+                return Ok(tx.park(format!("waiting for backup code {}", c.entity_id)));
+            };
+            let mut outcome = Applied::AlreadyHeld;
+            if let Some(at) = p.get("used_at").and_then(Value::as_str) {
+                let device = p.get("used_device").and_then(Value::as_str).unwrap_or("");
+                let incoming = (at.to_string(), device.to_string());
+                match used_at {
+                    None => {
+                        tx.exec(
+                            "UPDATE backup_codes SET used_at = ?2, used_device = ?3 WHERE id = ?1",
+                            params![c.entity_id, at, device],
+                        )?;
+                        outcome = Applied::Applied;
+                    }
+                    Some(h) if (h.clone(), used_device.clone().unwrap_or_default()) != incoming => {
+                        let first = std::cmp::min(
+                            (h.clone(), used_device.clone().unwrap_or_default()),
+                            incoming.clone(),
+                        );
+                        tx.conflict(
+                            "backup_code_reused",
+                            "backup_codes",
+                            &c.entity_id,
+                            json!({"held": {"used_at": h, "used_device": used_device},
+                                   "incoming": {"used_at": at, "used_device": device},
+                                   "kept": {"used_at": first.0, "used_device": first.1}}),
+                        )?;
+                        tx.exec(
+                            "UPDATE backup_codes SET used_at = ?2, used_device = ?3 WHERE id = ?1",
+                            params![c.entity_id, first.0, first.1],
+                        )?;
+                        outcome = Applied::Conflict;
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(at) = p.get("revoked_at").and_then(Value::as_str)
+                && revoked_at.as_deref().is_none_or(|h| at < h)
+            {
+                tx.exec(
+                    "UPDATE backup_codes SET revoked_at = ?2 WHERE id = ?1",
+                    params![c.entity_id, at],
+                )?;
+                if outcome == Applied::AlreadyHeld {
+                    outcome = Applied::Applied;
+                }
+            }
+            Ok(outcome)
+        }
+    }
+}
+
+const INVITATION_COLUMNS: &[&str] = &[
+    "store_id",
+    "kind",
+    "email",
+    "display_name",
+    "role",
+    "staff_id",
+    "token_hash",
+    "expires_at",
+    "created_by",
+    "accepted_at",
+    "revoked_at",
+];
+
+/// An invitation: last writer wins per field, except its acceptance: the first acceptance by
+/// `(hlc, device)` stands and a second one is a conflict.
+fn apply_invitation(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    let exists = tx.exists("invitations", "id", &c.entity_id)?;
+    if !exists
+        && let Some(reason) = lacks(
+            p,
+            &[
+                "store_id",
+                "kind",
+                "email",
+                "role",
+                "token_hash",
+                "expires_at",
+                "created_by",
+            ],
+        )
+    {
+        return Ok(tx.park(reason));
+    }
+    let parents = [
+        ("stores", "id", p.get("store_id").and_then(Value::as_str)),
+        ("staff", "id", p.get("created_by").and_then(Value::as_str)),
+        ("staff", "id", p.get("staff_id").and_then(Value::as_str)),
+    ];
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+    let held_acceptance: Option<(Option<String>, Option<String>)> = tx.row(
+        "SELECT accepted_at, staff_id FROM invitations WHERE id = ?1",
+        [&c.entity_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let held_version = tx.version("invitations", &c.entity_id, "accepted_at")?;
+    let mut won = tx.winning_fields(c)?;
+    let mut outcome = Applied::Applied;
+    if let (Some(Value::String(_)), Some((Some(at), staff))) =
+        (p.get("accepted_at"), &held_acceptance)
+        && p.get("staff_id").and_then(Value::as_str) != staff.as_deref()
+        && p.get("staff_id").is_some()
+    {
+        let first_is_held = held_version.as_ref().is_some_and(|h| *h < Version::of(c));
+        tx.conflict(
+            "invitation_accepted_twice",
+            "invitations",
+            &c.entity_id,
+            json!({"held": {"accepted_at": at, "staff_id": staff}, "incoming": p,
+                   "kept": if first_is_held { "held" } else { "incoming" }}),
+        )?;
+        let keep = if first_is_held {
+            won.remove("accepted_at");
+            won.remove("staff_id");
+            held_version
+        } else {
+            for f in ["accepted_at", "staff_id"] {
+                if let Some(v) = p.get(f) {
+                    won.insert(f.into(), v.clone());
+                }
+            }
+            Some(Version::of(c))
+        };
+        if let Some(v) = &keep {
+            for f in ["accepted_at", "staff_id"] {
+                tx.set_version("invitations", &c.entity_id, f, v)?;
+            }
+        }
+        outcome = Applied::Conflict;
+    }
+    if exists && won.is_empty() {
+        return Ok(if outcome == Applied::Conflict {
+            outcome
+        } else {
+            Applied::AlreadyHeld
+        });
+    }
+    let stamp = ApplyTx::stamp_ts(c);
+    tx.write_reference(
+        "invitations",
+        "id",
+        &c.entity_id,
+        &won,
+        INVITATION_COLUMNS,
+        true,
+        &stamp,
+    )?;
+    Ok(outcome)
+}
