@@ -207,7 +207,8 @@ async fn push_all<T: Transport>(
     let mut report = SyncReport::default();
     loop {
         let batch = sync_state::pushable(lock(store).conn(), MAX_PUSH_CHANGES)?;
-        let Some(first) = batch.first().map(|c| c.seq) else {
+        let (Some(first), Some(last)) = (batch.first().map(|c| c.seq), batch.last().map(|c| c.seq))
+        else {
             break;
         };
         let req = PushRequest {
@@ -216,8 +217,11 @@ async fn push_all<T: Transport>(
         };
         let answer = transport.push(&creds.token, &req).await?;
         latest = server_time(&answer.server_time)?;
-        // Acknowledged before anything else can fail: the server holds these for good.
-        let dropped = sync_state::acknowledge(&mut lock(store), answer.acked_seq)?;
+        // Acknowledged before anything else can fail: the server holds these for good. Never
+        // past what this batch carried: changes made here since were not sent, whatever the
+        // server claims to hold.
+        let acked = answer.acked_seq.min(last);
+        let dropped = sync_state::acknowledge(&mut lock(store), acked)?;
         report.pushed += dropped;
         if answer.acked_seq < first {
             // The next round would send the same batch again, forever.

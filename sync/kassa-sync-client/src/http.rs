@@ -13,6 +13,10 @@ use serde::de::DeserializeOwned;
 use std::net::IpAddr;
 use std::time::Duration;
 
+/// The header every authenticated call carries the device's schema version in; the server
+/// refuses a push from a schema it no longer syncs with (`update_required`).
+pub const SCHEMA_VERSION_HEADER: &str = "kassa-schema-version";
+
 /// How long to wait for a connection, and for a whole exchange.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -88,6 +92,9 @@ impl HttpTransport {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("kassa/", env!("CARGO_PKG_VERSION")))
+            // The token goes only where the admin pointed the device: a redirect is not
+            // followed (it answers as a server that is not Kassa's).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::internal(format!("the HTTP client cannot start: {e}")))?;
         Ok(HttpTransport { base, client })
@@ -108,7 +115,10 @@ impl HttpTransport {
         let url = format!("{}/api/v1/{path}", self.base);
         let mut req = self.client.request(method, &url);
         if let Some(token) = token {
-            req = req.bearer_auth(token);
+            req = req.bearer_auth(token).header(
+                SCHEMA_VERSION_HEADER,
+                kassa_store::SCHEMA_VERSION.to_string(),
+            );
         }
         if let Some(body) = body {
             req = req.json(body);

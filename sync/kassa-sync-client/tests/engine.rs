@@ -33,19 +33,27 @@ struct ServerState {
     /// Takes changes only up to this sequence.
     ack_cap: Option<u64>,
     update_required: bool,
+    /// Answers that it holds this many more changes than it does.
+    overclaim: u64,
     revoked: Vec<String>,
     calls: usize,
 }
 
+/// Runs while a push is on its way, as the till goes on selling.
+type PushHook = Box<dyn Fn() + Send + Sync>;
+
 #[derive(Default)]
-struct FakeServer(Mutex<ServerState>);
+struct FakeServer(Mutex<ServerState>, Mutex<Option<PushHook>>);
 
 impl FakeServer {
     fn new(device_code: &str) -> FakeServer {
-        FakeServer(Mutex::new(ServerState {
-            device_code: device_code.into(),
-            ..Default::default()
-        }))
+        FakeServer(
+            Mutex::new(ServerState {
+                device_code: device_code.into(),
+                ..Default::default()
+            }),
+            Mutex::new(None),
+        )
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut ServerState) -> T) -> T {
@@ -90,6 +98,9 @@ impl Transport for FakeServer {
 
     async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
         assert_eq!(token, "secret-device-token");
+        if let Some(hook) = self.1.lock().unwrap().as_ref() {
+            hook();
+        }
         self.with(|s| {
             s.calls += 1;
             if let Some(e) = &s.refuse_push {
@@ -122,7 +133,7 @@ impl Transport for FakeServer {
             }
             let answer = PushResponse {
                 accepted,
-                acked_seq: s.acked,
+                acked_seq: s.acked + s.overclaim,
                 server_time: now(),
             };
             s.batches
@@ -164,7 +175,7 @@ impl Transport for FakeServer {
 }
 
 struct Till {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     admin: String,
     _dir: tempfile::TempDir,
 }
@@ -192,7 +203,7 @@ fn till() -> Till {
     )
     .unwrap();
     Till {
-        store: Mutex::new(store),
+        store: Arc::new(Mutex::new(store)),
         admin: out.admin_id,
         _dir: dir,
     }
@@ -505,4 +516,33 @@ async fn the_store_is_free_while_the_server_is_waited_on() {
     kassa_sync_client::devices(&t.store, &probe).await.unwrap();
     assert!(server.with(|s| s.calls) >= 5);
     assert_eq!(*probe.calls_with_store_held.lock().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_change_made_while_a_batch_travels_stays_whatever_the_server_claims() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let sent = t.pending();
+    let store = t.store.clone();
+    let fired = std::sync::atomic::AtomicBool::new(false);
+    *server.1.lock().unwrap() = Some(Box::new(move || {
+        if fired.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        store
+            .lock()
+            .unwrap()
+            .write(|tx| {
+                tx.record_change("settings", "late", ChangeOp::Upsert, &serde_json::json!({}))
+            })
+            .unwrap();
+    }));
+    server.with(|s| s.overclaim = 1_000);
+
+    // The first round sends what waited; the second sends the change made meanwhile.
+    let report = sync_once(&t.store, &server).await.unwrap();
+    assert_eq!(report.pushed, sent.len() as u64 + 1);
+    let logged = server.with(|s| s.log.len());
+    assert_eq!(logged, sent.len() + 1, "every change reached the server");
 }
