@@ -9,7 +9,7 @@ use kassa_domain::settings::SettingValue;
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData, SearchOptions};
 use kassa_store::customers::{self, CustomerData};
-use kassa_store::foundation::apply::{MAX_AHEAD_MS, apply_remote};
+use kassa_store::foundation::apply::{MAX_AHEAD_MS, apply_remote, conflicts};
 use kassa_store::foundation::outbox::pending_changes;
 use kassa_store::foundation::{audit, settings};
 use kassa_store::{ChangeOp, Store};
@@ -358,4 +358,31 @@ fn a_customer_merge_carries_consent_and_its_date_to_other_devices() {
     assert!(ka.data.marketing_consent && ka.consent_at.is_some());
     assert_eq!((ka.data, ka.consent_at), (kb.data, kb.consent_at));
     assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+#[test]
+fn a_manager_sees_a_conflict_and_resolves_it_once() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut log, mut a, mut b, store_id, admin, _) = two_devices(da.path(), db.path());
+    for s in [&mut a, &mut b] {
+        let d = ProductData::new("SAME", "Same", 100);
+        s.write(|tx| catalog::create(tx, &store_id, &admin, &d, AuditMode::PerProduct))
+            .unwrap();
+    }
+    exchange(&mut log, &mut a, &mut b);
+    let open = conflicts::list(a.conn(), false, 50).unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].kind, "duplicate_sku");
+    assert_eq!(open[0].detail["value"], "SAME");
+    conflicts::resolve(
+        &mut a,
+        &open[0].id,
+        &admin,
+        "kept both; the second is a new size",
+    )
+    .unwrap();
+    assert!(conflicts::list(a.conn(), false, 50).unwrap().is_empty());
+    let again = conflicts::resolve(&mut a, &open[0].id, &admin, "again");
+    assert_eq!(again.unwrap_err().code, kassa_store::ErrorCode::NotFound);
+    assert!(audit::verify(a.conn()).unwrap().ok);
 }

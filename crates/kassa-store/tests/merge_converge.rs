@@ -53,8 +53,12 @@ fn two_streams() -> (String, Vec<Change>) {
             }
             d.description = format!("edited on {tag}");
             catalog::update(tx, &store_id, &admin, &product, &d)?;
-            let twin = ProductData::new("TWIN", &format!("Twin {tag}"), 100);
+            let mut twin = ProductData::new("TWIN", &format!("Twin {tag}"), 100);
+            twin.barcodes = vec!["96385074".into()];
             catalog::create(tx, &store_id, &admin, &twin, AuditMode::PerProduct)?;
+            stock::create_location(tx, &store_id, &admin, "Back room")?;
+            let cats = catalog::categories(tx, &store_id)?;
+            catalog::rename_category(tx, &store_id, &admin, &cats[0].id, &format!("Bread {tag}"))?;
             stock::adjust(tx, &store_id, &admin, &product, -2, "sold", None)?;
             let mut c = customers::get(tx, &store_id, &customer)?.data;
             c.notes = format!("met on {tag}");
@@ -124,7 +128,10 @@ fn any_interleaving_with_duplicates_converges_to_the_same_state() {
         proptest::collection::vec(1usize..12, 1..20),
     );
     let mut runner = TestRunner::new(Config {
-        cases: 24,
+        cases: std::env::var("KASSA_MERGE_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(24),
         failure_persistence: None,
         ..Config::default()
     });

@@ -345,7 +345,13 @@ fn apply_price(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
 /// A stock movement (a ledger): inserted once; the level trigger adds it once. Two offline
 /// sales of the last unit both count, and the level shows what that leaves.
 fn apply_movement(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
-    let p = &c.payload;
+    movement_row(tx, &c.entity_id, &c.payload)
+}
+
+/// Applies one stock movement row (`id` and the row as `MovementRow` serialises it): what a
+/// sale's or refund's document carries inside it. Parks when the product, location or batch
+/// has not arrived; inserts once; a different row under the same id is a conflict.
+pub(crate) fn movement_row(tx: &mut ApplyTx<'_>, id: &str, p: &Value) -> Result<Applied> {
     let parents = [
         ("stores", "id", text(p, "store_id")),
         ("products", "id", text(p, "product_id")),
@@ -375,7 +381,7 @@ fn apply_movement(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     );
     tx.insert_ledger(
         "stock_movements",
-        &[("id", SqlValue::Text(c.entity_id.clone()))],
+        &[("id", SqlValue::Text(id.to_string()))],
         &row,
     )
 }

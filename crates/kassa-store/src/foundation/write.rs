@@ -219,22 +219,19 @@ impl<'c> WriteTx<'c> {
                 self.now_ts
             ])
             .db()?;
-        if op == ChangeOp::Upsert
-            && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(&payload)
-        {
-            let mut st = self
-                .tx
+        if op == ChangeOp::Upsert {
+            // One statement for every top-level field of the payload (a WHERE clause lets
+            // SQLite read the upsert clause after a SELECT).
+            self.tx
                 .prepare_cached(
                     "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     SELECT ?1, ?2, key, ?4, ?5 FROM json_each(?3) WHERE json_type(?3) = 'object'
                      ON CONFLICT (entity, entity_id, field)
                      DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
                 )
+                .db()?
+                .execute(params![entity, entity_id, payload, hlc_i64, device_id])
                 .db()?;
-            for field in fields.keys() {
-                st.execute(params![entity, entity_id, field, hlc_i64, device_id])
-                    .db()?;
-            }
         }
         Ok(())
     }

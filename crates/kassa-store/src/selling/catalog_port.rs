@@ -129,6 +129,16 @@ pub fn take_back(
     stock::record_movements_for_document(tx, store_id, Some(staff_id), &movements)
 }
 
+/// Applies a stock movement that another device's sale or refund document carries, by the
+/// stock ledger's own rule (inserted once, so the level counts it once).
+pub(crate) fn apply_movement(
+    tx: &mut crate::foundation::apply::ApplyTx<'_>,
+    id: &str,
+    row: &serde_json::Value,
+) -> Result<crate::foundation::apply::Applied> {
+    crate::catalog::apply::movement_row(tx, id, row)
+}
+
 /// A product tile on the Sell screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Favourite {
@@ -151,7 +161,8 @@ pub fn favourites(
         .prepare_cached(
             "SELECT p.id, p.name, p.variant, p.price_minor,
                     coalesce((SELECT sum(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id
-                              WHERE l.product_id = p.id AND o.created_at >= ?3), 0) AS sold
+                              WHERE l.product_id = p.id AND o.created_at >= ?3
+                                AND o.device_id = (SELECT id FROM device)), 0) AS sold
              FROM products p
              WHERE p.store_id = ?1 AND p.active = 1 AND (?2 IS NULL OR p.category_id = ?2)
                AND NOT EXISTS (SELECT 1 FROM products v WHERE v.parent_id = p.id)

@@ -179,10 +179,12 @@ pub fn cash_step(conn: &rusqlite::Connection, store_id: &str, currency: &Currenc
     })
 }
 
-/// Sums of offline card payments still waiting for the provider, and the oldest one's time.
+/// Sums of this device's offline card payments still waiting for the provider, and the oldest
+/// one's time. Another till's pending cards (synced here) are that till's to forward.
 pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option<String>)> {
     conn.query_row(
-        "SELECT coalesce(sum(amount_minor), 0), min(created_at) FROM payments WHERE status = 'offline_pending'",
+        "SELECT coalesce(sum(p.amount_minor), 0), min(p.created_at) FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device)",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -201,12 +203,14 @@ pub struct PendingCard {
     pub taken_at: String,
 }
 
-/// Every card payment taken offline that the provider has not confirmed yet, oldest first.
+/// Every card payment this device took offline that the provider has not confirmed yet,
+/// oldest first.
 pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     let mut stmt = conn
         .prepare(
             "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at
-             FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.status = 'offline_pending' ORDER BY p.created_at",
+             FROM payments p JOIN orders o ON o.id = p.order_id
+             WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device) ORDER BY p.created_at",
         )
         .db()?;
     let rows = stmt
@@ -290,6 +294,8 @@ struct CheckoutDoc<'a> {
     event: &'static str,
     /// The id of the order's `pay` history event, so every device keeps the same one.
     event_id: &'a str,
+    /// Who approved the sale's discounts, as the `pay` event names them.
+    event_approver_id: Option<&'a str>,
     order: OrderDoc<'a>,
     lines: Vec<LineDoc<'a>>,
     taxes: Vec<TaxDoc>,
@@ -315,6 +321,7 @@ struct OrderDoc<'a> {
     rounding_minor: i64,
     change_minor: i64,
     idempotency_key: Option<&'a str>,
+    request_hash: &'a str,
     business_date: &'a str,
     created_at: &'a str,
 }
@@ -518,6 +525,7 @@ struct SaleHead {
     shift_id: String,
     status: OrderStatus,
     business_date: String,
+    request_hash: String,
     at: String,
 }
 
@@ -689,6 +697,7 @@ fn open_order(
         shift_id,
         status,
         business_date,
+        request_hash: hash.to_string(),
         at,
     })
 }
@@ -909,6 +918,7 @@ fn record_sale(
     let document = CheckoutDoc {
         event: "checkout",
         event_id: &event_id,
+        event_approver_id: approver.as_deref(),
         order: OrderDoc {
             store_id: &ctx.store_id,
             device_id: &ctx.device_id,
@@ -925,6 +935,7 @@ fn record_sale(
             rounding_minor: settlement.rounding_minor,
             change_minor: settlement.change_minor,
             idempotency_key: req.idempotency_key.as_deref(),
+            request_hash: &head.request_hash,
             business_date: &head.business_date,
             created_at: &head.at,
         },

@@ -34,7 +34,7 @@ pub fn queue(
         "email_outbox",
         &id,
         ChangeOp::Insert,
-        &json!({"kind": kind, "to_address": to, "subject": subject, "body_html": body_html, "ref_id": ref_id, "created_at": now}),
+        &json!({"kind": kind, "to_address": to, "subject": subject, "body_html": body_html, "ref_id": ref_id, "status": "queued", "created_at": now}),
     )?;
     Ok(id)
 }

@@ -290,6 +290,10 @@ pub fn load(conn: &Connection, id: &str) -> Result<Order> {
     Ok(order)
 }
 
+/// Where an order event's `(hlc, device)` is kept (`field_versions`, entity and field): order
+/// events from every device fold into the order's status in that order.
+pub(crate) const EVENT_STAMP: (&str, &str) = ("order_events", "stamp");
+
 /// Records a transition: the new status, a history event, the outbox event and the audit entry.
 #[allow(clippy::too_many_arguments)]
 pub fn record_transition(
@@ -328,6 +332,12 @@ pub fn record_transition(
         ChangeOp::Event,
         &json!({"event": event.as_str(), "event_id": event_id, "from": from.as_str(), "to": to.as_str(),
                 "actor_id": actor_id, "approver_id": approver_id, "reason": reason, "at": now, "detail": extra}),
+    )?;
+    // The event's place among every device's events of this order: its change's stamp.
+    tx.exec(
+        "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id)
+         SELECT ?1, ?2, ?3, hlc, device_id FROM outbox ORDER BY seq DESC LIMIT 1",
+        params![EVENT_STAMP.0, event_id, EVENT_STAMP.1],
     )?;
     let mut a = AuditInput::new(match event {
         OrderEvent::Pay => "order.paid",

@@ -383,7 +383,8 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
             ChangeOp::Event,
             &json!({"event": "refund", "refund": {"order_id": order.id, "device_id": device_id, "number": number,
                 "amount_minor": amount, "tax_minor": tax, "rounding_minor": rounding, "reason": reason, "kind": kind,
-                "staff_id": req.staff_id, "approver_id": approver_id, "shift_id": shift_id, "business_date": day, "created_at": now},
+                "staff_id": req.staff_id, "approver_id": approver_id, "shift_id": shift_id, "business_date": day, "created_at": now,
+                "idempotency_key": req.idempotency_key, "request_hash": hash},
                 "lines": lines_json, "payments": payments_json, "stock_movements": movements}),
         )?;
         let status = record_transition(

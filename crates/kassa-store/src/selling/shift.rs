@@ -14,6 +14,10 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shift {
     pub id: String,
+    pub store_id: String,
+    pub device_id: String,
+    pub opening_counts: Option<String>,
+    pub note: Option<String>,
     pub number: i64,
     pub status: String,
     pub opened_by: String,
@@ -28,7 +32,7 @@ pub struct Shift {
 
 const COLS: &str =
     "id, number, status, opened_by, opened_at, opening_float_minor, closed_by, closed_at,
-    expected_minor, counted_minor, closing_counts";
+    expected_minor, counted_minor, closing_counts, store_id, device_id, opening_counts, note";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
     Ok(Shift {
@@ -43,6 +47,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
         expected_minor: r.get(8)?,
         counted_minor: r.get(9)?,
         closing_counts: r.get(10)?,
+        store_id: r.get(11)?,
+        device_id: r.get(12)?,
+        opening_counts: r.get(13)?,
+        note: r.get(14)?,
     })
 }
 
@@ -80,11 +88,15 @@ pub fn recent(conn: &Connection, device_id: &str, limit: u32) -> Result<Vec<Shif
     rows.collect::<rusqlite::Result<Vec<_>>>().db()
 }
 
+/// The whole row as it travels in the shift's events: every device rebuilds the same shift.
 fn shift_json(s: &Shift) -> Value {
     json!({
+        "store_id": s.store_id, "device_id": s.device_id,
         "number": s.number, "status": s.status, "opened_by": s.opened_by, "opened_at": s.opened_at,
-        "opening_float_minor": s.opening_float_minor, "closed_by": s.closed_by, "closed_at": s.closed_at,
+        "opening_float_minor": s.opening_float_minor, "opening_counts": s.opening_counts,
+        "closed_by": s.closed_by, "closed_at": s.closed_at,
         "expected_minor": s.expected_minor, "counted_minor": s.counted_minor, "closing_counts": s.closing_counts,
+        "note": s.note,
     })
 }
 
@@ -332,7 +344,7 @@ pub fn close(
         "shifts",
         &shift.id,
         ChangeOp::Event,
-        &json!({"event": "close", "shift": shift_json(&closed)}),
+        &json!({"event": "close", "shift": shift_json(&closed), "device_id": device_id}),
     )?;
     tx.audit(
         AuditInput::new("shift.closed")

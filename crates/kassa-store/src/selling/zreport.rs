@@ -375,7 +375,8 @@ pub fn close(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<ZReport> {
         &id,
         ChangeOp::Insert,
         &json!({"store_id": store_id, "device_id": device_id, "number": number, "period_start": start, "period_end": end,
-                "business_date": day, "figures": f.to_json(), "figures_hash": hash, "closed_by": staff_id, "created_at": end}),
+                "business_date": day, "figures": f.to_json(), "figures_text": text, "figures_hash": hash, "closed_by": staff_id,
+                "created_at": end}),
     )?;
     tx.audit(
         AuditInput::new("z_report.closed")

@@ -89,7 +89,10 @@ impl Version {
 
 /// Fields that travel together: a change carrying one of them wins or loses for all of
 /// them at once, by the newest version held among them (consent and its date).
-const FIELD_GROUPS: &[(&str, &[&str])] = &[("customers", &["marketing_consent", "consent_at"])];
+const FIELD_GROUPS: &[(&str, &[&str])] = &[
+    ("customers", &["marketing_consent", "consent_at"]),
+    ("invitations", &["accepted_at", "staff_id"]),
+];
 
 /// Every applier: each area lists its own.
 fn registries() -> [&'static [(&'static str, Applier)]; 5] {
@@ -505,9 +508,41 @@ impl<'c> ApplyTx<'c> {
     }
 }
 
+pub mod conflicts;
 mod run;
 mod values;
 
 pub use run::apply_remote;
 use values::{conflict_id, same_value, sql_json, sql_text};
 pub use values::{field, json_sql, lacks, suffixed};
+
+impl ApplyTx<'_> {
+    /// As [`ApplyTx::conflict`], for a clash between rows that each device may find from a
+    /// different change (two devices' refunds of one order, a void and a refund, two spends of
+    /// one voucher): the id comes from `(kind, entity, entity_id)` alone, so every device
+    /// records the same conflict, once, whichever change reached it last.
+    pub fn conflict_about(
+        &mut self,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
+        let id = conflict_id(kind, entity, entity_id, "");
+        if self.exists("conflicts", "id", &id)? {
+            return Ok(());
+        }
+        let (change_id, hlc, device) = match &self.current {
+            Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
+            None => (String::new(), 0, String::new()),
+        };
+        let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
+        self.exec(
+            "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, kind, entity, entity_id, detail.to_string(), change_id, hlc, device, self.now_ts],
+        )?;
+        self.conflicts += 1;
+        Ok(())
+    }
+}

@@ -153,7 +153,11 @@ impl<'c> ApplyTx<'c> {
                 out
             };
             let mut progress = false;
-            for (change, seq) in parked {
+            // A change no applier knows waits for a newer Kassa, not for a parent.
+            for (change, seq) in parked
+                .into_iter()
+                .filter(|(c, _)| applier(&c.entity).is_some())
+            {
                 match self.run_one(&change, seq)? {
                     Applied::Parked => {}
                     Applied::AlreadyHeld => {

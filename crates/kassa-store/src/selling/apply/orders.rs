@@ -1,0 +1,583 @@
+//! Orders and refunds from other devices: the checkout document, later order events, refund
+//! documents, and the order's status folded from every device's events.
+
+use super::{cols, combine, items, need, set, sql_text, text};
+use crate::foundation::apply::{Applied, ApplyTx, Version, field, suffixed};
+use crate::selling::catalog_port;
+use crate::selling::order::EVENT_STAMP;
+use kassa_domain::selling::order::{OrderEvent, OrderStatus, transition};
+use kassa_domain::{Error, Result};
+use kassa_sync_protocol::Change;
+use rusqlite::params;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Value, json};
+
+const ORDER_COLUMNS: &[&str] = &[
+    "store_id",
+    "device_id",
+    "number",
+    "customer_id",
+    "staff_id",
+    "shift_id",
+    "currency",
+    "subtotal_minor",
+    "discount_minor",
+    "tax_minor",
+    "total_minor",
+    "rounding_minor",
+    "change_minor",
+    "idempotency_key",
+    "request_hash",
+    "business_date",
+    "created_at",
+];
+
+const LINE_COLUMNS: &[&str] = &[
+    "position",
+    "product_id",
+    "sku",
+    "name",
+    "quantity",
+    "unit_price_minor",
+    "price_includes_tax",
+    "tax_rate_bp",
+    "cost_minor",
+    "stock_tracked",
+    "gross_minor",
+    "line_discount_minor",
+    "order_discount_minor",
+    "net_minor",
+    "tax_minor",
+    "total_minor",
+    "price_changed",
+    "discount_approver_id",
+];
+
+const PAYMENT_COLUMNS: &[&str] = &[
+    "position",
+    "kind",
+    "tendered_minor",
+    "amount_minor",
+    "status",
+    "voucher_id",
+    "card_brand",
+    "card_last4",
+    "customer_contact",
+];
+
+const REFUND_COLUMNS: &[&str] = &[
+    "order_id",
+    "device_id",
+    "number",
+    "amount_minor",
+    "tax_minor",
+    "rounding_minor",
+    "reason",
+    "kind",
+    "staff_id",
+    "approver_id",
+    "shift_id",
+    "idempotency_key",
+    "request_hash",
+    "business_date",
+    "created_at",
+];
+
+/// An `orders` change: the checkout document or a later event of the order.
+pub(super) fn apply_order(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    match text(&c.payload, "event") {
+        Some("checkout") => apply_checkout(tx, c),
+        Some(_) => apply_order_event(tx, c),
+        None => Err(Error::invalid_input(format!(
+            "order change {} names no event",
+            c.change_id
+        ))),
+    }
+}
+
+/// The parents of stock movements carried by a document.
+fn movement_parents(movements: &[Value]) -> Vec<(&'static str, &'static str, Option<&str>)> {
+    let mut out = Vec::new();
+    for m in movements {
+        out.push(("products", "id", text(m, "product_id")));
+        out.push(("locations", "id", text(m, "location_id")));
+        out.push(("stock_batches", "id", text(m, "batch_id")));
+    }
+    out
+}
+
+/// Inserts a document's stock movements once each; the level trigger counts each once.
+fn insert_movements(tx: &mut ApplyTx<'_>, movements: &[Value]) -> Result<Applied> {
+    let mut outcome = Applied::AlreadyHeld;
+    for m in movements {
+        let id = need(m, "id", "a stock movement")?;
+        outcome = combine(outcome, catalog_port::apply_movement(tx, id, m)?);
+    }
+    Ok(outcome)
+}
+
+/// A number another row of `table` holds already: the row with the larger id (the later one)
+/// gets the suffix of its device, the same on every device, and the clash is recorded. The
+/// number the incoming row gets.
+fn settle_number(
+    tx: &mut ApplyTx<'_>,
+    table: &str,
+    id: &str,
+    device_id: &str,
+    number: &str,
+) -> Result<(String, bool)> {
+    let other: Option<(String, String)> = tx.row(
+        &format!("SELECT id, device_id FROM {table} WHERE number = ?1 AND id <> ?2"),
+        params![number, id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let Some((other_id, other_device)) = other else {
+        return Ok((number.to_string(), false));
+    };
+    let (kept, renamed, marked) = if id > other_id.as_str() {
+        (
+            other_id.clone(),
+            id.to_string(),
+            suffixed(number, device_id),
+        )
+    } else {
+        (
+            id.to_string(),
+            other_id.clone(),
+            suffixed(number, &other_device),
+        )
+    };
+    if renamed == other_id {
+        tx.exec(
+            &format!("UPDATE {table} SET number = ?2 WHERE id = ?1"),
+            params![other_id, marked],
+        )?;
+    }
+    tx.conflict_about(
+        "receipt_number_clash",
+        table,
+        number,
+        json!({"number": number, "kept_by": kept, "renamed": renamed, "now": marked}),
+    )?;
+    let incoming = if renamed == id {
+        marked
+    } else {
+        number.to_string()
+    };
+    Ok((incoming, true))
+}
+
+/// Prepares the number and idempotency key of a document row (`orders` or `refunds`): a row
+/// held already keeps the values this device gave it; a new one settles clashes first.
+/// Whether a clash was recorded.
+fn settle_keys(
+    tx: &mut ApplyTx<'_>,
+    table: &str,
+    id: &str,
+    row: &mut [(&'static str, SqlValue)],
+    doc: &Value,
+) -> Result<bool> {
+    let held: Option<(String, Option<String>)> = tx.row(
+        &format!("SELECT number, idempotency_key FROM {table} WHERE id = ?1"),
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some((number, key)) = held {
+        set(row, "number", SqlValue::Text(number));
+        set(
+            row,
+            "idempotency_key",
+            key.map_or(SqlValue::Null, SqlValue::Text),
+        );
+        return Ok(false);
+    }
+    let number = need(doc, "number", table)?;
+    let device = need(doc, "device_id", table)?;
+    let (number, mut clashed) = settle_number(tx, table, id, device, number)?;
+    set(row, "number", SqlValue::Text(number));
+    if let Some(key) = text(doc, "idempotency_key") {
+        let other: Option<String> = tx.row(
+            &format!("SELECT id FROM {table} WHERE idempotency_key = ?1 AND id <> ?2"),
+            params![key, id],
+            |r| r.get(0),
+        )?;
+        if let Some(other) = other {
+            // Keys are made by each client; the row keeps its content without the key.
+            set(row, "idempotency_key", SqlValue::Null);
+            tx.conflict_about(
+                "idempotency_key_clash",
+                table,
+                id,
+                json!({"key": key, "held_by": other, "dropped_from": id}),
+            )?;
+            clashed = true;
+        }
+    }
+    Ok(clashed)
+}
+
+/// The checkout document: the order and everything the sale wrote, with the seller's ids.
+fn apply_checkout(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    let order_id = c.entity_id.as_str();
+    let order = p
+        .get("order")
+        .ok_or_else(|| Error::invalid_input("a checkout document without its order"))?;
+    let event_id = need(p, "event_id", "a checkout document")?;
+    let (lines, taxes, payments, movements) = (
+        items(p, "lines"),
+        items(p, "taxes"),
+        items(p, "payments"),
+        items(p, "stock_movements"),
+    );
+    let mut parents = vec![
+        ("stores", "id", text(order, "store_id")),
+        ("staff", "id", text(order, "staff_id")),
+        ("shifts", "id", text(order, "shift_id")),
+        ("customers", "id", text(order, "customer_id")),
+    ];
+    parents.extend(
+        lines
+            .iter()
+            .map(|l| ("products", "id", text(l, "product_id"))),
+    );
+    parents.extend(movement_parents(movements));
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+
+    let mut row = cols(order, ORDER_COLUMNS);
+    let clashed = settle_keys(tx, "orders", order_id, &mut row, order)?;
+    let mut outcome = tx.insert_ledger_with(
+        "orders",
+        &[("id", sql_text(order_id))],
+        &row,
+        &[("status", field(order, "status"))],
+    )?;
+    if clashed {
+        outcome = combine(outcome, Applied::Conflict);
+    }
+    for l in lines {
+        let id = need(l, "id", "an order line")?;
+        let mut row = vec![("order_id", sql_text(order_id))];
+        row.extend(cols(l, LINE_COLUMNS));
+        let done = tx.insert_ledger("order_lines", &[("id", sql_text(id))], &row)?;
+        outcome = combine(outcome, done);
+    }
+    for t in taxes {
+        let key = [
+            ("order_id", sql_text(order_id)),
+            ("rate_bp", field(t, "rate_bp")),
+        ];
+        let row = cols(t, &["net_minor", "tax_minor", "gross_minor"]);
+        outcome = combine(outcome, tx.insert_ledger("order_taxes", &key, &row)?);
+    }
+    for pay in payments {
+        let id = need(pay, "id", "a payment")?;
+        let mut row = vec![("order_id", sql_text(order_id))];
+        row.extend(cols(pay, PAYMENT_COLUMNS));
+        let created = [("created_at", field(order, "created_at"))];
+        let done = tx.insert_ledger_with("payments", &[("id", sql_text(id))], &row, &created)?;
+        outcome = combine(outcome, done);
+    }
+    outcome = combine(outcome, insert_movements(tx, movements)?);
+    // The `pay` event, with the id the selling device gave it. Documents from before the
+    // approver travelled name it on the lines.
+    let approver = match p.get("event_approver_id") {
+        Some(v) => v.as_str(),
+        None => lines.iter().find_map(|l| text(l, "discount_approver_id")),
+    };
+    let row = [
+        ("event", sql_text("pay")),
+        ("from_status", sql_text("draft")),
+        ("to_status", field(order, "status")),
+        ("actor_id", field(order, "staff_id")),
+        ("approver_id", approver.map_or(SqlValue::Null, sql_text)),
+        ("reason", SqlValue::Null),
+        ("created_at", field(order, "created_at")),
+    ];
+    let key = [("order_id", sql_text(order_id)), ("id", sql_text(event_id))];
+    outcome = combine(outcome, tx.insert_ledger("order_events", &key, &row)?);
+    tx.set_version(EVENT_STAMP.0, event_id, EVENT_STAMP.1, &Version::of(c))?;
+    if outcome != Applied::AlreadyHeld && fold(tx, order_id)? {
+        outcome = combine(outcome, Applied::Conflict);
+    }
+    Ok(outcome)
+}
+
+/// A later event of an order (fulfil, refund, void): a ledger row with the id its device gave
+/// it; the status is folded again from every event held.
+fn apply_order_event(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    let order_id = c.entity_id.as_str();
+    let event = need(p, "event", "an order event")?;
+    parse_event(event)?;
+    let event_id = need(p, "event_id", "an order event")?;
+    let parents = [
+        ("orders", "id", Some(order_id)),
+        ("staff", "id", text(p, "actor_id")),
+    ];
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+    let row = [
+        ("event", sql_text(event)),
+        ("from_status", field(p, "from")),
+        ("to_status", field(p, "to")),
+        ("actor_id", field(p, "actor_id")),
+        ("approver_id", field(p, "approver_id")),
+        ("reason", field(p, "reason")),
+        ("created_at", field(p, "at")),
+    ];
+    let key = [("order_id", sql_text(order_id)), ("id", sql_text(event_id))];
+    let mut outcome = tx.insert_ledger("order_events", &key, &row)?;
+    tx.set_version(EVENT_STAMP.0, event_id, EVENT_STAMP.1, &Version::of(c))?;
+    if outcome != Applied::AlreadyHeld && fold(tx, order_id)? {
+        outcome = combine(outcome, Applied::Conflict);
+    }
+    Ok(outcome)
+}
+
+fn parse_event(name: &str) -> Result<OrderEvent> {
+    Ok(match name {
+        "pay" => OrderEvent::Pay,
+        "fulfil" => OrderEvent::Fulfil,
+        "refund_partial" => OrderEvent::Refund { fully: false },
+        "refund_full" => OrderEvent::Refund { fully: true },
+        "void" => OrderEvent::Void,
+        other => {
+            return Err(Error::invalid_input(format!(
+                "'{other}' is not an order event"
+            )));
+        }
+    })
+}
+
+/// The kind of conflict for an order whose refunds and voids the state machine cannot all
+/// accept: the same on every device for the same rows.
+fn clash_kind(voids: i64, refunds: i64) -> &'static str {
+    if voids >= 1 && refunds >= 1 {
+        "void_races_refund"
+    } else if voids >= 2 {
+        "voided_twice"
+    } else {
+        "refund_exceeds_paid"
+    }
+}
+
+/// Folds the order's status from its events in `(hlc, device)` order (the `pay` event first:
+/// every other event was made by a device that held the order). An event the state machine
+/// refuses at its place stays in the history and is a conflict. Whether there was one.
+fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
+    let mut events: Vec<(String, String, i64, String)> = {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT e.id, e.event, coalesce(v.hlc, 0), coalesce(v.device_id, '')
+                 FROM order_events e
+                 LEFT JOIN field_versions v ON v.entity = ?2 AND v.entity_id = e.id AND v.field = ?3
+                 WHERE e.order_id = ?1",
+            )
+            .map_err(crate::sql_err)?;
+        st.query_map(params![order_id, EVENT_STAMP.0, EVENT_STAMP.1], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(crate::sql_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(crate::sql_err)?
+    };
+    events.sort_by(|a, b| (a.1 != "pay", a.2, &a.3, &a.0).cmp(&(b.1 != "pay", b.2, &b.3, &b.0)));
+    let mut status = OrderStatus::Draft;
+    let mut rejected = Vec::new();
+    let (mut voids, mut refunds, mut others) = (0, 0, 0);
+    for (id, name, _, _) in &events {
+        let event = parse_event(name)?;
+        match transition(status, event) {
+            Ok(next) => status = next,
+            Err(_) => {
+                rejected.push(json!({"event_id": id, "event": name, "at_status": status.as_str()}));
+                if !matches!(event, OrderEvent::Void | OrderEvent::Refund { .. }) {
+                    others += 1;
+                }
+            }
+        }
+        match event {
+            OrderEvent::Void => voids += 1,
+            OrderEvent::Refund { .. } => refunds += 1,
+            _ => {}
+        }
+    }
+    if status == OrderStatus::PartiallyRefunded && fully_returned(tx, order_id)? {
+        status = OrderStatus::Refunded;
+    }
+    tx.exec(
+        "UPDATE orders SET status = ?2 WHERE id = ?1 AND status <> ?2",
+        params![order_id, status.as_str()],
+    )?;
+    if rejected.is_empty() {
+        return Ok(false);
+    }
+    // A void beside a refund, or two voids, whatever else happened; refunds alone that the
+    // order cannot take are above what was paid; anything else (a hand-over racing a void or a
+    // refund) is a transition the order could not make.
+    let kind = if voids >= 2 || (voids >= 1 && refunds >= 1) {
+        clash_kind(voids, refunds)
+    } else if voids == 0 && others == 0 {
+        "refund_exceeds_paid"
+    } else {
+        "order_transition_rejected"
+    };
+    let order: Vec<&String> = events.iter().map(|e| &e.0).collect();
+    tx.conflict_about(
+        kind,
+        "orders",
+        order_id,
+        json!({"order_id": order_id, "status": status.as_str(), "events": order, "rejected": rejected}),
+    )?;
+    Ok(true)
+}
+
+/// Whether every line of the order was taken back, by all refunds held.
+fn fully_returned(tx: &ApplyTx<'_>, order_id: &str) -> Result<bool> {
+    Ok(tx
+        .row(
+            "SELECT NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = ?1 AND l.quantity >
+                 (SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl WHERE rl.order_line_id = l.id))",
+            [order_id],
+            |r| r.get::<_, bool>(0),
+        )?
+        .unwrap_or(false))
+}
+
+/// A refund (or void) document: the refund, its lines, payments and stock movements with the
+/// ids its device gave them. Refunds of one order that together go beyond the sale are all
+/// kept and flagged.
+pub(super) fn apply_refund(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    let refund_id = c.entity_id.as_str();
+    let r = p
+        .get("refund")
+        .ok_or_else(|| Error::invalid_input("a refund document without its refund"))?;
+    let order_id = need(r, "order_id", "a refund")?;
+    let (lines, payments, movements) = (
+        items(p, "lines"),
+        items(p, "payments"),
+        items(p, "stock_movements"),
+    );
+    let mut parents = vec![
+        ("orders", "id", Some(order_id)),
+        ("staff", "id", text(r, "staff_id")),
+        ("shifts", "id", text(r, "shift_id")),
+    ];
+    parents.extend(
+        lines
+            .iter()
+            .map(|l| ("order_lines", "id", text(l, "order_line_id"))),
+    );
+    parents.extend(
+        payments
+            .iter()
+            .map(|x| ("payments", "id", text(x, "payment_id"))),
+    );
+    parents.extend(movement_parents(movements));
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+    let mut row = cols(r, REFUND_COLUMNS);
+    if text(r, "kind").is_none() {
+        set(&mut row, "kind", sql_text("refund"));
+    }
+    if text(r, "business_date").is_none() {
+        // Documents from before the business date travelled: the day of its time.
+        let day: String = need(r, "created_at", "a refund")?
+            .chars()
+            .take(10)
+            .collect();
+        set(&mut row, "business_date", SqlValue::Text(day));
+    }
+    let clashed = settle_keys(tx, "refunds", refund_id, &mut row, r)?;
+    let mut outcome = tx.insert_ledger("refunds", &[("id", sql_text(refund_id))], &row)?;
+    if clashed {
+        outcome = combine(outcome, Applied::Conflict);
+    }
+    for l in lines {
+        let id = need(l, "id", "a refund line")?;
+        let mut row = vec![("refund_id", sql_text(refund_id))];
+        row.extend(cols(
+            l,
+            &[
+                "order_line_id",
+                "quantity",
+                "amount_minor",
+                "tax_minor",
+                "restock",
+            ],
+        ));
+        let done = tx.insert_ledger("refund_lines", &[("id", sql_text(id))], &row)?;
+        outcome = combine(outcome, done);
+    }
+    for x in payments {
+        let id = need(x, "id", "a refund payment")?;
+        let mut row = vec![("refund_id", sql_text(refund_id))];
+        row.extend(cols(x, &["payment_id", "kind", "amount_minor", "status"]));
+        let done = tx.insert_ledger("refund_payments", &[("id", sql_text(id))], &row)?;
+        outcome = combine(outcome, done);
+    }
+    outcome = combine(outcome, insert_movements(tx, movements)?);
+    if outcome != Applied::AlreadyHeld && check_refunds(tx, order_id)? {
+        outcome = combine(outcome, Applied::Conflict);
+    }
+    Ok(outcome)
+}
+
+/// Flags an order whose refunds together return more of a line than was sold, more money
+/// than was paid, or that was voided beside another refund. Whether it was flagged.
+fn check_refunds(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
+    let (paid, refunded, voids, refunds): (i64, i64, i64, i64) = tx
+        .row(
+            "SELECT o.total_minor,
+                    (SELECT coalesce(sum(amount_minor), 0) FROM refunds WHERE order_id = o.id),
+                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind = 'void'),
+                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind <> 'void')
+             FROM orders o WHERE o.id = ?1",
+            [order_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .ok_or_else(|| Error::not_found(format!("no order with id {order_id}")))?;
+    let over_line: bool = tx
+        .row(
+            "SELECT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = ?1 AND l.quantity <
+                 (SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl WHERE rl.order_line_id = l.id))",
+            [order_id],
+            |r| r.get(0),
+        )?
+        .unwrap_or(false);
+    let void_clash = voids >= 1 && voids + refunds >= 2;
+    if !void_clash && !over_line && refunded <= paid {
+        return Ok(false);
+    }
+    let list: Vec<Value> = {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT id, number, device_id, kind, amount_minor FROM refunds WHERE order_id = ?1 ORDER BY id",
+            )
+            .map_err(crate::sql_err)?;
+        st.query_map([order_id], |r| {
+            Ok(
+                json!({"refund_id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?,
+                      "device_id": r.get::<_, String>(2)?, "kind": r.get::<_, String>(3)?,
+                      "amount_minor": r.get::<_, i64>(4)?}),
+            )
+        })
+        .map_err(crate::sql_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(crate::sql_err)?
+    };
+    tx.conflict_about(
+        clash_kind(voids, refunds),
+        "orders",
+        order_id,
+        json!({"order_id": order_id, "paid_minor": paid, "refunded_minor": refunded,
+               "refunds": list, "kept": "all"}),
+    )?;
+    Ok(true)
+}

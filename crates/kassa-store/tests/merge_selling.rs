@@ -1,0 +1,580 @@
+//! Selling across two devices of one store: sales arrive with their ids, numbers, lines,
+//! payments and stock; applying twice changes nothing; refunds of one order on two offline
+//! devices, a void racing a refund and a voucher spent twice are kept and flagged the same
+//! way on both; the Z report stays per device.
+
+mod support;
+
+use chrono::Utc;
+use kassa_domain::catalog::TaxRate;
+use kassa_domain::selling::order::OrderStatus;
+use kassa_domain::selling::pricing::Discount;
+use kassa_domain::selling::tender::TenderKind;
+use kassa_store::catalog::stock::{self, Receipt};
+use kassa_store::catalog::{self, AuditMode, ProductData};
+use kassa_store::foundation::apply::{apply_remote, cursor};
+use kassa_store::selling::checkout::{self, CheckoutRequest, TenderRequest, checkout};
+use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
+use kassa_store::selling::{self, drawer, email, order, shift, voucher, zreport};
+use kassa_store::{Connection, Store};
+use support::sync::{Log, conflicts, dump, first_device, joined_device, ship};
+
+/// Device A with a tax class and two products, 5 of each on the shelf, and device B that
+/// joined and received all of it: (a, b, log, store id, admin id, [tea, mug]).
+fn two_devices(
+    da: &std::path::Path,
+    db: &std::path::Path,
+) -> (Store, Store, Log, String, String, Vec<String>) {
+    let (mut a, store_id, admin) = first_device(da);
+    let products = a
+        .write(|tx| {
+            let vat = catalog::create_tax_class(
+                tx,
+                &store_id,
+                &admin,
+                "Standard",
+                TaxRate {
+                    basis_points: 1900,
+                    inclusive: true,
+                },
+            )?;
+            let mut ids = Vec::new();
+            for (sku, price) in [("TEA-1", 499), ("MUG-1", 1299)] {
+                let mut d = ProductData::new(sku, &format!("Item {sku}"), price);
+                d.tax_class_id = Some(vat.clone());
+                let p = catalog::create(tx, &store_id, &admin, &d, AuditMode::PerProduct)?;
+                stock::receive(
+                    tx,
+                    &store_id,
+                    &admin,
+                    &Receipt {
+                        product_id: p.id.clone(),
+                        qty: 5,
+                        location_id: None,
+                        batch_code: None,
+                        expires_on: None,
+                        unit_cost_minor: None,
+                        note: None,
+                    },
+                )?;
+                ids.push(p.id);
+            }
+            Ok(ids)
+        })
+        .unwrap();
+    let mut b = joined_device(db, &store_id, "02");
+    let mut log = Log::default();
+    let report = ship(&mut log, &a, &mut b);
+    assert_eq!(report.parked, 0, "{report:?}");
+    (a, b, log, store_id, admin, products)
+}
+
+fn tender(kind: TenderKind, amount_minor: i64, code: Option<&str>) -> TenderRequest {
+    TenderRequest {
+        kind,
+        amount_minor,
+        card: None,
+        voucher_code: code.map(str::to_string),
+    }
+}
+
+/// Sells `qty` of each of `skus` on `store`, paid with `tenders`.
+fn sell(
+    store: &mut Store,
+    store_id: &str,
+    staff: &str,
+    skus: &[&str],
+    qty: i64,
+    tenders: Vec<TenderRequest>,
+) -> String {
+    let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
+    let lines = support::lines(store, store_id, &skus, qty);
+    checkout(
+        store,
+        CheckoutRequest {
+            lines,
+            order_discount: Discount::None,
+            order_discount_approver_id: None,
+            customer_id: None,
+            tenders,
+            idempotency_key: Some(kassa_store::foundation::ids::new_id()),
+            staff_id: staff.to_string(),
+            cart_id: None,
+        },
+    )
+    .unwrap()
+    .order_id
+}
+
+fn refund_of(order_id: &str, staff: &str, lines: Vec<RefundLine>, void: bool) -> RefundRequest {
+    RefundRequest {
+        order_id: order_id.to_string(),
+        lines,
+        reason: Some("customer changed their mind".into()),
+        staff_id: staff.to_string(),
+        approver: None,
+        idempotency_key: None,
+        void,
+    }
+}
+
+const SELLING_TABLES: &[&str] = &[
+    "orders",
+    "order_lines",
+    "order_taxes",
+    "payments",
+    "order_events",
+    "refunds",
+    "refund_lines",
+    "refund_payments",
+    "stock_movements",
+    "shifts",
+    "cash_movements",
+    "vouchers",
+    "voucher_movements",
+    "drawer_opens",
+    "z_reports",
+    "email_outbox",
+];
+
+/// The selling tables' rows, sorted.
+fn selling_dump(conn: &Connection) -> Vec<String> {
+    dump(conn)
+        .into_iter()
+        .filter(|row| {
+            SELLING_TABLES
+                .iter()
+                .any(|t| row.starts_with(&format!("{t}: ")))
+        })
+        .collect()
+}
+
+fn level(store: &Store, product: &str) -> i64 {
+    stock::level(store.conn(), product, None).unwrap().on_hand
+}
+
+fn device_id(store: &Store) -> String {
+    store
+        .conn()
+        .query_row("SELECT id FROM device", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The conflicts of `kind`: (id, entity, entity_id), sorted.
+fn conflict_rows(conn: &Connection, kind: &str) -> Vec<(String, String, String)> {
+    let mut st = conn
+        .prepare("SELECT id, entity, entity_id FROM conflicts WHERE kind = ?1 ORDER BY id")
+        .unwrap();
+    st.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Pushes both devices' outboxes, then pulls the log into both.
+fn exchange(log: &mut Log, a: &mut Store, b: &mut Store) {
+    log.push(a);
+    log.push(b);
+    let ra = log.pull(a);
+    let rb = log.pull(b);
+    assert_eq!(ra.parked, 0, "{ra:?}");
+    assert_eq!(rb.parked, 0, "{rb:?}");
+}
+
+#[test]
+fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_nothing() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let first = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1", "MUG-1"],
+        2,
+        vec![tender(TenderKind::Cash, 10_000, None)],
+    );
+    let second = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Card, 499, None)],
+    );
+    let report = ship(&mut log, &a, &mut b);
+    assert_eq!(report.parked, 0, "{report:?}");
+    assert_eq!(report.conflicts, 0, "{report:?}");
+
+    for id in [&first, &second] {
+        let (on_a, on_b) = (
+            order::load(a.conn(), id).unwrap(),
+            order::load(b.conn(), id).unwrap(),
+        );
+        assert_eq!(on_a, on_b);
+        assert!(on_b.number.starts_with("CORN-01-"), "{}", on_b.number);
+        assert_eq!(on_b.status, OrderStatus::Paid);
+        assert_eq!(on_b.events.len(), 1);
+    }
+    assert_eq!(level(&b, &products[0]), 2);
+    assert_eq!(level(&b, &products[1]), 3);
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+
+    // The whole log again, from the start: nothing changes.
+    let before = dump(b.conn());
+    let all = log.entries.clone();
+    let at = cursor(b.conn()).unwrap();
+    let again = apply_remote(&mut b, &all, at).unwrap();
+    assert_eq!(again.applied, 0, "{again:?}");
+    assert_eq!(again.parked, 0, "{again:?}");
+    assert_eq!(dump(b.conn()), before);
+    assert_eq!(level(&b, &products[0]), 2);
+
+    // B sells too: its numbers carry its own code, and stock is the sum of both devices'
+    // movements on both.
+    let on_b = sell(
+        &mut b,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 500, None)],
+    );
+    let number = order::load(b.conn(), &on_b).unwrap().number;
+    assert!(number.starts_with("CORN-02-"), "{number}");
+    exchange(&mut log, &mut a, &mut b);
+    assert_eq!(level(&a, &products[0]), 1);
+    assert_eq!(level(&b, &products[0]), 1);
+    assert!(stock::verify_levels(a.conn()).unwrap().is_empty());
+    assert!(stock::verify_levels(b.conn()).unwrap().is_empty());
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+
+    // B's reports count B's sales alone; A's sales are in B's order list.
+    let today = selling::business_date(Utc::now());
+    let b_id = device_id(&b);
+    let x = zreport::figures_for_date(b.conn(), &b_id, &today).unwrap();
+    assert_eq!(x.orders, 1);
+    assert_eq!(x.by_tender.get("cash"), Some(&499));
+    assert_eq!(order::recent(b.conn(), None, 10).unwrap().len(), 3);
+    let b_shift = shift::open_shift(b.conn(), &b_id).unwrap().unwrap();
+    let x = shift::figures(b.conn(), &b_shift.id).unwrap();
+    assert_eq!(
+        (x.orders, x.cash_sales_minor, x.card_sales_minor),
+        (1, 499, 0)
+    );
+    // A's card payment taken offline is A's to forward: it counts against A's offline limit
+    // alone.
+    assert!(checkout::pending_cards(b.conn()).unwrap().is_empty());
+    assert_eq!(checkout::offline_card_exposure(b.conn()).unwrap().0, 0);
+    assert_eq!(checkout::pending_cards(a.conn()).unwrap().len(), 1);
+    assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 499);
+    let z = b
+        .write(|tx| {
+            shift::cash_move(tx, &admin, "in", 1_000, "change for the float")?;
+            drawer::record(
+                tx,
+                drawer::Opening {
+                    kind: drawer::OpenKind::NoSale,
+                    order_id: None,
+                    refund_id: None,
+                    reason: Some("change for a customer"),
+                    staff_id: &admin,
+                },
+            )?;
+            email::queue(
+                tx,
+                "receipt",
+                "grace@example.com",
+                "Your receipt",
+                "<p>Thank you</p>",
+                Some(&on_b),
+            )?;
+            shift::close(tx, &admin, 1_499, &serde_json::json!({}), Some("all there"))?;
+            zreport::close(tx, &admin)
+        })
+        .unwrap();
+    assert_eq!(z.figures.orders, 1);
+    assert_eq!(z.figures.gross_minor, 499);
+    assert_eq!(z.figures.drawer_opens, 1);
+    // A receives B's closed shift and Z report, intact; A's own day stays open and counts
+    // A's two sales.
+    exchange(&mut log, &mut a, &mut b);
+    let held = zreport::get(a.conn(), &b_id, z.number).unwrap();
+    assert!(held.intact);
+    assert_eq!(held.figures, z.figures);
+    let a_id = device_id(&a);
+    assert!(zreport::list(a.conn(), &a_id, 10).unwrap().is_empty());
+    assert_eq!(
+        zreport::figures_for_date(a.conn(), &a_id, &today)
+            .unwrap()
+            .orders,
+        2
+    );
+    assert!(shift::open_shift(a.conn(), &a_id).unwrap().is_some());
+    let closed = shift::get(a.conn(), &b_shift.id).unwrap();
+    assert_eq!(closed, shift::get(b.conn(), &b_shift.id).unwrap());
+    assert_eq!(closed.status, "closed");
+    assert_eq!(email::waiting(a.conn()).unwrap().len(), 1);
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+#[test]
+fn two_offline_refunds_above_what_was_paid_are_both_kept_and_flagged_on_both_devices() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 499, None)],
+    );
+    ship(&mut log, &a, &mut b);
+    // Offline, both devices take the same tea back.
+    let on_a = refund(&mut a, refund_of(&sold, &admin, vec![], false)).unwrap();
+    let on_b = refund(&mut b, refund_of(&sold, &admin, vec![], false)).unwrap();
+    assert_eq!(on_a.status, OrderStatus::Refunded);
+    assert_eq!(on_b.status, OrderStatus::Refunded);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        let n: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM refunds WHERE order_id = ?1",
+                [&sold],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(conflicts(s.conn(), "refund_exceeds_paid"), 1);
+        // Both returns put the tea back: the ledger shows what happened.
+        assert_eq!(level(s, &products[0]), 6);
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "refund_exceeds_paid"),
+        conflict_rows(b.conn(), "refund_exceeds_paid")
+    );
+    assert_eq!(
+        conflict_rows(a.conn(), "refund_exceeds_paid")[0].2,
+        sold.clone()
+    );
+    assert_eq!(
+        order::load(a.conn(), &sold).unwrap().status,
+        OrderStatus::Refunded
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+
+    // Exchanging again changes nothing and records nothing new.
+    let before = (dump(a.conn()), dump(b.conn()));
+    exchange(&mut log, &mut a, &mut b);
+    assert_eq!((dump(a.conn()), dump(b.conn())), before);
+    assert_eq!(conflicts(a.conn(), "refund_exceeds_paid"), 1);
+}
+
+#[test]
+fn a_void_racing_a_refund_is_a_conflict_on_both_devices() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        2,
+        vec![tender(TenderKind::Cash, 998, None)],
+    );
+    ship(&mut log, &a, &mut b);
+    let voided = refund(&mut a, refund_of(&sold, &admin, vec![], true)).unwrap();
+    assert_eq!(voided.status, OrderStatus::Voided);
+    let line = order::load(b.conn(), &sold).unwrap().lines[0].id.clone();
+    let part = refund(
+        &mut b,
+        refund_of(
+            &sold,
+            &admin,
+            vec![RefundLine {
+                order_line_id: line,
+                quantity: 1,
+                restock: true,
+            }],
+            false,
+        ),
+    )
+    .unwrap();
+    assert_eq!(part.status, OrderStatus::PartiallyRefunded);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "void_races_refund"), 1);
+        assert_eq!(conflicts(s.conn(), "refund_exceeds_paid"), 0);
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "void_races_refund"),
+        conflict_rows(b.conn(), "void_races_refund")
+    );
+    let (sa, sb) = (
+        order::load(a.conn(), &sold).unwrap(),
+        order::load(b.conn(), &sold).unwrap(),
+    );
+    assert_eq!(sa.status, sb.status);
+    assert_eq!(sa.events.len(), 3);
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+#[test]
+fn a_voucher_spent_below_zero_on_two_devices_keeps_both_spends_and_is_flagged_on_both() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let v = a
+        .write(|tx| voucher::issue(tx, &store_id, 600, None, None, &admin))
+        .unwrap();
+    ship(&mut log, &a, &mut b);
+    assert_eq!(voucher::find(b.conn(), &v.code).unwrap().balance_minor, 600);
+    for s in [&mut a, &mut b] {
+        sell(
+            s,
+            &store_id,
+            &admin,
+            &["TEA-1"],
+            1,
+            vec![tender(TenderKind::Voucher, 499, Some(&v.code))],
+        );
+    }
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(
+            voucher::find(s.conn(), &v.code).unwrap().balance_minor,
+            -398
+        );
+        assert_eq!(conflicts(s.conn(), "voucher_overspent"), 1);
+        let n: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM voucher_movements WHERE voucher_id = ?1",
+                [&v.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 3);
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "voucher_overspent"),
+        conflict_rows(b.conn(), "voucher_overspent")
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+#[test]
+fn a_sale_whose_shift_has_not_arrived_waits_and_then_counts_once() {
+    let (da, db, dc) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (mut a, _b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1", "MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 2_000, None)],
+    );
+    log.push(&a);
+    let mut c = joined_device(dc.path(), &store_id, "03");
+    let without_shifts: Vec<_> = log
+        .entries
+        .iter()
+        .filter(|e| e.change.entity != "shifts")
+        .cloned()
+        .collect();
+    let first = apply_remote(&mut c, &without_shifts, 0).unwrap();
+    assert_eq!(first.parked, 1, "{first:?}");
+    assert!(order::load(c.conn(), &sold).is_err());
+    assert_eq!(level(&c, &products[0]), 5);
+
+    let rest = log.pull(&mut c);
+    assert_eq!(rest.parked, 0, "{rest:?}");
+    assert_eq!(
+        order::load(c.conn(), &sold).unwrap(),
+        order::load(a.conn(), &sold).unwrap()
+    );
+    assert_eq!(level(&c, &products[0]), 4);
+    assert_eq!(level(&c, &products[1]), 4);
+    assert!(stock::verify_levels(c.conn()).unwrap().is_empty());
+}
+
+#[test]
+fn one_receipt_number_from_two_devices_keeps_both_sales_and_renames_one_the_same_way_everywhere() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    a.write(|tx| {
+        let mut d = ProductData::new("TEA-1", "Gift wrap", 499);
+        d.kind = kassa_domain::catalog::ProductKind::Service;
+        d.stock_tracked = false;
+        catalog::create(tx, &store_id, &admin, &d, AuditMode::PerProduct)?;
+        Ok(())
+    })
+    .unwrap();
+    // A device restored from a copy of another would hand out its numbers again.
+    let mut b = joined_device(db.path(), &store_id, "01");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let cash = || vec![tender(TenderKind::Cash, 499, None)];
+    let on_a = sell(&mut a, &store_id, &admin, &["TEA-1"], 1, cash());
+    let on_b = sell(&mut b, &store_id, &admin, &["TEA-1"], 1, cash());
+    let number = order::load(a.conn(), &on_a).unwrap().number;
+    assert_eq!(order::load(b.conn(), &on_b).unwrap().number, number);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "receipt_number_clash"), 1);
+        let (x, y) = (
+            order::load(s.conn(), &on_a).unwrap(),
+            order::load(s.conn(), &on_b).unwrap(),
+        );
+        let (kept, renamed) = if on_a < on_b { (x, y) } else { (y, x) };
+        assert_eq!(kept.number, number);
+        assert!(renamed.number.starts_with(&format!("{number}~")));
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "receipt_number_clash"),
+        conflict_rows(b.conn(), "receipt_number_clash")
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+#[test]
+fn a_hand_over_racing_a_void_keeps_both_events_and_folds_to_one_status_on_both_devices() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, products) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_299, None)],
+    );
+    ship(&mut log, &a, &mut b);
+    let handed = a.write(|tx| order::fulfil(tx, &sold, &admin)).unwrap();
+    assert_eq!(handed, OrderStatus::Fulfilled);
+    let voided = refund(&mut b, refund_of(&sold, &admin, vec![], true)).unwrap();
+    assert_eq!(voided.status, OrderStatus::Voided);
+    exchange(&mut log, &mut a, &mut b);
+
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "order_transition_rejected"), 1);
+        assert_eq!(conflicts(s.conn(), "refund_exceeds_paid"), 0);
+        let o = order::load(s.conn(), &sold).unwrap();
+        assert_eq!(o.events.len(), 3);
+        // The void's return is in the ledger on both, whatever the status says.
+        assert_eq!(level(s, &products[1]), 5);
+    }
+    assert_eq!(
+        conflict_rows(a.conn(), "order_transition_rejected"),
+        conflict_rows(b.conn(), "order_transition_rejected")
+    );
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
