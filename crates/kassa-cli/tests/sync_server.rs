@@ -184,7 +184,18 @@ fn two_devices(database: &str) {
     );
     assert!(!reused.ok, "{}", reused.stdout);
     assert!(!c_dir.path().join("c").join("kassa.db").exists());
-    // A's pairing codes do not move a set-up device to another store.
+    ok(kassa_env(
+        b,
+        &["login", "--as", "a@example.com", "--json"],
+        &[
+            ("KASSA_PASSWORD", PASSWORD),
+            ("KASSA_BACKUP_CODE", &backup_code),
+        ],
+    ));
+    // A set-up device is never moved to another store: a first-device code is refused
+    // (its store is on the server already), and nothing changes here.
+    let watched = &["device", "sync_state", "outbox", "audit_log"];
+    let before = counts(b, watched);
     let other = pairing_code(server_data.path(), database, None);
     let moved = kassa(
         b,
@@ -198,15 +209,8 @@ fn two_devices(database: &str) {
         ],
     );
     assert!(!moved.ok, "{}", moved.stdout);
-
-    ok(kassa_env(
-        b,
-        &["login", "--as", "a@example.com", "--json"],
-        &[
-            ("KASSA_PASSWORD", PASSWORD),
-            ("KASSA_BACKUP_CODE", &backup_code),
-        ],
-    ));
+    assert_eq!(moved.err["error"]["code"], "conflict", "{}", moved.err);
+    assert_eq!(counts(b, watched), before);
     assert_eq!(price(b, "OAT-1"), 249);
     assert_eq!(level(b, "OAT-1"), 8);
     let order = ok(kassa(b, &["order", &first_order, "--json"]));

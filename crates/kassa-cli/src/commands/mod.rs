@@ -84,7 +84,8 @@ impl MoneyText {
 const DB_FILE: &str = "kassa.db";
 
 /// Opens the data folder and runs the command. A folder without a store stays untouched:
-/// only `setup` and `demo` make one, and when they fail they leave nothing behind.
+/// only `setup`, `demo` and `pair` (joining an existing store) make one, and when they fail
+/// they leave nothing behind. `server` never opens a device's store.
 pub fn run(cli: &Cli) -> Result<Outcome, ApiError> {
     let dir = cli.data.clone().unwrap_or_else(kassa_app::default_data_dir);
     let fresh = !dir.join(DB_FILE).exists();
@@ -100,7 +101,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, ApiError> {
         _ if fresh => Err(ApiError::new(
             ErrorCode::NotSetUp,
             format!(
-                "no store in {} yet: run `kassa setup` or `kassa demo`",
+                "no store in {} yet: run `kassa setup` or `kassa demo`, or join an existing store with `kassa pair --server URL --code CODE`",
                 dir.display()
             ),
         )),
