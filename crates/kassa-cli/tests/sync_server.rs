@@ -335,3 +335,31 @@ fn two_devices_sync_through_the_server_on_postgres() {
     let db = PgDatabase::new();
     two_devices(&db.url());
 }
+
+#[test]
+fn the_server_refuses_plain_http_off_loopback_and_an_unknown_database() {
+    let data = tempfile::tempdir().unwrap();
+    let r = kassa(data.path(), &["server", "--listen", "0.0.0.0:0", "--json"]);
+    assert!(!r.ok);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    assert!(
+        r.err["error"]["message"].as_str().unwrap().contains("TLS"),
+        "{}",
+        r.err
+    );
+    let r = kassa(data.path(), &["server", "--json"]);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    let r = kassa(
+        data.path(),
+        &[
+            "server",
+            "pairing-code",
+            "--database",
+            "mysql://x",
+            "--json",
+        ],
+    );
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    // A device's commands still find no store in the server's folder.
+    assert!(!data.path().join("kassa.db").exists());
+}
