@@ -76,6 +76,8 @@ commands! {
     sync_now(NoInput) -> SyncReportDto;
     /// The store's devices, as the server lists them (admins).
     devices_list(NoInput) -> StoreDevicesOutput;
+    /// The conflicts the merge found between devices' changes (managers and admins).
+    conflicts_list(ConflictsInput) -> ConflictsOutput;
     /// Revokes a device of the store on the server (admins).
     device_revoke(DeviceRef) -> Ok;
     /// Checks the audit trail's hash chains.

@@ -4,17 +4,36 @@
 //! these commands never hold it while the server is waited on.
 
 use crate::dto::{
-    DeviceRef, NoInput, Ok, StoreDeviceDto, StoreDevicesOutput, SyncPairInput, SyncPairOutput,
-    SyncReportDto,
+    ConflictDto, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok, StoreDeviceDto,
+    StoreDevicesOutput, SyncPairInput, SyncPairOutput, SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
+use kassa_store::foundation::apply::conflicts;
 use kassa_store::foundation::device;
 use kassa_sync_client::blocking;
 
 impl Api {
-    /// Pairs this device with the server as a device of its store (admins).
+    /// Pairs this device with the server as a device of its store (admins). A device with
+    /// no store yet joins the store the code was made for and downloads it; no one can be
+    /// signed in there yet, so the one-time code is the whole authority.
     pub fn sync_pair(&self, input: SyncPairInput) -> ApiResult<SyncPairOutput> {
+        let joining = device::device(self.store().conn())?.is_none();
+        if joining {
+            let joined = blocking::join(
+                &self.store,
+                &input.server_url,
+                &input.code,
+                input.device_name.as_deref(),
+            )?;
+            return Ok(SyncPairOutput {
+                device_id: joined.device_id,
+                store_id: joined.store_id,
+                device_code: joined.device_code,
+                clock_warning: joined.clock_warning,
+                pulled: joined.pulled,
+            });
+        }
         let me = self.require(Permission::ManageDevices)?;
         let paired = blocking::pair(
             &self.store,
@@ -28,6 +47,7 @@ impl Api {
             store_id: paired.store_id,
             device_code: paired.device_code,
             clock_warning: paired.clock_warning,
+            pulled: paired.pulled,
         })
     }
 
@@ -40,6 +60,30 @@ impl Api {
             pulled: report.pulled,
             conflicts: report.conflicts,
         })
+    }
+
+    /// The conflicts the merge recorded between devices' changes, oldest first: the open
+    /// ones, or all with `all` (managers and admins).
+    pub fn conflicts_list(&self, input: ConflictsInput) -> ApiResult<ConflictsOutput> {
+        self.require(Permission::ViewAudit)?;
+        let limit = input.limit.unwrap_or(500).clamp(1, 5_000);
+        let conflicts = conflicts::list(self.store().conn(), input.all.unwrap_or(false), limit)?
+            .into_iter()
+            .map(|c| ConflictDto {
+                id: c.id,
+                kind: c.kind,
+                entity: c.entity,
+                entity_id: c.entity_id,
+                detail: c.detail,
+                change_id: c.change_id,
+                device_id: c.device_id,
+                created_at: c.created_at,
+                resolved_at: c.resolved_at,
+                resolved_by: c.resolved_by,
+                resolution: c.resolution,
+            })
+            .collect();
+        Ok(ConflictsOutput { conflicts })
     }
 
     /// The store's devices, as the server lists them (admins).

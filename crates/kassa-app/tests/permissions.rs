@@ -220,6 +220,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("sync_pair", ADMINS),
     ("sync_now", EVERYONE),
     ("devices_list", ADMINS),
+    ("conflicts_list", MANAGERS),
     ("device_revoke", ADMINS),
     ("audit_verify", EVERYONE),
     ("audit_list", MANAGERS),

@@ -98,12 +98,17 @@ pub enum Command {
     #[command(subcommand)]
     Voucher(VoucherCommand),
     /// Pair this device with the sync server as a device of its store (admins), with a
-    /// one-time pairing code from the server.
+    /// one-time pairing code from the server; in an empty data folder, join the code's
+    /// store as a new device and download it.
     Pair(crate::commands::sync::PairArgs),
-    /// Sync with the paired server now: what waits in the outbox goes to the server.
+    /// Sync with the paired server now: the outbox goes up, other devices' changes come down.
     Sync,
     /// The store's devices on the server: list them, or `revoke ID` (admins).
     Devices(crate::commands::sync::DevicesArgs),
+    /// The open conflicts the merge found between devices' changes (managers).
+    Conflicts(crate::commands::sync::ConflictsArgs),
+    /// The central sync server (the same binary): run it, or make pairing codes.
+    Server(crate::commands::server::ServerArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -103,3 +103,26 @@ fn pairing_needs_a_signed_in_admin() {
     );
     assert_eq!(r.err["error"]["code"], "unauthenticated", "{}", r.err);
 }
+
+#[test]
+fn joining_from_an_empty_folder_when_no_server_answers_leaves_no_store_behind() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("till-2");
+    let r = kassa(
+        &dir,
+        &[
+            "pair",
+            "--server",
+            "http://127.0.0.1:1",
+            "--code",
+            "PAIR-1",
+            "--json",
+        ],
+    );
+    assert!(!r.ok);
+    assert_eq!(r.err["error"]["code"], "server_unreachable", "{}", r.err);
+    assert!(!dir.exists(), "the folder the pairing made is gone");
+    // Still no store: the next command says how to make or join one.
+    let status = kassa(&dir, &["sync", "--json"]);
+    assert_eq!(status.err["error"]["code"], "not_set_up", "{}", status.err);
+}

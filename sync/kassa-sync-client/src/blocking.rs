@@ -48,6 +48,23 @@ pub fn pair(
     ))
 }
 
+/// Makes this empty data folder a new device of an existing store (see [`engine::join`]).
+pub fn join(
+    store: &Mutex<Store>,
+    server_url: &str,
+    code: &str,
+    device_name: Option<&str>,
+) -> Result<Paired> {
+    let transport = HttpTransport::new(server_url)?;
+    run(engine::join(
+        store,
+        &transport,
+        transport.base_url(),
+        code,
+        device_name,
+    ))
+}
+
 /// One sync with the paired server (see [`engine::sync_once`]).
 pub fn sync_once(store: &Mutex<Store>) -> Result<SyncReport> {
     let transport = paired_transport(store)?;

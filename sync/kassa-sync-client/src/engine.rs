@@ -5,12 +5,14 @@
 use crate::transport::Transport;
 use chrono::{DateTime, Utc};
 use kassa_domain::{Error, ErrorCode, Result};
-use kassa_store::foundation::device;
+use kassa_store::foundation::apply;
+use kassa_store::foundation::device::{self, JoinParams};
+use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store};
 use kassa_sync_protocol::wire::{
-    DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES, PROTOCOL_VERSION,
-    PairRequest, PushRequest, PushedChange, StoreRecord,
+    DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
+    PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -34,7 +36,12 @@ pub struct Paired {
     pub device_code: String,
     /// Set when the server's clock is far ahead of this device's.
     pub clock_warning: Option<String>,
+    /// Changes of the store applied here right after pairing (a joining device's store).
+    pub pulled: u64,
 }
+
+/// The name a joining device takes when none is given.
+pub const DEFAULT_DEVICE_NAME: &str = "Kassa device";
 
 /// The store, locked for one short step. A poisoned lock is recovered: SQLite rolled back
 /// whatever the panicking holder had open.
@@ -131,20 +138,7 @@ pub async fn pair<T: Transport>(
             ),
         ));
     }
-    let valid_code = (1..=8).contains(&answer.device_code.len())
-        && answer
-            .device_code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric());
-    if !valid_code {
-        return Err(Error::new(
-            ErrorCode::Unavailable,
-            format!(
-                "the server gave the device code '{}', which is not 1 to 8 letters or digits",
-                answer.device_code
-            ),
-        ));
-    }
+    check_device_code(&answer.device_code)?;
     let at = server_time(&answer.server_time)?;
     let check = sync_state::save_pairing(
         &mut lock(store),
@@ -161,6 +155,105 @@ pub async fn pair<T: Transport>(
         device_id: answer.device_id,
         device_code: answer.device_code,
         clock_warning: check.warning,
+        pulled: 0,
+    })
+}
+
+fn check_device_code(code: &str) -> Result<()> {
+    let valid = (1..=8).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::Unavailable,
+            format!(
+                "the server gave the device code '{code}', which is not 1 to 8 letters or digits"
+            ),
+        ))
+    }
+}
+
+/// Makes this empty data folder a new device of the existing store a pairing code was
+/// made for: a handshake, the code redeemed with a new device id and no store, the device
+/// made with the store id and device code the server gave (`device::join`), the pairing
+/// kept, then the whole store pulled and applied. A folder that holds a device already is
+/// refused before anything is sent.
+pub async fn join<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    server_url: &str,
+    code: &str,
+    device_name: Option<&str>,
+) -> Result<Paired> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(Error::invalid_input("the pairing code is empty"));
+    }
+    if let Some(dev) = device::device(lock(store).conn())? {
+        return Err(Error::already_exists(format!(
+            "this data folder already holds device {} of store {}",
+            dev.code, dev.store_id
+        )));
+    }
+    let name = device_name
+        .map(str::trim)
+        .unwrap_or(DEFAULT_DEVICE_NAME)
+        .to_string();
+    if name.is_empty() {
+        return Err(Error::invalid_input("the device name is empty"));
+    }
+    handshake(transport).await?;
+    let device_id = ids::new_id();
+    let answer = transport
+        .pair(&PairRequest {
+            code: code.to_string(),
+            protocol: PROTOCOL_VERSION,
+            schema_version: schema_version(),
+            device_id: device_id.clone(),
+            device_name: name.clone(),
+            store: None,
+        })
+        .await?;
+    if answer.device_id != device_id {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "the server paired device {}, but this device is {device_id}; nothing was kept",
+                answer.device_id
+            ),
+        ));
+    }
+    check_device_code(&answer.device_code)?;
+    let at = server_time(&answer.server_time)?;
+    let check = {
+        let mut s = lock(store);
+        device::join(
+            &mut s,
+            JoinParams {
+                store_id: answer.store_id.clone(),
+                device_id: device_id.clone(),
+                device_code: answer.device_code.clone(),
+                device_name: name,
+            },
+        )?;
+        sync_state::save_pairing(
+            &mut s,
+            &Pairing {
+                server_url,
+                device_code: &answer.device_code,
+                token: &answer.token,
+                server_time: at,
+                actor_id: None,
+            },
+        )?
+    };
+    let report = sync_once(store, transport).await?;
+    Ok(Paired {
+        store_id: answer.store_id,
+        device_id,
+        device_code: answer.device_code,
+        clock_warning: check.warning,
+        pulled: report.pulled,
     })
 }
 
@@ -181,12 +274,25 @@ pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
 }
 
 /// One sync: a handshake, then the outbox pushed in batches of at most
-/// [`MAX_PUSH_CHANGES`], each acknowledged as its answer arrives, then the server's time
-/// kept. On failure the error is kept as the last error and returned; what the server did
-/// not acknowledge stays in the outbox.
+/// [`MAX_PUSH_CHANGES`], each acknowledged as its answer arrives, then the server's log
+/// pulled after this device's cursor, page by page, each page applied in one transaction
+/// with its cursor (`apply::apply_remote`) until nothing remains, then the server's time
+/// kept. The store is locked only while a page is applied, never while the server is
+/// waited on. On failure the error is kept as the last error and returned; what the
+/// server did not acknowledge stays in the outbox, and pages applied stay applied.
 pub async fn sync_once<T: Transport>(store: &Mutex<Store>, transport: &T) -> Result<SyncReport> {
     let creds = sync_state::credentials(&lock(store))?;
-    match push_all(store, transport, &creds).await {
+    let result = async {
+        let mut report = push_all(store, transport, &creds).await?;
+        let latest = pull_all(store, transport, &creds, &mut report).await?;
+        let check = sync_state::record_server_time(&mut lock(store), latest)?;
+        if let Some(w) = check.warning {
+            tracing::warn!(warning = %w, "the server's clock is far ahead");
+        }
+        Ok(report)
+    }
+    .await;
+    match result {
         Ok(report) => Ok(report),
         Err(e) => {
             if let Err(kept) = sync_state::record_error(&mut lock(store), &e) {
@@ -203,7 +309,7 @@ async fn push_all<T: Transport>(
     creds: &Credentials,
 ) -> Result<SyncReport> {
     let hs = handshake(transport).await?;
-    let mut latest = server_time(&hs.server_time)?;
+    server_time(&hs.server_time)?;
     let mut report = SyncReport::default();
     loop {
         let batch = sync_state::pushable(lock(store).conn(), MAX_PUSH_CHANGES)?;
@@ -216,7 +322,7 @@ async fn push_all<T: Transport>(
             changes: batch,
         };
         let answer = transport.push(&creds.token, &req).await?;
-        latest = server_time(&answer.server_time)?;
+        server_time(&answer.server_time)?;
         // Acknowledged before anything else can fail: the server holds these for good. Never
         // past what this batch carried: changes made here since were not sent, whatever the
         // server claims to hold.
@@ -234,11 +340,41 @@ async fn push_all<T: Transport>(
             ));
         }
     }
-    let check = sync_state::record_server_time(&mut lock(store), latest)?;
-    if let Some(w) = check.warning {
-        tracing::warn!(warning = %w, "the server's clock is far ahead");
-    }
     Ok(report)
+}
+
+/// Pulls and applies the server's log after this device's cursor until none remains.
+async fn pull_all<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+    report: &mut SyncReport,
+) -> Result<DateTime<Utc>> {
+    loop {
+        let after = apply::cursor(lock(store).conn())?;
+        let page = transport
+            .pull(&creds.token, after, MAX_PULL_CHANGES)
+            .await?;
+        let latest = server_time(&page.server_time)?;
+        if page.changes.is_empty() && page.cursor <= after {
+            return Ok(latest);
+        }
+        if page.cursor < after {
+            return Err(Error::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "the server answered a pull after {after} with the earlier cursor {}",
+                    page.cursor
+                ),
+            ));
+        }
+        let applied = apply::apply_remote(&mut lock(store), &page.changes, page.cursor)?;
+        report.pulled += applied.applied;
+        report.conflicts += applied.conflicts;
+        if page.remaining == 0 {
+            return Ok(latest);
+        }
+    }
 }
 
 /// The devices of this device's store, as the server lists them.

@@ -13,6 +13,8 @@ mod engine;
 mod http;
 mod transport;
 
-pub use engine::{Paired, SyncReport, batch_id, devices, pair, revoke, sync_once};
+pub use engine::{
+    DEFAULT_DEVICE_NAME, Paired, SyncReport, batch_id, devices, join, pair, revoke, sync_once,
+};
 pub use http::{HttpTransport, validate_server_url};
 pub use transport::Transport;

@@ -24,6 +24,45 @@ pub struct SyncPairOutput {
     pub device_code: String,
     /// Set when the server's clock is far ahead of this device's.
     pub clock_warning: Option<String>,
+    /// Changes of the store applied right after pairing: a joining device's download.
+    pub pulled: u64,
+}
+
+/// Which conflicts to list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct ConflictsInput {
+    /// Resolved ones too (default: the open ones only).
+    pub all: Option<bool>,
+    /// At most this many (default 500).
+    pub limit: Option<u32>,
+}
+
+/// A conflict the merge found between devices' changes.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConflictDto {
+    pub id: String,
+    /// What clashed: `duplicate_sku`, `ledger_mismatch`, `clock_ahead`, ...
+    pub kind: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// Both sides and what the merge did.
+    #[ts(type = "unknown")]
+    pub detail: serde_json::Value,
+    /// The change that found it and the device that made it.
+    pub change_id: String,
+    pub device_id: String,
+    pub created_at: String,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+/// The conflicts, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConflictsOutput {
+    pub conflicts: Vec<ConflictDto>,
 }
 
 /// What one sync did.

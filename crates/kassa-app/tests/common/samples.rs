@@ -29,7 +29,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
             "password": "not a password here",
             "totp_code": "123456",
         }),
-        "audit_list" => json!({}),
+        "audit_list" | "conflicts_list" => json!({}),
         "settings_set" => json!({"key": "security.idle_lock_minutes", "value": 10}),
         "session_unlock" => json!({"pin": "0000"}),
         "staff_invite" => json!({"email": "sample.invite@example.com", "role": "cashier"}),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod customers;
 pub mod places;
 mod selling;
+pub mod server;
 mod session;
 pub mod settings;
 mod setup;
@@ -83,11 +84,16 @@ impl MoneyText {
 const DB_FILE: &str = "kassa.db";
 
 /// Opens the data folder and runs the command. A folder without a store stays untouched:
-/// only `setup` and `demo` make one, and when they fail they leave nothing behind.
+/// only `setup`, `demo` and `pair` (joining an existing store) make one, and when they fail
+/// they leave nothing behind. `server` never opens a device's store.
 pub fn run(cli: &Cli) -> Result<Outcome, ApiError> {
     let dir = cli.data.clone().unwrap_or_else(kassa_app::default_data_dir);
     let fresh = !dir.join(DB_FILE).exists();
     match &cli.command {
+        // The server keeps its own database; it never opens a device's store.
+        Command::Server(a) => server::run(a, &dir),
+        // Joining an existing store starts from an empty folder.
+        Command::Pair(a) if fresh => creating(&dir, |api| sync::pair(api, a)),
         Command::Setup(_) | Command::Demo if fresh => {
             creating(&dir, |api| dispatch(cli, api, &dir))
         }
@@ -95,7 +101,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, ApiError> {
         _ if fresh => Err(ApiError::new(
             ErrorCode::NotSetUp,
             format!(
-                "no store in {} yet: run `kassa setup` or `kassa demo`",
+                "no store in {} yet: run `kassa setup` or `kassa demo`, or join an existing store with `kassa pair --server URL --code CODE`",
                 dir.display()
             ),
         )),
@@ -152,5 +158,7 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Pair(a) => sync::pair(api, a),
         Command::Sync => sync::sync(api),
         Command::Devices(a) => sync::devices(api, a),
+        Command::Conflicts(a) => sync::conflicts(api, a),
+        Command::Server(a) => server::run(a, dir),
     }
 }

@@ -1,8 +1,9 @@
-//! `kassa pair`, `kassa sync` and `kassa devices`: this device and the sync server.
+//! `kassa pair`, `kassa sync`, `kassa conflicts` and `kassa devices`: this device and the
+//! sync server.
 
 use super::Outcome;
 use clap::{Args, Subcommand};
-use kassa_app::dto::{DeviceRef, NoInput, SyncPairInput};
+use kassa_app::dto::{ConflictsInput, DeviceRef, NoInput, SyncPairInput};
 use kassa_app::{Api, ApiError};
 use serde_json::json;
 
@@ -17,6 +18,16 @@ pub struct PairArgs {
     /// The name the store's device list shows (default: this device's name).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    /// Resolved conflicts too.
+    #[arg(long)]
+    pub all: bool,
+    /// At most this many.
+    #[arg(long)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +57,12 @@ pub fn pair(api: &Api, a: &PairArgs) -> Result<Outcome, ApiError> {
         out.device_code,
         out.store_id
     );
+    if out.pulled > 0 {
+        human.push_str(&format!(
+            "\n{} change(s) of the store downloaded.",
+            out.pulled
+        ));
+    }
     if let Some(w) = &out.clock_warning {
         human.push_str(&format!("\nWarning: {w}"));
     }
@@ -59,6 +76,28 @@ pub fn sync(api: &Api) -> Result<Outcome, ApiError> {
         report.pushed, report.pulled, report.conflicts
     );
     Ok(Outcome::new(&report, human))
+}
+
+pub fn conflicts(api: &Api, a: &ConflictsArgs) -> Result<Outcome, ApiError> {
+    let out = api.conflicts_list(ConflictsInput {
+        all: Some(a.all),
+        limit: a.limit,
+    })?;
+    let mut human = String::new();
+    for c in &out.conflicts {
+        let state = match &c.resolved_at {
+            Some(at) => format!("resolved {at}"),
+            None => "open".to_string(),
+        };
+        human.push_str(&format!(
+            "{}  {}  {} {}  from device {}  {}\n",
+            c.created_at, c.kind, c.entity, c.entity_id, c.device_id, state
+        ));
+    }
+    if human.is_empty() {
+        human.push_str("No conflicts.\n");
+    }
+    Ok(Outcome::new(&out, human))
 }
 
 pub fn devices(api: &Api, a: &DevicesArgs) -> Result<Outcome, ApiError> {

@@ -11,4 +11,8 @@ device_code: string,
 /**
  * Set when the server's clock is far ahead of this device's.
  */
-clock_warning: string | null, };
+clock_warning: string | null, 
+/**
+ * Changes of the store applied right after pairing: a joining device's download.
+ */
+pulled: number, };

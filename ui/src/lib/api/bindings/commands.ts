@@ -21,6 +21,8 @@ import type { ChangePasswordInput } from "./ChangePasswordInput";
 import type { CheckoutInput } from "./CheckoutInput";
 import type { CheckoutOutput } from "./CheckoutOutput";
 import type { ConfirmPasswordInput } from "./ConfirmPasswordInput";
+import type { ConflictsInput } from "./ConflictsInput";
+import type { ConflictsOutput } from "./ConflictsOutput";
 import type { CsvExportOutput } from "./CsvExportOutput";
 import type { CsvImportInput } from "./CsvImportInput";
 import type { CustomerDto } from "./CustomerDto";
@@ -134,6 +136,8 @@ export type Commands = {
   sync_now: { input: NoInput; output: SyncReportDto };
   /** The store's devices, as the server lists them (admins). */
   devices_list: { input: NoInput; output: StoreDevicesOutput };
+  /** The conflicts the merge found between devices' changes (managers and admins). */
+  conflicts_list: { input: ConflictsInput; output: ConflictsOutput };
   /** Revokes a device of the store on the server (admins). */
   device_revoke: { input: DeviceRef; output: Ok };
   /** Checks the audit trail's hash chains. */
@@ -315,6 +319,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "sync_pair",
   "sync_now",
   "devices_list",
+  "conflicts_list",
   "device_revoke",
   "audit_verify",
   "audit_list",
