@@ -84,6 +84,10 @@ impl Transport for FakeServer {
                 device_code: s.device_code.clone(),
                 token: "secret-device-token".into(),
                 server_time: now(),
+                store_key: req
+                    .store_key
+                    .clone()
+                    .expect("the first device brings its store key"),
             })
         })
     }
@@ -174,7 +178,10 @@ fn till() -> Till {
     let mut store = Store::open(
         dir.path(),
         Arc::new(SystemClock),
-        KeySource::Explicit([3; 32]),
+        KeySource::ExplicitKeys {
+            device: [3; 32],
+            store: [4; 32],
+        },
     )
     .unwrap();
     let out = setup(
@@ -257,6 +264,17 @@ async fn a_set_up_device_pairs_as_its_stores_first_device() {
     assert_eq!(paired.device_id, dev.id);
     assert_eq!(paired.store_id, dev.store_id);
     let req = server.with(|s| s.pair_requests[0].clone());
+    // The first device brings its store key (base64url of the explicit test key).
+    assert_eq!(
+        req.store_key.as_deref(),
+        Some(s.store_key().unwrap().to_base64().as_str())
+    );
+    assert_eq!(
+        kassa_store::StoreKey::from_base64(req.store_key.as_deref().unwrap())
+            .unwrap()
+            .to_base64(),
+        kassa_store::StoreKey::from_bytes([4; 32]).to_base64()
+    );
     let sent = req.store.unwrap();
     assert_eq!(
         (sent.id.as_str(), sent.currency.as_str()),
