@@ -26,6 +26,7 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
         ])
         .env("KASSA_PASSWORD", "correct horse battery staple")
         .env_remove("KASSA_DEVICE_KEY")
+        .env_remove("KASSA_STORE_KEY")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -103,6 +104,7 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
             .arg("--json")
             .args(args)
             .env_remove("KASSA_DEVICE_KEY")
+            .env_remove("KASSA_STORE_KEY")
             .env_remove("KASSA_PASSWORD")
             .envs(env.iter().copied())
             .output()
@@ -221,6 +223,7 @@ fn without_a_keyring_the_cli_says_so_and_how_to_proceed() {
         ])
         .env("KASSA_PASSWORD", "correct horse battery staple")
         .env_remove("KASSA_DEVICE_KEY")
+        .env_remove("KASSA_STORE_KEY")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("DISPLAY")
         .output()
