@@ -114,12 +114,10 @@ impl Store {
                 let mut st = tx
                     .prepare("SELECT id, totp_secret_enc FROM staff WHERE totp_secret_enc IS NOT NULL")
                     .db()?;
-                let rows = st
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
                     .db()?
                     .collect::<rusqlite::Result<Vec<_>>>()
-                    .db()?;
-                rows
+                    .db()?
             };
             for (id, blob) in sealed {
                 let context = crate::identity::staff::Staff::totp_context(&id);
