@@ -51,6 +51,26 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
         "the keyring holds the device key: {listing}"
     );
 
+    // The store key, which seals the staff secrets that sync, has its own entry per store.
+    let store_id = out["store_id"].as_str().unwrap();
+    let found = Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "service",
+            "app.kassa.desktop",
+            "username",
+            &format!("store-key:{store_id}"),
+        ])
+        .output()
+        .expect("secret-tool runs");
+    let listing = String::from_utf8_lossy(&found.stdout).to_string()
+        + &String::from_utf8_lossy(&found.stderr);
+    assert!(
+        listing.contains(&format!("store-key:{store_id}")),
+        "the keyring holds the store key: {listing}"
+    );
+
     // Neither the TOTP secret (raw or base32) nor a backup code is in the database files.
     let secret_b32 = out["admin"]["totp_secret"].as_str().unwrap();
     let secret_raw = totp_rs::Secret::Encoded(secret_b32.to_string())
