@@ -33,6 +33,8 @@ struct ServerState {
     /// Takes changes only up to this sequence.
     ack_cap: Option<u64>,
     update_required: bool,
+    /// Answers a pairing with this store key instead of the one the device sent.
+    held_store_key: Option<String>,
     revoked: Vec<String>,
     calls: usize,
 }
@@ -84,10 +86,11 @@ impl Transport for FakeServer {
                 device_code: s.device_code.clone(),
                 token: "secret-device-token".into(),
                 server_time: now(),
-                store_key: req
-                    .store_key
-                    .clone()
-                    .expect("the first device brings its store key"),
+                store_key: s.held_store_key.clone().unwrap_or_else(|| {
+                    req.store_key
+                        .clone()
+                        .expect("the first device brings its store key")
+                }),
             })
         })
     }
@@ -286,6 +289,19 @@ async fn a_set_up_device_pairs_as_its_stores_first_device() {
         (state.server_url.as_str(), state.device_code.as_str()),
         (SERVER, "01")
     );
+}
+
+#[tokio::test]
+async fn a_server_holding_another_store_key_is_refused_and_nothing_is_kept() {
+    let t = till();
+    let server = FakeServer::new("01");
+    server.with(|s| {
+        s.held_store_key = Some(kassa_store::StoreKey::from_bytes([8; 32]).to_base64());
+    });
+    let err = t.pair(&server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch, "{err}");
+    let s = t.store.lock().unwrap();
+    assert!(sync_state::state(s.conn()).unwrap().is_none());
 }
 
 #[tokio::test]
