@@ -133,7 +133,7 @@ impl Api {
                 ))
             })
             .collect::<kassa_store::Result<Vec<_>>>()?;
-        let key = store.device_key()?.clone_key();
+        let key = store.store_key()?.clone_key();
         store.write(|tx| {
             for (email, name, role, _, creds) in &prepared {
                 let who = NewStaff {

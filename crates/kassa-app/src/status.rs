@@ -106,7 +106,7 @@ fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto>
 
 /// The demo store's credentials with each authenticator's current code.
 fn demo_logins(store: &kassa_store::Store) -> kassa_store::Result<Vec<DemoLogin>> {
-    let key = store.device_key()?;
+    let key = store.store_key()?;
     let now = u64::try_from(store.clock().now().timestamp()).unwrap_or(0);
     let mut out = Vec::new();
     for member in staff::list(store.conn())? {

@@ -97,7 +97,10 @@ fn changing_ones_own_password_ends_ones_other_sessions_and_keeps_this_one() {
         d.data_dir(),
         Surface::Cli,
         d.clock.clone(),
-        KeySource::Explicit([5; 32]),
+        KeySource::ExplicitKeys {
+            device: [5; 32],
+            store: [77; 32],
+        },
     )
     .unwrap();
     let code = d.next_code(&manager.totp_secret);

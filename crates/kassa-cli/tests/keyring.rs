@@ -26,6 +26,7 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
         ])
         .env("KASSA_PASSWORD", "correct horse battery staple")
         .env_remove("KASSA_DEVICE_KEY")
+        .env_remove("KASSA_STORE_KEY")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -48,6 +49,26 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
     assert!(
         listing.contains(&format!("device-key:{device_id}")),
         "the keyring holds the device key: {listing}"
+    );
+
+    // The store key, which seals the staff secrets that sync, has its own entry per store.
+    let store_id = out["store_id"].as_str().unwrap();
+    let found = Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "service",
+            "app.kassa.desktop",
+            "username",
+            &format!("store-key:{store_id}"),
+        ])
+        .output()
+        .expect("secret-tool runs");
+    let listing = String::from_utf8_lossy(&found.stdout).to_string()
+        + &String::from_utf8_lossy(&found.stderr);
+    assert!(
+        listing.contains(&format!("store-key:{store_id}")),
+        "the keyring holds the store key: {listing}"
     );
 
     // Neither the TOTP secret (raw or base32) nor a backup code is in the database files.
@@ -103,6 +124,7 @@ fn the_device_key_lives_in_the_os_keyring_and_no_secret_is_in_the_file() {
             .arg("--json")
             .args(args)
             .env_remove("KASSA_DEVICE_KEY")
+            .env_remove("KASSA_STORE_KEY")
             .env_remove("KASSA_PASSWORD")
             .envs(env.iter().copied())
             .output()
@@ -221,6 +243,7 @@ fn without_a_keyring_the_cli_says_so_and_how_to_proceed() {
         ])
         .env("KASSA_PASSWORD", "correct horse battery staple")
         .env_remove("KASSA_DEVICE_KEY")
+        .env_remove("KASSA_STORE_KEY")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("DISPLAY")
         .output()

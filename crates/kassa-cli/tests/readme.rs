@@ -302,7 +302,8 @@ fn the_readme_s_commands_run_in_order_on_a_fresh_store() {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kassa"));
         cmd.args(&args)
             .current_dir(work.path())
-            .env("KASSA_DEVICE_KEY", KEY);
+            .env("KASSA_DEVICE_KEY", KEY)
+            .env("KASSA_STORE_KEY", STORE_KEY);
         for var in [
             "KASSA_DATA",
             "KASSA_PASSWORD",

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     InvalidTransition,
     SchemaTooNew,
     KeyringUnavailable,
+    /// The store key this device holds does not open a secret of its store (a wrong
+    /// `KASSA_STORE_KEY`, or a key from another store in the keyring).
+    StoreKeyMismatch,
     Unavailable,
     /// The sync server could not be reached (no network, server down, TLS failure).
     ServerUnreachable,
@@ -45,7 +48,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -64,6 +67,7 @@ impl ErrorCode {
         ErrorCode::InvalidTransition,
         ErrorCode::SchemaTooNew,
         ErrorCode::KeyringUnavailable,
+        ErrorCode::StoreKeyMismatch,
         ErrorCode::Unavailable,
         ErrorCode::ServerUnreachable,
         ErrorCode::NotPaired,
@@ -96,6 +100,7 @@ impl ErrorCode {
             ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::SchemaTooNew => "schema_too_new",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::StoreKeyMismatch => "store_key_mismatch",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::ServerUnreachable => "server_unreachable",
             ErrorCode::NotPaired => "not_paired",

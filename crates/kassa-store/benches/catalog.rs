@@ -108,7 +108,15 @@ fn report(name: &str, v: Vec<Duration>) {
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = Arc::new(FixedClock::new(Utc::now()));
-    let mut store = Store::open(dir.path(), clock, KeySource::Explicit([1; 32])).expect("open");
+    let mut store = Store::open(
+        dir.path(),
+        clock,
+        KeySource::ExplicitKeys {
+            device: [1; 32],
+            store: [77; 32],
+        },
+    )
+    .expect("open");
     let out = setup(
         &mut store,
         SetupParams {

@@ -34,8 +34,15 @@ fn main() {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),
     ));
-    let mut store =
-        Store::open(dir.path(), clock.clone(), KeySource::Explicit([1; 32])).expect("store");
+    let mut store = Store::open(
+        dir.path(),
+        clock.clone(),
+        KeySource::ExplicitKeys {
+            device: [1; 32],
+            store: [77; 32],
+        },
+    )
+    .expect("store");
     let out = setup(
         &mut store,
         SetupParams {

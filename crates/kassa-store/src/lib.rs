@@ -20,7 +20,7 @@ pub mod selling;
 
 pub use foundation::clock::{Clock, FixedClock, SystemClock};
 pub use foundation::db::{SCHEMA_VERSION, Store};
-pub use foundation::keys::{DeviceKey, KeySource};
+pub use foundation::keys::{DeviceKey, KeySource, StoreKey, StoreKeySource, install_store_key};
 pub use foundation::write::{AuditInput, ChangeOp, WriteTx};
 
 pub use kassa_domain::{Error, ErrorCode, Result};

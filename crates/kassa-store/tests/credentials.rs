@@ -22,7 +22,15 @@ fn set_up() -> (
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),
     ));
-    let mut store = Store::open(dir.path(), clock, KeySource::Explicit([3; 32])).unwrap();
+    let mut store = Store::open(
+        dir.path(),
+        clock,
+        KeySource::ExplicitKeys {
+            device: [3; 32],
+            store: [77; 32],
+        },
+    )
+    .unwrap();
     let out = setup(
         &mut store,
         SetupParams {

@@ -24,7 +24,15 @@ fn shop() -> Shop {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap(),
     ));
-    let mut store = Store::open(dir.path(), clock, KeySource::Explicit([5; 32])).unwrap();
+    let mut store = Store::open(
+        dir.path(),
+        clock,
+        KeySource::ExplicitKeys {
+            device: [5; 32],
+            store: [77; 32],
+        },
+    )
+    .unwrap();
     let out = setup(
         &mut store,
         SetupParams {

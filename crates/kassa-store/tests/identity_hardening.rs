@@ -18,7 +18,15 @@ fn clock() -> Arc<FixedClock> {
 }
 
 fn open(dir: &std::path::Path, clock: Arc<FixedClock>) -> Store {
-    Store::open(dir, clock, KeySource::Explicit([9; 32])).unwrap()
+    Store::open(
+        dir,
+        clock,
+        KeySource::ExplicitKeys {
+            device: [9; 32],
+            store: [77; 32],
+        },
+    )
+    .unwrap()
 }
 
 /// A store with one admin; returns it with the admin's TOTP secret.
@@ -282,7 +290,14 @@ mod permissions {
         drop(store);
         // A stricter file stays as strict.
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
-        let reopened = Store::open(&data, clock(), KeySource::Explicit([9; 32]));
+        let reopened = Store::open(
+            &data,
+            clock(),
+            KeySource::ExplicitKeys {
+                device: [9; 32],
+                store: [77; 32],
+            },
+        );
         assert_eq!(mode(&db), 0o400);
         drop(reopened);
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();

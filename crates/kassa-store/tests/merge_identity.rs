@@ -49,7 +49,7 @@ fn one_email_made_on_two_offline_devices_keeps_one_person_and_records_a_conflict
     let creds = NewCredentials::prepare("another good long password").unwrap();
     let mut ids = Vec::new();
     for s in [&mut a, &mut b] {
-        let key = s.device_key().unwrap().clone_key();
+        let key = s.store_key().unwrap().clone_key();
         let who = NewStaff {
             store_id: &store_id,
             email: "sam@example.com",
@@ -204,7 +204,7 @@ fn one_invitation_accepted_on_two_devices_keeps_the_first_acceptance_everywhere(
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut a, store_id, admin) = first_device(da.path());
     let creds = NewCredentials::prepare("another good long password").unwrap();
-    let key = a.device_key().unwrap().clone_key();
+    let key = a.store_key().unwrap().clone_key();
     let (inv, other) = a
         .write(|tx| {
             let (inv, _code) = kassa_store::identity::invitation::invite(

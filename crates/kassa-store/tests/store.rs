@@ -14,7 +14,15 @@ use std::sync::Arc;
 const PASSWORD: &str = "correct horse battery staple";
 
 fn open(dir: &std::path::Path, clock: Arc<FixedClock>) -> Store {
-    Store::open(dir, clock, KeySource::Explicit([9; 32])).unwrap()
+    Store::open(
+        dir,
+        clock,
+        KeySource::ExplicitKeys {
+            device: [9; 32],
+            store: [77; 32],
+        },
+    )
+    .unwrap()
 }
 
 fn set_up(store: &mut Store) -> kassa_store::foundation::device::SetupOutcome {

@@ -27,7 +27,15 @@ fn till() -> Till {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap(),
     ));
-    let mut store = Store::open(dir.path(), clock.clone(), KeySource::Explicit([5; 32])).unwrap();
+    let mut store = Store::open(
+        dir.path(),
+        clock.clone(),
+        KeySource::ExplicitKeys {
+            device: [5; 32],
+            store: [77; 32],
+        },
+    )
+    .unwrap();
     let out = setup(
         &mut store,
         SetupParams {

@@ -16,11 +16,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 20261203080000,
-    name: "sync_log",
-    sql: include_str!("../migrations/20261203080000_sync_log.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 20261203080000,
+        name: "sync_log",
+        sql: include_str!("../migrations/20261203080000_sync_log.sql"),
+    },
+    Migration {
+        version: 20261203090000,
+        name: "store_key",
+        sql: include_str!("../migrations/20261203090000_store_key.sql"),
+    },
+];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").
 const MIGRATION_LOCK: i64 = 0x6b61_7373_616d_6967;

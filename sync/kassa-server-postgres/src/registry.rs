@@ -120,16 +120,22 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
                     "this pairing code makes a new store; the device must send its store".into(),
                 ));
             };
+            let Some(key) = input.sealed_store_key.as_deref().filter(|k| !k.is_empty()) else {
+                return Err(StorageError::InvalidInput(
+                    "a new store's first device must bring its store key".into(),
+                ));
+            };
             let created = sql::execute(
                 &tx,
-                "INSERT INTO stores (id, code, name, currency, created_at)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO stores (id, code, name, currency, created_at, store_key)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
                 &[
                     &record.id,
                     &record.code,
                     &record.name,
                     &record.currency,
                     &input.now,
+                    &key,
                 ],
             )
             .await
@@ -145,14 +151,28 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
     };
 
     // The store's row lock gives its device codes one pairing at a time.
-    sql::query_opt(
+    let locked = sql::query_opt(
         &tx,
-        "SELECT 1 FROM stores WHERE id = $1 FOR UPDATE",
+        "SELECT store_key FROM stores WHERE id = $1 FOR UPDATE",
         &[&store_id],
     )
     .await
     .map_err(db)?
     .ok_or_else(|| StorageError::NotFound(format!("store {store_id}")))?;
+    let mut sealed_store_key: Option<Vec<u8>> = locked.get(0);
+    // A store registered before store keys keeps the first key one of its devices brings.
+    if sealed_store_key.is_none()
+        && let Some(key) = input.sealed_store_key.as_deref().filter(|k| !k.is_empty())
+    {
+        sql::execute(
+            &tx,
+            "UPDATE stores SET store_key = $2 WHERE id = $1",
+            &[&store_id, &key],
+        )
+        .await
+        .map_err(db)?;
+        sealed_store_key = Some(key.to_vec());
+    }
     let registered = sql::query_opt(
         &tx,
         "SELECT 1 FROM devices WHERE device_id = $1",
@@ -213,6 +233,7 @@ pub async fn pair(client: &mut Client, input: PairInput) -> Result<Paired> {
         store_id,
         device_id: input.device_id,
         device_code: code,
+        sealed_store_key,
     })
 }
 

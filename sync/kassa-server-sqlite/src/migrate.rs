@@ -6,7 +6,13 @@ use crate::backend;
 use kassa_server_storage::{Result, StorageError};
 use rusqlite::{Connection, TransactionBehavior};
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    (
+        "0002_store_key",
+        include_str!("../migrations/0002_store_key.sql"),
+    ),
+];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {

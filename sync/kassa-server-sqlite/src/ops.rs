@@ -115,9 +115,14 @@ pub(crate) fn pair(c: &mut Connection, input: &PairInput) -> Result<Paired> {
                     store.id
                 )));
             }
+            let Some(key) = input.sealed_store_key.as_deref().filter(|k| !k.is_empty()) else {
+                return Err(StorageError::InvalidInput(
+                    "a new store's first device must bring its store key".into(),
+                ));
+            };
             tx.execute(
-                "INSERT INTO stores (id, code, name, currency, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![store.id, store.code, store.name, store.currency, input.now],
+                "INSERT INTO stores (id, code, name, currency, created_at, store_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![store.id, store.code, store.name, store.currency, input.now, key],
             )
             .map_err(backend)?;
             store.id.clone()
@@ -129,6 +134,21 @@ pub(crate) fn pair(c: &mut Connection, input: &PairInput) -> Result<Paired> {
         }
         (Some(code_store), _) => code_store,
     };
+    // A store registered before store keys keeps the first key one of its devices brings.
+    if let Some(key) = input.sealed_store_key.as_deref().filter(|k| !k.is_empty()) {
+        tx.execute(
+            "UPDATE stores SET store_key = ?2 WHERE id = ?1 AND store_key IS NULL",
+            params![store_id, key],
+        )
+        .map_err(backend)?;
+    }
+    let sealed_store_key: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT store_key FROM stores WHERE id = ?1",
+            [&store_id],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
 
     let registered = tx
         .query_row(
@@ -182,6 +202,7 @@ pub(crate) fn pair(c: &mut Connection, input: &PairInput) -> Result<Paired> {
         store_id,
         device_id: input.device_id.clone(),
         device_code,
+        sealed_store_key,
     })
 }
 

@@ -43,6 +43,7 @@ async fn a_reopened_database_still_holds_its_stores_devices_and_log() {
                     currency: "EUR".into(),
                 }),
                 token_hash: "b".repeat(64),
+                sealed_store_key: Some(b"sealed".to_vec()),
                 now: "2026-03-01T09:10:00.000Z".into(),
             })
             .await

@@ -37,6 +37,10 @@ pub enum StorageError {
     DeviceCloned { seq: u64 },
     #[error("{0} was not found")]
     NotFound(String),
+    /// A request the server cannot act on as sent (a new store's first device without its
+    /// store key).
+    #[error("{0}")]
+    InvalidInput(String),
     /// The database failed; the message is for the server's log, not for the device.
     #[error("storage failed: {0}")]
     Backend(String),
@@ -66,6 +70,10 @@ pub struct PairInput {
     pub store: Option<StoreRecord>,
     /// SHA-256 of the device token, lowercase hex.
     pub token_hash: String,
+    /// The store key as the HTTP layer sealed it under the server key (opaque bytes here).
+    /// Required for a new store's first device; for an existing store it is kept only if
+    /// the store has none yet (a store registered before store keys), else ignored.
+    pub sealed_store_key: Option<Vec<u8>>,
     pub now: String,
 }
 
@@ -76,6 +84,9 @@ pub struct Paired {
     pub device_id: String,
     /// Unique in the store: `01` for a store's first device, then `02`, `03`...
     pub device_code: String,
+    /// The store's sealed store key, as kept (`None` only for a store registered before
+    /// store keys whose devices have not brought one yet).
+    pub sealed_store_key: Option<Vec<u8>>,
 }
 
 /// A device a token belongs to.
@@ -145,9 +156,11 @@ pub trait Storage: Send + Sync + 'static {
     async fn add_pairing_code(&self, code: NewPairingCode) -> Result<()>;
 
     /// In one transaction: uses the code (unknown, used or expired: `PairingCodeInvalid`),
-    /// creates the store for a new-store code (`Conflict` if the store exists), registers
+    /// creates the store with its sealed store key for a new-store code (`Conflict` if the
+    /// store exists, `InvalidInput` without a sealed key), registers
     /// the device with the next free code of its store and its token hash (`Conflict` if
-    /// the device id is registered), and audits `device.paired`.
+    /// the device id is registered), audits `device.paired`, and returns the store's sealed
+    /// key.
     async fn pair(&self, input: PairInput) -> Result<Paired>;
 
     /// The device a token hash belongs to, if any.

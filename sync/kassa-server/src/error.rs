@@ -18,6 +18,7 @@
 //! | 415 | `invalid_input` | the body is not sent as `application/json` |
 //! | 426 | `update_required` | another protocol, or a schema older than the server's minimum |
 //! | 500 | `internal` | the database failed (the detail is logged, not sent) |
+//! | 500 | `server_key_mismatch` | the server key does not open the store's sealed store key |
 
 use axum::Json;
 use axum::body::Body;
@@ -95,6 +96,7 @@ impl From<StorageError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "device_cloned", message)
             }
             StorageError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", message),
+            StorageError::InvalidInput(_) => Self::invalid(message),
             StorageError::Backend(detail) => Self::internal(&detail),
         }
     }

@@ -10,6 +10,7 @@ mod metrics;
 mod openapi;
 mod pairing;
 mod routes;
+mod server_key;
 mod state;
 pub mod validate;
 
@@ -21,6 +22,9 @@ pub use pairing::{
     IssuedCode, PAIRING_CODE_LIFETIME_MINUTES, code_hash, issue_pairing_code, normalise_code,
 };
 pub use routes::{RouteSpec, SCHEMA_VERSION_HEADER, route_specs};
+pub use server_key::{
+    SERVER_KEY_ENV, SERVER_KEY_FILE, ServerKey, decode_store_key, encode_store_key,
+};
 pub use state::{Clock, system_clock, timestamp};
 
 use axum::Router;
@@ -79,6 +83,7 @@ impl ServerError {
         match self {
             ServerError::Storage(StorageError::NotFound(_)) => "not_found",
             ServerError::Storage(StorageError::Conflict(_)) => "conflict",
+            ServerError::Storage(StorageError::InvalidInput(_)) => "invalid_input",
             ServerError::Storage(_) => "internal",
             ServerError::Config(_) => "invalid_input",
             ServerError::Io { .. } => "io_error",
@@ -123,13 +128,15 @@ pub async fn open_storage(
     Ok(Arc::new(storage))
 }
 
-/// The whole HTTP API over `storage`, reading time from `clock`.
-pub fn router(storage: Arc<dyn Storage>, clock: Clock) -> Router {
+/// The whole HTTP API over `storage`, reading time from `clock` and sealing store keys
+/// with `server_key`.
+pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) -> Router {
     let metrics = Arc::new(Metrics::new());
     let state = AppState {
         storage,
         clock,
         metrics: Arc::clone(&metrics),
+        server_key: Arc::new(server_key),
     };
     let api = routes::routes()
         .into_iter()
@@ -153,13 +160,14 @@ pub fn router(storage: Arc<dyn Storage>, clock: Clock) -> Router {
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
-/// HTTPS (rustls).
+/// HTTPS (rustls). Store keys are sealed with `server_key` (see [`ServerKey::load`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
+    server_key: ServerKey,
     tls: Option<TlsFiles>,
 ) -> Result<(), ServerError> {
-    let app = router(storage, system_clock());
+    let app = router(storage, system_clock(), server_key);
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -201,8 +209,9 @@ async fn shutdown_signal() {
     }
 }
 
-/// Opens the storage, binds `opts.listen` and serves; `on_listening` hears the bound
-/// address first. Plain HTTP is only allowed on a loopback address.
+/// Loads the server key (`KASSA_SERVER_KEY`, else `server.key` in the data folder), opens
+/// the storage, binds `opts.listen` and serves; `on_listening` hears the bound address
+/// first. Plain HTTP is only allowed on a loopback address.
 pub async fn run(
     opts: ServerOptions,
     on_listening: impl FnOnce(SocketAddr),
@@ -214,6 +223,7 @@ pub async fn run(
             opts.listen
         )));
     }
+    let server_key = ServerKey::load(&opts.data_dir)?;
     let storage = open_storage(opts.database.as_deref(), &opts.data_dir).await?;
     tracing::info!(backend = storage.backend(), "storage open");
     let listener = tokio::net::TcpListener::bind(opts.listen)
@@ -224,5 +234,5 @@ pub async fn run(
         .map_err(ServerError::io("cannot read the bound address"))?;
     tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
     on_listening(addr);
-    serve(listener, storage, opts.tls).await
+    serve(listener, storage, server_key, opts.tls).await
 }

@@ -3,6 +3,7 @@
 use crate::auth::{AuthDevice, new_token, sha256_hex};
 use crate::error::{ApiError, ApiJson};
 use crate::pairing::code_hash;
+use crate::server_key::{decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
     MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_schema,
@@ -195,6 +196,24 @@ async fn pair(
     ApiJson(req): ApiJson<PairRequest>,
 ) -> Result<Json<PairResponse>, ApiError> {
     check_pair(&req)?;
+    // A device that brings its store brings its store key: the server keeps it sealed.
+    let sealed_store_key = match (&req.store, req.store_key.as_deref()) {
+        (Some(store), Some(text)) => {
+            let key = decode_store_key(text)?;
+            Some(state.server_key.seal_store_key(&store.id, &key)?)
+        }
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "a device that sends its store must send its store_key (32 bytes, base64url)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "store_key is sent only with the store it belongs to",
+            ));
+        }
+        (None, None) => None,
+    };
     let token = new_token();
     let now = timestamp(state.now());
     let paired = state
@@ -205,9 +224,18 @@ async fn pair(
             device_name: req.device_name.trim().to_owned(),
             store: req.store,
             token_hash: sha256_hex(token.as_bytes()),
+            sealed_store_key,
             now: now.clone(),
         })
         .await?;
+    let Some(sealed) = paired.sealed_store_key.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "this store has no store key on the server yet: pair one of its existing devices again first",
+        ));
+    };
+    let store_key = encode_store_key(&state.server_key.open_store_key(&paired.store_id, sealed)?);
     tracing::info!(store = %paired.store_id, device = %paired.device_id, code = %paired.device_code, "device paired");
     Ok(Json(PairResponse {
         store_id: paired.store_id,
@@ -215,6 +243,7 @@ async fn pair(
         device_code: paired.device_code,
         token,
         server_time: now,
+        store_key,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! What every handler shares: the storage, the clock and the metrics.
 
 use crate::metrics::Metrics;
+use crate::server_key::ServerKey;
 use chrono::{DateTime, SecondsFormat, Utc};
 use kassa_server_storage::Storage;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub(crate) struct AppState {
     pub storage: Arc<dyn Storage>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    pub server_key: Arc<ServerKey>,
 }
 
 impl AppState {

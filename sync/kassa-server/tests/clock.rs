@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use kassa_server::{Clock, issue_pairing_code, router};
+use kassa_server::{Clock, ServerKey, issue_pairing_code, router};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::Storage;
 use serde_json::{Value, json};
@@ -26,7 +26,8 @@ async fn post(app: &axum::Router, uri: &str, body: Value) -> (StatusCode, Value)
 
 fn pair_body(code: &str) -> Value {
     json!({"code": code, "protocol": 1, "schema_version": 7, "device_id": uuid::Uuid::now_v7().to_string(),
-        "device_name": "Till", "store": {"id": uuid::Uuid::now_v7().to_string(), "code": "S1", "name": "Shop", "currency": "EUR"}})
+        "device_name": "Till", "store": {"id": uuid::Uuid::now_v7().to_string(), "code": "S1", "name": "Shop", "currency": "EUR"},
+        "store_key": "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"})
 }
 
 #[tokio::test]
@@ -38,7 +39,7 @@ async fn a_pairing_code_lasts_one_hour_of_the_servers_clock() {
         Arc::new(move || *now.lock().unwrap())
     };
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open_in_memory().unwrap());
-    let app = router(Arc::clone(&storage), clock);
+    let app = router(Arc::clone(&storage), clock, ServerKey::generate());
 
     let (status, body) = post(
         &app,

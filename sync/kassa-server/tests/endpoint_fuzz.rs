@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
-use kassa_server::{issue_pairing_code, router, system_clock};
+use kassa_server::{ServerKey, issue_pairing_code, router, system_clock};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::Storage;
 use kassa_sync_protocol::wire::ErrorBody;
@@ -32,7 +32,7 @@ fn fixture() -> &'static Fixture {
             .build()
             .unwrap();
         let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open_in_memory().unwrap());
-        let app = router(Arc::clone(&storage), system_clock());
+        let app = router(Arc::clone(&storage), system_clock(), ServerKey::generate());
         let (token, store_id) = rt.block_on(async {
             let code = issue_pairing_code(&*storage, None, Utc::now())
                 .await
@@ -40,7 +40,8 @@ fn fixture() -> &'static Fixture {
             let store_id = uuid::Uuid::now_v7().to_string();
             let body = json!({"code": code.code, "protocol": 1, "schema_version": 7,
                 "device_id": uuid::Uuid::now_v7().to_string(), "device_name": "Till",
-                "store": {"id": store_id, "code": "S1", "name": "Shop", "currency": "EUR"}});
+                "store": {"id": store_id, "code": "S1", "name": "Shop", "currency": "EUR"},
+                "store_key": "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"});
             let (status, body) = send(
                 &app,
                 "POST",

@@ -34,6 +34,62 @@ async fn handshake() {
 }
 
 #[tokio::test]
+async fn store_keys() {
+    for storage in backends().await {
+        the_store_key_reaches_joining_devices_and_a_first_device_must_bring_it(storage).await;
+    }
+}
+
+/// The store key is kept sealed: its bytes appear nowhere in the SQLite files; a restart
+/// with the same server key hands out the same store key, one with another key says so.
+#[tokio::test]
+async fn store_keys_are_sealed_at_rest_under_the_server_key() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(path.clone()).unwrap());
+    let s = support::start_with_key(storage, kassa_server::ServerKey::from_bytes([1; 32])).await;
+    let till = s.new_store().await;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(support::TEST_STORE_KEY)
+        .unwrap();
+    for name in ["server.db", "server.db-wal"] {
+        let Ok(bytes) = std::fs::read(dir.path().join(name)) else {
+            continue;
+        };
+        assert!(
+            !bytes.windows(raw.len()).any(|w| w == raw.as_slice()),
+            "raw key in {name}"
+        );
+        let text = support::TEST_STORE_KEY.as_bytes();
+        assert!(
+            !bytes.windows(text.len()).any(|w| w == text),
+            "encoded key in {name}"
+        );
+    }
+
+    // A restart on the same file with the same server key.
+    let again: Arc<dyn Storage> = Arc::new(SqliteStorage::open(path.clone()).unwrap());
+    let s2 = support::start_with_key(again, kassa_server::ServerKey::from_bytes([1; 32])).await;
+    assert_eq!(
+        s2.join(&till.store_id).await.store_key,
+        support::TEST_STORE_KEY
+    );
+
+    // Another server key cannot open it, and says so.
+    let other: Arc<dyn Storage> = Arc::new(SqliteStorage::open(path).unwrap());
+    let s3 = support::start_with_key(other, kassa_server::ServerKey::from_bytes([2; 32])).await;
+    let code =
+        kassa_server::issue_pairing_code(&*s3.storage, Some(&till.store_id), chrono::Utc::now())
+            .await
+            .unwrap();
+    let (status, body) = s3.pair_with(&code.code, None).await;
+    assert_eq!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(support::error_code(&body), "server_key_mismatch");
+    assert!(body.to_string().contains("server key"), "{body}");
+}
+
+#[tokio::test]
 async fn push_and_pull() {
     for storage in backends().await {
         two_tills_of_a_store_see_each_others_changes(storage).await;

@@ -39,6 +39,7 @@ on_postgres!(
     metrics_on_postgres: metrics_count_requests_and_changes,
     openapi_on_postgres: the_openapi_document_lists_exactly_the_served_routes,
     full_batch_and_paging_on_postgres: a_full_batch_travels_and_a_first_sync_pages_through_it,
+    store_keys_on_postgres: the_store_key_reaches_joining_devices_and_a_first_device_must_bring_it,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,6 +54,8 @@ async fn two_tills_sync_through_two_server_instances_on_one_postgres_database() 
     let till_a = one.new_store().await;
     let till_b = two.join(&till_a.store_id).await;
     assert_eq!((till_a.code.as_str(), till_b.code.as_str()), ("01", "02"));
+    // Instances sharing one database share one server key, so either opens the store key.
+    assert_eq!(till_b.store_key, till_a.store_key);
 
     let batch: Vec<_> = (1..=3).map(|q| change(&till_a.id, q)).collect();
     let (status, body) = one.push(&till_a, "b1", &batch).await;

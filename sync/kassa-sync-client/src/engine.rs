@@ -101,10 +101,12 @@ pub async fn pair<T: Transport>(
     if code.is_empty() {
         return Err(Error::invalid_input("the pairing code is empty"));
     }
-    let (dev, record) = {
+    let (dev, record, store_key) = {
         let s = lock(store);
         let dev = device::device(s.conn())?
             .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device has no store yet"))?;
+        // The store's first device brings the store key, so devices that join receive it.
+        let store_key = s.store_key()?.to_base64();
         let st = device::store(s.conn(), &dev.store_id)?;
         let record = StoreRecord {
             id: st.id,
@@ -112,7 +114,7 @@ pub async fn pair<T: Transport>(
             name: st.name,
             currency: st.currency.code().to_string(),
         };
-        (dev, record)
+        (dev, record, store_key)
     };
     handshake(transport).await?;
     let name = device_name.map(str::trim).unwrap_or(&dev.name).to_string();
@@ -127,6 +129,7 @@ pub async fn pair<T: Transport>(
             device_id: dev.id.clone(),
             device_name: name,
             store: Some(record),
+            store_key: Some(store_key.clone()),
         })
         .await?;
     if answer.device_id != dev.id || answer.store_id != dev.store_id {
@@ -135,6 +138,17 @@ pub async fn pair<T: Transport>(
             format!(
                 "the server paired device {} of store {}, but this is device {} of store {}; nothing was kept",
                 answer.device_id, answer.store_id, dev.id, dev.store_id
+            ),
+        ));
+    }
+    // The server keeps the key the store was first paired with: a device holding another
+    // one would seal secrets nobody else opens.
+    if answer.store_key.trim() != store_key {
+        return Err(Error::new(
+            ErrorCode::StoreKeyMismatch,
+            format!(
+                "the server holds another store key for store {}; this device's key does not match it, so nothing was kept",
+                answer.store_id
             ),
         ));
     }
@@ -212,6 +226,7 @@ pub async fn join<T: Transport>(
             device_id: device_id.clone(),
             device_name: name.clone(),
             store: None,
+            store_key: None,
         })
         .await?;
     if answer.device_id != device_id {
@@ -227,6 +242,9 @@ pub async fn join<T: Transport>(
     let at = server_time(&answer.server_time)?;
     let check = {
         let mut s = lock(store);
+        // The store's key opens the secrets that sync (staff authenticator secrets); it is
+        // kept where this device keeps keys before the device is made, which checks it.
+        kassa_store::install_store_key(s.store_key_source(), &answer.store_id, &answer.store_key)?;
         device::join(
             &mut s,
             JoinParams {

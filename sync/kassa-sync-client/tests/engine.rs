@@ -35,6 +35,8 @@ struct ServerState {
     update_required: bool,
     /// Answers that it holds this many more changes than it does.
     overclaim: u64,
+    /// Answers a pairing with this store key instead of the one the device sent.
+    held_store_key: Option<String>,
     revoked: Vec<String>,
     calls: usize,
 }
@@ -92,6 +94,11 @@ impl Transport for FakeServer {
                 device_code: s.device_code.clone(),
                 token: "secret-device-token".into(),
                 server_time: now(),
+                store_key: s.held_store_key.clone().unwrap_or_else(|| {
+                    req.store_key
+                        .clone()
+                        .expect("the first device brings its store key")
+                }),
             })
         })
     }
@@ -185,7 +192,10 @@ fn till() -> Till {
     let mut store = Store::open(
         dir.path(),
         Arc::new(SystemClock),
-        KeySource::Explicit([3; 32]),
+        KeySource::ExplicitKeys {
+            device: [3; 32],
+            store: [4; 32],
+        },
     )
     .unwrap();
     let out = setup(
@@ -268,6 +278,17 @@ async fn a_set_up_device_pairs_as_its_stores_first_device() {
     assert_eq!(paired.device_id, dev.id);
     assert_eq!(paired.store_id, dev.store_id);
     let req = server.with(|s| s.pair_requests[0].clone());
+    // The first device brings its store key (base64url of the explicit test key).
+    assert_eq!(
+        req.store_key.as_deref(),
+        Some(s.store_key().unwrap().to_base64().as_str())
+    );
+    assert_eq!(
+        kassa_store::StoreKey::from_base64(req.store_key.as_deref().unwrap())
+            .unwrap()
+            .to_base64(),
+        kassa_store::StoreKey::from_bytes([4; 32]).to_base64()
+    );
     let sent = req.store.unwrap();
     assert_eq!(
         (sent.id.as_str(), sent.currency.as_str()),
@@ -279,6 +300,19 @@ async fn a_set_up_device_pairs_as_its_stores_first_device() {
         (state.server_url.as_str(), state.device_code.as_str()),
         (SERVER, "01")
     );
+}
+
+#[tokio::test]
+async fn a_server_holding_another_store_key_is_refused_and_nothing_is_kept() {
+    let t = till();
+    let server = FakeServer::new("01");
+    server.with(|s| {
+        s.held_store_key = Some(kassa_store::StoreKey::from_bytes([8; 32]).to_base64());
+    });
+    let err = t.pair(&server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch, "{err}");
+    let s = t.store.lock().unwrap();
+    assert!(sync_state::state(s.conn()).unwrap().is_none());
 }
 
 #[tokio::test]

@@ -49,6 +49,7 @@ impl Transport for LogServer {
             device_code: "02".into(),
             token: "token-of-till-2".into(),
             server_time: now(),
+            store_key: kassa_store::StoreKey::from_bytes([7; 32]).to_base64(),
         })
     }
 
@@ -95,7 +96,15 @@ impl Transport for LogServer {
 }
 
 fn open(dir: &std::path::Path, key: u8) -> Store {
-    Store::open(dir, Arc::new(SystemClock), KeySource::Explicit([key; 32])).unwrap()
+    Store::open(
+        dir,
+        Arc::new(SystemClock),
+        KeySource::ExplicitKeys {
+            device: [key; 32],
+            store: [7; 32],
+        },
+    )
+    .unwrap()
 }
 
 /// A set-up store's outbox as the server's log: (store id, log).

@@ -64,6 +64,11 @@ pub struct PairRequest {
     /// The device's store: required with a code for a new store (the first device uploads
     /// it), and must match the code's store otherwise.
     pub store: Option<StoreRecord>,
+    /// The store key (32 bytes, base64url without padding) that seals the store's synced
+    /// secrets: sent by a store's first device with its store record, so the server can hand
+    /// it to the devices that join later. The server keeps it sealed under its own key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_key: Option<String>,
 }
 
 /// The answer to a pairing: the device's credentials for every later call.
@@ -76,6 +81,9 @@ pub struct PairResponse {
     /// The bearer token (256 bits, base64url). The server keeps only its hash.
     pub token: String,
     pub server_time: String,
+    /// The store key (32 bytes, base64url without padding): a joining device keeps it in its
+    /// keyring to open the secrets other devices sealed. Sent over TLS only (or loopback).
+    pub store_key: String,
 }
 
 /// One outbox change as pushed: the device's own sequence number beside it.

@@ -26,7 +26,10 @@ impl Device {
             dir.path(),
             Surface::Desktop,
             clock.clone(),
-            KeySource::Explicit([5; 32]),
+            KeySource::ExplicitKeys {
+                device: [5; 32],
+                store: [77; 32],
+            },
         )
         .unwrap();
         let demo = api.demo().unwrap();

@@ -8,6 +8,8 @@ use std::process::Command;
 pub const PASSWORD: &str = "correct horse battery staple";
 /// The documented headless fallback for the device key, so these tests need no keyring.
 pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+/// The explicit store key the CLI tests pass in `KASSA_STORE_KEY`.
+pub const STORE_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
 
 pub struct Run {
     pub ok: bool,
@@ -24,6 +26,7 @@ pub fn kassa_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .arg(dir)
         .args(args)
         .env("KASSA_DEVICE_KEY", KEY)
+        .env("KASSA_STORE_KEY", STORE_KEY)
         .env_remove("KASSA_PASSWORD")
         .env_remove("KASSA_OTP")
         .envs(env.iter().copied())

@@ -1,14 +1,17 @@
 //! Opening the SQLite file: pragmas, migrations and the forward-compatibility check.
 
 use crate::foundation::clock::Clock;
-use crate::foundation::keys::{DeviceKey, KeySource};
+use crate::foundation::keys::{DeviceKey, KeySource, StoreKey, StoreKeySource};
 use crate::foundation::write::WriteTx;
 use crate::{SqlResult, sql_err};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use kassa_domain::{Error, ErrorCode, Result};
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use zeroize::Zeroize;
 
 /// Every migration, in order: (version, file name, SQL).
 const MIGRATIONS: &[(u32, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
@@ -34,6 +37,8 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     keys: KeySource,
     key: OnceLock<DeviceKey>,
+    store_keys: StoreKeySource,
+    store_key: OnceLock<StoreKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -48,7 +53,12 @@ impl Store {
     /// Opens (creating if needed) the store in data folder `dir` and brings its schema up to date.
     ///
     /// Refuses a database written by a newer Kassa with `schema_too_new`, and changes nothing then.
+    ///
+    /// A store set up before store keys gets its store key here, once: the key is made and
+    /// kept (keyring or `KASSA_STORE_KEY`) and every staff TOTP secret sealed under the
+    /// device key is sealed again under it, in one transaction.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>, keys: KeySource) -> Result<Store> {
+        let store_keys = keys.store_source()?;
         create_private_dir(dir)?;
         let path = dir.join(DB_FILE);
         create_private_file(&path)?;
@@ -68,13 +78,76 @@ impl Store {
         migrate(&conn)?;
         keep_files_private(dir)?;
         crate::foundation::card_guard::install(&conn)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             path,
             clock,
             keys,
             key: OnceLock::new(),
-        })
+            store_keys,
+            store_key: OnceLock::new(),
+        };
+        store.adopt_store_key()?;
+        Ok(store)
+    }
+
+    /// Makes the store key of a device set up before store keys, and seals the staff
+    /// secrets again under it (those this device's key opens: a secret enrolled on another
+    /// device before store keys never opened here and is left as it was).
+    fn adopt_store_key(&mut self) -> Result<()> {
+        let row: Option<(String, Option<Vec<u8>>)> = self
+            .conn
+            .query_row("SELECT store_id, store_key_check FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .db()?;
+        let Some((store_id, None)) = row else {
+            return Ok(());
+        };
+        let device_key = self.device_key()?.clone_key();
+        let store_key = self.store_keys.create(&store_id)?;
+        let check = store_key.make_check(&store_id)?;
+        let sealer = store_key.clone_key();
+        self.write(|tx| {
+            let sealed: Vec<(String, Vec<u8>)> = {
+                let mut st = tx
+                    .prepare("SELECT id, totp_secret_enc FROM staff WHERE totp_secret_enc IS NOT NULL")
+                    .db()?;
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .db()?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .db()?
+            };
+            for (id, blob) in sealed {
+                let context = crate::identity::staff::Staff::totp_context(&id);
+                let Ok(mut plain) = device_key.open(&blob, &context) else {
+                    tracing::warn!(staff = %id, "a TOTP secret sealed on another device stays as it was");
+                    continue;
+                };
+                let resealed = sealer.seal(&plain, &context);
+                plain.zeroize();
+                let resealed = resealed?;
+                tx.execute(
+                    "UPDATE staff SET totp_secret_enc = ?1 WHERE id = ?2",
+                    rusqlite::params![resealed, id],
+                )
+                .db()?;
+                crate::identity::staff::touch_fields(
+                    tx,
+                    &id,
+                    serde_json::json!({"totp_secret_enc": STANDARD.encode(&resealed)}),
+                )?;
+            }
+            tx.execute(
+                "UPDATE device SET store_key_check = ?1",
+                rusqlite::params![check],
+            )
+            .db()?;
+            Ok(())
+        })?;
+        let _ = self.store_key.set(store_key);
+        Ok(())
     }
 
     /// The database file.
@@ -142,6 +215,47 @@ impl Store {
     /// Installs the key made at setup, so the same process need not read it back.
     pub(crate) fn install_key(&self, key: DeviceKey) {
         let _ = self.key.set(key);
+    }
+
+    /// Where the store key is kept (the OS keyring, or `KASSA_STORE_KEY`). A joining device
+    /// keeps the key pairing handed it there ([`crate::install_store_key`]) before
+    /// [`crate::foundation::device::join`].
+    pub fn store_key_source(&self) -> &StoreKeySource {
+        &self.store_keys
+    }
+
+    /// The store key, loaded from the keyring (or `KASSA_STORE_KEY`) on first use and
+    /// checked against this device's record of it: a wrong key is `store_key_mismatch`.
+    pub fn store_key(&self) -> Result<&StoreKey> {
+        if let Some(k) = self.store_key.get() {
+            return Ok(k);
+        }
+        let (store_id, check): (String, Option<Vec<u8>>) = self
+            .conn
+            .query_row("SELECT store_id, store_key_check FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::new(
+                    ErrorCode::NotSetUp,
+                    "this data folder has no store yet; run setup first",
+                ),
+                other => sql_err(other),
+            })?;
+        let check = check.ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotSetUp,
+                "this device has no store key yet; pair it with its store again",
+            )
+        })?;
+        let key = self.store_keys.load(&store_id)?;
+        key.verify_check(&check, &store_id)?;
+        Ok(self.store_key.get_or_init(|| key))
+    }
+
+    /// Installs the store key made at setup or checked at join.
+    pub(crate) fn install_store_key(&self, key: StoreKey) {
+        let _ = self.store_key.set(key);
     }
 
     /// Runs `f` in one IMMEDIATE transaction; commits if it returns `Ok`, else rolls back.
@@ -307,7 +421,14 @@ mod tests {
     use crate::foundation::clock::SystemClock;
 
     fn open(dir: &Path) -> Result<Store> {
-        Store::open(dir, Arc::new(SystemClock), KeySource::Explicit([7; 32]))
+        Store::open(
+            dir,
+            Arc::new(SystemClock),
+            KeySource::ExplicitKeys {
+                device: [7; 32],
+                store: [77; 32],
+            },
+        )
     }
 
     #[test]

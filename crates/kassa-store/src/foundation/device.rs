@@ -154,6 +154,9 @@ pub fn setup(store: &mut Store, p: SetupParams) -> Result<SetupOutcome> {
     let device_id = new_id();
     let key = store.key_source().create(&device_id)?;
     let key_check = key.make_check(&device_id)?;
+    // The store key seals what syncs (staff TOTP secrets); the device key what stays here.
+    let store_key = store.store_key_source().create(&store_id)?;
+    let store_key_check = store_key.make_check(&store_id)?;
 
     let admin_id = store.write(|tx| {
         let now = tx.now_ts();
@@ -163,16 +166,16 @@ pub fn setup(store: &mut Store, p: SetupParams) -> Result<SetupOutcome> {
         )
         .db()?;
         tx.execute(
-            "INSERT INTO device (id, store_id, code, name, key_check, demo, created_at)
-             VALUES (?1, ?2, '01', ?3, ?4, ?5, ?6)",
-            params![device_id, store_id, device_name, key_check, i64::from(p.demo), now],
+            "INSERT INTO device (id, store_id, code, name, key_check, store_key_check, demo, created_at)
+             VALUES (?1, ?2, '01', ?3, ?4, ?5, ?6, ?7)",
+            params![device_id, store_id, device_name, key_check, store_key_check, i64::from(p.demo), now],
         )
         .db()?;
         tx.reload_device()?;
         let store_json = json!({"code": store_code, "name": store_name, "currency": currency.code()});
         tx.record_change("stores", &store_id, ChangeOp::Upsert, &store_json)?;
         let who = NewStaff { store_id: &store_id, email: &email, display_name: &admin_name, role: Role::Admin };
-        let admin_id = insert_active(tx, &key, &who, &creds, None)?;
+        let admin_id = insert_active(tx, &store_key, &who, &creds, None)?;
         tx.audit(AuditInput {
             actor_id: Some(&admin_id),
             action: "store.created",
@@ -192,6 +195,7 @@ pub fn setup(store: &mut Store, p: SetupParams) -> Result<SetupOutcome> {
         Ok(admin_id)
     })?;
     store.install_key(key);
+    store.install_store_key(store_key);
     Ok(SetupOutcome {
         store_id,
         device_id,
@@ -214,6 +218,10 @@ pub struct JoinParams {
 /// Makes this empty data folder a new device of an existing store: the device row and its
 /// key (as setup does), but no store, staff or settings: those arrive as the other devices'
 /// changes (the `stores` change recorded at setup first). Runs once per data folder.
+///
+/// The store key pairing handed out must be kept first ([`crate::install_store_key`] with
+/// [`Store::store_key_source`]): join reads it from there and records its check value, so
+/// the staff secrets other devices sealed open here.
 pub fn join(store: &mut Store, p: JoinParams) -> Result<()> {
     if let Some(existing) = device(store.conn())? {
         return Err(Error::already_exists(format!(
@@ -236,18 +244,21 @@ pub fn join(store: &mut Store, p: JoinParams) -> Result<()> {
             )));
         }
     }
+    let store_key = store.store_key_source().load(&p.store_id)?;
+    let store_key_check = store_key.make_check(&p.store_id)?;
     let key = store.key_source().create(&p.device_id)?;
     let key_check = key.make_check(&p.device_id)?;
     store.write(|tx| {
         tx.execute(
-            "INSERT INTO device (id, store_id, code, name, key_check, demo, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            "INSERT INTO device (id, store_id, code, name, key_check, store_key_check, demo, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
             params![
                 p.device_id,
                 p.store_id,
                 code,
                 device_name,
                 key_check,
+                store_key_check,
                 tx.now_ts()
             ],
         )
@@ -261,6 +272,7 @@ pub fn join(store: &mut Store, p: JoinParams) -> Result<()> {
         Ok(())
     })?;
     store.install_key(key);
+    store.install_store_key(store_key);
     Ok(())
 }
 

@@ -1,10 +1,10 @@
 //! Appliers for the identity entities arriving from other devices (see `foundation::apply`):
 //! staff rows, their backup codes and invitations.
 //!
-//! A staff member's TOTP secret is applied as it comes (sealed under the device key of the
-//! device that enrolled it): every device holds the same row, but only that device opens the
-//! secret until secrets are sealed with a store key. The failure count and lock are not in
-//! the staff row (`staff_lockout` is this device's).
+//! A staff member's TOTP secret is applied as it comes: it is sealed under the store key,
+//! which every device of the store holds, so staff enrolled on one device sign in on every
+//! other after one sync. The failure count and lock are not in the staff row
+//! (`staff_lockout` is this device's).
 
 use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
 use base64::Engine;

@@ -205,7 +205,7 @@ pub(crate) fn check_second_factor(
                 )
             })?;
             let secret = store
-                .device_key()?
+                .store_key()?
                 .open(sealed, &Staff::totp_context(&member.id))?;
             let unix = u64::try_from(store.clock().now().timestamp()).unwrap_or(0);
             match totp::verify(&secret, code, unix, member.totp_last_step) {

@@ -507,7 +507,7 @@ fn accept_invite(
     let store_name = device::store(store.conn(), &inv.store_id)?.name;
     check_new_password(password, &[&inv.email, &name, &store_name])?;
     let creds = NewCredentials::prepare(password)?;
-    let key = store.device_key()?.clone_key();
+    let key = store.store_key()?.clone_key();
     let staff_id = store.write(|tx| {
         let who = NewStaff {
             store_id: &inv.store_id,
@@ -576,7 +576,7 @@ fn accept_reenrol(store: &mut Store, inv: &Invitation, password: &str) -> Result
         },
     )?;
     let second = NewSecondFactor::prepare()?;
-    let key = store.device_key()?.clone_key();
+    let key = store.store_key()?.clone_key();
     store.write(|tx| {
         let sealed = key.seal(&second.totp_secret, &Staff::totp_context(&member.id))?;
         tx.execute(

@@ -66,7 +66,8 @@ impl Staff {
         })
     }
 
-    /// The context a sealed TOTP secret is bound to.
+    /// The context a sealed TOTP secret is bound to (sealed with the store key, so every
+    /// device of the store opens it).
     pub fn totp_context(id: &str) -> String {
         format!("staff.totp_secret:{id}")
     }
@@ -437,7 +438,7 @@ pub struct NewStaff<'a> {
 /// entries (created, TOTP enrolled, backup codes issued). Returns the new id.
 pub fn insert_active(
     tx: &mut crate::WriteTx<'_>,
-    key: &crate::DeviceKey,
+    key: &crate::StoreKey,
     who: &NewStaff<'_>,
     creds: &NewCredentials,
     actor_id: Option<&str>,

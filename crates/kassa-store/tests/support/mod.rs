@@ -16,10 +16,20 @@ use std::sync::Arc;
 
 /// The explicit device key these tests use instead of a keyring.
 pub const KEY: [u8; 32] = [11; 32];
+/// The explicit store key these tests use instead of a keyring.
+pub const STORE_KEY: [u8; 32] = [12; 32];
 
 /// Opens (or reopens) the store in `dir`.
 pub fn open(dir: &Path) -> Store {
-    Store::open(dir, Arc::new(SystemClock), KeySource::Explicit(KEY)).expect("store opens")
+    Store::open(
+        dir,
+        Arc::new(SystemClock),
+        KeySource::ExplicitKeys {
+            device: KEY,
+            store: STORE_KEY,
+        },
+    )
+    .expect("store opens")
 }
 
 /// A store with five products (two tax rates, one tax-exclusive) and `stock` of each; returns

@@ -49,6 +49,9 @@ pub fn pair_input(hash: &str, device: &str, store: Option<StoreRecord>) -> PairI
         code_hash: hash.into(),
         device_id: device.into(),
         device_name: format!("Till {device}"),
+        sealed_store_key: store
+            .as_ref()
+            .map(|s| format!("sealed key of {}", s.id).into_bytes()),
         store,
         token_hash: format!("token-{device}"),
         now: NOW.into(),

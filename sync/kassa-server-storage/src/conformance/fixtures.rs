@@ -14,6 +14,7 @@ pub const STORE_B: &str = "0190a000-0000-7000-8000-00000000000b";
 pub(super) const DEV_1: &str = "0190d000-0000-7000-8000-000000000001";
 pub(super) const DEV_2: &str = "0190d000-0000-7000-8000-000000000002";
 pub(super) const DEV_3: &str = "0190d000-0000-7000-8000-000000000003";
+pub(super) const DEV_4: &str = "0190d000-0000-7000-8000-000000000004";
 pub(super) const DEV_B: &str = "0190d000-0000-7000-8000-0000000000b1";
 
 pub(super) fn hash(tag: &str) -> String {
@@ -83,11 +84,18 @@ pub(super) async fn code(
     code_hash
 }
 
+/// The bytes a store's first device brings as its sealed store key (opaque to storage).
+pub(super) fn sealed_key(store_id: &str) -> Vec<u8> {
+    format!("sealed store key of {store_id}").into_bytes()
+}
+
+/// A pairing; a device that brings its store brings its sealed store key too.
 pub(super) fn pair_input(code_hash: &str, device: &str, store: Option<StoreRecord>) -> PairInput {
     PairInput {
         code_hash: code_hash.into(),
         device_id: device.into(),
         device_name: format!("Till {}", &device[device.len() - 2..]),
+        sealed_store_key: store.as_ref().map(|s| sealed_key(&s.id)),
         store,
         token_hash: hash(&format!("token-{device}")),
         now: T1.into(),

@@ -50,6 +50,8 @@ where
     }
     cases!(
         devices_of_a_store_get_codes_01_then_02,
+        a_joining_device_receives_the_stores_sealed_key,
+        a_first_device_without_a_store_key_is_refused,
         a_pairing_code_works_once,
         an_expired_pairing_code_is_refused,
         a_new_store_code_for_a_store_that_exists_is_a_conflict,

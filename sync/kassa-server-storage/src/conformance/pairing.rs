@@ -10,7 +10,8 @@ pub async fn devices_of_a_store_get_codes_01_then_02(s: &dyn Storage) {
         Paired {
             store_id: STORE_A.into(),
             device_id: DEV_1.into(),
-            device_code: "01".into()
+            device_code: "01".into(),
+            sealed_store_key: Some(sealed_key(STORE_A)),
         }
     );
     let second = join(s, STORE_A, DEV_2).await;
@@ -37,6 +38,46 @@ pub async fn devices_of_a_store_get_codes_01_then_02(s: &dyn Storage) {
     let c = code(s, "new-without-store", None, T3).await;
     assert!(s.pair(pair_input(&c, DEV_B, None)).await.is_err());
     assert_eq!(s.devices(STORE_A).await.expect("devices").len(), 3);
+}
+
+pub async fn a_joining_device_receives_the_stores_sealed_key(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    new_store(s, STORE_B, DEV_B).await;
+    let second = join(s, STORE_A, DEV_2).await;
+    assert_eq!(second.sealed_store_key, Some(sealed_key(STORE_A)));
+    // A device that brings another key for an existing store does not replace the kept one.
+    let c = code(s, "join-3-own-key", Some(STORE_A), T3).await;
+    let mut input = pair_input(&c, DEV_3, Some(store(STORE_A, "0a")));
+    input.sealed_store_key = Some(b"another key".to_vec());
+    let third = s.pair(input).await.expect("same store");
+    assert_eq!(third.sealed_store_key, Some(sealed_key(STORE_A)));
+    let fourth = join(s, STORE_A, DEV_4).await;
+    assert_eq!(fourth.sealed_store_key, Some(sealed_key(STORE_A)));
+}
+
+pub async fn a_first_device_without_a_store_key_is_refused(s: &dyn Storage) {
+    let c = code(s, "new-without-key", None, T3).await;
+    let mut input = pair_input(&c, DEV_1, Some(store(STORE_A, "0a")));
+    input.sealed_store_key = None;
+    let r = s.pair(input).await;
+    assert!(
+        matches!(r, Err(StorageError::InvalidInput(_))),
+        "a new store without its key: {r:?}"
+    );
+    let mut input = pair_input(&c, DEV_1, Some(store(STORE_A, "0a")));
+    input.sealed_store_key = Some(Vec::new());
+    let r = s.pair(input).await;
+    assert!(
+        matches!(r, Err(StorageError::InvalidInput(_))),
+        "a new store with an empty key: {r:?}"
+    );
+    assert!(s.devices(STORE_A).await.expect("devices").is_empty());
+    // Nothing was used up: the code still pairs the store with its key.
+    let r = s
+        .pair(pair_input(&c, DEV_1, Some(store(STORE_A, "0a"))))
+        .await
+        .expect("code still usable");
+    assert_eq!(r.sealed_store_key, Some(sealed_key(STORE_A)));
 }
 
 pub async fn a_pairing_code_works_once(s: &dyn Storage) {

@@ -528,3 +528,47 @@ pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc
     );
     assert_eq!(body["changes"].as_array().unwrap().len(), MAX_PUSH_CHANGES);
 }
+
+pub async fn the_store_key_reaches_joining_devices_and_a_first_device_must_bring_it(
+    storage: Arc<dyn Storage>,
+) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    assert_eq!(till.store_key, TEST_STORE_KEY);
+    let laptop = s.join(&till.store_id).await;
+    assert_eq!(laptop.store_key, TEST_STORE_KEY);
+
+    // A first device without its store key, or with one that is not 32 bytes, is refused
+    // and the code stays usable.
+    let code = issue_pairing_code(&*s.storage, None, Utc::now())
+        .await
+        .unwrap();
+    let store = json!({"id": uuid(), "code": "S2", "name": "Kiosk", "currency": "EUR"});
+    for key in [None, Some("c2hvcnQ"), Some("not base64 at all!")] {
+        let mut body = json!({"code": code.code, "protocol": 1, "schema_version": 7,
+            "device_id": uuid(), "device_name": "Till", "store": store});
+        if let Some(k) = key {
+            body["store_key"] = json!(k);
+        }
+        let (status, body) = s.call(Method::POST, "/pair", None, Some(body)).await;
+        assert_eq!(
+            (status, error_code(&body).as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_input"),
+            "store key {key:?}: {body}"
+        );
+    }
+    // A key without its store is refused too.
+    let join = issue_pairing_code(&*s.storage, Some(&till.store_id), Utc::now())
+        .await
+        .unwrap();
+    let body = json!({"code": join.code, "protocol": 1, "schema_version": 7, "device_id": uuid(),
+        "device_name": "Till", "store_key": TEST_STORE_KEY});
+    let (status, body) = s.call(Method::POST, "/pair", None, Some(body)).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_input"),
+        "{body}"
+    );
+    let (status, body) = s.pair_with(&code.code, Some(store)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -1,7 +1,7 @@
 //! A server on a real listener and devices that talk to it.
 
 use chrono::Utc;
-use kassa_server::{issue_pairing_code, serve};
+use kassa_server::{ServerKey, issue_pairing_code, serve};
 use kassa_server_storage::Storage;
 use kassa_sync_protocol::wire::{ErrorBody, PairResponse, PullResponse, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
@@ -15,13 +15,23 @@ pub struct Server {
     pub storage: Arc<dyn Storage>,
 }
 
+/// The server key the test servers share (several instances on one database share one).
+pub const TEST_SERVER_KEY: [u8; 32] = [42; 32];
+
+/// The store key every test store's first device sends (base64url of 32 bytes of 7).
+pub const TEST_STORE_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
+
 pub async fn start(storage: Arc<dyn Storage>) -> Server {
+    start_with_key(storage, ServerKey::from_bytes(TEST_SERVER_KEY)).await
+}
+
+pub async fn start_with_key(storage: Arc<dyn Storage>, key: ServerKey) -> Server {
     // reqwest's TLS is built without a crypto provider (the device's client installs ring);
     // a client made without one refuses to start, so the tests install the same.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, Arc::clone(&storage), None));
+    tokio::spawn(serve(listener, Arc::clone(&storage), key, None));
     Server {
         base: format!("http://{addr}/api/v1"),
         http: Client::new(),
@@ -54,6 +64,8 @@ pub struct Device {
     pub store_id: String,
     pub code: String,
     pub token: String,
+    /// The store key the server handed out at pairing.
+    pub store_key: String,
 }
 
 impl Server {
@@ -80,9 +92,13 @@ impl Server {
         )
     }
 
+    /// Pairs with `code`; a device that sends its store sends the test store key with it.
     pub async fn pair_with(&self, code: &str, store: Option<Value>) -> (StatusCode, Value) {
-        let body = json!({"code": code, "protocol": 1, "schema_version": 7, "device_id": uuid(),
+        let mut body = json!({"code": code, "protocol": 1, "schema_version": 7, "device_id": uuid(),
             "device_name": "Till", "store": store});
+        if body["store"].is_object() {
+            body["store_key"] = json!(TEST_STORE_KEY);
+        }
         self.call(Method::POST, "/pair", None, Some(body)).await
     }
 
@@ -141,6 +157,7 @@ pub fn device(body: Value) -> Device {
         store_id: r.store_id,
         code: r.device_code,
         token: r.token,
+        store_key: r.store_key,
     }
 }
 

@@ -1,0 +1,237 @@
+//! The store key: staff made on one device sign in offline on another of the same store; a
+//! wrong store key is told plainly; a store set up before store keys gets one at open.
+
+mod support;
+
+use kassa_store::foundation::device::{JoinParams, SetupOutcome, SetupParams, join, setup};
+use kassa_store::foundation::ids::new_id;
+use kassa_store::foundation::outbox::pending_changes;
+use kassa_store::identity::auth::{SecondFactor, sign_in};
+use kassa_store::identity::session::Surface;
+use kassa_store::{ErrorCode, KeySource, Store, StoreKey, SystemClock, install_store_key};
+use std::path::Path;
+use std::sync::Arc;
+use support::sync::{Log, ship};
+
+const PASSWORD: &str = "correct horse battery staple";
+const EMAIL: &str = "ada@example.com";
+const STORE_KEY: [u8; 32] = [31; 32];
+
+fn keys(device: u8, store: [u8; 32]) -> KeySource {
+    KeySource::ExplicitKeys {
+        device: [device; 32],
+        store,
+    }
+}
+
+fn open(dir: &Path, keys: KeySource) -> Store {
+    Store::open(dir, Arc::new(SystemClock), keys).expect("store opens")
+}
+
+fn first_device(dir: &Path) -> (Store, SetupOutcome) {
+    let mut store = open(dir, keys(1, STORE_KEY));
+    let out = setup(
+        &mut store,
+        SetupParams {
+            store_name: "Corner Shop".into(),
+            store_code: Some("CORN".into()),
+            currency: "EUR".into(),
+            device_name: Some("Till 1".into()),
+            admin_email: EMAIL.into(),
+            admin_name: Some("Ada".into()),
+            password: PASSWORD.into(),
+            demo: false,
+        },
+    )
+    .expect("setup");
+    (store, out)
+}
+
+/// A second device as the join flow makes it: the store key pairing handed out is kept
+/// first, then the device joins.
+fn second_device(dir: &Path, store_id: &str) -> Store {
+    let mut store = open(dir, keys(2, STORE_KEY));
+    let received = StoreKey::from_bytes(STORE_KEY).to_base64();
+    install_store_key(store.store_key_source(), store_id, &received).expect("key kept");
+    join(
+        &mut store,
+        JoinParams {
+            store_id: store_id.into(),
+            device_id: new_id(),
+            device_code: "02".into(),
+            device_name: "Till 2".into(),
+        },
+    )
+    .expect("join");
+    store
+}
+
+fn code_now(store: &Store, secret: &[u8]) -> String {
+    let unix = u64::try_from(store.clock().now().timestamp()).unwrap();
+    kassa_domain::totp::code_at(secret, unix).unwrap()
+}
+
+fn sign_in_with_totp(store: &mut Store, secret: &[u8]) -> kassa_store::Result<()> {
+    let code = code_now(store, secret);
+    sign_in(
+        store,
+        EMAIL,
+        PASSWORD,
+        SecondFactor::Totp(&code),
+        Surface::Cli,
+    )
+    .map(|_| ())
+}
+
+#[test]
+fn staff_made_on_one_device_sign_in_offline_on_another_after_one_sync() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let (a, made) = first_device(a_dir.path());
+    let mut b = second_device(b_dir.path(), &made.store_id);
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    // B holds the very blob A sealed, and opens it with the store key: no server needed.
+    let blob = |s: &Store| -> Vec<u8> {
+        s.conn()
+            .query_row(
+                "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+                [&made.admin_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(blob(&a), blob(&b));
+    sign_in_with_totp(&mut b, &made.totp_secret).expect("signs in on the second device");
+}
+
+#[test]
+fn a_wrong_store_key_is_told_plainly_and_opens_nothing() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let (a, made) = first_device(a_dir.path());
+    let mut b = second_device(b_dir.path(), &made.store_id);
+    ship(&mut Log::default(), &a, &mut b);
+    drop(b);
+
+    // The device is opened again with another KASSA_STORE_KEY.
+    let mut b = open(b_dir.path(), keys(2, [99; 32]));
+    let err = sign_in_with_totp(&mut b, &made.totp_secret).unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch, "{err}");
+    assert!(err.message.contains("store key"), "{err}");
+
+    // Keeping a received key that is not the explicit one is refused the same way.
+    let err = install_store_key(
+        b.store_key_source(),
+        &made.store_id,
+        &StoreKey::from_bytes(STORE_KEY).to_base64(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch);
+    // And a key that is not 32 bytes is bad input.
+    let err = install_store_key(b.store_key_source(), &made.store_id, "c2hvcnQ").unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+
+    // Even past the check value, the secret itself does not open with another key.
+    let sealed = {
+        let s = open(a_dir.path(), keys(1, STORE_KEY));
+        let blob: Vec<u8> = s
+            .conn()
+            .query_row(
+                "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+                [&made.admin_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        blob
+    };
+    let context = format!("staff.totp_secret:{}", made.admin_id);
+    let err = StoreKey::from_bytes([99; 32])
+        .open(&sealed, &context)
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch);
+    assert!(
+        StoreKey::from_bytes(STORE_KEY)
+            .open(&sealed, &context)
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_store_set_up_before_store_keys_gets_one_at_open_and_its_staff_still_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, made) = first_device(dir.path());
+    let context = format!("staff.totp_secret:{}", made.admin_id);
+    // Make it look as an older Kassa left it: the secret sealed under the device key, no
+    // store key check.
+    {
+        let conn = store.conn();
+        let blob: Vec<u8> = conn
+            .query_row(
+                "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+                [&made.admin_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let secret = StoreKey::from_bytes(STORE_KEY)
+            .open(&blob, &context)
+            .unwrap();
+        let device_key = KeySource::Explicit([1; 32]).create("any").unwrap();
+        let legacy = device_key.seal(&secret, &context).unwrap();
+        conn.execute(
+            "UPDATE staff SET totp_secret_enc = ?1 WHERE id = ?2",
+            rusqlite::params![legacy, made.admin_id],
+        )
+        .unwrap();
+        conn.execute("UPDATE device SET store_key_check = NULL", [])
+            .unwrap();
+    }
+    drop(store);
+
+    // The first open under this version makes the store key (here: KASSA_STORE_KEY's) and
+    // seals the secret again under it, recording the change so other devices get it.
+    let new_key = [55; 32];
+    let mut store = open(dir.path(), keys(1, new_key));
+    let check: Option<Vec<u8>> = store
+        .conn()
+        .query_row("SELECT store_key_check FROM device", [], |r| r.get(0))
+        .unwrap();
+    assert!(check.is_some());
+    let blob: Vec<u8> = store
+        .conn()
+        .query_row(
+            "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+            [&made.admin_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        StoreKey::from_bytes(new_key).open(&blob, &context).unwrap(),
+        made.totp_secret
+    );
+    let synced = pending_changes(store.conn(), 1_000_000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|c| c.entity == "staff" && c.payload.get("totp_secret_enc").is_some())
+        .expect("the re-sealed secret is an outbox change");
+    use base64::Engine;
+    assert_eq!(
+        synced.payload["totp_secret_enc"],
+        base64::engine::general_purpose::STANDARD.encode(&blob)
+    );
+    sign_in_with_totp(&mut store, &made.totp_secret).expect("the admin still signs in");
+    drop(store);
+
+    // Once only: a later open keeps the blob as it is.
+    let store = open(dir.path(), keys(1, new_key));
+    let again: Vec<u8> = store
+        .conn()
+        .query_row(
+            "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+            [&made.admin_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(again, blob);
+}
