@@ -1,59 +1,14 @@
 //! CSV files as a spreadsheet opens them: exported text cells cannot run as formulas, an
 //! export imports back exactly, and a dry run reports what the import then does.
 
-use chrono::{TimeZone, Utc};
+mod support;
+
 use kassa_domain::catalog::TaxRate;
-use kassa_store::catalog::{self, AuditMode, ProductData};
+use kassa_store::catalog::{self, ProductData};
 use kassa_store::customers::{self, CustomerData};
-use kassa_store::foundation::device::{SetupParams, setup};
 use kassa_store::foundation::import::ImportReport;
-use kassa_store::{
-    FixedClock, KeySource, Store, catalog::csv as catalog_csv, customers::csv as customers_csv,
-};
-use std::sync::Arc;
-
-struct Shop {
-    store: Store,
-    store_id: String,
-    admin: String,
-    _dir: tempfile::TempDir,
-}
-
-fn shop() -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap(),
-    ));
-    let mut store = Store::open(
-        dir.path(),
-        clock,
-        KeySource::ExplicitKeys {
-            device: [5; 32],
-            store: [77; 32],
-        },
-    )
-    .unwrap();
-    let out = setup(
-        &mut store,
-        SetupParams {
-            store_name: "Corner Shop".into(),
-            store_code: None,
-            currency: "EUR".into(),
-            device_name: None,
-            admin_email: "a@example.com".into(),
-            admin_name: None,
-            password: "correct horse battery staple".into(),
-            demo: false,
-        },
-    )
-    .unwrap();
-    Shop {
-        store,
-        store_id: out.store_id,
-        admin: out.admin_id,
-        _dir: dir,
-    }
-}
+use kassa_store::{catalog::csv as catalog_csv, customers::csv as customers_csv};
+use support::shop::{Shop, shop};
 
 impl Shop {
     fn import(&mut self, text: &str, dry_run: bool) -> ImportReport {
@@ -80,14 +35,6 @@ impl Shop {
         catalog_csv::export(self.store.conn(), &self.store_id, 2, true)
             .unwrap()
             .0
-    }
-
-    fn add(&mut self, data: ProductData) -> String {
-        let (sid, admin) = (self.store_id.clone(), self.admin.clone());
-        self.store
-            .write(|tx| catalog::create(tx, &sid, &admin, &data, AuditMode::PerProduct))
-            .unwrap()
-            .id
     }
 }
 
@@ -131,7 +78,7 @@ fn an_exported_catalog_guards_formula_cells_and_imports_back_exactly() {
         d.cost_minor = Some(120);
         d.low_threshold = Some(3);
         d.barcodes = vec![format!("-CODE-{i}")];
-        s.add(d);
+        s.add(d).unwrap();
     }
     let text = s.export();
     let rows = cells(&text);
