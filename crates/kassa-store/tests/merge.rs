@@ -326,6 +326,70 @@ fn a_stamp_a_day_ahead_is_flagged_and_does_not_drag_the_clock() {
 }
 
 #[test]
+fn an_edit_made_after_a_stamp_from_a_clock_days_ahead_wins_on_every_device() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut log, mut a, mut b, store_id, admin, product) = two_devices(da.path(), db.path());
+    // A device whose clock runs three days ahead renames the product; both receive it.
+    let now_ms = chrono::Utc::now().timestamp_millis() as u64;
+    let far = Change {
+        change_id: kassa_store::foundation::ids::new_id(),
+        entity: "products".into(),
+        entity_id: product.clone(),
+        op: ChangeOp::Upsert,
+        payload: serde_json::json!({"name": "Tea from the future"}),
+        hlc: (now_ms + 3 * 24 * 3600 * 1000) << 16,
+        device_id: "0190ffff-0000-7000-8000-00000000beef".into(),
+    };
+    log.entries.push(kassa_sync_protocol::wire::LogEntry {
+        server_seq: log.entries.len() as u64 + 1,
+        change: far,
+    });
+    log.pull(&mut a);
+    log.pull(&mut b);
+    let own_clock: i64 = a
+        .conn()
+        .query_row("SELECT hlc FROM device", [], |r| r.get(0))
+        .unwrap();
+    // A manager on A, who sees that name, corrects it: the correction follows the name it
+    // replaces, so it must win everywhere, not only on A.
+    edit(&mut a, &store_id, &admin, &product, |d| {
+        d.name = "Green tea".into()
+    });
+    let after_edit: i64 = a
+        .conn()
+        .query_row("SELECT hlc FROM device", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        ((after_edit as u64) >> 16) < now_ms + MAX_AHEAD_MS,
+        "A's clock is not dragged days ahead ({own_clock} -> {after_edit})"
+    );
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(
+            catalog::get(s.conn(), &store_id, &product)
+                .unwrap()
+                .data
+                .name,
+            "Green tea"
+        );
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    // B flags the device whose clock runs ahead, once, and not A, whose edit only followed it.
+    let flagged: Vec<String> = b
+        .conn()
+        .prepare("SELECT entity_id FROM conflicts WHERE kind = 'clock_ahead'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        flagged,
+        vec!["0190ffff-0000-7000-8000-00000000beef".to_string()]
+    );
+}
+
+#[test]
 fn a_customer_merge_carries_consent_and_its_date_to_other_devices() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut log, mut a, mut b, store_id, admin, _) = two_devices(da.path(), db.path());

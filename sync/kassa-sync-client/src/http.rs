@@ -222,6 +222,14 @@ fn unreachable(base: &str, e: &reqwest::Error) -> Error {
     )
 }
 
+/// The server's refusal (an HTTP status and its body) as the typed error the engine sees,
+/// for a transport that reaches the server some other way than over the network (the
+/// simulation's in-process server).
+pub fn server_refusal(base: &str, status: u16, body: &[u8]) -> Error {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    refusal(base, status, body)
+}
+
 /// The server's refusal as a typed error: its `ErrorBody` code mapped to Kassa's codes.
 fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
     let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) else {

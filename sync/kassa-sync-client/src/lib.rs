@@ -16,5 +16,5 @@ mod transport;
 pub use engine::{
     DEFAULT_DEVICE_NAME, Paired, SyncReport, batch_id, devices, join, pair, revoke, sync_once,
 };
-pub use http::{HttpTransport, validate_server_url};
+pub use http::{HttpTransport, SCHEMA_VERSION_HEADER, server_refusal, validate_server_url};
 pub use transport::Transport;

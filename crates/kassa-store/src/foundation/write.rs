@@ -200,8 +200,29 @@ impl<'c> WriteTx<'c> {
             .map_err(|e| Error::internal(format!("encoding a change failed: {e}")))?;
         let hlc = self.next_hlc()?;
         let device_id = self.device()?.id.clone();
-        let hlc_i64 = i64::try_from(hlc.packed())
+        let mut hlc_i64 = i64::try_from(hlc.packed())
             .map_err(|_| Error::internal("the clock stamp overflowed"))?;
+        if op == ChangeOp::Upsert {
+            // A field written here after this device took another device's later stamp for it
+            // (a clock running ahead, whose stamps do not move this device's clock): this
+            // write follows that one, so its stamp does too, or the other devices would keep
+            // the older value while this one shows the newer. The device's clock stays.
+            let held: Option<i64> = self
+                .tx
+                .prepare_cached(
+                    "SELECT max(hlc) FROM field_versions
+                      WHERE entity = ?1 AND entity_id = ?2
+                        AND field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object')",
+                )
+                .db()?
+                .query_row(params![entity, entity_id, payload], |r| r.get(0))
+                .db()?;
+            if let Some(held) = held.filter(|h| *h >= hlc_i64) {
+                hlc_i64 = held
+                    .checked_add(1)
+                    .ok_or_else(|| Error::internal("the clock stamp overflowed"))?;
+            }
+        }
         self.tx
             .prepare_cached(
                 "INSERT INTO outbox (change_id, entity, entity_id, op, payload, hlc, device_id, created_at)

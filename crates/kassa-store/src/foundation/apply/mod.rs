@@ -278,8 +278,10 @@ impl<'c> ApplyTx<'c> {
     }
 
     /// Records a conflict found while applying the current change: `kind` (e.g.
-    /// `duplicate_sku`, `ledger_mismatch`), the record, and `detail` (both sides and what the
-    /// merge did). Applying the same change again records no second row.
+    /// `duplicate_sku`, `refund_exceeds_paid`), the record, and `detail` (both sides and what
+    /// the merge did). The id comes from `(kind, entity, entity_id)` alone: two devices find
+    /// the same clash from different changes (each receives the other's), and both must
+    /// record the same conflict, once; applying a change again records no second row.
     pub fn conflict(
         &mut self,
         kind: &str,
@@ -287,14 +289,14 @@ impl<'c> ApplyTx<'c> {
         entity_id: &str,
         detail: Value,
     ) -> Result<()> {
+        let id = conflict_id(kind, entity, entity_id);
+        if self.exists("conflicts", "id", &id)? {
+            return Ok(());
+        }
         let (change_id, hlc, device) = match &self.current {
             Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
             None => (String::new(), 0, String::new()),
         };
-        let id = conflict_id(kind, entity, entity_id, &change_id);
-        if self.exists("conflicts", "id", &id)? {
-            return Ok(());
-        }
         let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
         self.exec(
             "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
@@ -515,34 +517,3 @@ mod values;
 pub use run::apply_remote;
 use values::{conflict_id, same_value, sql_json, sql_text};
 pub use values::{field, json_sql, lacks, suffixed};
-
-impl ApplyTx<'_> {
-    /// As [`ApplyTx::conflict`], for a clash between rows that each device may find from a
-    /// different change (two devices' refunds of one order, a void and a refund, two spends of
-    /// one voucher): the id comes from `(kind, entity, entity_id)` alone, so every device
-    /// records the same conflict, once, whichever change reached it last.
-    pub fn conflict_about(
-        &mut self,
-        kind: &str,
-        entity: &str,
-        entity_id: &str,
-        detail: Value,
-    ) -> Result<()> {
-        let id = conflict_id(kind, entity, entity_id, "");
-        if self.exists("conflicts", "id", &id)? {
-            return Ok(());
-        }
-        let (change_id, hlc, device) = match &self.current {
-            Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
-            None => (String::new(), 0, String::new()),
-        };
-        let hlc = i64::try_from(hlc).unwrap_or(i64::MAX);
-        self.exec(
-            "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![id, kind, entity, entity_id, detail.to_string(), change_id, hlc, device, self.now_ts],
-        )?;
-        self.conflicts += 1;
-        Ok(())
-    }
-}

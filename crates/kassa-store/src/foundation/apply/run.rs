@@ -36,6 +36,11 @@ impl<'c> ApplyTx<'c> {
         let now_ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
         let remote = Hlc::from_packed(change.hlc);
         if remote.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+            if self.follows_held_stamp(change)? {
+                // Another device wrote fields after a stamp that is ahead here too (its write
+                // follows that one); its clock is not the one running ahead.
+                return Ok(());
+            }
             let detail = serde_json::json!({
                 "stamp_ms": remote.wall_ms(), "device_clock_ms": now_ms,
                 "ahead_ms": remote.wall_ms() - now_ms, "change_id": change.change_id,
@@ -45,6 +50,27 @@ impl<'c> ApplyTx<'c> {
         }
         self.hlc = self.hlc.receive(remote, now_ms);
         Ok(())
+    }
+
+    /// Whether an upsert's stamp is at most one past the newest version this device holds
+    /// for the fields it writes: a write that followed a stamp already here.
+    fn follows_held_stamp(&self, change: &Change) -> Result<bool> {
+        if change.op != ChangeOp::Upsert {
+            return Ok(false);
+        }
+        let payload = change.payload.to_string();
+        let held: Option<i64> = self
+            .row(
+                "SELECT max(hlc) FROM field_versions
+              WHERE entity = ?1 AND entity_id = ?2
+                AND field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object')",
+                params![change.entity, change.entity_id, payload],
+                |r| r.get(0),
+            )?
+            .flatten();
+        Ok(held
+            .and_then(|h| u64::try_from(h).ok())
+            .is_some_and(|h| change.hlc <= h.saturating_add(1)))
     }
 
     /// Applies one change in a savepoint: an error or a park rolls back what it wrote.

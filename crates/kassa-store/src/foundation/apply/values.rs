@@ -28,10 +28,10 @@ pub fn lacks(payload: &Value, required: &[&str]) -> Option<String> {
         .map(|f| format!("the row is not here yet and the change lacks '{f}'"))
 }
 
-/// A conflict's id: the same on every device that finds it from the same change.
-pub(super) fn conflict_id(kind: &str, entity: &str, entity_id: &str, change_id: &str) -> String {
+/// A conflict's id: the same on every device that finds the clash, whichever change showed it.
+pub(super) fn conflict_id(kind: &str, entity: &str, entity_id: &str) -> String {
     let mut h = Sha256::new();
-    for part in [kind, entity, entity_id, change_id] {
+    for part in [kind, entity, entity_id] {
         h.update(part.as_bytes());
         h.update([0]);
     }

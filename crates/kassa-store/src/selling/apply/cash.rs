@@ -320,7 +320,7 @@ pub(super) fn apply_voucher(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied>
                         params![other, marked],
                     )?;
                 }
-                tx.conflict_about(
+                tx.conflict(
                     "duplicate_voucher_code",
                     "vouchers",
                     &renamed,
@@ -389,7 +389,7 @@ pub(super) fn apply_voucher_movement(tx: &mut ApplyTx<'_>, c: &Change) -> Result
         .collect::<rusqlite::Result<_>>()
         .map_err(crate::sql_err)?
     };
-    tx.conflict_about(
+    tx.conflict(
         "voucher_overspent",
         "vouchers",
         voucher,

@@ -153,7 +153,7 @@ fn settle_number(
             params![other_id, marked],
         )?;
     }
-    tx.conflict_about(
+    tx.conflict(
         "receipt_number_clash",
         table,
         number,
@@ -204,7 +204,7 @@ fn settle_keys(
         if let Some(other) = other {
             // Keys are made by each client; the row keeps its content without the key.
             set(row, "idempotency_key", SqlValue::Null);
-            tx.conflict_about(
+            tx.conflict(
                 "idempotency_key_clash",
                 table,
                 id,
@@ -427,7 +427,7 @@ fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
         "order_transition_rejected"
     };
     let order: Vec<&String> = events.iter().map(|e| &e.0).collect();
-    tx.conflict_about(
+    tx.conflict(
         kind,
         "orders",
         order_id,
@@ -572,7 +572,7 @@ fn check_refunds(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
         .collect::<rusqlite::Result<_>>()
         .map_err(crate::sql_err)?
     };
-    tx.conflict_about(
+    tx.conflict(
         clash_kind(voids, refunds),
         "orders",
         order_id,
