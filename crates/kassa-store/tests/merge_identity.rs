@@ -302,3 +302,100 @@ fn a_change_that_breaks_a_rule_is_parked_with_its_reason_and_the_page_goes_on() 
         502
     );
 }
+
+/// Signs the admin in on `store` with the authenticator code of `store`'s own clock.
+fn sign_in_admin(
+    store: &mut Store,
+    secret: &[u8],
+) -> kassa_store::Result<kassa_store::identity::auth::SignedIn> {
+    let now = store.clock().now().timestamp() as u64;
+    let code = kassa_domain::totp::code_at(secret, now).unwrap();
+    kassa_store::identity::auth::sign_in(
+        store,
+        "admin@example.com",
+        "correct horse battery staple",
+        kassa_store::identity::auth::SecondFactor::Totp(&code),
+        kassa_store::identity::session::Surface::Desktop,
+    )
+}
+
+#[test]
+fn a_device_whose_clock_runs_days_ahead_cannot_use_up_everyones_codes() {
+    use kassa_store::foundation::device::{JoinParams, SetupParams, join, setup};
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut a = support::open(dirs[0].path());
+    let out = setup(
+        &mut a,
+        SetupParams {
+            store_name: "Corner Shop".into(),
+            store_code: Some("CORN".into()),
+            currency: "EUR".into(),
+            device_name: None,
+            admin_email: "admin@example.com".into(),
+            admin_name: None,
+            password: "correct horse battery staple".into(),
+            demo: false,
+        },
+    )
+    .unwrap();
+    let far = std::sync::Arc::new(kassa_store::FixedClock::new(
+        chrono::Utc::now() + chrono::Duration::days(3),
+    ));
+    let mut b = Store::open(
+        dirs[1].path(),
+        far,
+        kassa_store::KeySource::ExplicitKeys {
+            device: support::KEY,
+            store: support::STORE_KEY,
+        },
+    )
+    .unwrap();
+    join(
+        &mut b,
+        JoinParams {
+            store_id: out.store_id.clone(),
+            device_id: new_id(),
+            device_code: "02".into(),
+            device_name: "Till 2".into(),
+        },
+    )
+    .unwrap();
+    let mut c = joined_device(dirs[2].path(), &out.store_id, "03");
+    let mut log = Log::default();
+    log.push(&a);
+    log.pull(&mut b);
+    log.pull(&mut c);
+    // The admin signs in on the device whose clock is three days ahead; everyone hears of it.
+    sign_in_admin(&mut b, &out.totp_secret).unwrap();
+    for _ in 0..2 {
+        for s in [&mut a, &mut b, &mut c] {
+            log.push(s);
+        }
+        for s in [&mut a, &mut b, &mut c] {
+            log.pull(s);
+        }
+    }
+    // A fresh code still opens A...
+    sign_in_admin(&mut a, &out.totp_secret).expect("a fresh code on a device with a sound clock");
+    for _ in 0..2 {
+        for s in [&mut a, &mut b, &mut c] {
+            log.push(s);
+        }
+        for s in [&mut a, &mut b, &mut c] {
+            log.pull(s);
+        }
+    }
+    // ...and once used there, the same code is refused on A and on C.
+    for s in [&mut a, &mut c] {
+        let err = sign_in_admin(s, &out.totp_secret).unwrap_err();
+        assert_eq!(err.code, kassa_domain::ErrorCode::TotpReused, "{err}");
+    }
+    for s in [&mut a, &mut b, &mut c] {
+        log.push(s);
+    }
+    for s in [&mut a, &mut b, &mut c] {
+        log.pull(s);
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    assert_eq!(dump(a.conn()), dump(c.conn()));
+}

@@ -527,6 +527,10 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "totp_steps",
+        &[("id", S), ("staff_id", S), ("used_at", S), ("device_id", S)],
+    ),
+    (
         "voucher_movements",
         &[
             ("id", S),

@@ -83,6 +83,7 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     // The sync engine's own state (migration 0007).
     ("sync_state", DeviceLocal, None),
     ("tax_classes", Reference, Some(("tax_classes", "id"))),
+    ("totp_steps", Ledger, Some(("totp_steps", "id"))),
     (
         "voucher_movements",
         Ledger,

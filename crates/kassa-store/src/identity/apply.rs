@@ -1,5 +1,5 @@
 //! Appliers for the identity entities arriving from other devices (see `foundation::apply`):
-//! staff rows, their backup codes and invitations.
+//! staff rows, their backup codes, the authenticator steps they used, and invitations.
 //!
 //! A staff member's TOTP secret is applied as it comes: it is sealed under the store key,
 //! which every device of the store holds, so staff enrolled on one device sign in on every
@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 pub(crate) const APPLIERS: &[(&str, Applier)] = &[
     ("staff", apply_staff),
     ("backup_codes", apply_backup_code),
+    ("totp_steps", apply_totp_step),
     ("invitations", apply_invitation),
 ];
 
@@ -228,6 +229,67 @@ fn apply_backup_code(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
                 }
             }
             Ok(outcome)
+        }
+    }
+}
+
+/// An authenticator step used on another device. The row a step keeps is its first use by
+/// `(used_at, device)`, the same on every device; a second use of one code on another device
+/// (two devices offline, one code typed on both) is a conflict.
+fn apply_totp_step(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    if let Some(reason) = lacks(p, &["staff_id", "step", "used_at", "device_id"]) {
+        return Err(Error::invalid_input(format!(
+            "a used authenticator step: {reason}"
+        )));
+    }
+    let staff_id = p.get("staff_id").and_then(Value::as_str);
+    if let Some(reason) = tx.missing_parent(&[("staff", "id", staff_id)])? {
+        return Ok(tx.park(reason));
+    }
+    let text = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let incoming = (text("used_at"), text("device_id"));
+    let step = p.get("step").and_then(Value::as_i64).unwrap_or_default();
+    if c.entity_id != format!("{}:{step}", text("staff_id")) {
+        return Err(Error::invalid_input(format!(
+            "the used authenticator step {} does not name its person and step",
+            c.entity_id
+        )));
+    }
+    let held: Option<(String, String)> = tx.row(
+        "SELECT used_at, device_id FROM totp_steps WHERE id = ?1",
+        [&c.entity_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    match held {
+        None => {
+            tx.exec(
+                "INSERT INTO totp_steps (id, staff_id, step, used_at, device_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![c.entity_id, text("staff_id"), step, incoming.0, incoming.1],
+            )?;
+            Ok(Applied::Applied)
+        }
+        Some(h) if h == incoming => Ok(Applied::AlreadyHeld),
+        Some(h) => {
+            let first = std::cmp::min(h.clone(), incoming.clone());
+            tx.conflict(
+                "totp_code_used_twice",
+                "totp_steps",
+                &c.entity_id,
+                json!({"held": {"used_at": h.0, "device_id": h.1},
+                       "incoming": {"used_at": incoming.0, "device_id": incoming.1},
+                       "kept": {"used_at": first.0, "device_id": first.1}}),
+            )?;
+            tx.exec(
+                "UPDATE totp_steps SET used_at = ?2, device_id = ?3 WHERE id = ?1",
+                params![c.entity_id, first.0, first.1],
+            )?;
+            Ok(Applied::Conflict)
         }
     }
 }

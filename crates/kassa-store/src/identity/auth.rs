@@ -208,7 +208,8 @@ pub(crate) fn check_second_factor(
                 .store_key()?
                 .open(sealed, &Staff::totp_context(&member.id))?;
             let unix = u64::try_from(store.clock().now().timestamp()).unwrap_or(0);
-            match totp::verify(&secret, code, unix, member.totp_last_step) {
+            let last = last_step_near(store.conn(), member, totp::step_at(unix))?;
+            match totp::verify(&secret, code, unix, last) {
                 Ok(step) => Ok(Proof::Step(step)),
                 Err(e) => Err(fail(
                     store,
@@ -256,38 +257,70 @@ pub(crate) fn check_second_factor(
     }
 }
 
-/// Uses up a checked second factor inside the caller's write: stores the TOTP step (guarded,
-/// so two racing uses of one code cannot both pass) or marks the backup code used, and resets
-/// the failure count. Returns the backup codes left when one was used.
-/// Uses up a TOTP step: a step at or before the last one used is refused (`totp_reused`).
-pub(crate) fn consume_step(tx: &mut WriteTx<'_>, staff_id: &str, step: u64) -> Result<()> {
-    let now_ts = tx.now_ts();
-    let step_i = i64::try_from(step).map_err(|_| Error::internal("time step overflow"))?;
-    let n = tx
-        .execute(
-            "UPDATE staff SET totp_last_step = ?1, updated_at = ?2
-             WHERE id = ?3 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
-            params![step_i, now_ts, staff_id],
+/// How far from this device's clock, in steps either way, used steps count (five minutes,
+/// the drift a remote clock stamp may have before it is flagged).
+pub const TOTP_STEP_WINDOW: u64 = 10;
+
+/// The last step `member` used near `now_step` on any device (`totp_steps`), or the older
+/// devices' `staff.totp_last_step` when it is near too. A step far from this device's clock
+/// was used on a device whose clock is wrong; it cannot be replayed here now, and counting
+/// it would refuse every code for as long as that clock is ahead.
+pub(crate) fn last_step_near(
+    conn: &rusqlite::Connection,
+    member: &Staff,
+    now_step: u64,
+) -> Result<Option<u64>> {
+    let low = now_step.saturating_sub(TOTP_STEP_WINDOW);
+    let high = now_step.saturating_add(TOTP_STEP_WINDOW);
+    let near = |s: u64| (low..=high).contains(&s);
+    let used: Option<i64> = conn
+        .query_row(
+            "SELECT max(step) FROM totp_steps WHERE staff_id = ?1 AND step BETWEEN ?2 AND ?3",
+            params![
+                member.id,
+                i64::try_from(low).unwrap_or(i64::MAX),
+                i64::try_from(high).unwrap_or(i64::MAX)
+            ],
+            |r| r.get(0),
         )
         .db()?;
-    if n != 0 {
-        tx.execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [staff_id])
-            .db()?;
-    }
-    if n == 0 {
+    let used = used.and_then(|s| u64::try_from(s).ok());
+    let legacy = member.totp_last_step.filter(|s| near(*s));
+    Ok(used.max(legacy))
+}
+
+/// Uses up a TOTP step: a step at or before the last one used near this device's clock is
+/// refused (`totp_reused`); the step becomes a `totp_steps` row, which every device receives.
+pub(crate) fn consume_step(tx: &mut WriteTx<'_>, staff_id: &str, step: u64) -> Result<()> {
+    let member = staff::get(tx, staff_id)?;
+    if last_step_near(tx, &member, step)?.is_some_and(|last| step <= last) {
         return Err(Error::new(
             ErrorCode::TotpReused,
             "this code was already used; wait for the next code",
         ));
     }
+    let now_ts = tx.now_ts();
+    let device_id = tx.device_id()?.to_string();
+    let id = format!("{staff_id}:{step}");
+    let step_i = i64::try_from(step).map_err(|_| Error::internal("time step overflow"))?;
+    tx.execute(
+        "INSERT INTO totp_steps (id, staff_id, step, used_at, device_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, staff_id, step_i, now_ts, device_id],
+    )
+    .db()?;
+    tx.execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [staff_id])
+        .db()?;
     tx.record_change(
-        "staff",
-        staff_id,
-        ChangeOp::Upsert,
-        &json!({"totp_last_step": step}),
+        "totp_steps",
+        &id,
+        ChangeOp::Insert,
+        &json!({"staff_id": staff_id, "step": step, "used_at": now_ts, "device_id": device_id}),
     )
 }
 
+/// Uses up a checked second factor inside the caller's write: stores the TOTP step (guarded,
+/// so two racing uses of one code cannot both pass) or marks the backup code used, and resets
+/// the failure count. Returns the backup codes left when one was used.
 pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Result<Option<u32>> {
     let now_ts = tx.now_ts();
     match proof {
