@@ -10,73 +10,7 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
-
-/// A running `kassa server`, killed when dropped.
-struct Server {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    addr: String,
-}
-
-impl Server {
-    /// Starts `kassa server --listen ADDR --database URL` and waits for its
-    /// `{"listening":"ADDR"}` line.
-    fn start(listen: &str, database: &str, data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kassa"))
-            .arg("--data")
-            .arg(data)
-            .args(["server", "--listen", listen, "--database", database])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("kassa server starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("the server's stdout"));
-        let mut line = String::new();
-        stdout
-            .read_line(&mut line)
-            .expect("the server's first line");
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("the server did not say where it listens: {line:?}")
-        });
-        let addr = v["listening"].as_str().expect("listening").to_string();
-        Server {
-            child,
-            _stdout: stdout,
-            addr,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn ok(r: Run) -> Value {
-    assert!(r.ok, "{} {}", r.err, r.stdout);
-    r.out
-}
-
-fn pairing_code(data: &Path, database: &str, store: Option<&str>) -> String {
-    let mut args = vec!["server", "pairing-code", "--database", database, "--json"];
-    if let Some(id) = store {
-        args.extend(["--store", id]);
-    }
-    let out = ok(kassa(data, &args));
-    assert_eq!(out["store_id"].as_str(), store, "{out}");
-    assert!(out["expires_at"].is_string(), "{out}");
-    out["code"].as_str().unwrap().to_string()
-}
 
 fn level(dir: &Path, sku: &str) -> i64 {
     ok(kassa(dir, &["stock", sku, "--json"]))["level"]
