@@ -141,7 +141,10 @@ fn a_sync_killed_at_any_moment_loses_nothing_and_sends_nothing_twice() {
     }
 
     // The kills did land mid-sync (the push was not over before them).
-    assert!(cut >= 3, "only {cut} syncs were cut off; the push is too short to test this");
+    assert!(
+        cut >= 3,
+        "only {cut} syncs were cut off; the push is too short to test this"
+    );
 
     // A sync that runs to its end empties the outbox; a second one has nothing to do.
     let mut report = ok(kassa(a, &["sync", "--json"]));

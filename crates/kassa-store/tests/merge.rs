@@ -390,6 +390,34 @@ fn an_edit_made_after_a_stamp_from_a_clock_days_ahead_wins_on_every_device() {
 }
 
 #[test]
+fn two_offline_counts_of_one_item_are_a_conflict_on_both_and_a_later_count_is_not() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut log, mut a, mut b, store_id, admin, product) = two_devices(da.path(), db.path());
+    let count = |s: &mut Store, n: i64| {
+        let (sid, adm, pid) = (store_id.clone(), admin.clone(), product.clone());
+        s.write(|tx| stock::post_count(tx, &sid, &adm, None, &[(pid, n)]))
+            .unwrap();
+    };
+    // Both tills count the shelf offline: A finds 3, B finds 4 (of the 5 the ledger says).
+    count(&mut a, 3);
+    count(&mut b, 4);
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "concurrent_stock_counts"), 1);
+        // Both differences stand (-2 and -1): the level is off until someone counts again.
+        assert_eq!(on_hand(s, &product), 2);
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    // A count made after both were seen is no clash.
+    count(&mut b, 4);
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(conflicts(s.conn(), "concurrent_stock_counts"), 1);
+        assert_eq!(on_hand(s, &product), 4);
+    }
+}
+
+#[test]
 fn a_customer_merge_carries_consent_and_its_date_to_other_devices() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut log, mut a, mut b, store_id, admin, _) = two_devices(da.path(), db.path());

@@ -39,6 +39,7 @@ pub(crate) fn all(devices: &[Device], sales: &[Sale]) -> Result<u64, String> {
         }
         sales_once(c, d, sales)?;
         over_refunds_flagged(c, d)?;
+        crossed_counts_flagged(c, d)?;
         // A clock seen running ahead is what this device saw against its own clock; every
         // other conflict is found the same way everywhere.
         let conflicts = rows(
@@ -122,6 +123,37 @@ fn over_refunds_flagged(c: &Connection, d: usize) -> Result<(), String> {
         if !flagged {
             return Err(format!(
                 "d{d}: order {order} was refunded past what it sold, and no conflict says so"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Two counts of one item at one location on the same basis, from different devices, are a
+/// conflict about that item, location and basis.
+fn crossed_counts_flagged(c: &Connection, d: usize) -> Result<(), String> {
+    let crossed = rows(
+        c,
+        "SELECT DISTINCT m.product_id || ':' || m.location_id || ':' || ifnull(m.count_basis, '-')
+           FROM stock_movements m
+          WHERE m.kind = 'count'
+            AND EXISTS (SELECT 1 FROM stock_movements o
+                         WHERE o.kind = 'count' AND o.product_id = m.product_id
+                           AND o.location_id = m.location_id
+                           AND o.count_basis IS m.count_basis AND o.device_id <> m.device_id)",
+    )?;
+    for key in crossed {
+        let flagged: bool = c
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM conflicts
+                                 WHERE kind = 'concurrent_stock_counts' AND entity_id = ?1)",
+                [&key],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        if !flagged {
+            return Err(format!(
+                "d{d}: two devices counted {key} without knowing of each other, and no conflict says so"
             ));
         }
     }

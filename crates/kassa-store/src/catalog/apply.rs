@@ -10,6 +10,7 @@
 
 use super::edit::reindex;
 use super::products::get;
+use crate::SqlResult;
 use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
 use kassa_domain::Result;
 use kassa_domain::catalog::classify_barcode;
@@ -377,12 +378,63 @@ pub(crate) fn movement_row(tx: &mut ApplyTx<'_>, id: &str, p: &Value) -> Result<
             "staff_id",
             "device_id",
             "created_at",
+            "count_basis",
         ],
     );
-    tx.insert_ledger(
+    let applied = tx.insert_ledger(
         "stock_movements",
         &[("id", SqlValue::Text(id.to_string()))],
         &row,
+    )?;
+    if applied == Applied::Applied && text(p, "kind") == Some("count") {
+        concurrent_counts(tx, p)?;
+    }
+    Ok(applied)
+}
+
+/// Two counts of one item at one location on the same basis, from different devices: each
+/// was made without knowing of the other, so both differences stand in the ledger and the
+/// level is off by one of them. A manager counts again; the conflict is the same everywhere
+/// (its id is the item, the location and the basis).
+fn concurrent_counts(tx: &mut ApplyTx<'_>, p: &Value) -> Result<()> {
+    let (Some(product), Some(location), Some(device)) = (
+        text(p, "product_id"),
+        text(p, "location_id"),
+        text(p, "device_id"),
+    ) else {
+        return Ok(());
+    };
+    let basis = text(p, "count_basis");
+    let others: Vec<(String, String, i64)> = tx
+        .prepare_cached(
+            "SELECT device_id, ref_id, qty FROM stock_movements
+              WHERE product_id = ?1 AND location_id = ?2 AND kind = 'count'
+                AND count_basis IS ?3 AND device_id <> ?4",
+        )
+        .db()?
+        .query_map(params![product, location, basis, device], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                r.get(2)?,
+            ))
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    if others.is_empty() {
+        return Ok(());
+    }
+    let key = format!("{product}:{location}:{}", basis.unwrap_or("-"));
+    tx.conflict(
+        "concurrent_stock_counts",
+        "stock_counts",
+        &key,
+        json!({
+            "product_id": product, "location_id": location, "basis": basis,
+            "incoming": {"device_id": device, "count_id": text(p, "ref_id"), "qty": p.get("qty")},
+            "held": others.iter().map(|(d, r, q)| json!({"device_id": d, "count_id": r, "qty": q})).collect::<Vec<_>>(),
+        }),
     )
 }
 

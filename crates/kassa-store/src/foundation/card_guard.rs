@@ -491,6 +491,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("staff_id", S),
             ("device_id", S),
             ("created_at", S),
+            ("count_basis", S),
         ],
     ),
     (

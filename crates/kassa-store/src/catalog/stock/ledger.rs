@@ -25,6 +25,9 @@ pub struct NewMovement {
     pub ref_type: Option<String>,
     pub ref_id: Option<String>,
     pub unit_cost_minor: Option<i64>,
+    /// For a count: the last count movement of this item at this location that this device
+    /// held when it counted (`None`: none).
+    pub count_basis: Option<String>,
 }
 
 impl NewMovement {
@@ -40,6 +43,7 @@ impl NewMovement {
             ref_type: None,
             ref_id: None,
             unit_cost_minor: None,
+            count_basis: None,
         }
     }
 
@@ -360,8 +364,8 @@ pub(super) fn insert(
     let reason = m.reason.as_deref().map(str::trim);
     tx.prepare_cached(
         "INSERT INTO stock_movements (id, store_id, product_id, location_id, kind, qty, batch_id, reason,
-            ref_type, ref_id, unit_cost_minor, staff_id, device_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            ref_type, ref_id, unit_cost_minor, staff_id, device_id, created_at, count_basis)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )
     .db()?
     .execute(params![
@@ -378,7 +382,8 @@ pub(super) fn insert(
         m.unit_cost_minor,
         staff_id,
         device_id,
-        now
+        now,
+        m.count_basis
     ])
     .db()?;
     let row = MovementRow {
@@ -396,6 +401,7 @@ pub(super) fn insert(
         staff_id: staff_id.map(str::to_string),
         device_id: device_id.to_string(),
         created_at: now,
+        count_basis: m.count_basis.clone(),
     };
     if own_change {
         tx.record_change("stock_movements", &id, ChangeOp::Insert, &row)?;
@@ -429,6 +435,8 @@ pub struct MovementRow {
     pub staff_id: Option<String>,
     pub device_id: String,
     pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_basis: Option<String>,
 }
 
 // ---------------------------------------------------------------- batches

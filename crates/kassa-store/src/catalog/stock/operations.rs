@@ -247,11 +247,23 @@ pub fn post_count(
     for (pid, n) in totals {
         let expected = level(tx, &pid, Some(&loc))?.on_hand;
         if n != expected {
-            moves.push(
-                NewMovement::new(&pid, MovementKind::Count, n - expected)
-                    .at(&loc)
-                    .reference("count", &count_id),
-            );
+            // The count of this item here that this device learned of last (its own or one
+            // that synced in: the rowid is the order rows arrived here, which follows the
+            // server's log, and the log follows what each device had seen). A count made on
+            // another device on the same basis did not know of this one. Not by time: clocks
+            // differ.
+            let basis: Option<String> = tx.row(
+                "SELECT id FROM stock_movements
+                  WHERE product_id = ?1 AND location_id = ?2 AND kind = 'count'
+                  ORDER BY rowid DESC LIMIT 1",
+                rusqlite::params![pid, loc],
+                |r| r.get(0),
+            )?;
+            let mut m = NewMovement::new(&pid, MovementKind::Count, n - expected)
+                .at(&loc)
+                .reference("count", &count_id);
+            m.count_basis = basis;
+            moves.push(m);
         }
         lines.push(CountLine {
             product_id: pid,
