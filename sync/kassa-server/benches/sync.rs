@@ -83,7 +83,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -413,10 +413,10 @@ fn customer(i: u64) -> CustomerData {
     CustomerData {
         name: format!("{first} {last}"),
         email: Some(format!("customer{i}@example.com")),
-        phone: (i % 4 != 0).then(|| format!("+49 30 {:07}", i % 10_000_000)),
+        phone: (!i.is_multiple_of(4)).then(|| format!("+49 30 {:07}", i % 10_000_000)),
         notes: String::new(),
-        marketing_consent: i % 3 == 0,
-        tags: if i % 5 == 0 {
+        marketing_consent: i.is_multiple_of(3),
+        tags: if i.is_multiple_of(5) {
             vec!["regular".into()]
         } else {
             Vec::new()
@@ -778,16 +778,29 @@ struct LoadResult {
     first_error: Option<String>,
 }
 
+/// How a device of the latency run pushes: batches of `batch` changes every `interval` (zero:
+/// as soon as the last one is answered), from `start_after` until `until`.
+#[derive(Clone, Copy)]
+struct Pace {
+    batch: u64,
+    interval: Duration,
+    start_after: Duration,
+    until: Instant,
+}
+
 async fn push_loop(
     http: reqwest::Client,
     url: String,
     device: Arc<LightDevice>,
     seq: Arc<Mutex<u64>>,
-    batch: u64,
-    interval: Duration,
-    start_after: Duration,
-    until: Instant,
+    pace: Pace,
 ) -> LoadResult {
+    let Pace {
+        batch,
+        interval,
+        start_after,
+        until,
+    } = pace;
     let mut out = LoadResult::default();
     tokio::time::sleep(start_after).await;
     let mut ticker = tokio::time::interval(interval.max(Duration::from_micros(1)));
@@ -927,10 +940,12 @@ fn latency(rt: &Runtime) {
                         server.url.clone(),
                         Arc::clone(d),
                         Arc::clone(seq),
-                        batch,
-                        every,
-                        every * i as u32 / n.max(1),
-                        until,
+                        Pace {
+                            batch,
+                            interval: every,
+                            start_after: every * i as u32 / n.max(1),
+                            until,
+                        },
                     ))
                 })
                 .collect();
