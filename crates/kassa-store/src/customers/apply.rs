@@ -67,8 +67,13 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             )?;
         }
     }
-    let store_id = tx.store_id().to_string();
-    let customer = get(tx, &store_id, &c.entity_id)?;
-    reindex(tx, &customer, false)?;
+    tx.index_later("customers", &c.entity_id, write_search_entry);
     Ok(Applied::Applied)
+}
+
+/// The customer's search entry, from the row as the page left it.
+fn write_search_entry(tx: &ApplyTx<'_>, id: &str) -> Result<()> {
+    let store_id = tx.store_id().to_string();
+    let customer = get(tx, &store_id, id)?;
+    reindex(tx, &customer, false)
 }

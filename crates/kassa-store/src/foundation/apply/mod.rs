@@ -138,7 +138,13 @@ pub struct ApplyTx<'c> {
     current: Option<Change>,
     park_reason: Option<String>,
     conflicts: u64,
+    /// Search entries to write once the page's changes are applied (see
+    /// [`ApplyTx::index_later`]): `(entity, id, writer)`.
+    search_later: std::cell::RefCell<Vec<(&'static str, String, SearchWriter)>>,
 }
+
+/// Writes the full-text search entry of one row from the row as it is now.
+pub(crate) type SearchWriter = fn(&ApplyTx<'_>, &str) -> Result<()>;
 
 impl std::ops::Deref for ApplyTx<'_> {
     type Target = Connection;
@@ -207,6 +213,43 @@ impl<'c> ApplyTx<'c> {
         ts(DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default())
     }
 
+    /// Asks for the search entry of `entity`'s row `id` to be written by `writer` once the
+    /// page's changes are applied, from the row as it is then. A full-text index writes out
+    /// what it holds in memory at every savepoint, so an entry made inside each change's
+    /// savepoint costs a segment of its own and a merge; made at the page's end they are
+    /// written together. A change rolled back (parked) takes its request back with it.
+    pub(crate) fn index_later(&self, entity: &'static str, id: &str, writer: SearchWriter) {
+        self.search_later
+            .borrow_mut()
+            .push((entity, id.to_string(), writer));
+    }
+
+    /// The versions held for every field of a row, by field.
+    fn versions(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<std::collections::HashMap<String, Version>> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT field, hlc, device_id FROM field_versions WHERE entity = ?1 AND entity_id = ?2",
+            )
+            .db()?;
+        let rows = st
+            .query_map(params![entity, entity_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Version {
+                        hlc: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        device_id: r.get(2)?,
+                    },
+                ))
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
     /// The version held for a field, if any.
     pub fn version(&self, entity: &str, entity_id: &str, field: &str) -> Result<Option<Version>> {
         self.row(
@@ -255,6 +298,8 @@ impl<'c> ApplyTx<'c> {
             .filter(|(e, _)| *e == change.entity)
             .flat_map(|(_, g)| g.iter().copied().map(move |f| (f, *g)))
             .collect::<Vec<_>>();
+        // Every version of the row in one read (a new row has none).
+        let versions = self.versions(&change.entity, &change.entity_id)?;
         let mut out = Map::new();
         for (field, value) in payload {
             let members: Vec<&str> = groups
@@ -264,15 +309,30 @@ impl<'c> ApplyTx<'c> {
                 .unwrap_or_else(|| vec![field.as_str()]);
             let mut held: Option<Version> = None;
             for m in &members {
-                let v = self.version(&change.entity, &change.entity_id, m)?;
-                held = held.max(v);
+                held = held.max(versions.get(*m).cloned());
             }
             if held.is_none_or(|h| incoming > h) {
                 out.insert(field.clone(), value.clone());
             }
         }
-        for field in out.keys() {
-            self.set_version(&change.entity, &change.entity_id, field, &incoming)?;
+        if !out.is_empty() {
+            // Every winning field's new version in one statement.
+            let fields = Value::from(out.keys().cloned().collect::<Vec<_>>()).to_string();
+            let hlc = i64::try_from(incoming.hlc)
+                .map_err(|_| Error::invalid_input("clock stamp too large"))?;
+            self.exec(
+                "INSERT INTO field_versions (entity, entity_id, field, hlc, device_id)
+                 SELECT ?1, ?2, value, ?3, ?4 FROM json_each(?5) WHERE true
+                 ON CONFLICT (entity, entity_id, field)
+                 DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+                params![
+                    change.entity,
+                    change.entity_id,
+                    hlc,
+                    incoming.device_id,
+                    fields
+                ],
+            )?;
         }
         Ok(out)
     }

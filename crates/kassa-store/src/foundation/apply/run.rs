@@ -27,6 +27,7 @@ impl<'c> ApplyTx<'c> {
             current: None,
             park_reason: None,
             conflicts: 0,
+            search_later: Default::default(),
         })
     }
 
@@ -78,7 +79,9 @@ impl<'c> ApplyTx<'c> {
         self.current = Some(change.clone());
         self.park_reason = None;
         let conflicts_before = self.conflicts;
-        self.tx.execute_batch("SAVEPOINT apply_change").db()?;
+        let search_before = self.search_later.borrow().len();
+        // Cached: a page opens and releases one savepoint per change.
+        self.exec("SAVEPOINT apply_change", [])?;
         let outcome = match applier(&change.entity) {
             Some(f) => f(self, change),
             None => Ok(self.park(format!(
@@ -93,7 +96,7 @@ impl<'c> ApplyTx<'c> {
                     .unwrap_or_else(|| "waiting for its parent".into()),
             ),
             Ok(done) => {
-                self.tx.execute_batch("RELEASE apply_change").db()?;
+                self.exec("RELEASE apply_change", [])?;
                 self.unpark(&change.change_id)?;
                 return Ok(done);
             }
@@ -104,6 +107,7 @@ impl<'c> ApplyTx<'c> {
             .execute_batch("ROLLBACK TO apply_change; RELEASE apply_change")
             .db()?;
         self.conflicts = conflicts_before;
+        self.search_later.borrow_mut().truncate(search_before);
         self.store_parked(change, server_seq, reason.as_deref().unwrap_or(""))?;
         Ok(Applied::Parked)
     }
@@ -202,6 +206,18 @@ impl<'c> ApplyTx<'c> {
         }
     }
 
+    /// Writes the search entries the page's changes asked for, once per row.
+    fn write_search_entries(&self) -> Result<()> {
+        let pending = std::mem::take(&mut *self.search_later.borrow_mut());
+        let mut done = std::collections::HashSet::new();
+        for (entity, id, writer) in pending {
+            if done.insert((entity, id.clone())) {
+                writer(self, &id)?;
+            }
+        }
+        Ok(())
+    }
+
     fn finish(self, cursor: u64) -> Result<()> {
         let hlc =
             i64::try_from(self.hlc.packed()).map_err(|_| Error::internal("clock overflow"))?;
@@ -236,6 +252,7 @@ pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Res
         }
     }
     atx.retry_parked(&mut report)?;
+    atx.write_search_entries()?;
     report.parked = atx
         .row("SELECT count(*) FROM parked_changes", [], |r| {
             r.get::<_, i64>(0)

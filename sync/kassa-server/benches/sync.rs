@@ -1,0 +1,1049 @@
+//! Sync figures with real parts: the server (`kassa_server::serve`) on a loopback listener over
+//! SQLite or PostgreSQL storage, and devices that are real stores in temporary folders synced
+//! by the real engine (`kassa_sync_client` over `HttpTransport`), paired with one-time codes.
+//!
+//! `cargo bench -p kassa-server --bench sync` prints the figures; it asserts nothing about
+//! time. It checks only that the devices end up holding what was sent, since figures of a
+//! sync that lost data would mean nothing.
+//!
+//! 1. **Push and pull**: `KASSA_BENCH_CHANGES` (100,000) changes written on device A (customers
+//!    made in transactions of 1,000 changes, as an import makes them), pushed by A and pulled
+//!    and applied by device B; on each storage, against a bare SQLite baseline inserting the
+//!    same customer rows in transactions of 1,000 with one prepared statement.
+//! 2. **First sync**: a store whose log holds `KASSA_BENCH_FIRST_SYNC_ROWS` (1,000,000) changes,
+//!    written and pushed by device A; a new device joins and downloads it all, printing its
+//!    progress as it goes (`KASSA_BENCH_FIRST_SYNC_ON`: `sqlite`, the default, `postgres` or
+//!    `both`).
+//! 3. **Push latency on PostgreSQL**: `KASSA_BENCH_DEVICES` (100) devices paired into
+//!    `KASSA_BENCH_STORES` (10) stores push batches of `KASSA_BENCH_BATCH` (10) changes at once
+//!    for `KASSA_BENCH_SECONDS` (20): first each every `KASSA_BENCH_PUSH_INTERVAL_MS` (250 ms),
+//!    then each as fast as the server answers.
+//!
+//! `KASSA_BENCH_ONLY=push_pull,first_sync,latency` runs some parts; `KASSA_BENCH_BACKENDS`
+//! (`sqlite,postgres`) picks the storages of part 1. PostgreSQL is the server at
+//! 127.0.0.1:5432 (or `KASSA_TEST_POSTGRES`); each run makes its own database and drops it.
+
+#[allow(dead_code)]
+#[path = "../../kassa-server-postgres/tests/postgres/db.rs"]
+mod db;
+
+use chrono::Utc;
+use kassa_domain::Result as KassaResult;
+use kassa_server::{ServerKey, issue_pairing_code, open_storage, serve};
+use kassa_server_storage::Storage;
+use kassa_store::customers::{self, AuditMode, CustomerData};
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::foundation::outbox;
+use kassa_store::{AuditInput, KeySource, SCHEMA_VERSION, Store, StoreKey, SystemClock};
+use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
+use kassa_sync_protocol::wire::{
+    DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
+    PairResponse, PullResponse, PushRequest, PushResponse, PushedChange, StoreRecord,
+};
+use kassa_sync_protocol::{Change, ChangeOp};
+use serde_json::json;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+
+/// The server key of the bench's servers.
+const SERVER_KEY: [u8; 32] = [42; 32];
+/// The store key every bench store's devices hold.
+const STORE_KEY: [u8; 32] = [7; 32];
+/// Changes per local write transaction on device A: 999 customers and the import's audit entry.
+const CUSTOMERS_PER_TX: u64 = 999;
+
+fn knob(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .replace(['_', ','], "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a whole number")),
+        Err(_) => default,
+    }
+}
+
+fn text_knob(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// Whether `KASSA_BENCH_ONLY` (empty: everything) names this part.
+fn part(name: &str) -> bool {
+    let only = text_knob("KASSA_BENCH_ONLY", "");
+    only.trim().is_empty() || only.split(',').any(|p| p.trim() == name)
+}
+
+fn per_sec(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn rate(n: u64, d: Duration) -> String {
+    thousands(per_sec(n, d).round() as u64)
+}
+
+// ---------------------------------------------------------------------------------------
+// The server
+
+/// A server on a loopback listener over one storage; stopped when dropped (before its
+/// PostgreSQL database is dropped).
+struct Server {
+    url: String,
+    storage: Arc<dyn Storage>,
+    task: tokio::task::JoinHandle<Result<(), kassa_server::ServerError>>,
+    _dir: tempfile::TempDir,
+    _db: Option<db::TestDb>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
+    fn parse(s: &str) -> Backend {
+        match s.trim() {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            other => panic!("unknown storage {other:?}: use sqlite or postgres"),
+        }
+    }
+}
+
+fn start_server(rt: &Runtime, backend: Backend) -> Server {
+    rt.block_on(async {
+        let dir = tempfile::tempdir().expect("a folder for the server");
+        let (storage, test_db) = match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite:{}", dir.path().join("server.db").display());
+                let storage = open_storage(Some(&url), dir.path())
+                    .await
+                    .expect("the SQLite storage opens");
+                (storage, None)
+            }
+            Backend::Postgres => {
+                let test_db = db::TestDb::new().await;
+                let storage = open_storage(Some(&test_db.url), dir.path())
+                    .await
+                    .expect("the PostgreSQL storage opens");
+                (storage, Some(test_db))
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("the bound address");
+        let task = tokio::spawn(serve(
+            listener,
+            Arc::clone(&storage),
+            ServerKey::from_bytes(SERVER_KEY),
+            None,
+        ));
+        Server {
+            url: format!("http://{addr}"),
+            storage,
+            task,
+            _dir: dir,
+            _db: test_db,
+        }
+    })
+}
+
+fn pairing_code(rt: &Runtime, server: &Server, store_id: Option<&str>) -> String {
+    rt.block_on(issue_pairing_code(&*server.storage, store_id, Utc::now()))
+        .expect("a pairing code")
+        .code
+}
+
+// ---------------------------------------------------------------------------------------
+// The transport, measured
+
+/// Time spent waiting on the server, and the first sync's progress as a person would see it.
+#[derive(Default)]
+struct Meter {
+    push_calls: u64,
+    push_wait: Duration,
+    pull_calls: u64,
+    pull_wait: Duration,
+    pulled: u64,
+    progress: Option<Progress>,
+}
+
+struct Progress {
+    started: Instant,
+    last_print: Instant,
+    total: Option<u64>,
+}
+
+/// `HttpTransport` with a stopwatch on its calls.
+struct Metered {
+    inner: HttpTransport,
+    meter: Mutex<Meter>,
+}
+
+impl Metered {
+    fn new(url: &str) -> Metered {
+        Metered {
+            inner: HttpTransport::new(url).expect("the server URL"),
+            meter: Mutex::default(),
+        }
+    }
+
+    fn take(&self) -> Meter {
+        std::mem::take(&mut *self.meter.lock().expect("the meter"))
+    }
+
+    fn show_progress(&self) {
+        let now = Instant::now();
+        self.meter.lock().expect("the meter").progress = Some(Progress {
+            started: now,
+            last_print: now,
+            total: None,
+        });
+    }
+}
+
+impl Transport for Metered {
+    async fn handshake(&self, req: &HandshakeRequest) -> KassaResult<HandshakeResponse> {
+        self.inner.handshake(req).await
+    }
+
+    async fn pair(&self, req: &PairRequest) -> KassaResult<PairResponse> {
+        self.inner.pair(req).await
+    }
+
+    async fn push(&self, token: &str, req: &PushRequest) -> KassaResult<PushResponse> {
+        let t = Instant::now();
+        let answer = self.inner.push(token, req).await;
+        let mut m = self.meter.lock().expect("the meter");
+        m.push_calls += 1;
+        m.push_wait += t.elapsed();
+        answer
+    }
+
+    async fn pull(&self, token: &str, after: u64, limit: u32) -> KassaResult<PullResponse> {
+        let t = Instant::now();
+        let answer = self.inner.pull(token, after, limit).await;
+        let mut m = self.meter.lock().expect("the meter");
+        m.pull_calls += 1;
+        m.pull_wait += t.elapsed();
+        if let Ok(page) = &answer {
+            m.pulled += page.changes.len() as u64;
+            let (pages, pulled) = (m.pull_calls, m.pulled);
+            if let Some(p) = m.progress.as_mut() {
+                let total = *p
+                    .total
+                    .get_or_insert(page.remaining + page.changes.len() as u64);
+                let now = Instant::now();
+                if now - p.last_print >= Duration::from_secs(3) || page.remaining == 0 {
+                    p.last_print = now;
+                    let elapsed = now - p.started;
+                    let done = total.saturating_sub(page.remaining);
+                    let eta = elapsed.as_secs_f64() * page.remaining as f64 / done.max(1) as f64;
+                    println!(
+                        "    page {pages:4}: {} of {} changes received ({:5.1} %), {} left, {:6.1} s, ETA {:4.0} s",
+                        thousands(pulled),
+                        thousands(total),
+                        100.0 * done as f64 / total.max(1) as f64,
+                        thousands(page.remaining),
+                        elapsed.as_secs_f64(),
+                        eta
+                    );
+                }
+            }
+        }
+        answer
+    }
+
+    async fn devices(&self, token: &str) -> KassaResult<DevicesResponse> {
+        self.inner.devices(token).await
+    }
+
+    async fn revoke(&self, token: &str, device_id: &str) -> KassaResult<()> {
+        self.inner.revoke(token, device_id).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Devices
+
+/// A device: a real store in a temporary folder.
+struct Device {
+    store: Mutex<Store>,
+    transport: Metered,
+    store_id: String,
+    admin_id: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+fn open_store(dir: &Path, device_key: u8) -> Store {
+    Store::open(
+        dir,
+        Arc::new(SystemClock),
+        KeySource::ExplicitKeys {
+            device: [device_key; 32],
+            store: STORE_KEY,
+        },
+    )
+    .expect("the device's store opens")
+}
+
+/// The device runtime: the engine runs on one thread, as the app and the CLI run it.
+fn device_runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("the device runtime")
+}
+
+/// Device A: a new store, set up and paired as the store's first device, its setup pushed.
+fn first_device(rt: &Runtime, dev: &Runtime, server: &Server) -> Device {
+    let dir = tempfile::tempdir().expect("a folder for device A");
+    let mut store = open_store(dir.path(), 1);
+    let out = setup(
+        &mut store,
+        SetupParams {
+            store_name: "Bench Shop".into(),
+            store_code: None,
+            currency: "EUR".into(),
+            device_name: Some("Till 1".into()),
+            admin_email: "bench@example.com".into(),
+            admin_name: None,
+            password: "correct horse battery staple".into(),
+            demo: false,
+        },
+    )
+    .expect("setup");
+    let device = Device {
+        store: Mutex::new(store),
+        transport: Metered::new(&server.url),
+        store_id: out.store_id,
+        admin_id: Some(out.admin_id),
+        _dir: dir,
+    };
+    let code = pairing_code(rt, server, None);
+    dev.block_on(pair(
+        &device.store,
+        &device.transport,
+        &server.url,
+        &code,
+        Some("Till 1"),
+        device.admin_id.as_deref(),
+    ))
+    .expect("device A pairs");
+    dev.block_on(sync_once(&device.store, &device.transport))
+        .expect("device A pushes its setup");
+    device.transport.take();
+    device
+}
+
+/// A device joining the store from an empty folder: pairing and its first sync.
+fn joining_device(
+    rt: &Runtime,
+    dev: &Runtime,
+    server: &Server,
+    store_id: &str,
+    key: u8,
+    progress: bool,
+) -> (Device, u64, Duration) {
+    let dir = tempfile::tempdir().expect("a folder for the joining device");
+    let device = Device {
+        store: Mutex::new(open_store(dir.path(), key)),
+        transport: Metered::new(&server.url),
+        store_id: store_id.to_string(),
+        admin_id: None,
+        _dir: dir,
+    };
+    let code = pairing_code(rt, server, Some(store_id));
+    if progress {
+        device.transport.show_progress();
+    }
+    let t = Instant::now();
+    let joined = dev
+        .block_on(join(
+            &device.store,
+            &device.transport,
+            &server.url,
+            &code,
+            Some("Till 2"),
+        ))
+        .expect("the device joins");
+    let took = t.elapsed();
+    (device, joined.pulled, took)
+}
+
+fn customer(i: u64) -> CustomerData {
+    const FIRST: &[&str] = &[
+        "Anna", "Jörg", "Mia", "Lukas", "Sofia", "Emil", "Lena", "Noah", "Zoë", "Finn", "Clara",
+        "Ben",
+    ];
+    const LAST: &[&str] = &[
+        "Müller", "Schmidt", "Novak", "García", "Rossi", "Dubois", "Jensen", "Kowalski", "Meyer",
+        "Silva",
+    ];
+    let first = FIRST[(i % FIRST.len() as u64) as usize];
+    let last = LAST[(i / 7 % LAST.len() as u64) as usize];
+    CustomerData {
+        name: format!("{first} {last}"),
+        email: Some(format!("customer{i}@example.com")),
+        phone: (!i.is_multiple_of(4)).then(|| format!("+49 30 {:07}", i % 10_000_000)),
+        notes: String::new(),
+        marketing_consent: i.is_multiple_of(3),
+        tags: if i.is_multiple_of(5) {
+            vec!["regular".into()]
+        } else {
+            Vec::new()
+        },
+        addresses: Vec::new(),
+    }
+}
+
+/// Writes about `changes` outbox changes on the device, as imports do: each transaction makes
+/// 999 customers and one audit entry. Answers the changes written.
+fn write_customers(device: &Device, changes: u64, first_index: u64) -> u64 {
+    let admin = device.admin_id.as_deref().expect("the admin of device A");
+    let mut store = device.store.lock().expect("device A's store");
+    let before = outbox::summary(store.conn()).expect("the outbox").pending;
+    let mut written = 0;
+    let mut next = first_index;
+    while written < changes {
+        let n = CUSTOMERS_PER_TX
+            .min(changes - written)
+            .saturating_sub(1)
+            .max(1);
+        store
+            .write(|tx| {
+                for i in next..next + n {
+                    customers::create(tx, &device.store_id, admin, &customer(i), AuditMode::Batch)?;
+                }
+                tx.audit(
+                    AuditInput::new("customers.imported")
+                        .by(admin)
+                        .on("store", &device.store_id)
+                        .after(json!({"created": n})),
+                )?;
+                Ok(())
+            })
+            .expect("customers are written");
+        next += n;
+        written += n + 1;
+    }
+    outbox::summary(store.conn()).expect("the outbox").pending - before
+}
+
+fn customer_count(device: &Device) -> i64 {
+    let store = device.store.lock().expect("the device's store");
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .expect("a count of customers")
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Push and pull
+
+/// A customer row as the store keeps it, for the bare baseline.
+struct RawCustomer {
+    id: String,
+    store_id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    notes: String,
+    marketing_consent: bool,
+    consent_at: Option<String>,
+    tags: String,
+    created_at: String,
+}
+
+fn customer_rows(device: &Device) -> Vec<RawCustomer> {
+    let store = device.store.lock().expect("device A's store");
+    let mut st = store
+        .conn()
+        .prepare(
+            "SELECT id, store_id, name, email, phone, notes, marketing_consent, consent_at, tags,
+                    created_at FROM customers ORDER BY num",
+        )
+        .expect("the customers query");
+    st.query_map([], |r| {
+        Ok(RawCustomer {
+            id: r.get(0)?,
+            store_id: r.get(1)?,
+            name: r.get(2)?,
+            email: r.get(3)?,
+            phone: r.get(4)?,
+            notes: r.get(5)?,
+            marketing_consent: r.get(6)?,
+            consent_at: r.get(7)?,
+            tags: r.get(8)?,
+            created_at: r.get(9)?,
+        })
+    })
+    .expect("customers")
+    .collect::<rusqlite::Result<_>>()
+    .expect("customer rows")
+}
+
+/// The same customer rows (the customers table's columns and keys) inserted into a plain
+/// SQLite file with the store's durability (WAL, synchronous=FULL), 1,000 rows per
+/// transaction through one prepared statement.
+fn raw_baseline(rows: &[RawCustomer]) -> Duration {
+    let dir = tempfile::tempdir().expect("a folder for the baseline");
+    let mut conn = rusqlite::Connection::open(dir.path().join("raw.db")).expect("raw.db");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         CREATE TABLE customers (
+             num               INTEGER PRIMARY KEY,
+             id                TEXT NOT NULL UNIQUE,
+             store_id          TEXT NOT NULL,
+             name              TEXT NOT NULL,
+             email             TEXT,
+             phone             TEXT,
+             notes             TEXT NOT NULL DEFAULT '',
+             marketing_consent INTEGER NOT NULL DEFAULT 0,
+             consent_at        TEXT,
+             tags              TEXT NOT NULL DEFAULT '[]',
+             merged_into       TEXT,
+             created_at        TEXT NOT NULL,
+             updated_at        TEXT NOT NULL
+         );",
+    )
+    .expect("the baseline table");
+    let t = Instant::now();
+    for chunk in rows.chunks(1_000) {
+        let tx = conn.transaction().expect("a transaction");
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO customers (id, store_id, name, email, phone, notes, marketing_consent,
+                         consent_at, tags, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                )
+                .expect("the insert");
+            for c in chunk {
+                st.execute(rusqlite::params![
+                    c.id,
+                    c.store_id,
+                    c.name,
+                    c.email,
+                    c.phone,
+                    c.notes,
+                    c.marketing_consent,
+                    c.consent_at,
+                    c.tags,
+                    c.created_at
+                ])
+                .expect("a row");
+            }
+        }
+        tx.commit().expect("the commit");
+    }
+    t.elapsed()
+}
+
+struct PushPull {
+    changes: u64,
+    push: Duration,
+    pull: Duration,
+}
+
+fn push_pull(rt: &Runtime, backend: Backend, changes: u64) -> (PushPull, Vec<RawCustomer>) {
+    println!(
+        "\n== 1. {} changes pushed and pulled, {} storage",
+        thousands(changes),
+        backend.name()
+    );
+    let dev = device_runtime();
+    let server = start_server(rt, backend);
+    let a = first_device(rt, &dev, &server);
+    let (b, _, _) = joining_device(rt, &dev, &server, &a.store_id.clone(), 2, false);
+    b.transport.take();
+
+    let t = Instant::now();
+    let written = write_customers(&a, changes, 0);
+    let write_time = t.elapsed();
+    println!(
+        "  device A writes {} changes ({} per transaction): {:.2} s, {} changes/s",
+        thousands(written),
+        CUSTOMERS_PER_TX + 1,
+        write_time.as_secs_f64(),
+        rate(written, write_time)
+    );
+
+    let t = Instant::now();
+    let pushed = dev
+        .block_on(sync_once(&a.store, &a.transport))
+        .expect("device A syncs");
+    let push = t.elapsed();
+    let m = a.transport.take();
+    assert_eq!(
+        pushed.pushed, written,
+        "every change written was acknowledged"
+    );
+    println!(
+        "  push    (A): {:6.2} s, {:>7} changes/s  ({} batches; waiting on the server {:.2} s, on the device {:.2} s)",
+        push.as_secs_f64(),
+        rate(written, push),
+        m.push_calls,
+        m.push_wait.as_secs_f64() + m.pull_wait.as_secs_f64(),
+        (push.saturating_sub(m.push_wait + m.pull_wait)).as_secs_f64()
+    );
+
+    let t = Instant::now();
+    let pulled = dev
+        .block_on(sync_once(&b.store, &b.transport))
+        .expect("device B syncs");
+    let pull = t.elapsed();
+    let m = b.transport.take();
+    println!(
+        "  pull+apply (B): {:6.2} s, {:>7} changes/s  ({} pages; waiting on the server {:.2} s, applying {:.2} s)",
+        pull.as_secs_f64(),
+        rate(pulled.pulled, pull),
+        m.pull_calls,
+        m.pull_wait.as_secs_f64() + m.push_wait.as_secs_f64(),
+        (pull.saturating_sub(m.pull_wait + m.push_wait)).as_secs_f64()
+    );
+    let (held_a, held_b) = (customer_count(&a), customer_count(&b));
+    assert_eq!(
+        held_a, held_b,
+        "device B holds every customer device A made"
+    );
+    assert!(
+        pulled.pulled >= written,
+        "B applied {} of {written}",
+        pulled.pulled
+    );
+    let e2e = push + pull;
+    println!(
+        "  end to end: {:6.2} s, {} changes/s",
+        e2e.as_secs_f64(),
+        rate(written, e2e)
+    );
+    (
+        PushPull {
+            changes: written,
+            push,
+            pull,
+        },
+        customer_rows(&a),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. First sync
+
+fn first_sync(rt: &Runtime, backend: Backend, rows: u64) {
+    println!(
+        "\n== 2. First sync of a store with {} changes, {} storage",
+        thousands(rows),
+        backend.name()
+    );
+    let dev = device_runtime();
+    let server = start_server(rt, backend);
+    let a = first_device(rt, &dev, &server);
+    let t = Instant::now();
+    let mut written = 0;
+    // In parts, so device A's outbox stays the size a busy day leaves.
+    let part = 100_000;
+    while written < rows {
+        let n = part.min(rows - written);
+        written += write_customers(&a, n, written);
+        dev.block_on(sync_once(&a.store, &a.transport))
+            .expect("device A pushes");
+    }
+    let fill = t.elapsed();
+    let m = a.transport.take();
+    println!(
+        "  device A wrote and pushed {} changes in {:.1} s ({} batches; pushing took {:.1} s)",
+        thousands(written),
+        fill.as_secs_f64(),
+        m.push_calls,
+        m.push_wait.as_secs_f64()
+    );
+    println!("  a new device joins and downloads the store:");
+    let (b, pulled, took) = joining_device(rt, &dev, &server, &a.store_id.clone(), 3, true);
+    let m = b.transport.take();
+    assert_eq!(
+        customer_count(&a),
+        customer_count(&b),
+        "the new device holds every customer"
+    );
+    println!(
+        "  first sync: {:.1} s for {} changes, {} changes/s ({} pages; waiting on the server {:.1} s, applying {:.1} s)",
+        took.as_secs_f64(),
+        thousands(pulled),
+        rate(pulled, took),
+        m.pull_calls,
+        m.pull_wait.as_secs_f64(),
+        took.saturating_sub(m.pull_wait + m.push_wait).as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Push latency
+
+/// A device of the latency run: its credentials and its outbox sequence.
+struct LightDevice {
+    id: String,
+    store_id: String,
+    token: String,
+}
+
+async fn pair_light(
+    http: &reqwest::Client,
+    url: &str,
+    code: &str,
+    name: String,
+    store: Option<StoreRecord>,
+) -> LightDevice {
+    let store_key = store
+        .as_ref()
+        .map(|_| StoreKey::from_bytes(STORE_KEY).to_base64());
+    let req = PairRequest {
+        code: code.to_string(),
+        protocol: PROTOCOL_VERSION,
+        schema_version: SCHEMA_VERSION,
+        device_id: uuid::Uuid::now_v7().to_string(),
+        device_name: name,
+        store,
+        store_key,
+    };
+    let res = http
+        .post(format!("{url}/api/v1/pair"))
+        .json(&req)
+        .send()
+        .await
+        .expect("the pairing is answered");
+    let status = res.status();
+    let body = res.text().await.expect("the pairing's answer");
+    assert!(status.is_success(), "pairing failed: {status} {body}");
+    let paired: PairResponse = serde_json::from_str(&body).expect("a pairing answer");
+    LightDevice {
+        id: paired.device_id,
+        store_id: paired.store_id,
+        token: paired.token,
+    }
+}
+
+/// A customer change as a device's outbox holds it.
+fn customer_change(device: &LightDevice, hlc: u64, i: u64) -> Change {
+    let c = customer(i);
+    Change {
+        change_id: uuid::Uuid::now_v7().to_string(),
+        entity: "customers".into(),
+        entity_id: uuid::Uuid::now_v7().to_string(),
+        op: ChangeOp::Upsert,
+        payload: json!({
+            "name": c.name, "email": c.email, "phone": c.phone, "notes": c.notes,
+            "marketing_consent": c.marketing_consent, "tags": c.tags, "addresses": [],
+            "store_id": device.store_id, "consent_at": null,
+        }),
+        hlc,
+        device_id: device.id.clone(),
+    }
+}
+
+#[derive(Default)]
+struct LoadResult {
+    latencies: Vec<Duration>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// How a device of the latency run pushes: batches of `batch` changes every `interval` (zero:
+/// as soon as the last one is answered), from `start_after` until `until`.
+#[derive(Clone, Copy)]
+struct Pace {
+    batch: u64,
+    interval: Duration,
+    start_after: Duration,
+    until: Instant,
+}
+
+async fn push_loop(
+    http: reqwest::Client,
+    url: String,
+    device: Arc<LightDevice>,
+    seq: Arc<Mutex<u64>>,
+    pace: Pace,
+) -> LoadResult {
+    let Pace {
+        batch,
+        interval,
+        start_after,
+        until,
+    } = pace;
+    let mut out = LoadResult::default();
+    tokio::time::sleep(start_after).await;
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_micros(1)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while Instant::now() < until {
+        if !interval.is_zero() {
+            ticker.tick().await;
+        }
+        let first = *seq.lock().expect("the sequence") + 1;
+        let now_ms = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+        let changes = (0..batch)
+            .map(|k| PushedChange {
+                seq: first + k,
+                change: customer_change(&device, now_ms << 16 | k, first + k),
+            })
+            .collect();
+        let body = serde_json::to_vec(&PushRequest {
+            batch_id: uuid::Uuid::now_v7().to_string(),
+            changes,
+        })
+        .expect("a push body");
+        let t = Instant::now();
+        let res = http
+            .post(format!("{url}/api/v1/push"))
+            .bearer_auth(&device.token)
+            .header("content-type", "application/json")
+            .header(
+                kassa_server::SCHEMA_VERSION_HEADER,
+                SCHEMA_VERSION.to_string(),
+            )
+            .body(body)
+            .send()
+            .await;
+        let ok = match res {
+            Ok(r) if r.status().is_success() => match r.bytes().await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.to_string()),
+            },
+            Ok(r) => {
+                let status = r.status();
+                Err(format!("{status} {}", r.text().await.unwrap_or_default()))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match ok {
+            Ok(()) => {
+                out.latencies.push(t.elapsed());
+                *seq.lock().expect("the sequence") = first + batch - 1;
+            }
+            Err(e) => {
+                out.errors += 1;
+                out.first_error.get_or_insert(e);
+            }
+        }
+    }
+    out
+}
+
+fn pct(v: &[Duration], p: f64) -> Duration {
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn latency(rt: &Runtime) {
+    let devices = knob("KASSA_BENCH_DEVICES", 100);
+    let stores = knob("KASSA_BENCH_STORES", 10).clamp(1, devices.max(1));
+    let batch = knob("KASSA_BENCH_BATCH", 10).clamp(1, 1_000);
+    let seconds = knob("KASSA_BENCH_SECONDS", 20);
+    let interval = Duration::from_millis(knob("KASSA_BENCH_PUSH_INTERVAL_MS", 250));
+    println!(
+        "\n== 3. Push latency, {} devices in {} stores at once, PostgreSQL storage, {}-change batches",
+        devices, stores, batch
+    );
+    let server = start_server(rt, Backend::Postgres);
+    let load = device_runtime();
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let mut paired = Vec::new();
+    for s in 0..stores {
+        let code = pairing_code(rt, &server, None);
+        let store = StoreRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            code: format!("S{s}"),
+            name: format!("Shop {s}"),
+            currency: "EUR".into(),
+        };
+        let first = load.block_on(pair_light(
+            &http,
+            &server.url,
+            &code,
+            format!("Till {s}-1"),
+            Some(store),
+        ));
+        let store_id = first.store_id.clone();
+        paired.push(first);
+        let in_store = devices / stores + u64::from(s < devices % stores);
+        for d in 1..in_store {
+            let code = pairing_code(rt, &server, Some(&store_id));
+            paired.push(load.block_on(pair_light(
+                &http,
+                &server.url,
+                &code,
+                format!("Till {s}-{}", d + 1),
+                None,
+            )));
+        }
+    }
+    println!(
+        "  paired {} devices through the server in {:.1} s",
+        paired.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let paired: Vec<Arc<LightDevice>> = paired.into_iter().map(Arc::new).collect();
+    let seqs: Vec<Arc<Mutex<u64>>> = paired.iter().map(|_| Arc::default()).collect();
+
+    let runs = [
+        (
+            format!("each device every {} ms", interval.as_millis()),
+            interval,
+        ),
+        ("each device flat out".to_string(), Duration::ZERO),
+    ];
+    for (label, every) in runs {
+        let started = Instant::now();
+        let until = started + Duration::from_secs(seconds);
+        let n = paired.len() as u32;
+        let results = load.block_on(async {
+            let tasks: Vec<_> = paired
+                .iter()
+                .zip(&seqs)
+                .enumerate()
+                .map(|(i, (d, seq))| {
+                    tokio::spawn(push_loop(
+                        http.clone(),
+                        server.url.clone(),
+                        Arc::clone(d),
+                        Arc::clone(seq),
+                        Pace {
+                            batch,
+                            interval: every,
+                            start_after: every * i as u32 / n.max(1),
+                            until,
+                        },
+                    ))
+                })
+                .collect();
+            let mut all = Vec::new();
+            for task in tasks {
+                all.push(task.await.expect("a device's pushes"));
+            }
+            all
+        });
+        let took = started.elapsed();
+        let mut lat: Vec<Duration> = results.iter().flat_map(|r| r.latencies.clone()).collect();
+        lat.sort();
+        let errors: u64 = results.iter().map(|r| r.errors).sum();
+        let requests = lat.len() as u64;
+        println!(
+            "  {label:26}: {} pushes in {:.1} s, {:.0} pushes/s, {} changes/s, errors {}",
+            thousands(requests),
+            took.as_secs_f64(),
+            per_sec(requests, took),
+            rate(requests * batch, took),
+            errors
+        );
+        println!(
+            "  {:26}  latency p50 {:.1?}  p95 {:.1?}  p99 {:.1?}  max {:.1?}",
+            "",
+            pct(&lat, 0.50),
+            pct(&lat, 0.95),
+            pct(&lat, 0.99),
+            pct(&lat, 1.0)
+        );
+        if let Some(e) = results.iter().find_map(|r| r.first_error.clone()) {
+            println!("  first error: {e}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn main() {
+    // reqwest's TLS is built without a crypto provider; the devices install ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("Kassa sync figures ({cores} cores; server and devices share them)");
+    // The server's runtime, as `kassa server` runs it; devices run on their own threads.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores.max(2))
+        .enable_all()
+        .build()
+        .expect("the server runtime");
+
+    if part("push_pull") {
+        let changes = knob("KASSA_BENCH_CHANGES", 100_000);
+        let backends: Vec<Backend> = text_knob("KASSA_BENCH_BACKENDS", "sqlite,postgres")
+            .split(',')
+            .map(Backend::parse)
+            .collect();
+        let mut results = Vec::new();
+        let mut rows = Vec::new();
+        for backend in backends {
+            let (r, r_rows) = push_pull(&rt, backend, changes);
+            if rows.is_empty() {
+                rows = r_rows;
+            }
+            results.push((backend, r));
+        }
+        let raw = raw_baseline(&rows);
+        let raw_rate = per_sec(rows.len() as u64, raw);
+        println!(
+            "\n  bare SQLite baseline: {} customer rows in {:.2} s, {} rows/s (WAL, synchronous=FULL, 1,000 rows per transaction, one prepared statement)",
+            thousands(rows.len() as u64),
+            raw.as_secs_f64(),
+            rate(rows.len() as u64, raw)
+        );
+        for (backend, r) in &results {
+            let e2e = per_sec(r.changes, r.push + r.pull);
+            println!(
+                "  {:10}: end to end {} changes/s = {:.1} % of bare SQLite (push {} /s, pull+apply {} /s)",
+                backend.name(),
+                thousands(e2e.round() as u64),
+                100.0 * e2e / raw_rate,
+                rate(r.changes, r.push),
+                rate(r.changes, r.pull)
+            );
+        }
+    }
+    if part("first_sync") {
+        let rows = knob("KASSA_BENCH_FIRST_SYNC_ROWS", 1_000_000);
+        let on = text_knob("KASSA_BENCH_FIRST_SYNC_ON", "sqlite");
+        let backends: Vec<Backend> = if on.trim() == "both" {
+            vec![Backend::Sqlite, Backend::Postgres]
+        } else {
+            vec![Backend::parse(&on)]
+        };
+        for backend in backends {
+            first_sync(&rt, backend, rows);
+        }
+    }
+    if part("latency") {
+        latency(&rt);
+    }
+}
