@@ -274,9 +274,12 @@ impl Api {
         if let Some(c) = &input.customer_id {
             kassa_store::customers::get(self.store().conn(), &store_id, c)?;
         }
-        let v = self.store().write(|tx| {
+        let mut store = self.store();
+        let key = store.store_key()?.clone_key();
+        let v = store.write(|tx| {
             let v = voucher::issue(
                 tx,
+                &key,
                 &store_id,
                 input.amount_minor,
                 input.customer_id.as_deref(),
@@ -304,7 +307,8 @@ impl Api {
     /// A voucher's balance.
     pub fn voucher_get(&self, input: VoucherRef) -> ApiResult<VoucherDto> {
         self.require(Permission::Sell)?;
-        let v = voucher::find(self.store().conn(), &input.code)?;
+        let store = self.store();
+        let v = voucher::find(store.conn(), store.store_key()?, &input.code)?;
         Ok(VoucherDto {
             code: v.code,
             balance_minor: v.balance_minor,

@@ -426,11 +426,17 @@ fn a_void_racing_a_refund_is_a_conflict_on_both_devices() {
 fn a_voucher_spent_below_zero_on_two_devices_keeps_both_spends_and_is_flagged_on_both() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let key = a.store_key().unwrap().clone_key();
     let v = a
-        .write(|tx| voucher::issue(tx, &store_id, 600, None, None, &admin))
+        .write(|tx| voucher::issue(tx, &key, &store_id, 600, None, None, &admin))
         .unwrap();
     ship(&mut log, &a, &mut b);
-    assert_eq!(voucher::find(b.conn(), &v.code).unwrap().balance_minor, 600);
+    assert_eq!(
+        voucher::find(b.conn(), &key, &v.code)
+            .unwrap()
+            .balance_minor,
+        600
+    );
     for s in [&mut a, &mut b] {
         sell(
             s,
@@ -444,7 +450,9 @@ fn a_voucher_spent_below_zero_on_two_devices_keeps_both_spends_and_is_flagged_on
     exchange(&mut log, &mut a, &mut b);
     for s in [&a, &b] {
         assert_eq!(
-            voucher::find(s.conn(), &v.code).unwrap().balance_minor,
+            voucher::find(s.conn(), &key, &v.code)
+                .unwrap()
+                .balance_minor,
             -398
         );
         assert_eq!(conflicts(s.conn(), "voucher_overspent"), 1);

@@ -235,3 +235,67 @@ fn a_store_set_up_before_store_keys_gets_one_at_open_and_its_staff_still_sign_in
         .unwrap();
     assert_eq!(again, blob);
 }
+
+#[test]
+fn a_copy_of_the_database_neither_shows_nor_spends_voucher_codes() {
+    use kassa_store::selling::voucher;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, out) = first_device(dir.path());
+    let key = a.store_key().unwrap().clone_key();
+    let v = a
+        .write(|tx| voucher::issue(tx, &key, &out.store_id, 2500, None, None, &out.admin_id))
+        .unwrap();
+    assert!(v.code.starts_with("KV-"), "{}", v.code);
+    // The file holds no code: not in the table, not in the outbox, not anywhere.
+    drop(a);
+    let bytes = std::fs::read(dir.path().join("kassa.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("kassa.db-wal")).unwrap_or_default();
+    for file in [&bytes, &wal] {
+        assert!(
+            !file.windows(v.code.len()).any(|w| w == v.code.as_bytes()),
+            "the code is in the file"
+        );
+    }
+    // The store's key finds it (whatever case it is typed in); another key does not.
+    let a = open(dir.path(), keys(1, STORE_KEY));
+    let found = voucher::find(a.conn(), &key, &v.code.to_lowercase()).unwrap();
+    assert_eq!(found.balance_minor, 2500);
+    let thief = StoreKey::from_bytes([99; 32]);
+    let err = voucher::find(a.conn(), &thief, &v.code).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert!(!err.message.contains(&v.code), "{}", err.message);
+}
+
+#[test]
+fn voucher_codes_kept_in_the_clear_by_an_older_version_are_keyed_at_open() {
+    use kassa_store::selling::voucher;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, out) = first_device(dir.path());
+    drop(a);
+    {
+        let c = rusqlite::Connection::open(dir.path().join("kassa.db")).unwrap();
+        c.execute(
+            "INSERT INTO vouchers (id, store_id, code, customer_id, created_by, created_at)
+             VALUES ('v-old', ?1, 'KV-OLD00-CODE1', NULL, ?2, '2026-01-01T00:00:00.000Z')",
+            [&out.store_id, &out.admin_id],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO voucher_movements (id, voucher_id, kind, amount_minor, ref_id, staff_id, created_at)
+             VALUES ('m-old', 'v-old', 'issue', 700, NULL, ?1, '2026-01-01T00:00:00.000Z')",
+            [&out.admin_id],
+        )
+        .unwrap();
+    }
+    let a = open(dir.path(), keys(1, STORE_KEY));
+    let stored: String = a
+        .conn()
+        .query_row("SELECT code FROM vouchers WHERE id = 'v-old'", [], |r| r.get(0))
+        .unwrap();
+    assert!(stored.starts_with(voucher::KEYED_PREFIX), "{stored}");
+    let key = a.store_key().unwrap().clone_key();
+    assert_eq!(
+        voucher::find(a.conn(), &key, "kv-old00-code1").unwrap().balance_minor,
+        700
+    );
+}

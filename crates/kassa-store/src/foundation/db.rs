@@ -88,7 +88,28 @@ impl Store {
             store_key: OnceLock::new(),
         };
         store.adopt_store_key()?;
+        store.key_voucher_codes()?;
         Ok(store)
+    }
+
+    /// Keeps the voucher codes still in the clear (written before codes were keyed) as their
+    /// keyed hashes; nothing to do (and no key needed) when there are none.
+    fn key_voucher_codes(&mut self) -> Result<()> {
+        let plain: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM vouchers WHERE code NOT LIKE 'vh1:%')",
+                [],
+                |r| r.get(0),
+            )
+            .db()?;
+        if !plain {
+            return Ok(());
+        }
+        let key = self.store_key()?.clone_key();
+        let n = self.write(|tx| crate::selling::voucher::key_stored_codes(tx, &key))?;
+        tracing::info!(vouchers = n, "voucher codes now kept as keyed hashes");
+        Ok(())
     }
 
     /// Makes the store key of a device set up before store keys, and seals the staff

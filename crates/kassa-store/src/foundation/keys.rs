@@ -426,6 +426,19 @@ impl StoreKey {
         StoreKey(key)
     }
 
+    /// A keyed hash (HMAC-SHA-256) of `data` for `purpose`: the same on every device of the
+    /// store, and nothing without the key.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"kassa.store-key:");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// A key as pairing carries it: 32 bytes in base64url (standard base64 is accepted).
     pub fn from_base64(text: &str) -> Result<StoreKey> {
         decode_key(text, "the store key").map(StoreKey)

@@ -383,11 +383,12 @@ pub struct CartCheckout {
 }
 
 /// Runs a checkout of `lines` (the CLI's one-step sale, the benchmarks) in one transaction.
-pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutcome> {
+pub fn checkout(store: &mut Store, mut req: CheckoutRequest) -> Result<CheckoutOutcome> {
     if req.lines.is_empty() {
         return Err(Error::invalid_input("the sale has no lines"));
     }
     check_request(req.idempotency_key.as_deref(), &req.tenders)?;
+    keyed_voucher_codes(store, &mut req.tenders)?;
     let hash = request_hash(&req);
     store.write(|tx| {
         if let Some(k) = &req.idempotency_key
@@ -402,8 +403,9 @@ pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutco
 /// Pays for a cart in one transaction. Replaying the key of a cart already sold answers with
 /// that sale when the request is the same one (the cart as sold, the tenders, the person);
 /// anything else with that key is `idempotency_mismatch`.
-pub fn checkout_cart(store: &mut Store, req: CartCheckout) -> Result<CheckoutOutcome> {
+pub fn checkout_cart(store: &mut Store, mut req: CartCheckout) -> Result<CheckoutOutcome> {
     check_request(req.idempotency_key.as_deref(), &req.tenders)?;
+    keyed_voucher_codes(store, &mut req.tenders)?;
     store.write(|tx| {
         let ctx = SaleContext::load(tx)?;
         if let Some(key) = &req.idempotency_key
@@ -429,6 +431,21 @@ pub fn checkout_cart(store: &mut Store, req: CartCheckout) -> Result<CheckoutOut
         let hash = request_hash(&request);
         sell(tx, &request, &hash)
     })
+}
+
+/// Voucher codes as the store keeps them (keyed hashes under the store key), before the
+/// sale's transaction: the transaction looks vouchers up by them.
+fn keyed_voucher_codes(store: &Store, tenders: &mut [TenderRequest]) -> Result<()> {
+    if tenders.iter().all(|t| t.voucher_code.is_none()) {
+        return Ok(());
+    }
+    let key = store.store_key()?;
+    for t in tenders.iter_mut() {
+        if let Some(code) = t.voucher_code.as_mut() {
+            *code = voucher::code_key(key, code);
+        }
+    }
+    Ok(())
 }
 
 fn check_request(key: Option<&str>, tenders: &[TenderRequest]) -> Result<()> {

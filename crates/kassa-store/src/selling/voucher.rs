@@ -1,7 +1,12 @@
 //! Gift vouchers and store credit: a code with a balance that is the sum of its ledger.
+//!
+//! A voucher's code is stored only as a keyed hash under the store key ([`code_key`]), so a
+//! copy of a database (a stolen laptop's, a backup) neither shows the codes nor lets anyone
+//! spend them; the code itself is shown once, when the voucher is issued.
 
 use crate::SqlResult;
 use crate::foundation::ids::new_id;
+use crate::foundation::keys::StoreKey;
 use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
 use kassa_domain::{Error, ErrorCode, Result};
 use rand::RngCore;
@@ -24,6 +29,52 @@ fn normalize(code: &str) -> String {
     code.trim().to_ascii_uppercase()
 }
 
+/// How a stored code starts: what follows is the keyed hash.
+pub const KEYED_PREFIX: &str = "vh1:";
+
+/// The keyed hash a voucher code is stored and looked up as: HMAC-SHA-256 under the store key
+/// of the code as typed (trimmed, upper case).
+pub fn code_key(key: &StoreKey, code: &str) -> String {
+    let mac = key.mac("voucher-code", normalize(code).as_bytes());
+    format!("{KEYED_PREFIX}{}", hex::encode(&mac[..20]))
+}
+
+/// How a typed code is shown back in messages: its last characters only.
+fn hint(code: &str) -> String {
+    let code = normalize(code);
+    let tail: String = code
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
+}
+
+/// Stores every code of this device's vouchers that is still in the clear (from a version
+/// before keyed codes) as its keyed hash. Each device does it to its own copy with the same
+/// key, so they stay equal without a change to sync. Returns how many were converted.
+pub fn key_stored_codes(tx: &mut WriteTx<'_>, key: &StoreKey) -> Result<usize> {
+    let plain: Vec<(String, String)> = {
+        let mut st = tx
+            .prepare("SELECT id, code FROM vouchers WHERE code NOT LIKE 'vh1:%'")
+            .db()?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?
+    };
+    for (id, code) in &plain {
+        tx.exec(
+            "UPDATE vouchers SET code = ?2 WHERE id = ?1",
+            params![id, code_key(key, code)],
+        )?;
+    }
+    Ok(plain.len())
+}
+
 /// A voucher and what is left on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Voucher {
@@ -33,19 +84,28 @@ pub struct Voucher {
     pub balance_minor: i64,
 }
 
-/// The voucher with `code`, and its balance.
-pub fn find(conn: &Connection, code: &str) -> Result<Voucher> {
-    let code = normalize(code);
-    let row: Option<(String, String, Option<String>)> = conn
+/// The voucher with `code` (as typed), and its balance.
+pub fn find(conn: &Connection, key: &StoreKey, code: &str) -> Result<Voucher> {
+    let mut v = find_keyed(conn, &code_key(key, code), Some(code))?;
+    v.code = normalize(code);
+    Ok(v)
+}
+
+/// The voucher whose stored code is `keyed` ([`code_key`]); `typed`, when known, names it in
+/// messages (by its last characters).
+pub fn find_keyed(conn: &Connection, keyed: &str, typed: Option<&str>) -> Result<Voucher> {
+    let row: Option<(String, Option<String>)> = conn
         .query_row(
-            "SELECT id, code, customer_id FROM vouchers WHERE code = ?1",
-            [&code],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            "SELECT id, customer_id FROM vouchers WHERE code = ?1",
+            [keyed],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()
         .db()?;
-    let (id, code, customer_id) =
-        row.ok_or_else(|| Error::not_found(format!("no voucher has the code {code}")))?;
+    let (id, customer_id) = row.ok_or_else(|| match typed {
+        Some(t) => Error::not_found(format!("no voucher has the code {}", hint(t))),
+        None => Error::not_found("no voucher has this code"),
+    })?;
     let balance: i64 = conn
         .query_row(
             "SELECT coalesce(sum(amount_minor), 0) FROM voucher_movements WHERE voucher_id = ?1",
@@ -55,7 +115,7 @@ pub fn find(conn: &Connection, code: &str) -> Result<Voucher> {
         .db()?;
     Ok(Voucher {
         id,
-        code,
+        code: typed.map(hint).unwrap_or_default(),
         customer_id,
         balance_minor: balance,
     })
@@ -84,9 +144,11 @@ fn movement(
     )
 }
 
-/// Issues a voucher worth `amount` (store credit when `customer_id` is given).
+/// Issues a voucher worth `amount` (store credit when `customer_id` is given). The answer
+/// carries the code in the clear, the only time it is known; the store keeps its keyed hash.
 pub fn issue(
     tx: &mut WriteTx<'_>,
+    key: &StoreKey,
     store_id: &str,
     amount: i64,
     customer_id: Option<&str>,
@@ -100,16 +162,17 @@ pub fn issue(
     }
     let id = new_id();
     let code = new_code();
+    let keyed = code_key(key, &code);
     let now = tx.now_ts();
     tx.exec(
         "INSERT INTO vouchers (id, store_id, code, customer_id, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, store_id, code, customer_id, staff_id, now],
+        params![id, store_id, keyed, customer_id, staff_id, now],
     )?;
     tx.record_change(
         "vouchers",
         &id,
         ChangeOp::Insert,
-        &json!({"store_id": store_id, "code": code, "customer_id": customer_id, "created_by": staff_id, "created_at": now}),
+        &json!({"store_id": store_id, "code": keyed, "customer_id": customer_id, "created_by": staff_id, "created_at": now}),
     )?;
     movement(tx, &id, "issue", amount, ref_id, staff_id)?;
     tx.audit(
@@ -126,21 +189,22 @@ pub fn issue(
     })
 }
 
-/// Takes `amount` off the voucher with `code` for a payment; refuses more than its balance.
+/// Takes `amount` off the voucher whose stored code is `keyed` ([`code_key`]) for a payment;
+/// refuses more than its balance.
 pub fn redeem(
     tx: &mut WriteTx<'_>,
-    code: &str,
+    keyed: &str,
     amount: i64,
     payment_id: &str,
     staff_id: &str,
 ) -> Result<String> {
-    let v = find(tx, code)?;
+    let v = find_keyed(tx, keyed, None)?;
     if amount > v.balance_minor {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             format!(
-                "the voucher {} has {} left, less than the {} asked",
-                v.code, v.balance_minor, amount
+                "the voucher has {} left, less than the {} asked",
+                v.balance_minor, amount
             ),
         ));
     }
