@@ -290,12 +290,16 @@ fn voucher_codes_kept_in_the_clear_by_an_older_version_are_keyed_at_open() {
     let a = open(dir.path(), keys(1, STORE_KEY));
     let stored: String = a
         .conn()
-        .query_row("SELECT code FROM vouchers WHERE id = 'v-old'", [], |r| r.get(0))
+        .query_row("SELECT code FROM vouchers WHERE id = 'v-old'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert!(stored.starts_with(voucher::KEYED_PREFIX), "{stored}");
     let key = a.store_key().unwrap().clone_key();
     assert_eq!(
-        voucher::find(a.conn(), &key, "kv-old00-code1").unwrap().balance_minor,
+        voucher::find(a.conn(), &key, "kv-old00-code1")
+            .unwrap()
+            .balance_minor,
         700
     );
 }

@@ -98,12 +98,31 @@ fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             )?;
             if loser == c.entity_id {
                 won.insert("email".into(), json!(marked));
-                won.insert("status".into(), json!("disabled"));
+                let status = tx.version("staff", &c.entity_id, "status")?;
+                if status.is_none_or(|v| v <= incoming) {
+                    won.insert("status".into(), json!("disabled"));
+                    tx.set_version("staff", &c.entity_id, "status", &incoming)?;
+                }
             } else {
                 tx.exec(
-                    "UPDATE staff SET email = ?2, status = 'disabled' WHERE id = ?1",
+                    "UPDATE staff SET email = ?2 WHERE id = ?1",
                     params![other, marked],
                 )?;
+                // Disabled as of the email that lost, so a later change of the person's status
+                // (an admin enabling them again) wins on every device, in whatever order the
+                // two arrive.
+                let lost = tx.version("staff", &other, "email")?.unwrap_or(Version {
+                    hlc: 0,
+                    device_id: String::new(),
+                });
+                let status = tx.version("staff", &other, "status")?;
+                if status.is_none_or(|v| v <= lost) {
+                    tx.exec(
+                        "UPDATE staff SET status = 'disabled' WHERE id = ?1",
+                        [&other],
+                    )?;
+                    tx.set_version("staff", &other, "status", &lost)?;
+                }
             }
             outcome = Applied::Conflict;
         }
