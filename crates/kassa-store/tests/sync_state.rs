@@ -215,10 +215,11 @@ fn the_server_time_is_kept_with_the_offset_and_moves_the_clock_stamp() {
     assert_eq!(check.offset_ms, -120_000);
     assert_eq!(check.warning, None);
 
+    // The confirmed time is the earlier clock's: here the device's, two minutes behind.
     let dev = device::device(t.store.conn()).unwrap().unwrap();
     assert_eq!(
         dev.last_server_time.as_deref(),
-        Some(kassa_store::ts(server).as_str())
+        Some(kassa_store::ts(t.clock.now()).as_str())
     );
     let offset: i64 = t
         .store
@@ -265,6 +266,19 @@ fn a_device_clock_set_back_before_the_last_synced_server_time_is_refused_at_sign
 
     // A later answer from a server whose clock lags does not lower the confirmed time.
     sync_state::record_server_time(&mut t.store, server - Duration::days(2)).unwrap();
+    assert_eq!(t.sign_in().unwrap_err().code, ErrorCode::ClockMovedBack);
+}
+
+#[test]
+fn a_device_clock_a_few_minutes_slow_or_a_fast_server_clock_locks_no_one_out() {
+    let mut t = till();
+    t.pair("01").unwrap();
+    // The server's clock is three minutes ahead of this till's (either may be the wrong one).
+    let server = t.clock.now() + Duration::minutes(3);
+    sync_state::record_server_time(&mut t.store, server).unwrap();
+    t.sign_in().expect("a till a few minutes slow still signs in");
+    // Setting the till's clock back after the sync is still caught.
+    t.clock.set(server - Duration::hours(2));
     assert_eq!(t.sign_in().unwrap_err().code, ErrorCode::ClockMovedBack);
 }
 

@@ -406,7 +406,7 @@ impl Sim {
             let skew = if far == Some(index) {
                 Duration::days(FAR_FUTURE_DAYS)
             } else if self.cfg.faults {
-                Duration::seconds(self.rng.gen_range(-45..=45))
+                Duration::seconds(self.rng.gen_range(-150..=150))
             } else {
                 Duration::zero()
             };

@@ -236,19 +236,24 @@ pub fn record_error(store: &mut Store, error: &Error) -> Result<()> {
     })
 }
 
-/// Keeps the server's time as the device's last confirmed time (sign-in refuses a device
-/// clock behind it, `identity::auth::check_clock`), the device's offset from it, and moves
+/// Keeps the earlier of the server's time and the device's as the device's last confirmed time
+/// (sign-in refuses a device clock behind it, `identity::auth::check_clock`), the device's
+/// offset from the server, and moves
 /// the device's clock stamp past the server's so its changes never sort before what the
 /// server has seen.
 fn note_server_time(tx: &mut WriteTx<'_>, server: DateTime<Utc>) -> Result<ClockCheck> {
     let now = tx.now();
     let offset_ms = (now - server).num_milliseconds();
-    // The last confirmed time only moves forward: an answer from a server whose clock lags
-    // must not let a device clock that was set back pass again.
+    // What is confirmed is the earlier of the two clocks: that moment has passed for sure. A
+    // device whose clock runs a few minutes slow, or a server whose clock runs fast, must not
+    // lock every sign-in out; a device clock set back after this sync is still caught. The
+    // confirmed time only moves forward: an answer from a server whose clock lags must not let
+    // a device clock that was set back pass again.
+    let confirmed = server.min(now);
     tx.exec(
         "UPDATE device SET last_server_time = ?1
          WHERE last_server_time IS NULL OR last_server_time < ?1",
-        [ts(server)],
+        [ts(confirmed)],
     )?;
     tx.set_clock_offset(offset_ms)?;
     // Drift is bounded: one server with a clock far in the future would otherwise drag every
