@@ -276,7 +276,8 @@ fn a_device_clock_a_few_minutes_slow_or_a_fast_server_clock_locks_no_one_out() {
     // The server's clock is three minutes ahead of this till's (either may be the wrong one).
     let server = t.clock.now() + Duration::minutes(3);
     sync_state::record_server_time(&mut t.store, server).unwrap();
-    t.sign_in().expect("a till a few minutes slow still signs in");
+    t.sign_in()
+        .expect("a till a few minutes slow still signs in");
     // Setting the till's clock back after the sync is still caught.
     t.clock.set(server - Duration::hours(2));
     assert_eq!(t.sign_in().unwrap_err().code, ErrorCode::ClockMovedBack);

@@ -212,7 +212,8 @@ impl<'c> WriteTx<'c> {
                 .prepare_cached(
                     "SELECT max(hlc) FROM field_versions
                       WHERE entity = ?1 AND entity_id = ?2
-                        AND field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object')",
+                        AND (field = '*'
+                             OR field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object'))",
                 )
                 .db()?
                 .query_row(params![entity, entity_id, payload], |r| r.get(0))

@@ -69,6 +69,10 @@ pub struct ApplyReport {
     pub conflicts: u64,
 }
 
+/// The `field_versions` field that holds a whole row's version: the version of every field
+/// that has none of its own (a row as it first arrived here).
+pub const ROW_VERSION: &str = "*";
+
 /// The version of a field: the stamp and device of the change that wrote it. Ordered by
 /// stamp, ties broken by device id, so every device picks the same winner.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -250,10 +254,12 @@ impl<'c> ApplyTx<'c> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
-    /// The version held for a field, if any.
+    /// The version held for a field, if any: its own, else the row's ([`ROW_VERSION`]).
     pub fn version(&self, entity: &str, entity_id: &str, field: &str) -> Result<Option<Version>> {
         self.row(
-            "SELECT hlc, device_id FROM field_versions WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+            "SELECT hlc, device_id FROM field_versions
+              WHERE entity = ?1 AND entity_id = ?2 AND field IN (?3, '*')
+              ORDER BY field = '*' LIMIT 1",
             params![entity, entity_id, field],
             |r| {
                 Ok(Version {
@@ -300,6 +306,7 @@ impl<'c> ApplyTx<'c> {
             .collect::<Vec<_>>();
         // Every version of the row in one read (a new row has none).
         let versions = self.versions(&change.entity, &change.entity_id)?;
+        let row_version = versions.get(ROW_VERSION).cloned();
         let mut out = Map::new();
         for (field, value) in payload {
             let members: Vec<&str> = groups
@@ -309,13 +316,17 @@ impl<'c> ApplyTx<'c> {
                 .unwrap_or_else(|| vec![field.as_str()]);
             let mut held: Option<Version> = None;
             for m in &members {
-                held = held.max(versions.get(*m).cloned());
+                held = held.max(versions.get(*m).cloned().or_else(|| row_version.clone()));
             }
             if held.is_none_or(|h| incoming > h) {
                 out.insert(field.clone(), value.clone());
             }
         }
-        if !out.is_empty() {
+        if !out.is_empty() && versions.is_empty() {
+            // A row new here: one version for the whole row instead of one per field (a first
+            // sync writes hundreds of thousands of rows); a field written later gets its own.
+            self.set_version(&change.entity, &change.entity_id, ROW_VERSION, &incoming)?;
+        } else if !out.is_empty() {
             // Every winning field's new version in one statement.
             let fields = Value::from(out.keys().cloned().collect::<Vec<_>>()).to_string();
             let hlc = i64::try_from(incoming.hlc)

@@ -64,7 +64,8 @@ impl<'c> ApplyTx<'c> {
             .row(
                 "SELECT max(hlc) FROM field_versions
               WHERE entity = ?1 AND entity_id = ?2
-                AND field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object')",
+                AND (field = '*'
+                     OR field IN (SELECT key FROM json_each(?3) WHERE json_type(?3) = 'object'))",
                 params![change.entity, change.entity_id, payload],
                 |r| r.get(0),
             )?
