@@ -74,6 +74,8 @@ commands! {
     sync_pair(SyncPairInput) -> SyncPairOutput;
     /// Syncs with the paired server now; the outbox drains as the server acknowledges it.
     sync_now(NoInput) -> SyncReportDto;
+    /// What has not reached the server yet, grouped by kind, with counts and times.
+    outbox_summary(NoInput) -> OutboxSummaryDto;
     /// The store's devices, as the server lists them (admins).
     devices_list(NoInput) -> StoreDevicesOutput;
     /// The conflicts the merge found between devices' changes (managers and admins).

@@ -4,13 +4,15 @@
 //! these commands never hold it while the server is waited on.
 
 use crate::dto::{
-    ConflictDto, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok, StoreDeviceDto,
-    StoreDevicesOutput, SyncPairInput, SyncPairOutput, SyncReportDto,
+    ConflictDto, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok, OutboxGroupDto,
+    OutboxKindDto, OutboxSummaryDto, StoreDeviceDto, StoreDevicesOutput, SyncPairInput,
+    SyncPairOutput, SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
 use kassa_store::foundation::device;
+use kassa_store::foundation::outbox::{self, OutboxKind};
 use kassa_sync_client::blocking;
 
 impl Api {
@@ -18,6 +20,7 @@ impl Api {
     /// no store yet joins the store the code was made for and downloads it; no one can be
     /// signed in there yet, so the one-time code is the whole authority.
     pub fn sync_pair(&self, input: SyncPairInput) -> ApiResult<SyncPairOutput> {
+        let _one_at_a_time = self.sync_lock();
         let joining = device::device(self.store().conn())?.is_none();
         if joining {
             let joined = blocking::join(
@@ -26,6 +29,7 @@ impl Api {
                 &input.code,
                 input.device_name.as_deref(),
             )?;
+            self.sync_signal.nudge();
             return Ok(SyncPairOutput {
                 device_id: joined.device_id,
                 store_id: joined.store_id,
@@ -42,6 +46,7 @@ impl Api {
             input.device_name.as_deref(),
             Some(&me.staff_id),
         )?;
+        self.sync_signal.nudge();
         Ok(SyncPairOutput {
             device_id: paired.device_id,
             store_id: paired.store_id,
@@ -54,11 +59,37 @@ impl Api {
     /// Syncs with the paired server now: the outbox is pushed until the server holds it all.
     pub fn sync_now(&self, _: NoInput) -> ApiResult<SyncReportDto> {
         self.signed_in()?;
-        let report = blocking::sync_once(&self.store)?;
+        let report = {
+            let _one_at_a_time = self.sync_lock();
+            blocking::sync_once(&self.store)?
+        };
         Ok(SyncReportDto {
             pushed: report.pushed,
             pulled: report.pulled,
             conflicts: report.conflicts,
+        })
+    }
+
+    /// What has not reached the server yet, grouped by kind (anyone signed in: an unsynced
+    /// sale is never hidden).
+    pub fn outbox_summary(&self, _: NoInput) -> ApiResult<OutboxSummaryDto> {
+        self.signed_in()?;
+        let store = self.store();
+        let total = outbox::summary(store.conn())?;
+        let groups = outbox::by_kind(store.conn())?
+            .into_iter()
+            .map(|g| OutboxGroupDto {
+                kind: kind_dto(g.kind),
+                changes: g.changes,
+                records: g.records,
+                oldest_at: g.oldest_at,
+                newest_at: g.newest_at,
+            })
+            .collect();
+        Ok(OutboxSummaryDto {
+            pending_changes: total.pending,
+            pending_bytes: total.bytes,
+            groups,
         })
     }
 
@@ -111,5 +142,23 @@ impl Api {
         let me = self.require(Permission::ManageDevices)?;
         blocking::revoke(&self.store, &input.device_id, Some(&me.staff_id))?;
         Ok(Ok { ok: true })
+    }
+}
+
+fn kind_dto(kind: OutboxKind) -> OutboxKindDto {
+    match kind {
+        OutboxKind::Sales => OutboxKindDto::Sales,
+        OutboxKind::Refunds => OutboxKindDto::Refunds,
+        OutboxKind::Cash => OutboxKindDto::Cash,
+        OutboxKind::Stock => OutboxKindDto::Stock,
+        OutboxKind::Catalog => OutboxKindDto::Catalog,
+        OutboxKind::Customers => OutboxKindDto::Customers,
+        OutboxKind::Vouchers => OutboxKindDto::Vouchers,
+        OutboxKind::Staff => OutboxKindDto::Staff,
+        OutboxKind::Settings => OutboxKindDto::Settings,
+        OutboxKind::Emails => OutboxKindDto::Emails,
+        OutboxKind::Conflicts => OutboxKindDto::Conflicts,
+        OutboxKind::Audit => OutboxKindDto::Audit,
+        OutboxKind::Other => OutboxKindDto::Other,
     }
 }

@@ -219,6 +219,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("sync_status", EVERYONE),
     ("sync_pair", ADMINS),
     ("sync_now", EVERYONE),
+    ("outbox_summary", EVERYONE),
     ("devices_list", ADMINS),
     ("conflicts_list", MANAGERS),
     ("device_revoke", ADMINS),

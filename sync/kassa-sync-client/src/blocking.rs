@@ -71,6 +71,13 @@ pub fn sync_once(store: &Mutex<Store>) -> Result<SyncReport> {
     run(engine::sync_once(store, &transport))
 }
 
+/// One sync, telling `progress` the changes left to pull after each page (see
+/// [`engine::sync_once_with_progress`]).
+pub fn sync_once_with_progress(store: &Mutex<Store>, progress: &dyn Fn(u64)) -> Result<SyncReport> {
+    let transport = paired_transport(store)?;
+    run(engine::sync_once_with_progress(store, &transport, progress))
+}
+
 /// The store's devices, from the paired server.
 pub fn devices(store: &Mutex<Store>) -> Result<Vec<DeviceRecord>> {
     let transport = paired_transport(store)?;

@@ -112,3 +112,45 @@ pub struct StoreDevicesOutput {
 pub struct DeviceRef {
     pub device_id: String,
 }
+
+/// What a waiting change is about, as the outbox screen groups it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKindDto {
+    Sales,
+    Refunds,
+    Cash,
+    Stock,
+    Catalog,
+    Customers,
+    Vouchers,
+    Staff,
+    Settings,
+    Emails,
+    Conflicts,
+    Audit,
+    Other,
+}
+
+/// The waiting changes of one kind.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutboxGroupDto {
+    pub kind: OutboxKindDto,
+    /// Changes waiting.
+    pub changes: u64,
+    /// The records they are about (a sale and its later events count once).
+    pub records: u64,
+    /// RFC 3339 time of the oldest and the newest waiting change.
+    pub oldest_at: String,
+    pub newest_at: String,
+}
+
+/// What has not reached the server yet, by kind.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutboxSummaryDto {
+    /// Changes waiting, in all.
+    pub pending_changes: u64,
+    /// Bytes of those changes.
+    pub pending_bytes: u64,
+    pub groups: Vec<OutboxGroupDto>,
+}

@@ -50,7 +50,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     store: null,
     device: null,
     session: null,
-    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null },
+    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null, open_conflicts: 0, pull_remaining: null },
     demo_logins: null,
     shift: null,
     version: "0.1.0",
@@ -73,6 +73,16 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const defaults: Handlers = {
     app_status: () => structuredClone(state.status),
     sync_status: () => structuredClone(state.status.sync),
+    outbox_summary: () => {
+      signedIn();
+      const n = state.status.sync.pending_changes;
+      const at = "2026-11-22T09:00:00.000Z";
+      return {
+        pending_changes: n,
+        pending_bytes: state.status.sync.pending_bytes,
+        groups: n > 0 ? [{ kind: "other", changes: n, records: n, oldest_at: at, newest_at: at }] : [],
+      };
+    },
     setup: (input) => {
       if (state.status.set_up) throw new BackendError("already_exists", "this data folder already holds a store");
       if (input.password.length < 12) {

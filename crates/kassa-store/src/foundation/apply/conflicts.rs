@@ -57,6 +57,16 @@ pub fn list(conn: &Connection, all: bool, limit: u32) -> Result<Vec<Conflict>> {
     rows.collect::<rusqlite::Result<_>>().db()
 }
 
+/// How many conflicts wait for a manager.
+pub fn open_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")
+        .db()?
+        .query_row([], |r| r.get(0))
+        .db()?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Marks a conflict resolved by `actor_id` with what they decided; audited. The decision
 /// itself (keep one count, rename a product) is made with the ordinary commands, which sync.
 pub fn resolve(store: &mut Store, id: &str, actor_id: &str, resolution: &str) -> Result<()> {

@@ -52,6 +52,7 @@ import type { OrderDto } from "./OrderDto";
 import type { OrderRef } from "./OrderRef";
 import type { OrdersDto } from "./OrdersDto";
 import type { OrdersInput } from "./OrdersInput";
+import type { OutboxSummaryDto } from "./OutboxSummaryDto";
 import type { ParkedCartsDto } from "./ParkedCartsDto";
 import type { PendingCardsDto } from "./PendingCardsDto";
 import type { ProductCreateInput } from "./ProductCreateInput";
@@ -134,6 +135,8 @@ export type Commands = {
   sync_pair: { input: SyncPairInput; output: SyncPairOutput };
   /** Syncs with the paired server now; the outbox drains as the server acknowledges it. */
   sync_now: { input: NoInput; output: SyncReportDto };
+  /** What has not reached the server yet, grouped by kind, with counts and times. */
+  outbox_summary: { input: NoInput; output: OutboxSummaryDto };
   /** The store's devices, as the server lists them (admins). */
   devices_list: { input: NoInput; output: StoreDevicesOutput };
   /** The conflicts the merge found between devices' changes (managers and admins). */
@@ -318,6 +321,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "sync_status",
   "sync_pair",
   "sync_now",
+  "outbox_summary",
   "devices_list",
   "conflicts_list",
   "device_revoke",
