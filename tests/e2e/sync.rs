@@ -2,7 +2,7 @@
 //! server is down (the badge says offline and the outbox lists the sale), and once the server
 //! is back on the same database and port the background sync delivers the sale by itself.
 
-use crate::harness::{App, kassa};
+use crate::harness::{App, kassa, totp_code};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -168,4 +168,185 @@ async fn a_till_sells_while_its_server_is_down_and_the_sale_arrives_once_it_is_b
     app.screenshot("04-synced-outbox").await;
     app.quit().await;
     drop(back);
+}
+
+/// The TOTP code of a base32 secret now (the people a test signs in each use their own).
+fn code_now(secret_b32: &str) -> String {
+    let secret = totp_rs::Secret::Encoded(secret_b32.replace(' ', ""))
+        .to_bytes()
+        .expect("base32 secret");
+    totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        None,
+        String::new(),
+    )
+    .generate_current()
+    .expect("a code")
+}
+
+/// The demo person with `role`: (email, password, TOTP secret).
+fn person(demo: &serde_json::Value, role: &str) -> (String, String, String) {
+    let p = demo["staff"]
+        .as_array()
+        .and_then(|s| s.iter().find(|p| p["role"] == role))
+        .unwrap_or_else(|| panic!("the demo has a {role}: {demo}"));
+    let text = |f: &str| p[f].as_str().expect("text").to_string();
+    (text("email"), text("password"), text("totp_secret"))
+}
+
+/// Signs `who` in on the device in `dir` with the current code; the 30 s step it used.
+fn login(dir: &Path, who: &(String, String, String)) -> u64 {
+    kassa(
+        dir,
+        &["login", "--as", &who.0],
+        &[("KASSA_PASSWORD", &who.1), ("KASSA_OTP", &code_now(&who.2))],
+    );
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        / 30
+}
+
+#[tokio::test]
+async fn a_conflict_between_two_tills_is_decided_in_the_inbox_and_closes_on_both() {
+    let server_dir = tempfile::tempdir().expect("server folder");
+    let database = format!("sqlite:{}", server_dir.path().join("server.db").display());
+    let server = Server::start("127.0.0.1:0", server_dir.path());
+    let url = server.url();
+    let code = |store: Option<&str>| {
+        let mut args = vec!["server", "pairing-code", "--database", &database];
+        if let Some(id) = store {
+            args.extend(["--store", id]);
+        }
+        kassa(
+            server_dir.path(),
+            &args,
+            &[("KASSA_SERVER_KEY", SERVER_KEY)],
+        )["code"]
+            .as_str()
+            .expect("a pairing code")
+            .to_string()
+    };
+    let till2 = server_dir.path().join("till-2");
+    let mut admin = (String::new(), String::new(), String::new());
+    let mut admin_step = 0;
+
+    // Till 1 (the window's folder) sells and syncs; till 2 joins. Then, apart, till 1 voids
+    // the sale and till 2 refunds part of it: the state machine cannot take both.
+    let app = App::start_with("sync_conflict", |a| {
+        let demo = kassa(a, &["demo"], &[]);
+        admin = person(&demo, "admin");
+        admin_step = login(a, &admin);
+        kassa(a, &["pair", "--server", &url, "--code", &code(None)], &[]);
+        let store = kassa(a, &["sync"], &[]);
+        assert!(store["pushed"].as_u64() > Some(0), "{store}");
+        let sale = kassa(
+            a,
+            &["sell", "--line", "BAK-CROI=2", "--pay", "cash=1000"],
+            &[],
+        );
+        let number = sale["number"]
+            .as_str()
+            .expect("a receipt number")
+            .to_string();
+        kassa(a, &["sync"], &[]);
+        let status = kassa(a, &["status"], &[]);
+        let store_id = status["store"]["id"]
+            .as_str()
+            .expect("store id")
+            .to_string();
+        kassa(
+            &till2,
+            &[
+                "pair",
+                "--server",
+                &url,
+                "--code",
+                &code(Some(&store_id)),
+                "--name",
+                "Till 2",
+            ],
+            &[],
+        );
+        login(&till2, &person(&demo, "cashier"));
+        kassa(
+            a,
+            &["void", "--order", &number, "--reason", "rang up twice"],
+            &[],
+        );
+        kassa(
+            &till2,
+            &["refund", "--order", &number, "--line", "BAK-CROI=1"],
+            &[],
+        );
+        kassa(a, &["sync"], &[]);
+        let found = kassa(&till2, &["sync"], &[]);
+        assert_eq!(found["conflicts"], 1, "{found}");
+        let found = kassa(a, &["sync"], &[]);
+        assert_eq!(found["conflicts"], 1, "{found}");
+    })
+    .await;
+
+    // A manager decides it in the window.
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("main-frame").await;
+    app.click("nav-admin").await;
+    app.click("admin-tab-conflicts").await;
+    app.el("conflict").await;
+    assert_eq!(app.attr("conflict", "data-kind").await, "void_races_refund");
+    assert_eq!(
+        app.all_text("conflict", "[data-testid='conflict-side']")
+            .await
+            .len(),
+        2
+    );
+    app.screenshot("01-conflict-inbox").await;
+    app.click("conflict-keep-0").await;
+    app.el("conflicts-empty").await;
+    app.click("conflicts-show-all").await;
+    app.wait_text("conflict-resolution", "Kept").await;
+    app.screenshot("02-decided").await;
+
+    // The background sync takes the decision to the server; till 2 gets it there.
+    for _ in 0..120 {
+        if app.attr("sync-badge", "data-state").await == "online" && !app.has("sync-pending").await
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        !app.has("sync-pending").await,
+        "the decision reached the server"
+    );
+    kassa(&till2, &["sync"], &[]);
+    // The admin's code from till 1 synced as used: the next one signs in here.
+    let (code, _) = totp_code(&admin.2, Some(admin_step)).await;
+    kassa(
+        &till2,
+        &["login", "--as", &admin.0],
+        &[("KASSA_PASSWORD", &admin.1), ("KASSA_OTP", &code)],
+    );
+    let open = kassa(&till2, &["conflicts"], &[]);
+    assert_eq!(
+        open["conflicts"].as_array().map(Vec::len),
+        Some(0),
+        "{open}"
+    );
+    let all = kassa(&till2, &["conflicts", "--all"], &[]);
+    assert!(
+        all["conflicts"][0]["resolution"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("Kept")),
+        "{all}"
+    );
+    app.quit().await;
+    drop(server);
 }

@@ -65,7 +65,7 @@ describe("accessibility of the signed-in screens", () => {
     await screen.findByTestId("reports-screen");
     expect(await violations()).toEqual([]);
     await user.click(screen.getByTestId("nav-admin"));
-    for (const tab of ["staff", "settings", "audit", "devices"]) {
+    for (const tab of ["staff", "settings", "audit", "conflicts", "devices"]) {
       await user.click(screen.getByTestId(`admin-tab-${tab}`));
       await new Promise((r) => setTimeout(r, 50));
       expect(await violations(), tab).toEqual([]);

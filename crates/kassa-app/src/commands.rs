@@ -80,6 +80,8 @@ commands! {
     devices_list(NoInput) -> StoreDevicesOutput;
     /// The conflicts the merge found between devices' changes (managers and admins).
     conflicts_list(ConflictsInput) -> ConflictsOutput;
+    /// Records a manager's decision on a conflict; it syncs and closes it on every device.
+    conflict_resolve(ConflictResolveInput) -> ConflictDto;
     /// Revokes a device of the store on the server (admins).
     device_revoke(DeviceRef) -> Ok;
     /// Checks the audit trail's hash chains.

@@ -4,9 +4,9 @@
 //! these commands never hold it while the server is waited on.
 
 use crate::dto::{
-    ConflictDto, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok, OutboxGroupDto,
-    OutboxKindDto, OutboxSummaryDto, StoreDeviceDto, StoreDevicesOutput, SyncPairInput,
-    SyncPairOutput, SyncReportDto,
+    ConflictDto, ConflictResolveInput, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok,
+    OutboxGroupDto, OutboxKindDto, OutboxSummaryDto, StoreDeviceDto, StoreDevicesOutput,
+    SyncPairInput, SyncPairOutput, SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
@@ -100,21 +100,32 @@ impl Api {
         let limit = input.limit.unwrap_or(500).clamp(1, 5_000);
         let conflicts = conflicts::list(self.store().conn(), input.all.unwrap_or(false), limit)?
             .into_iter()
-            .map(|c| ConflictDto {
-                id: c.id,
-                kind: c.kind,
-                entity: c.entity,
-                entity_id: c.entity_id,
-                detail: c.detail,
-                change_id: c.change_id,
-                device_id: c.device_id,
-                created_at: c.created_at,
-                resolved_at: c.resolved_at,
-                resolved_by: c.resolved_by,
-                resolution: c.resolution,
-            })
+            .map(conflict_dto)
             .collect();
         Ok(ConflictsOutput { conflicts })
+    }
+
+    /// Records a manager's decision on an open conflict (managers and admins); audited. The
+    /// decision syncs and closes the same conflict on every device of the store.
+    pub fn conflict_resolve(&self, input: ConflictResolveInput) -> ApiResult<ConflictDto> {
+        let me = self.require(Permission::ViewAudit)?;
+        let mut store = self.store();
+        conflicts::resolve(
+            &mut store,
+            &input.conflict_id,
+            &me.staff_id,
+            &input.resolution,
+        )?;
+        let resolved = conflicts::list(store.conn(), true, u32::MAX)?
+            .into_iter()
+            .find(|c| c.id == input.conflict_id)
+            .ok_or_else(|| {
+                crate::ApiError::new(
+                    kassa_domain::ErrorCode::Internal,
+                    "the resolved conflict cannot be read back",
+                )
+            })?;
+        Ok(conflict_dto(resolved))
     }
 
     /// The store's devices, as the server lists them (admins).
@@ -160,5 +171,21 @@ fn kind_dto(kind: OutboxKind) -> OutboxKindDto {
         OutboxKind::Conflicts => OutboxKindDto::Conflicts,
         OutboxKind::Audit => OutboxKindDto::Audit,
         OutboxKind::Other => OutboxKindDto::Other,
+    }
+}
+
+fn conflict_dto(c: conflicts::Conflict) -> ConflictDto {
+    ConflictDto {
+        id: c.id,
+        kind: c.kind,
+        entity: c.entity,
+        entity_id: c.entity_id,
+        detail: c.detail,
+        change_id: c.change_id,
+        device_id: c.device_id,
+        created_at: c.created_at,
+        resolved_at: c.resolved_at,
+        resolved_by: c.resolved_by,
+        resolution: c.resolution,
     }
 }

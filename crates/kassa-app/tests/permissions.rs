@@ -222,6 +222,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("outbox_summary", EVERYONE),
     ("devices_list", ADMINS),
     ("conflicts_list", MANAGERS),
+    ("conflict_resolve", MANAGERS),
     ("device_revoke", ADMINS),
     ("audit_verify", EVERYONE),
     ("audit_list", MANAGERS),

@@ -163,3 +163,33 @@ fn the_background_sync_starts_and_stops_with_its_handle() {
     drop(worker);
     assert_eq!(std::sync::Arc::strong_count(&api), 1);
 }
+
+#[test]
+fn only_managers_decide_conflicts_and_a_bad_decision_changes_nothing() {
+    use kassa_app::dto::ConflictResolveInput;
+    let d = Device::demo();
+    let decide = |id: &str, text: &str| {
+        d.api.conflict_resolve(ConflictResolveInput {
+            conflict_id: id.into(),
+            resolution: text.into(),
+        })
+    };
+    d.sign_in("cashier");
+    assert_eq!(
+        decide("c-1", "kept the void").unwrap_err().code,
+        "forbidden"
+    );
+    d.api.logout(NoInput {}).unwrap();
+    d.sign_in("manager");
+    let before = d.footprint();
+    assert_eq!(
+        decide("c-1", "kept the void").unwrap_err().code,
+        "not_found"
+    );
+    assert_eq!(decide("c-1", "  ").unwrap_err().code, "invalid_input");
+    assert_eq!(
+        decide("c-1", &"x".repeat(501)).unwrap_err().code,
+        "invalid_input"
+    );
+    assert_eq!(d.footprint(), before);
+}

@@ -154,3 +154,12 @@ pub struct OutboxSummaryDto {
     pub pending_bytes: u64,
     pub groups: Vec<OutboxGroupDto>,
 }
+
+/// A manager's decision on a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictResolveInput {
+    pub conflict_id: String,
+    /// What was decided, in 1 to 500 characters (e.g. which side was kept).
+    pub resolution: String,
+}

@@ -73,6 +73,14 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const defaults: Handlers = {
     app_status: () => structuredClone(state.status),
     sync_status: () => structuredClone(state.status.sync),
+    conflicts_list: () => {
+      signedIn();
+      return { conflicts: [] };
+    },
+    conflict_resolve: (input) => {
+      signedIn();
+      throw new BackendError("not_found", `no open conflict with id ${input.conflict_id}`);
+    },
     outbox_summary: () => {
       signedIn();
       const n = state.status.sync.pending_changes;

@@ -21,6 +21,8 @@ import type { ChangePasswordInput } from "./ChangePasswordInput";
 import type { CheckoutInput } from "./CheckoutInput";
 import type { CheckoutOutput } from "./CheckoutOutput";
 import type { ConfirmPasswordInput } from "./ConfirmPasswordInput";
+import type { ConflictDto } from "./ConflictDto";
+import type { ConflictResolveInput } from "./ConflictResolveInput";
 import type { ConflictsInput } from "./ConflictsInput";
 import type { ConflictsOutput } from "./ConflictsOutput";
 import type { CsvExportOutput } from "./CsvExportOutput";
@@ -141,6 +143,8 @@ export type Commands = {
   devices_list: { input: NoInput; output: StoreDevicesOutput };
   /** The conflicts the merge found between devices' changes (managers and admins). */
   conflicts_list: { input: ConflictsInput; output: ConflictsOutput };
+  /** Records a manager's decision on a conflict; it syncs and closes it on every device. */
+  conflict_resolve: { input: ConflictResolveInput; output: ConflictDto };
   /** Revokes a device of the store on the server (admins). */
   device_revoke: { input: DeviceRef; output: Ok };
   /** Checks the audit trail's hash chains. */
@@ -324,6 +328,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "outbox_summary",
   "devices_list",
   "conflicts_list",
+  "conflict_resolve",
   "device_revoke",
   "audit_verify",
   "audit_list",
