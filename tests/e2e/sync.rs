@@ -120,6 +120,27 @@ async fn a_till_sells_while_its_server_is_down_and_the_sale_arrives_once_it_is_b
     badge_state(&app, "online", 30).await;
     app.screenshot("02-paired").await;
 
+    // A code for another device, as text and as a QR code: an empty folder joins with it.
+    app.click("pairing-code-new").await;
+    app.el("pairing-code-qr").await;
+    let code = app.text("pairing-code-text").await.trim().to_string();
+    assert_eq!(code.len(), 19, "{code}");
+    assert_eq!(app.text("pairing-code-server").await.trim(), url);
+    app.screenshot("02b-pairing-code").await;
+    app.click("pairing-code-done").await;
+    let till2 = server_dir.path().join("till-2");
+    let joined = kassa(&till2, &["pair", "--server", &url, "--code", &code], &[]);
+    assert_eq!(joined["device_code"], "02", "{joined}");
+    for _ in 0..40 {
+        if app.has("device-02").await {
+            break;
+        }
+        app.click("admin-tab-overview").await;
+        app.click("admin-tab-devices").await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    app.el("device-02").await;
+
     // The server goes away; the till sells all the same.
     drop(server);
     app.click("nav-sell").await;

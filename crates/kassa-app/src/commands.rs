@@ -84,6 +84,8 @@ commands! {
     conflict_resolve(ConflictResolveInput) -> ConflictDto;
     /// Revokes a device of the store on the server (admins).
     device_revoke(DeviceRef) -> Ok;
+    /// A one-time code (and its QR code) for another device to join this store (admins).
+    device_pairing_code(NoInput) -> PairingCodeDto;
     /// Checks the audit trail's hash chains.
     audit_verify(NoInput) -> AuditVerifyOutput;
     /// Lists audit entries, newest first, with the chain's state.

@@ -5,14 +5,14 @@
 
 use crate::dto::{
     ConflictDto, ConflictResolveInput, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok,
-    OutboxGroupDto, OutboxKindDto, OutboxSummaryDto, StoreDeviceDto, StoreDevicesOutput,
-    SyncPairInput, SyncPairOutput, SyncReportDto,
+    OutboxGroupDto, OutboxKindDto, OutboxSummaryDto, PairingCodeDto, StoreDeviceDto,
+    StoreDevicesOutput, SyncPairInput, SyncPairOutput, SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
-use kassa_store::foundation::device;
 use kassa_store::foundation::outbox::{self, OutboxKind};
+use kassa_store::foundation::{device, sync_state};
 use kassa_sync_client::blocking;
 
 impl Api {
@@ -148,6 +148,29 @@ impl Api {
         Ok(StoreDevicesOutput { devices })
     }
 
+    /// A one-time code from the server for another device to join this store, with its QR
+    /// code (admins); audited. The code is shown once and never kept here.
+    pub fn device_pairing_code(&self, _: NoInput) -> ApiResult<PairingCodeDto> {
+        let me = self.require(Permission::ManageDevices)?;
+        let server_url = sync_state::state(self.store().conn())?
+            .ok_or_else(sync_state::not_paired)?
+            .server_url;
+        let issued = blocking::pairing_code(&self.store, Some(&me.staff_id))?;
+        let pairing_uri = format!(
+            "kassa://pair?server={}&code={}",
+            uri_component(&server_url),
+            uri_component(&issued.code)
+        );
+        Ok(PairingCodeDto {
+            qr_svg: crate::setup::qr_svg(&pairing_uri)?,
+            code: issued.code,
+            server_url,
+            store_id: issued.store_id,
+            expires_at: issued.expires_at,
+            pairing_uri,
+        })
+    }
+
     /// Revokes a device of the store: it may no longer sync until paired again (admins).
     pub fn device_revoke(&self, input: DeviceRef) -> ApiResult<Ok> {
         let me = self.require(Permission::ManageDevices)?;
@@ -188,4 +211,17 @@ fn conflict_dto(c: conflicts::Conflict) -> ConflictDto {
         resolved_by: c.resolved_by,
         resolution: c.resolution,
     }
+}
+
+/// `text` percent-encoded for a URI's query (RFC 3986 unreserved characters stay).
+fn uri_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -224,6 +224,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("conflicts_list", MANAGERS),
     ("conflict_resolve", MANAGERS),
     ("device_revoke", ADMINS),
+    ("device_pairing_code", ADMINS),
     ("audit_verify", EVERYONE),
     ("audit_list", MANAGERS),
     ("settings_list", EVERYONE),

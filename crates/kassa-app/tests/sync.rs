@@ -193,3 +193,21 @@ fn only_managers_decide_conflicts_and_a_bad_decision_changes_nothing() {
     );
     assert_eq!(d.footprint(), before);
 }
+
+#[test]
+fn only_an_admin_of_a_paired_device_makes_pairing_codes() {
+    let d = Device::demo();
+    d.sign_in("manager");
+    assert_eq!(
+        d.api.device_pairing_code(NoInput {}).unwrap_err().code,
+        "forbidden"
+    );
+    d.api.logout(NoInput {}).unwrap();
+    d.sign_in("admin");
+    let before = d.footprint();
+    assert_eq!(
+        d.api.device_pairing_code(NoInput {}).unwrap_err().code,
+        "not_paired"
+    );
+    assert_eq!(d.footprint(), before);
+}

@@ -84,6 +84,15 @@ pub fn devices(store: &Mutex<Store>) -> Result<Vec<DeviceRecord>> {
     run(engine::devices(store, &transport))
 }
 
+/// A one-time code from the paired server for another device to join this store.
+pub fn pairing_code(
+    store: &Mutex<Store>,
+    actor_id: Option<&str>,
+) -> Result<kassa_sync_protocol::wire::PairingCodeResponse> {
+    let transport = paired_transport(store)?;
+    run(engine::pairing_code(store, &transport, actor_id))
+}
+
 /// Revokes a device of the store on the paired server.
 pub fn revoke(store: &Mutex<Store>, device_id: &str, actor_id: Option<&str>) -> Result<()> {
     let transport = paired_transport(store)?;

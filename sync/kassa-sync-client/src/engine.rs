@@ -416,6 +416,25 @@ pub async fn devices<T: Transport>(
     Ok(transport.devices(&creds.token).await?.devices)
 }
 
+/// A one-time code for another device to join this device's store, from the server; audited
+/// here as `device.pairing_code_issued` (the code itself is never kept).
+pub async fn pairing_code<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    actor_id: Option<&str>,
+) -> Result<kassa_sync_protocol::wire::PairingCodeResponse> {
+    let creds = sync_state::credentials(&lock(store))?;
+    let issued = transport.pairing_code(&creds.token).await?;
+    lock(store).write(|tx| {
+        let mut entry = AuditInput::new("device.pairing_code_issued")
+            .on("store", &issued.store_id)
+            .after(serde_json::json!({"expires_at": issued.expires_at}));
+        entry.actor_id = actor_id;
+        tx.audit(entry).map(|_| ())
+    })?;
+    Ok(issued)
+}
+
 /// Revokes a device of the store on the server, and audits it here as `device.revoked`.
 pub async fn revoke<T: Transport>(
     store: &Mutex<Store>,

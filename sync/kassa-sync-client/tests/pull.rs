@@ -10,7 +10,7 @@ use kassa_store::{KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, join, sync_once};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest, PairResponse,
-    PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -92,6 +92,12 @@ impl Transport for LogServer {
 
     async fn revoke(&self, _: &str, _: &str) -> Result<()> {
         Ok(())
+    }
+
+    async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {
+        Err(kassa_domain::Error::not_found(
+            "this log server makes no codes",
+        ))
     }
 }
 

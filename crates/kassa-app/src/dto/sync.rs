@@ -163,3 +163,19 @@ pub struct ConflictResolveInput {
     /// What was decided, in 1 to 500 characters (e.g. which side was kept).
     pub resolution: String,
 }
+
+/// A one-time code for another device to join this store, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PairingCodeDto {
+    /// Four groups of Crockford base32, e.g. `7KQ2-M9XD-0RTA-W4HF`.
+    pub code: String,
+    /// The server the other device pairs with.
+    pub server_url: String,
+    pub store_id: String,
+    /// RFC 3339; the code is refused after it.
+    pub expires_at: String,
+    /// `kassa://pair?server=...&code=...`: what the QR code holds.
+    pub pairing_uri: String,
+    /// The QR code of `pairing_uri`, as an SVG document.
+    pub qr_svg: String,
+}

@@ -73,6 +73,15 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const defaults: Handlers = {
     app_status: () => structuredClone(state.status),
     sync_status: () => structuredClone(state.status.sync),
+    device_pairing_code: () => {
+      signedIn();
+      if (!state.status.sync.paired) throw new BackendError("not_paired", "this device is not paired with a server yet");
+      return {
+        code: "7KQ2-M9XD-0RTA-W4HF", server_url: state.status.sync.paired.server_url, store_id: "store-1",
+        expires_at: "2026-11-22T10:00:00.000Z", pairing_uri: "kassa://pair?server=x&code=7KQ2-M9XD-0RTA-W4HF",
+        qr_svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
+      };
+    },
     conflicts_list: () => {
       signedIn();
       return { conflicts: [] };

@@ -77,6 +77,11 @@ export const en = {
   "devices.revoke": "Revoke",
   "devices.revoke_confirm": "Revoke {name}? It can no longer sync until it is paired again.",
   "devices.offline": "The server cannot be reached, so the device list cannot be shown now.",
+  "devices.new_code": "Pairing code for another device",
+  "devices.code_title": "Pair another device",
+  "devices.code_intro": "On the other device, choose \"Join a store\" and enter the server address and this code, or scan the QR code. The code works once.",
+  "devices.code_qr": "QR code with the server address and the pairing code",
+  "devices.code_expires": "Valid until",
 } as const;
 
 export const de: Record<keyof typeof en, string> = {
@@ -156,4 +161,9 @@ export const de: Record<keyof typeof en, string> = {
   "devices.revoke": "Sperren",
   "devices.revoke_confirm": "{name} sperren? Es kann erst nach erneutem Koppeln wieder synchronisieren.",
   "devices.offline": "Der Server ist nicht erreichbar; die Geräteliste kann gerade nicht angezeigt werden.",
+  "devices.new_code": "Kopplungscode für ein weiteres Gerät",
+  "devices.code_title": "Weiteres Gerät koppeln",
+  "devices.code_intro": "Wählen Sie auf dem anderen Gerät „Einem Laden beitreten“ und geben Sie die Serveradresse und diesen Code ein, oder scannen Sie den QR-Code. Der Code gilt einmal.",
+  "devices.code_qr": "QR-Code mit Serveradresse und Kopplungscode",
+  "devices.code_expires": "Gültig bis",
 };

@@ -55,6 +55,7 @@ import type { OrderRef } from "./OrderRef";
 import type { OrdersDto } from "./OrdersDto";
 import type { OrdersInput } from "./OrdersInput";
 import type { OutboxSummaryDto } from "./OutboxSummaryDto";
+import type { PairingCodeDto } from "./PairingCodeDto";
 import type { ParkedCartsDto } from "./ParkedCartsDto";
 import type { PendingCardsDto } from "./PendingCardsDto";
 import type { ProductCreateInput } from "./ProductCreateInput";
@@ -147,6 +148,8 @@ export type Commands = {
   conflict_resolve: { input: ConflictResolveInput; output: ConflictDto };
   /** Revokes a device of the store on the server (admins). */
   device_revoke: { input: DeviceRef; output: Ok };
+  /** A one-time code (and its QR code) for another device to join this store (admins). */
+  device_pairing_code: { input: NoInput; output: PairingCodeDto };
   /** Checks the audit trail's hash chains. */
   audit_verify: { input: NoInput; output: AuditVerifyOutput };
   /** Lists audit entries, newest first, with the chain's state. */
@@ -330,6 +333,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "conflicts_list",
   "conflict_resolve",
   "device_revoke",
+  "device_pairing_code",
   "audit_verify",
   "audit_list",
   "settings_list",
