@@ -371,3 +371,65 @@ async fn a_conflict_between_two_tills_is_decided_in_the_inbox_and_closes_on_both
     app.quit().await;
     drop(server);
 }
+
+#[tokio::test]
+async fn a_new_till_joins_a_store_from_the_first_screen_and_its_staff_sign_in() {
+    let server_dir = tempfile::tempdir().expect("server folder");
+    let database = format!("sqlite:{}", server_dir.path().join("server.db").display());
+    let server = Server::start("127.0.0.1:0", server_dir.path());
+    let url = server.url();
+    let code = |store: Option<&str>| {
+        let mut args = vec!["server", "pairing-code", "--database", &database];
+        if let Some(id) = store {
+            args.extend(["--store", id]);
+        }
+        kassa(
+            server_dir.path(),
+            &args,
+            &[("KASSA_SERVER_KEY", SERVER_KEY)],
+        )["code"]
+            .as_str()
+            .expect("a pairing code")
+            .to_string()
+    };
+    // Till 1 runs the demo store and has synced it.
+    let till1 = server_dir.path().join("till-1");
+    let demo = kassa(&till1, &["demo"], &[]);
+    login(&till1, &person(&demo, "admin"));
+    kassa(
+        &till1,
+        &["pair", "--server", &url, "--code", &code(None)],
+        &[],
+    );
+    kassa(&till1, &["sync"], &[]);
+    let store_id = kassa(&till1, &["status"], &[])["store"]["id"]
+        .as_str()
+        .expect("store id")
+        .to_string();
+    let join_code = code(Some(&store_id));
+
+    let app = App::start("sync_join").await;
+    app.click("setup-mode-join").await;
+    app.el("join-form").await;
+    app.fill("join-url", &url).await;
+    app.fill("join-code", &join_code).await;
+    app.fill("join-name", "Till 2").await;
+    app.screenshot("01-join-form").await;
+    app.click("join-submit").await;
+
+    // The store arrived: its cashier signs in here with the authenticator they already have.
+    app.el("login-screen").await;
+    app.screenshot("02-sign-in").await;
+    let cashier = person(&demo, "cashier");
+    app.fill("login-email", &cashier.0).await;
+    app.fill("login-password", &cashier.1).await;
+    app.fill("login-code", &code_now(&cashier.2)).await;
+    app.click("login-submit").await;
+    app.el("main-frame").await;
+    app.wait_text("store-name-label", "Corner Shop (demo)")
+        .await;
+    badge_state(&app, "online", 30).await;
+    app.screenshot("03-joined-main-frame").await;
+    app.quit().await;
+    drop(server);
+}
