@@ -11,6 +11,8 @@ use std::sync::Arc;
 /// The API, or why the data folder could not be opened (shown by the UI instead of a crash).
 struct Shell {
     api: Result<Arc<Api>, ApiError>,
+    /// Syncs a paired device in the background while the window is open.
+    _sync: Option<kassa_app::sync_worker::SyncWorker>,
 }
 
 /// Runs one app API command off the UI thread.
@@ -60,9 +62,17 @@ pub fn run() {
         Ok(_) => tracing::info!(data = %dir.display(), "opened data folder"),
         Err(e) => tracing::error!(data = %dir.display(), error = %e, "cannot open data folder"),
     }
+    let sync = opened.as_ref().ok().and_then(|api| {
+        kassa_app::sync_worker::SyncWorker::start(api.clone())
+            .map_err(|e| tracing::error!(error = %e, "cannot start the background sync"))
+            .ok()
+    });
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .manage(Shell { api: opened })
+        .manage(Shell {
+            api: opened,
+            _sync: sync,
+        })
         .invoke_handler(tauri::generate_handler![api])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

@@ -7,3 +7,4 @@ mod harness;
 mod identity;
 mod selling;
 mod stock;
+mod sync;

@@ -65,11 +65,16 @@ describe("accessibility of the signed-in screens", () => {
     await screen.findByTestId("reports-screen");
     expect(await violations()).toEqual([]);
     await user.click(screen.getByTestId("nav-admin"));
-    for (const tab of ["staff", "settings", "audit"]) {
+    for (const tab of ["staff", "settings", "audit", "conflicts", "devices"]) {
       await user.click(screen.getByTestId(`admin-tab-${tab}`));
       await new Promise((r) => setTimeout(r, 50));
       expect(await violations(), tab).toEqual([]);
     }
+    await screen.findByTestId("pair-form");
+    // The outbox, from the sync badge, lists what waits by kind.
+    await user.click(screen.getByTestId("sync-badge"));
+    await screen.findByTestId("outbox-groups");
+    expect(await violations(), "outbox").toEqual([]);
   }, 60_000);
 
   it("finds no WCAG 2.1 A/AA violation on setup, its enrolment step and sign-in", async () => {

@@ -74,12 +74,18 @@ commands! {
     sync_pair(SyncPairInput) -> SyncPairOutput;
     /// Syncs with the paired server now; the outbox drains as the server acknowledges it.
     sync_now(NoInput) -> SyncReportDto;
+    /// What has not reached the server yet, grouped by kind, with counts and times.
+    outbox_summary(NoInput) -> OutboxSummaryDto;
     /// The store's devices, as the server lists them (admins).
     devices_list(NoInput) -> StoreDevicesOutput;
     /// The conflicts the merge found between devices' changes (managers and admins).
     conflicts_list(ConflictsInput) -> ConflictsOutput;
+    /// Records a manager's decision on a conflict; it syncs and closes it on every device.
+    conflict_resolve(ConflictResolveInput) -> ConflictDto;
     /// Revokes a device of the store on the server (admins).
     device_revoke(DeviceRef) -> Ok;
+    /// A one-time code (and its QR code) for another device to join this store (admins).
+    device_pairing_code(NoInput) -> PairingCodeDto;
     /// Checks the audit trail's hash chains.
     audit_verify(NoInput) -> AuditVerifyOutput;
     /// Lists audit entries, newest first, with the chain's state.

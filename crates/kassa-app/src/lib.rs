@@ -26,6 +26,7 @@ mod staff;
 mod status;
 mod stock;
 mod sync;
+pub mod sync_worker;
 
 pub use approval::Approver;
 pub use commands::dispatch;
@@ -51,6 +52,10 @@ pub struct Api {
     surface: Surface,
     session: Mutex<Option<session::Active>>,
     data_dir: PathBuf,
+    /// Nudged after every local write to the outbox; the background sync waits on it.
+    sync_signal: Arc<sync_worker::SyncSignal>,
+    /// Held while this device syncs (by hand or in the background), never with the store.
+    sync_running: Mutex<()>,
 }
 
 impl std::fmt::Debug for Api {
@@ -81,12 +86,19 @@ impl Api {
         clock: Arc<dyn Clock>,
         keys: KeySource,
     ) -> ApiResult<Api> {
-        let store = Store::open(data_dir, clock, keys)?;
+        let mut store = Store::open(data_dir, clock, keys)?;
+        let sync_signal = Arc::new(sync_worker::SyncSignal::default());
+        store.set_outbox_listener({
+            let signal = sync_signal.clone();
+            Arc::new(move || signal.nudge())
+        });
         Ok(Api {
             store: Mutex::new(store),
             surface,
             session: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
+            sync_signal,
+            sync_running: Mutex::new(()),
         })
     }
 

@@ -3,6 +3,7 @@
 use crate::dto::{AppStatus, DemoLogin, DeviceDto, NoInput, PairedDto, StoreDto, SyncStatusDto};
 use crate::{Api, ApiResult};
 use kassa_domain::totp;
+use kassa_store::foundation::apply::conflicts;
 use kassa_store::foundation::{device, outbox, sync_state};
 use kassa_store::identity::staff;
 
@@ -44,7 +45,7 @@ impl Api {
                 )
             }
         };
-        let sync = sync_status(&store)?;
+        let sync = sync_status(&store, &self.sync_signal)?;
         let shift = match &dev {
             Some(d) => kassa_store::selling::shift::open_shift(store.conn(), &d.id)?.map(|s| {
                 crate::dto::ShiftBadge {
@@ -68,12 +69,16 @@ impl Api {
 
     /// Where this device stands with the server.
     pub fn sync_status(&self, _: NoInput) -> ApiResult<SyncStatusDto> {
-        Ok(sync_status(&self.store())?)
+        Ok(sync_status(&self.store(), &self.sync_signal)?)
     }
 }
 
-fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto> {
+fn sync_status(
+    store: &kassa_store::Store,
+    signal: &crate::sync_worker::SyncSignal,
+) -> kassa_store::Result<SyncStatusDto> {
     let o = outbox::summary(store.conn())?;
+    let open_conflicts = conflicts::open_count(store.conn())?;
     let Some(s) = sync_state::state(store.conn())? else {
         return Ok(SyncStatusDto {
             state: "not_paired".to_string(),
@@ -82,9 +87,13 @@ fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto>
             last_sync_at: None,
             paired: None,
             last_error: None,
+            open_conflicts,
+            pull_remaining: None,
         });
     };
-    let state = if s.last_error.is_some() || s.last_sync_at.is_none() {
+    let state = if signal.syncing() {
+        "syncing"
+    } else if s.last_error.is_some() || s.last_sync_at.is_none() {
         "offline"
     } else {
         "online"
@@ -101,6 +110,8 @@ fn sync_status(store: &kassa_store::Store) -> kassa_store::Result<SyncStatusDto>
             acked_seq: s.acked_seq,
         }),
         last_error: s.last_error,
+        open_conflicts,
+        pull_remaining: signal.remaining(),
     })
 }
 

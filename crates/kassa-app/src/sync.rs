@@ -4,13 +4,15 @@
 //! these commands never hold it while the server is waited on.
 
 use crate::dto::{
-    ConflictDto, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok, StoreDeviceDto,
+    ConflictDto, ConflictResolveInput, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok,
+    OutboxGroupDto, OutboxKindDto, OutboxSummaryDto, PairingCodeDto, StoreDeviceDto,
     StoreDevicesOutput, SyncPairInput, SyncPairOutput, SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
-use kassa_store::foundation::device;
+use kassa_store::foundation::outbox::{self, OutboxKind};
+use kassa_store::foundation::{device, sync_state};
 use kassa_sync_client::blocking;
 
 impl Api {
@@ -18,6 +20,7 @@ impl Api {
     /// no store yet joins the store the code was made for and downloads it; no one can be
     /// signed in there yet, so the one-time code is the whole authority.
     pub fn sync_pair(&self, input: SyncPairInput) -> ApiResult<SyncPairOutput> {
+        let _one_at_a_time = self.sync_lock();
         let joining = device::device(self.store().conn())?.is_none();
         if joining {
             let joined = blocking::join(
@@ -26,6 +29,7 @@ impl Api {
                 &input.code,
                 input.device_name.as_deref(),
             )?;
+            self.sync_signal.nudge();
             return Ok(SyncPairOutput {
                 device_id: joined.device_id,
                 store_id: joined.store_id,
@@ -42,6 +46,7 @@ impl Api {
             input.device_name.as_deref(),
             Some(&me.staff_id),
         )?;
+        self.sync_signal.nudge();
         Ok(SyncPairOutput {
             device_id: paired.device_id,
             store_id: paired.store_id,
@@ -54,11 +59,37 @@ impl Api {
     /// Syncs with the paired server now: the outbox is pushed until the server holds it all.
     pub fn sync_now(&self, _: NoInput) -> ApiResult<SyncReportDto> {
         self.signed_in()?;
-        let report = blocking::sync_once(&self.store)?;
+        let report = {
+            let _one_at_a_time = self.sync_lock();
+            blocking::sync_once(&self.store)?
+        };
         Ok(SyncReportDto {
             pushed: report.pushed,
             pulled: report.pulled,
             conflicts: report.conflicts,
+        })
+    }
+
+    /// What has not reached the server yet, grouped by kind (anyone signed in: an unsynced
+    /// sale is never hidden).
+    pub fn outbox_summary(&self, _: NoInput) -> ApiResult<OutboxSummaryDto> {
+        self.signed_in()?;
+        let store = self.store();
+        let total = outbox::summary(store.conn())?;
+        let groups = outbox::by_kind(store.conn())?
+            .into_iter()
+            .map(|g| OutboxGroupDto {
+                kind: kind_dto(g.kind),
+                changes: g.changes,
+                records: g.records,
+                oldest_at: g.oldest_at,
+                newest_at: g.newest_at,
+            })
+            .collect();
+        Ok(OutboxSummaryDto {
+            pending_changes: total.pending,
+            pending_bytes: total.bytes,
+            groups,
         })
     }
 
@@ -69,21 +100,32 @@ impl Api {
         let limit = input.limit.unwrap_or(500).clamp(1, 5_000);
         let conflicts = conflicts::list(self.store().conn(), input.all.unwrap_or(false), limit)?
             .into_iter()
-            .map(|c| ConflictDto {
-                id: c.id,
-                kind: c.kind,
-                entity: c.entity,
-                entity_id: c.entity_id,
-                detail: c.detail,
-                change_id: c.change_id,
-                device_id: c.device_id,
-                created_at: c.created_at,
-                resolved_at: c.resolved_at,
-                resolved_by: c.resolved_by,
-                resolution: c.resolution,
-            })
+            .map(conflict_dto)
             .collect();
         Ok(ConflictsOutput { conflicts })
+    }
+
+    /// Records a manager's decision on an open conflict (managers and admins); audited. The
+    /// decision syncs and closes the same conflict on every device of the store.
+    pub fn conflict_resolve(&self, input: ConflictResolveInput) -> ApiResult<ConflictDto> {
+        let me = self.require(Permission::ViewAudit)?;
+        let mut store = self.store();
+        conflicts::resolve(
+            &mut store,
+            &input.conflict_id,
+            &me.staff_id,
+            &input.resolution,
+        )?;
+        let resolved = conflicts::list(store.conn(), true, u32::MAX)?
+            .into_iter()
+            .find(|c| c.id == input.conflict_id)
+            .ok_or_else(|| {
+                crate::ApiError::new(
+                    kassa_domain::ErrorCode::Internal,
+                    "the resolved conflict cannot be read back",
+                )
+            })?;
+        Ok(conflict_dto(resolved))
     }
 
     /// The store's devices, as the server lists them (admins).
@@ -106,10 +148,80 @@ impl Api {
         Ok(StoreDevicesOutput { devices })
     }
 
+    /// A one-time code from the server for another device to join this store, with its QR
+    /// code (admins); audited. The code is shown once and never kept here.
+    pub fn device_pairing_code(&self, _: NoInput) -> ApiResult<PairingCodeDto> {
+        let me = self.require(Permission::ManageDevices)?;
+        let server_url = sync_state::state(self.store().conn())?
+            .ok_or_else(sync_state::not_paired)?
+            .server_url;
+        let issued = blocking::pairing_code(&self.store, Some(&me.staff_id))?;
+        let pairing_uri = format!(
+            "kassa://pair?server={}&code={}",
+            uri_component(&server_url),
+            uri_component(&issued.code)
+        );
+        Ok(PairingCodeDto {
+            qr_svg: crate::setup::qr_svg(&pairing_uri)?,
+            code: issued.code,
+            server_url,
+            store_id: issued.store_id,
+            expires_at: issued.expires_at,
+            pairing_uri,
+        })
+    }
+
     /// Revokes a device of the store: it may no longer sync until paired again (admins).
     pub fn device_revoke(&self, input: DeviceRef) -> ApiResult<Ok> {
         let me = self.require(Permission::ManageDevices)?;
         blocking::revoke(&self.store, &input.device_id, Some(&me.staff_id))?;
         Ok(Ok { ok: true })
     }
+}
+
+fn kind_dto(kind: OutboxKind) -> OutboxKindDto {
+    match kind {
+        OutboxKind::Sales => OutboxKindDto::Sales,
+        OutboxKind::Refunds => OutboxKindDto::Refunds,
+        OutboxKind::Cash => OutboxKindDto::Cash,
+        OutboxKind::Stock => OutboxKindDto::Stock,
+        OutboxKind::Catalog => OutboxKindDto::Catalog,
+        OutboxKind::Customers => OutboxKindDto::Customers,
+        OutboxKind::Vouchers => OutboxKindDto::Vouchers,
+        OutboxKind::Staff => OutboxKindDto::Staff,
+        OutboxKind::Settings => OutboxKindDto::Settings,
+        OutboxKind::Emails => OutboxKindDto::Emails,
+        OutboxKind::Conflicts => OutboxKindDto::Conflicts,
+        OutboxKind::Audit => OutboxKindDto::Audit,
+        OutboxKind::Other => OutboxKindDto::Other,
+    }
+}
+
+fn conflict_dto(c: conflicts::Conflict) -> ConflictDto {
+    ConflictDto {
+        id: c.id,
+        kind: c.kind,
+        entity: c.entity,
+        entity_id: c.entity_id,
+        detail: c.detail,
+        change_id: c.change_id,
+        device_id: c.device_id,
+        created_at: c.created_at,
+        resolved_at: c.resolved_at,
+        resolved_by: c.resolved_by,
+        resolution: c.resolution,
+    }
+}
+
+/// `text` percent-encoded for a URI's query (RFC 3986 unreserved characters stay).
+fn uri_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

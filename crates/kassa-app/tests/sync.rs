@@ -66,3 +66,148 @@ fn only_an_admin_pairs_or_lists_devices() {
         "forbidden"
     );
 }
+
+fn sell_one(d: &Device) -> String {
+    use kassa_app::dto::{SellInput, SellLineInput, TenderInput};
+    d.api
+        .sell(SellInput {
+            lines: vec![SellLineInput {
+                code: "BAK-CROI".into(),
+                quantity: 2,
+            }],
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount_minor: 100_000,
+                card_brand: None,
+                card_last4: None,
+                customer_contact: None,
+                voucher_code: None,
+            }],
+            customer_id: None,
+            idempotency_key: None,
+        })
+        .unwrap()
+        .order_id
+}
+
+#[test]
+fn the_outbox_groups_what_waits_by_kind_and_a_sale_shows_under_sales() {
+    use kassa_app::dto::OutboxKindDto;
+    let d = Device::demo();
+    d.sign_in("cashier");
+    let before = d.api.outbox_summary(NoInput {}).unwrap();
+    assert!(before.groups.iter().all(|g| g.kind != OutboxKindDto::Sales));
+    assert!(
+        before
+            .groups
+            .iter()
+            .any(|g| g.kind == OutboxKindDto::Catalog)
+    );
+    sell_one(&d);
+    sell_one(&d);
+    let after = d.api.outbox_summary(NoInput {}).unwrap();
+    let sales = after
+        .groups
+        .iter()
+        .find(|g| g.kind == OutboxKindDto::Sales)
+        .expect("the sales wait");
+    assert_eq!(sales.records, 2, "two sales: {sales:?}");
+    assert!(sales.oldest_at <= sales.newest_at);
+    let total: u64 = after.groups.iter().map(|g| g.changes).sum();
+    assert_eq!(total, after.pending_changes);
+    assert_eq!(
+        after.pending_changes,
+        d.api.sync_status(NoInput {}).unwrap().pending_changes
+    );
+}
+
+#[test]
+fn the_outbox_is_shown_only_to_someone_signed_in() {
+    let d = Device::demo();
+    assert_eq!(
+        d.api.outbox_summary(NoInput {}).unwrap_err().code,
+        "unauthenticated"
+    );
+}
+
+#[test]
+fn a_local_write_wakes_the_background_sync_and_an_unpaired_device_does_not_sync() {
+    use kassa_app::sync_worker::{Attempt, Waiter, Woke};
+    use std::time::Duration;
+    let d = Device::demo();
+    d.sign_in("cashier");
+    let signal = d.api.sync_signal();
+    // The demo's own writes nudged it; this wait takes that nudge.
+    let _ = signal.wait(Duration::from_millis(1), true);
+    assert_eq!(signal.wait(Duration::from_millis(1), true), Woke::TimedOut);
+    sell_one(&d);
+    assert_eq!(signal.wait(Duration::from_secs(3600), true), Woke::Nudged);
+    // Reading writes nothing and wakes nothing.
+    d.api.outbox_summary(NoInput {}).unwrap();
+    assert_eq!(signal.wait(Duration::from_millis(1), true), Woke::TimedOut);
+
+    let before = d.footprint();
+    assert_eq!(d.api.sync_in_background(), Attempt::NotPaired);
+    assert_eq!(d.footprint(), before);
+    let status = d.api.sync_status(NoInput {}).unwrap();
+    assert_eq!(status.state, "not_paired");
+    assert_eq!((status.open_conflicts, status.pull_remaining), (0, None));
+}
+
+#[test]
+fn the_background_sync_starts_and_stops_with_its_handle() {
+    let d = Device::demo();
+    let api = std::sync::Arc::new(d.api);
+    let worker = kassa_app::sync_worker::SyncWorker::start(api.clone()).unwrap();
+    // Dropping the handle stops the thread at its next wait and joins it.
+    drop(worker);
+    assert_eq!(std::sync::Arc::strong_count(&api), 1);
+}
+
+#[test]
+fn only_managers_decide_conflicts_and_a_bad_decision_changes_nothing() {
+    use kassa_app::dto::ConflictResolveInput;
+    let d = Device::demo();
+    let decide = |id: &str, text: &str| {
+        d.api.conflict_resolve(ConflictResolveInput {
+            conflict_id: id.into(),
+            resolution: text.into(),
+        })
+    };
+    d.sign_in("cashier");
+    assert_eq!(
+        decide("c-1", "kept the void").unwrap_err().code,
+        "forbidden"
+    );
+    d.api.logout(NoInput {}).unwrap();
+    d.sign_in("manager");
+    let before = d.footprint();
+    assert_eq!(
+        decide("c-1", "kept the void").unwrap_err().code,
+        "not_found"
+    );
+    assert_eq!(decide("c-1", "  ").unwrap_err().code, "invalid_input");
+    assert_eq!(
+        decide("c-1", &"x".repeat(501)).unwrap_err().code,
+        "invalid_input"
+    );
+    assert_eq!(d.footprint(), before);
+}
+
+#[test]
+fn only_an_admin_of_a_paired_device_makes_pairing_codes() {
+    let d = Device::demo();
+    d.sign_in("manager");
+    assert_eq!(
+        d.api.device_pairing_code(NoInput {}).unwrap_err().code,
+        "forbidden"
+    );
+    d.api.logout(NoInput {}).unwrap();
+    d.sign_in("admin");
+    let before = d.footprint();
+    assert_eq!(
+        d.api.device_pairing_code(NoInput {}).unwrap_err().code,
+        "not_paired"
+    );
+    assert_eq!(d.footprint(), before);
+}

@@ -19,7 +19,7 @@ pub mod identity;
 pub mod selling;
 
 pub use foundation::clock::{Clock, FixedClock, SystemClock};
-pub use foundation::db::{SCHEMA_VERSION, Store};
+pub use foundation::db::{OutboxListener, SCHEMA_VERSION, Store};
 pub use foundation::keys::{DeviceKey, KeySource, StoreKey, StoreKeySource, install_store_key};
 pub use foundation::write::{AuditInput, ChangeOp, WriteTx};
 

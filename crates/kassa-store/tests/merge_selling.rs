@@ -12,6 +12,7 @@ use kassa_domain::selling::pricing::Discount;
 use kassa_domain::selling::tender::TenderKind;
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
+use kassa_store::foundation::apply::conflicts as inbox;
 use kassa_store::foundation::apply::{apply_remote, cursor};
 use kassa_store::selling::checkout::{self, CheckoutRequest, TenderRequest, checkout};
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
@@ -585,4 +586,125 @@ fn a_hand_over_racing_a_void_keeps_both_events_and_folds_to_one_status_on_both_d
         conflict_rows(b.conn(), "order_transition_rejected")
     );
     assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+/// Every conflict with its decision: (id, resolution, resolved by, resolved at). The row that
+/// found a conflict may differ between devices (each found it from another change); its id
+/// and its decision do not.
+fn decisions(conn: &Connection) -> Vec<(String, String, String, String)> {
+    inbox::list(conn, true, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                c.resolution.unwrap_or_default(),
+                c.resolved_by.unwrap_or_default(),
+                c.resolved_at.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Makes the void-races-refund conflict of `two_devices` on both devices; its id.
+fn void_races_refund(
+    a: &mut Store,
+    b: &mut Store,
+    log: &mut Log,
+    store_id: &str,
+    admin: &str,
+) -> String {
+    let sold = sell(
+        a,
+        store_id,
+        admin,
+        &["TEA-1"],
+        2,
+        vec![tender(TenderKind::Cash, 998, None)],
+    );
+    ship(log, a, b);
+    refund(a, refund_of(&sold, admin, vec![], true)).unwrap();
+    let line = order::load(b.conn(), &sold).unwrap().lines[0].id.clone();
+    let part = RefundLine {
+        order_line_id: line,
+        quantity: 1,
+        restock: true,
+    };
+    refund(b, refund_of(&sold, admin, vec![part], false)).unwrap();
+    exchange(log, a, b);
+    let open = inbox::list(a.conn(), false, 10).unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(inbox::list(b.conn(), false, 10).unwrap()[0].id, open[0].id);
+    open[0].id.clone()
+}
+
+#[test]
+fn a_conflict_resolved_on_one_device_is_resolved_on_every_device_after_sync() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let id = void_races_refund(&mut a, &mut b, &mut log, &store_id, &admin);
+
+    inbox::resolve(&mut a, &id, &admin, "keep the void; refund nothing").unwrap();
+    assert_eq!(inbox::open_count(a.conn()).unwrap(), 0);
+    assert_eq!(inbox::open_count(b.conn()).unwrap(), 1);
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(inbox::open_count(s.conn()).unwrap(), 0);
+        let all = inbox::list(s.conn(), true, 10).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            all[0].resolution.as_deref(),
+            Some("keep the void; refund nothing")
+        );
+        assert_eq!(all[0].resolved_by.as_deref(), Some(admin.as_str()));
+    }
+    assert_eq!(decisions(a.conn()), decisions(b.conn()));
+    // Closed everywhere: B cannot decide it again, and applying again changes nothing.
+    let err = inbox::resolve(&mut b, &id, &admin, "keep the refund").unwrap_err();
+    assert_eq!(err.code, kassa_domain::ErrorCode::NotFound);
+    let before = dump(b.conn());
+    exchange(&mut log, &mut a, &mut b);
+    assert_eq!(dump(b.conn()), before);
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+#[test]
+fn two_managers_deciding_one_conflict_offline_end_with_the_later_decision_on_both() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let id = void_races_refund(&mut a, &mut b, &mut log, &store_id, &admin);
+    inbox::resolve(&mut a, &id, &admin, "keep the void").unwrap();
+    inbox::resolve(&mut b, &id, &admin, "keep the refund").unwrap();
+    exchange(&mut log, &mut a, &mut b);
+    let (ra, rb) = (decisions(a.conn()), decisions(b.conn()));
+    assert_eq!(ra, rb, "both devices keep the same decision");
+    assert_eq!(ra.len(), 1);
+    assert!(
+        ["keep the void", "keep the refund"].contains(&ra[0].1.as_str()),
+        "{ra:?}"
+    );
+    assert_eq!(inbox::open_count(a.conn()).unwrap(), 0);
+}
+
+#[test]
+fn a_decision_with_no_text_is_refused_and_changes_nothing() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let id = void_races_refund(&mut a, &mut b, &mut log, &store_id, &admin);
+    let before = dump(a.conn());
+    let outbox: i64 = a
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    let err = inbox::resolve(&mut a, &id, &admin, "   ").unwrap_err();
+    assert_eq!(err.code, kassa_domain::ErrorCode::InvalidInput);
+    let err = inbox::resolve(&mut a, "no-such-conflict", &admin, "done").unwrap_err();
+    assert_eq!(err.code, kassa_domain::ErrorCode::NotFound);
+    assert_eq!(dump(a.conn()), before);
+    let after: i64 = a
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, outbox);
+    assert_eq!(inbox::open_count(a.conn()).unwrap(), 1);
 }

@@ -38,7 +38,8 @@ use kassa_store::{AuditInput, KeySource, SCHEMA_VERSION, Store, StoreKey, System
 use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
-    PairResponse, PullResponse, PushRequest, PushResponse, PushedChange, StoreRecord,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, PushedChange,
+    StoreRecord,
 };
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
@@ -288,6 +289,10 @@ impl Transport for Metered {
 
     async fn revoke(&self, token: &str, device_id: &str) -> KassaResult<()> {
         self.inner.revoke(token, device_id).await
+    }
+
+    async fn pairing_code(&self, token: &str) -> KassaResult<PairingCodeResponse> {
+        self.inner.pairing_code(token).await
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::auth::{AuthDevice, new_token, sha256_hex};
 use crate::error::{ApiError, ApiJson};
-use crate::pairing::code_hash;
+use crate::pairing::{code_hash, issue_pairing_code};
 use crate::server_key::{decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
@@ -18,7 +18,7 @@ use axum::routing::{MethodRouter, get, post};
 use kassa_server_storage::{PairInput, PushInput};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
-    PairResponse, PullResponse, PushRequest, PushResponse,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use serde::Deserialize;
 
@@ -133,6 +133,18 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some("DevicesResponse"),
             ),
             post(revoke),
+        ),
+        (
+            spec(
+                "post",
+                "/api/v1/pairing-codes",
+                "issuePairingCode",
+                "Make a one-time code for another device to join this device's store",
+                true,
+                None,
+                Some("PairingCodeResponse"),
+            ),
+            post(pairing_code),
         ),
         (
             spec(
@@ -351,6 +363,24 @@ async fn revoke(
     tracing::info!(store = %device.store_id, device = %id, by = %device.device_id, "device revoked");
     Ok(Json(DevicesResponse {
         devices: state.storage.devices(&device.store_id).await?,
+    }))
+}
+
+async fn pairing_code(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+) -> Result<Json<PairingCodeResponse>, ApiError> {
+    let issued = issue_pairing_code(&*state.storage, Some(&device.store_id), state.now())
+        .await
+        .map_err(|e| match e {
+            crate::ServerError::Storage(e) => ApiError::from(e),
+            other => ApiError::internal(&other.to_string()),
+        })?;
+    tracing::info!(store = %device.store_id, by = %device.device_id, "pairing code issued");
+    Ok(Json(PairingCodeResponse {
+        code: issued.code,
+        store_id: device.store_id,
+        expires_at: issued.expires_at,
     }))
 }
 

@@ -111,6 +111,13 @@ async fn authorisation() {
 }
 
 #[tokio::test]
+async fn pairing_codes_from_a_device() {
+    for storage in backends().await {
+        a_device_issues_pairing_codes_for_its_own_store(storage).await;
+    }
+}
+
+#[tokio::test]
 async fn bad_input() {
     for storage in backends().await {
         bad_requests_get_typed_errors_and_change_nothing(storage).await;

@@ -71,10 +71,26 @@ pub fn sync_once(store: &Mutex<Store>) -> Result<SyncReport> {
     run(engine::sync_once(store, &transport))
 }
 
+/// One sync, telling `progress` the changes left to pull after each page (see
+/// [`engine::sync_once_with_progress`]).
+pub fn sync_once_with_progress(store: &Mutex<Store>, progress: &dyn Fn(u64)) -> Result<SyncReport> {
+    let transport = paired_transport(store)?;
+    run(engine::sync_once_with_progress(store, &transport, progress))
+}
+
 /// The store's devices, from the paired server.
 pub fn devices(store: &Mutex<Store>) -> Result<Vec<DeviceRecord>> {
     let transport = paired_transport(store)?;
     run(engine::devices(store, &transport))
+}
+
+/// A one-time code from the paired server for another device to join this store.
+pub fn pairing_code(
+    store: &Mutex<Store>,
+    actor_id: Option<&str>,
+) -> Result<kassa_sync_protocol::wire::PairingCodeResponse> {
+    let transport = paired_transport(store)?;
+    run(engine::pairing_code(store, &transport, actor_id))
 }
 
 /// Revokes a device of the store on the paired server.

@@ -299,10 +299,20 @@ pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
 /// waited on. On failure the error is kept as the last error and returned; what the
 /// server did not acknowledge stays in the outbox, and pages applied stay applied.
 pub async fn sync_once<T: Transport>(store: &Mutex<Store>, transport: &T) -> Result<SyncReport> {
+    sync_once_with_progress(store, transport, &|_| {}).await
+}
+
+/// [`sync_once`], telling `progress` how many changes of the server's log are left to pull
+/// after each page is applied (a long first sync shows it).
+pub async fn sync_once_with_progress<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    progress: &dyn Fn(u64),
+) -> Result<SyncReport> {
     let creds = sync_state::credentials(&lock(store))?;
     let result = async {
         let mut report = push_all(store, transport, &creds).await?;
-        let latest = pull_all(store, transport, &creds, &mut report).await?;
+        let latest = pull_all(store, transport, &creds, &mut report, progress).await?;
         let check = sync_state::record_server_time(&mut lock(store), latest)?;
         if let Some(w) = check.warning {
             tracing::warn!(warning = %w, "the server's clock is far ahead");
@@ -367,6 +377,7 @@ async fn pull_all<T: Transport>(
     transport: &T,
     creds: &Credentials,
     report: &mut SyncReport,
+    progress: &dyn Fn(u64),
 ) -> Result<DateTime<Utc>> {
     loop {
         let after = apply::cursor(lock(store).conn())?;
@@ -389,6 +400,7 @@ async fn pull_all<T: Transport>(
         let applied = apply::apply_remote(&mut lock(store), &page.changes, page.cursor)?;
         report.pulled += applied.applied;
         report.conflicts += applied.conflicts;
+        progress(page.remaining);
         if page.remaining == 0 {
             return Ok(latest);
         }
@@ -402,6 +414,25 @@ pub async fn devices<T: Transport>(
 ) -> Result<Vec<DeviceRecord>> {
     let creds = sync_state::credentials(&lock(store))?;
     Ok(transport.devices(&creds.token).await?.devices)
+}
+
+/// A one-time code for another device to join this device's store, from the server; audited
+/// here as `device.pairing_code_issued` (the code itself is never kept).
+pub async fn pairing_code<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    actor_id: Option<&str>,
+) -> Result<kassa_sync_protocol::wire::PairingCodeResponse> {
+    let creds = sync_state::credentials(&lock(store))?;
+    let issued = transport.pairing_code(&creds.token).await?;
+    lock(store).write(|tx| {
+        let mut entry = AuditInput::new("device.pairing_code_issued")
+            .on("store", &issued.store_id)
+            .after(serde_json::json!({"expires_at": issued.expires_at}));
+        entry.actor_id = actor_id;
+        tx.audit(entry).map(|_| ())
+    })?;
+    Ok(issued)
 }
 
 /// Revokes a device of the store on the server, and audits it here as `device.revoked`.

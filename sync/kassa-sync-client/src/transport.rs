@@ -3,8 +3,8 @@
 
 use kassa_domain::Result;
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse, PullResponse,
-    PushRequest, PushResponse,
+    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use std::future::Future;
 
@@ -41,4 +41,8 @@ pub trait Transport {
 
     /// `POST /devices/{id}/revoke`: a device of the store may no longer sync.
     fn revoke(&self, token: &str, device_id: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// `POST /pairing-codes`: a one-time code for another device to join this device's store.
+    fn pairing_code(&self, token: &str)
+    -> impl Future<Output = Result<PairingCodeResponse>> + Send;
 }

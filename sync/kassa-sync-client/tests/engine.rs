@@ -8,7 +8,7 @@ use kassa_store::{ChangeOp, KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DeviceRecord, DevicesResponse, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES,
-    PairRequest, PairResponse, PullResponse, PushRequest, PushResponse,
+    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -178,6 +178,14 @@ impl Transport for FakeServer {
     async fn revoke(&self, _: &str, device_id: &str) -> Result<()> {
         self.with(|s| s.revoked.push(device_id.into()));
         Ok(())
+    }
+
+    async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {
+        Ok(PairingCodeResponse {
+            code: "7KQ2-M9XD-0RTA-W4HF".into(),
+            store_id: "s".into(),
+            expires_at: now(),
+        })
     }
 }
 
@@ -530,6 +538,10 @@ impl Transport for LockProbe<'_> {
     async fn revoke(&self, token: &str, device_id: &str) -> Result<()> {
         self.check();
         self.server.revoke(token, device_id).await
+    }
+    async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
+        self.check();
+        self.server.pairing_code(token).await
     }
 }
 

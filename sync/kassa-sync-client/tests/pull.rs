@@ -7,10 +7,10 @@ use kassa_store::foundation::apply;
 use kassa_store::foundation::device::{self, SetupParams, setup};
 use kassa_store::foundation::sync_state;
 use kassa_store::{KeySource, Store, SystemClock};
-use kassa_sync_client::{Transport, join, sync_once};
+use kassa_sync_client::{Transport, join, sync_once, sync_once_with_progress};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest, PairResponse,
-    PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -92,6 +92,12 @@ impl Transport for LogServer {
 
     async fn revoke(&self, _: &str, _: &str) -> Result<()> {
         Ok(())
+    }
+
+    async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {
+        Err(kassa_domain::Error::not_found(
+            "this log server makes no codes",
+        ))
     }
 }
 
@@ -210,4 +216,40 @@ async fn a_folder_that_holds_a_store_is_not_joined_to_another() {
     assert_eq!(err.code, ErrorCode::AlreadyExists, "{err}");
     assert!(server.pairs.lock().unwrap().is_empty(), "nothing was sent");
     assert!(server.pulls.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_long_pull_tells_how_many_changes_are_left_after_each_page() {
+    let a = tempfile::tempdir().unwrap();
+    let (store_id, full) = first_device_log(a.path());
+    assert!(
+        full.len() > 2 * PAGE,
+        "the log spans pages ({})",
+        full.len()
+    );
+    // Till 2 joins while the log is short; the rest of the store's log comes later.
+    let mut server = LogServer {
+        store_id,
+        log: full[..PAGE].to_vec(),
+        pulls: Mutex::default(),
+        pairs: Mutex::default(),
+        watched: Mutex::default(),
+    };
+    let b = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(open(b.path(), 2)));
+    join(&store, &server, SERVER, "CODE-1", None).await.unwrap();
+    server.log = full.clone();
+
+    let seen = Mutex::new(Vec::new());
+    let report = sync_once_with_progress(&store, &server, &|left| seen.lock().unwrap().push(left))
+        .await
+        .unwrap();
+    let seen = seen.into_inner().unwrap();
+    let rest = (full.len() - PAGE) as u64;
+    let want: Vec<u64> = (1..=rest.div_ceil(PAGE as u64))
+        .map(|page| rest.saturating_sub(page * PAGE as u64))
+        .collect();
+    assert_eq!(seen, want, "one report per page, counting down to 0");
+    assert!(seen.len() > 1, "{seen:?}");
+    assert!(report.pulled > 0);
 }

@@ -156,6 +156,17 @@ pub struct DevicesResponse {
     pub devices: Vec<DeviceRecord>,
 }
 
+/// `POST /api/v1/pairing-codes`: a one-time code for another device to join the store of
+/// the device that asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairingCodeResponse {
+    /// Four groups of Crockford base32, e.g. `7KQ2-M9XD-0RTA-W4HF`; shown once.
+    pub code: String,
+    pub store_id: String,
+    /// RFC 3339; the code is refused after it.
+    pub expires_at: String,
+}
+
 /// An error's body: `{"error":{"code","message"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -8,8 +8,8 @@ use axum::http::{Method, Request};
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse, PullResponse,
-    PushRequest, PushResponse,
+    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -375,5 +375,10 @@ impl Transport for SimTransport {
         )
         .await
         .map(|_| ())
+    }
+
+    async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
+        self.expect::<(), _>(Method::POST, "pairing-codes".into(), Some(token), None)
+            .await
     }
 }

@@ -106,6 +106,16 @@ export class AppState {
     }
   }
 
+  /** Asks the core where sync stands (cheap; the badge polls it). */
+  async refreshSync(): Promise<void> {
+    if (!this.status) return;
+    try {
+      this.status.sync = await this.backend.call("sync_status", {});
+    } catch {
+      // The next full refresh shows what is wrong.
+    }
+  }
+
   /** Signs out, asking first when work is open. */
   async logout(): Promise<void> {
     await this.requestLeave("logout");

@@ -86,6 +86,10 @@ pub struct SyncStatusDto {
     /// Why the last sync failed (`code: message`), or a clock warning; `None` after a
     /// clean sync.
     pub last_error: Option<String>,
+    /// Conflicts between devices' changes that wait for a manager.
+    pub open_conflicts: u64,
+    /// While a sync pulls a long log: the changes of the server's log left to pull.
+    pub pull_remaining: Option<u64>,
 }
 
 /// Credentials of a demo store, shown on its sign-in screen only.
@@ -132,6 +136,8 @@ impl AppStatus {
                 last_sync_at: None,
                 paired: None,
                 last_error: None,
+                open_conflicts: 0,
+                pull_remaining: None,
             },
             demo_logins: None,
             shift: None,

@@ -112,3 +112,70 @@ pub struct StoreDevicesOutput {
 pub struct DeviceRef {
     pub device_id: String,
 }
+
+/// What a waiting change is about, as the outbox screen groups it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKindDto {
+    Sales,
+    Refunds,
+    Cash,
+    Stock,
+    Catalog,
+    Customers,
+    Vouchers,
+    Staff,
+    Settings,
+    Emails,
+    Conflicts,
+    Audit,
+    Other,
+}
+
+/// The waiting changes of one kind.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutboxGroupDto {
+    pub kind: OutboxKindDto,
+    /// Changes waiting.
+    pub changes: u64,
+    /// The records they are about (a sale and its later events count once).
+    pub records: u64,
+    /// RFC 3339 time of the oldest and the newest waiting change.
+    pub oldest_at: String,
+    pub newest_at: String,
+}
+
+/// What has not reached the server yet, by kind.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutboxSummaryDto {
+    /// Changes waiting, in all.
+    pub pending_changes: u64,
+    /// Bytes of those changes.
+    pub pending_bytes: u64,
+    pub groups: Vec<OutboxGroupDto>,
+}
+
+/// A manager's decision on a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictResolveInput {
+    pub conflict_id: String,
+    /// What was decided, in 1 to 500 characters (e.g. which side was kept).
+    pub resolution: String,
+}
+
+/// A one-time code for another device to join this store, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PairingCodeDto {
+    /// Four groups of Crockford base32, e.g. `7KQ2-M9XD-0RTA-W4HF`.
+    pub code: String,
+    /// The server the other device pairs with.
+    pub server_url: String,
+    pub store_id: String,
+    /// RFC 3339; the code is refused after it.
+    pub expires_at: String,
+    /// `kassa://pair?server=...&code=...`: what the QR code holds.
+    pub pairing_uri: String,
+    /// The QR code of `pairing_uri`, as an SVG document.
+    pub qr_svg: String,
+}

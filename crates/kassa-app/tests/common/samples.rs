@@ -15,6 +15,9 @@ pub fn sample_input(command: &str) -> Option<Value> {
         | "catalog_export" | "stock_alerts" | "stock_valuation" | "customer_export"
         | "cart_get" | "cart_parked" | "cart_clear" | "shift_current" | "z_close" | "z_list"
         | "cards_pending" | "sync_now" | "devices_list" => json!({}),
+        "outbox_summary" => json!({}),
+        "conflict_resolve" => json!({"conflict_id": missing, "resolution": "kept the void"}),
+        "device_pairing_code" => json!({}),
         // Nothing listens on port 1: pairing gets past the permission check and fails there.
         "sync_pair" => json!({"server_url": "http://127.0.0.1:1", "code": "PAIR-1"}),
         "device_revoke" => json!({"device_id": "0190a000-0000-7000-8000-000000000000"}),

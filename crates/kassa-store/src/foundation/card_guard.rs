@@ -136,6 +136,15 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "conflict_resolutions",
+        &[
+            ("conflict_id", S),
+            ("resolution", Free("the conflict's resolution")),
+            ("resolved_by", S),
+            ("resolved_at", S),
+        ],
+    ),
+    (
         "customer_addresses",
         &[
             ("id", S),

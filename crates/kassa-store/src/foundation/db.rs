@@ -39,7 +39,12 @@ pub struct Store {
     key: OnceLock<DeviceKey>,
     store_keys: StoreKeySource,
     store_key: OnceLock<StoreKey>,
+    /// Called after a local write that appended to the outbox (the sync's wake signal).
+    outbox_listener: Option<OutboxListener>,
 }
+
+/// What a store calls after a local write appended changes to the outbox.
+pub type OutboxListener = Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,6 +91,7 @@ impl Store {
             key: OnceLock::new(),
             store_keys,
             store_key: OnceLock::new(),
+            outbox_listener: None,
         };
         store.adopt_store_key()?;
         store.key_voucher_codes()?;
@@ -288,8 +294,18 @@ impl Store {
             .db()?;
         let mut wtx = WriteTx::begin(tx, now)?;
         let out = f(&mut wtx)?;
-        wtx.commit()?;
+        if wtx.commit_tracked()?
+            && let Some(listener) = &self.outbox_listener
+        {
+            listener();
+        }
         Ok(out)
+    }
+
+    /// Sets what is called after each local write that appends to the outbox (once it has
+    /// committed); it must be cheap and must not touch the store (e.g. notify a condvar).
+    pub fn set_outbox_listener(&mut self, listener: OutboxListener) {
+        self.outbox_listener = Some(listener);
     }
 
     /// Whether a store and this device exist in the folder.

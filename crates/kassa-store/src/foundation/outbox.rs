@@ -113,3 +113,116 @@ pub fn pending_with_seq(
     }
     Ok(out)
 }
+
+/// What a waiting change is about, for people: the outbox screen groups by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OutboxKind {
+    Sales,
+    Refunds,
+    Cash,
+    Stock,
+    Catalog,
+    Customers,
+    Vouchers,
+    Staff,
+    Settings,
+    Emails,
+    Conflicts,
+    Audit,
+    Other,
+}
+
+impl OutboxKind {
+    /// The kind of an outbox entity (a table's carrier in `foundation::tables`).
+    pub fn of(entity: &str) -> OutboxKind {
+        match entity {
+            "orders" => OutboxKind::Sales,
+            "refunds" => OutboxKind::Refunds,
+            "cash_movements" | "shifts" | "drawer_opens" | "z_reports" => OutboxKind::Cash,
+            "stock_movements" | "stock_batches" | "locations" => OutboxKind::Stock,
+            "products" | "categories" | "tax_classes" | "price_history" => OutboxKind::Catalog,
+            "customers" => OutboxKind::Customers,
+            "vouchers" | "voucher_movements" => OutboxKind::Vouchers,
+            "staff" | "invitations" | "backup_codes" => OutboxKind::Staff,
+            "settings" | "stores" => OutboxKind::Settings,
+            "email_outbox" => OutboxKind::Emails,
+            "conflict_resolutions" => OutboxKind::Conflicts,
+            "audit_log" => OutboxKind::Audit,
+            _ => OutboxKind::Other,
+        }
+    }
+}
+
+/// The waiting changes of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxGroup {
+    pub kind: OutboxKind,
+    /// Changes waiting.
+    pub changes: u64,
+    /// Distinct records they are about (a sale's document and its later events count once).
+    pub records: u64,
+    pub oldest_at: String,
+    pub newest_at: String,
+}
+
+/// The waiting changes grouped by kind, in [`OutboxKind`] order.
+pub fn by_kind(conn: &Connection) -> Result<Vec<OutboxGroup>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT entity, count(*), count(DISTINCT entity_id), min(created_at), max(created_at)
+             FROM outbox GROUP BY entity",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    let mut groups: std::collections::BTreeMap<OutboxKind, OutboxGroup> = Default::default();
+    for (entity, changes, records, oldest, newest) in rows {
+        let kind = OutboxKind::of(&entity);
+        let g = groups.entry(kind).or_insert_with(|| OutboxGroup {
+            kind,
+            changes: 0,
+            records: 0,
+            oldest_at: oldest.clone(),
+            newest_at: newest.clone(),
+        });
+        g.changes += u64::try_from(changes).unwrap_or(0);
+        g.records += u64::try_from(records).unwrap_or(0);
+        if oldest < g.oldest_at {
+            g.oldest_at = oldest;
+        }
+        if newest > g.newest_at {
+            g.newest_at = newest;
+        }
+    }
+    Ok(groups.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutboxKind;
+    use crate::foundation::tables::TABLES;
+
+    #[test]
+    fn every_synced_entity_has_a_kind_people_recognise() {
+        for (table, _, carrier) in TABLES {
+            if let Some((entity, _)) = carrier {
+                assert_ne!(
+                    OutboxKind::of(entity),
+                    OutboxKind::Other,
+                    "the outbox entity {entity} (table {table}) has no kind"
+                );
+            }
+        }
+    }
+}

@@ -13,6 +13,10 @@ pub(crate) const APPLIERS: &[(&str, Applier)] = &[
     ("stores", apply_store),
     ("settings", apply_setting),
     ("audit_log", apply_audit_entry),
+    (
+        crate::foundation::apply::conflicts::ENTITY,
+        crate::foundation::apply::conflicts::apply_resolution,
+    ),
 ];
 
 /// The store row: last writer wins per field. Only this device's store is held.

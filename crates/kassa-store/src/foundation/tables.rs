@@ -33,7 +33,14 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("cash_movements", Ledger, Some(("cash_movements", "id"))),
     ("categories", Reference, Some(("categories", "id"))),
     ("cli_session", DeviceLocal, None),
-    // Found by the merge on each device; the resolution will sync.
+    // A manager's decision on a conflict; its id is the conflict's, the same everywhere.
+    (
+        "conflict_resolutions",
+        Reference,
+        Some(("conflict_resolutions", "conflict_id")),
+    ),
+    // Found by the merge on each device, the same way everywhere; the decision syncs
+    // (`conflict_resolutions`).
     ("conflicts", DeviceLocal, None),
     (
         "customer_addresses",

@@ -80,6 +80,8 @@ pub struct WriteTx<'c> {
     /// `now` as stored, formatted once.
     now_ts: String,
     device: Option<DeviceState>,
+    /// Whether this transaction appended to the outbox.
+    outbox_grew: bool,
 }
 
 impl<'c> std::ops::Deref for WriteTx<'c> {
@@ -97,6 +99,7 @@ impl<'c> WriteTx<'c> {
             now,
             now_ts: ts(now),
             device,
+            outbox_grew: false,
         })
     }
 
@@ -241,6 +244,7 @@ impl<'c> WriteTx<'c> {
                 self.now_ts
             ])
             .db()?;
+        self.outbox_grew = true;
         if op == ChangeOp::Upsert {
             // One statement for every top-level field of the payload (a WHERE clause lets
             // SQLite read the upsert clause after a SELECT).
@@ -345,6 +349,12 @@ impl<'c> WriteTx<'c> {
 
     /// Commits the change, its outbox entries and audit entries together.
     pub fn commit(self) -> Result<()> {
+        self.commit_tracked().map(|_| ())
+    }
+
+    /// Commits like [`WriteTx::commit`] and tells whether the outbox grew.
+    pub(crate) fn commit_tracked(self) -> Result<bool> {
+        let grew = self.outbox_grew;
         if let Some(d) = &self.device
             && d.dirty
         {
@@ -357,7 +367,8 @@ impl<'c> WriteTx<'c> {
                 .execute(params![hlc, seq, hex(&d.audit_head)])
                 .db()?;
         }
-        self.tx.commit().db()
+        self.tx.commit().db()?;
+        Ok(grew)
     }
 }
 

@@ -572,3 +572,62 @@ pub async fn the_store_key_reaches_joining_devices_and_a_first_device_must_bring
     let (status, body) = s.pair_with(&code.code, Some(store)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// A paired device asks for a code for another device of its own store: the code joins
+/// that store once, a stranger gets none, and a revoked device none either.
+pub async fn a_device_issues_pairing_codes_for_its_own_store(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let a1 = s.new_store().await;
+    let b1 = s.new_store().await;
+
+    let (status, body) = s.call(Method::POST, "/pairing-codes", None, None).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    let (status, body) = s
+        .call(Method::POST, "/pairing-codes", Some(&a1.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let issued: kassa_sync_protocol::wire::PairingCodeResponse =
+        serde_json::from_value(body).unwrap();
+    assert_eq!(issued.store_id, a1.store_id);
+    assert_eq!(issued.code.len(), 19, "{}", issued.code);
+    assert!(issued.expires_at > kassa_server::timestamp(chrono::Utc::now()));
+
+    // The code joins store A, once.
+    let (status, body) = s.pair_with(&issued.code, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let a2 = device(body);
+    assert_eq!(a2.store_id, a1.store_id);
+    assert_eq!(a2.store_key, a1.store_key);
+    let (status, _) = s.pair_with(&issued.code, None).await;
+    assert_ne!(status, StatusCode::OK, "a code is good once");
+
+    // Store B's code joins store B, never A.
+    let (_, body) = s
+        .call(Method::POST, "/pairing-codes", Some(&b1.token), None)
+        .await;
+    let other: kassa_sync_protocol::wire::PairingCodeResponse =
+        serde_json::from_value(body).unwrap();
+    assert_eq!(other.store_id, b1.store_id);
+    assert_ne!(other.code, issued.code);
+
+    // A revoked device makes no more codes.
+    let (status, body) = s
+        .call(
+            Method::POST,
+            &format!("/devices/{}/revoke", a2.id),
+            Some(&a1.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s
+        .call(Method::POST, "/pairing-codes", Some(&a2.token), None)
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNAUTHORIZED, "device_revoked")
+    );
+}

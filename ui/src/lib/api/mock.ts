@@ -50,7 +50,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     store: null,
     device: null,
     session: null,
-    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null },
+    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null, open_conflicts: 0, pull_remaining: null },
     demo_logins: null,
     shift: null,
     version: "0.1.0",
@@ -73,6 +73,33 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const defaults: Handlers = {
     app_status: () => structuredClone(state.status),
     sync_status: () => structuredClone(state.status.sync),
+    device_pairing_code: () => {
+      signedIn();
+      if (!state.status.sync.paired) throw new BackendError("not_paired", "this device is not paired with a server yet");
+      return {
+        code: "7KQ2-M9XD-0RTA-W4HF", server_url: state.status.sync.paired.server_url, store_id: "store-1",
+        expires_at: "2026-11-22T10:00:00.000Z", pairing_uri: "kassa://pair?server=x&code=7KQ2-M9XD-0RTA-W4HF",
+        qr_svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
+      };
+    },
+    conflicts_list: () => {
+      signedIn();
+      return { conflicts: [] };
+    },
+    conflict_resolve: (input) => {
+      signedIn();
+      throw new BackendError("not_found", `no open conflict with id ${input.conflict_id}`);
+    },
+    outbox_summary: () => {
+      signedIn();
+      const n = state.status.sync.pending_changes;
+      const at = "2026-11-22T09:00:00.000Z";
+      return {
+        pending_changes: n,
+        pending_bytes: state.status.sync.pending_bytes,
+        groups: n > 0 ? [{ kind: "other", changes: n, records: n, oldest_at: at, newest_at: at }] : [],
+      };
+    },
     setup: (input) => {
       if (state.status.set_up) throw new BackendError("already_exists", "this data folder already holds a store");
       if (input.password.length < 12) {

@@ -5,8 +5,9 @@ import * as core from "./core";
 import * as errors from "./errors";
 import * as identity from "./identity";
 import * as selling from "./selling";
+import * as sync from "./sync";
 
-const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn };
+const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...sync.en };
 const de: Record<keyof typeof en, string> = {
   ...core.de,
   ...errors.de,
@@ -14,6 +15,7 @@ const de: Record<keyof typeof en, string> = {
   ...catalog.de,
   ...selling.de,
   ...selling.reportsDe,
+  ...sync.de,
 };
 
 export type MessageKey = keyof typeof en;

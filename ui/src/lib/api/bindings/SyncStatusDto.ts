@@ -31,4 +31,12 @@ paired: PairedDto | null,
  * Why the last sync failed (`code: message`), or a clock warning; `None` after a
  * clean sync.
  */
-last_error: string | null, };
+last_error: string | null, 
+/**
+ * Conflicts between devices' changes that wait for a manager.
+ */
+open_conflicts: number, 
+/**
+ * While a sync pulls a long log: the changes of the server's log left to pull.
+ */
+pull_remaining: number | null, };

@@ -21,6 +21,8 @@ import type { ChangePasswordInput } from "./ChangePasswordInput";
 import type { CheckoutInput } from "./CheckoutInput";
 import type { CheckoutOutput } from "./CheckoutOutput";
 import type { ConfirmPasswordInput } from "./ConfirmPasswordInput";
+import type { ConflictDto } from "./ConflictDto";
+import type { ConflictResolveInput } from "./ConflictResolveInput";
 import type { ConflictsInput } from "./ConflictsInput";
 import type { ConflictsOutput } from "./ConflictsOutput";
 import type { CsvExportOutput } from "./CsvExportOutput";
@@ -52,6 +54,8 @@ import type { OrderDto } from "./OrderDto";
 import type { OrderRef } from "./OrderRef";
 import type { OrdersDto } from "./OrdersDto";
 import type { OrdersInput } from "./OrdersInput";
+import type { OutboxSummaryDto } from "./OutboxSummaryDto";
+import type { PairingCodeDto } from "./PairingCodeDto";
 import type { ParkedCartsDto } from "./ParkedCartsDto";
 import type { PendingCardsDto } from "./PendingCardsDto";
 import type { ProductCreateInput } from "./ProductCreateInput";
@@ -134,12 +138,18 @@ export type Commands = {
   sync_pair: { input: SyncPairInput; output: SyncPairOutput };
   /** Syncs with the paired server now; the outbox drains as the server acknowledges it. */
   sync_now: { input: NoInput; output: SyncReportDto };
+  /** What has not reached the server yet, grouped by kind, with counts and times. */
+  outbox_summary: { input: NoInput; output: OutboxSummaryDto };
   /** The store's devices, as the server lists them (admins). */
   devices_list: { input: NoInput; output: StoreDevicesOutput };
   /** The conflicts the merge found between devices' changes (managers and admins). */
   conflicts_list: { input: ConflictsInput; output: ConflictsOutput };
+  /** Records a manager's decision on a conflict; it syncs and closes it on every device. */
+  conflict_resolve: { input: ConflictResolveInput; output: ConflictDto };
   /** Revokes a device of the store on the server (admins). */
   device_revoke: { input: DeviceRef; output: Ok };
+  /** A one-time code (and its QR code) for another device to join this store (admins). */
+  device_pairing_code: { input: NoInput; output: PairingCodeDto };
   /** Checks the audit trail's hash chains. */
   audit_verify: { input: NoInput; output: AuditVerifyOutput };
   /** Lists audit entries, newest first, with the chain's state. */
@@ -318,9 +328,12 @@ export const COMMAND_NAMES: CommandName[] = [
   "sync_status",
   "sync_pair",
   "sync_now",
+  "outbox_summary",
   "devices_list",
   "conflicts_list",
+  "conflict_resolve",
   "device_revoke",
+  "device_pairing_code",
   "audit_verify",
   "audit_list",
   "settings_list",
