@@ -143,7 +143,7 @@ impl OutboxKind {
             "products" | "categories" | "tax_classes" | "price_history" => OutboxKind::Catalog,
             "customers" => OutboxKind::Customers,
             "vouchers" | "voucher_movements" => OutboxKind::Vouchers,
-            "staff" | "invitations" | "backup_codes" => OutboxKind::Staff,
+            "staff" | "invitations" | "backup_codes" | "totp_steps" => OutboxKind::Staff,
             "settings" | "stores" => OutboxKind::Settings,
             "email_outbox" => OutboxKind::Emails,
             "conflict_resolutions" => OutboxKind::Conflicts,
