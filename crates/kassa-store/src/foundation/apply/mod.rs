@@ -364,6 +364,41 @@ impl<'c> ApplyTx<'c> {
         if self.exists("conflicts", "id", &id)? {
             return Ok(());
         }
+        self.insert_conflict(&id, kind, entity, entity_id, detail)
+    }
+
+    /// As [`ApplyTx::conflict`], for clashes of one `family` about one record whose kind
+    /// depends on which rows have arrived (an order's refunds and voids: two voids, then a
+    /// refund beside them). One conflict per record and family, its id from the family; its
+    /// kind and detail follow the rows as they are now, so every device ends with the same
+    /// kind whatever order the rows arrived in.
+    pub fn conflict_in_family(
+        &mut self,
+        family: &str,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
+        let id = conflict_id(family, entity, entity_id);
+        if self.exists("conflicts", "id", &id)? {
+            self.exec(
+                "UPDATE conflicts SET kind = ?2, detail = ?3 WHERE id = ?1 AND kind <> ?2",
+                params![id, kind, detail.to_string()],
+            )?;
+            return Ok(());
+        }
+        self.insert_conflict(&id, kind, entity, entity_id, detail)
+    }
+
+    fn insert_conflict(
+        &mut self,
+        id: &str,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: Value,
+    ) -> Result<()> {
         let (change_id, hlc, device) = match &self.current {
             Some(c) => (c.change_id.clone(), c.hlc, c.device_id.clone()),
             None => (String::new(), 0, String::new()),

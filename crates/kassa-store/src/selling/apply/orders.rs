@@ -353,6 +353,10 @@ fn parse_event(name: &str) -> Result<OrderEvent> {
     })
 }
 
+/// The family of an order's refund and void conflicts: one per order, its kind as the rows
+/// held now show it.
+const ORDER_CLASH: &str = "order_refunds_and_voids";
+
 /// The kind of conflict for an order whose refunds and voids the state machine cannot all
 /// accept: the same on every device for the same rows.
 fn clash_kind(voids: i64, refunds: i64) -> &'static str {
@@ -427,7 +431,8 @@ fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
         "order_transition_rejected"
     };
     let order: Vec<&String> = events.iter().map(|e| &e.0).collect();
-    tx.conflict(
+    tx.conflict_in_family(
+        ORDER_CLASH,
         kind,
         "orders",
         order_id,
@@ -572,7 +577,8 @@ fn check_refunds(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
         .collect::<rusqlite::Result<_>>()
         .map_err(crate::sql_err)?
     };
-    tx.conflict(
+    tx.conflict_in_family(
+        ORDER_CLASH,
         clash_kind(voids, refunds),
         "orders",
         order_id,
