@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const PRODUCTS: usize = 3000;
@@ -25,9 +25,9 @@ fn catalog_csv(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-/// Starts `kassa sync` and kills it (SIGKILL) after `after`; true when it had finished.
-fn sync_killed_after(dir: &Path, after: Duration) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kassa"))
+/// Starts `kassa sync` on `dir`, its output thrown away.
+fn spawn_sync(dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_kassa"))
         .arg("--data")
         .arg(dir)
         .args(["sync", "--json"])
@@ -36,7 +36,12 @@ fn sync_killed_after(dir: &Path, after: Duration) -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("kassa sync starts");
+        .expect("kassa sync starts")
+}
+
+/// Starts `kassa sync` and kills it (SIGKILL) after `after`; true when it had finished.
+fn sync_killed_after(dir: &Path, after: Duration) -> bool {
+    let mut child = spawn_sync(dir);
     std::thread::sleep(after);
     let finished = child.try_wait().expect("wait").is_some();
     let _ = child.kill();
@@ -113,16 +118,7 @@ fn a_sync_killed_at_any_moment_loses_nothing_and_sends_nothing_twice() {
     for (round, ms) in delays.iter().enumerate() {
         if round % 3 == 2 {
             // The server dies mid-request and comes back on the same database.
-            let mut syncing = Command::new(env!("CARGO_BIN_EXE_kassa"))
-                .arg("--data")
-                .arg(a)
-                .args(["sync", "--json"])
-                .env("KASSA_DEVICE_KEY", KEY)
-                .env("KASSA_STORE_KEY", STORE_KEY)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("kassa sync starts");
+            let mut syncing = spawn_sync(a);
             std::thread::sleep(Duration::from_millis(*ms));
             let _ = server.child.kill();
             let _ = server.child.wait();
