@@ -24,7 +24,7 @@ use kassa_store::selling::catalog_port;
 use kassa_store::selling::checkout::{CheckoutRequest, SaleLine, TenderRequest, checkout};
 use kassa_store::selling::order;
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
-use kassa_store::{FixedClock, KeySource, Store};
+use kassa_store::{FixedClock, KeySource, Store, WriteTx};
 use kassa_sync_client::{SyncReport, join, pair, sync_once};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -503,6 +503,17 @@ impl Sim {
         }
     }
 
+    /// Runs `f` in one write on device `d`, for the admin: `(tx, store id, admin id)`.
+    fn write_on<T>(
+        &self,
+        d: usize,
+        f: impl FnOnce(&mut WriteTx<'_>, &str, &str) -> kassa_domain::Result<T>,
+    ) -> kassa_domain::Result<T> {
+        self.devices[d]
+            .lock()
+            .write(|tx| f(tx, &self.store_id, &self.admin_id))
+    }
+
     /// The products device `d` has (those made elsewhere arrive by sync).
     fn known_products(&self, d: usize) -> Vec<String> {
         let s = self.devices[d].lock();
@@ -650,13 +661,12 @@ impl Sim {
         let phone = format!("+49 30 {}", self.rng.gen_range(100_000..999_999));
         let consent = self.rng.gen_bool(0.5);
         let note = self.rng.gen_range(0..4);
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
-            let mut data = customers::get(tx, &store_id, &c)?.data;
+        let result = self.write_on(d, |tx, store_id, admin| {
+            let mut data = customers::get(tx, store_id, &c)?.data;
             data.phone = Some(phone.clone());
             data.marketing_consent = consent;
             data.notes = format!("note {note} from till {}", d + 1);
-            customers::update(tx, &store_id, &admin, &c, &data)
+            customers::update(tx, store_id, admin, &c, &data)
         });
         if self.outcome(d, "customer edit", result).is_some() {
             self.log(format!("d{d} edited a customer"));
@@ -666,12 +676,11 @@ impl Sim {
 
     fn new_customer(&mut self, d: usize) -> Result<(), String> {
         let n = self.rng.gen_range(0..1000);
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
+        let result = self.write_on(d, |tx, store_id, admin| {
             customers::create(
                 tx,
-                &store_id,
-                &admin,
+                store_id,
+                admin,
                 &CustomerData {
                     name: format!("Walk-in {n}"),
                     ..Default::default()
@@ -693,11 +702,10 @@ impl Sim {
         }
         let p = known[self.rng.gen_range(0..known.len())].clone();
         let price = self.rng.gen_range(50..3000);
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
-            let mut data = catalog::get(tx, &store_id, &p)?.data;
+        let result = self.write_on(d, |tx, store_id, admin| {
+            let mut data = catalog::get(tx, store_id, &p)?.data;
             data.price_minor = price;
-            catalog::update(tx, &store_id, &admin, &p, &data)
+            catalog::update(tx, store_id, admin, &p, &data)
         });
         if self.outcome(d, "price change", result).is_some() {
             self.log(format!("d{d} priced a product at {price}"));
@@ -708,14 +716,13 @@ impl Sim {
     fn new_product(&mut self, d: usize) -> Result<(), String> {
         // A few SKUs only, so two offline devices make the same one.
         let k = self.rng.gen_range(0..4);
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
+        let result = self.write_on(d, |tx, store_id, admin| {
             let data = ProductData::new(&format!("NEW-{k}"), &format!("New item {k}"), 999);
-            let p = catalog::create(tx, &store_id, &admin, &data, AuditMode::PerProduct)?;
+            let p = catalog::create(tx, store_id, admin, &data, AuditMode::PerProduct)?;
             stock::receive(
                 tx,
-                &store_id,
-                &admin,
+                store_id,
+                admin,
                 &Receipt {
                     product_id: p.id.clone(),
                     qty: 10,
@@ -759,12 +766,11 @@ impl Sim {
         }
         let p = known[self.rng.gen_range(0..known.len())].clone();
         let qty = self.rng.gen_range(1..20);
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
+        let result = self.write_on(d, |tx, store_id, admin| {
             stock::receive(
                 tx,
-                &store_id,
-                &admin,
+                store_id,
+                admin,
                 &Receipt {
                     product_id: p.clone(),
                     qty,
@@ -842,14 +848,13 @@ impl Sim {
 
     fn change_setting(&mut self, d: usize) -> Result<(), String> {
         let v = self.rng.gen_range(0..5) * 500;
-        let (store_id, admin) = (self.store_id.clone(), self.admin_id.clone());
-        let result = self.devices[d].lock().write(|tx| {
+        let result = self.write_on(d, |tx, store_id, admin| {
             settings::set(
                 tx,
-                &store_id,
+                store_id,
                 "sell.max_discount_bp",
                 SettingValue::Int(v),
-                &admin,
+                admin,
             )
         });
         if self.outcome(d, "setting", result).is_some() {
