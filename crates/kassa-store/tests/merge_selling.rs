@@ -424,6 +424,111 @@ fn a_void_racing_a_refund_is_a_conflict_on_both_devices() {
 }
 
 #[test]
+fn a_refund_made_after_one_from_a_clock_days_ahead_follows_it_on_every_device() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let sold = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        2,
+        vec![tender(TenderKind::Cash, 998, None)],
+    );
+    ship(&mut log, &a, &mut b);
+    // B, whose clock runs three days ahead, takes one tea back.
+    let line = order::load(b.conn(), &sold).unwrap().lines[0].id.clone();
+    let one = |line: &str| RefundLine {
+        order_line_id: line.to_string(),
+        quantity: 1,
+        restock: true,
+    };
+    refund(&mut b, refund_of(&sold, &admin, vec![one(&line)], false)).unwrap();
+    let ahead = (Utc::now().timestamp_millis() + 3 * 24 * 3600 * 1000) << 16;
+    b.conn()
+        .execute("UPDATE outbox SET hlc = ?1 + seq", [ahead])
+        .unwrap();
+    ship(&mut log, &b, &mut a);
+    // A, seeing that refund, takes the other tea back: the order is refunded in full. Its
+    // event follows B's, although A's clock is days behind B's stamp.
+    let rest = refund(&mut a, refund_of(&sold, &admin, vec![one(&line)], false)).unwrap();
+    assert_eq!(rest.status, OrderStatus::Refunded);
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        let all: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM conflicts WHERE entity = 'orders'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(all, 0, "nothing about the order clashes");
+        assert_eq!(
+            order::load(s.conn(), &sold).unwrap().status,
+            OrderStatus::Refunded
+        );
+    }
+    assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
+}
+
+#[test]
+fn a_sale_whose_line_breaks_a_rule_leaves_no_row_behind_and_the_rest_of_the_page_applies() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let good = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 499, None)],
+    );
+    let broken = sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_299, None)],
+    );
+    log.push(&a);
+    // The second sale's line arrives with a quantity no line may have: its order row would be
+    // written before the line fails.
+    for e in log.entries.iter_mut() {
+        if e.change.entity == "orders" && e.change.entity_id == broken {
+            e.change.payload["lines"][0]["quantity"] = serde_json::json!(-1);
+        }
+    }
+    let report = log.pull(&mut b);
+    assert_eq!(report.parked, 1, "{report:?}");
+    assert!(
+        order::load(b.conn(), &good).is_ok(),
+        "the good sale applied"
+    );
+    assert!(
+        order::load(b.conn(), &broken).is_err(),
+        "no order row of the broken sale"
+    );
+    for table in ["order_lines", "payments", "order_events"] {
+        let n: i64 = b
+            .conn()
+            .query_row(
+                &format!("SELECT count(*) FROM {table} WHERE order_id = ?1"),
+                [&broken],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0, "{table} holds nothing of the broken sale");
+    }
+    let reason: String = b
+        .conn()
+        .query_row("SELECT reason FROM parked_changes", [], |r| r.get(0))
+        .unwrap();
+    assert!(!reason.is_empty());
+}
+
+#[test]
 fn a_voucher_spent_below_zero_on_two_devices_keeps_both_spends_and_is_flagged_on_both() {
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());

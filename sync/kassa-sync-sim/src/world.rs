@@ -201,7 +201,12 @@ fn err(what: &str) -> impl Fn(kassa_domain::Error) -> String + '_ {
 
 impl Sim {
     fn new(seed: u64, cfg: Config) -> Result<Sim, String> {
-        let root = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut root = tempfile::tempdir().map_err(|e| e.to_string())?;
+        if std::env::var_os("KASSA_SIM_KEEP").is_some() {
+            // The devices' and the server's folders stay for a look with sqlite3.
+            root.disable_cleanup(true);
+            eprintln!("seed {seed}: folders kept in {}", root.path().display());
+        }
         Ok(Sim {
             seed,
             cfg,

@@ -199,12 +199,32 @@ impl<'c> WriteTx<'c> {
         op: ChangeOp,
         payload: &(impl serde::Serialize + ?Sized),
     ) -> Result<()> {
+        self.record_change_after(entity, entity_id, op, payload, None)
+    }
+
+    /// As [`WriteTx::record_change`], for a change that follows a stamp this device holds
+    /// (`after`, e.g. the newest event of an order, which may come from a clock running
+    /// ahead that did not move this device's clock): the change is stamped past it, so
+    /// every device orders it after what it followed. The device's clock stays.
+    pub(crate) fn record_change_after(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        op: ChangeOp,
+        payload: &(impl serde::Serialize + ?Sized),
+        after: Option<i64>,
+    ) -> Result<()> {
         let payload = serde_json::to_string(payload)
             .map_err(|e| Error::internal(format!("encoding a change failed: {e}")))?;
         let hlc = self.next_hlc()?;
         let device_id = self.device()?.id.clone();
         let mut hlc_i64 = i64::try_from(hlc.packed())
             .map_err(|_| Error::internal("the clock stamp overflowed"))?;
+        if let Some(after) = after.filter(|h| *h >= hlc_i64) {
+            hlc_i64 = after
+                .checked_add(1)
+                .ok_or_else(|| Error::internal("the clock stamp overflowed"))?;
+        }
         if op == ChangeOp::Upsert {
             // A field written here after this device took another device's later stamp for it
             // (a clock running ahead, whose stamps do not move this device's clock): this

@@ -326,12 +326,24 @@ pub fn record_transition(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![event_id, order_id, event.as_str(), from.as_str(), to.as_str(), actor_id, approver_id, reason, now],
     )?;
-    tx.record_change(
+    // Every device folds the order's events in `(hlc, device)` order: this one follows every
+    // event held here, also one stamped by a clock running ahead.
+    let newest: Option<i64> = tx
+        .query_row(
+            "SELECT max(v.hlc) FROM order_events e
+             JOIN field_versions v ON v.entity = ?2 AND v.entity_id = e.id AND v.field = ?3
+             WHERE e.order_id = ?1",
+            params![order_id, EVENT_STAMP.0, EVENT_STAMP.1],
+            |r| r.get(0),
+        )
+        .db()?;
+    tx.record_change_after(
         "orders",
         order_id,
         ChangeOp::Event,
         &json!({"event": event.as_str(), "event_id": event_id, "from": from.as_str(), "to": to.as_str(),
                 "actor_id": actor_id, "approver_id": approver_id, "reason": reason, "at": now, "detail": extra}),
+        newest,
     )?;
     // The event's place among every device's events of this order: its change's stamp.
     tx.exec(

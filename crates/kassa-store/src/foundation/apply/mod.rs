@@ -139,12 +139,31 @@ pub struct ApplyTx<'c> {
     store_id: String,
     hlc: Hlc,
     /// The change being applied, for conflict rows.
-    current: Option<Change>,
+    current: Option<Current>,
     park_reason: Option<String>,
+    /// Whether `parked_changes` may hold a row (so applying a change must clear its own).
+    parked_any: bool,
     conflicts: u64,
     /// Search entries to write once the page's changes are applied (see
     /// [`ApplyTx::index_later`]): `(entity, id, writer)`.
     search_later: std::cell::RefCell<Vec<(&'static str, String, SearchWriter)>>,
+}
+
+/// What a conflict row names of the change that found it.
+struct Current {
+    change_id: String,
+    hlc: u64,
+    device_id: String,
+}
+
+impl Current {
+    fn of(c: &Change) -> Current {
+        Current {
+            change_id: c.change_id.clone(),
+            hlc: c.hlc,
+            device_id: c.device_id.clone(),
+        }
+    }
 }
 
 /// Writes the full-text search entry of one row from the row as it is now.
@@ -383,12 +402,27 @@ impl<'c> ApplyTx<'c> {
         let id = conflict_id(family, entity, entity_id);
         if self.exists("conflicts", "id", &id)? {
             self.exec(
-                "UPDATE conflicts SET kind = ?2, detail = ?3 WHERE id = ?1 AND kind <> ?2",
+                "UPDATE conflicts SET kind = ?2, detail = ?3
+                 WHERE id = ?1 AND (kind <> ?2 OR detail <> ?3)",
                 params![id, kind, detail.to_string()],
             )?;
             return Ok(());
         }
         self.insert_conflict(&id, kind, entity, entity_id, detail)
+    }
+
+    /// Withdraws the conflict of `family` about one record, when the rows held no longer
+    /// clash (what looked impossible while only some of them had arrived). A decision already
+    /// made on it stays in `conflict_resolutions`.
+    pub fn withdraw_conflict_in_family(
+        &mut self,
+        family: &str,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<()> {
+        let id = conflict_id(family, entity, entity_id);
+        self.exec("DELETE FROM conflicts WHERE id = ?1", [&id])?;
+        Ok(())
     }
 
     fn insert_conflict(

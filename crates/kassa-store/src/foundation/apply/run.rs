@@ -17,6 +17,11 @@ impl<'c> ApplyTx<'c> {
                 )
             })?;
         tx.execute_batch("PRAGMA defer_foreign_keys = ON").db()?;
+        let parked_any = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM parked_changes)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .db()?;
         Ok(ApplyTx {
             tx,
             now,
@@ -26,6 +31,7 @@ impl<'c> ApplyTx<'c> {
             hlc: Hlc::from_packed(u64::try_from(hlc).unwrap_or(0)),
             current: None,
             park_reason: None,
+            parked_any,
             conflicts: 0,
             search_later: Default::default(),
         })
@@ -75,9 +81,42 @@ impl<'c> ApplyTx<'c> {
             .is_some_and(|h| change.hlc <= h.saturating_add(1)))
     }
 
+    /// Applies one change without a savepoint of its own, for a page applied whole: `None`
+    /// when the change failed, or parked after writing, so the page must be applied again
+    /// change by change ([`ApplyTx::run_one`]) to keep what the others wrote.
+    fn run_whole(&mut self, change: &Change, server_seq: u64) -> Result<Option<Applied>> {
+        self.current = Some(Current::of(change));
+        self.park_reason = None;
+        let written = self.tx.total_changes();
+        let outcome = match applier(&change.entity) {
+            Some(f) => f(self, change),
+            None => Ok(self.park(format!(
+                "no applier for '{}' in this version of Kassa",
+                change.entity
+            ))),
+        };
+        match outcome {
+            Ok(Applied::Parked) if self.tx.total_changes() == written => {
+                let reason = self
+                    .park_reason
+                    .take()
+                    .unwrap_or_else(|| "waiting for its parent".into());
+                self.store_parked(change, server_seq, &reason)?;
+                Ok(Some(Applied::Parked))
+            }
+            Ok(Applied::Parked) => Ok(None),
+            Ok(done) => {
+                self.unpark(&change.change_id)?;
+                Ok(Some(done))
+            }
+            Err(e) if e.code == ErrorCode::Storage => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Applies one change in a savepoint: an error or a park rolls back what it wrote.
     fn run_one(&mut self, change: &Change, server_seq: u64) -> Result<Applied> {
-        self.current = Some(change.clone());
+        self.current = Some(Current::of(change));
         self.park_reason = None;
         let conflicts_before = self.conflicts;
         let search_before = self.search_later.borrow().len();
@@ -114,6 +153,9 @@ impl<'c> ApplyTx<'c> {
     }
 
     fn unpark(&self, change_id: &str) -> Result<()> {
+        if !self.parked_any {
+            return Ok(());
+        }
         self.exec(
             "DELETE FROM parked_changes WHERE change_id = ?1",
             [change_id],
@@ -121,7 +163,8 @@ impl<'c> ApplyTx<'c> {
         Ok(())
     }
 
-    fn store_parked(&self, c: &Change, server_seq: u64, reason: &str) -> Result<()> {
+    fn store_parked(&mut self, c: &Change, server_seq: u64, reason: &str) -> Result<()> {
+        self.parked_any = true;
         let updated = self.exec(
             "UPDATE parked_changes SET reason = ?2, attempts = attempts + 1 WHERE change_id = ?1",
             params![c.change_id, reason],
@@ -235,7 +278,26 @@ impl<'c> ApplyTx<'c> {
 
 /// Applies one page of the server's log, in order, in one transaction, and stores `cursor`
 /// (the page's end) with it. Changes this device made itself are recognised and held.
+///
+/// A page is applied whole first, without a savepoint per change (opening and releasing one
+/// per change is a large part of applying); when a change fails, or parks after writing, that
+/// attempt is rolled back and the page is applied again with a savepoint per change, so the
+/// failing change is parked alone and the rest of the page still applies.
 pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Result<ApplyReport> {
+    if let Some(report) = apply_page(store, entries, cursor, false)? {
+        return Ok(report);
+    }
+    apply_page(store, entries, cursor, true)?
+        .ok_or_else(|| Error::internal("a page applied change by change gave up"))
+}
+
+/// One attempt at a page; `None` when applied whole and a change needs its own savepoint.
+fn apply_page(
+    store: &mut Store,
+    entries: &[LogEntry],
+    cursor: u64,
+    per_change: bool,
+) -> Result<Option<ApplyReport>> {
     let now = store.clock().now();
     let tx = store
         .conn_mut()
@@ -244,15 +306,26 @@ pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Res
     let mut atx = ApplyTx::begin(tx, now)?;
     let mut report = ApplyReport::default();
     for e in entries {
-        atx.current = Some(e.change.clone());
+        atx.current = Some(Current::of(&e.change));
         atx.receive(&e.change)?;
-        match atx.run_one(&e.change, e.server_seq)? {
+        let outcome = if per_change {
+            atx.run_one(&e.change, e.server_seq)?
+        } else {
+            match atx.run_whole(&e.change, e.server_seq)? {
+                Some(outcome) => outcome,
+                // Dropping the transaction rolls the attempt back.
+                None => return Ok(None),
+            }
+        };
+        match outcome {
             Applied::Applied | Applied::Conflict => report.applied += 1,
             Applied::AlreadyHeld => report.already_held += 1,
             Applied::Parked => {}
         }
     }
-    atx.retry_parked(&mut report)?;
+    if atx.parked_any {
+        atx.retry_parked(&mut report)?;
+    }
     atx.write_search_entries()?;
     report.parked = atx
         .row("SELECT count(*) FROM parked_changes", [], |r| {
@@ -262,5 +335,5 @@ pub fn apply_remote(store: &mut Store, entries: &[LogEntry], cursor: u64) -> Res
         .unwrap_or(0);
     report.conflicts = atx.conflicts;
     atx.finish(cursor)?;
-    Ok(report)
+    Ok(Some(report))
 }

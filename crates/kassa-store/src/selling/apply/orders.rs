@@ -299,7 +299,7 @@ fn apply_checkout(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     let key = [("order_id", sql_text(order_id)), ("id", sql_text(event_id))];
     outcome = combine(outcome, tx.insert_ledger("order_events", &key, &row)?);
     tx.set_version(EVENT_STAMP.0, event_id, EVENT_STAMP.1, &Version::of(c))?;
-    if outcome != Applied::AlreadyHeld && fold(tx, order_id)? {
+    if outcome != Applied::AlreadyHeld && settle_order(tx, order_id)? {
         outcome = combine(outcome, Applied::Conflict);
     }
     Ok(outcome)
@@ -332,7 +332,7 @@ fn apply_order_event(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     let key = [("order_id", sql_text(order_id)), ("id", sql_text(event_id))];
     let mut outcome = tx.insert_ledger("order_events", &key, &row)?;
     tx.set_version(EVENT_STAMP.0, event_id, EVENT_STAMP.1, &Version::of(c))?;
-    if outcome != Applied::AlreadyHeld && fold(tx, order_id)? {
+    if outcome != Applied::AlreadyHeld && settle_order(tx, order_id)? {
         outcome = combine(outcome, Applied::Conflict);
     }
     Ok(outcome)
@@ -357,22 +357,19 @@ fn parse_event(name: &str) -> Result<OrderEvent> {
 /// held now show it.
 const ORDER_CLASH: &str = "order_refunds_and_voids";
 
-/// The kind of conflict for an order whose refunds and voids the state machine cannot all
-/// accept: the same on every device for the same rows.
-fn clash_kind(voids: i64, refunds: i64) -> &'static str {
-    if voids >= 1 && refunds >= 1 {
-        "void_races_refund"
-    } else if voids >= 2 {
-        "voided_twice"
-    } else {
-        "refund_exceeds_paid"
-    }
+/// The order's events folded in `(hlc, device)` order (the `pay` event first: every other
+/// event was made by a device that held the order).
+struct Folded {
+    status: OrderStatus,
+    /// Events the state machine refused at their place, in fold order.
+    rejected: Vec<Value>,
+    voids: i64,
+    refunds: i64,
+    /// Refused events that are neither a void nor a refund (a hand-over racing them).
+    others: i64,
 }
 
-/// Folds the order's status from its events in `(hlc, device)` order (the `pay` event first:
-/// every other event was made by a device that held the order). An event the state machine
-/// refuses at its place stays in the history and is a conflict. Whether there was one.
-fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
+fn fold_events(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<Folded> {
     let mut events: Vec<(String, String, i64, String)> = {
         let mut st = tx
             .prepare_cached(
@@ -390,53 +387,140 @@ fn fold(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
         .map_err(crate::sql_err)?
     };
     events.sort_by(|a, b| (a.1 != "pay", a.2, &a.3, &a.0).cmp(&(b.1 != "pay", b.2, &b.3, &b.0)));
-    let mut status = OrderStatus::Draft;
-    let mut rejected = Vec::new();
-    let (mut voids, mut refunds, mut others) = (0, 0, 0);
+    let mut out = Folded {
+        status: OrderStatus::Draft,
+        rejected: Vec::new(),
+        voids: 0,
+        refunds: 0,
+        others: 0,
+    };
     for (id, name, _, _) in &events {
         let event = parse_event(name)?;
-        match transition(status, event) {
-            Ok(next) => status = next,
+        match transition(out.status, event) {
+            Ok(next) => out.status = next,
             Err(_) => {
-                rejected.push(json!({"event_id": id, "event": name, "at_status": status.as_str()}));
+                out.rejected
+                    .push(json!({"event_id": id, "event": name, "at_status": out.status.as_str()}));
                 if !matches!(event, OrderEvent::Void | OrderEvent::Refund { .. }) {
-                    others += 1;
+                    out.others += 1;
                 }
             }
         }
         match event {
-            OrderEvent::Void => voids += 1,
-            OrderEvent::Refund { .. } => refunds += 1,
+            OrderEvent::Void => out.voids += 1,
+            OrderEvent::Refund { .. } => out.refunds += 1,
             _ => {}
         }
     }
-    if status == OrderStatus::PartiallyRefunded && fully_returned(tx, order_id)? {
-        status = OrderStatus::Refunded;
+    if out.status == OrderStatus::PartiallyRefunded && fully_returned(tx, order_id)? {
+        out.status = OrderStatus::Refunded;
     }
+    Ok(out)
+}
+
+/// The order's refund and void documents held: what was paid and refunded, how many of each
+/// kind, whether a line was returned more often than it was sold, and the list (by id).
+struct Returns {
+    paid: i64,
+    refunded: i64,
+    voids: i64,
+    refunds: i64,
+    over_line: bool,
+    list: Vec<Value>,
+}
+
+fn returns(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<Returns> {
+    let (paid, refunded, voids, refunds): (i64, i64, i64, i64) = tx
+        .row(
+            "SELECT o.total_minor,
+                    (SELECT coalesce(sum(amount_minor), 0) FROM refunds WHERE order_id = o.id),
+                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind = 'void'),
+                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind <> 'void')
+             FROM orders o WHERE o.id = ?1",
+            [order_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .ok_or_else(|| Error::not_found(format!("no order with id {order_id}")))?;
+    let over_line: bool = tx
+        .row(
+            "SELECT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = ?1 AND l.quantity <
+                 (SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl WHERE rl.order_line_id = l.id))",
+            [order_id],
+            |r| r.get(0),
+        )?
+        .unwrap_or(false);
+    let list: Vec<Value> = {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT id, number, device_id, kind, amount_minor FROM refunds WHERE order_id = ?1 ORDER BY id",
+            )
+            .map_err(crate::sql_err)?;
+        st.query_map([order_id], |r| {
+            Ok(
+                json!({"refund_id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?,
+                      "device_id": r.get::<_, String>(2)?, "kind": r.get::<_, String>(3)?,
+                      "amount_minor": r.get::<_, i64>(4)?}),
+            )
+        })
+        .map_err(crate::sql_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(crate::sql_err)?
+    };
+    Ok(Returns {
+        paid,
+        refunded,
+        voids,
+        refunds,
+        over_line,
+        list,
+    })
+}
+
+/// The one judge of an order's refunds and voids, run after every change that brings one of
+/// its events or documents: folds the status from the events held and, from those events and
+/// the refund documents together, records the order's one conflict, brings its kind and
+/// detail up to date, or withdraws it when the rows held no longer clash (a refusal seen while
+/// only some rows had arrived). The outcome is a function of the rows held alone, so every
+/// device that holds the same rows holds the same conflict, whatever order they came in.
+/// Whether the order clashes now.
+fn settle_order(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
+    let folded = fold_events(tx, order_id)?;
     tx.exec(
         "UPDATE orders SET status = ?2 WHERE id = ?1 AND status <> ?2",
-        params![order_id, status.as_str()],
+        params![order_id, folded.status.as_str()],
     )?;
-    if rejected.is_empty() {
+    let docs = returns(tx, order_id)?;
+    // An event and its document arrive as separate changes: count whichever shows more.
+    let voids = folded.voids.max(docs.voids);
+    let refunds = folded.refunds.max(docs.refunds);
+    let over_paid = docs.over_line || docs.refunded > docs.paid;
+    let void_clash = voids >= 1 && voids + refunds >= 2;
+    if folded.rejected.is_empty() && !over_paid && !void_clash {
+        tx.withdraw_conflict_in_family(ORDER_CLASH, "orders", order_id)?;
         return Ok(false);
     }
-    // A void beside a refund, or two voids, whatever else happened; refunds alone that the
-    // order cannot take are above what was paid; anything else (a hand-over racing a void or a
-    // refund) is a transition the order could not make.
-    let kind = if voids >= 2 || (voids >= 1 && refunds >= 1) {
-        clash_kind(voids, refunds)
-    } else if voids == 0 && others == 0 {
+    // A void beside a refund, or two voids, whatever else happened; refunds that return more
+    // than was sold or paid, or refused with nothing else refused; anything else (a hand-over
+    // racing a void or a refund) is a transition the order could not make.
+    let kind = if void_clash {
+        if refunds >= 1 {
+            "void_races_refund"
+        } else {
+            "voided_twice"
+        }
+    } else if over_paid || (voids == 0 && folded.others == 0) {
         "refund_exceeds_paid"
     } else {
         "order_transition_rejected"
     };
-    let order: Vec<&String> = events.iter().map(|e| &e.0).collect();
     tx.conflict_in_family(
         ORDER_CLASH,
         kind,
         "orders",
         order_id,
-        json!({"order_id": order_id, "status": status.as_str(), "events": order, "rejected": rejected}),
+        json!({"order_id": order_id, "status": folded.status.as_str(),
+               "paid_minor": docs.paid, "refunded_minor": docs.refunded,
+               "refunds": docs.list, "rejected": folded.rejected, "kept": "all"}),
     )?;
     Ok(true)
 }
@@ -528,62 +612,8 @@ pub(super) fn apply_refund(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> 
         outcome = combine(outcome, done);
     }
     outcome = combine(outcome, insert_movements(tx, movements)?);
-    if outcome != Applied::AlreadyHeld && check_refunds(tx, order_id)? {
+    if outcome != Applied::AlreadyHeld && settle_order(tx, order_id)? {
         outcome = combine(outcome, Applied::Conflict);
     }
     Ok(outcome)
-}
-
-/// Flags an order whose refunds together return more of a line than was sold, more money
-/// than was paid, or that was voided beside another refund. Whether it was flagged.
-fn check_refunds(tx: &mut ApplyTx<'_>, order_id: &str) -> Result<bool> {
-    let (paid, refunded, voids, refunds): (i64, i64, i64, i64) = tx
-        .row(
-            "SELECT o.total_minor,
-                    (SELECT coalesce(sum(amount_minor), 0) FROM refunds WHERE order_id = o.id),
-                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind = 'void'),
-                    (SELECT count(*) FROM refunds WHERE order_id = o.id AND kind <> 'void')
-             FROM orders o WHERE o.id = ?1",
-            [order_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?
-        .ok_or_else(|| Error::not_found(format!("no order with id {order_id}")))?;
-    let over_line: bool = tx
-        .row(
-            "SELECT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = ?1 AND l.quantity <
-                 (SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl WHERE rl.order_line_id = l.id))",
-            [order_id],
-            |r| r.get(0),
-        )?
-        .unwrap_or(false);
-    let void_clash = voids >= 1 && voids + refunds >= 2;
-    if !void_clash && !over_line && refunded <= paid {
-        return Ok(false);
-    }
-    let list: Vec<Value> = {
-        let mut st = tx
-            .prepare_cached(
-                "SELECT id, number, device_id, kind, amount_minor FROM refunds WHERE order_id = ?1 ORDER BY id",
-            )
-            .map_err(crate::sql_err)?;
-        st.query_map([order_id], |r| {
-            Ok(
-                json!({"refund_id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?,
-                      "device_id": r.get::<_, String>(2)?, "kind": r.get::<_, String>(3)?,
-                      "amount_minor": r.get::<_, i64>(4)?}),
-            )
-        })
-        .map_err(crate::sql_err)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(crate::sql_err)?
-    };
-    tx.conflict_in_family(
-        ORDER_CLASH,
-        clash_kind(voids, refunds),
-        "orders",
-        order_id,
-        json!({"order_id": order_id, "paid_minor": paid, "refunded_minor": refunded,
-               "refunds": list, "kept": "all"}),
-    )?;
-    Ok(true)
 }
