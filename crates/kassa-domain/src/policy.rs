@@ -25,3 +25,68 @@ pub const PIN_MAX_FAILURES: u32 = 5;
 /// Hours after the full sign-in (password + second factor) during which a PIN may unlock the
 /// session: one shift. After that, sign in again.
 pub const PIN_UNLOCK_HOURS: i64 = 12;
+
+/// What happened to an account's sign-in count, on any device: a failed proof of identity, or
+/// something that clears the count (a success, an unlock, a new password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInEvent {
+    Failure,
+    Cleared,
+}
+
+/// An account's failure count and lock, derived from every event known, each with its time in
+/// milliseconds, in `(time, id)` order (the caller sorts): a clearing event starts a new
+/// count; the [`MAX_FAILED_ATTEMPTS`]th failure locks the account for [`LOCKOUT_MINUTES`]
+/// from that failure; a failure after a lock ran out starts a new count. The same events give
+/// the same answer on every device, whichever device saw each failure.
+pub fn derive_lockout(events: impl IntoIterator<Item = (i64, SignInEvent)>) -> (u32, Option<i64>) {
+    let lock_ms = LOCKOUT_MINUTES * 60 * 1000;
+    let (mut count, mut until): (u32, Option<i64>) = (0, None);
+    for (at, event) in events {
+        match event {
+            SignInEvent::Cleared => (count, until) = (0, None),
+            SignInEvent::Failure => {
+                if until.is_some_and(|u| u <= at) {
+                    (count, until) = (0, None);
+                }
+                count = count.saturating_add(1);
+                if count >= MAX_FAILED_ATTEMPTS && until.is_none() {
+                    until = Some(at.saturating_add(lock_ms));
+                }
+            }
+        }
+    }
+    (count, until)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SignInEvent::*, *};
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn the_tenth_failure_locks_from_its_own_time() {
+        let failures = (0..10).map(|i| (i * MIN, Failure));
+        assert_eq!(derive_lockout(failures), (10, Some(9 * MIN + 30 * MIN)));
+        let nine = (0..9).map(|i| (i * MIN, Failure));
+        assert_eq!(derive_lockout(nine), (9, None));
+    }
+
+    #[test]
+    fn a_clearing_event_starts_a_new_count_and_ends_a_lock() {
+        let mut events: Vec<_> = (0..10).map(|i| (i, Failure)).collect();
+        events.push((20, Cleared));
+        events.push((21, Failure));
+        assert_eq!(derive_lockout(events), (1, None));
+    }
+
+    #[test]
+    fn failures_while_locked_keep_the_lock_and_one_after_it_ran_out_starts_again() {
+        let mut events: Vec<_> = (0..10).map(|i| (i, Failure)).collect();
+        events.push((5 * MIN, Failure));
+        assert_eq!(derive_lockout(events.clone()), (11, Some(9 + 30 * MIN)));
+        events.push((31 * MIN, Failure));
+        assert_eq!(derive_lockout(events), (1, None));
+    }
+}

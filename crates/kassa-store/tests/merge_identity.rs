@@ -399,3 +399,74 @@ fn a_device_whose_clock_runs_days_ahead_cannot_use_up_everyones_codes() {
     assert_eq!(dump(a.conn()), dump(b.conn()));
     assert_eq!(dump(a.conn()), dump(c.conn()));
 }
+
+/// A wrong password for the admin on `store`: the error's code.
+fn wrong_password(store: &mut Store) -> kassa_store::ErrorCode {
+    kassa_store::identity::auth::sign_in(
+        store,
+        "admin@example.com",
+        "not the password at all",
+        kassa_store::identity::auth::SecondFactor::Totp("000000"),
+        kassa_store::identity::session::Surface::Desktop,
+    )
+    .map(|_| ())
+    .expect_err("a wrong password is refused")
+    .code
+}
+
+#[test]
+fn failed_sign_ins_on_two_devices_count_together_and_an_unlock_on_one_clears_both() {
+    use kassa_store::ErrorCode;
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    // Offline, someone tries six passwords on one till and four on the other: neither till
+    // alone has seen ten.
+    for _ in 0..6 {
+        assert_eq!(wrong_password(&mut a), ErrorCode::InvalidCredentials);
+    }
+    for _ in 0..4 {
+        assert_eq!(wrong_password(&mut b), ErrorCode::InvalidCredentials);
+    }
+    for (s, n) in [(&a, 6), (&b, 4)] {
+        let m = staff::get(s.conn(), &admin).unwrap();
+        assert_eq!((m.failed_attempts, m.locked_until), (n, None));
+    }
+    exchange(&mut log, &mut a, &mut b);
+    // Counted per account once the tills have met: ten failures lock it on both, from the
+    // same moment.
+    let (ma, mb) = (
+        staff::get(a.conn(), &admin).unwrap(),
+        staff::get(b.conn(), &admin).unwrap(),
+    );
+    assert_eq!(ma.failed_attempts, 10);
+    assert!(ma.locked_until.is_some());
+    assert_eq!(
+        (ma.failed_attempts, ma.locked_until),
+        (mb.failed_attempts, mb.locked_until)
+    );
+    let before = (dump(a.conn()), dump(b.conn()));
+    exchange(&mut log, &mut a, &mut b);
+    assert_eq!((dump(a.conn()), dump(b.conn())), before, "applying twice changes nothing");
+
+    // An admin unlocks the account on A; B lets the person try again after the next sync.
+    a.write(|tx| {
+        let member = staff::get(tx, &admin)?;
+        staff::unlock(tx, &member, kassa_store::AuditInput::new("staff.unlocked").by(&admin))
+    })
+    .unwrap();
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        let m = staff::get(s.conn(), &admin).unwrap();
+        assert_eq!((m.failed_attempts, m.locked_until), (0, None));
+    }
+    // Failures after the unlock count from zero, on both.
+    assert_eq!(wrong_password(&mut b), ErrorCode::InvalidCredentials);
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        assert_eq!(staff::get(s.conn(), &admin).unwrap().failed_attempts, 1);
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}

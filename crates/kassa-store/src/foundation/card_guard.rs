@@ -537,6 +537,16 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "sign_in_events",
+        &[
+            ("id", S),
+            ("staff_id", S),
+            ("kind", S),
+            ("at", S),
+            ("device_id", S),
+        ],
+    ),
+    (
         "totp_steps",
         &[("id", S), ("staff_id", S), ("used_at", S), ("device_id", S)],
     ),

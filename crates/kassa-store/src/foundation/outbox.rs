@@ -143,7 +143,9 @@ impl OutboxKind {
             "products" | "categories" | "tax_classes" | "price_history" => OutboxKind::Catalog,
             "customers" => OutboxKind::Customers,
             "vouchers" | "voucher_movements" => OutboxKind::Vouchers,
-            "staff" | "invitations" | "backup_codes" | "totp_steps" => OutboxKind::Staff,
+            "staff" | "invitations" | "backup_codes" | "totp_steps" | "sign_in_events" => {
+                OutboxKind::Staff
+            }
             "settings" | "stores" => OutboxKind::Settings,
             "email_outbox" => OutboxKind::Emails,
             "conflict_resolutions" => OutboxKind::Conflicts,

@@ -91,6 +91,7 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("sync_state", DeviceLocal, None),
     ("tax_classes", Reference, Some(("tax_classes", "id"))),
     ("totp_steps", Ledger, Some(("totp_steps", "id"))),
+    ("sign_in_events", Ledger, Some(("sign_in_events", "id"))),
     (
         "voucher_movements",
         Ledger,

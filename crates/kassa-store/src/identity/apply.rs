@@ -3,8 +3,8 @@
 //!
 //! A staff member's TOTP secret is applied as it comes: it is sealed under the store key,
 //! which every device of the store holds, so staff enrolled on one device sign in on every
-//! other after one sync. The failure count and lock are not in the staff row
-//! (`staff_lockout` is this device's).
+//! other after one sync. The failure count and lock are not in the staff row: they are derived
+//! from every device's sign-in events (`lockout`).
 
 use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
 use base64::Engine;
@@ -20,6 +20,7 @@ pub(crate) const APPLIERS: &[(&str, Applier)] = &[
     ("backup_codes", apply_backup_code),
     ("totp_steps", apply_totp_step),
     ("invitations", apply_invitation),
+    (super::lockout::ENTITY, super::lockout::apply_event),
 ];
 
 const STAFF_COLUMNS: &[&str] = &[

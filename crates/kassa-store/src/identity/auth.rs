@@ -7,9 +7,7 @@ use crate::identity::session::{self, Session, Surface};
 use crate::identity::staff::{self, Staff, StaffStatus};
 use crate::{SqlResult, Store, foundation::device, parse_ts, ts};
 use chrono::{DateTime, Duration, Utc};
-use kassa_domain::policy::{
-    LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PIN_MAX_FAILURES, PIN_UNLOCK_HOURS,
-};
+use kassa_domain::policy::{MAX_FAILED_ATTEMPTS, PIN_MAX_FAILURES, PIN_UNLOCK_HOURS};
 use kassa_domain::{Error, ErrorCode, Result, totp};
 use rusqlite::params;
 use serde_json::json;
@@ -308,8 +306,7 @@ pub(crate) fn consume_step(tx: &mut WriteTx<'_>, staff_id: &str, step: u64) -> R
         params![id, staff_id, step_i, now_ts, device_id],
     )
     .db()?;
-    tx.execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [staff_id])
-        .db()?;
+    crate::identity::lockout::clear(tx, staff_id)?;
     tx.record_change(
         "totp_steps",
         &id,
@@ -343,11 +340,7 @@ pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Re
                     "this backup code was already used",
                 ));
             }
-            tx.execute(
-                "DELETE FROM staff_lockout WHERE staff_id = ?1",
-                [&member.id],
-            )
-            .db()?;
+            crate::identity::lockout::clear(tx, &member.id)?;
             tx.record_change(
                 "backup_codes",
                 id,
@@ -369,11 +362,7 @@ pub(crate) fn consume(tx: &mut WriteTx<'_>, member: &Staff, proof: &Proof) -> Re
 /// Resets the failure count after a success that consumed no second factor (a PIN).
 fn clear_failures(tx: &mut WriteTx<'_>, member: &Staff) -> Result<()> {
     if member.failed_attempts > 0 {
-        tx.execute(
-            "UPDATE staff_lockout SET failed_attempts = 0 WHERE staff_id = ?1",
-            [&member.id],
-        )
-        .db()?;
+        crate::identity::lockout::clear(tx, &member.id)?;
     }
     Ok(())
 }
@@ -636,21 +625,11 @@ fn record_failure(
     code: ErrorCode,
 ) -> Result<Error> {
     let now = tx.now();
-    // A lock that has run out starts a fresh count: the failures that caused it are spent.
-    let attempts: i64 = tx
-        .query_row(
-            "INSERT INTO staff_lockout (staff_id, failed_attempts) VALUES (?1, 1)
-             ON CONFLICT (staff_id) DO UPDATE SET
-                failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
-                    THEN 1 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2
-                    THEN NULL ELSE locked_until END
-             RETURNING failed_attempts",
-            params![member.id, ts(now)],
-            |r| r.get(0),
-        )
-        .db()?;
-    let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+    // The count is every failure known for the account, on any device (`lockout`); a lock that
+    // has run out starts a fresh count.
+    let locked_before = member.locked_until;
+    let count = crate::identity::lockout::record_failure(tx, &member.id)?;
+    let attempts = count.failures;
     let actor = attempt.actor_id.unwrap_or(&member.id);
     tx.audit(
         AuditInput::new(attempt.action)
@@ -660,24 +639,21 @@ fn record_failure(
                 json!({"factor": attempt.factor, "reason": code.as_str(), "attempts": attempts}),
             ),
     )?;
-    if attempts >= MAX_FAILED_ATTEMPTS {
-        let until = now + Duration::minutes(LOCKOUT_MINUTES);
-        tx.execute(
-            "UPDATE staff_lockout SET locked_until = ?1 WHERE staff_id = ?2",
-            params![ts(until), member.id],
-        )
-        .db()?;
-        tx.audit(
-            AuditInput::new("auth.account_locked")
-                .by(actor)
-                .on("staff", &member.id)
-                .after(json!({"locked_until": ts(until), "attempts": attempts})),
-        )?;
+    if let Some(until) = count.locked_until.filter(|u| *u > now) {
+        if locked_before != Some(until) {
+            tx.audit(
+                AuditInput::new("auth.account_locked")
+                    .by(actor)
+                    .on("staff", &member.id)
+                    .after(json!({"locked_until": ts(until), "attempts": attempts})),
+            )?;
+        }
         return Ok(Error::new(
             ErrorCode::AccountLocked,
             lock_message(until, now),
         ));
     }
+    let attempts = attempts.min(MAX_FAILED_ATTEMPTS - 1);
     let left = MAX_FAILED_ATTEMPTS - attempts;
     let message = match code {
         ErrorCode::TotpReused => format!(

@@ -75,11 +75,7 @@ pub fn reset_password(store: &mut Store, member: &Staff, actor_id: &str) -> Resu
             params![phc, member.id],
         )
         .db()?;
-        tx.execute(
-            "DELETE FROM staff_lockout WHERE staff_id = ?1",
-            [&member.id],
-        )
-        .db()?;
+        crate::identity::lockout::clear(tx, &member.id)?;
         staff::touch_fields(
             tx,
             &member.id,

@@ -584,11 +584,7 @@ fn accept_reenrol(store: &mut Store, inv: &Invitation, password: &str) -> Result
             params![sealed, member.id],
         )
         .db()?;
-        tx.execute(
-            "UPDATE staff_lockout SET failed_attempts = 0 WHERE staff_id = ?1",
-            [&member.id],
-        )
-        .db()?;
+        crate::identity::lockout::clear(tx, &member.id)?;
         use base64::Engine;
         staff::touch_fields(
             tx,

@@ -8,5 +8,6 @@ pub mod approval;
 pub mod auth;
 pub mod credentials;
 pub mod invitation;
+pub(crate) mod lockout;
 pub mod session;
 pub mod staff;

@@ -407,12 +407,8 @@ pub fn unlock(
     member: &Staff,
     entry: crate::AuditInput<'_>,
 ) -> Result<()> {
-    // The count and the lock are this device's (`staff_lockout`), never synced.
-    tx.execute(
-        "DELETE FROM staff_lockout WHERE staff_id = ?1",
-        [&member.id],
-    )
-    .db()?;
+    // A clearing event, synced: the account is unlocked on every device that receives it.
+    crate::identity::lockout::clear(tx, &member.id)?;
     tx.audit(
         entry
             .on("staff", &member.id)
