@@ -137,11 +137,19 @@ impl ServerKey {
         }
     }
 
+    /// A new store key (the next epoch's, at a revocation): 256 bits from the OS's CSPRNG.
+    pub fn new_store_key() -> [u8; 32] {
+        let mut k = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        k
+    }
+
     fn context(store_id: &str) -> String {
         format!("kassa-server/store-key:{store_id}")
     }
 
-    /// Seals a store key for the database: nonce ‖ ciphertext, bound to the store id.
+    /// Seals a store key (of any epoch) for the database: nonce ‖ ciphertext, bound to the
+    /// store id; the epoch is kept beside it.
     pub fn seal_store_key(
         &self,
         store_id: &str,

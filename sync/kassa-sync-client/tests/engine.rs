@@ -9,6 +9,7 @@ use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DeviceRecord, DevicesResponse, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES,
     PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    StoreKeysResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -158,6 +159,7 @@ impl Transport for FakeServer {
             cursor: after,
             remaining: 0,
             server_time: now(),
+            store_key_epoch: 1,
         })
     }
 
@@ -178,6 +180,10 @@ impl Transport for FakeServer {
     async fn revoke(&self, _: &str, device_id: &str) -> Result<()> {
         self.with(|s| s.revoked.push(device_id.into()));
         Ok(())
+    }
+
+    async fn store_keys(&self, _: &str) -> Result<StoreKeysResponse> {
+        Err(Error::not_found("this server never rotates the store key"))
     }
 
     async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {
@@ -538,6 +544,10 @@ impl Transport for LockProbe<'_> {
     async fn revoke(&self, token: &str, device_id: &str) -> Result<()> {
         self.check();
         self.server.revoke(token, device_id).await
+    }
+    async fn store_keys(&self, token: &str) -> Result<StoreKeysResponse> {
+        self.check();
+        self.server.store_keys(token).await
     }
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
         self.check();
