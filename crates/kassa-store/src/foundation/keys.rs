@@ -796,7 +796,7 @@ mod tests {
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: b"s",
+                    msg: b"a twenty-byte secret",
                     aad: StoreKey::aad(FIRST_EPOCH, "c").as_bytes(),
                 },
             )
@@ -804,6 +804,6 @@ mod tests {
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
         assert_eq!(StoreKey::sealed_epoch(&blob), 3);
-        assert_eq!(ring.open(&blob, "c").unwrap(), b"s");
+        assert_eq!(ring.open(&blob, "c").unwrap(), b"a twenty-byte secret");
     }
 }
