@@ -2,7 +2,9 @@
 //!
 //! A store's first device sends its store key at pairing and every device that joins later
 //! receives it. The database keeps it only sealed (XChaCha20-Poly1305 under this key, bound
-//! to the store's id), so a copy of the database alone opens no store's secrets.
+//! to the store's id), so a copy of the database alone opens no store's secrets. When a
+//! device is revoked the server makes the store key's next epoch and seals it the same way;
+//! every epoch is kept.
 //!
 //! The key comes from `KASSA_SERVER_KEY` (32 bytes, base64) when set; otherwise from the
 //! file `server.key` in the server's data folder, made on first run with mode 0600. That

@@ -8,7 +8,11 @@
 //!   secrets). Made at setup (or once at open, for a store set up before store keys), sent
 //!   to the server at the first device's pairing and handed to every device that joins.
 //!   One OS keyring entry per store (`store-key:<store id>`), or `KASSA_STORE_KEY` on a
-//!   headless machine.
+//!   headless machine. That is the key's first epoch: when a device is revoked the server
+//!   makes the next epoch's key, and the remaining devices fetch it and keep it in
+//!   `store_key_epochs`, sealed under the device key (`key_epochs`). A [`StoreKey`] holds
+//!   every epoch the device has; it seals under the newest and opens by the epoch a blob
+//!   names.
 //!
 //! Keys live in the keyring, never in a file; nothing falls back silently. Each key proves
 //! itself against a check value kept in the device-local `device` row. Each sealed purpose
