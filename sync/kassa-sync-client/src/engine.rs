@@ -427,11 +427,12 @@ async fn catch_up_store_key<T: Transport>(
     creds: &Credentials,
     epoch: u32,
 ) -> Result<u32> {
+    // A store never rotated needs no key here (a sync works without the keyring then).
+    if epoch <= kassa_store::foundation::keys::FIRST_EPOCH {
+        return Ok(0);
+    }
     let held = lock(store).store_key()?.epoch();
     if epoch <= held {
-        if held == kassa_store::foundation::keys::FIRST_EPOCH {
-            return Ok(0);
-        }
         return rekey::reseal_staff_secrets(&mut lock(store));
     }
     let answer = transport.store_keys(&creds.token).await?;
