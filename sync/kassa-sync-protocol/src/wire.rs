@@ -83,6 +83,8 @@ pub struct PairResponse {
     pub server_time: String,
     /// The store key (32 bytes, base64url without padding): a joining device keeps it in its
     /// keyring to open the secrets other devices sealed. Sent over TLS only (or loopback).
+    /// It is the key's first epoch; a store whose key was rotated since says so in every
+    /// pull answer, and the later epochs come from `GET /api/v1/store-keys`.
     pub store_key: String,
 }
 
