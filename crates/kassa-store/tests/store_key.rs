@@ -303,3 +303,79 @@ fn voucher_codes_kept_in_the_clear_by_an_older_version_are_keyed_at_open() {
         700
     );
 }
+
+#[test]
+fn a_later_store_key_epoch_is_kept_sealed_survives_a_restart_and_seals_stragglers_again() {
+    use kassa_store::identity::rekey::{install_store_key_epochs, reseal_staff_secrets};
+    use kassa_store::identity::staff::Staff;
+    const EPOCH_2: [u8; 32] = [0xA7; 32];
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, made) = first_device(dir.path());
+    let context = Staff::totp_context(&made.admin_id);
+    let blob = |s: &Store| -> Vec<u8> {
+        s.conn()
+            .query_row(
+                "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+                [&made.admin_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = pending_changes(a.conn(), 10_000).unwrap().len();
+
+    // Epoch 2 arrives: kept, and the admin's secret sealed again under it as a staff change.
+    let rekeyed = install_store_key_epochs(&mut a, &StoreKey::at_epoch(2, EPOCH_2)).unwrap();
+    assert_eq!(
+        (rekeyed.added, rekeyed.epoch, rekeyed.resealed),
+        (vec![2], 2, 1)
+    );
+    assert_eq!(StoreKey::sealed_epoch(&blob(&a)), 2);
+    assert!(
+        pending_changes(a.conn(), 10_000)
+            .unwrap()
+            .iter()
+            .skip(before)
+            .any(|c| c.entity == "staff" && c.entity_id == made.admin_id)
+    );
+    sign_in_with_totp(&mut a, &made.totp_secret).expect("signs in with the sealed-again secret");
+    // The same epoch again adds and seals nothing.
+    let again = install_store_key_epochs(&mut a, &StoreKey::at_epoch(2, EPOCH_2)).unwrap();
+    assert_eq!((again.added.len(), again.resealed), (0, 0));
+
+    // A secret that arrives sealed under epoch 1 (from a device that had not caught up) is
+    // sealed again under the newest.
+    let old = StoreKey::from_bytes(STORE_KEY)
+        .seal(&made.totp_secret, &context)
+        .unwrap();
+    a.conn()
+        .execute(
+            "UPDATE staff SET totp_secret_enc = ?1 WHERE id = ?2",
+            rusqlite::params![old, made.admin_id],
+        )
+        .unwrap();
+    assert_eq!(reseal_staff_secrets(&mut a).unwrap(), 1);
+    assert_eq!(StoreKey::sealed_epoch(&blob(&a)), 2);
+    assert_eq!(reseal_staff_secrets(&mut a).unwrap(), 0);
+
+    // After a restart the device still holds both epochs; the later one is nowhere in the
+    // clear in its files.
+    drop(a);
+    for file in ["kassa.db", "kassa.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(32).any(|w| w == EPOCH_2),
+            "epoch 2 in {file}"
+        );
+    }
+    let a = open(dir.path(), keys(1, STORE_KEY));
+    assert_eq!(a.store_key().unwrap().epochs(), vec![1, 2]);
+    assert_eq!(
+        a.store_key().unwrap().open(&blob(&a), &context).unwrap(),
+        made.totp_secret
+    );
+    // A device holding only the first epoch (a revoked one) does not open it.
+    let err = StoreKey::from_bytes(STORE_KEY)
+        .open(&blob(&a), &context)
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch);
+}

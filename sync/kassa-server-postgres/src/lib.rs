@@ -18,8 +18,8 @@ mod sql;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    ServerAuditEntry, Storage, StorageError,
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
+    SealedStoreKey, ServerAuditEntry, Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -119,15 +119,14 @@ impl Storage for PostgresStorage {
         registry::devices(&client, store_id).await
     }
 
-    async fn revoke(
-        &self,
-        store_id: &str,
-        device_id: &str,
-        by_device: &str,
-        now: &str,
-    ) -> Result<()> {
+    async fn revoke(&self, input: RevokeInput) -> Result<Option<u32>> {
         let mut client = self.client().await?;
-        registry::revoke(&mut client, store_id, device_id, by_device, now).await
+        registry::revoke(&mut client, &input).await
+    }
+
+    async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>> {
+        let mut client = self.client().await?;
+        registry::store_keys(&mut client, store_id).await
     }
 
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {

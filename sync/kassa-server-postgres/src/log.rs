@@ -290,6 +290,7 @@ pub async fn pull(
     .await
     .map_err(db)?
     .map_or(0, |r| r.get(0));
+    let store_key_epoch = crate::registry::key_epoch(&tx, store_id).await?;
     tx.commit().await.map_err(db)?;
 
     let cursor = match rows.last() {
@@ -305,6 +306,7 @@ pub async fn pull(
         changes,
         cursor,
         remaining: seq_from_db("last_seq", last_seq)?.saturating_sub(cursor),
+        store_key_epoch,
     })
 }
 

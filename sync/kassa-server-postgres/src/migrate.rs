@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "store_key",
         sql: include_str!("../migrations/20261203090000_store_key.sql"),
     },
+    Migration {
+        version: 20261204080000,
+        name: "store_key_epochs",
+        sql: include_str!("../migrations/20261204080000_store_key_epochs.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -4,7 +4,8 @@ use crate::error::{db, out_of_range, registering};
 use crate::sql;
 use deadpool_postgres::{Client, GenericClient};
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, PairInput, Paired, Result, ServerAuditEntry, StorageError,
+    DeviceAuth, NewPairingCode, PairInput, Paired, Result, RevokeInput, SealedStoreKey,
+    ServerAuditEntry, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use serde_json::json;
@@ -295,31 +296,50 @@ pub async fn devices(client: &Client, store_id: &str) -> Result<Vec<DeviceRecord
         .collect()
 }
 
-pub async fn revoke(
-    client: &mut Client,
-    store_id: &str,
-    device_id: &str,
-    by_device: &str,
-    now: &str,
-) -> Result<()> {
+/// The store key's current epoch: its newest later epoch, else the first.
+pub(crate) async fn key_epoch(tx: &impl GenericClient, store_id: &str) -> Result<u32> {
+    let epoch: i32 = sql::query_one(
+        tx,
+        "SELECT coalesce(max(epoch), 1) FROM store_key_epochs WHERE store_id = $1",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?
+    .get(0);
+    u32::try_from(epoch).map_err(|_| out_of_range("epoch", i64::from(epoch)))
+}
+
+pub async fn revoke(client: &mut Client, input: &RevokeInput) -> Result<Option<u32>> {
+    let (store_id, device_id, now) = (&input.store_id, &input.device_id, &input.now);
     let tx = client.transaction().await.map_err(db)?;
+    // The store's row first, as a push takes it: two revocations of one store then give
+    // epochs one after the other, and a push at the same time waits instead of deadlocking.
+    sql::query_opt(
+        &tx,
+        "SELECT id FROM stores WHERE id = $1 FOR UPDATE",
+        &[store_id],
+    )
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StorageError::NotFound(format!("device {device_id} in this store")))?;
     let revoked_at: Option<String> = sql::query_opt(
         &tx,
         "SELECT revoked_at FROM devices WHERE store_id = $1 AND device_id = $2 FOR UPDATE",
-        &[&store_id, &device_id],
+        &[store_id, device_id],
     )
     .await
     .map_err(db)?
     .ok_or_else(|| StorageError::NotFound(format!("device {device_id} in this store")))?
     .get(0);
     if revoked_at.is_some() {
-        // Revoked before: the first time stands and was audited then.
-        return tx.commit().await.map_err(db);
+        // Revoked before: the first time stands and was audited (and rotated) then.
+        tx.commit().await.map_err(db)?;
+        return Ok(None);
     }
     sql::execute(
         &tx,
         "UPDATE devices SET revoked_at = $3 WHERE store_id = $1 AND device_id = $2",
-        &[&store_id, &device_id, &now],
+        &[store_id, device_id, now],
     )
     .await
     .map_err(db)?;
@@ -329,10 +349,62 @@ pub async fn revoke(
         store_id,
         "device.revoked",
         Some(device_id),
-        json!({ "by_device": by_device }),
+        json!({ "by_device": input.by_device }),
     )
     .await?;
-    tx.commit().await.map_err(db)
+    let epoch = key_epoch(&tx, store_id).await? + 1;
+    let epoch_db = i32::try_from(epoch).map_err(|_| out_of_range("epoch", i64::from(epoch)))?;
+    sql::execute(
+        &tx,
+        "INSERT INTO store_key_epochs (store_id, epoch, sealed_key, created_at)
+         VALUES ($1, $2, $3, $4)",
+        &[store_id, &epoch_db, &input.next_store_key, now],
+    )
+    .await
+    .map_err(db)?;
+    record_audit(
+        &tx,
+        now,
+        store_id,
+        "store_key.rotated",
+        Some(device_id),
+        json!({ "epoch": epoch, "by_device": input.by_device }),
+    )
+    .await?;
+    tx.commit().await.map_err(db)?;
+    Ok(Some(epoch))
+}
+
+pub async fn store_keys(client: &mut Client, store_id: &str) -> Result<Vec<SealedStoreKey>> {
+    let tx = client.transaction().await.map_err(db)?;
+    let mut out = Vec::new();
+    let first: Option<Vec<u8>> = sql::query_opt(
+        &tx,
+        "SELECT store_key FROM stores WHERE id = $1",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?
+    .and_then(|r| r.get(0));
+    if let Some(sealed) = first {
+        out.push(SealedStoreKey { epoch: 1, sealed });
+    }
+    let rows = sql::query(
+        &tx,
+        "SELECT epoch, sealed_key FROM store_key_epochs WHERE store_id = $1 ORDER BY epoch",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?;
+    for r in rows {
+        let epoch: i32 = r.get(0);
+        out.push(SealedStoreKey {
+            epoch: u32::try_from(epoch).map_err(|_| out_of_range("epoch", i64::from(epoch)))?,
+            sealed: r.get(1),
+        });
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(out)
 }
 
 pub async fn audit(client: &Client, store_id: &str) -> Result<Vec<ServerAuditEntry>> {

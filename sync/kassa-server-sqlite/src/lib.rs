@@ -11,8 +11,8 @@ mod ops;
 
 use async_trait::async_trait;
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    ServerAuditEntry, Storage, StorageError,
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
+    SealedStoreKey, ServerAuditEntry, Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::Connection;
@@ -176,21 +176,13 @@ impl Storage for SqliteStorage {
         self.read(move |c| ops::devices(c, &store_id)).await
     }
 
-    async fn revoke(
-        &self,
-        store_id: &str,
-        device_id: &str,
-        by_device: &str,
-        now: &str,
-    ) -> Result<()> {
-        let args = (
-            store_id.to_owned(),
-            device_id.to_owned(),
-            by_device.to_owned(),
-            now.to_owned(),
-        );
-        self.with(move |c| ops::revoke(c, &args.0, &args.1, &args.2, &args.3))
-            .await
+    async fn revoke(&self, input: RevokeInput) -> Result<Option<u32>> {
+        self.with(move |c| ops::revoke(c, &input)).await
+    }
+
+    async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>> {
+        let store_id = store_id.to_owned();
+        self.read(move |c| ops::store_keys(c, &store_id)).await
     }
 
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {

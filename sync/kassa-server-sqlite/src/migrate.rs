@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_store_key",
         include_str!("../migrations/0002_store_key.sql"),
     ),
+    (
+        "0003_store_key_epochs",
+        include_str!("../migrations/0003_store_key_epochs.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

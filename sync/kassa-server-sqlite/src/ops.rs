@@ -2,8 +2,8 @@
 
 use crate::backend;
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    ServerAuditEntry, StorageError,
+    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
+    SealedStoreKey, ServerAuditEntry, StorageError,
 };
 use kassa_sync_protocol::wire::{DeviceRecord, LogEntry};
 use kassa_sync_protocol::{Change, ChangeOp};
@@ -437,11 +437,13 @@ pub(crate) fn pull(
         .and_then(|mut st| st.query_row([store_id], |r| r.get(0)).optional())
         .map_err(backend)?;
     let last = to_u64(next.unwrap_or(1) - 1);
+    let store_key_epoch = key_epoch(&tx, store_id)?;
     tx.commit().map_err(backend)?;
     Ok(Page {
         changes,
         cursor,
         remaining: last.saturating_sub(cursor),
+        store_key_epoch,
     })
 }
 
@@ -476,13 +478,17 @@ pub(crate) fn devices(c: &mut Connection, store_id: &str) -> Result<Vec<DeviceRe
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
 }
 
-pub(crate) fn revoke(
-    c: &mut Connection,
-    store_id: &str,
-    device_id: &str,
-    by: &str,
-    now: &str,
-) -> Result<()> {
+/// The store key's current epoch: its newest later epoch, else the first.
+fn key_epoch(tx: &Transaction<'_>, store_id: &str) -> Result<u32> {
+    let epoch: i64 = tx
+        .prepare_cached("SELECT coalesce(max(epoch), 1) FROM store_key_epochs WHERE store_id = ?1")
+        .and_then(|mut st| st.query_row([store_id], |r| r.get(0)))
+        .map_err(backend)?;
+    u32::try_from(epoch).map_err(|_| StorageError::Backend(format!("store key epoch {epoch}")))
+}
+
+pub(crate) fn revoke(c: &mut Connection, input: &RevokeInput) -> Result<Option<u32>> {
+    let (store_id, device_id, now) = (&input.store_id, &input.device_id, &input.now);
     let tx = write_tx(c)?;
     let revoked_at: Option<Option<String>> = tx
         .query_row(
@@ -494,14 +500,14 @@ pub(crate) fn revoke(
         .map_err(backend)?;
     match revoked_at {
         None => Err(StorageError::NotFound(format!("device {device_id}"))),
-        Some(Some(_)) => Ok(()),
+        Some(Some(_)) => Ok(None),
         Some(None) => {
             tx.execute(
                 "UPDATE devices SET revoked_at = ?1 WHERE id = ?2",
                 params![now, device_id],
             )
             .map_err(backend)?;
-            let detail = serde_json::json!({ "by_device": by });
+            let detail = serde_json::json!({ "by_device": input.by_device });
             audit_entry(
                 &tx,
                 store_id,
@@ -510,9 +516,62 @@ pub(crate) fn revoke(
                 Some(device_id),
                 detail,
             )?;
-            tx.commit().map_err(backend)
+            let epoch = key_epoch(&tx, store_id)? + 1;
+            tx.execute(
+                "INSERT INTO store_key_epochs (store_id, epoch, sealed_key, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![store_id, epoch, input.next_store_key, now],
+            )
+            .map_err(backend)?;
+            let detail = serde_json::json!({ "epoch": epoch, "by_device": input.by_device });
+            audit_entry(
+                &tx,
+                store_id,
+                now,
+                "store_key.rotated",
+                Some(device_id),
+                detail,
+            )?;
+            tx.commit().map_err(backend)?;
+            Ok(Some(epoch))
         }
     }
+}
+
+pub(crate) fn store_keys(c: &mut Connection, store_id: &str) -> Result<Vec<SealedStoreKey>> {
+    let tx = read_tx(c)?;
+    let mut out = Vec::new();
+    let first: Option<Option<Vec<u8>>> = tx
+        .query_row(
+            "SELECT store_key FROM stores WHERE id = ?1",
+            [store_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    if let Some(Some(sealed)) = first {
+        out.push(SealedStoreKey { epoch: 1, sealed });
+    }
+    {
+        let mut st = tx
+            .prepare_cached(
+                "SELECT epoch, sealed_key FROM store_key_epochs WHERE store_id = ?1 ORDER BY epoch",
+            )
+            .map_err(backend)?;
+        let rows = st
+            .query_map([store_id], |r| {
+                Ok(SealedStoreKey {
+                    epoch: r.get(0)?,
+                    sealed: r.get(1)?,
+                })
+            })
+            .map_err(backend)?;
+        for row in rows {
+            out.push(row.map_err(backend)?);
+        }
+    }
+    tx.commit().map_err(backend)?;
+    Ok(out)
 }
 
 pub(crate) fn audit(c: &mut Connection, store_id: &str) -> Result<Vec<ServerAuditEntry>> {

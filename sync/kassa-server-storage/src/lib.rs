@@ -133,6 +133,29 @@ pub struct Page {
     pub cursor: u64,
     /// Log entries still after `cursor`.
     pub remaining: u64,
+    /// The store key's current epoch (1 until the store's first revocation).
+    pub store_key_epoch: u32,
+}
+
+/// One epoch of a store's key, as the server keeps it: sealed under the server key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedStoreKey {
+    pub epoch: u32,
+    /// Opaque here: the HTTP layer seals and opens it.
+    pub sealed: Vec<u8>,
+}
+
+/// A revocation as the HTTP layer has prepared it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeInput {
+    pub store_id: String,
+    pub device_id: String,
+    /// The device that asked.
+    pub by_device: String,
+    /// The store key's next epoch, made and sealed by the HTTP layer: kept only when the
+    /// device was not revoked before.
+    pub next_store_key: Vec<u8>,
+    pub now: String,
 }
 
 /// One entry of the server's own audit trail (pairing, revocation, blocking).
@@ -140,7 +163,8 @@ pub struct Page {
 pub struct ServerAuditEntry {
     pub at: String,
     pub store_id: String,
-    /// `pairing_code.created`, `device.paired`, `device.revoked`, `device.blocked`.
+    /// `pairing_code.created`, `device.paired`, `device.revoked`, `store_key.rotated`,
+    /// `device.blocked`.
     pub action: String,
     pub device_id: Option<String>,
     pub detail: serde_json::Value,
@@ -191,15 +215,16 @@ pub trait Storage: Send + Sync + 'static {
     /// The store's devices, by code.
     async fn devices(&self, store_id: &str) -> Result<Vec<DeviceRecord>>;
 
-    /// Revokes a device of `store_id` (`NotFound` if it is not one), audited with the
-    /// device that asked. Revoking twice keeps the first time.
-    async fn revoke(
-        &self,
-        store_id: &str,
-        device_id: &str,
-        by_device: &str,
-        now: &str,
-    ) -> Result<()>;
+    /// In one transaction: revokes a device of the store (`NotFound` if it is not one),
+    /// audited with the device that asked, and rotates the store key: `next_store_key` is
+    /// kept as the store's next epoch (the epochs before it stay) and `store_key.rotated` is
+    /// audited. Returns the new epoch. Revoking twice keeps the first time and rotates
+    /// nothing (`None`).
+    async fn revoke(&self, input: RevokeInput) -> Result<Option<u32>>;
+
+    /// Every epoch of the store's key, oldest first (the first epoch is missing only for a
+    /// store registered before store keys whose devices have not brought one yet).
+    async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>>;
 
     /// The server's audit trail of a store, oldest first.
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>>;

@@ -39,7 +39,7 @@ use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
     PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, PushedChange,
-    StoreRecord,
+    StoreKeysResponse, StoreRecord,
 };
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
@@ -289,6 +289,10 @@ impl Transport for Metered {
 
     async fn revoke(&self, token: &str, device_id: &str) -> KassaResult<()> {
         self.inner.revoke(token, device_id).await
+    }
+
+    async fn store_keys(&self, token: &str) -> KassaResult<StoreKeysResponse> {
+        self.inner.store_keys(token).await
     }
 
     async fn pairing_code(&self, token: &str) -> KassaResult<PairingCodeResponse> {

@@ -3,7 +3,7 @@
 use crate::auth::{AuthDevice, new_token, sha256_hex};
 use crate::error::{ApiError, ApiJson};
 use crate::pairing::{code_hash, issue_pairing_code};
-use crate::server_key::{decode_store_key, encode_store_key};
+use crate::server_key::{ServerKey, decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
     MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_schema,
@@ -15,12 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
-use kassa_server_storage::{PairInput, PushInput};
+use kassa_server_storage::{PairInput, PushInput, RevokeInput};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeyRecord,
+    StoreKeysResponse,
 };
 use serde::Deserialize;
+use zeroize::Zeroize;
 
 /// One route as the OpenAPI document describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +135,18 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some("DevicesResponse"),
             ),
             post(revoke),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/store-keys",
+                "storeKeys",
+                "Every epoch of the store's key, for a device of the store that is not revoked",
+                true,
+                None,
+                Some("StoreKeysResponse"),
+            ),
+            get(store_keys),
         ),
         (
             spec(
@@ -336,6 +350,7 @@ async fn pull(
         cursor: page.cursor,
         remaining: page.remaining,
         server_time: now,
+        store_key_epoch: page.store_key_epoch,
     }))
 }
 
@@ -356,14 +371,47 @@ async fn revoke(
     let Path(id) = id?;
     check_uuid("the device id", &id)?;
     let now = timestamp(state.now());
-    state
+    // The next epoch of the store key, so the revoked device opens nothing sealed from now
+    // on; kept only if this revocation is the device's first.
+    let mut next = ServerKey::new_store_key();
+    let sealed = state.server_key.seal_store_key(&device.store_id, &next);
+    next.zeroize();
+    let rotated = state
         .storage
-        .revoke(&device.store_id, &id, &device.device_id, &now)
+        .revoke(RevokeInput {
+            store_id: device.store_id.clone(),
+            device_id: id.clone(),
+            by_device: device.device_id.clone(),
+            next_store_key: sealed?,
+            now,
+        })
         .await?;
     tracing::info!(store = %device.store_id, device = %id, by = %device.device_id, "device revoked");
+    if let Some(epoch) = rotated {
+        tracing::info!(store = %device.store_id, epoch, "store key rotated");
+    }
     Ok(Json(DevicesResponse {
         devices: state.storage.devices(&device.store_id).await?,
     }))
+}
+
+async fn store_keys(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+) -> Result<Json<StoreKeysResponse>, ApiError> {
+    let sealed = state.storage.store_keys(&device.store_id).await?;
+    let mut keys = Vec::with_capacity(sealed.len());
+    for k in sealed {
+        let mut key = state
+            .server_key
+            .open_store_key(&device.store_id, &k.sealed)?;
+        keys.push(StoreKeyRecord {
+            epoch: k.epoch,
+            key: encode_store_key(&key),
+        });
+        key.zeroize();
+    }
+    Ok(Json(StoreKeysResponse { keys }))
 }
 
 async fn pairing_code(

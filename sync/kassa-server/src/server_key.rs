@@ -2,7 +2,9 @@
 //!
 //! A store's first device sends its store key at pairing and every device that joins later
 //! receives it. The database keeps it only sealed (XChaCha20-Poly1305 under this key, bound
-//! to the store's id), so a copy of the database alone opens no store's secrets.
+//! to the store's id), so a copy of the database alone opens no store's secrets. When a
+//! device is revoked the server makes the store key's next epoch and seals it the same way;
+//! every epoch is kept.
 //!
 //! The key comes from `KASSA_SERVER_KEY` (32 bytes, base64) when set; otherwise from the
 //! file `server.key` in the server's data folder, made on first run with mode 0600. That
@@ -137,11 +139,19 @@ impl ServerKey {
         }
     }
 
+    /// A new store key (the next epoch's, at a revocation): 256 bits from the OS's CSPRNG.
+    pub fn new_store_key() -> [u8; 32] {
+        let mut k = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        k
+    }
+
     fn context(store_id: &str) -> String {
         format!("kassa-server/store-key:{store_id}")
     }
 
-    /// Seals a store key for the database: nonce ‖ ciphertext, bound to the store id.
+    /// Seals a store key (of any epoch) for the database: nonce ‖ ciphertext, bound to the
+    /// store id; the epoch is kept beside it.
     pub fn seal_store_key(
         &self,
         store_id: &str,

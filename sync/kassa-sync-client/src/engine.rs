@@ -9,7 +9,8 @@ use kassa_store::foundation::apply;
 use kassa_store::foundation::device::{self, JoinParams};
 use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
-use kassa_store::{AuditInput, SCHEMA_VERSION, Store};
+use kassa_store::identity::rekey;
+use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
     DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
     PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
@@ -311,8 +312,15 @@ pub async fn sync_once_with_progress<T: Transport>(
 ) -> Result<SyncReport> {
     let creds = sync_state::credentials(&lock(store))?;
     let result = async {
+        let hs = handshake(transport).await?;
+        server_time(&hs.server_time)?;
         let mut report = push_all(store, transport, &creds).await?;
-        let latest = pull_all(store, transport, &creds, &mut report, progress).await?;
+        let (latest, epoch) = pull_all(store, transport, &creds, &mut report, progress).await?;
+        if catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
+            // The secrets sealed again under the new epoch go out now, so the store's other
+            // devices receive them at their next sync.
+            report.pushed += push_all(store, transport, &creds).await?.pushed;
+        }
         let check = sync_state::record_server_time(&mut lock(store), latest)?;
         if let Some(w) = check.warning {
             tracing::warn!(warning = %w, "the server's clock is far ahead");
@@ -336,8 +344,6 @@ async fn push_all<T: Transport>(
     transport: &T,
     creds: &Credentials,
 ) -> Result<SyncReport> {
-    let hs = handshake(transport).await?;
-    server_time(&hs.server_time)?;
     let mut report = SyncReport::default();
     loop {
         let batch = sync_state::pushable(lock(store).conn(), MAX_PUSH_CHANGES)?;
@@ -371,20 +377,21 @@ async fn push_all<T: Transport>(
     Ok(report)
 }
 
-/// Pulls and applies the server's log after this device's cursor until none remains.
+/// Pulls and applies the server's log after this device's cursor until none remains;
+/// answers the server's last time and the store key's current epoch.
 async fn pull_all<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
     creds: &Credentials,
     report: &mut SyncReport,
     progress: &dyn Fn(u64),
-) -> Result<DateTime<Utc>> {
+) -> Result<(DateTime<Utc>, u32)> {
     loop {
         let after = apply::cursor(lock(store).conn())?;
         let page = transport
             .pull(&creds.token, after, MAX_PULL_CHANGES)
             .await?;
-        let latest = server_time(&page.server_time)?;
+        let latest = (server_time(&page.server_time)?, page.store_key_epoch);
         if page.changes.is_empty() && page.cursor <= after {
             return Ok(latest);
         }
@@ -405,6 +412,64 @@ async fn pull_all<T: Transport>(
             return Ok(latest);
         }
     }
+}
+
+/// Brings this device up to the store key's current `epoch` (the server rotates it when a
+/// device is revoked): the keys it lacks fetched, checked (the server's first epoch must be
+/// the one this device holds) and kept, and every staff secret sealed under an older epoch
+/// sealed again under the newest, in one transaction
+/// (`kassa_store::identity::rekey::install_store_key_epochs`). A device that holds the
+/// epoch already still seals again what arrived sealed under an older one (from a device
+/// that had not caught up yet). Answers how many secrets were sealed again.
+async fn catch_up_store_key<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+    epoch: u32,
+) -> Result<u32> {
+    // A store never rotated needs no key here (a sync works without the keyring then).
+    if epoch <= kassa_store::foundation::keys::FIRST_EPOCH {
+        return Ok(0);
+    }
+    let held = lock(store).store_key()?.epoch();
+    if epoch <= held {
+        return rekey::reseal_staff_secrets(&mut lock(store));
+    }
+    let answer = transport.store_keys(&creds.token).await?;
+    let mut received: Option<StoreKey> = None;
+    for record in &answer.keys {
+        let key = StoreKey::from_base64_at(record.epoch, &record.key)?;
+        match received.as_mut() {
+            Some(r) => r.add(&key),
+            None => received = Some(key),
+        }
+    }
+    let received = received.filter(|r| r.has_epoch(epoch)).ok_or_else(|| {
+        Error::new(
+            ErrorCode::Unavailable,
+            format!(
+                "the server says the store key is at epoch {epoch} but did not hand that key out"
+            ),
+        )
+    })?;
+    let mut s = lock(store);
+    let ours = s.store_key()?.clone_key();
+    // Every epoch both hold must be the same key: another would seal what no device opens.
+    for e in ours.epochs() {
+        if let (Some(mine), Some(theirs)) = (ours.only(e), received.only(e))
+            && !mine.same_as(&theirs)
+        {
+            return Err(Error::new(
+                ErrorCode::StoreKeyMismatch,
+                format!(
+                    "the server's store key of epoch {e} is not the one this device holds; nothing was kept"
+                ),
+            ));
+        }
+    }
+    let rekeyed = rekey::install_store_key_epochs(&mut s, &received)?;
+    tracing::info!(epoch = rekeyed.epoch, added = ?rekeyed.added, resealed = rekeyed.resealed, "store key rotated");
+    Ok(rekeyed.resealed)
 }
 
 /// The devices of this device's store, as the server lists them.

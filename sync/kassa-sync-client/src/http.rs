@@ -5,7 +5,7 @@ use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
     DevicesResponse, ErrorBody, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -203,6 +203,11 @@ impl Transport for HttpTransport {
         self.call::<(), serde_json::Value>(Method::POST, &path, Some(token), None)
             .await
             .map(|_| ())
+    }
+
+    async fn store_keys(&self, token: &str) -> Result<StoreKeysResponse> {
+        self.expect::<(), _>(Method::GET, "store-keys", Some(token), None)
+            .await
     }
 
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {

@@ -4,7 +4,7 @@
 use kassa_domain::Result;
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -41,6 +41,10 @@ pub trait Transport {
 
     /// `POST /devices/{id}/revoke`: a device of the store may no longer sync.
     fn revoke(&self, token: &str, device_id: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// `GET /store-keys`: every epoch of the store's key (after a rotation the device
+    /// lacks the newest).
+    fn store_keys(&self, token: &str) -> impl Future<Output = Result<StoreKeysResponse>> + Send;
 
     /// `POST /pairing-codes`: a one-time code for another device to join this device's store.
     fn pairing_code(&self, token: &str)

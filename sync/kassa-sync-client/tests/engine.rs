@@ -9,6 +9,7 @@ use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DeviceRecord, DevicesResponse, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES,
     PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    StoreKeyRecord, StoreKeysResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,9 @@ struct ServerState {
     held_store_key: Option<String>,
     revoked: Vec<String>,
     calls: usize,
+    /// The store key's epoch every pull answers (0: the first), and the keys it hands out.
+    key_epoch: u32,
+    store_keys: Vec<StoreKeyRecord>,
 }
 
 /// Runs while a push is on its way, as the till goes on selling.
@@ -158,6 +162,7 @@ impl Transport for FakeServer {
             cursor: after,
             remaining: 0,
             server_time: now(),
+            store_key_epoch: self.with(|s| s.key_epoch.max(1)),
         })
     }
 
@@ -178,6 +183,17 @@ impl Transport for FakeServer {
     async fn revoke(&self, _: &str, device_id: &str) -> Result<()> {
         self.with(|s| s.revoked.push(device_id.into()));
         Ok(())
+    }
+
+    async fn store_keys(&self, _: &str) -> Result<StoreKeysResponse> {
+        self.with(|s| {
+            if s.store_keys.is_empty() {
+                return Err(Error::not_found("this server never rotated the store key"));
+            }
+            Ok(StoreKeysResponse {
+                keys: s.store_keys.clone(),
+            })
+        })
     }
 
     async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {
@@ -539,6 +555,10 @@ impl Transport for LockProbe<'_> {
         self.check();
         self.server.revoke(token, device_id).await
     }
+    async fn store_keys(&self, token: &str) -> Result<StoreKeysResponse> {
+        self.check();
+        self.server.store_keys(token).await
+    }
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
         self.check();
         self.server.pairing_code(token).await
@@ -591,4 +611,80 @@ async fn a_change_made_while_a_batch_travels_stays_whatever_the_server_claims() 
     assert_eq!(report.pushed, sent.len() as u64 + 1);
     let logged = server.with(|s| s.log.len());
     assert_eq!(logged, sent.len() + 1, "every change reached the server");
+}
+
+fn key_record(epoch: u32, byte: u8) -> StoreKeyRecord {
+    StoreKeyRecord {
+        epoch,
+        key: kassa_store::StoreKey::from_bytes([byte; 32]).to_base64(),
+    }
+}
+
+fn admin_blob(t: &Till) -> Vec<u8> {
+    t.store
+        .lock()
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+            [&t.admin],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_newer_store_key_epoch_is_fetched_kept_and_the_resealed_secrets_pushed() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    sync_once(&t.store, &server).await.unwrap();
+    let before = server.with(|s| s.log.len());
+    // A device of the store was revoked: the server is at epoch 2.
+    server.with(|s| {
+        s.key_epoch = 2;
+        s.store_keys = vec![key_record(1, 4), key_record(2, 5)];
+    });
+    let report = sync_once(&t.store, &server).await.unwrap();
+    let key = t.store.lock().unwrap().store_key().unwrap().clone_key();
+    assert_eq!(key.epochs(), vec![1, 2]);
+    assert_eq!(kassa_store::StoreKey::sealed_epoch(&admin_blob(&t)), 2);
+    // The admin's secret, sealed again, and the audit entry saying so went out in the same
+    // sync.
+    assert_eq!(report.pushed, 2);
+    assert_eq!(server.with(|s| s.log.len()), before + 2);
+    assert_eq!(
+        outbox::summary(t.store.lock().unwrap().conn())
+            .unwrap()
+            .pending,
+        0
+    );
+    // Nothing more to do at the next sync.
+    let again = sync_once(&t.store, &server).await.unwrap();
+    assert_eq!(again.pushed, 0);
+}
+
+#[tokio::test]
+async fn store_keys_that_do_not_match_what_the_device_holds_are_not_kept() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    let blob = admin_blob(&t);
+    let epochs = |t: &Till| t.store.lock().unwrap().store_key().unwrap().epochs();
+    // The server's first epoch is another key than this device's.
+    server.with(|s| {
+        s.key_epoch = 2;
+        s.store_keys = vec![key_record(1, 9), key_record(2, 5)];
+    });
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreKeyMismatch, "{err}");
+    // The server says epoch 3 but hands out only up to 2.
+    server.with(|s| {
+        s.key_epoch = 3;
+        s.store_keys = vec![key_record(1, 4), key_record(2, 5)];
+    });
+    let err = sync_once(&t.store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unavailable, "{err}");
+    assert_eq!(epochs(&t), vec![1]);
+    assert_eq!(admin_blob(&t), blob, "nothing was sealed again");
 }

@@ -10,7 +10,7 @@ use kassa_store::{KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, join, sync_once, sync_once_with_progress};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -83,6 +83,7 @@ impl Transport for LogServer {
             changes: page,
             cursor,
             server_time: now(),
+            store_key_epoch: 1,
         })
     }
 
@@ -92,6 +93,12 @@ impl Transport for LogServer {
 
     async fn revoke(&self, _: &str, _: &str) -> Result<()> {
         Ok(())
+    }
+
+    async fn store_keys(&self, _: &str) -> Result<StoreKeysResponse> {
+        Err(kassa_domain::Error::not_found(
+            "this log server never rotates the store key",
+        ))
     }
 
     async fn pairing_code(&self, _: &str) -> Result<PairingCodeResponse> {

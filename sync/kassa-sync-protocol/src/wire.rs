@@ -83,6 +83,8 @@ pub struct PairResponse {
     pub server_time: String,
     /// The store key (32 bytes, base64url without padding): a joining device keeps it in its
     /// keyring to open the secrets other devices sealed. Sent over TLS only (or loopback).
+    /// It is the key's first epoch; a store whose key was rotated since says so in every
+    /// pull answer, and the later epochs come from `GET /api/v1/store-keys`.
     pub store_key: String,
 }
 
@@ -126,6 +128,31 @@ pub struct PullResponse {
     /// How many changes are still after `cursor`, for progress.
     pub remaining: u64,
     pub server_time: String,
+    /// The store key's current epoch: 1 until a device of the store is revoked, then one
+    /// more at each revocation. A device holding an older newest epoch fetches the keys it
+    /// lacks (`GET /api/v1/store-keys`). A server from before rotation sends none: 1.
+    #[serde(default = "first_epoch")]
+    pub store_key_epoch: u32,
+}
+
+fn first_epoch() -> u32 {
+    1
+}
+
+/// `GET /api/v1/store-keys`: every epoch of the store's key, for a device of the store that
+/// is neither revoked nor blocked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreKeysResponse {
+    /// Oldest first.
+    pub keys: Vec<StoreKeyRecord>,
+}
+
+/// One epoch of a store's key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreKeyRecord {
+    pub epoch: u32,
+    /// 32 bytes, base64url without padding.
+    pub key: String,
 }
 
 /// One change in the server's log.
@@ -214,5 +241,14 @@ mod tests {
         let r: Result<HandshakeRequest, _> =
             serde_json::from_str(r#"{"protocol":1,"schema_version":6,"extra":true}"#);
         assert!(r.is_err());
+    }
+
+    #[test]
+    fn a_pull_answer_from_a_server_before_key_rotation_is_at_the_first_epoch() {
+        let r: PullResponse = serde_json::from_str(
+            r#"{"changes":[],"cursor":0,"remaining":0,"server_time":"2026-12-03T08:00:00.000Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.store_key_epoch, 1);
     }
 }

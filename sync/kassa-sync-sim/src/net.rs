@@ -9,7 +9,7 @@ use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
     DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -375,6 +375,11 @@ impl Transport for SimTransport {
         )
         .await
         .map(|_| ())
+    }
+
+    async fn store_keys(&self, token: &str) -> Result<StoreKeysResponse> {
+        self.expect::<(), _>(Method::GET, "store-keys".into(), Some(token), None)
+            .await
     }
 
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {

@@ -104,7 +104,7 @@ impl Store {
         let plain: bool = self
             .conn
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM vouchers WHERE code NOT LIKE 'vh1:%')",
+                "SELECT EXISTS (SELECT 1 FROM vouchers WHERE code NOT GLOB 'vh[0-9]*:*')",
                 [],
                 |r| r.get(0),
             )
@@ -252,7 +252,8 @@ impl Store {
     }
 
     /// The store key, loaded from the keyring (or `KASSA_STORE_KEY`) on first use and
-    /// checked against this device's record of it: a wrong key is `store_key_mismatch`.
+    /// checked against this device's record of it (a wrong key is `store_key_mismatch`),
+    /// with every later epoch this device received (`store_key_epochs`).
     pub fn store_key(&self) -> Result<&StoreKey> {
         if let Some(k) = self.store_key.get() {
             return Ok(k);
@@ -275,9 +276,25 @@ impl Store {
                 "this device has no store key yet; pair it with its store again",
             )
         })?;
-        let key = self.store_keys.load(&store_id)?;
+        let mut key = self.store_keys.load(&store_id)?;
         key.verify_check(&check, &store_id)?;
+        let has_later: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM store_key_epochs)", [], |r| {
+                r.get(0)
+            })
+            .db()?;
+        if has_later {
+            let device_key = self.device_key()?;
+            crate::foundation::key_epochs::load_into(&self.conn, device_key, &store_id, &mut key)?;
+        }
         Ok(self.store_key.get_or_init(|| key))
+    }
+
+    /// Replaces the store key held in memory (after later epochs were kept).
+    pub(crate) fn replace_store_key(&mut self, key: StoreKey) {
+        self.store_key = OnceLock::new();
+        let _ = self.store_key.set(key);
     }
 
     /// Installs the store key made at setup or checked at join.

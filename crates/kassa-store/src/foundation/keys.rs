@@ -8,7 +8,11 @@
 //!   secrets). Made at setup (or once at open, for a store set up before store keys), sent
 //!   to the server at the first device's pairing and handed to every device that joins.
 //!   One OS keyring entry per store (`store-key:<store id>`), or `KASSA_STORE_KEY` on a
-//!   headless machine.
+//!   headless machine. That is the key's first epoch: when a device is revoked the server
+//!   makes the next epoch's key, and the remaining devices fetch it and keep it in
+//!   `store_key_epochs`, sealed under the device key (`key_epochs`). A [`StoreKey`] holds
+//!   every epoch the device has; it seals under the newest and opens by the epoch a blob
+//!   names.
 //!
 //! Keys live in the keyring, never in a file; nothing falls back silently. Each key proves
 //! itself against a check value kept in the device-local `device` row. Each sealed purpose
@@ -323,11 +327,11 @@ impl StoreKeySource {
     /// where this source keeps keys. An explicit source's key is the store's key.
     pub fn create(&self, store_id: &str) -> Result<StoreKey> {
         match self {
-            StoreKeySource::Explicit(k) => Ok(StoreKey(*k)),
+            StoreKeySource::Explicit(k) => Ok(StoreKey::from_bytes(*k)),
             StoreKeySource::OsKeyring => {
                 let mut k = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut k);
-                let key = StoreKey(k);
+                let key = StoreKey::from_bytes(k);
                 k.zeroize();
                 self.install(store_id, &key)?;
                 Ok(key)
@@ -339,7 +343,7 @@ impl StoreKeySource {
     /// keyring, or, for an explicit source, checks that `KASSA_STORE_KEY` is that key.
     pub fn install(&self, store_id: &str, key: &StoreKey) -> Result<()> {
         match self {
-            StoreKeySource::Explicit(k) if *k == key.0 => Ok(()),
+            StoreKeySource::Explicit(k) if key.bytes_of(FIRST_EPOCH) == Some(*k) => Ok(()),
             StoreKeySource::Explicit(_) => Err(Error::new(
                 ErrorCode::StoreKeyMismatch,
                 format!(
@@ -347,7 +351,13 @@ impl StoreKeySource {
                 ),
             )),
             StoreKeySource::OsKeyring => {
-                let mut encoded = STANDARD.encode(key.0);
+                let Some(mut bytes) = key.bytes_of(FIRST_EPOCH) else {
+                    return Err(Error::invalid_input(
+                        "only the store key's first epoch is kept in the keyring entry of the store",
+                    ));
+                };
+                let mut encoded = STANDARD.encode(bytes);
+                bytes.zeroize();
                 let stored = Self::entry(store_id)?
                     .set_password(&encoded)
                     .map_err(store_keyring_error);
@@ -360,7 +370,7 @@ impl StoreKeySource {
     /// Reads the key of a store.
     pub fn load(&self, store_id: &str) -> Result<StoreKey> {
         match self {
-            StoreKeySource::Explicit(k) => Ok(StoreKey(*k)),
+            StoreKeySource::Explicit(k) => Ok(StoreKey::from_bytes(*k)),
             StoreKeySource::OsKeyring => {
                 let damaged = || {
                     Error::new(
@@ -382,7 +392,7 @@ impl StoreKeySource {
                 let mut bytes = decoded.map_err(|_| damaged())?;
                 let key: std::result::Result<[u8; 32], _> = bytes.as_slice().try_into();
                 bytes.zeroize();
-                Ok(StoreKey(key.map_err(|_| damaged())?))
+                Ok(StoreKey::from_bytes(key.map_err(|_| damaged())?))
             }
         }
     }
@@ -405,32 +415,92 @@ pub fn install_store_key(source: &StoreKeySource, store_id: &str, key_b64: &str)
     source.install(store_id, &key)
 }
 
-/// A store's 256-bit key: seals what syncs to every device of the store.
-pub struct StoreKey([u8; 32]);
+/// The epoch of the key a store is set up with. Blobs it sealed carry no epoch prefix.
+pub const FIRST_EPOCH: u32 = 1;
+
+/// How a blob sealed under a later epoch starts: these bytes, then the epoch (u32, big
+/// endian), then nonce ‖ ciphertext. A blob without them is the first epoch's.
+const EPOCH_MAGIC: &[u8; 3] = b"kse";
+const EPOCH_HEADER: usize = 3 + 4;
+
+/// A store's 256-bit keys, one per epoch: seals what syncs to every device of the store.
+///
+/// A store key is rotated when a device is revoked: the server makes the next epoch's key and
+/// the remaining devices fetch it. A device keeps every epoch it received, so what older keys
+/// sealed still opens; it always seals (and hashes new voucher codes) under the newest.
+pub struct StoreKey {
+    /// Ascending by epoch, never empty, no epoch twice.
+    keys: Vec<(u32, [u8; 32])>,
+}
 
 impl Drop for StoreKey {
     fn drop(&mut self) {
-        self.0.zeroize();
+        for (_, k) in &mut self.keys {
+            k.zeroize();
+        }
     }
 }
 
 impl std::fmt::Debug for StoreKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StoreKey(<hidden>)")
+        write!(f, "StoreKey(epochs {:?}, <hidden>)", self.epochs())
     }
 }
 
 impl StoreKey {
-    /// A key from its bytes.
+    /// The first epoch's key from its bytes.
     pub fn from_bytes(key: [u8; 32]) -> StoreKey {
-        StoreKey(key)
+        StoreKey::at_epoch(FIRST_EPOCH, key)
     }
 
-    /// A keyed hash (HMAC-SHA-256) of `data` for `purpose`: the same on every device of the
-    /// store, and nothing without the key.
-    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+    /// One epoch's key from its bytes.
+    pub fn at_epoch(epoch: u32, key: [u8; 32]) -> StoreKey {
+        StoreKey {
+            keys: vec![(epoch.max(FIRST_EPOCH), key)],
+        }
+    }
+
+    /// The newest epoch held: what [`StoreKey::seal`] and [`StoreKey::mac`] use.
+    pub fn epoch(&self) -> u32 {
+        self.keys.last().map_or(FIRST_EPOCH, |(e, _)| *e)
+    }
+
+    /// Every epoch held, oldest first.
+    pub fn epochs(&self) -> Vec<u32> {
+        self.keys.iter().map(|(e, _)| *e).collect()
+    }
+
+    /// Whether the key of `epoch` is held.
+    pub fn has_epoch(&self, epoch: u32) -> bool {
+        self.keys.iter().any(|(e, _)| *e == epoch)
+    }
+
+    /// Adds the epochs of `other` this key does not hold yet.
+    pub fn add(&mut self, other: &StoreKey) {
+        for (e, k) in &other.keys {
+            if !self.has_epoch(*e) {
+                self.keys.push((*e, *k));
+            }
+        }
+        self.keys.sort_by_key(|(e, _)| *e);
+    }
+
+    /// The key of one epoch alone, if held.
+    pub fn only(&self, epoch: u32) -> Option<StoreKey> {
+        self.keys
+            .iter()
+            .find(|(e, _)| *e == epoch)
+            .map(|(e, k)| StoreKey::at_epoch(*e, *k))
+    }
+
+    fn newest(&self) -> &[u8; 32] {
+        // `keys` is never empty: every constructor makes one.
+        &self.keys[self.keys.len() - 1].1
+    }
+
+    fn mac_with(key: &[u8; 32], purpose: &str, data: &[u8]) -> [u8; 32] {
         use hmac::Mac;
-        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(&self.0)
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(key)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
         mac.update(b"kassa.store-key:");
         mac.update(purpose.as_bytes());
@@ -439,52 +509,143 @@ impl StoreKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// A keyed hash (HMAC-SHA-256) of `data` for `purpose` under the newest epoch: the same
+    /// on every device of the store holding that epoch, and nothing without the key.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        Self::mac_with(self.newest(), purpose, data)
+    }
+
+    /// [`StoreKey::mac`] under every epoch held, newest first (a lookup of something hashed
+    /// before a rotation: the hash cannot be made again without the original data).
+    pub fn macs(&self, purpose: &str, data: &[u8]) -> Vec<(u32, [u8; 32])> {
+        self.keys
+            .iter()
+            .rev()
+            .map(|(e, k)| (*e, Self::mac_with(k, purpose, data)))
+            .collect()
+    }
+
     /// A key as pairing carries it: 32 bytes in base64url (standard base64 is accepted).
     pub fn from_base64(text: &str) -> Result<StoreKey> {
-        decode_key(text, "the store key").map(StoreKey)
+        decode_key(text, "the store key").map(StoreKey::from_bytes)
     }
 
-    /// The key as pairing carries it: base64url without padding. Only for the pairing
-    /// request; never logged or stored in the database.
+    /// One epoch's key as the server hands it out (base64url).
+    pub fn from_base64_at(epoch: u32, text: &str) -> Result<StoreKey> {
+        if epoch < FIRST_EPOCH {
+            return Err(Error::invalid_input("a store key's epoch starts at 1"));
+        }
+        decode_key(text, "the store key").map(|k| StoreKey::at_epoch(epoch, k))
+    }
+
+    /// The oldest key held (the first epoch's, on a set-up device) as pairing carries it:
+    /// base64url without padding. Only for the pairing request; never logged or stored in
+    /// the database.
     pub fn to_base64(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.0)
+        URL_SAFE_NO_PAD.encode(self.keys[0].1)
     }
 
-    /// Whether two handles hold the same key (constant time is not needed: neither side
+    /// Whether two handles hold the same keys (constant time is not needed: neither side
     /// comes from an attacker who learns from timing).
     pub fn same_as(&self, other: &StoreKey) -> bool {
-        self.0 == other.0
+        self.keys == other.keys
     }
 
-    fn aad(context: &str) -> String {
-        format!("kassa.store-key:{context}")
+    fn aad(epoch: u32, context: &str) -> String {
+        if epoch == FIRST_EPOCH {
+            format!("kassa.store-key:{context}")
+        } else {
+            format!("kassa.store-key:e{epoch}:{context}")
+        }
     }
 
-    /// Seals `plaintext` for every device of the store, bound to `context` (the purpose
-    /// and row it belongs to): nonce ‖ ciphertext.
+    /// The epoch a sealed blob names (the first epoch when it has no epoch prefix).
+    pub fn sealed_epoch(sealed: &[u8]) -> u32 {
+        Self::split(sealed).0
+    }
+
+    fn split(sealed: &[u8]) -> (u32, &[u8]) {
+        if sealed.len() >= EPOCH_HEADER + 24 + 16 && sealed.starts_with(EPOCH_MAGIC) {
+            let mut e = [0u8; 4];
+            e.copy_from_slice(&sealed[3..EPOCH_HEADER]);
+            let epoch = u32::from_be_bytes(e);
+            if epoch > FIRST_EPOCH {
+                return (epoch, &sealed[EPOCH_HEADER..]);
+            }
+        }
+        (FIRST_EPOCH, sealed)
+    }
+
+    /// Seals `plaintext` for every device of the store under the newest epoch, bound to
+    /// `context` (the purpose and row it belongs to): nonce ‖ ciphertext, after an epoch
+    /// prefix for any epoch but the first.
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<Vec<u8>> {
-        seal_with(&self.0, plaintext, &Self::aad(context))
+        let epoch = self.epoch();
+        let body = seal_with(self.newest(), plaintext, &Self::aad(epoch, context))?;
+        if epoch == FIRST_EPOCH {
+            return Ok(body);
+        }
+        let mut out = Vec::with_capacity(EPOCH_HEADER + body.len());
+        out.extend_from_slice(EPOCH_MAGIC);
+        out.extend_from_slice(&epoch.to_be_bytes());
+        out.extend_from_slice(&body);
+        Ok(out)
     }
 
-    /// Opens what [`StoreKey::seal`] sealed with the same `context`; a key that does not
-    /// open it is `store_key_mismatch`.
+    /// Opens what [`StoreKey::seal`] sealed with the same `context`, with the key of the
+    /// epoch the blob names; a blob no held key opens is `store_key_mismatch`.
     pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>> {
-        open_with(&self.0, sealed, &Self::aad(context)).ok_or_else(|| {
+        let (epoch, body) = Self::split(sealed);
+        let by_prefix = self
+            .keys
+            .iter()
+            .find(|(e, _)| *e == epoch)
+            .and_then(|(_, k)| open_with(k, body, &Self::aad(epoch, context)));
+        // A first-epoch blob is a random nonce first, which may start like a prefix.
+        let opened = by_prefix.or_else(|| {
+            (epoch != FIRST_EPOCH)
+                .then(|| {
+                    self.keys
+                        .iter()
+                        .find(|(e, _)| *e == FIRST_EPOCH)
+                        .and_then(|(_, k)| open_with(k, sealed, &Self::aad(FIRST_EPOCH, context)))
+                })
+                .flatten()
+        });
+        opened.ok_or_else(|| {
+            let detail = if self.has_epoch(epoch) {
+                "a wrong KASSA_STORE_KEY, or a key from another store".to_string()
+            } else {
+                format!(
+                    "it was sealed under the store key's epoch {epoch}, which this device does not hold yet; sync to receive it"
+                )
+            };
             Error::new(
                 ErrorCode::StoreKeyMismatch,
-                "a secret of this store could not be opened with the store key this device holds (a wrong KASSA_STORE_KEY, or a key from another store); pair the device again to receive the store's key",
+                format!(
+                    "a secret of this store could not be opened with the store keys this device holds ({detail}); pair the device again if syncing does not help"
+                ),
             )
         })
     }
 
-    /// The value kept in this device's row to prove later that the right key was found.
+    /// The value kept in this device's row to prove later that the right first-epoch key
+    /// was found.
     pub fn make_check(&self, store_id: &str) -> Result<Vec<u8>> {
-        self.seal(STORE_CHECK_PLAINTEXT, &format!("key-check:{store_id}"))
+        seal_with(
+            &self.keys[0].1,
+            STORE_CHECK_PLAINTEXT,
+            &Self::aad(FIRST_EPOCH, &format!("key-check:{store_id}")),
+        )
     }
 
-    /// Proves this is the store's key.
+    /// Proves the oldest key held is the store's first-epoch key.
     pub fn verify_check(&self, check: &[u8], store_id: &str) -> Result<()> {
-        match open_with(&self.0, check, &Self::aad(&format!("key-check:{store_id}"))) {
+        match open_with(
+            &self.keys[0].1,
+            check,
+            &Self::aad(FIRST_EPOCH, &format!("key-check:{store_id}")),
+        ) {
             Some(p) if p == STORE_CHECK_PLAINTEXT => Ok(()),
             _ => Err(Error::new(
                 ErrorCode::StoreKeyMismatch,
@@ -495,9 +656,27 @@ impl StoreKey {
         }
     }
 
-    /// A second handle on the same key, for use inside a write transaction.
+    /// A second handle on the same keys, for use inside a write transaction.
     pub fn clone_key(&self) -> StoreKey {
-        StoreKey(self.0)
+        StoreKey {
+            keys: self.keys.clone(),
+        }
+    }
+
+    /// How a blob sealed under the newest epoch starts (empty for the first epoch).
+    pub(crate) fn epoch_header(&self) -> Vec<u8> {
+        let epoch = self.epoch();
+        if epoch == FIRST_EPOCH {
+            return Vec::new();
+        }
+        let mut h = EPOCH_MAGIC.to_vec();
+        h.extend_from_slice(&epoch.to_be_bytes());
+        h
+    }
+
+    /// One epoch's key bytes, for sealing under the device key; never logged.
+    pub(crate) fn bytes_of(&self, epoch: u32) -> Option<[u8; 32]> {
+        self.keys.iter().find(|(e, _)| *e == epoch).map(|(_, k)| *k)
     }
 }
 
@@ -519,7 +698,7 @@ mod tests {
     #[test]
     fn a_store_key_seals_for_its_own_purpose_only() {
         let device = DeviceKey([5; 32]);
-        let store = StoreKey([5; 32]);
+        let store = StoreKey::from_bytes([5; 32]);
         // Same bytes, same context: the purpose in the associated data still tells them apart.
         let by_store = store.seal(b"totp", "staff.totp_secret:1").unwrap();
         assert!(device.open(&by_store, "staff.totp_secret:1").is_err());
@@ -531,19 +710,23 @@ mod tests {
             b"totp"
         );
         assert!(
-            StoreKey([6; 32])
+            StoreKey::from_bytes([6; 32])
                 .open(&by_store, "staff.totp_secret:1")
                 .is_err()
         );
         let check = store.make_check("s").unwrap();
         assert!(store.verify_check(&check, "s").is_ok());
         assert!(store.verify_check(&check, "t").is_err());
-        assert!(StoreKey([6; 32]).verify_check(&check, "s").is_err());
+        assert!(
+            StoreKey::from_bytes([6; 32])
+                .verify_check(&check, "s")
+                .is_err()
+        );
     }
 
     #[test]
     fn a_store_key_travels_as_base64url_and_an_explicit_source_checks_it() {
-        let key = StoreKey([9; 32]);
+        let key = StoreKey::from_bytes([9; 32]);
         let text = key.to_base64();
         assert!(StoreKey::from_base64(&text).unwrap().same_as(&key));
         assert!(StoreKey::from_base64("c2hvcnQ").is_err());
@@ -559,5 +742,72 @@ mod tests {
         let check = k.make_check("dev").unwrap();
         assert!(k.verify_check(&check, "dev").is_ok());
         assert!(DeviceKey([4; 32]).verify_check(&check, "dev").is_err());
+    }
+
+    #[test]
+    fn a_rotated_store_key_seals_under_its_newest_epoch_and_still_opens_the_old_ones() {
+        let first = StoreKey::from_bytes([7; 32]);
+        let old_blob = first.seal(b"old secret", "staff.totp_secret:1").unwrap();
+        assert_eq!(StoreKey::sealed_epoch(&old_blob), FIRST_EPOCH);
+
+        let mut ring = first.clone_key();
+        ring.add(&StoreKey::at_epoch(2, [8; 32]));
+        assert_eq!((ring.epoch(), ring.epochs()), (2, vec![1, 2]));
+        let new_blob = ring.seal(b"new secret", "staff.totp_secret:2").unwrap();
+        assert_eq!(StoreKey::sealed_epoch(&new_blob), 2);
+        assert_eq!(
+            ring.open(&old_blob, "staff.totp_secret:1").unwrap(),
+            b"old secret"
+        );
+        assert_eq!(
+            ring.open(&new_blob, "staff.totp_secret:2").unwrap(),
+            b"new secret"
+        );
+
+        // A device that kept only the first epoch (a revoked one) opens nothing new.
+        let err = first.open(&new_blob, "staff.totp_secret:2").unwrap_err();
+        assert_eq!(err.code, ErrorCode::StoreKeyMismatch);
+        assert!(err.message.contains("epoch 2"), "{err}");
+        // The newest epoch alone does not open what the first sealed.
+        assert!(
+            ring.only(2)
+                .unwrap()
+                .open(&old_blob, "staff.totp_secret:1")
+                .is_err()
+        );
+        // The check value stays the first epoch's.
+        let check = first.make_check("s").unwrap();
+        assert!(ring.verify_check(&check, "s").is_ok());
+        // Hashes: the newest epoch for new ones, every epoch for lookups.
+        assert_eq!(
+            ring.mac("p", b"x"),
+            StoreKey::at_epoch(2, [8; 32]).mac("p", b"x")
+        );
+        let all = ring.macs("p", b"x");
+        assert_eq!(all.iter().map(|(e, _)| *e).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(all[1].1, first.mac("p", b"x"));
+    }
+
+    #[test]
+    fn a_first_epoch_blob_whose_nonce_looks_like_a_prefix_still_opens() {
+        let mut ring = StoreKey::from_bytes([7; 32]);
+        ring.add(&StoreKey::at_epoch(3, [9; 32]));
+        // A nonce is random: one in 2^56 starts like an epoch-3 prefix. Made here on purpose.
+        let mut nonce = [0u8; 24];
+        nonce[..3].copy_from_slice(EPOCH_MAGIC);
+        nonce[3..7].copy_from_slice(&3u32.to_be_bytes());
+        let ct = XChaCha20Poly1305::new((&[7u8; 32]).into())
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: b"a twenty-byte secret",
+                    aad: StoreKey::aad(FIRST_EPOCH, "c").as_bytes(),
+                },
+            )
+            .unwrap();
+        let mut blob = nonce.to_vec();
+        blob.extend_from_slice(&ct);
+        assert_eq!(StoreKey::sealed_epoch(&blob), 3);
+        assert_eq!(ring.open(&blob, "c").unwrap(), b"a twenty-byte secret");
     }
 }

@@ -1,6 +1,7 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
 //! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
-//! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
+//! the device key, the store key and its later epochs, and sealed secrets (`keys`,
+//! `key_epochs`, `secret`), the store's settings, this device and
 //! its store (`device`), the pairing with the sync server (`sync_state`), applying other
 //! devices' changes (`apply`, with the foundation's own entities in `remote`), time (`clock`),
 //! ids, the class of every table (`tables`), and the row-by-row CSV import plumbing (`import`).
@@ -15,6 +16,7 @@ pub(crate) mod db;
 pub mod device;
 pub mod ids;
 pub mod import;
+pub mod key_epochs;
 pub mod keys;
 pub mod outbox;
 pub(crate) mod remote;

@@ -85,6 +85,7 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("stock_batches", Ledger, Some(("stock_batches", "id"))),
     ("stock_levels", Derived, None),
     ("stock_movements", Ledger, Some(("stock_movements", "id"))),
+    ("store_key_epochs", DeviceLocal, None),
     ("stores", Reference, Some(("stores", "id"))),
     ("sync_cursor", DeviceLocal, None),
     // The sync engine's own state (migration 0007).

@@ -442,7 +442,7 @@ fn keyed_voucher_codes(store: &Store, tenders: &mut [TenderRequest]) -> Result<(
     let key = store.store_key()?;
     for t in tenders.iter_mut() {
         if let Some(code) = t.voucher_code.as_mut() {
-            *code = voucher::code_key(key, code);
+            *code = voucher::stored_code_key(store.conn(), key, code)?;
         }
     }
     Ok(())

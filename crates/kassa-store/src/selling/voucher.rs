@@ -29,14 +29,49 @@ fn normalize(code: &str) -> String {
     code.trim().to_ascii_uppercase()
 }
 
-/// How a stored code starts: what follows is the keyed hash.
+/// How a stored code hashed under the store key's first epoch starts: what follows is the
+/// keyed hash. A later epoch `n` writes `vh<n>:`.
 pub const KEYED_PREFIX: &str = "vh1:";
 
-/// The keyed hash a voucher code is stored and looked up as: HMAC-SHA-256 under the store key
-/// of the code as typed (trimmed, upper case).
+fn keyed_with(epoch: u32, mac: &[u8; 32]) -> String {
+    format!("vh{epoch}:{}", hex::encode(&mac[..20]))
+}
+
+/// The keyed hash a new voucher code is stored as: HMAC-SHA-256 under the newest epoch of
+/// the store key, of the code as typed (trimmed, upper case), after `vh<epoch>:`.
 pub fn code_key(key: &StoreKey, code: &str) -> String {
-    let mac = key.mac("voucher-code", normalize(code).as_bytes());
-    format!("{KEYED_PREFIX}{}", hex::encode(&mac[..20]))
+    keyed_with(
+        key.epoch(),
+        &key.mac("voucher-code", normalize(code).as_bytes()),
+    )
+}
+
+/// Every keyed hash `code` may be stored as, one per epoch held, newest first: a code hashed
+/// before a rotation cannot be hashed again without the code, so lookups try each.
+pub fn code_keys(key: &StoreKey, code: &str) -> Vec<String> {
+    key.macs("voucher-code", normalize(code).as_bytes())
+        .iter()
+        .map(|(epoch, mac)| keyed_with(*epoch, mac))
+        .collect()
+}
+
+/// The keyed hash `code` is stored under on this device, if a voucher has it; else the
+/// newest epoch's (which then finds nothing).
+pub fn stored_code_key(conn: &Connection, key: &StoreKey, code: &str) -> Result<String> {
+    let all = code_keys(key, code);
+    for keyed in &all {
+        let found: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM vouchers WHERE code = ?1)",
+                [keyed],
+                |r| r.get(0),
+            )
+            .db()?;
+        if found {
+            return Ok(keyed.clone());
+        }
+    }
+    Ok(code_key(key, code))
 }
 
 /// How a typed code is shown back in messages: its last characters only.
@@ -59,7 +94,7 @@ fn hint(code: &str) -> String {
 pub fn key_stored_codes(tx: &mut WriteTx<'_>, key: &StoreKey) -> Result<usize> {
     let plain: Vec<(String, String)> = {
         let mut st = tx
-            .prepare("SELECT id, code FROM vouchers WHERE code NOT LIKE 'vh1:%'")
+            .prepare("SELECT id, code FROM vouchers WHERE code NOT GLOB 'vh[0-9]*:*'")
             .db()?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .db()?
@@ -86,7 +121,7 @@ pub struct Voucher {
 
 /// The voucher with `code` (as typed), and its balance.
 pub fn find(conn: &Connection, key: &StoreKey, code: &str) -> Result<Voucher> {
-    let mut v = find_keyed(conn, &code_key(key, code), Some(code))?;
+    let mut v = find_keyed(conn, &stored_code_key(conn, key, code)?, Some(code))?;
     v.code = normalize(code);
     Ok(v)
 }

@@ -1,7 +1,7 @@
 //! What the storage interface promises, one story each.
 
 use crate::*;
-use kassa_server_storage::{Storage, StorageError};
+use kassa_server_storage::{RevokeInput, Storage, StorageError};
 
 #[tokio::test]
 async fn a_new_store_s_first_device_is_01_and_the_next_ones_count_up() {
@@ -149,15 +149,25 @@ async fn a_token_finds_its_device_until_an_admin_revokes_it() {
     assert!(!auth.revoked && !auth.blocked);
     assert!(s.authenticate("token-nobody").await.unwrap().is_none());
 
-    let foreign = s.revoke("st", "dev-o", "dev-a", LATER).await;
+    let revoke = |device: &str, at: &str| RevokeInput {
+        store_id: "st".into(),
+        device_id: device.into(),
+        by_device: "dev-a".into(),
+        next_store_key: b"sealed next key".to_vec(),
+        now: at.into(),
+    };
+    let foreign = s.revoke(revoke("dev-o", LATER)).await;
     assert!(
         matches!(foreign, Err(StorageError::NotFound(_))),
         "{foreign:?}"
     );
-    s.revoke("st", "dev-b", "dev-a", LATER).await.unwrap();
-    s.revoke("st", "dev-b", "dev-a", "2026-12-03T09:00:00.000Z")
-        .await
-        .unwrap();
+    assert_eq!(s.revoke(revoke("dev-b", LATER)).await.unwrap(), Some(2));
+    assert_eq!(
+        s.revoke(revoke("dev-b", "2026-12-03T09:00:00.000Z"))
+            .await
+            .unwrap(),
+        None
+    );
     assert!(
         s.authenticate("token-dev-b")
             .await
@@ -416,10 +426,10 @@ async fn a_restarted_server_finds_its_data_and_migrates_nothing_again() {
         )
         .await
         .unwrap();
-    // One row per migration (the log, then the store key), each applied once.
-    assert_eq!(versions.len(), 2);
+    // One row per migration (the log, the store key, its epochs), each applied once.
+    assert_eq!(versions.len(), 3);
     assert_eq!(
-        versions[1].get::<_, i64>(0),
+        versions[2].get::<_, i64>(0),
         kassa_server_postgres::schema_version()
     );
 }

@@ -36,14 +36,19 @@ pub async fn revoking_a_device_is_audited_once_and_only_within_its_store(s: &dyn
     join(s, STORE_A, DEV_2).await;
     new_store(s, STORE_B, DEV_B).await;
 
-    let r = s.revoke(STORE_B, DEV_2, DEV_B, T2).await;
+    let r = revoke(s, STORE_B, DEV_2, DEV_B, T2).await;
     assert!(
         matches!(r, Err(StorageError::NotFound(_))),
         "another store's device: {r:?}"
     );
-    let r = s
-        .revoke(STORE_A, "0190d000-0000-7000-8000-0000000000ff", DEV_1, T2)
-        .await;
+    let r = revoke(
+        s,
+        STORE_A,
+        "0190d000-0000-7000-8000-0000000000ff",
+        DEV_1,
+        T2,
+    )
+    .await;
     assert!(
         matches!(r, Err(StorageError::NotFound(_))),
         "an unknown device: {r:?}"
@@ -55,10 +60,18 @@ pub async fn revoking_a_device_is_audited_once_and_only_within_its_store(s: &dyn
         .expect("known");
     assert!(!auth.revoked, "a refused revocation changes nothing");
 
-    s.revoke(STORE_A, DEV_2, DEV_1, T2).await.expect("revoke");
-    s.revoke(STORE_A, DEV_2, DEV_1, T3)
-        .await
-        .expect("revoking twice is fine");
+    assert_eq!(
+        revoke(s, STORE_A, DEV_2, DEV_1, T2).await.expect("revoke"),
+        Some(2),
+        "a revocation rotates the store key"
+    );
+    assert_eq!(
+        revoke(s, STORE_A, DEV_2, DEV_1, T3)
+            .await
+            .expect("revoking twice is fine"),
+        None,
+        "revoking twice rotates nothing"
+    );
     let auth = s
         .authenticate(&hash(&format!("token-{DEV_2}")))
         .await
@@ -93,7 +106,7 @@ pub async fn revoking_a_device_is_audited_once_and_only_within_its_store(s: &dyn
 pub async fn the_audit_trail_tells_pairings_codes_revocations_and_blocks(s: &dyn Storage) {
     new_store(s, STORE_A, DEV_1).await;
     join(s, STORE_A, DEV_2).await;
-    s.revoke(STORE_A, DEV_2, DEV_1, T2).await.expect("revoke");
+    revoke(s, STORE_A, DEV_2, DEV_1, T2).await.expect("revoke");
     push(s, STORE_A, DEV_1, "b1", 1..=1, T2)
         .await
         .expect("push");
@@ -113,11 +126,76 @@ pub async fn the_audit_trail_tells_pairings_codes_revocations_and_blocks(s: &dyn
             ("pairing_code.created", None),
             ("device.paired", Some(DEV_2)),
             ("device.revoked", Some(DEV_2)),
+            ("store_key.rotated", Some(DEV_2)),
             ("device.blocked", Some(DEV_1)),
         ],
         "oldest first: {audit:?}"
     );
     assert!(audit.iter().all(|e| e.store_id == STORE_A));
     assert_eq!(audit[0].at, T1);
-    assert_eq!(audit[4].at, T3);
+    assert_eq!(audit[5].at, T3);
+}
+
+pub async fn revoking_a_device_rotates_the_store_key_and_keeps_every_epoch(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    join(s, STORE_A, DEV_3).await;
+    new_store(s, STORE_B, DEV_B).await;
+    let epochs = |keys: Vec<crate::SealedStoreKey>| {
+        keys.into_iter()
+            .map(|k| (k.epoch, k.sealed))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        epochs(s.store_keys(STORE_A).await.expect("keys")),
+        vec![(1, sealed_key(STORE_A))]
+    );
+    let page = s.pull(STORE_A, DEV_1, 0, 10).await.expect("pull");
+    assert_eq!(page.store_key_epoch, 1);
+
+    assert_eq!(
+        revoke(s, STORE_A, DEV_3, DEV_1, T2).await.expect("revoke"),
+        Some(2)
+    );
+    assert_eq!(
+        revoke(s, STORE_A, DEV_2, DEV_1, T3).await.expect("revoke"),
+        Some(3)
+    );
+    assert_eq!(
+        epochs(s.store_keys(STORE_A).await.expect("keys")),
+        vec![
+            (1, sealed_key(STORE_A)),
+            (2, next_key(DEV_3)),
+            (3, next_key(DEV_2)),
+        ],
+        "every epoch is kept, oldest first"
+    );
+    let page = s.pull(STORE_A, DEV_1, 0, 10).await.expect("pull");
+    assert_eq!(page.store_key_epoch, 3);
+    // Another store's key is its own.
+    assert_eq!(
+        epochs(s.store_keys(STORE_B).await.expect("keys")),
+        vec![(1, sealed_key(STORE_B))]
+    );
+    assert_eq!(
+        s.pull(STORE_B, DEV_B, 0, 10)
+            .await
+            .expect("pull")
+            .store_key_epoch,
+        1
+    );
+    // A refused revocation rotates nothing.
+    assert!(revoke(s, STORE_B, DEV_1, DEV_B, T3).await.is_err());
+    assert_eq!(s.store_keys(STORE_B).await.expect("keys").len(), 1);
+
+    let audit = s.audit(STORE_A).await.expect("audit");
+    let rotated: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "store_key.rotated")
+        .collect();
+    assert_eq!(rotated.len(), 2, "{audit:?}");
+    assert_eq!(rotated[0].device_id.as_deref(), Some(DEV_3));
+    assert_eq!(rotated[0].detail["epoch"], 2);
+    assert_eq!(rotated[0].detail["by_device"], DEV_1);
+    assert_eq!(rotated[1].detail["epoch"], 3);
 }

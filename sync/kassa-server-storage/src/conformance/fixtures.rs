@@ -1,6 +1,8 @@
 //! Fixed ids, times and helpers the cases share.
 
-use crate::{NewPairingCode, PairInput, Paired, PushInput, Pushed, Storage, StorageError};
+use crate::{
+    NewPairingCode, PairInput, Paired, PushInput, Pushed, RevokeInput, Storage, StorageError,
+};
 use kassa_sync_protocol::wire::{PushedChange, StoreRecord};
 use kassa_sync_protocol::{Change, ChangeOp};
 
@@ -87,6 +89,30 @@ pub(super) async fn code(
 /// The bytes a store's first device brings as its sealed store key (opaque to storage).
 pub(super) fn sealed_key(store_id: &str) -> Vec<u8> {
     format!("sealed store key of {store_id}").into_bytes()
+}
+
+/// Revokes `device` of `store_id` at `at`, as asked by `by`; the next epoch's key is
+/// opaque bytes naming the revoked device.
+pub(super) async fn revoke(
+    s: &dyn Storage,
+    store_id: &str,
+    device: &str,
+    by: &str,
+    at: &str,
+) -> Result<Option<u32>, StorageError> {
+    s.revoke(RevokeInput {
+        store_id: store_id.into(),
+        device_id: device.into(),
+        by_device: by.into(),
+        next_store_key: next_key(device),
+        now: at.into(),
+    })
+    .await
+}
+
+/// The sealed key a revocation of `device` brings (opaque to storage).
+pub(super) fn next_key(device: &str) -> Vec<u8> {
+    format!("sealed store key after revoking {device}").into_bytes()
 }
 
 /// A pairing; a device that brings its store brings its sealed store key too.

@@ -67,6 +67,7 @@ where
         a_store_never_sees_another_stores_log,
         devices_list_their_acked_sequence_and_last_sync,
         revoking_a_device_is_audited_once_and_only_within_its_store,
+        revoking_a_device_rotates_the_store_key_and_keeps_every_epoch,
         the_audit_trail_tells_pairings_codes_revocations_and_blocks,
         concurrent_pushes_fill_the_log_without_holes,
     );
