@@ -5,14 +5,14 @@
 use crate::transport::Transport;
 use chrono::{DateTime, Utc};
 use kassa_domain::{Error, ErrorCode, Result};
-use kassa_store::foundation::apply;
 use kassa_store::foundation::device::{self, JoinParams};
 use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
+use kassa_store::foundation::{apply, audit_heads};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store};
 use kassa_sync_protocol::wire::{
-    DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
-    PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
+    AuditHead, DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES,
+    MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -24,7 +24,8 @@ pub struct SyncReport {
     pub pushed: u64,
     /// Changes from other devices applied here.
     pub pulled: u64,
-    /// Changes that met a conflict a person must decide.
+    /// Changes that met a conflict a person must decide, and audit chains held short of or
+    /// other than the head the server published.
     pub conflicts: u64,
 }
 
@@ -312,7 +313,9 @@ pub async fn sync_once_with_progress<T: Transport>(
     let creds = sync_state::credentials(&lock(store))?;
     let result = async {
         let mut report = push_all(store, transport, &creds).await?;
-        let latest = pull_all(store, transport, &creds, &mut report, progress).await?;
+        let (latest, heads) = pull_all(store, transport, &creds, &mut report, progress).await?;
+        // With the whole log pulled, every other device's chain must reach its published head.
+        report.conflicts += audit_heads::record_published(&mut lock(store), &heads)?;
         let check = sync_state::record_server_time(&mut lock(store), latest)?;
         if let Some(w) = check.warning {
             tracing::warn!(warning = %w, "the server's clock is far ahead");
@@ -371,14 +374,15 @@ async fn push_all<T: Transport>(
     Ok(report)
 }
 
-/// Pulls and applies the server's log after this device's cursor until none remains.
+/// Pulls and applies the server's log after this device's cursor until none remains; returns
+/// the server's time and the audit heads it published with the last page.
 async fn pull_all<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
     creds: &Credentials,
     report: &mut SyncReport,
     progress: &dyn Fn(u64),
-) -> Result<DateTime<Utc>> {
+) -> Result<(DateTime<Utc>, Vec<AuditHead>)> {
     loop {
         let after = apply::cursor(lock(store).conn())?;
         let page = transport
@@ -386,7 +390,7 @@ async fn pull_all<T: Transport>(
             .await?;
         let latest = server_time(&page.server_time)?;
         if page.changes.is_empty() && page.cursor <= after {
-            return Ok(latest);
+            return Ok((latest, page.audit_heads));
         }
         if page.cursor < after {
             return Err(Error::new(
@@ -402,7 +406,7 @@ async fn pull_all<T: Transport>(
         report.conflicts += applied.conflicts;
         progress(page.remaining);
         if page.remaining == 0 {
-            return Ok(latest);
+            return Ok((latest, page.audit_heads));
         }
     }
 }

@@ -158,6 +158,7 @@ impl Transport for FakeServer {
             cursor: after,
             remaining: 0,
             server_time: now(),
+            audit_heads: Vec::new(),
         })
     }
 

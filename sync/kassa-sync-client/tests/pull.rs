@@ -83,6 +83,7 @@ impl Transport for LogServer {
             changes: page,
             cursor,
             server_time: now(),
+            audit_heads: Vec::new(),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
-//! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
+//! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`,
+//! with the heads the server publishes of other devices' chains in `audit_heads`),
 //! the device key and sealed secrets (`keys`, `secret`), the store's settings, this device and
 //! its store (`device`), the pairing with the sync server (`sync_state`), applying other
 //! devices' changes (`apply`, with the foundation's own entities in `remote`), time (`clock`),
@@ -9,6 +10,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod audit_heads;
 pub mod card_guard;
 pub mod clock;
 pub(crate) mod db;
