@@ -125,8 +125,13 @@ async fn a_tail_cut_from_another_tills_chain_is_flagged_after_the_pull() {
     // The next sync pulls nothing new, and the head the server publishes shows the cut.
     let report = sync_once(&till2, &transport).await.unwrap();
     assert_eq!(report.conflicts, 1, "{report:?}");
-    let s = till2.lock().unwrap();
-    let open = conflicts::list(s.conn(), false, 100).unwrap();
+    let (open, verified) = {
+        let s = till2.lock().unwrap();
+        (
+            conflicts::list(s.conn(), false, 100).unwrap(),
+            audit::verify(s.conn()).unwrap(),
+        )
+    };
     let flagged: Vec<_> = open
         .iter()
         .filter(|c| c.kind == audit_heads::MISMATCH_KIND)
@@ -135,7 +140,6 @@ async fn a_tail_cut_from_another_tills_chain_is_flagged_after_the_pull() {
     assert_eq!(flagged[0].entity_id, till1_id);
     assert_eq!(flagged[0].detail["held"]["seq"], last_kept);
     assert_eq!(flagged[0].detail["published"]["seq"], last_kept + 2);
-    let verified = audit::verify(s.conn()).unwrap();
     let bad = verified.first_bad.unwrap();
     assert_eq!(
         (bad.device_id.as_str(), bad.device_seq, bad.reason),
@@ -145,7 +149,6 @@ async fn a_tail_cut_from_another_tills_chain_is_flagged_after_the_pull() {
             Break::TailMissing
         )
     );
-    drop(s);
 
     // Flagged once: syncing again records no second conflict; till 1 is not flagged at all.
     assert_eq!(sync_once(&till2, &transport).await.unwrap().conflicts, 0);

@@ -95,7 +95,7 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
             VerifyMode::Full => None,
             VerifyMode::Incremental => match checkpoint(conn, &device)? {
                 Checkpoint::None => None,
-                Checkpoint::Entry(e) => Some(e),
+                Checkpoint::Entry(e) => Some(*e),
                 Checkpoint::Broken(bad) => return broken(total + 1, bad),
             },
         };
@@ -192,7 +192,7 @@ enum Checkpoint {
     /// Nothing verified yet: from the first entry.
     None,
     /// After this entry, which is still as it was verified.
-    Entry(StoredEntry),
+    Entry(Box<StoredEntry>),
     /// The entry verified last has changed or gone since.
     Broken(BadEntry),
 }
@@ -231,7 +231,7 @@ fn checkpoint(conn: &Connection, device: &str) -> Result<Checkpoint> {
     let id = entry.id.clone();
     match stored(entry, &prev_hex, &hash_hex) {
         Some(s) if hash_hex == mark_hash && entry_hash(&s.prev_hash, &s.entry) == s.hash => {
-            Ok(Checkpoint::Entry(s))
+            Ok(Checkpoint::Entry(Box::new(s)))
         }
         _ => Ok(bad(id, Break::Altered)),
     }
