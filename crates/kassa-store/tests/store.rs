@@ -285,10 +285,17 @@ fn an_incremental_verification_walks_only_the_entries_after_the_last_one_verifie
     let mut store = open(dir.path(), clock());
     set_up(&mut store);
     let full = audit::verify(store.conn()).unwrap();
-    assert_eq!((full.ok, full.entries), (true, 5), "{full:?}");
+    assert_eq!(
+        (full.ok, full.entries, full.walked),
+        (true, 5, 5),
+        "{full:?}"
+    );
     let incremental = |s: &Store| audit::verify_with(s.conn(), VerifyMode::Incremental).unwrap();
     let nothing_new = incremental(&store);
-    assert_eq!((nothing_new.ok, nothing_new.entries), (true, 0));
+    assert_eq!(
+        (nothing_new.ok, nothing_new.entries, nothing_new.walked),
+        (true, 5, 0)
+    );
 
     store
         .write(|tx| {
@@ -307,7 +314,11 @@ fn an_incremental_verification_walks_only_the_entries_after_the_last_one_verifie
         )
         .unwrap();
     let two_new = incremental(&store);
-    assert_eq!((two_new.ok, two_new.entries), (true, 2), "{two_new:?}");
+    assert_eq!(
+        (two_new.ok, two_new.entries, two_new.walked),
+        (true, 7, 2),
+        "{two_new:?}"
+    );
     let full = audit::verify(store.conn()).unwrap();
     let bad = full.first_bad.unwrap();
     assert_eq!((bad.device_seq, bad.reason), (2, Break::Altered));

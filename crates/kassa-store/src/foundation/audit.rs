@@ -12,8 +12,10 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub ok: bool,
-    /// Entries checked, over all devices.
+    /// Entries verified, over all devices: walked now, or (incremental) before.
     pub entries: u64,
+    /// Entries this verification walked and hashed.
+    pub walked: u64,
     pub first_bad: Option<BadEntry>,
 }
 
@@ -82,11 +84,12 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
             "SELECT * FROM audit_log WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq",
         )
         .db()?;
-    let mut total = 0u64;
-    let broken = |total, bad| {
+    let (mut total, mut walked) = (0u64, 0u64);
+    let broken = |total, walked, bad| {
         Ok(ChainReport {
             ok: false,
             entries: total,
+            walked,
             first_bad: Some(bad),
         })
     };
@@ -96,7 +99,7 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
             VerifyMode::Incremental => match checkpoint(conn, &device)? {
                 Checkpoint::None => None,
                 Checkpoint::Entry(e) => Some(*e),
-                Checkpoint::Broken(bad) => return broken(total + 1, bad),
+                Checkpoint::Broken(bad) => return broken(total, walked + 1, bad),
             },
         };
         let after = start.as_ref().map_or(0, |s| s.entry.device_seq);
@@ -117,15 +120,18 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
                     device_seq,
                     reason: Break::Altered,
                 };
-                return broken(total + chain.len() as u64 + 1, bad);
+                let n = chain.len() as u64 + 1;
+                return broken(total + after + n, walked + n, bad);
             };
             chain.push(s);
         }
-        total += chain.len() as u64;
+        // Places run from 1 without a gap up to the checkpoint, as verified before.
+        total += after + chain.len() as u64;
+        walked += chain.len() as u64;
         let own_head = own.as_ref().filter(|(id, _, _)| *id == device);
         let head = own_head.map(|(_, seq, _)| u64::try_from(*seq).unwrap_or(0));
         if let Some(bad) = verify_chain_after(start.as_ref(), &chain, head) {
-            return broken(total, bad);
+            return broken(total, walked, bad);
         }
         let last = chain.last().or(start.as_ref());
         // The chain checks itself up to its last entry; the head this device keeps apart from
@@ -135,6 +141,7 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
         {
             return broken(
                 total,
+                walked,
                 BadEntry {
                     id: last.entry.id.clone(),
                     device_id: last.entry.device_id.clone(),
@@ -160,6 +167,7 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
         };
         return broken(
             total,
+            walked,
             BadEntry {
                 id: m.held_id.unwrap_or_default(),
                 device_id: m.device_id,
@@ -171,6 +179,7 @@ pub fn verify_with(conn: &Connection, mode: VerifyMode) -> Result<ChainReport> {
     Ok(ChainReport {
         ok: true,
         entries: total,
+        walked,
         first_bad: None,
     })
 }
