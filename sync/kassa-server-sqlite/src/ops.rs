@@ -328,6 +328,9 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
         .map_err(backend)?
         .ok_or_else(|| StorageError::NotFound(format!("store {}", input.store_id)))?;
     let mut acked_now = acked;
+    // The chain's new head is the batch's last audit entry, at the place its change takes.
+    let last_audit = fresh_audit.last();
+    let mut head_place = None;
     {
         let mut insert = tx
             .prepare_cached(
@@ -366,28 +369,31 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
                         backend(e)
                     }
                 })?;
-            if let Some(l) = fresh_audit.iter().find(|l| l.outbox_seq == pc.seq) {
-                let audit_seq = to_i64(l.device_seq, "audit seq")?;
-                tx.prepare_cached(
-                    "INSERT INTO audit_heads (device_id, store_id, seq, hash, server_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (device_id) DO UPDATE SET
-                         seq = excluded.seq, hash = excluded.hash, server_seq = excluded.server_seq",
-                )
-                .and_then(|mut st| {
-                    st.execute(params![
-                        input.device_id,
-                        input.store_id,
-                        audit_seq,
-                        l.hash,
-                        next
-                    ])
-                })
-                .map_err(backend)?;
+            if last_audit.is_some_and(|l| l.outbox_seq == pc.seq) {
+                head_place = Some(next);
             }
             next += 1;
             acked_now = pc.seq;
         }
+    }
+    if let (Some(l), Some(place)) = (last_audit, head_place) {
+        let audit_seq = to_i64(l.device_seq, "audit seq")?;
+        tx.prepare_cached(
+            "INSERT INTO audit_heads (device_id, store_id, seq, hash, server_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (device_id) DO UPDATE SET
+                 seq = excluded.seq, hash = excluded.hash, server_seq = excluded.server_seq",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                input.device_id,
+                input.store_id,
+                audit_seq,
+                l.hash,
+                place
+            ])
+        })
+        .map_err(backend)?;
     }
     let accepted = new.len() as u64;
     let acked_i = to_i64(acked_now, "seq")?;
