@@ -6,7 +6,7 @@ use crate::dto::{
 use crate::{Api, ApiResult};
 use kassa_domain::audit::Break;
 use kassa_domain::role::Permission;
-use kassa_store::foundation::audit::{self, AuditFilter, ChainReport};
+use kassa_store::foundation::audit::{self, AuditFilter, ChainReport, VerifyMode};
 
 fn reason(b: Break) -> &'static str {
     match b {
@@ -14,6 +14,7 @@ fn reason(b: Break) -> &'static str {
         Break::Unlinked => "unlinked",
         Break::Missing => "missing",
         Break::TailMissing => "tail_missing",
+        Break::DiffersFromServer => "differs_from_server",
     }
 }
 
@@ -32,13 +33,15 @@ fn report_dto(r: ChainReport) -> AuditVerifyOutput {
 }
 
 impl Api {
-    /// Verifies every device's audit chain. Needs no session: it reads no secrets and
-    /// an admin must be able to check a device whose staff cannot sign in.
+    /// Verifies every device's whole audit chain, and that each other device's chain reaches
+    /// the head the server published. Needs no session: it reads no secrets and an admin
+    /// must be able to check a device whose staff cannot sign in.
     pub fn audit_verify(&self, _: NoInput) -> ApiResult<AuditVerifyOutput> {
         Ok(report_dto(audit::verify(self.store().conn())?))
     }
 
-    /// Lists audit entries, newest first, and the chain's state.
+    /// Lists audit entries, newest first, and the chain's state, verified from where the
+    /// last verification ended (the screen lists often; `audit_verify` walks everything).
     pub fn audit_list(&self, input: AuditListInput) -> ApiResult<AuditListOutput> {
         self.require(Permission::ViewAudit)?;
         let store = self.store();
@@ -55,7 +58,7 @@ impl Api {
                 limit: input.limit.unwrap_or(200),
             },
         )?;
-        let chain = report_dto(audit::verify(store.conn())?);
+        let chain = report_dto(audit::verify_with(store.conn(), VerifyMode::Incremental)?);
         Ok(AuditListOutput {
             entries: rows
                 .into_iter()

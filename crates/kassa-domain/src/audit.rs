@@ -82,6 +82,8 @@ pub enum Break {
     Missing,
     /// The device's recorded head is past the last entry: entries at the end were removed.
     TailMissing,
+    /// The chain ends with another entry than the head the server holds for its device.
+    DiffersFromServer,
 }
 
 impl Break {
@@ -94,6 +96,9 @@ impl Break {
             }
             Break::Missing => "entries before this one are missing",
             Break::TailMissing => "entries after this one were removed",
+            Break::DiffersFromServer => {
+                "the chain ends with another entry than the one the server holds for its device"
+            }
         }
     }
 }
@@ -115,9 +120,20 @@ pub fn verify_chain<'a>(
     entries: impl IntoIterator<Item = &'a StoredEntry>,
     head: Option<u64>,
 ) -> Option<BadEntry> {
-    let mut prev = GENESIS;
-    let mut last: Option<&StoredEntry> = None;
-    for (expected_seq, stored) in (1u64..).zip(entries) {
+    verify_chain_after(None, entries, head)
+}
+
+/// [`verify_chain`] for the entries after `start`, an entry verified before (a checkpoint):
+/// the first must follow it. With `None` the first must be the chain's first entry.
+pub fn verify_chain_after<'a>(
+    start: Option<&'a StoredEntry>,
+    entries: impl IntoIterator<Item = &'a StoredEntry>,
+    head: Option<u64>,
+) -> Option<BadEntry> {
+    let mut prev = start.map_or(GENESIS, |s| s.hash);
+    let mut last: Option<&StoredEntry> = start;
+    let first_seq = start.map_or(1, |s| s.entry.device_seq + 1);
+    for (expected_seq, stored) in (first_seq..).zip(entries) {
         let e = &stored.entry;
         let bad = |reason| BadEntry {
             id: e.id.clone(),
@@ -215,6 +231,27 @@ mod tests {
         let c = chain(5);
         let bad = verify_chain(&c[..3], Some(5)).unwrap();
         assert_eq!((bad.device_seq, bad.reason), (3, Break::TailMissing));
+    }
+
+    #[test]
+    fn a_chain_verifies_from_a_checkpoint() {
+        let c = chain(5);
+        assert_eq!(verify_chain_after(Some(&c[1]), &c[2..], Some(5)), None);
+    }
+
+    #[test]
+    fn entries_after_a_checkpoint_must_follow_it() {
+        let c = chain(5);
+        let other = chain(2);
+        // Entry 3 follows entry 2 of its own chain, not another one's.
+        let mut forged = c[1].clone();
+        forged.hash = other[0].hash;
+        let bad = verify_chain_after(Some(&forged), &c[2..], Some(5)).unwrap();
+        assert_eq!((bad.device_seq, bad.reason), (3, Break::Unlinked));
+        let bad = verify_chain_after(Some(&c[1]), &c[3..], Some(5)).unwrap();
+        assert_eq!((bad.device_seq, bad.reason), (4, Break::Missing));
+        let bad = verify_chain_after(Some(&c[3]), [], Some(5)).unwrap();
+        assert_eq!((bad.device_seq, bad.reason), (4, Break::TailMissing));
     }
 
     #[test]

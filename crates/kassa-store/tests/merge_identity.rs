@@ -449,12 +449,20 @@ fn failed_sign_ins_on_two_devices_count_together_and_an_unlock_on_one_clears_bot
     );
     let before = (dump(a.conn()), dump(b.conn()));
     exchange(&mut log, &mut a, &mut b);
-    assert_eq!((dump(a.conn()), dump(b.conn())), before, "applying twice changes nothing");
+    assert_eq!(
+        (dump(a.conn()), dump(b.conn())),
+        before,
+        "applying twice changes nothing"
+    );
 
     // An admin unlocks the account on A; B lets the person try again after the next sync.
     a.write(|tx| {
         let member = staff::get(tx, &admin)?;
-        staff::unlock(tx, &member, kassa_store::AuditInput::new("staff.unlocked").by(&admin))
+        staff::unlock(
+            tx,
+            &member,
+            kassa_store::AuditInput::new("staff.unlocked").by(&admin),
+        )
     })
     .unwrap();
     exchange(&mut log, &mut a, &mut b);

@@ -2,6 +2,8 @@
 //! only move forward; sign-in counts failures and locks at ten.
 
 use chrono::{Duration, TimeZone, Utc};
+use kassa_domain::audit::Break;
+use kassa_store::foundation::audit::VerifyMode;
 use kassa_store::foundation::device::{SetupParams, setup};
 use kassa_store::foundation::write::AuditInput;
 use kassa_store::identity::auth::{SecondFactor, sign_in};
@@ -275,4 +277,64 @@ fn a_clock_behind_the_last_server_time_is_not_trusted() {
     )
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::ClockMovedBack);
+}
+
+#[test]
+fn an_incremental_verification_walks_only_the_entries_after_the_last_one_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path(), clock());
+    set_up(&mut store);
+    let full = audit::verify(store.conn()).unwrap();
+    assert_eq!(
+        (full.ok, full.entries, full.walked),
+        (true, 5, 5),
+        "{full:?}"
+    );
+    let incremental = |s: &Store| audit::verify_with(s.conn(), VerifyMode::Incremental).unwrap();
+    let nothing_new = incremental(&store);
+    assert_eq!(
+        (nothing_new.ok, nothing_new.entries, nothing_new.walked),
+        (true, 5, 0)
+    );
+
+    store
+        .write(|tx| {
+            tx.audit(AuditInput::new("drawer.opened"))?;
+            tx.audit(AuditInput::new("drawer.opened"))?;
+            Ok(())
+        })
+        .unwrap();
+    // Someone with the file rewrites entry 2, which was verified already: only the full
+    // verification walks back to it; the incremental one checks the two new entries.
+    store
+        .conn()
+        .execute_batch(
+            "DROP TRIGGER audit_log_immutable;
+             UPDATE audit_log SET action = 'auth.nothing' WHERE device_seq = 2;",
+        )
+        .unwrap();
+    let two_new = incremental(&store);
+    assert_eq!(
+        (two_new.ok, two_new.entries, two_new.walked),
+        (true, 7, 2),
+        "{two_new:?}"
+    );
+    let full = audit::verify(store.conn()).unwrap();
+    let bad = full.first_bad.unwrap();
+    assert_eq!((bad.device_seq, bad.reason), (2, Break::Altered));
+
+    // The entry the incremental verification starts after is checked itself.
+    store
+        .conn()
+        .execute(
+            "UPDATE audit_log SET action = 'auth.nothing' WHERE device_seq = 7",
+            [],
+        )
+        .unwrap();
+    let changed = incremental(&store);
+    let bad = changed.first_bad.unwrap();
+    assert_eq!(
+        (changed.ok, bad.device_seq, bad.reason),
+        (false, 7, Break::Altered)
+    );
 }

@@ -4,8 +4,8 @@ use crate::error::{db, out_of_range};
 use crate::registry::record_audit;
 use crate::sql;
 use deadpool_postgres::{Client, Transaction};
-use kassa_server_storage::{Page, PushInput, Pushed, Result, StorageError};
-use kassa_sync_protocol::wire::{LogEntry, PushedChange};
+use kassa_server_storage::{AuditLink, Page, PushInput, Pushed, Result, StorageError, link_audit};
+use kassa_sync_protocol::wire::{AuditHead, LogEntry, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
 use std::collections::HashMap;
@@ -96,6 +96,52 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
         return Err(StorageError::Conflict(
             "the batch's sequences are not consecutive".into(),
         ));
+    }
+
+    // The batch's new audit entries must continue the chain the server holds.
+    let fresh_audit: Vec<&AuditLink> = input
+        .audit
+        .iter()
+        .filter(|l| l.outbox_seq > acked)
+        .collect();
+    if let Some(last) = fresh_audit.last() {
+        let head = sql::query_opt(
+            &tx,
+            "SELECT seq, hash FROM audit_heads WHERE device_id = $1",
+            &[&input.device_id],
+        )
+        .await
+        .map_err(db)?
+        .map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)));
+        let head = match &head {
+            Some((seq, hash)) => Some((seq_from_db("audit seq", *seq)?, hash.as_str())),
+            None => None,
+        };
+        link_audit(head, &fresh_audit)?;
+        // The head's log place: the fresh changes take `last_seq + 1` on, in order.
+        let offset = fresh
+            .iter()
+            .position(|c| c.seq == last.outbox_seq)
+            .ok_or_else(|| {
+                StorageError::Conflict("an audit entry is not among the batch's changes".into())
+            })?;
+        let place = last_seq + seq_to_db(offset as u64 + 1)?;
+        sql::execute(
+            &tx,
+            "INSERT INTO audit_heads (device_id, store_id, seq, hash, server_seq)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device_id) DO UPDATE SET
+                 seq = EXCLUDED.seq, hash = EXCLUDED.hash, server_seq = EXCLUDED.server_seq",
+            &[
+                &input.device_id,
+                &input.store_id,
+                &seq_to_db(last.device_seq)?,
+                &last.hash,
+                &place,
+            ],
+        )
+        .await
+        .map_err(db)?;
     }
 
     let accepted = fresh.len() as u64;
@@ -291,6 +337,24 @@ pub async fn pull(
     .map_err(db)?
     .map_or(0, |r| r.get(0));
     let store_key_epoch = crate::registry::key_epoch(&tx, store_id).await?;
+    let audit_heads = sql::query(
+        &tx,
+        "SELECT device_id, seq, hash, server_seq FROM audit_heads
+             WHERE store_id = $1 ORDER BY device_id",
+        &[&store_id],
+    )
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| {
+        Ok(AuditHead {
+            device_id: r.get(0),
+            seq: seq_from_db("audit seq", r.get(1))?,
+            hash: r.get(2),
+            server_seq: seq_from_db("server_seq", r.get(3))?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
     tx.commit().await.map_err(db)?;
 
     let cursor = match rows.last() {
@@ -303,6 +367,7 @@ pub async fn pull(
         .map(log_entry)
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
+        audit_heads,
         changes,
         cursor,
         remaining: seq_from_db("last_seq", last_seq)?.saturating_sub(cursor),

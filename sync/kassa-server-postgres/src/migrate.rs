@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "store_key_epochs",
         sql: include_str!("../migrations/20261204080000_store_key_epochs.sql"),
     },
+    Migration {
+        version: 20261204090000,
+        name: "audit_heads",
+        sql: include_str!("../migrations/20261204090000_audit_heads.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

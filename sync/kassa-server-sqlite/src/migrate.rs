@@ -1,20 +1,28 @@
 //! The schema's migrations, embedded and applied in order when the database opens.
-//! `PRAGMA user_version` counts the migrations applied. Existing migrations are never
-//! edited; a change to the schema is a new file.
+//! `PRAGMA user_version` is the number of the last migration applied (`NNNN_` of its file);
+//! numbers may skip one, and a migration runs when its number is above it. Existing
+//! migrations are never edited; a change to the schema is a new file.
 
 use crate::backend;
 use kassa_server_storage::{Result, StorageError};
 use rusqlite::{Connection, TransactionBehavior};
 
-const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_init", include_str!("../migrations/0001_init.sql")),
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("../migrations/0001_init.sql")),
     (
+        2,
         "0002_store_key",
         include_str!("../migrations/0002_store_key.sql"),
     ),
     (
+        3,
         "0003_store_key_epochs",
         include_str!("../migrations/0003_store_key_epochs.sql"),
+    ),
+    (
+        4,
+        "0004_audit_heads",
+        include_str!("../migrations/0004_audit_heads.sql"),
     ),
 ];
 
@@ -26,16 +34,16 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
     let version: i64 = tx
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(backend)?;
-    let known = MIGRATIONS.len() as i64;
+    let known = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
     if version > known {
         return Err(StorageError::Backend(format!(
             "the database has schema version {version}, newer than this server's {known}; update the server"
         )));
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (number, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > version) {
         tx.execute_batch(sql)
             .map_err(|e| StorageError::Backend(format!("migration {name} failed: {e}")))?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
+        tx.pragma_update(None, "user_version", number)
             .map_err(backend)?;
     }
     tx.commit().map_err(backend)

@@ -2,10 +2,10 @@
 
 use crate::backend;
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
-    SealedStoreKey, ServerAuditEntry, StorageError,
+    AuditLink, DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError, link_audit,
 };
-use kassa_sync_protocol::wire::{DeviceRecord, LogEntry};
+use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry};
 use kassa_sync_protocol::{Change, ChangeOp};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -301,12 +301,36 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
             first_seq: first.seq,
         });
     }
+    // The batch's new audit entries must continue the chain the server holds.
+    let fresh_audit: Vec<&AuditLink> = input
+        .audit
+        .iter()
+        .filter(|l| l.outbox_seq > acked)
+        .collect();
+    let head: Option<(i64, String)> = if fresh_audit.is_empty() {
+        None
+    } else {
+        tx.prepare_cached("SELECT seq, hash FROM audit_heads WHERE device_id = ?1")
+            .and_then(|mut st| {
+                st.query_row([&input.device_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(backend)?
+    };
+    link_audit(
+        head.as_ref()
+            .map(|(seq, hash)| (to_u64(*seq), hash.as_str())),
+        &fresh_audit,
+    )?;
     let mut next: i64 = tx
         .prepare_cached("SELECT next_seq FROM stores WHERE id = ?1")
         .and_then(|mut st| st.query_row([&input.store_id], |r| r.get(0)).optional())
         .map_err(backend)?
         .ok_or_else(|| StorageError::NotFound(format!("store {}", input.store_id)))?;
     let mut acked_now = acked;
+    // The chain's new head is the batch's last audit entry, at the place its change takes.
+    let last_audit = fresh_audit.last();
+    let mut head_place = None;
     {
         let mut insert = tx
             .prepare_cached(
@@ -345,9 +369,31 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
                         backend(e)
                     }
                 })?;
+            if last_audit.is_some_and(|l| l.outbox_seq == pc.seq) {
+                head_place = Some(next);
+            }
             next += 1;
             acked_now = pc.seq;
         }
+    }
+    if let (Some(l), Some(place)) = (last_audit, head_place) {
+        let audit_seq = to_i64(l.device_seq, "audit seq")?;
+        tx.prepare_cached(
+            "INSERT INTO audit_heads (device_id, store_id, seq, hash, server_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (device_id) DO UPDATE SET
+                 seq = excluded.seq, hash = excluded.hash, server_seq = excluded.server_seq",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                input.device_id,
+                input.store_id,
+                audit_seq,
+                l.hash,
+                place
+            ])
+        })
+        .map_err(backend)?;
     }
     let accepted = new.len() as u64;
     let acked_i = to_i64(acked_now, "seq")?;
@@ -438,8 +484,26 @@ pub(crate) fn pull(
         .map_err(backend)?;
     let last = to_u64(next.unwrap_or(1) - 1);
     let store_key_epoch = key_epoch(&tx, store_id)?;
+    let audit_heads = tx
+        .prepare_cached(
+            "SELECT device_id, seq, hash, server_seq FROM audit_heads
+             WHERE store_id = ?1 ORDER BY device_id",
+        )
+        .and_then(|mut st| {
+            st.query_map([store_id], |r| {
+                Ok(AuditHead {
+                    device_id: r.get(0)?,
+                    seq: to_u64(r.get(1)?),
+                    hash: r.get(2)?,
+                    server_seq: to_u64(r.get(3)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(backend)?;
     tx.commit().map_err(backend)?;
     Ok(Page {
+        audit_heads,
         changes,
         cursor,
         remaining: last.saturating_sub(cursor),

@@ -11,7 +11,7 @@
 use async_trait::async_trait;
 
 pub mod conformance;
-use kassa_sync_protocol::wire::{DeviceRecord, LogEntry, PushedChange, StoreRecord};
+use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange, StoreRecord};
 
 /// Why a storage operation did not happen. Each maps to one HTTP status and error code.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,10 @@ pub enum StorageError {
         "change {seq} differs from the one this device sent before; the device was restored or copied and must be paired again"
     )]
     DeviceCloned { seq: u64 },
+    /// A new audit entry of the batch does not follow the head of its device's chain that
+    /// the server holds (or the genesis, for a chain's first entry). Nothing is stored.
+    #[error("{0}")]
+    AuditChainBreak(String),
     #[error("{0} was not found")]
     NotFound(String),
     /// A request the server cannot act on as sent (a new store's first device without its
@@ -111,10 +115,86 @@ pub struct PushInput {
     /// SHA-256 of the batch's canonical JSON, lowercase hex: the idempotency comparison.
     pub batch_hash: String,
     pub changes: Vec<PushedChange>,
+    /// The batch's audit entries, in order, each already checked against its own hash by
+    /// the HTTP layer; the backend links the new ones to the device's head.
+    pub audit: Vec<AuditLink>,
     pub now: String,
 }
 
-/// What a push did.
+/// One audit entry a push carries: where it sits and the hashes it claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLink {
+    /// The outbox sequence of the change that carries it (`PushedChange::seq`).
+    pub outbox_seq: u64,
+    /// Its place in the device's chain.
+    pub device_seq: u64,
+    /// Lowercase hex.
+    pub prev_hash: String,
+    /// Lowercase hex.
+    pub hash: String,
+}
+
+/// The audit links of a batch's audit entries (changes of entity `audit_log`), in order.
+/// An audit entry without its place or hashes is `AuditChainBreak`.
+pub fn audit_links(changes: &[PushedChange]) -> Result<Vec<AuditLink>> {
+    let hex64 = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.as_str())
+            .filter(|s| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .map(str::to_owned)
+    };
+    changes
+        .iter()
+        .filter(|pc| pc.change.entity == kassa_sync_protocol::wire::AUDIT_ENTITY)
+        .map(|pc| {
+            let p = &pc.change.payload;
+            match (
+                p.get("device_seq").and_then(|v| v.as_u64()).filter(|s| *s > 0),
+                hex64(p.get("prev_hash")),
+                hex64(p.get("hash")),
+            ) {
+                (Some(device_seq), Some(prev_hash), Some(hash)) => Ok(AuditLink {
+                    outbox_seq: pc.seq,
+                    device_seq,
+                    prev_hash,
+                    hash,
+                }),
+                _ => Err(StorageError::AuditChainBreak(format!(
+                    "change {} is an audit entry without its place or its hashes (64 lowercase hex digits)",
+                    pc.seq
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// The head of a device's chain as held: `None` before its first entry.
+///
+/// Checks that `links` (the batch's new entries, in order) continue the chain from `head`:
+/// consecutive places, each after the hash before it, the first after `head` (or the
+/// genesis at place 1). Every backend calls this inside its push transaction.
+pub fn link_audit(head: Option<(u64, &str)>, links: &[&AuditLink]) -> Result<()> {
+    let (mut seq, mut hash) = match head {
+        Some((seq, hash)) => (seq, hash.to_owned()),
+        None => (0, kassa_sync_protocol::wire::AUDIT_GENESIS_HEX.to_owned()),
+    };
+    for l in links {
+        if l.device_seq != seq + 1 {
+            return Err(StorageError::AuditChainBreak(format!(
+                "audit entry {} of this device comes after entry {seq} the server holds: entries are missing or repeated",
+                l.device_seq
+            )));
+        }
+        if l.prev_hash != hash {
+            return Err(StorageError::AuditChainBreak(format!(
+                "audit entry {} does not link to entry {seq} of this device's chain as the server holds it",
+                l.device_seq
+            )));
+        }
+        seq = l.device_seq;
+        hash = l.hash.clone();
+    }
+    Ok(())
+}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pushed {
     /// Changes this batch took into the log (0 when all were held already). A replayed
@@ -135,6 +215,8 @@ pub struct Page {
     pub remaining: u64,
     /// The store key's current epoch (1 until the store's first revocation).
     pub store_key_epoch: u32,
+    /// Every device's audit head of the store, read in the same snapshot as the page.
+    pub audit_heads: Vec<AuditHead>,
 }
 
 /// One epoch of a store's key, as the server keeps it: sealed under the server key.
@@ -195,12 +277,14 @@ pub trait Storage: Send + Sync + 'static {
     /// device's highest sequence held: a change at or below `acked` must be the very one
     /// held (same change id) and is skipped, any other is `DeviceCloned` (and the device is
     /// blocked, audited, in the same transaction); a first new sequence above `acked + 1`
-    /// is `SequenceGap`. New changes take the next places of the store's log in order, the
-    /// device's acked sequence and last sync time move, and the batch's answer is kept.
+    /// is `SequenceGap`. The audit entries among the new changes must continue the device's
+    /// chain from the head held (`link_audit`), else `AuditChainBreak` and nothing changes.
+    /// New changes take the next places of the store's log in order, the device's acked
+    /// sequence, audit head and last sync time move, and the batch's answer is kept.
     async fn push(&self, input: PushInput) -> Result<Pushed>;
 
     /// Up to `limit` log entries of `store_id` after `after`, leaving out those made by
-    /// `reader_device` (they still move the cursor).
+    /// `reader_device` (they still move the cursor), with the store's audit heads.
     async fn pull(
         &self,
         store_id: &str,

@@ -14,6 +14,7 @@
 //! | 409 | `idempotency_mismatch` | a batch id reused with other changes |
 //! | 409 | `sequence_gap` | the batch starts after the device's last acknowledged change + 1 |
 //! | 409 | `device_cloned` | the device reused a sequence with another change; it stays blocked |
+//! | 409 | `audit_chain_break` | an audit entry of the push does not match its hash or does not continue the device's chain as the server holds it |
 //! | 413 | `payload_too_large` | the body is over `MAX_BODY_BYTES` |
 //! | 415 | `invalid_input` | the body is not sent as `application/json` |
 //! | 426 | `update_required` | another protocol, or a schema older than the server's minimum |
@@ -50,6 +51,11 @@ impl ApiError {
     /// 400 `invalid_input`.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
+    }
+
+    /// 409 `audit_chain_break`.
+    pub fn audit_chain_break(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "audit_chain_break", message)
     }
 
     /// 426 `update_required`.
@@ -95,6 +101,7 @@ impl From<StorageError> for ApiError {
             StorageError::DeviceCloned { .. } => {
                 Self::new(StatusCode::CONFLICT, "device_cloned", message)
             }
+            StorageError::AuditChainBreak(_) => Self::audit_chain_break(message),
             StorageError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", message),
             StorageError::InvalidInput(_) => Self::invalid(message),
             StorageError::Backend(detail) => Self::internal(&detail),

@@ -4,6 +4,7 @@
 //! is checked at the edge and refused with a typed error); the backend keeps the data and
 //! makes each operation one transaction. The backend is picked from the database URL.
 
+mod audit_chain;
 mod auth;
 mod error;
 mod metrics;

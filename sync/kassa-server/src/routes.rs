@@ -1,5 +1,6 @@
 //! The `/api/v1` routes: one table that both the router and the OpenAPI document read.
 
+use crate::audit_chain::check_audit;
 use crate::auth::{AuthDevice, new_token, sha256_hex};
 use crate::error::{ApiError, ApiJson};
 use crate::pairing::{code_hash, issue_pairing_code};
@@ -93,7 +94,7 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "post",
                 "/api/v1/push",
                 "push",
-                "Send a batch of outbox changes (idempotent by batch_id)",
+                "Send a batch of outbox changes (idempotent by batch_id); its audit entries must continue the device's chain",
                 true,
                 Some("PushRequest"),
                 Some("PushResponse"),
@@ -105,7 +106,7 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 "get",
                 "/api/v1/pull",
                 "pull",
-                "Read the store's log after a cursor",
+                "Read the store's log after a cursor, with every device's audit head",
                 true,
                 None,
                 Some("PullResponse"),
@@ -294,6 +295,7 @@ async fn push(
         check_schema(version)?;
     }
     check_push(&req, &device.device_id)?;
+    let audit = check_audit(&req.changes, &device.device_id)?;
     let batch_hash = batch_hash(&req.changes)?;
     let now = timestamp(state.now());
     let pushed = state
@@ -303,6 +305,7 @@ async fn push(
             device_id: device.device_id,
             batch_id: req.batch_id,
             batch_hash,
+            audit,
             changes: req.changes,
             now: now.clone(),
         })
@@ -351,6 +354,7 @@ async fn pull(
         remaining: page.remaining,
         server_time: now,
         store_key_epoch: page.store_key_epoch,
+        audit_heads: page.audit_heads,
     }))
 }
 

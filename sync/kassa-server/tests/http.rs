@@ -104,6 +104,13 @@ async fn idempotency_gaps_and_clones() {
 }
 
 #[tokio::test]
+async fn audit_chains() {
+    for storage in backends().await {
+        audit_segments_must_continue_the_chain_the_server_holds(storage).await;
+    }
+}
+
+#[tokio::test]
 async fn authorisation() {
     for storage in backends().await {
         strangers_revoked_devices_and_other_stores_are_kept_out(storage).await;

@@ -5,15 +5,15 @@
 use crate::transport::Transport;
 use chrono::{DateTime, Utc};
 use kassa_domain::{Error, ErrorCode, Result};
-use kassa_store::foundation::apply;
 use kassa_store::foundation::device::{self, JoinParams};
 use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
+use kassa_store::foundation::{apply, audit_heads};
 use kassa_store::identity::rekey;
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
-    DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
-    PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
+    AuditHead, DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES,
+    MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -25,7 +25,8 @@ pub struct SyncReport {
     pub pushed: u64,
     /// Changes from other devices applied here.
     pub pulled: u64,
-    /// Changes that met a conflict a person must decide.
+    /// Changes that met a conflict a person must decide, and audit chains held short of or
+    /// other than the head the server published.
     pub conflicts: u64,
 }
 
@@ -315,7 +316,10 @@ pub async fn sync_once_with_progress<T: Transport>(
         let hs = handshake(transport).await?;
         server_time(&hs.server_time)?;
         let mut report = push_all(store, transport, &creds).await?;
-        let (latest, epoch) = pull_all(store, transport, &creds, &mut report, progress).await?;
+        let ((latest, epoch), heads) =
+            pull_all(store, transport, &creds, &mut report, progress).await?;
+        // With the whole log pulled, every other device's chain must reach its published head.
+        report.conflicts += audit_heads::record_published(&mut lock(store), &heads)?;
         if catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
             // The secrets sealed again under the new epoch go out now, so the store's other
             // devices receive them at their next sync.
@@ -378,14 +382,15 @@ async fn push_all<T: Transport>(
 }
 
 /// Pulls and applies the server's log after this device's cursor until none remains;
-/// answers the server's last time and the store key's current epoch.
+/// answers the server's last time and the store key's current epoch, and the audit heads the
+/// server published with the last page.
 async fn pull_all<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
     creds: &Credentials,
     report: &mut SyncReport,
     progress: &dyn Fn(u64),
-) -> Result<(DateTime<Utc>, u32)> {
+) -> Result<((DateTime<Utc>, u32), Vec<AuditHead>)> {
     loop {
         let after = apply::cursor(lock(store).conn())?;
         let page = transport
@@ -393,7 +398,7 @@ async fn pull_all<T: Transport>(
             .await?;
         let latest = (server_time(&page.server_time)?, page.store_key_epoch);
         if page.changes.is_empty() && page.cursor <= after {
-            return Ok(latest);
+            return Ok((latest, page.audit_heads));
         }
         if page.cursor < after {
             return Err(Error::new(
@@ -409,7 +414,7 @@ async fn pull_all<T: Transport>(
         report.conflicts += applied.conflicts;
         progress(page.remaining);
         if page.remaining == 0 {
-            return Ok(latest);
+            return Ok((latest, page.audit_heads));
         }
     }
 }

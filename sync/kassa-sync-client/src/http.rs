@@ -283,6 +283,12 @@ fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
                 "the server is missing changes this device sent before ({said}); nothing was lost here, the changes stay in the outbox"
             ),
         ),
+        "audit_chain_break" => (
+            ErrorCode::Conflict,
+            format!(
+                "the server refuses this device's audit trail: it does not continue the chain the server holds ({said}); the changes stay in the outbox; `kassa audit verify` shows where the chain breaks"
+            ),
+        ),
         "update_required" => return update_required(base, &said),
         "invalid_pairing_code" => (
             ErrorCode::InvalidCredentials,
@@ -364,11 +370,14 @@ mod tests {
             ("unauthenticated", 401, ErrorCode::Unauthenticated),
             ("invalid_pairing_code", 400, ErrorCode::InvalidCredentials),
             ("idempotency_mismatch", 409, ErrorCode::IdempotencyMismatch),
+            ("audit_chain_break", 409, ErrorCode::Conflict),
             ("internal", 500, ErrorCode::Unavailable),
         ] {
             let status = StatusCode::from_u16(status).unwrap();
             assert_eq!(refusal(b, status, &body(code)).code, want, "{code}");
         }
+        let broken = refusal(b, StatusCode::CONFLICT, &body("audit_chain_break"));
+        assert!(broken.message.contains("audit trail"), "{}", broken.message);
         assert_eq!(
             refusal(b, StatusCode::UPGRADE_REQUIRED, b"").code,
             ErrorCode::UpdateRequired

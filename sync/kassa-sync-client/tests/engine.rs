@@ -163,6 +163,7 @@ impl Transport for FakeServer {
             remaining: 0,
             server_time: now(),
             store_key_epoch: self.with(|s| s.key_epoch.max(1)),
+            audit_heads: Vec::new(),
         })
     }
 

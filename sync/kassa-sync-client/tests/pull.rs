@@ -84,6 +84,7 @@ impl Transport for LogServer {
             cursor,
             server_time: now(),
             store_key_epoch: 1,
+            audit_heads: Vec::new(),
         })
     }
 

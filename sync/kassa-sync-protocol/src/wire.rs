@@ -133,6 +133,10 @@ pub struct PullResponse {
     /// lacks (`GET /api/v1/store-keys`). A server from before rotation sends none: 1.
     #[serde(default = "first_epoch")]
     pub store_key_epoch: u32,
+    /// The head of every device's audit chain as the server holds it, read with the page.
+    /// A device that has pulled up to a head's `server_seq` must hold that chain up to it.
+    #[serde(default)]
+    pub audit_heads: Vec<AuditHead>,
 }
 
 fn first_epoch() -> u32 {
@@ -154,6 +158,25 @@ pub struct StoreKeyRecord {
     /// 32 bytes, base64url without padding.
     pub key: String,
 }
+
+/// The last audit entry the server holds of one device's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub device_id: String,
+    /// The entry's place in its device's chain (`device_seq`).
+    pub seq: u64,
+    /// The entry's hash, lowercase hex.
+    pub hash: String,
+    /// The log place of the change that carried the entry.
+    pub server_seq: u64,
+}
+
+/// The hash before a device's first audit entry, as the wire writes hashes (64 zeros).
+pub const AUDIT_GENESIS_HEX: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The entity name of an audit entry's change.
+pub const AUDIT_ENTITY: &str = "audit_log";
 
 /// One change in the server's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,7 +228,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// snake_case and stable: `invalid_input`, `unauthenticated`, `forbidden`, `not_found`,
     /// `conflict`, `idempotency_mismatch`, `sequence_gap`, `device_cloned`,
-    /// `update_required`, `payload_too_large`, `internal`.
+    /// `audit_chain_break`, `update_required`, `payload_too_large`, `internal`.
     pub code: String,
     pub message: String,
 }

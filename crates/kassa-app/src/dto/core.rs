@@ -228,7 +228,7 @@ pub struct BadAuditEntry {
     pub id: String,
     pub device_id: String,
     pub device_seq: u64,
-    /// `altered`, `unlinked`, `missing` or `tail_missing`.
+    /// `altered`, `unlinked`, `missing`, `tail_missing` or `differs_from_server`.
     pub reason: String,
     pub description: String,
 }

@@ -55,6 +55,11 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "audit_published_heads",
+        &[("device_id", S), ("hash", S), ("received_at", S)],
+    ),
+    ("audit_verified", &[("device_id", S), ("hash", S)]),
+    (
         "backup_codes",
         &[
             ("id", S),

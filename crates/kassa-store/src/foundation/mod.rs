@@ -1,5 +1,6 @@
 //! The store's foundation, which every area builds on: the SQLite file and its migrations
-//! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`),
+//! (`db`), the one write path with its outbox and audit entries (`write`, `outbox`, `audit`,
+//! with the heads the server publishes of other devices' chains in `audit_heads`),
 //! the device key, the store key and its later epochs, and sealed secrets (`keys`,
 //! `key_epochs`, `secret`), the store's settings, this device and
 //! its store (`device`), the pairing with the sync server (`sync_state`), applying other
@@ -10,6 +11,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod audit_heads;
 pub mod card_guard;
 pub mod clock;
 pub(crate) mod db;

@@ -27,6 +27,10 @@ pub type Carrier = Option<(&'static str, &'static str)>;
 /// `(table, class, carrier)` for every table.
 pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("audit_log", Ledger, Some(("audit_log", "id"))),
+    // What the server last published of other devices' chains, and how far each chain was
+    // verified here.
+    ("audit_published_heads", DeviceLocal, None),
+    ("audit_verified", DeviceLocal, None),
     ("backup_codes", Ledger, Some(("backup_codes", "id"))),
     ("cart_lines", DeviceLocal, None),
     ("carts", DeviceLocal, None),

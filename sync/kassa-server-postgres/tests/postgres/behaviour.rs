@@ -426,10 +426,11 @@ async fn a_restarted_server_finds_its_data_and_migrates_nothing_again() {
         )
         .await
         .unwrap();
-    // One row per migration (the log, the store key, its epochs), each applied once.
-    assert_eq!(versions.len(), 3);
+    // One row per migration (the log, the store key, its epochs, the audit heads), each
+    // applied once.
+    assert_eq!(versions.len(), 4);
     assert_eq!(
-        versions[2].get::<_, i64>(0),
+        versions[3].get::<_, i64>(0),
         kassa_server_postgres::schema_version()
     );
 }
@@ -491,4 +492,72 @@ async fn a_batch_with_a_hole_inside_is_refused_whole() {
             .is_empty()
     );
     assert_eq!(s.devices("st").await.unwrap()[0].acked_seq, 0);
+}
+
+/// A database from before the server kept audit heads: migrating takes each device's last
+/// audit entry in the log as its head.
+#[tokio::test]
+async fn migrating_takes_each_chains_last_logged_entry_as_its_head() {
+    let db = crate::db::TestDb::new().await;
+    let (h1, h2) = ("1".repeat(64), "2".repeat(64));
+    {
+        let c = db.client().await;
+        c.batch_execute(
+            "CREATE TABLE kassa_schema_migrations (
+                 version BIGINT PRIMARY KEY, name TEXT NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+             INSERT INTO kassa_schema_migrations (version, name)
+                 VALUES (20261203080000, 'sync_log'), (20261203090000, 'store_key');",
+        )
+        .await
+        .unwrap();
+        c.batch_execute(include_str!("../../migrations/20261203080000_sync_log.sql"))
+            .await
+            .unwrap();
+        c.batch_execute(include_str!(
+            "../../migrations/20261203090000_store_key.sql"
+        ))
+        .await
+        .unwrap();
+        c.batch_execute(
+            "INSERT INTO stores (id, code, name, currency, created_at, last_seq)
+                 VALUES ('st', 'S1', 'Corner shop', 'EUR', '2026-03-01T09:00:00.000Z', 3);
+             INSERT INTO devices (device_id, store_id, device_code, code_number, name, token_hash,
+                                  paired_at, acked_seq)
+                 VALUES ('dev-a', 'st', '01', 1, 'Till 1', 'tok', '2026-03-01T09:00:00.000Z', 3);",
+        )
+        .await
+        .unwrap();
+        let zero = "0".repeat(64);
+        for (seq, entity, payload) in [
+            (
+                1i64,
+                "audit_log",
+                serde_json::json!({"device_seq": 1, "prev_hash": zero, "hash": h1}),
+            ),
+            (
+                2,
+                "audit_log",
+                serde_json::json!({"device_seq": 2, "prev_hash": h1, "hash": h2}),
+            ),
+            (3, "products", serde_json::json!({"name": "Tea"})),
+        ] {
+            c.execute(
+                "INSERT INTO change_log (store_id, server_seq, change_id, device_id, device_seq,
+                                         entity, entity_id, op, payload, hlc)
+                 VALUES ('st', $1, $2, 'dev-a', $1, $3, $2, 'insert', $4, 1)",
+                &[&seq, &format!("c{seq}"), &entity, &payload.to_string()],
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let s = kassa_server_postgres::connect(&db.url).await.unwrap();
+    let page = s.pull("st", "nobody", 0, 100).await.unwrap();
+    let heads: Vec<_> = page
+        .audit_heads
+        .iter()
+        .map(|h| (h.device_id.as_str(), h.seq, h.hash.as_str(), h.server_seq))
+        .collect();
+    assert_eq!(heads, vec![("dev-a", 2, h2.as_str(), 2)]);
 }

@@ -110,6 +110,7 @@ pub fn push_input(
                 .collect::<Vec<_>>()
                 .join(",")
         ),
+        audit: kassa_server_storage::audit_links(&changes).expect("audit links"),
         changes,
         now: LATER.into(),
     }

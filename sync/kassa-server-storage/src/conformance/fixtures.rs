@@ -173,11 +173,13 @@ pub(super) async fn push_changes(
         .map(|c| c.change.change_id.as_str())
         .collect();
     let batch_hash = hash(&ids.join(","));
+    let audit = crate::audit_links(&changes)?;
     s.push(PushInput {
         store_id: store_id.into(),
         device_id: device.into(),
         batch_id: batch.into(),
         batch_hash,
+        audit,
         changes,
         now: now.into(),
     })

@@ -4,7 +4,9 @@ use super::support::*;
 use chrono::Utc;
 use kassa_server::{issue_pairing_code, route_specs};
 use kassa_server_storage::Storage;
-use kassa_sync_protocol::wire::{DevicesResponse, HandshakeResponse, MAX_BODY_BYTES, PushResponse};
+use kassa_sync_protocol::wire::{
+    DevicesResponse, HandshakeResponse, MAX_BODY_BYTES, PushResponse, PushedChange,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -630,4 +632,132 @@ pub async fn a_device_issues_pairing_codes_for_its_own_store(storage: Arc<dyn St
         (status, error_code(&body).as_str()),
         (StatusCode::UNAUTHORIZED, "device_revoked")
     );
+}
+
+/// The server holds each till's audit chain head: a push whose audit entries do not continue
+/// it (a replaced link, an edited entry, a gap, another device's entry, a chain that does not
+/// start at the genesis) is refused whole and stores nothing; a good one moves the head, which
+/// every pull publishes.
+pub async fn audit_segments_must_continue_the_chain_the_server_holds(storage: Arc<dyn Storage>) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let reader = s.join(&till.store_id).await;
+    let mut chain = Chain::new(&till.id);
+    let first = vec![change(&till.id, 1), chain.next(2), chain.next(3)];
+    let first_batch = uuid();
+    let (status, body) = s.push(&till, &first_batch, &first).await;
+    assert_eq!(
+        (status, body["accepted"].clone()),
+        (StatusCode::OK, json!(3)),
+        "{body}"
+    );
+    let held = |page: &kassa_sync_protocol::wire::PullResponse| {
+        page.audit_heads
+            .iter()
+            .map(|h| (h.device_id.clone(), h.seq, h.hash.clone(), h.server_seq))
+            .collect::<Vec<_>>()
+    };
+    let after_first = vec![(till.id.clone(), 2, hex::encode(chain.head), 3)];
+    assert_eq!(held(&s.pull(&reader, 0).await), after_first);
+
+    let e1_hash = {
+        let page = s.pull(&reader, 0).await;
+        page.changes[1].change.payload["hash"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mut e1 = [0u8; 32];
+    hex::decode_to_slice(&e1_hash, &mut e1).unwrap();
+    let refused: Vec<(&str, Vec<PushedChange>)> = vec![
+        // Entry 3 written after entry 1: entry 2 was replaced or removed on the till.
+        (
+            "a link to another entry",
+            vec![audit_entry(&till.id, 4, 3, e1, |_| {}).0],
+        ),
+        // Entry 3's total changed after it was hashed.
+        ("an edited entry", {
+            let (mut c, _) = audit_entry(&till.id, 4, 3, chain.head, |_| {});
+            c.change.payload["after"] = json!("{\"total_minor\":1}");
+            vec![c]
+        }),
+        // Entry 4 when the server holds up to 2.
+        (
+            "a gap",
+            vec![
+                change(&till.id, 4),
+                audit_entry(&till.id, 5, 4, chain.head, |_| {}).0,
+            ],
+        ),
+        // An entry of the reader's chain pushed by the till.
+        (
+            "another device's entry",
+            vec![
+                audit_entry(&till.id, 4, 3, chain.head, |e| {
+                    e.device_id = reader.id.clone();
+                })
+                .0,
+            ],
+        ),
+    ];
+    for (what, batch) in refused {
+        let (status, body) = s.push(&till, &uuid(), &batch).await;
+        assert_eq!(
+            (status, error_code(&body).as_str()),
+            (StatusCode::CONFLICT, "audit_chain_break"),
+            "{what}: {body}"
+        );
+        let page = s.pull(&reader, 0).await;
+        assert_eq!(page.changes.len(), 3, "{what} stores nothing");
+        assert_eq!(held(&page), after_first, "{what} leaves the head");
+    }
+    // The reader's first entry must follow the genesis.
+    let (status, body) = s
+        .push(
+            &reader,
+            &uuid(),
+            &[audit_entry(&reader.id, 1, 1, [9; 32], |_| {}).0],
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::CONFLICT, "audit_chain_break"),
+        "{body}"
+    );
+
+    // The good entry 3 goes through, and the batch sent again answers the same.
+    let good = vec![chain.next(4)];
+    let good_batch = uuid();
+    let (status, body) = s.push(&till, &good_batch, &good).await;
+    assert_eq!(
+        (status, body["acked_seq"].clone()),
+        (StatusCode::OK, json!(4)),
+        "{body}"
+    );
+    let (status, again) = s.push(&till, &good_batch, &good).await;
+    assert_eq!(
+        (status, again["accepted"].clone()),
+        (StatusCode::OK, json!(1))
+    );
+    let (status, again) = s.push(&till, &first_batch, &first).await;
+    assert_eq!(
+        (status, again["acked_seq"].clone()),
+        (StatusCode::OK, json!(3))
+    );
+    // A batch that carries held changes again with new ones after them links the new ones.
+    let resent = vec![good[0].clone(), chain.next(5)];
+    let (status, body) = s.push(&till, &uuid(), &resent).await;
+    assert_eq!(
+        (status, body["accepted"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    let page = s.pull(&reader, 0).await;
+    assert_eq!(page.changes.len(), 5);
+    assert_eq!(
+        held(&page),
+        vec![(till.id.clone(), 4, hex::encode(chain.head), 5)]
+    );
+    // The till's own pull publishes its head too.
+    assert_eq!(held(&s.pull(&till, 0).await), held(&page));
 }

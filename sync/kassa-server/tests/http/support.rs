@@ -167,3 +167,75 @@ pub fn error_code(body: &Value) -> String {
     assert!(!e.error.message.is_empty());
     e.error.code
 }
+
+/// One device's audit chain as a test writes it: the place and hash of its last entry.
+pub struct Chain {
+    pub device: String,
+    pub seq: u64,
+    pub head: [u8; 32],
+}
+
+impl Chain {
+    pub fn new(device: &str) -> Chain {
+        Chain {
+            device: device.into(),
+            seq: 0,
+            head: kassa_domain::audit::GENESIS,
+        }
+    }
+
+    /// The chain's next entry as the device's outbox carries it at `outbox_seq`; the chain
+    /// moves on to it.
+    pub fn next(&mut self, outbox_seq: u64) -> PushedChange {
+        let (change, hash) = audit_entry(&self.device, outbox_seq, self.seq + 1, self.head, |_| {});
+        self.seq += 1;
+        self.head = hash;
+        change
+    }
+}
+
+/// An audit entry of `device` at `device_seq` after `prev`, carried at `outbox_seq`, hashed
+/// after `edit` changes the entry (so its hash is its own); returns it and its hash.
+pub fn audit_entry(
+    device: &str,
+    outbox_seq: u64,
+    device_seq: u64,
+    prev: [u8; 32],
+    edit: impl FnOnce(&mut kassa_domain::audit::AuditEntry),
+) -> (PushedChange, [u8; 32]) {
+    let mut e = kassa_domain::audit::AuditEntry {
+        id: uuid(),
+        device_id: device.into(),
+        device_seq,
+        at_utc: "2026-12-03T10:00:00.000Z".into(),
+        clock_offset_ms: -12,
+        actor_id: Some(uuid()),
+        approver_id: None,
+        action: "sale.checkout".into(),
+        entity: Some("orders".into()),
+        entity_id: Some(uuid()),
+        before: None,
+        after: Some(format!("{{\"total_minor\":{}}}", 250 * device_seq)),
+    };
+    edit(&mut e);
+    let hash = kassa_domain::audit::entry_hash(&prev, &e);
+    let payload = json!({
+        "device_id": e.device_id, "device_seq": e.device_seq, "at_utc": e.at_utc,
+        "clock_offset_ms": e.clock_offset_ms, "actor_id": e.actor_id, "approver_id": e.approver_id,
+        "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "before": e.before,
+        "after": e.after, "prev_hash": hex::encode(prev), "hash": hex::encode(hash),
+    });
+    let change = PushedChange {
+        seq: outbox_seq,
+        change: Change {
+            change_id: uuid(),
+            entity: "audit_log".into(),
+            entity_id: e.id,
+            op: ChangeOp::Insert,
+            payload,
+            hlc: 1 << 20 | outbox_seq,
+            device_id: device.into(),
+        },
+    };
+    (change, hash)
+}

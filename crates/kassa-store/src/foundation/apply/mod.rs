@@ -655,5 +655,6 @@ mod run;
 mod values;
 
 pub use run::apply_remote;
-use values::{conflict_id, same_value, sql_json, sql_text};
+pub(crate) use values::conflict_id;
 pub use values::{field, json_sql, lacks, suffixed};
+use values::{same_value, sql_json, sql_text};

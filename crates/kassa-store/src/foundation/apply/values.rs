@@ -29,7 +29,7 @@ pub fn lacks(payload: &Value, required: &[&str]) -> Option<String> {
 }
 
 /// A conflict's id: the same on every device that finds the clash, whichever change showed it.
-pub(super) fn conflict_id(kind: &str, entity: &str, entity_id: &str) -> String {
+pub(crate) fn conflict_id(kind: &str, entity: &str, entity_id: &str) -> String {
     let mut h = Sha256::new();
     for part in [kind, entity, entity_id] {
         h.update(part.as_bytes());

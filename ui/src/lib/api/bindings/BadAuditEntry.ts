@@ -5,6 +5,6 @@
  */
 export type BadAuditEntry = { id: string, device_id: string, device_seq: number, 
 /**
- * `altered`, `unlinked`, `missing` or `tail_missing`.
+ * `altered`, `unlinked`, `missing`, `tail_missing` or `differs_from_server`.
  */
 reason: string, description: string, };
