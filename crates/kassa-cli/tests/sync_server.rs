@@ -190,6 +190,93 @@ fn two_devices(database: &str) {
     assert_eq!(order["number"], offline_order.as_str(), "{order}");
     let open = ok(kassa(b, &["conflicts", "--json"]));
     assert_eq!(open["conflicts"], Value::Array(vec![]), "{open}");
+
+    // Offline, both tills add a product with one SKU: a conflict on both, decided on A.
+    for dir in [a, b] {
+        ok(kassa(
+            dir,
+            &[
+                "product", "add", "--sku", "DUP-1", "--name", "Twice", "--price", "100", "--json",
+            ],
+        ));
+    }
+    sync(a);
+    sync(b);
+    sync(a);
+    let listed = ok(kassa(a, &["conflicts", "--json"]));
+    let found: Vec<&Value> = listed["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "duplicate_sku")
+        .collect();
+    assert_eq!(found.len(), 1, "{listed}");
+    let id = found[0]["id"].as_str().unwrap().to_string();
+    let on_b = ok(kassa(b, &["conflicts", "--json"]));
+    assert!(
+        on_b["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str()),
+        "the same conflict on B: {on_b}"
+    );
+    // Bad input changes nothing.
+    let empty = kassa(
+        a,
+        &["conflicts", "resolve", &id, "--resolution", " ", "--json"],
+    );
+    assert_eq!(empty.err["error"]["code"], "invalid_input", "{}", empty.err);
+    let unknown = kassa(
+        a,
+        &[
+            "conflicts",
+            "resolve",
+            "no-such-conflict",
+            "--resolution",
+            "kept",
+            "--json",
+        ],
+    );
+    assert_eq!(unknown.err["error"]["code"], "not_found", "{}", unknown.err);
+    let resolved = ok(kassa(
+        a,
+        &[
+            "conflicts",
+            "resolve",
+            &id,
+            "--resolution",
+            "kept both; the renamed one is sold as DUP-2",
+            "--json",
+        ],
+    ));
+    assert_eq!(resolved["id"], id.as_str(), "{resolved}");
+    assert!(resolved["resolved_at"].is_string(), "{resolved}");
+    sync(a);
+    sync(b);
+    for dir in [a, b] {
+        let open = ok(kassa(dir, &["conflicts", "--json"]));
+        assert!(
+            !open["conflicts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id.as_str()),
+            "closed on every device: {open}"
+        );
+    }
+    let all = ok(kassa(b, &["conflicts", "--all", "--json"]));
+    let decided = all["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        decided["resolution"], "kept both; the renamed one is sold as DUP-2",
+        "{all}"
+    );
     drop(server);
 }
 

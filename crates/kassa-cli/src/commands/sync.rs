@@ -3,7 +3,7 @@
 
 use super::Outcome;
 use clap::{Args, Subcommand};
-use kassa_app::dto::{ConflictsInput, DeviceRef, NoInput, SyncPairInput};
+use kassa_app::dto::{ConflictResolveInput, ConflictsInput, DeviceRef, NoInput, SyncPairInput};
 use kassa_app::{Api, ApiError};
 use serde_json::json;
 
@@ -21,13 +21,30 @@ pub struct PairArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub command: Option<ConflictsCommand>,
     /// Resolved conflicts too.
     #[arg(long)]
     pub all: bool,
     /// At most this many.
     #[arg(long)]
     pub limit: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCommand {
+    /// Record what was decided about a conflict (managers and admins): it closes on every
+    /// device of the store once they sync. The decision itself (which count to keep, a new
+    /// SKU) is made with the ordinary commands.
+    Resolve {
+        /// The conflict's id, as `kassa conflicts` lists it.
+        id: String,
+        /// What was decided, in 1 to 500 characters.
+        #[arg(long)]
+        resolution: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +96,19 @@ pub fn sync(api: &Api) -> Result<Outcome, ApiError> {
 }
 
 pub fn conflicts(api: &Api, a: &ConflictsArgs) -> Result<Outcome, ApiError> {
+    if let Some(ConflictsCommand::Resolve { id, resolution }) = &a.command {
+        let done = api.conflict_resolve(ConflictResolveInput {
+            conflict_id: id.clone(),
+            resolution: resolution.clone(),
+        })?;
+        let human = format!(
+            "Conflict {} ({}) resolved: {}",
+            done.id,
+            done.kind,
+            done.resolution.as_deref().unwrap_or_default()
+        );
+        return Ok(Outcome::new(&done, human));
+    }
     let out = api.conflicts_list(ConflictsInput {
         all: Some(a.all),
         limit: a.limit,
@@ -90,8 +120,8 @@ pub fn conflicts(api: &Api, a: &ConflictsArgs) -> Result<Outcome, ApiError> {
             None => "open".to_string(),
         };
         human.push_str(&format!(
-            "{}  {}  {} {}  from device {}  {}\n",
-            c.created_at, c.kind, c.entity, c.entity_id, c.device_id, state
+            "{}  {}  {}  {} {}  from device {}  {}\n",
+            c.id, c.created_at, c.kind, c.entity, c.entity_id, c.device_id, state
         ));
     }
     if human.is_empty() {

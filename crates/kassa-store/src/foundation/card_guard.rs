@@ -519,6 +519,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("updated_at", S),
         ],
     ),
+    ("store_key_epochs", &[("received_at", S)]),
     ("sync_cursor", &[("updated_at", S)]),
     (
         "sync_state",
