@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod business_day;
 pub mod card_guard;
 pub mod clock;
 pub(crate) mod db;
