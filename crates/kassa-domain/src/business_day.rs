@@ -20,7 +20,10 @@ pub fn parse_cutoff(text: &str) -> Result<u32> {
     if !digits(h) || m.len() != 2 || !digits(m) {
         return Err(refuse());
     }
-    let (h, m): (u32, u32) = (h.parse().map_err(|_| refuse())?, m.parse().map_err(|_| refuse())?);
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| refuse())?,
+        m.parse().map_err(|_| refuse())?,
+    );
     let minutes = h * 60 + m;
     if m > 59 || minutes > MAX_CUTOFF_MINUTES {
         return Err(refuse());
@@ -34,7 +37,9 @@ pub fn check_time_zone_name(name: &str) -> Result<()> {
     let ok = name.is_empty()
         || (name.len() <= 64
             && !name.starts_with('/')
-            && !name.split('/').any(|part| part.is_empty() || part == "." || part == "..")
+            && !name
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+')));
@@ -49,7 +54,11 @@ pub fn check_time_zone_name(name: &str) -> Result<()> {
 
 /// The business date of a moment whose local wall-clock date and minutes after midnight are
 /// given: before the cut-off it is still the previous day. Dates are `(year, month, day)`.
-pub fn date_of(local_date: (i32, u32, u32), local_minutes: u32, cutoff_minutes: u32) -> (i32, u32, u32) {
+pub fn date_of(
+    local_date: (i32, u32, u32),
+    local_minutes: u32,
+    cutoff_minutes: u32,
+) -> (i32, u32, u32) {
     if local_minutes >= cutoff_minutes {
         return local_date;
     }
@@ -92,17 +101,31 @@ mod tests {
         assert_eq!(parse_cutoff("00:00").unwrap(), 0);
         assert_eq!(parse_cutoff(" 2:30 ").unwrap(), 150);
         assert_eq!(parse_cutoff("12:00").unwrap(), 720);
-        for bad in ["", "2", "12:01", "24:00", "02:60", "02:5", "-1:00", "ab:cd", "02:00:00"] {
+        for bad in [
+            "", "2", "12:01", "24:00", "02:60", "02:5", "-1:00", "ab:cd", "02:00:00",
+        ] {
             assert!(parse_cutoff(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn time_zone_names_are_spelled_as_the_database_does() {
-        for ok in ["", "UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+2"] {
+        for ok in [
+            "",
+            "UTC",
+            "Europe/Berlin",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+2",
+        ] {
             assert!(check_time_zone_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["/etc/passwd", "Europe/../x", "Europe//Berlin", "Europe Berlin", "Zürich"] {
+        for bad in [
+            "/etc/passwd",
+            "Europe/../x",
+            "Europe//Berlin",
+            "Europe Berlin",
+            "Zürich",
+        ] {
             assert!(check_time_zone_name(bad).is_err(), "{bad}");
         }
     }

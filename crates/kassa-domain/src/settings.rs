@@ -118,7 +118,11 @@ impl SettingDef {
                     Ok(SettingValue::Text(v.trim().to_string()))
                 } else if self.key == STORE_DAY_CUTOFF {
                     let minutes = crate::business_day::parse_cutoff(&v)?;
-                    Ok(SettingValue::Text(format!("{:02}:{:02}", minutes / 60, minutes % 60)))
+                    Ok(SettingValue::Text(format!(
+                        "{:02}:{:02}",
+                        minutes / 60,
+                        minutes % 60
+                    )))
                 } else {
                     Ok(SettingValue::Text(v))
                 }
@@ -472,7 +476,8 @@ mod tests {
         assert!(cut.validate(SettingValue::Text("13:00".into())).is_err());
         let tz = def(STORE_TIME_ZONE).unwrap();
         assert_eq!(
-            tz.validate(SettingValue::Text(" Europe/Berlin ".into())).unwrap(),
+            tz.validate(SettingValue::Text(" Europe/Berlin ".into()))
+                .unwrap(),
             SettingValue::Text("Europe/Berlin".into())
         );
         assert!(tz.validate(SettingValue::Text("../../etc".into())).is_err());

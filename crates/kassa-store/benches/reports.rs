@@ -23,10 +23,19 @@ const RUNS: usize = 15;
 
 fn id(kind: u8, n: usize) -> String {
     // Sorts like the UUIDv7 ids Kassa makes: by time, here by sequence.
-    format!("0190{kind:02x}00-{:04x}-7000-8000-{:012x}", n >> 48, n & 0xffff_ffff_ffff)
+    format!(
+        "0190{kind:02x}00-{:04x}-7000-8000-{:012x}",
+        n >> 48,
+        n & 0xffff_ffff_ffff
+    )
 }
 
-fn seed(store: &kassa_store::Store, store_id: &str, admin: &str, lines: usize) -> (String, NaiveDate) {
+fn seed(
+    store: &kassa_store::Store,
+    store_id: &str,
+    admin: &str,
+    lines: usize,
+) -> (String, NaiveDate) {
     let conn = store.conn();
     let device_id: String = conn
         .query_row("SELECT id FROM device", [], |r| r.get(0))
@@ -43,7 +52,14 @@ fn seed(store: &kassa_store::Store, store_id: &str, admin: &str, lines: usize) -
         for p in 0..PRODUCTS {
             let price = 100 + (p as i64 * 37) % 5_000;
             product
-                .execute(params![id(1, p), store_id, format!("SKU-{p:05}"), format!("Item {p}"), price, price / 2])
+                .execute(params![
+                    id(1, p),
+                    store_id,
+                    format!("SKU-{p:05}"),
+                    format!("Item {p}"),
+                    price,
+                    price / 2
+                ])
                 .unwrap();
         }
         let mut order = conn
@@ -115,12 +131,25 @@ fn seed(store: &kassa_store::Store, store_id: &str, admin: &str, lines: usize) -
                 let line_tax = line_total * 1900 / 11900;
                 let lid = id(3, o * LINES_PER_ORDER + l);
                 line.execute(params![
-                    lid, oid, l as i64, id(1, p), format!("SKU-{p:05}"), format!("Item {p}"), qty, price,
-                    price / 2, gross, disc, line_total - line_tax, line_tax, line_total
+                    lid,
+                    oid,
+                    l as i64,
+                    id(1, p),
+                    format!("SKU-{p:05}"),
+                    format!("Item {p}"),
+                    qty,
+                    price,
+                    price / 2,
+                    gross,
+                    disc,
+                    line_total - line_tax,
+                    line_tax,
+                    line_total
                 ])
                 .unwrap();
                 if first_line.is_none() {
-                    first_line = Some((lid, price - if (o + l) % 10 == 0 { price / 10 } else { 0 }));
+                    first_line =
+                        Some((lid, price - if (o + l) % 10 == 0 { price / 10 } else { 0 }));
                 }
                 subtotal += gross;
                 discount += disc;
@@ -129,22 +158,47 @@ fn seed(store: &kassa_store::Store, store_id: &str, admin: &str, lines: usize) -
             }
             order
                 .execute(params![
-                    oid, store_id, device_id, format!("BENCH-01-{o:08}"), admin, subtotal, discount, taxes, total,
-                    date, at
+                    oid,
+                    store_id,
+                    device_id,
+                    format!("BENCH-01-{o:08}"),
+                    admin,
+                    subtotal,
+                    discount,
+                    taxes,
+                    total,
+                    date,
+                    at
                 ])
                 .unwrap();
-            tax.execute(params![oid, total - taxes, taxes, total]).unwrap();
+            tax.execute(params![oid, total - taxes, taxes, total])
+                .unwrap();
             let kind = if o % 3 == 0 { "card" } else { "cash" };
-            pay.execute(params![id(4, o), oid, kind, total, at]).unwrap();
+            pay.execute(params![id(4, o), oid, kind, total, at])
+                .unwrap();
             if o % 100 == 0 {
                 let (lid, amount) = first_line.unwrap();
                 let rtax = amount * 1900 / 11900;
                 let rid = id(5, o);
                 refund
-                    .execute(params![rid, oid, device_id, format!("BENCH-01-R{o:08}"), amount, rtax, admin, date, at])
+                    .execute(params![
+                        rid,
+                        oid,
+                        device_id,
+                        format!("BENCH-01-R{o:08}"),
+                        amount,
+                        rtax,
+                        admin,
+                        date,
+                        at
+                    ])
                     .unwrap();
-                refund_line.execute(params![id(6, o), rid, lid, amount, rtax]).unwrap();
-                refund_pay.execute(params![id(7, o), rid, id(4, o), kind, amount]).unwrap();
+                refund_line
+                    .execute(params![id(6, o), rid, lid, amount, rtax])
+                    .unwrap();
+                refund_pay
+                    .execute(params![id(7, o), rid, id(4, o), kind, amount])
+                    .unwrap();
             }
         }
     }
@@ -191,7 +245,9 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
     let conn = store.conn();
-    let day = (first + chrono::Duration::days(200)).format("%Y-%m-%d").to_string();
+    let day = (first + chrono::Duration::days(200))
+        .format("%Y-%m-%d")
+        .to_string();
     let z = time(&format!("Z report figures, one day ({day})"), || {
         zreport::figures_for_date(conn, &device_id, &day).unwrap()
     });
@@ -221,7 +277,15 @@ fn main() {
     );
     println!(
         "targets: Z {} (<= 200 ms), month by product {} (<= 500 ms)",
-        if z <= Duration::from_millis(200) { "met" } else { "MISSED" },
-        if by_product <= Duration::from_millis(500) { "met" } else { "MISSED" }
+        if z <= Duration::from_millis(200) {
+            "met"
+        } else {
+            "MISSED"
+        },
+        if by_product <= Duration::from_millis(500) {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

@@ -30,7 +30,8 @@ struct Shop {
 }
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+        .unwrap()
 }
 
 /// The test shop's catalog on a clock the test moves, in UTC, with a cashier beside the admin.
@@ -63,7 +64,10 @@ fn shop() -> Shop {
     // The shop was set up on the real clock; it opened before the days the test sells on.
     store
         .conn()
-        .execute("UPDATE device SET created_at = '2026-01-01T00:00:00.000Z'", [])
+        .execute(
+            "UPDATE device SET created_at = '2026-01-01T00:00:00.000Z'",
+            [],
+        )
         .unwrap();
     let mut s = Shop {
         store,
@@ -284,7 +288,11 @@ fn every_grouping_adds_up_to_the_orders_and_refunds_to_the_minor_unit() {
             _ => (0, 0),
         };
         assert_eq!(sum(|x| x.gross_minor) + unsold, gross, "{by:?} gross");
-        assert_eq!(sum(|x| x.refunds_minor) + unrefunded, refunded, "{by:?} refunds");
+        assert_eq!(
+            sum(|x| x.refunds_minor) + unrefunded,
+            refunded,
+            "{by:?} refunds"
+        );
         assert_eq!(
             sum(|x| x.net_minor) + unsold - unrefunded,
             gross - refunded,
@@ -292,15 +300,26 @@ fn every_grouping_adds_up_to_the_orders_and_refunds_to_the_minor_unit() {
         );
         if by != Dimension::Tender {
             assert_eq!(sum(|x| x.tax_minor.unwrap()), tax, "{by:?} tax");
-            assert_eq!(sum(|x| x.discount_minor.unwrap()), discount, "{by:?} discount");
-            assert_eq!(sum(|x| x.cost_minor.unwrap()), t.cost_minor.unwrap(), "{by:?} cost");
+            assert_eq!(
+                sum(|x| x.discount_minor.unwrap()),
+                discount,
+                "{by:?} discount"
+            );
+            assert_eq!(
+                sum(|x| x.cost_minor.unwrap()),
+                t.cost_minor.unwrap(),
+                "{by:?} cost"
+            );
             assert_eq!(
                 sum(|x| x.margin_minor.unwrap()) + unsold - unrefunded,
                 t.margin_minor.unwrap(),
                 "{by:?} margin"
             );
         }
-        if !matches!(by, Dimension::Product | Dimension::Category | Dimension::Tender) {
+        if !matches!(
+            by,
+            Dimension::Product | Dimension::Category | Dimension::Tender
+        ) {
             assert_eq!(sum(|x| x.orders), orders, "{by:?} orders");
         }
     }
@@ -311,14 +330,19 @@ fn every_grouping_adds_up_to_the_orders_and_refunds_to_the_minor_unit() {
         card.gross_minor,
         s.sql("SELECT sum(amount_minor) FROM payments WHERE kind = 'card'")
     );
-    assert_eq!(r.totals.by_tender["cash"] + r.totals.by_tender["card"], gross);
+    assert_eq!(
+        r.totals.by_tender["cash"] + r.totals.by_tender["card"],
+        gross
+    );
     assert_eq!(r.totals.cost_minor, None, "no cost unless asked");
     assert!(r.rows.iter().all(|x| x.margin_minor.is_none()));
     // The margin is what was taken without tax, less what went back, less the cost sold.
     let cost = s.sql("SELECT sum(quantity * cost_minor) FROM order_lines")
         - s.sql("SELECT sum(rl.quantity * l.cost_minor) FROM refund_lines rl JOIN order_lines l ON l.id = rl.order_line_id");
     let refunds_tax = s.sql("SELECT sum(tax_minor) FROM refunds");
-    let t = s.report(ALL_TIME.0, ALL_TIME.1, Dimension::Day, true).totals;
+    let t = s
+        .report(ALL_TIME.0, ALL_TIME.1, Dimension::Day, true)
+        .totals;
     assert_eq!(t.cost_minor, Some(cost));
     assert_eq!(
         t.margin_minor,
@@ -331,20 +355,39 @@ fn a_days_sales_report_equals_its_z_report() {
     let mut s = seeded();
     let by_day = s.report(ALL_TIME.0, ALL_TIME.1, Dimension::Day, false);
     assert_eq!(
-        by_day.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        by_day
+            .rows
+            .iter()
+            .map(|r| r.key.as_str())
+            .collect::<Vec<_>>(),
         ["2026-11-20", "2026-11-21", "2026-11-22"]
     );
     for row in &by_day.rows {
         let z = zreport::figures_for_date(s.store.conn(), &s.device_id, &row.key).unwrap();
         let day = s.report(&row.key, &row.key, Dimension::Hour, false).totals;
         assert_eq!(
-            (row.orders, row.gross_minor, row.refunds_minor, row.net_minor),
-            (z.orders, z.gross_minor, z.refunds_minor, z.net_sales_minor()),
+            (
+                row.orders,
+                row.gross_minor,
+                row.refunds_minor,
+                row.net_minor
+            ),
+            (
+                z.orders,
+                z.gross_minor,
+                z.refunds_minor,
+                z.net_sales_minor()
+            ),
             "{}",
             row.key
         );
         assert_eq!(
-            (day.discount_minor, day.tax_minor, day.rounding_minor, day.voids),
+            (
+                day.discount_minor,
+                day.tax_minor,
+                day.rounding_minor,
+                day.voids
+            ),
             (z.discount_minor, z.tax_minor, z.rounding_minor, z.voids)
         );
         assert_eq!(day.by_tender, z.by_tender);
@@ -373,7 +416,11 @@ fn weeks_and_months_fold_the_days_and_hours_follow_the_store_clock() {
     let months = s.report(ALL_TIME.0, ALL_TIME.1, Dimension::Month, false);
     // 20 and 21 November 2026 are a Friday and a Saturday (week 47), the 22nd a Sunday.
     assert_eq!(
-        weeks.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        weeks
+            .rows
+            .iter()
+            .map(|r| r.key.as_str())
+            .collect::<Vec<_>>(),
         ["2026-W47"]
     );
     assert_eq!(months.rows[0].key, "2026-11");
@@ -382,11 +429,18 @@ fn weeks_and_months_fold_the_days_and_hours_follow_the_store_clock() {
     assert_eq!(total(&months), total(&days));
     let hours = s.report(ALL_TIME.0, ALL_TIME.1, Dimension::Hour, false);
     assert_eq!(
-        hours.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        hours
+            .rows
+            .iter()
+            .map(|r| r.key.as_str())
+            .collect::<Vec<_>>(),
         ["09", "11", "15", "16", "17", "18"]
     );
     // In Berlin (UTC+1 in November) the same sales were an hour later.
-    s.set("store.time_zone", SettingValue::Text("Europe/Berlin".into()));
+    s.set(
+        "store.time_zone",
+        SettingValue::Text("Europe/Berlin".into()),
+    );
     let hours = s.report(ALL_TIME.0, ALL_TIME.1, Dimension::Hour, false);
     assert_eq!(hours.rows[0].key, "10");
     assert_eq!(hours.rows[0].label, "10:00");
@@ -395,7 +449,10 @@ fn weeks_and_months_fold_the_days_and_hours_follow_the_store_clock() {
 #[test]
 fn a_sale_before_the_cut_off_belongs_to_the_previous_business_day() {
     let mut s = shop();
-    s.set("store.time_zone", SettingValue::Text("Europe/Berlin".into()));
+    s.set(
+        "store.time_zone",
+        SettingValue::Text("Europe/Berlin".into()),
+    );
     s.set("store.day_cutoff", SettingValue::Text("02:00".into()));
     let cashier = s.cashier.clone();
     // 00:30 UTC is 01:30 in Berlin: still the evening of the 21st.
@@ -405,9 +462,11 @@ fn a_sale_before_the_cut_off_belongs_to_the_previous_business_day() {
     let day = |s: &Shop, id: &str| -> String {
         s.store
             .conn()
-            .query_row("SELECT business_date FROM orders WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT business_date FROM orders WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     assert_eq!(day(&s, &late), "2026-11-21");
@@ -459,7 +518,10 @@ fn staff_activity_names_every_override_and_its_approver() {
     )
     .unwrap();
     let total: i64 = r.people.iter().map(|p| p.sales_minor).sum();
-    assert_eq!(total, s.sql("SELECT sum(total_minor + rounding_minor) FROM orders"));
+    assert_eq!(
+        total,
+        s.sql("SELECT sum(total_minor + rounding_minor) FROM orders")
+    );
     let cas = r.people.iter().find(|p| p.staff_id == s.cashier).unwrap();
     assert_eq!(cas.orders, 6);
     // The cashier's 20 % discounts were approved by the admin, once a day.
@@ -471,10 +533,11 @@ fn staff_activity_names_every_override_and_its_approver() {
         admin.refunds_minor + admin.voids_minor,
         s.sql("SELECT sum(amount_minor + rounding_minor) FROM refunds")
     );
-    assert!(r
-        .overrides
-        .iter()
-        .all(|o| o.kind == "discount" && o.staff_name == "Cas" && o.approver_id == s.admin));
+    assert!(
+        r.overrides
+            .iter()
+            .all(|o| o.kind == "discount" && o.staff_name == "Cas" && o.approver_id == s.admin)
+    );
 }
 
 #[test]
@@ -493,7 +556,10 @@ fn stock_is_valued_at_cost_per_location_and_unsold_items_are_slow_movers() {
     );
     assert_eq!(r.units, on_hand);
     assert_eq!(r.value_minor, value);
-    assert_eq!(r.locations.iter().map(|l| l.value_minor).sum::<i64>(), value);
+    assert_eq!(
+        r.locations.iter().map(|l| l.value_minor).sum::<i64>(),
+        value
+    );
     assert!(r.slow_movers.is_empty(), "{:?}", r.slow_movers);
     // Ninety days on, nothing has sold for a month: every item in stock is slow.
     let later = stock::stock(
@@ -503,8 +569,10 @@ fn stock_is_valued_at_cost_per_location_and_unsold_items_are_slow_movers() {
     )
     .unwrap();
     assert_eq!(later.slow_movers.len(), 4, "{:?}", later.slow_movers);
-    assert!(later
-        .slow_movers
-        .iter()
-        .all(|m| m.last_sold.as_deref() == Some("2026-11-22")));
+    assert!(
+        later
+            .slow_movers
+            .iter()
+            .all(|m| m.last_sold.as_deref() == Some("2026-11-22"))
+    );
 }

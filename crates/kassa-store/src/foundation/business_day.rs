@@ -89,7 +89,11 @@ impl BusinessDay {
         let minutes = local.hour() * 60 + local.minute();
         let date = local.date();
         let (y, m, d) = date_of(
-            (chrono::Datelike::year(&date), chrono::Datelike::month(&date), chrono::Datelike::day(&date)),
+            (
+                chrono::Datelike::year(&date),
+                chrono::Datelike::month(&date),
+                chrono::Datelike::day(&date),
+            ),
             minutes,
             self.cutoff_minutes,
         );

@@ -483,7 +483,11 @@ fn row(by: Dimension, with_cost: bool, key: String, a: Acc) -> SalesRow {
     let lines = matches!(by, Dimension::Product | Dimension::Category);
     let cost = (with_cost && !tender).then_some(a.cost - a.returned_cost);
     SalesRow {
-        label: if a.label.is_empty() { key.clone() } else { a.label },
+        label: if a.label.is_empty() {
+            key.clone()
+        } else {
+            a.label
+        },
         key,
         orders: a.orders,
         quantity: lines.then_some(a.quantity),
@@ -573,7 +577,8 @@ fn label(
         Dimension::Device => {
             // A till is known by its receipt numbers' prefix (store and device code).
             for (key, a) in acc.iter_mut() {
-                let number = match one("SELECT min(number) FROM orders WHERE device_id = ?1", key)? {
+                let number = match one("SELECT min(number) FROM orders WHERE device_id = ?1", key)?
+                {
                     Some(n) => Some(n),
                     None => one("SELECT min(number) FROM refunds WHERE device_id = ?1", key)?,
                 };

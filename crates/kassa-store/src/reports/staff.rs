@@ -69,7 +69,8 @@ pub fn staff(conn: &Connection, store_id: &str, period: Period) -> Result<StaffR
     let mut rows = st.query(args).db()?;
     while let Some(r) = rows.next().db()? {
         let p = people.entry(r.get(0).db()?).or_default();
-        (p.orders, p.sales_minor, p.discount_minor) = (r.get(1).db()?, r.get(2).db()?, r.get(3).db()?);
+        (p.orders, p.sales_minor, p.discount_minor) =
+            (r.get(1).db()?, r.get(2).db()?, r.get(3).db()?);
     }
     let mut st = conn
         .prepare(&format!(
@@ -83,8 +84,12 @@ pub fn staff(conn: &Connection, store_id: &str, period: Period) -> Result<StaffR
     let mut rows = st.query(args).db()?;
     while let Some(r) = rows.next().db()? {
         let p = people.entry(r.get(0).db()?).or_default();
-        (p.refunds, p.refunds_minor, p.voids, p.voids_minor) =
-            (r.get(1).db()?, r.get(2).db()?, r.get(3).db()?, r.get(4).db()?);
+        (p.refunds, p.refunds_minor, p.voids, p.voids_minor) = (
+            r.get(1).db()?,
+            r.get(2).db()?,
+            r.get(3).db()?,
+            r.get(4).db()?,
+        );
     }
     let mut st = conn
         .prepare(
