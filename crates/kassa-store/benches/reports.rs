@@ -41,7 +41,9 @@ fn seed(
         .query_row("SELECT id FROM device", [], |r| r.get(0))
         .unwrap();
     let first = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
-    conn.execute_batch("BEGIN").unwrap();
+    // An order's lines are written before the order (its totals are their sums).
+    conn.execute_batch("BEGIN; PRAGMA defer_foreign_keys = ON;")
+        .unwrap();
     {
         let mut product = conn
             .prepare(

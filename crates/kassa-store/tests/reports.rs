@@ -502,6 +502,17 @@ fn a_time_zone_the_database_does_not_know_is_refused_and_changes_nothing() {
         settings::get_text(s.store.conn(), &sid, "store.time_zone").unwrap(),
         "UTC"
     );
+    // A zone set on a device with a newer time zone database, arrived by sync: this device
+    // keeps selling on its own zone.
+    s.store
+        .conn()
+        .execute(
+            "UPDATE settings SET value = '\"Mars/Olympus_Mons\"' WHERE store_id = ?1 AND key = 'store.time_zone'",
+            [&sid],
+        )
+        .unwrap();
+    let cashier = s.cashier.clone();
+    s.sell(at(22, 10, 0), &cashier, &[(0, 1)], 0, false);
     let err = Period::parse("2026-11-30", "2026-11-01").unwrap_err();
     assert_eq!(err.code, kassa_domain::ErrorCode::InvalidInput);
     let err = Dimension::parse("colour").unwrap_err();

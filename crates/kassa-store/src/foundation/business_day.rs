@@ -53,12 +53,20 @@ impl BusinessDay {
         })
     }
 
-    /// The business day of the store `store_id`, from its settings.
+    /// The business day of the store `store_id`, from its settings. A zone this device's time
+    /// zone database does not know (set on a device with a newer one) falls back to the
+    /// device's own zone, and a damaged cut-off to midnight: selling never stops for it.
     pub fn of_store(conn: &Connection, store_id: &str) -> Result<BusinessDay> {
-        BusinessDay::new(
-            &settings::get_text(conn, store_id, STORE_TIME_ZONE)?,
-            &settings::get_text(conn, store_id, STORE_DAY_CUTOFF)?,
-        )
+        let name = settings::get_text(conn, store_id, STORE_TIME_ZONE)?;
+        let cutoff = settings::get_text(conn, store_id, STORE_DAY_CUTOFF)?;
+        let zone = zone(&name).unwrap_or_else(|e| {
+            tracing::warn!("store.time_zone: {}; using this device's zone", e.message);
+            Zone::Device
+        });
+        Ok(BusinessDay {
+            zone,
+            cutoff_minutes: parse_cutoff(&cutoff).unwrap_or(0),
+        })
     }
 
     /// The business day of this device's store.
