@@ -246,11 +246,8 @@ fn table(p: &mut Pages, columns: &[Column], rows: &[Vec<String>]) {
         })
         .collect();
     let used: usize = widths.iter().sum();
-    if used > chars {
-        if let Some(i) = columns.iter().position(|c| !c.numeric) {
-            let over = used - chars;
-            widths[i] = widths[i].saturating_sub(over).max(8);
-        }
+    if let (true, Some(i)) = (used > chars, columns.iter().position(|c| !c.numeric)) {
+        widths[i] = widths[i].saturating_sub(used - chars).max(8);
     }
     let render = |cells: &[String]| -> String {
         let mut s = String::new();

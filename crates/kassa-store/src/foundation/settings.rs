@@ -93,10 +93,8 @@ pub fn set(
 ) -> Result<SettingValue> {
     let d = def(key)?;
     let value = d.validate(value)?;
-    if d.key == kassa_domain::settings::STORE_TIME_ZONE {
-        if let SettingValue::Text(name) = &value {
-            crate::foundation::business_day::check_zone(name)?;
-        }
+    if let (kassa_domain::settings::STORE_TIME_ZONE, SettingValue::Text(name)) = (d.key, &value) {
+        crate::foundation::business_day::check_zone(name)?;
     }
     let before = get(tx, store_id, key)?;
     let now = ts(tx.now());
