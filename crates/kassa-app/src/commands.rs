@@ -244,6 +244,14 @@ commands! {
     z_close(NoInput) -> ZReportDto;
     /// The closed Z reports of this till.
     z_list(NoInput) -> ZListDto;
+    /// A period's sales, store-wide, grouped by product, category, staff, tender, customer, device, hour, day, week or month.
+    report_sales(SalesReportInput) -> SalesReportDto;
+    /// Stock on hand and its value at cost per location, low stock and slow movers.
+    report_stock(StockReportInput) -> StockReportDto;
+    /// Each person's sales, refunds, voids, drawer openings, and every override with its approver.
+    report_staff(StaffReportInput) -> StaffReportDto;
+    /// A sales, stock or staff report as CSV or PDF.
+    report_export(ReportExportInput) -> ReportFileDto;
     /// Issues a voucher (store credit).
     voucher_issue(VoucherIssueInput) -> VoucherDto;
     /// A voucher's balance.

@@ -210,7 +210,7 @@ impl Api {
                 .format("%Y-%m-%d")
                 .to_string(),
             // Today's business day: after today's Z report, the next one is open.
-            None => kassa_store::selling::business_date(store.clock().now()),
+            None => kassa_store::selling::business_date(store.conn(), store.clock().now())?,
         };
         if let Some(z) = zreport::for_date(store.conn(), &device_id, &date)? {
             return Ok(z_dto(

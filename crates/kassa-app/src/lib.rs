@@ -18,6 +18,7 @@ mod drawer;
 pub mod dto;
 mod error;
 mod receipts;
+mod reports;
 mod selling;
 mod session;
 mod settings;
@@ -34,6 +35,7 @@ pub use error::{ApiError, ApiResult};
 pub use kassa_domain;
 pub use kassa_store::identity::session::Surface;
 pub use kassa_store::{Clock, FixedClock, KeySource, SystemClock};
+pub use reports::formula_safe;
 
 use kassa_store::Store;
 use std::path::{Path, PathBuf};

@@ -304,6 +304,11 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("z_report", DRAWER),
     ("z_close", DRAWER),
     ("z_list", DRAWER),
+    // Sales reports are for whoever sees the Z report; stock (at cost) and staff for managers.
+    ("report_sales", DRAWER),
+    ("report_stock", MANAGERS),
+    ("report_staff", MANAGERS),
+    ("report_export", DRAWER),
     ("voucher_issue", MANAGERS),
     ("voucher_get", EVERYONE),
     ("cards_pending", MANAGERS),

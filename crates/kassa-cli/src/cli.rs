@@ -228,6 +228,67 @@ pub enum ReportCommand {
         #[arg(long)]
         number: Option<i64>,
     },
+    /// Sales of a period, store-wide, grouped one way, with the totals (as the Z reports
+    /// count them); cost and margin with --cost, for roles that may see cost prices.
+    Sales(SalesReportArgs),
+    /// Stock on hand and its value at cost per location, low stock and slow movers.
+    Stock(StockReportArgs),
+    /// Each person's sales, refunds, voids and drawer openings, and every override with who
+    /// approved it.
+    Staff(StaffReportArgs),
+}
+
+/// How a report comes out: JSON (the default; printed, or written to --out), CSV or PDF.
+#[derive(Debug, Args)]
+pub struct ReportOutput {
+    /// json, csv or pdf.
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// Write the report to this file (pdf needs one).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SalesReportArgs {
+    /// The first business date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// The last business date (YYYY-MM-DD), included.
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    /// product, category, staff, tender, customer, device, hour, day, week or month.
+    #[arg(long, default_value = "day")]
+    pub by: String,
+    /// Add cost and margin (roles that may see cost prices).
+    #[arg(long)]
+    pub cost: bool,
+    #[command(flatten)]
+    pub output: ReportOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct StockReportArgs {
+    /// Accepted for symmetry with the other reports; stock is what is held now.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// The business date slow movers are counted back from; default today.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub output: ReportOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct StaffReportArgs {
+    /// The first business date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// The last business date (YYYY-MM-DD), included.
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    #[command(flatten)]
+    pub output: ReportOutput,
 }
 
 #[derive(Debug, Args)]

@@ -10,5 +10,6 @@ pub mod html;
 pub mod layout;
 pub mod pdf;
 pub mod receipt;
+pub mod report;
 
 pub use receipt::{Labels, Language, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};

@@ -113,6 +113,16 @@ impl SettingDef {
                 } else if self.key == PRINTER_TARGET {
                     printer_target(&v)?;
                     Ok(SettingValue::Text(v.trim().to_string()))
+                } else if self.key == STORE_TIME_ZONE {
+                    crate::business_day::check_time_zone_name(v.trim())?;
+                    Ok(SettingValue::Text(v.trim().to_string()))
+                } else if self.key == STORE_DAY_CUTOFF {
+                    let minutes = crate::business_day::parse_cutoff(&v)?;
+                    Ok(SettingValue::Text(format!(
+                        "{:02}:{:02}",
+                        minutes / 60,
+                        minutes % 60
+                    )))
                 } else {
                     Ok(SettingValue::Text(v))
                 }
@@ -127,6 +137,24 @@ impl SettingDef {
 
 /// Every setting, grouped by topic. Add new settings here; keys never change meaning.
 pub const SETTINGS: &[SettingDef] = &[
+    SettingDef {
+        key: STORE_TIME_ZONE,
+        kind: SettingKind::Text {
+            default: "",
+            max_chars: 64,
+        },
+        permission: Permission::Settings,
+        describe: "The store's time zone, e.g. Europe/Berlin: business days and report hours follow it (empty: this device's zone)",
+    },
+    SettingDef {
+        key: STORE_DAY_CUTOFF,
+        kind: SettingKind::Text {
+            default: "00:00",
+            max_chars: 5,
+        },
+        permission: Permission::Settings,
+        describe: "When the business day ends (HH:MM, at most 12:00): a sale at 01:30 with 02:00 counts for the day before",
+    },
     SettingDef {
         key: "security.idle_lock_minutes",
         kind: SettingKind::Int {
@@ -261,6 +289,16 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Language of printed receipts: en or de",
     },
     SettingDef {
+        key: REPORTS_SLOW_MOVER_DAYS,
+        kind: SettingKind::Int {
+            default: 30,
+            min: 1,
+            max: 3650,
+        },
+        permission: Permission::Settings,
+        describe: "Days without a sale after which an item still in stock shows as a slow mover",
+    },
+    SettingDef {
         key: PRINTER_TARGET,
         kind: SettingKind::Text {
             default: "",
@@ -270,6 +308,15 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "This till's receipt printer: a device such as /dev/usb/lp0, or tcp://192.168.1.50:9100 (empty: the system print dialog)",
     },
 ];
+
+/// The store's time zone (a time zone database name; empty: the device's own).
+pub const STORE_TIME_ZONE: &str = "store.time_zone";
+
+/// When the store's business day ends, `HH:MM` after midnight.
+pub const STORE_DAY_CUTOFF: &str = "store.day_cutoff";
+
+/// Days without a sale after which an item in stock is a slow mover.
+pub const REPORTS_SLOW_MOVER_DAYS: &str = "reports.slow_mover_days";
 
 /// The receipt printer's address: set per device, since a printer is plugged into one till.
 pub const PRINTER_TARGET: &str = "printer.target";
@@ -417,6 +464,23 @@ mod tests {
                 d.key
             );
         }
+    }
+
+    #[test]
+    fn the_cut_off_is_kept_as_hh_mm_and_the_time_zone_trimmed() {
+        let cut = def(STORE_DAY_CUTOFF).unwrap();
+        assert_eq!(
+            cut.validate(SettingValue::Text("2:00".into())).unwrap(),
+            SettingValue::Text("02:00".into())
+        );
+        assert!(cut.validate(SettingValue::Text("13:00".into())).is_err());
+        let tz = def(STORE_TIME_ZONE).unwrap();
+        assert_eq!(
+            tz.validate(SettingValue::Text(" Europe/Berlin ".into()))
+                .unwrap(),
+            SettingValue::Text("Europe/Berlin".into())
+        );
+        assert!(tz.validate(SettingValue::Text("../../etc".into())).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod customers;
 pub mod foundation;
 pub mod identity;
+pub mod reports;
 pub mod selling;
 
 pub use foundation::clock::{Clock, FixedClock, SystemClock};

@@ -250,7 +250,7 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
     assert_eq!(selling_dump(a.conn()), selling_dump(b.conn()));
 
     // B's reports count B's sales alone; A's sales are in B's order list.
-    let today = selling::business_date(Utc::now());
+    let today = selling::business_date(b.conn(), Utc::now()).unwrap();
     let b_id = device_id(&b);
     let x = zreport::figures_for_date(b.conn(), &b_id, &today).unwrap();
     assert_eq!(x.orders, 1);

@@ -103,6 +103,12 @@ pub fn sample_input(command: &str) -> Option<Value> {
         "shift_open" | "shift_close" => json!({"counts": []}),
         "shift_cash" => json!({"kind": "in", "amount_minor": 100, "reason": "sample"}),
         "z_report" => json!({}),
+        "report_sales" => json!({"from": "2026-11-01", "to": "2026-11-30", "by": "product"}),
+        "report_stock" => json!({}),
+        "report_staff" => json!({"from": "2026-11-01", "to": "2026-11-30"}),
+        "report_export" => {
+            json!({"report": "sales", "format": "csv", "from": "2026-11-01", "to": "2026-11-30"})
+        }
         "voucher_issue" => json!({"amount_minor": 100}),
         "voucher_get" => json!({"code": "NO-SUCH-CODE"}),
         _ => return None,

@@ -5,6 +5,7 @@ mod audit;
 pub mod catalog;
 pub mod customers;
 pub mod places;
+mod reports;
 mod selling;
 pub mod server;
 mod session;

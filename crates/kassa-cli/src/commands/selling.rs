@@ -345,7 +345,10 @@ pub fn report(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
         date,
         close,
         number,
-    } = c;
+    } = c
+    else {
+        return super::reports::run(api, c);
+    };
     let z = if *close {
         api.z_close(NoInput {})?
     } else {

@@ -12,6 +12,7 @@
 pub mod apply;
 pub mod audit;
 pub mod audit_heads;
+pub mod business_day;
 pub mod card_guard;
 pub mod clock;
 pub(crate) mod db;

@@ -93,6 +93,9 @@ pub fn set(
 ) -> Result<SettingValue> {
     let d = def(key)?;
     let value = d.validate(value)?;
+    if let (kassa_domain::settings::STORE_TIME_ZONE, SettingValue::Text(name)) = (d.key, &value) {
+        crate::foundation::business_day::check_zone(name)?;
+    }
     let before = get(tx, store_id, key)?;
     let now = ts(tx.now());
     let json_value = to_json(&value);

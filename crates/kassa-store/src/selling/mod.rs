@@ -19,24 +19,26 @@ pub mod voucher;
 pub mod zreport;
 
 use crate::SqlResult;
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use crate::foundation::business_day::BusinessDay;
+use chrono::{DateTime, NaiveDate, Utc};
 use kassa_domain::{Error, Result};
 use rusqlite::Connection;
 
-/// The calendar date of a moment: the device's local date.
-pub fn business_date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d").to_string()
+/// The business date of a moment for this device's store: its date in the store's time zone,
+/// or the day before when it is before the store's cut-off (`foundation::business_day`).
+pub fn business_date(conn: &Connection, t: DateTime<Utc>) -> Result<String> {
+    Ok(BusinessDay::of_this_store(conn)?.date_text(t))
 }
 
-/// The business day a sale or refund made now on this device belongs to: today's local date,
-/// or, once today was closed with a Z report, the day after the last closed one. One Z report
-/// closes one business day; what is sold after it counts for the next.
+/// The business day a sale or refund made now on this device belongs to: today's business
+/// date, or, once today was closed with a Z report, the day after the last closed one. One Z
+/// report closes one business day; what is sold after it counts for the next.
 pub fn open_business_date(
     conn: &Connection,
     device_id: &str,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let today = business_date(now);
+    let today = business_date(conn, now)?;
     let last: Option<String> = conn
         .query_row(
             "SELECT max(business_date) FROM z_reports WHERE device_id = ?1",

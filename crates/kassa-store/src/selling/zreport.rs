@@ -308,7 +308,7 @@ pub fn get(conn: &Connection, device_id: &str, number: i64) -> Result<ZReport> {
 /// once today is closed, what is sold counts for the next day, closed by that day's report.
 pub fn close(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<ZReport> {
     let device_id = tx.device_id()?.to_string();
-    let today = super::business_date(tx.now());
+    let today = super::business_date(tx, tx.now())?;
     let day = super::open_business_date(tx, &device_id, tx.now())?;
     if day > today {
         let closed = for_date(tx, &device_id, &today)?;

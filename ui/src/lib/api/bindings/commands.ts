@@ -72,6 +72,10 @@ import type { ReceiptOutput } from "./ReceiptOutput";
 import type { ReceiptPrintInput } from "./ReceiptPrintInput";
 import type { RefundInput } from "./RefundInput";
 import type { RefundOutput } from "./RefundOutput";
+import type { ReportExportInput } from "./ReportExportInput";
+import type { ReportFileDto } from "./ReportFileDto";
+import type { SalesReportDto } from "./SalesReportDto";
+import type { SalesReportInput } from "./SalesReportInput";
 import type { SellInput } from "./SellInput";
 import type { SessionDto } from "./SessionDto";
 import type { SetPinInput } from "./SetPinInput";
@@ -90,6 +94,8 @@ import type { StaffDto } from "./StaffDto";
 import type { StaffInviteInput } from "./StaffInviteInput";
 import type { StaffListOutput } from "./StaffListOutput";
 import type { StaffRef } from "./StaffRef";
+import type { StaffReportDto } from "./StaffReportDto";
+import type { StaffReportInput } from "./StaffReportInput";
 import type { StaffRoleInput } from "./StaffRoleInput";
 import type { StaffUnlockInput } from "./StaffUnlockInput";
 import type { StockAdjustInput } from "./StockAdjustInput";
@@ -102,6 +108,8 @@ import type { StockLevelOutput } from "./StockLevelOutput";
 import type { StockMovementsInput } from "./StockMovementsInput";
 import type { StockMovementsOutput } from "./StockMovementsOutput";
 import type { StockReceiveInput } from "./StockReceiveInput";
+import type { StockReportDto } from "./StockReportDto";
+import type { StockReportInput } from "./StockReportInput";
 import type { StockTransferInput } from "./StockTransferInput";
 import type { StockTransferOutput } from "./StockTransferOutput";
 import type { StockValuationOutput } from "./StockValuationOutput";
@@ -308,6 +316,14 @@ export type Commands = {
   z_close: { input: NoInput; output: ZReportDto };
   /** The closed Z reports of this till. */
   z_list: { input: NoInput; output: ZListDto };
+  /** A period's sales, store-wide, grouped by product, category, staff, tender, customer, device, hour, day, week or month. */
+  report_sales: { input: SalesReportInput; output: SalesReportDto };
+  /** Stock on hand and its value at cost per location, low stock and slow movers. */
+  report_stock: { input: StockReportInput; output: StockReportDto };
+  /** Each person's sales, refunds, voids, drawer openings, and every override with its approver. */
+  report_staff: { input: StaffReportInput; output: StaffReportDto };
+  /** A sales, stock or staff report as CSV or PDF. */
+  report_export: { input: ReportExportInput; output: ReportFileDto };
   /** Issues a voucher (store credit). */
   voucher_issue: { input: VoucherIssueInput; output: VoucherDto };
   /** A voucher's balance. */
@@ -413,6 +429,10 @@ export const COMMAND_NAMES: CommandName[] = [
   "z_report",
   "z_close",
   "z_list",
+  "report_sales",
+  "report_stock",
+  "report_staff",
+  "report_export",
   "voucher_issue",
   "voucher_get",
   "cards_pending",

@@ -1,0 +1,245 @@
+//! A manager takes the reports home: the sales report as CSV reads back to the same totals
+//! with a hostile customer name kept as text, the PDF says the totals and the filters, and a
+//! cashier who may not see cost prices is refused the margin.
+
+mod common;
+
+use common::Device;
+use kassa_app::dto::*;
+use std::collections::BTreeMap;
+
+fn cash(amount: i64) -> TenderInput {
+    TenderInput {
+        kind: "cash".into(),
+        amount_minor: amount,
+        card_brand: None,
+        card_last4: None,
+        customer_contact: None,
+        voucher_code: None,
+    }
+}
+
+fn sell(d: &Device, code: &str, quantity: i64, customer_id: Option<String>) -> CheckoutOutput {
+    d.api
+        .sell(SellInput {
+            lines: vec![SellLineInput {
+                code: code.into(),
+                quantity,
+            }],
+            tenders: vec![cash(1_000_000)],
+            customer_id,
+            idempotency_key: None,
+        })
+        .unwrap()
+}
+
+const TODAY: &str = "2026-11-22";
+
+fn sales_input(by: &str, with_cost: bool) -> SalesReportInput {
+    SalesReportInput {
+        from: TODAY.into(),
+        to: TODAY.into(),
+        by: Some(by.into()),
+        with_cost: Some(with_cost),
+    }
+}
+
+/// A demo store with a day of sales, one to a customer whose name looks like a formula.
+fn day_of_sales() -> Device {
+    let d = Device::demo();
+    d.sign_in("manager");
+    let hostile = d
+        .api
+        .customer_create(CustomerFields {
+            name: "=HYPERLINK(\"http://x\",\"win\")".into(),
+            email: None,
+            phone: None,
+            notes: None,
+            marketing_consent: None,
+            tags: None,
+            addresses: None,
+        })
+        .unwrap();
+    sell(&d, "DRK-WAT-05", 3, Some(hostile.id.clone()));
+    sell(&d, "COF-BEANS-1K", 1, None);
+    sell(&d, "PAN-SPA-500", 2, Some(hostile.id));
+    d
+}
+
+#[test]
+fn a_cashier_may_read_the_days_sales_but_is_refused_the_margin() {
+    let d = day_of_sales();
+    d.sign_in("cashier");
+    let err = d
+        .api
+        .report_sales(sales_input("product", true))
+        .unwrap_err();
+    assert_eq!(err.code, "forbidden", "{}", err.message);
+    let err = d
+        .api
+        .report_export(ReportExportInput {
+            report: "sales".into(),
+            format: "csv".into(),
+            from: Some(TODAY.into()),
+            to: Some(TODAY.into()),
+            by: Some("product".into()),
+            with_cost: Some(true),
+            as_of: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.code, "forbidden");
+    let r = d.api.report_sales(sales_input("product", false)).unwrap();
+    assert_eq!(r.totals.orders, 3);
+    assert!(
+        r.rows
+            .iter()
+            .all(|x| x.cost_minor.is_none() && x.margin_minor.is_none())
+    );
+    let err = d
+        .api
+        .report_staff(StaffReportInput {
+            from: TODAY.into(),
+            to: TODAY.into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, "forbidden");
+    // A manager sees cost and margin.
+    d.sign_in("manager");
+    let r = d.api.report_sales(sales_input("product", true)).unwrap();
+    assert!(r.totals.margin_minor.is_some());
+}
+
+#[test]
+fn the_day_report_equals_the_z_report_and_bad_input_is_refused() {
+    let d = day_of_sales();
+    let r = d.api.report_sales(sales_input("day", false)).unwrap();
+    let z = d
+        .api
+        .z_report(ZReportInput {
+            date: Some(TODAY.into()),
+            number: None,
+        })
+        .unwrap();
+    assert_eq!(r.rows.len(), 1);
+    assert_eq!(
+        (
+            r.totals.orders,
+            r.totals.gross_minor,
+            r.totals.tax_minor,
+            r.totals.net_minor
+        ),
+        (z.orders, z.gross_minor, z.tax_minor, z.net_sales_minor)
+    );
+    assert_eq!(r.totals.by_tender, z.by_tender);
+    assert_eq!(r.basis.currency, "EUR");
+    for (from, to, by) in [
+        ("2026-11-31", TODAY, "day"),
+        (TODAY, "2026-11-01", "day"),
+        (TODAY, TODAY, "colour"),
+    ] {
+        let err = d
+            .api
+            .report_sales(SalesReportInput {
+                from: from.into(),
+                to: to.into(),
+                by: Some(by.into()),
+                with_cost: None,
+            })
+            .unwrap_err();
+        assert_eq!(err.code, "invalid_input", "{from} {to} {by}");
+    }
+}
+
+fn export(d: &Device, format: &str) -> ReportFileDto {
+    d.api
+        .report_export(ReportExportInput {
+            report: "sales".into(),
+            format: format.into(),
+            from: Some(TODAY.into()),
+            to: Some(TODAY.into()),
+            by: Some("customer".into()),
+            with_cost: Some(true),
+            as_of: None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_csv_export_reads_back_to_the_same_totals_and_keeps_formulas_as_text() {
+    let d = day_of_sales();
+    let r = d.api.report_sales(sales_input("customer", true)).unwrap();
+    let file = export(&d, "csv");
+    assert_eq!(
+        file.file_name,
+        "sales-by-customer-2026-11-22-2026-11-22.csv"
+    );
+    let text = file.csv.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    let minor = |s: &str| kassa_app::kassa_domain::money::parse_major(s, 2).unwrap();
+    let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
+    for row in &rows {
+        for name in ["gross", "tax", "net", "margin"] {
+            *sums.entry(name).or_default() += minor(&row[col(name)]);
+        }
+        // Money in major units with a dot.
+        assert!(row[col("gross")].contains('.'), "{:?}", row);
+    }
+    assert_eq!(sums["gross"], r.totals.gross_minor);
+    assert_eq!(sums["tax"], r.totals.tax_minor);
+    assert_eq!(sums["net"], r.totals.net_minor);
+    assert_eq!(Some(sums["margin"]), r.totals.margin_minor);
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r.get(col("customer")).unwrap())
+        .collect();
+    assert!(
+        names.contains(&"'=HYPERLINK(\"http://x\",\"win\")"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"(no customer)"));
+    assert_eq!(kassa_app::formula_safe("@SUM(A1)"), "'@SUM(A1)");
+    assert_eq!(kassa_app::formula_safe("-2+3"), "'-2+3");
+    assert_eq!(kassa_app::formula_safe("\tx"), "'\tx");
+    assert_eq!(kassa_app::formula_safe("Anna"), "Anna");
+}
+
+#[test]
+fn a_pdf_export_says_the_totals_and_the_filters() {
+    use base64::Engine;
+    let d = day_of_sales();
+    let r = d.api.report_sales(sales_input("customer", true)).unwrap();
+    let file = export(&d, "pdf");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.base64.unwrap())
+        .unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sales.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let money = |m: i64| kassa_app::kassa_domain::money::format_minor(m, 2);
+    for want in [
+        "Sales by customer".to_string(),
+        "Period: 2026-11-22 to 2026-11-22".into(),
+        "Grouped by: customer".into(),
+        "Currency: EUR".into(),
+        money(r.totals.gross_minor),
+        money(r.totals.net_minor),
+        money(r.totals.tax_minor),
+        money(r.totals.margin_minor.unwrap()),
+        "(no customer)".into(),
+    ] {
+        assert!(text.contains(&want), "'{want}' missing from:\n{text}");
+    }
+}
