@@ -11,8 +11,9 @@ use kassa_store::foundation::outbox::pending_changes;
 use kassa_store::foundation::tables::{TABLES, TableClass};
 
 /// Checks every rule; the number of conflicts recorded, or what broke.
-pub(crate) fn all(devices: &[Device], sales: &[Sale]) -> Result<u64, String> {
+pub(crate) fn all(devices: &[Device], sales: &[Sale], failed_sign_ins: u64) -> Result<u64, String> {
     let mut reference: Option<(usize, Vec<String>)> = None;
+    let mut locks: Option<Vec<String>> = None;
     let mut conflict_sets: Option<Vec<String>> = None;
     for dev in devices {
         let s = dev.lock();
@@ -38,6 +39,32 @@ pub(crate) fn all(devices: &[Device], sales: &[Sale]) -> Result<u64, String> {
             ));
         }
         sales_once(c, d, sales)?;
+        // Every failed sign-in any device recorded is here once, and each account's count
+        // and lock, derived from them, are the same on every device.
+        let failures = rows(
+            c,
+            "SELECT CAST(count(*) AS TEXT) FROM sign_in_events WHERE kind = 'failure'",
+        )?;
+        if failures != [failed_sign_ins.to_string()] {
+            return Err(format!(
+                "d{d} holds {failures:?} failed sign-ins where the devices recorded {failed_sign_ins}"
+            ));
+        }
+        let held = rows(
+            c,
+            "SELECT staff_id || ' ' || failed_attempts || ' ' || coalesce(locked_until, '-')
+               FROM staff_lockout ORDER BY 1",
+        )?;
+        match &locks {
+            None => locks = Some(held),
+            Some(first) if *first != held => {
+                return Err(format!(
+                    "d{d} counts failed sign-ins otherwise than d0: {}",
+                    first_difference(first, &held)
+                ));
+            }
+            Some(_) => {}
+        }
         over_refunds_flagged(c, d)?;
         crossed_counts_flagged(c, d)?;
         // A clock seen running ahead is what this device saw against its own clock; every

@@ -191,6 +191,8 @@ struct Sim {
     sales: Vec<Sale>,
     /// TOTP steps the admin signed in with on devices with a sound clock.
     steps_used: Vec<u64>,
+    /// Failed sign-ins the devices recorded: every device must hold each one after sync.
+    failed_sign_ins: u64,
     trace: Vec<String>,
     stats: Summary,
 }
@@ -228,6 +230,7 @@ impl Sim {
             staff: Vec::new(),
             sales: Vec::new(),
             steps_used: Vec::new(),
+            failed_sign_ins: 0,
             trace: Vec::new(),
             stats: Summary::default(),
         })
@@ -469,7 +472,7 @@ impl Sim {
         self.join_device(joiner, Duration::zero()).await?;
         // The newcomer's own joining reaches the others.
         self.quiet().await?;
-        self.stats.conflicts = check::all(&self.devices, &self.sales)?;
+        self.stats.conflicts = check::all(&self.devices, &self.sales, self.failed_sign_ins)?;
         Ok(())
     }
 
@@ -490,6 +493,7 @@ impl Sim {
             595..612 => self.change_staff(d),
             612..632 => self.change_setting(d),
             632..660 => self.sign_in(d),
+            660..760 => self.wrong_sign_in(d),
             _ if !self.cfg.faults || roll < 960 => self.sync(d).await,
             960..972 => self.restart_server(),
             972..980 => self.outage(),
@@ -904,6 +908,51 @@ impl Sim {
             }
         }
         Ok(())
+    }
+
+    /// Someone tries a clerk's account with a wrong password: a failure counted for that
+    /// account on every device once they have met (ten of them anywhere lock it everywhere).
+    fn wrong_sign_in(&mut self, d: usize) -> Result<(), String> {
+        // Mostly one account, so that failures spread over devices reach the lock.
+        let k = if self.rng.gen_bool(0.9) {
+            0
+        } else {
+            self.rng.gen_range(1..3)
+        };
+        let email = format!("clerk{k}@example.com");
+        let failures = |s: &Store| {
+            s.conn()
+                .query_row(
+                    "SELECT count(*) FROM sign_in_events WHERE kind = 'failure'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| format!("d{d}: sign-in events: {e}"))
+        };
+        let (result, recorded) = {
+            let mut s = self.devices[d].lock();
+            let before = failures(&s)?;
+            let result = sign_in(
+                &mut s,
+                &email,
+                "not the password at all",
+                SecondFactor::Totp("000000"),
+                Surface::Desktop,
+            );
+            (result, failures(&s)? - before)
+        };
+        self.failed_sign_ins += u64::try_from(recorded).unwrap_or(0);
+        match result {
+            Ok(_) => Err(format!("d{d} signed {email} in with a wrong password")),
+            Err(e) => {
+                self.stats.refused_actions += 1;
+                self.log(format!(
+                    "d{d} refused a wrong password for {email}: {} ({recorded} recorded)",
+                    e.code.as_str()
+                ));
+                Ok(())
+            }
+        }
     }
 
     async fn sync(&mut self, d: usize) -> Result<(), String> {
