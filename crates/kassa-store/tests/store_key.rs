@@ -580,8 +580,9 @@ fn a_secret_sealed_again_that_arrives_before_what_it_copies_ends_the_same_everyw
     let end = log.entries.last().unwrap().server_seq;
     apply_remote(&mut c, &reordered, end).unwrap();
 
-    // A learns of epoch 2 too (it seals nothing again: what it holds is sealed under it).
-    rotate(&mut a);
+    exchange(&mut log, &mut [&mut a, &mut b, &mut c]);
+    // A learns of epoch 2 last: what it holds is sealed under it already.
+    assert_eq!(rotate(&mut a), 0);
     exchange(&mut log, &mut [&mut a, &mut b, &mut c]);
     let blob = totp_blob(&a, &made.admin_id);
     assert_eq!(StoreKey::sealed_epoch(&blob), 2);
@@ -594,4 +595,48 @@ fn a_secret_sealed_again_that_arrives_before_what_it_copies_ends_the_same_everyw
         &made.totp_secret,
         &new_secret,
     );
+}
+
+#[test]
+fn a_secret_sealed_again_for_a_person_not_yet_here_waits_for_them() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a, made) = first_device(dirs[0].path());
+    let mut b = second_device(dirs[1].path(), &made.store_id);
+    let mut c = nth_device(dirs[2].path(), &made.store_id, 3);
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    assert_eq!(rotate(&mut b), 1);
+    assert_eq!(rotate(&mut c), 0);
+    log.push(&b);
+
+    // C, new to the store, gets B's sealed-again secret before the person it belongs to: it
+    // waits, and is applied once the person arrives in the same page.
+    let b_id = kassa_store::foundation::device::device(b.conn())
+        .unwrap()
+        .unwrap()
+        .id;
+    let (from_b, rest): (Vec<_>, Vec<_>) = log
+        .entries
+        .iter()
+        .cloned()
+        .partition(|e| e.change.device_id == b_id);
+    let reordered: Vec<_> = from_b.into_iter().chain(rest).collect();
+    let end = log.entries.last().unwrap().server_seq;
+    let report = kassa_store::foundation::apply::apply_remote(&mut c, &reordered, end).unwrap();
+    assert_eq!(report.parked, 0, "{report:?}");
+    let blob = totp_blob(&b, &made.admin_id);
+    assert_eq!(StoreKey::sealed_epoch(&blob), 2);
+    assert_eq!(totp_blob(&c, &made.admin_id), blob);
+    assert_eq!(
+        totp_version(&c, &made.admin_id),
+        totp_version(&a, &made.admin_id)
+    );
+    let staff_rows = |s: &Store| -> Vec<String> {
+        dump(s.conn())
+            .into_iter()
+            .filter(|r| r.starts_with("staff:"))
+            .collect()
+    };
+    assert_eq!(staff_rows(&c), staff_rows(&b));
+    sign_in_with_totp(&mut c, &made.totp_secret).expect("signs in on C");
 }
