@@ -3,7 +3,9 @@
 //!
 //! A staff member's TOTP secret is applied as it comes: it is sealed under the store key,
 //! which every device of the store holds, so staff enrolled on one device sign in on every
-//! other after one sync. The failure count and lock are not in the staff row: they are derived
+//! other after one sync. A secret sealed again under a newer store-key epoch (`rekey`) is a
+//! copy of the version it names, not a new write: it never outranks a change of the secret.
+//! The failure count and lock are not in the staff row: they are derived
 //! from every device's sign-in events (`lockout`).
 
 use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
