@@ -478,3 +478,44 @@ fn failed_sign_ins_on_two_devices_count_together_and_an_unlock_on_one_clears_bot
     }
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
+
+#[test]
+fn a_sealed_again_secret_that_names_no_version_is_parked_and_changes_nothing() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, store_id, admin) = first_device(da.path());
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let held = dump(b.conn());
+    let reseal = |from: serde_json::Value, secret: serde_json::Value| {
+        change(
+            "staff",
+            &admin,
+            ChangeOp::Upsert,
+            json!({"totp_secret_enc": secret, "resealed_from": from}),
+            stamp(0),
+        )
+    };
+    let bad = [
+        reseal(json!({"hlc": "soon", "device_id": "x"}), json!("AAAA")),
+        reseal(json!({"hlc": 1}), json!("AAAA")),
+        reseal(json!({"hlc": 1, "device_id": "x"}), json!(null)),
+        reseal(json!({"hlc": 1, "device_id": "x"}), json!("not base64!")),
+    ];
+    let from = log.entries.len() as u64 + 1;
+    let report = apply_remote(&mut b, &page(&bad, from), from + 3).unwrap();
+    assert_eq!((report.applied, report.parked), (0, 4), "{report:?}");
+    let reasons: Vec<String> = b
+        .conn()
+        .prepare("SELECT reason FROM parked_changes ORDER BY server_seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        reasons.iter().all(|r| r.starts_with("invalid_input:")),
+        "{reasons:?}"
+    );
+    assert_eq!(dump(b.conn()), held);
+}

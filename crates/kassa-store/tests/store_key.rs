@@ -11,7 +11,7 @@ use kassa_store::identity::session::Surface;
 use kassa_store::{ErrorCode, KeySource, Store, StoreKey, SystemClock, install_store_key};
 use std::path::Path;
 use std::sync::Arc;
-use support::sync::{Log, ship};
+use support::sync::{Log, dump, ship};
 
 const PASSWORD: &str = "correct horse battery staple";
 const EMAIL: &str = "ada@example.com";
@@ -50,7 +50,12 @@ fn first_device(dir: &Path) -> (Store, SetupOutcome) {
 /// A second device as the join flow makes it: the store key pairing handed out is kept
 /// first, then the device joins.
 fn second_device(dir: &Path, store_id: &str) -> Store {
-    let mut store = open(dir, keys(2, STORE_KEY));
+    nth_device(dir, store_id, 2)
+}
+
+/// Device `n` (2..=9) of the store, joined as [`second_device`] is.
+fn nth_device(dir: &Path, store_id: &str, n: u8) -> Store {
+    let mut store = open(dir, keys(n, STORE_KEY));
     let received = StoreKey::from_bytes(STORE_KEY).to_base64();
     install_store_key(store.store_key_source(), store_id, &received).expect("key kept");
     join(
@@ -58,8 +63,8 @@ fn second_device(dir: &Path, store_id: &str) -> Store {
         JoinParams {
             store_id: store_id.into(),
             device_id: new_id(),
-            device_code: "02".into(),
-            device_name: "Till 2".into(),
+            device_code: format!("0{n}"),
+            device_name: format!("Till {n}"),
         },
     )
     .expect("join");
@@ -378,4 +383,260 @@ fn a_later_store_key_epoch_is_kept_sealed_survives_a_restart_and_seals_straggler
         .open(&blob(&a), &context)
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::StoreKeyMismatch);
+}
+
+const EPOCH_2: [u8; 32] = [0xA7; 32];
+
+/// The admin's sealed TOTP secret as `store` holds it.
+fn totp_blob(store: &Store, staff_id: &str) -> Vec<u8> {
+    store
+        .conn()
+        .query_row(
+            "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+            [staff_id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// The version `store` holds for the admin's sealed secret.
+fn totp_version(store: &Store, staff_id: &str) -> (i64, String) {
+    store
+        .conn()
+        .query_row(
+            "SELECT hlc, device_id FROM field_versions
+              WHERE entity = 'staff' AND entity_id = ?1 AND field IN ('totp_secret_enc', '*')
+              ORDER BY field = '*' LIMIT 1",
+            [staff_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+/// The stamp of the newest staff change `store` made for `staff_id`.
+fn last_staff_stamp(store: &Store, staff_id: &str) -> u64 {
+    pending_changes(store.conn(), 1_000_000)
+        .unwrap()
+        .iter()
+        .filter(|c| c.entity == "staff" && c.entity_id == staff_id)
+        .map(|c| c.hlc)
+        .max()
+        .unwrap()
+}
+
+/// Epoch 2 of the store key arrives at `store` (a device was revoked); answers how many
+/// secrets it sealed again.
+fn rotate(store: &mut Store) -> u32 {
+    use kassa_store::identity::rekey::install_store_key_epochs;
+    let rekeyed = install_store_key_epochs(store, &StoreKey::at_epoch(2, EPOCH_2)).unwrap();
+    // The next device's stamps come strictly later.
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    rekeyed.resealed
+}
+
+/// The admin re-enrols their authenticator on `store`; answers the new secret.
+fn reenrol(store: &mut Store, admin_id: &str) -> Vec<u8> {
+    use kassa_store::identity::{invitation, staff};
+    let member = staff::get(store.conn(), admin_id).unwrap();
+    let (_, code) = store
+        .write(|tx| invitation::start_reenrol(tx, &member, admin_id))
+        .unwrap();
+    let secret = invitation::accept(store, &code, PASSWORD, None)
+        .unwrap()
+        .totp_secret;
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    secret
+}
+
+fn exchange(log: &mut Log, stores: &mut [&mut Store]) {
+    for _ in 0..2 {
+        for s in stores.iter() {
+            log.push(s);
+        }
+        for s in stores.iter_mut() {
+            log.pull(s);
+        }
+    }
+}
+
+/// Every device opens the admin's new secret and refuses the old one.
+fn only_the_new_secret_signs_in(stores: &mut [&mut Store], old: &[u8], new: &[u8]) {
+    for s in stores.iter_mut() {
+        assert!(
+            sign_in_with_totp(s, old).is_err(),
+            "the old authenticator still signs in"
+        );
+        sign_in_with_totp(s, new).expect("the new authenticator signs in");
+    }
+}
+
+#[test]
+fn a_secret_sealed_again_never_outranks_a_reenrolment_it_had_not_seen() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, made) = first_device(a_dir.path());
+    let mut b = second_device(b_dir.path(), &made.store_id);
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+
+    // A re-enrols the admin's authenticator, then learns of epoch 2 and seals the new secret
+    // again; B has not seen the re-enrolment and seals the old secret again, later.
+    let new_secret = reenrol(&mut a, &made.admin_id);
+    assert_eq!(rotate(&mut a), 1);
+    let a_stamp = last_staff_stamp(&a, &made.admin_id);
+    assert_eq!(rotate(&mut b), 1);
+    assert!(last_staff_stamp(&b, &made.admin_id) > a_stamp);
+
+    exchange(&mut log, &mut [&mut a, &mut b]);
+    assert_eq!(totp_blob(&a, &made.admin_id), totp_blob(&b, &made.admin_id));
+    assert_eq!(StoreKey::sealed_epoch(&totp_blob(&a, &made.admin_id)), 2);
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    only_the_new_secret_signs_in(&mut [&mut a, &mut b], &made.totp_secret, &new_secret);
+}
+
+#[test]
+fn two_devices_sealing_one_secret_again_make_the_same_bytes() {
+    use kassa_store::foundation::apply::{apply_remote, cursor};
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, made) = first_device(a_dir.path());
+    let mut b = second_device(b_dir.path(), &made.store_id);
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    let version = totp_version(&a, &made.admin_id);
+    assert_eq!(totp_version(&b, &made.admin_id), version);
+
+    // Both learn of epoch 2 before either hears of the other: the same bytes at once, and
+    // the secret keeps the version it had.
+    assert_eq!((rotate(&mut a), rotate(&mut b)), (1, 1));
+    let blob = totp_blob(&a, &made.admin_id);
+    assert_eq!(StoreKey::sealed_epoch(&blob), 2);
+    assert_eq!(totp_blob(&b, &made.admin_id), blob);
+    assert_eq!(totp_version(&a, &made.admin_id), version);
+
+    exchange(&mut log, &mut [&mut a, &mut b]);
+    for s in [&a, &b] {
+        assert_eq!(totp_blob(s, &made.admin_id), blob);
+        assert_eq!(totp_version(s, &made.admin_id), version);
+    }
+    let held = dump(a.conn());
+    assert_eq!(dump(b.conn()), held);
+
+    // Both sealed-again changes applied once more change nothing.
+    let again: Vec<_> = log
+        .entries
+        .iter()
+        .map(|e| e.change.clone())
+        .filter(|c| c.entity == "staff" && c.payload.get("resealed_from").is_some())
+        .collect();
+    assert_eq!(again.len(), 2);
+    let from = cursor(a.conn()).unwrap() + 1;
+    let report = apply_remote(&mut a, &support::sync::page(&again, from), from + 1).unwrap();
+    assert_eq!((report.applied, report.already_held), (0, 2));
+    assert_eq!(dump(a.conn()), held);
+    sign_in_with_totp(&mut a, &made.totp_secret).expect("signs in on A");
+    sign_in_with_totp(&mut b, &made.totp_secret).expect("signs in on B");
+}
+
+#[test]
+fn a_secret_sealed_again_that_arrives_before_what_it_copies_ends_the_same_everywhere() {
+    use kassa_store::foundation::apply::{apply_remote, cursor};
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (mut a, made) = first_device(dirs[0].path());
+    let mut b = second_device(dirs[1].path(), &made.store_id);
+    let mut c = nth_device(dirs[2].path(), &made.store_id, 3);
+    let mut log = Log::default();
+    exchange(&mut log, &mut [&mut a, &mut b, &mut c]);
+
+    // A re-enrols; B hears of it and seals the new secret again under epoch 2; C, which has
+    // heard of nothing, seals the old secret again, later.
+    let new_secret = reenrol(&mut a, &made.admin_id);
+    let reenrolled = log.entries.len();
+    log.push(&a);
+    log.pull(&mut b);
+    assert_eq!(rotate(&mut b), 1);
+    let b_stamp = last_staff_stamp(&b, &made.admin_id);
+    assert_eq!(rotate(&mut c), 1);
+    assert!(last_staff_stamp(&c, &made.admin_id) > b_stamp);
+    log.push(&b);
+
+    // C receives B's sealed-again secret before A's re-enrolment it copies.
+    let after = cursor(c.conn()).unwrap();
+    let b_id = kassa_store::foundation::device::device(b.conn())
+        .unwrap()
+        .unwrap()
+        .id;
+    let a_part: Vec<_> = log.entries[reenrolled..]
+        .iter()
+        .filter(|e| e.change.device_id != b_id)
+        .cloned()
+        .collect();
+    let b_part: Vec<_> = log.entries[reenrolled..]
+        .iter()
+        .filter(|e| e.change.device_id == b_id)
+        .cloned()
+        .collect();
+    assert!(!a_part.is_empty() && !b_part.is_empty());
+    assert_eq!(after as usize, reenrolled);
+    let reordered: Vec<_> = b_part.into_iter().chain(a_part).collect();
+    let end = log.entries.last().unwrap().server_seq;
+    apply_remote(&mut c, &reordered, end).unwrap();
+
+    exchange(&mut log, &mut [&mut a, &mut b, &mut c]);
+    // A learns of epoch 2 last: what it holds is sealed under it already.
+    assert_eq!(rotate(&mut a), 0);
+    exchange(&mut log, &mut [&mut a, &mut b, &mut c]);
+    let blob = totp_blob(&a, &made.admin_id);
+    assert_eq!(StoreKey::sealed_epoch(&blob), 2);
+    for s in [&b, &c] {
+        assert_eq!(totp_blob(s, &made.admin_id), blob);
+        assert_eq!(dump(s.conn()), dump(a.conn()));
+    }
+    only_the_new_secret_signs_in(
+        &mut [&mut a, &mut b, &mut c],
+        &made.totp_secret,
+        &new_secret,
+    );
+}
+
+#[test]
+fn a_secret_sealed_again_for_a_person_not_yet_here_waits_for_them() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a, made) = first_device(dirs[0].path());
+    let mut b = second_device(dirs[1].path(), &made.store_id);
+    let mut c = nth_device(dirs[2].path(), &made.store_id, 3);
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    assert_eq!(rotate(&mut b), 1);
+    assert_eq!(rotate(&mut c), 0);
+    log.push(&b);
+
+    // C, new to the store, gets B's sealed-again secret before the person it belongs to: it
+    // waits, and is applied once the person arrives in the same page.
+    let b_id = kassa_store::foundation::device::device(b.conn())
+        .unwrap()
+        .unwrap()
+        .id;
+    let (from_b, rest): (Vec<_>, Vec<_>) = log
+        .entries
+        .iter()
+        .cloned()
+        .partition(|e| e.change.device_id == b_id);
+    let reordered: Vec<_> = from_b.into_iter().chain(rest).collect();
+    let end = log.entries.last().unwrap().server_seq;
+    let report = kassa_store::foundation::apply::apply_remote(&mut c, &reordered, end).unwrap();
+    assert_eq!(report.parked, 0, "{report:?}");
+    let blob = totp_blob(&b, &made.admin_id);
+    assert_eq!(StoreKey::sealed_epoch(&blob), 2);
+    assert_eq!(totp_blob(&c, &made.admin_id), blob);
+    assert_eq!(
+        totp_version(&c, &made.admin_id),
+        totp_version(&a, &made.admin_id)
+    );
+    let staff_rows = |s: &Store| -> Vec<String> {
+        dump(s.conn())
+            .into_iter()
+            .filter(|r| r.starts_with("staff:"))
+            .collect()
+    };
+    assert_eq!(staff_rows(&c), staff_rows(&b));
+    sign_in_with_totp(&mut c, &made.totp_secret).expect("signs in on C");
 }

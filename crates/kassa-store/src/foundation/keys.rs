@@ -53,12 +53,21 @@ fn decode_key(text: &str, what: &str) -> Result<[u8; 32]> {
 }
 
 fn seal_with(key: &[u8; 32], plaintext: &[u8], aad: &str) -> Result<Vec<u8>> {
-    let cipher = XChaCha20Poly1305::new(key.into());
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
+    seal_with_nonce(key, &nonce, plaintext, aad)
+}
+
+fn seal_with_nonce(
+    key: &[u8; 32],
+    nonce: &[u8; 24],
+    plaintext: &[u8],
+    aad: &str,
+) -> Result<Vec<u8>> {
+    let cipher = XChaCha20Poly1305::new(key.into());
     let ct = cipher
         .encrypt(
-            XNonce::from_slice(&nonce),
+            XNonce::from_slice(nonce),
             Payload {
                 msg: plaintext,
                 aad: aad.as_bytes(),
@@ -582,14 +591,39 @@ impl StoreKey {
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<Vec<u8>> {
         let epoch = self.epoch();
         let body = seal_with(self.newest(), plaintext, &Self::aad(epoch, context))?;
+        Ok(Self::with_epoch_header(epoch, body))
+    }
+
+    /// As [`StoreKey::seal`], with the nonce derived from the newest epoch's key, `context`
+    /// and `plaintext` (the first 24 bytes of their HMAC-SHA-256) instead of drawn at random:
+    /// two devices sealing one secret again under one epoch make the same bytes, so the
+    /// copies they sync agree byte for byte. Only for sealing again what is already sealed
+    /// (a rotation): the blob tells no more than that it holds the secret it held before.
+    pub fn reseal(&self, plaintext: &[u8], context: &str) -> Result<Vec<u8>> {
+        let epoch = self.epoch();
+        let aad = Self::aad(epoch, context);
+        let mut data = Vec::with_capacity(aad.len() + 1 + plaintext.len());
+        data.extend_from_slice(aad.as_bytes());
+        data.push(0);
+        data.extend_from_slice(plaintext);
+        let mut mac = Self::mac_with(self.newest(), "reseal", &data);
+        data.zeroize();
+        let mut nonce = [0u8; 24];
+        nonce.copy_from_slice(&mac[..24]);
+        mac.zeroize();
+        let body = seal_with_nonce(self.newest(), &nonce, plaintext, &aad)?;
+        Ok(Self::with_epoch_header(epoch, body))
+    }
+
+    fn with_epoch_header(epoch: u32, body: Vec<u8>) -> Vec<u8> {
         if epoch == FIRST_EPOCH {
-            return Ok(body);
+            return body;
         }
         let mut out = Vec::with_capacity(EPOCH_HEADER + body.len());
         out.extend_from_slice(EPOCH_MAGIC);
         out.extend_from_slice(&epoch.to_be_bytes());
         out.extend_from_slice(&body);
-        Ok(out)
+        out
     }
 
     /// Opens what [`StoreKey::seal`] sealed with the same `context`, with the key of the
@@ -786,6 +820,29 @@ mod tests {
         let all = ring.macs("p", b"x");
         assert_eq!(all.iter().map(|(e, _)| *e).collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(all[1].1, first.mac("p", b"x"));
+    }
+
+    #[test]
+    fn sealing_again_makes_the_same_bytes_for_the_same_secret_epoch_and_row_only() {
+        let mut k = StoreKey::from_bytes([5; 32]);
+        k.add(&StoreKey::at_epoch(2, [6; 32]));
+        let a = k.reseal(b"secret", "staff.totp_secret:s1").unwrap();
+        assert_eq!(a, k.reseal(b"secret", "staff.totp_secret:s1").unwrap());
+        assert_eq!(StoreKey::sealed_epoch(&a), 2);
+        assert_eq!(k.open(&a, "staff.totp_secret:s1").unwrap(), b"secret");
+        assert_ne!(a, k.reseal(b"other!", "staff.totp_secret:s1").unwrap());
+        assert_ne!(a, k.reseal(b"secret", "staff.totp_secret:s2").unwrap());
+        let mut k3 = k.clone_key();
+        k3.add(&StoreKey::at_epoch(3, [7; 32]));
+        assert_ne!(
+            a[7..],
+            k3.reseal(b"secret", "staff.totp_secret:s1").unwrap()[7..]
+        );
+        // Ordinary sealing stays random.
+        assert_ne!(
+            k.seal(b"secret", "staff.totp_secret:s1").unwrap(),
+            k.seal(b"secret", "staff.totp_secret:s1").unwrap()
+        );
     }
 
     #[test]

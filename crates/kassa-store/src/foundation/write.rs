@@ -214,6 +214,30 @@ impl<'c> WriteTx<'c> {
         payload: &(impl serde::Serialize + ?Sized),
         after: Option<i64>,
     ) -> Result<()> {
+        self.record(entity, entity_id, op, payload, after, true)
+    }
+
+    /// Appends an upsert whose fields keep the versions this device holds for them: a change
+    /// that carries the version it is a copy of (a TOTP secret sealed again under a newer
+    /// store-key epoch names the version it sealed again), which the caller records itself.
+    pub(crate) fn record_unversioned_change(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        payload: &(impl serde::Serialize + ?Sized),
+    ) -> Result<()> {
+        self.record(entity, entity_id, ChangeOp::Upsert, payload, None, false)
+    }
+
+    fn record(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        op: ChangeOp,
+        payload: &(impl serde::Serialize + ?Sized),
+        after: Option<i64>,
+        stamp_fields: bool,
+    ) -> Result<()> {
         let payload = serde_json::to_string(payload)
             .map_err(|e| Error::internal(format!("encoding a change failed: {e}")))?;
         let hlc = self.next_hlc()?;
@@ -225,7 +249,7 @@ impl<'c> WriteTx<'c> {
                 .checked_add(1)
                 .ok_or_else(|| Error::internal("the clock stamp overflowed"))?;
         }
-        if op == ChangeOp::Upsert {
+        if op == ChangeOp::Upsert && stamp_fields {
             // A field written here after this device took another device's later stamp for it
             // (a clock running ahead, whose stamps do not move this device's clock): this
             // write follows that one, so its stamp does too, or the other devices would keep
@@ -265,7 +289,7 @@ impl<'c> WriteTx<'c> {
             ])
             .db()?;
         self.outbox_grew = true;
-        if op == ChangeOp::Upsert {
+        if op == ChangeOp::Upsert && stamp_fields {
             // One statement for every top-level field of the payload (a WHERE clause lets
             // SQLite read the upsert clause after a SELECT).
             self.tx

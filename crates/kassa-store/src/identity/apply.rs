@@ -3,10 +3,14 @@
 //!
 //! A staff member's TOTP secret is applied as it comes: it is sealed under the store key,
 //! which every device of the store holds, so staff enrolled on one device sign in on every
-//! other after one sync. The failure count and lock are not in the staff row: they are derived
+//! other after one sync. A secret sealed again under a newer store-key epoch (`rekey`) is a
+//! copy of the version it names, not a new write: it never outranks a change of the secret.
+//! The failure count and lock are not in the staff row: they are derived
 //! from every device's sign-in events (`lockout`).
 
 use crate::foundation::apply::{Applied, Applier, ApplyTx, Version, field, lacks, suffixed};
+use crate::foundation::keys::StoreKey;
+use crate::identity::rekey::RESEALED_FROM;
 use base64::Engine;
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
@@ -47,6 +51,9 @@ fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         )
     {
         return Ok(tx.park(reason));
+    }
+    if let Some(base) = c.payload.get(RESEALED_FROM) {
+        return apply_reseal(tx, c, base);
     }
     let store_id = c.payload.get("store_id").and_then(Value::as_str);
     if let Some(reason) = tx.missing_parent(&[("stores", "id", store_id)])? {
@@ -172,6 +179,59 @@ fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         &stamp,
     )?;
     Ok(outcome)
+}
+
+/// A staff member's TOTP secret sealed again under a newer store-key epoch by another device
+/// (`rekey`): the same secret as the version `base` it names, so it is no new write. Applied
+/// only while this device holds that version of the secret or an older one, and then held as
+/// of `base`; a newer version held (a re-enrolment the sealing device had not seen) stays.
+/// Two copies of one version keep the one under the newer epoch, then the greater bytes: the
+/// same choice on every device, in whatever order they arrive.
+fn apply_reseal(tx: &mut ApplyTx<'_>, c: &Change, base: &Value) -> Result<Applied> {
+    let base = Version {
+        hlc: base
+            .get("hlc")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Error::invalid_input("a sealed-again TOTP secret without its stamp"))?,
+        device_id: base
+            .get("device_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_input("a sealed-again TOTP secret without its device"))?
+            .to_string(),
+    };
+    let sealed = c
+        .payload
+        .get("totp_secret_enc")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::invalid_input("a sealed-again TOTP secret without the secret"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .map_err(|_| Error::invalid_input("a sealed TOTP secret that is not base64"))?;
+    let held = tx.version("staff", &c.entity_id, "totp_secret_enc")?;
+    if held.as_ref().is_some_and(|h| *h > base) {
+        return Ok(Applied::AlreadyHeld);
+    }
+    if held.as_ref() == Some(&base) {
+        let current: Option<Vec<u8>> = tx
+            .row(
+                "SELECT totp_secret_enc FROM staff WHERE id = ?1",
+                [&c.entity_id],
+                |r| r.get(0),
+            )?
+            .flatten();
+        if let Some(current) = current {
+            let rank = |b: &[u8]| (StoreKey::sealed_epoch(b), b.to_vec());
+            if rank(&bytes) <= rank(&current) {
+                return Ok(Applied::AlreadyHeld);
+            }
+        }
+    }
+    tx.exec(
+        "UPDATE staff SET totp_secret_enc = ?2 WHERE id = ?1",
+        params![c.entity_id, bytes],
+    )?;
+    tx.set_version("staff", &c.entity_id, "totp_secret_enc", &base)?;
+    Ok(Applied::Applied)
 }
 
 /// A backup code (a ledger row), or an event on it: used (the first use by time stands; a
