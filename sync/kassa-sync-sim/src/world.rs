@@ -197,6 +197,17 @@ struct Sim {
     stats: Summary,
 }
 
+/// How many failed proofs of identity `s` holds, from every device.
+fn failures(s: &Store) -> Result<i64, String> {
+    s.conn()
+        .query_row(
+            "SELECT count(*) FROM sign_in_events WHERE kind = 'failure'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(|e| format!("sign-in events: {e}"))
+}
+
 fn err(what: &str) -> impl Fn(kassa_domain::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
@@ -876,13 +887,20 @@ impl Sim {
         let at = kassa_store::Clock::now(self.devices[d].clock.as_ref());
         let code = kassa_domain::totp::code_at(&self.admin_totp, at.timestamp().max(0) as u64)
             .map_err(err("totp"))?;
-        let result = sign_in(
-            &mut self.devices[d].lock(),
-            ADMIN_EMAIL,
-            PASSWORD,
-            SecondFactor::Totp(&code),
-            Surface::Desktop,
-        );
+        let (result, recorded) = {
+            let mut s = self.devices[d].lock();
+            let before = failures(&s)?;
+            let result = sign_in(
+                &mut s,
+                ADMIN_EMAIL,
+                PASSWORD,
+                SecondFactor::Totp(&code),
+                Surface::Desktop,
+            );
+            (result, failures(&s)? - before)
+        };
+        // A code refused as used counts as a failed proof like a wrong password.
+        self.failed_sign_ins += u64::try_from(recorded).unwrap_or(0);
         let step = at.timestamp().max(0) as u64 / 30;
         let normal_clock = self.devices[d].skew < Duration::minutes(5);
         match result {
@@ -920,15 +938,6 @@ impl Sim {
             self.rng.gen_range(1..3)
         };
         let email = format!("clerk{k}@example.com");
-        let failures = |s: &Store| {
-            s.conn()
-                .query_row(
-                    "SELECT count(*) FROM sign_in_events WHERE kind = 'failure'",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(|e| format!("d{d}: sign-in events: {e}"))
-        };
         let (result, recorded) = {
             let mut s = self.devices[d].lock();
             let before = failures(&s)?;
