@@ -124,6 +124,18 @@ impl Storage for PostgresStorage {
         registry::revoke(&mut client, &input).await
     }
 
+    async fn a_sealed_store_key(&self) -> Result<Option<(String, Vec<u8>)>> {
+        let client = self.client().await?;
+        Ok(sql::query_opt(
+            &client,
+            "SELECT id, store_key FROM stores WHERE store_key IS NOT NULL ORDER BY id LIMIT 1",
+            &[],
+        )
+        .await
+        .map_err(error::db)?
+        .map(|r| (r.get(0), r.get(1))))
+    }
+
     async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>> {
         let mut client = self.client().await?;
         registry::store_keys(&mut client, store_id).await

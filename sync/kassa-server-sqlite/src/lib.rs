@@ -15,7 +15,7 @@ use kassa_server_storage::{
     SealedStoreKey, ServerAuditEntry, Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -178,6 +178,19 @@ impl Storage for SqliteStorage {
 
     async fn revoke(&self, input: RevokeInput) -> Result<Option<u32>> {
         self.with(move |c| ops::revoke(c, &input)).await
+    }
+
+    async fn a_sealed_store_key(&self) -> Result<Option<(String, Vec<u8>)>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT id, store_key FROM stores WHERE store_key IS NOT NULL ORDER BY id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(crate::backend)
+        })
+        .await
     }
 
     async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>> {

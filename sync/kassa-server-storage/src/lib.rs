@@ -310,6 +310,11 @@ pub trait Storage: Send + Sync + 'static {
     /// store registered before store keys whose devices have not brought one yet).
     async fn store_keys(&self, store_id: &str) -> Result<Vec<SealedStoreKey>>;
 
+    /// One store's sealed first-epoch key, `(store id, sealed)`, if any store has one: the
+    /// server opens it at start to learn that its server key is the one this database was
+    /// made with, before a pairing code is spent on a key it cannot open.
+    async fn a_sealed_store_key(&self) -> Result<Option<(String, Vec<u8>)>>;
+
     /// The server's audit trail of a store, oldest first.
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>>;
 }

@@ -203,6 +203,20 @@ pub async fn serve(
     }
 }
 
+/// Refuses to start with a server key that does not open the store keys this database holds
+/// (another `server.key`, or a wrong `KASSA_SERVER_KEY`): every pairing would spend its code
+/// and fail.
+pub async fn check_server_key(storage: &dyn Storage, key: &ServerKey) -> Result<(), ServerError> {
+    if let Some((store_id, sealed)) = storage.a_sealed_store_key().await? {
+        key.open_store_key(&store_id, &sealed).map_err(|_| {
+            ServerError::Config(format!(
+                "the server key ({SERVER_KEY_ENV} or {SERVER_KEY_FILE} in the data folder) is not the one this database's store keys were sealed with; restore the right one"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 async fn shutdown_signal() {
     if tokio::signal::ctrl_c().await.is_err() {
         // No signal handling here: run until the process ends.
@@ -227,6 +241,7 @@ pub async fn run(
     let server_key = ServerKey::load(&opts.data_dir)?;
     let storage = open_storage(opts.database.as_deref(), &opts.data_dir).await?;
     tracing::info!(backend = storage.backend(), "storage open");
+    check_server_key(&*storage, &server_key).await?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(ServerError::io(format!("cannot listen on {}", opts.listen)))?;

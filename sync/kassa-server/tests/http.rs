@@ -87,6 +87,34 @@ async fn store_keys_are_sealed_at_rest_under_the_server_key() {
     assert_eq!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR, "{body}");
     assert_eq!(support::error_code(&body), "server_key_mismatch");
     assert!(body.to_string().contains("server key"), "{body}");
+
+    // Started as `kassa server` does, with another key in the data folder, the server
+    // refuses to start before any code is spent; with the right key it starts.
+    let storage = SqliteStorage::open(dir.path().join("server.db")).unwrap();
+    let right = kassa_server::ServerKey::from_bytes([1; 32]);
+    let wrong = kassa_server::ServerKey::from_bytes([2; 32]);
+    assert!(
+        kassa_server::check_server_key(&storage, &right)
+            .await
+            .is_ok()
+    );
+    let err = kassa_server::check_server_key(&storage, &wrong)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert!(err.to_string().contains("server key"), "{err}");
+    let wrong_file = base64::engine::general_purpose::STANDARD.encode([2u8; 32]);
+    std::fs::write(dir.path().join(kassa_server::SERVER_KEY_FILE), wrong_file).unwrap();
+    let opts = kassa_server::ServerOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: None,
+        data_dir: dir.path().to_path_buf(),
+        tls: None,
+    };
+    let err = kassa_server::run(opts, |_| panic!("must not listen"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("server key"), "{err}");
 }
 
 #[tokio::test]

@@ -137,7 +137,17 @@ pub async fn the_audit_trail_tells_pairings_codes_revocations_and_blocks(s: &dyn
 }
 
 pub async fn revoking_a_device_rotates_the_store_key_and_keeps_every_epoch(s: &dyn Storage) {
+    assert_eq!(
+        s.a_sealed_store_key().await.expect("a key"),
+        None,
+        "no store yet"
+    );
     new_store(s, STORE_A, DEV_1).await;
+    assert_eq!(
+        s.a_sealed_store_key().await.expect("a key"),
+        Some((STORE_A.to_string(), sealed_key(STORE_A))),
+        "the key the server checks its own key against at start"
+    );
     join(s, STORE_A, DEV_2).await;
     join(s, STORE_A, DEV_3).await;
     new_store(s, STORE_B, DEV_B).await;
