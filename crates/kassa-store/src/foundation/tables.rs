@@ -85,7 +85,8 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ),
     ("shifts", Lifecycle, Some(("shifts", "id"))),
     ("staff", Reference, Some(("staff", "id"))),
-    ("staff_lockout", DeviceLocal, None),
+    // Derived from every device's `sign_in_events` (`identity::lockout`).
+    ("staff_lockout", Derived, None),
     ("stock_batches", Ledger, Some(("stock_batches", "id"))),
     ("stock_levels", Derived, None),
     ("stock_movements", Ledger, Some(("stock_movements", "id"))),
