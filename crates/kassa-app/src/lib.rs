@@ -14,6 +14,7 @@ pub mod commands;
 mod context;
 mod customers;
 mod demo_catalog;
+mod demo_history;
 mod drawer;
 pub mod dto;
 mod error;

@@ -147,6 +147,20 @@ impl Api {
             Ok(())
         })?;
         crate::demo_catalog::seed(&mut store, &out.store_id, &out.admin_id)?;
+        let id_of = |email: &str| -> ApiResult<String> {
+            Ok(store.conn().query_row(
+                "SELECT id FROM staff WHERE store_id = ?1 AND email = ?2",
+                [out.store_id.as_str(), email],
+                |r| r.get(0),
+            ).map_err(|e| ApiError::new(ErrorCode::Internal, format!("reading the demo staff failed: {e}")))?)
+        };
+        // Sold by the manager, the cashier and the admin; the manager takes the refunds.
+        let sellers = vec![
+            id_of(DEMO_STAFF[1].0)?,
+            id_of(DEMO_STAFF[2].0)?,
+            out.admin_id.clone(),
+        ];
+        crate::demo_history::seed(&mut store, &out.store_id, &out.admin_id, &sellers)?;
         for (email, _, role, password, creds) in &prepared {
             staff_out.push(DemoStaff {
                 email: (*email).into(),

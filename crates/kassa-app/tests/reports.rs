@@ -243,3 +243,47 @@ fn a_pdf_export_says_the_totals_and_the_filters() {
         assert!(text.contains(&want), "'{want}' missing from:\n{text}");
     }
 }
+
+#[test]
+fn the_demo_store_has_sold_in_each_of_the_last_eight_weeks() {
+    let started = std::time::Instant::now();
+    let d = Device::demo();
+    let made_in = started.elapsed();
+    d.sign_in("manager");
+    // 2026-11-22 is a Sunday: the eight ISO weeks before it run from 2026-09-28.
+    let r = d
+        .api
+        .report_sales(SalesReportInput {
+            from: "2026-09-28".into(),
+            to: "2026-11-22".into(),
+            by: Some("week".into()),
+            with_cost: None,
+        })
+        .unwrap();
+    let weeks: Vec<&str> = r.rows.iter().map(|x| x.key.as_str()).collect();
+    assert_eq!(weeks.len(), 8, "{weeks:?}");
+    for row in &r.rows {
+        assert!(row.orders >= 25, "week {} has {} orders", row.key, row.orders);
+        assert!(row.net_minor > 0);
+    }
+    // Cash and card, and a few refunds, by more than one person.
+    assert!(r.totals.by_tender.get("cash").copied().unwrap_or(0) > 0);
+    assert!(r.totals.by_tender.get("card").copied().unwrap_or(0) > 0);
+    assert!(r.totals.refunds > 0);
+    let by_staff = d
+        .api
+        .report_sales(SalesReportInput {
+            from: "2026-09-28".into(),
+            to: "2026-11-22".into(),
+            by: Some("staff".into()),
+            with_cost: None,
+        })
+        .unwrap();
+    assert!(by_staff.rows.len() >= 3);
+    // Nothing sold today yet, and no card payment left waiting for the provider.
+    let today = d.api.report_sales(sales_input("day", false)).unwrap();
+    assert_eq!(today.totals.orders, 0);
+    let pending = d.api.cards_pending(NoInput::default()).unwrap();
+    assert!(pending.payments.is_empty());
+    assert!(made_in.as_secs() < 20, "the demo store took {made_in:?}");
+}
