@@ -13,9 +13,9 @@ use kassa_store::selling::checkout::{
     CardDetails, CheckoutRequest, SaleLine, TenderRequest, checkout,
 };
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
+use kassa_store::selling::{shift, zreport};
 use kassa_store::{FixedClock, Result, Store};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Days of history before today.
 pub(crate) const HISTORY_DAYS: i64 = 56;
@@ -111,23 +111,34 @@ fn plan(today: chrono::NaiveDate) -> Vec<Sale> {
     sales
 }
 
-/// Books the history; `staff` are the people who sell (the first takes refunds), `admin` the
-/// one who receives deliveries. Puts the store's clock back however it ends.
-pub(crate) fn seed(
-    store: &mut Store,
-    store_id: &str,
-    admin: &str,
-    staff: &[String],
-) -> Result<()> {
-    let real = store.clock_arc();
-    let clock = Arc::new(FixedClock::new(real.now()));
-    store.set_clock(clock.clone());
-    let out = book(store, &clock, real.now(), store_id, admin, staff);
-    store.set_clock(real);
-    out
+/// When the demo store was set up: the morning before the first day of its history.
+pub(crate) fn opened_at(now: DateTime<Utc>) -> DateTime<Utc> {
+    let first = now.date_naive() - Duration::days(HISTORY_DAYS + 1);
+    Utc.from_utc_datetime(&first.and_time(NaiveTime::from_hms_opt(6, 0, 0).unwrap_or_default()))
 }
 
-fn book(
+/// The float each day starts with, and how it is counted.
+const FLOAT: [(i64, i64); 3] = [(2000, 2), (1000, 4), (500, 4)];
+
+/// Notes and coins for an amount, largest first.
+fn counts_of(amount: i64) -> (i64, serde_json::Value) {
+    let mut left = amount.max(0);
+    let mut out = Vec::new();
+    for d in [5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1] {
+        let n = left / d;
+        if n > 0 {
+            out.push(serde_json::json!([d, n]));
+            left -= n * d;
+        }
+    }
+    (amount.max(0), serde_json::Value::Array(out))
+}
+
+/// Books the history on `clock` (the store's clock, set back by the caller): each day a
+/// shift opened with a float, the day's sales and refunds, the drawer counted and the day
+/// closed with its Z report. `staff` are the people who sell (the first takes refunds and
+/// runs the drawer), `admin` the one who receives deliveries.
+pub(crate) fn seed(
     store: &mut Store,
     clock: &FixedClock,
     now: DateTime<Utc>,
@@ -172,7 +183,26 @@ fn book(
         Ok(())
     })?;
     let sellers: Vec<&String> = staff.iter().collect();
+    let keeper = staff.first().cloned().unwrap_or_else(|| admin.to_string());
+    let mut day: Option<chrono::NaiveDate> = None;
     for s in &sales {
+        if day != Some(s.at.date_naive()) {
+            if let Some(d) = day {
+                close_day(store, clock, d, &keeper)?;
+            }
+            day = Some(s.at.date_naive());
+            clock.set(s.at - Duration::minutes(30));
+            let float: i64 = FLOAT.iter().map(|(d, n)| d * n).sum();
+            let counts = serde_json::json!(
+                FLOAT
+                    .iter()
+                    .map(|(d, n)| serde_json::json!([d, n]))
+                    .collect::<Vec<_>>()
+            );
+            store.write(|tx| {
+                shift::open(tx, store_id, &keeper, float, Some(&counts), false).map(|_| ())
+            })?;
+        }
         clock.set(s.at);
         let lines: Vec<SaleLine> = s
             .lines
@@ -208,7 +238,11 @@ fn book(
             }
         } else {
             // Handed over: the next 5 or 10 note up.
-            let note = if total <= 500 { 500 } else { (total + 999) / 1000 * 1000 };
+            let note = if total <= 500 {
+                500
+            } else {
+                (total + 999) / 1000 * 1000
+            };
             TenderRequest {
                 kind: TenderKind::Cash,
                 amount_minor: note,
@@ -249,7 +283,9 @@ fn book(
                     [&sold.order_id],
                     |r| r.get(0),
                 )
-                .map_err(|e| kassa_store::Error::new(kassa_domain::ErrorCode::Internal, e.to_string()))?;
+                .map_err(|e| {
+                    kassa_store::Error::new(kassa_domain::ErrorCode::Internal, e.to_string())
+                })?;
             refund(
                 store,
                 RefundRequest {
@@ -260,7 +296,7 @@ fn book(
                         restock: false,
                     }],
                     reason: Some("customer changed their mind".into()),
-                    staff_id: staff.first().cloned().unwrap_or_else(|| admin.to_string()),
+                    staff_id: keeper.clone(),
                     approver: None,
                     idempotency_key: None,
                     void: false,
@@ -268,5 +304,32 @@ fn book(
             )?;
         }
     }
+    if let Some(d) = day {
+        close_day(store, clock, d, &keeper)?;
+    }
     Ok(())
+}
+
+/// The evening: the drawer counted as expected, the shift closed, the day's Z report.
+fn close_day(
+    store: &mut Store,
+    clock: &FixedClock,
+    day: chrono::NaiveDate,
+    keeper: &str,
+) -> Result<()> {
+    let at = |h, m| {
+        Utc.from_utc_datetime(&day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()))
+    };
+    clock.set(at(19, 0));
+    store.write(|tx| {
+        let device_id = tx.device_id()?.to_string();
+        let Some(open) = shift::open_shift(tx, &device_id)? else {
+            return Ok(());
+        };
+        let expected = shift::figures(tx, &open.id)?.expected_cash_minor;
+        let (counted, counts) = counts_of(expected);
+        shift::close(tx, keeper, counted, &counts, None).map(|_| ())
+    })?;
+    clock.set(at(19, 5));
+    store.write(|tx| zreport::close(tx, keeper).map(|_| ()))
 }
