@@ -63,7 +63,7 @@ struct Sale {
 }
 
 fn plan(today: chrono::NaiveDate) -> Vec<Sale> {
-    let mut dice = Dice(0x6b61_7373_61);
+    let mut dice = Dice(0x6b_6173_7361);
     let total_weight: u32 = BASKET.iter().map(|b| b.1).sum();
     let mut sales = Vec::new();
     for back in (1..=HISTORY_DAYS).rev() {

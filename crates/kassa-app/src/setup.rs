@@ -166,7 +166,7 @@ impl Api {
         })?;
         crate::demo_catalog::seed(store, now.date_naive(), &out.store_id, &out.admin_id)?;
         let id_of = |email: &str| -> ApiResult<String> {
-            Ok(store
+            store
                 .conn()
                 .query_row(
                     "SELECT id FROM staff WHERE store_id = ?1 AND email = ?2",
@@ -178,7 +178,7 @@ impl Api {
                         ErrorCode::Internal,
                         format!("reading the demo staff failed: {e}"),
                     )
-                })?)
+                })
         };
         // Sold by the manager, the cashier and the admin; the manager takes the refunds.
         let sellers = vec![
