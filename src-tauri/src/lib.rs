@@ -31,6 +31,27 @@ async fn api(
         })?
 }
 
+/// Exports a report and saves it in the data folder's `exports`; says where.
+#[tauri::command]
+async fn save_report(
+    state: tauri::State<'_, Shell>,
+    input: Value,
+) -> Result<kassa_app::SavedReport, ApiError> {
+    let api = state.api.clone()?;
+    let input: kassa_app::dto::ReportExportInput =
+        serde_json::from_value(input).map_err(|e| ApiError {
+            code: "invalid_input".into(),
+            message: format!("the export request is not valid: {e}"),
+        })?;
+    let dir = data_dir().join("exports");
+    tauri::async_runtime::spawn_blocking(move || api.report_save(input, &dir))
+        .await
+        .map_err(|e| ApiError {
+            code: "internal".into(),
+            message: format!("the command stopped unexpectedly: {e}"),
+        })?
+}
+
 /// The data folder: `--data DIR`, else `KASSA_DATA`, else the platform's app-data folder.
 fn data_dir() -> PathBuf {
     let mut args = std::env::args().skip(1);
@@ -73,7 +94,7 @@ pub fn run() {
             api: opened,
             _sync: sync,
         })
-        .invoke_handler(tauri::generate_handler![api])
+        .invoke_handler(tauri::generate_handler![api, save_report])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("Kassa could not start its window: {e}");

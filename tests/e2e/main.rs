@@ -5,6 +5,7 @@ mod demo_store;
 mod first_run;
 mod harness;
 mod identity;
+mod reports;
 mod selling;
 mod stock;
 mod sync;

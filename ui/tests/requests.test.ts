@@ -96,6 +96,8 @@ describe("requests per keystroke", () => {
     const user = userEvent.setup();
     render(App, { props: { backend } });
     await user.click(await screen.findByTestId("nav-reports"));
+    // The Z report is the Reports screen's last tab; the screen opens on sales.
+    await user.click(await screen.findByTestId("report-tab-z"));
     await expect.poll(() => count(backend, "z_report")).toBe(1);
     const before = backend.calls.length;
     const date = screen.getByTestId("z-date");

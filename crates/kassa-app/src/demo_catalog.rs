@@ -409,8 +409,13 @@ fn address(kind: &str, line1: &str, postal_code: &str, city: &str, primary: bool
 }
 
 /// Fills a new demo store. Runs in one transaction: all of it or none.
-pub(crate) fn seed(store: &mut Store, store_id: &str, admin_id: &str) -> Result<()> {
-    let today = store.clock().now().date_naive();
+/// `today` is the real date: batches' use-by dates are counted from it.
+pub(crate) fn seed(
+    store: &mut Store,
+    today: chrono::NaiveDate,
+    store_id: &str,
+    admin_id: &str,
+) -> Result<()> {
     let in_days = |d: i64| {
         (today + chrono::Duration::days(d))
             .format("%Y-%m-%d")

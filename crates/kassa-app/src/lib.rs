@@ -14,6 +14,7 @@ pub mod commands;
 mod context;
 mod customers;
 mod demo_catalog;
+mod demo_history;
 mod drawer;
 pub mod dto;
 mod error;
@@ -35,7 +36,7 @@ pub use error::{ApiError, ApiResult};
 pub use kassa_domain;
 pub use kassa_store::identity::session::Surface;
 pub use kassa_store::{Clock, FixedClock, KeySource, SystemClock};
-pub use reports::formula_safe;
+pub use reports::{SavedReport, formula_safe};
 
 use kassa_store::Store;
 use std::path::{Path, PathBuf};

@@ -639,3 +639,66 @@ fn as_of(b: &ReportBasisDto) -> String {
         None => format!("never synced (made {})", b.made_at),
     }
 }
+
+/// Where a saved export went.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SavedReport {
+    pub path: String,
+    pub file_name: String,
+    pub rows: u64,
+}
+
+impl Api {
+    /// Exports a report (as [`Api::report_export`], with its checks) and writes the file into
+    /// `dir`, made if missing; the desktop app saves into its data folder's `exports`.
+    pub fn report_save(
+        &self,
+        input: ReportExportInput,
+        dir: &std::path::Path,
+    ) -> ApiResult<SavedReport> {
+        let file = self.report_export(input)?;
+        let bytes = match (&file.csv, &file.base64) {
+            (Some(text), _) => text.clone().into_bytes(),
+            (None, Some(b64)) => {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| {
+                        ApiError::new(
+                            ErrorCode::Internal,
+                            format!("the export is not base64: {e}"),
+                        )
+                    })?
+            }
+            (None, None) => {
+                return Err(ApiError::new(ErrorCode::Internal, "the export is empty"));
+            }
+        };
+        let write_failed = |e: std::io::Error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("could not write the export into {}: {e}", dir.display()),
+            )
+        };
+        std::fs::create_dir_all(dir).map_err(write_failed)?;
+        // The name comes from dates and a grouping; keep it to a plain file name regardless.
+        let name: String = file
+            .file_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(&name);
+        std::fs::write(&path, bytes).map_err(write_failed)?;
+        Ok(SavedReport {
+            path: path.display().to_string(),
+            file_name: name,
+            rows: file.rows,
+        })
+    }
+}

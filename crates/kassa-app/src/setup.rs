@@ -7,6 +7,8 @@ use kassa_domain::role::Role;
 use kassa_domain::totp;
 use kassa_store::foundation::device::{self, SetupParams};
 use kassa_store::identity::staff::{self, NewCredentials, NewStaff};
+use kassa_store::{FixedClock, Store};
+use std::sync::Arc;
 
 /// The QR code of an `otpauth://` URI, as an SVG document.
 pub(crate) fn qr_svg(uri: &str) -> ApiResult<String> {
@@ -101,9 +103,25 @@ impl Api {
     /// show its credentials so anyone can try Kassa at once.
     pub fn demo(&self) -> ApiResult<DemoOutput> {
         let mut store = self.store();
+        // The shop opened eight weeks ago: it is set up and sells on a clock set back, then
+        // the store gets its own clock again, whatever happened.
+        let real = store.clock_arc();
+        let now = real.now();
+        let past = Arc::new(FixedClock::new(crate::demo_history::opened_at(now)));
+        store.set_clock(past.clone());
+        let made = Self::demo_store(&mut store, &past, now);
+        store.set_clock(real);
+        made
+    }
+
+    fn demo_store(
+        store: &mut Store,
+        past: &FixedClock,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ApiResult<DemoOutput> {
         let (admin_email, admin_name, _, admin_password) = DEMO_STAFF[0];
         let out = device::setup(
-            &mut store,
+            store,
             SetupParams {
                 store_name: "Corner Shop (demo)".into(),
                 store_code: Some("DEMO".into()),
@@ -146,7 +164,29 @@ impl Api {
             }
             Ok(())
         })?;
-        crate::demo_catalog::seed(&mut store, &out.store_id, &out.admin_id)?;
+        crate::demo_catalog::seed(store, now.date_naive(), &out.store_id, &out.admin_id)?;
+        let id_of = |email: &str| -> ApiResult<String> {
+            store
+                .conn()
+                .query_row(
+                    "SELECT id FROM staff WHERE store_id = ?1 AND email = ?2",
+                    [out.store_id.as_str(), email],
+                    |r| r.get(0),
+                )
+                .map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::Internal,
+                        format!("reading the demo staff failed: {e}"),
+                    )
+                })
+        };
+        // Sold by the manager, the cashier and the admin; the manager takes the refunds.
+        let sellers = vec![
+            id_of(DEMO_STAFF[1].0)?,
+            id_of(DEMO_STAFF[2].0)?,
+            out.admin_id.clone(),
+        ];
+        crate::demo_history::seed(store, past, now, &out.store_id, &out.admin_id, &sellers)?;
         for (email, _, role, password, creds) in &prepared {
             staff_out.push(DemoStaff {
                 email: (*email).into(),

@@ -243,3 +243,117 @@ fn a_pdf_export_says_the_totals_and_the_filters() {
         assert!(text.contains(&want), "'{want}' missing from:\n{text}");
     }
 }
+
+#[test]
+fn the_demo_store_has_sold_in_each_of_the_last_eight_weeks() {
+    let started = std::time::Instant::now();
+    let d = Device::demo();
+    let made_in = started.elapsed();
+    d.sign_in("manager");
+    // 2026-11-22 is a Sunday: the eight ISO weeks before it run from 2026-09-28.
+    let r = d
+        .api
+        .report_sales(SalesReportInput {
+            from: "2026-09-28".into(),
+            to: "2026-11-22".into(),
+            by: Some("week".into()),
+            with_cost: None,
+        })
+        .unwrap();
+    let weeks: Vec<&str> = r.rows.iter().map(|x| x.key.as_str()).collect();
+    assert_eq!(weeks.len(), 8, "{weeks:?}");
+    for row in &r.rows {
+        assert!(
+            row.orders >= 25,
+            "week {} has {} orders",
+            row.key,
+            row.orders
+        );
+        assert!(row.net_minor > 0);
+    }
+    // Cash and card, and a few refunds, by more than one person.
+    assert!(r.totals.by_tender.get("cash").copied().unwrap_or(0) > 0);
+    assert!(r.totals.by_tender.get("card").copied().unwrap_or(0) > 0);
+    assert!(r.totals.refunds > 0);
+    let by_staff = d
+        .api
+        .report_sales(SalesReportInput {
+            from: "2026-09-28".into(),
+            to: "2026-11-22".into(),
+            by: Some("staff".into()),
+            with_cost: None,
+        })
+        .unwrap();
+    assert!(by_staff.rows.len() >= 3);
+    // Nothing sold today yet, and no card payment left waiting for the provider.
+    let today = d.api.report_sales(sales_input("day", false)).unwrap();
+    assert_eq!(today.totals.orders, 0);
+    let pending = d.api.cards_pending(NoInput::default()).unwrap();
+    assert!(pending.payments.is_empty());
+    // Every day of the history was closed with its Z report, and the day's sales report
+    // has that Z's figures.
+    let zs = d.api.z_list(NoInput::default()).unwrap().reports;
+    assert_eq!(zs.len(), 56);
+    let days = d
+        .api
+        .report_sales(SalesReportInput {
+            from: "2026-09-27".into(),
+            to: "2026-11-21".into(),
+            by: Some("day".into()),
+            with_cost: None,
+        })
+        .unwrap();
+    assert_eq!(days.rows.len(), 56);
+    for z in &zs {
+        let row = days.rows.iter().find(|r| r.key == z.business_date).unwrap();
+        assert_eq!((row.orders, row.gross_minor), (z.orders, z.gross_minor));
+    }
+    // The shop's counts open today with no shift left open.
+    assert!(
+        d.api
+            .shift_current(NoInput::default())
+            .unwrap()
+            .shift
+            .is_none()
+    );
+    assert!(made_in.as_secs() < 20, "the demo store took {made_in:?}");
+}
+
+#[test]
+fn a_saved_export_lands_in_the_folder_under_a_plain_name() {
+    let d = day_of_sales();
+    let dir = tempfile::tempdir().unwrap();
+    let input = |format: &str| ReportExportInput {
+        report: "sales".into(),
+        format: format.into(),
+        from: Some(TODAY.into()),
+        to: Some(TODAY.into()),
+        by: Some("product".into()),
+        with_cost: None,
+        as_of: None,
+    };
+    let csv = d
+        .api
+        .report_save(input("csv"), &dir.path().join("exports"))
+        .unwrap();
+    let text = std::fs::read_to_string(&csv.path).unwrap();
+    assert!(text.starts_with("key,product,orders"), "{text}");
+    assert_eq!(csv.file_name, "sales-by-product-2026-11-22-2026-11-22.csv");
+    let pdf = d
+        .api
+        .report_save(input("pdf"), &dir.path().join("exports"))
+        .unwrap();
+    assert!(std::fs::read(&pdf.path).unwrap().starts_with(b"%PDF"));
+    // A bad format changes nothing on disk.
+    assert!(
+        d.api
+            .report_save(input("xlsx"), &dir.path().join("exports"))
+            .is_err()
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .count(),
+        2
+    );
+}

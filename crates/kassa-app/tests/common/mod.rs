@@ -4,7 +4,7 @@
 pub mod samples;
 
 use chrono::{TimeZone, Utc};
-use kassa_app::dto::{DemoOutput, LoginInput};
+use kassa_app::dto::{DemoOutput, LoginInput, NoInput};
 use kassa_app::{Api, FixedClock, KeySource, Surface};
 use std::sync::Arc;
 
@@ -39,6 +39,12 @@ impl Device {
             demo,
             _dir: dir,
         }
+    }
+
+    /// The number the next Z report gets: the demo store closed each day of its history.
+    pub fn next_z_number(&self) -> i64 {
+        let reports = self.api.z_list(NoInput {}).unwrap().reports;
+        reports.iter().filter_map(|z| z.number).max().unwrap_or(0) + 1
     }
 
     /// Signs in the demo person with `role`, with a code from the next unused time step.

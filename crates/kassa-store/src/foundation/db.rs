@@ -211,6 +211,12 @@ impl Store {
         self.clock.clone()
     }
 
+    /// Replaces the clock every later write reads the time from (the demo store books its
+    /// history on past dates this way); returns the clock it replaced.
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) -> Arc<dyn Clock> {
+        std::mem::replace(&mut self.clock, clock)
+    }
+
     /// Where the device key comes from.
     pub fn key_source(&self) -> &KeySource {
         &self.keys

@@ -21,6 +21,8 @@ export interface TillContext {
   staffName: () => string;
   /** Throws `forbidden` (or `unauthenticated`) unless the signed-in person may do it. */
   require: (permission: Permission) => void;
+  /** Told of every sale, for the reports. */
+  onOrder?: (order: { total_minor: number; tenders: { kind: string; amount_minor: number }[]; lines: { name: string; quantity: number; total_minor: number }[]; staff: string }) => void;
 }
 
 /** Notes and coins, largest first, in minor units. */
@@ -363,6 +365,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
         }
       }
       orders.push(order);
+      ctx.onOrder?.({ total_minor: order.total_minor, tenders: order.tenders, lines: order.lines, staff: ctx.staffName() });
       cart = newCart();
       const out: CheckoutOutput = {
         order_id: order.id, number: order.number, total_minor: order.total_minor, rounding_minor: order.rounding_minor,

@@ -8,6 +8,7 @@ import type { Permission } from "./bindings/Permission";
 import { type Backend, BackendError, type CommandName, type Commands } from "./backend";
 import { type MockCatalog, catalogHandlers } from "./mock-catalog";
 import { tillHandlers } from "./mock-till";
+import { type ReportOrder, reportHandlers } from "./mock-reports";
 
 type Handler<K extends CommandName> = (input: Commands[K]["input"]) => Commands[K]["output"] | Promise<Commands[K]["output"]>;
 export type Handlers = { [K in CommandName]?: Handler<K> };
@@ -60,6 +61,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   const calls: { command: CommandName; input: unknown }[] = [];
   let idleMinutes = 15;
   const catalog: MockCatalog = { products: [], movements: [], customers: [] };
+  const reportOrders: ReportOrder[] = [];
 
   const userDto = (u: MockUser): UserDto => ({
     id: u.id,
@@ -279,6 +281,13 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
       currency: () => state.status.store?.currency ?? "EUR",
       staffName: () => me().display_name,
       require: (permission) => requirePermission(permission),
+      onOrder: (o) => reportOrders.push(o),
+    }),
+    ...reportHandlers(catalog, {
+      orders: () => reportOrders,
+      currency: () => state.status.store?.currency ?? "EUR",
+      require: (permission) => requirePermission(permission),
+      lastSyncAt: () => state.status.sync.last_sync_at,
     }),
   };
 

@@ -4,10 +4,11 @@ import * as catalog from "./catalog";
 import * as core from "./core";
 import * as errors from "./errors";
 import * as identity from "./identity";
+import * as reports from "./reports";
 import * as selling from "./selling";
 import * as sync from "./sync";
 
-const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...sync.en };
+const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...reports.en, ...sync.en };
 const de: Record<keyof typeof en, string> = {
   ...core.de,
   ...errors.de,
@@ -15,6 +16,7 @@ const de: Record<keyof typeof en, string> = {
   ...catalog.de,
   ...selling.de,
   ...selling.reportsDe,
+  ...reports.de,
   ...sync.de,
 };
 
