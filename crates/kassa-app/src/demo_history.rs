@@ -9,9 +9,7 @@ use kassa_domain::selling::pricing::Discount;
 use kassa_domain::selling::tender::TenderKind;
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::selling::catalog_port;
-use kassa_store::selling::checkout::{
-    CardDetails, CheckoutRequest, SaleLine, TenderRequest, checkout,
-};
+use kassa_store::selling::checkout::{CheckoutRequest, SaleLine, TenderRequest, checkout};
 use kassa_store::selling::refund::{RefundLine, RefundRequest, refund};
 use kassa_store::selling::{shift, zreport};
 use kassa_store::{FixedClock, Result, Store};
@@ -58,7 +56,6 @@ struct Sale {
     at: DateTime<Utc>,
     staff: usize,
     lines: Vec<(usize, i64)>,
-    card: bool,
     refund: bool,
 }
 
@@ -103,7 +100,6 @@ fn plan(today: chrono::NaiveDate) -> Vec<Sale> {
                 at,
                 staff: dice.below(5) as usize,
                 lines,
-                card: dice.below(5) < 2,
                 refund: dice.below(40) == 0,
             });
         }
@@ -225,30 +221,18 @@ pub(crate) fn seed(
             })
             .collect();
         let total: i64 = lines.iter().map(|l| l.unit_price_minor * l.quantity).sum();
-        let tender = if s.card {
-            TenderRequest {
-                kind: TenderKind::Card,
-                amount_minor: total,
-                card: Some(CardDetails {
-                    brand: Some("VISA".into()),
-                    last4: Some("4242".into()),
-                    customer_contact: None,
-                }),
-                voucher_code: None,
-            }
+        // Paid in cash: card payments are confirmed by the card provider through the server,
+        // so a history of them would be a history of payments still waiting for it.
+        let note = if total <= 500 {
+            500
         } else {
-            // Handed over: the next 5 or 10 note up.
-            let note = if total <= 500 {
-                500
-            } else {
-                (total + 999) / 1000 * 1000
-            };
-            TenderRequest {
-                kind: TenderKind::Cash,
-                amount_minor: note,
-                card: None,
-                voucher_code: None,
-            }
+            (total + 999) / 1000 * 1000
+        };
+        let tender = TenderRequest {
+            kind: TenderKind::Cash,
+            amount_minor: note,
+            card: None,
+            voucher_code: None,
         };
         let seller = sellers[s.staff % sellers.len().max(1)].clone();
         let sold = checkout(
@@ -264,17 +248,7 @@ pub(crate) fn seed(
                 cart_id: None,
             },
         )?;
-        if s.card {
-            // Those days' card payments went through with the provider at the time.
-            store.write(|tx| {
-                tx.exec(
-                    "UPDATE payments SET status = 'captured' WHERE order_id = ?1 AND status = 'offline_pending'",
-                    [&sold.order_id],
-                )
-                .map(|_| ())
-            })?;
-        }
-        if s.refund && !s.card {
+        if s.refund {
             clock.set(s.at + Duration::minutes(20));
             let line: String = store
                 .conn()
