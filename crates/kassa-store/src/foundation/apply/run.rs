@@ -81,20 +81,26 @@ impl<'c> ApplyTx<'c> {
             .is_some_and(|h| change.hlc <= h.saturating_add(1)))
     }
 
-    /// Applies one change without a savepoint of its own, for a page applied whole: `None`
-    /// when the change failed, or parked after writing, so the page must be applied again
-    /// change by change ([`ApplyTx::run_one`]) to keep what the others wrote.
-    fn run_whole(&mut self, change: &Change, server_seq: u64) -> Result<Option<Applied>> {
+    /// Hands a change to the applier its entity names, marking it the current change; one no
+    /// applier knows is parked for a newer Kassa.
+    fn dispatch(&mut self, change: &Change) -> Result<Applied> {
         self.current = Some(Current::of(change));
         self.park_reason = None;
-        let written = self.tx.total_changes();
-        let outcome = match applier(&change.entity) {
+        match applier(&change.entity) {
             Some(f) => f(self, change),
             None => Ok(self.park(format!(
                 "no applier for '{}' in this version of Kassa",
                 change.entity
             ))),
-        };
+        }
+    }
+
+    /// Applies one change without a savepoint of its own, for a page applied whole: `None`
+    /// when the change failed, or parked after writing, so the page must be applied again
+    /// change by change ([`ApplyTx::run_one`]) to keep what the others wrote.
+    fn run_whole(&mut self, change: &Change, server_seq: u64) -> Result<Option<Applied>> {
+        let written = self.tx.total_changes();
+        let outcome = self.dispatch(change);
         match outcome {
             Ok(Applied::Parked) if self.tx.total_changes() == written => {
                 let reason = self
@@ -116,19 +122,11 @@ impl<'c> ApplyTx<'c> {
 
     /// Applies one change in a savepoint: an error or a park rolls back what it wrote.
     fn run_one(&mut self, change: &Change, server_seq: u64) -> Result<Applied> {
-        self.current = Some(Current::of(change));
-        self.park_reason = None;
         let conflicts_before = self.conflicts;
         let search_before = self.search_later.borrow().len();
         // Cached: a page opens and releases one savepoint per change.
         self.exec("SAVEPOINT apply_change", [])?;
-        let outcome = match applier(&change.entity) {
-            Some(f) => f(self, change),
-            None => Ok(self.park(format!(
-                "no applier for '{}' in this version of Kassa",
-                change.entity
-            ))),
-        };
+        let outcome = self.dispatch(change);
         let reason = match outcome {
             Ok(Applied::Parked) => Some(
                 self.park_reason
