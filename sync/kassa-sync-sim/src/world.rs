@@ -197,17 +197,6 @@ struct Sim {
     stats: Summary,
 }
 
-/// How many failed proofs of identity `s` holds, from every device.
-fn failures(s: &Store) -> Result<i64, String> {
-    s.conn()
-        .query_row(
-            "SELECT count(*) FROM sign_in_events WHERE kind = 'failure'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(|e| format!("sign-in events: {e}"))
-}
-
 fn err(what: &str) -> impl Fn(kassa_domain::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
@@ -887,20 +876,8 @@ impl Sim {
         let at = kassa_store::Clock::now(self.devices[d].clock.as_ref());
         let code = kassa_domain::totp::code_at(&self.admin_totp, at.timestamp().max(0) as u64)
             .map_err(err("totp"))?;
-        let (result, recorded) = {
-            let mut s = self.devices[d].lock();
-            let before = failures(&s)?;
-            let result = sign_in(
-                &mut s,
-                ADMIN_EMAIL,
-                PASSWORD,
-                SecondFactor::Totp(&code),
-                Surface::Desktop,
-            );
-            (result, failures(&s)? - before)
-        };
         // A code refused as used counts as a failed proof like a wrong password.
-        self.failed_sign_ins += u64::try_from(recorded).unwrap_or(0);
+        let (result, _) = self.sign_in_counted(d, ADMIN_EMAIL, PASSWORD, &code)?;
         let step = at.timestamp().max(0) as u64 / 30;
         let normal_clock = self.devices[d].skew < Duration::minutes(5);
         match result {
@@ -928,6 +905,45 @@ impl Sim {
         Ok(())
     }
 
+    /// Signs `email` in on device `d`, adding the failures it recorded (if any) to those every
+    /// device must hold after sync: the answer and how many it recorded.
+    fn sign_in_counted(
+        &mut self,
+        d: usize,
+        email: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<
+        (
+            kassa_domain::Result<kassa_store::identity::auth::SignedIn>,
+            u64,
+        ),
+        String,
+    > {
+        let failures = |s: &Store| {
+            s.conn()
+                .query_row(
+                    "SELECT count(*) FROM sign_in_events WHERE kind = 'failure'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| format!("d{d}: sign-in events: {e}"))
+        };
+        let mut s = self.devices[d].lock();
+        let before = failures(&s)?;
+        let result = sign_in(
+            &mut s,
+            email,
+            password,
+            SecondFactor::Totp(code),
+            Surface::Desktop,
+        );
+        let recorded = u64::try_from(failures(&s)? - before).unwrap_or(0);
+        drop(s);
+        self.failed_sign_ins += recorded;
+        Ok((result, recorded))
+    }
+
     /// Someone tries a clerk's account with a wrong password: a failure counted for that
     /// account on every device once they have met (ten of them anywhere lock it everywhere).
     fn wrong_sign_in(&mut self, d: usize) -> Result<(), String> {
@@ -938,19 +954,8 @@ impl Sim {
             self.rng.gen_range(1..3)
         };
         let email = format!("clerk{k}@example.com");
-        let (result, recorded) = {
-            let mut s = self.devices[d].lock();
-            let before = failures(&s)?;
-            let result = sign_in(
-                &mut s,
-                &email,
-                "not the password at all",
-                SecondFactor::Totp("000000"),
-                Surface::Desktop,
-            );
-            (result, failures(&s)? - before)
-        };
-        self.failed_sign_ins += u64::try_from(recorded).unwrap_or(0);
+        let (result, recorded) =
+            self.sign_in_counted(d, &email, "not the password at all", "000000")?;
         match result {
             Ok(_) => Err(format!("d{d} signed {email} in with a wrong password")),
             Err(e) => {
