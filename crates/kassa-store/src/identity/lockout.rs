@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use kassa_domain::policy::{SignInEvent, derive_lockout};
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Value, json};
 
@@ -73,13 +73,29 @@ fn event_kind(kind: &str) -> Option<SignInEvent> {
     }
 }
 
-/// Derives `staff_id`'s count and lock from every event held, in `(time, id)` order, and keeps
-/// them in `staff_lockout`.
+/// Derives `staff_id`'s count and lock from the events held, in `(time, id)` order, and keeps
+/// them in `staff_lockout`. A clearing event starts the count again, so only the events from
+/// the last one on are read, not the account's whole history.
 pub(crate) fn refresh(conn: &Connection, staff_id: &str) -> Result<Count> {
-    let events: Vec<(String, String)> = conn
-        .prepare_cached("SELECT kind, at FROM sign_in_events WHERE staff_id = ?1 ORDER BY at, id")
+    let last_cleared: (String, String) = conn
+        .prepare_cached(
+            "SELECT at, id FROM sign_in_events WHERE staff_id = ?1 AND kind = 'cleared'
+              ORDER BY at DESC, id DESC LIMIT 1",
+        )
         .db()?
-        .query_map([staff_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([staff_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .db()?
+        .unwrap_or_default();
+    let events: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT kind, at FROM sign_in_events
+              WHERE staff_id = ?1 AND (at, id) >= (?2, ?3) ORDER BY at, id",
+        )
+        .db()?
+        .query_map(params![staff_id, last_cleared.0, last_cleared.1], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .db()?
         .collect::<rusqlite::Result<_>>()
         .db()?;
