@@ -11,8 +11,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use kassa_domain::policy::{SignInEvent, derive_lockout};
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
-use rusqlite::{OptionalExtension, params};
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
 /// The outbox entity of a sign-in event.
