@@ -166,6 +166,7 @@ fn start_server(rt: &Runtime, backend: Backend) -> Server {
             Arc::clone(&storage),
             ServerKey::from_bytes(SERVER_KEY),
             None,
+            Default::default(),
         ));
         Server {
             url: format!("http://{addr}"),

@@ -13,6 +13,7 @@ mod pairing;
 mod routes;
 mod server_key;
 mod state;
+mod updates;
 pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
@@ -27,6 +28,7 @@ pub use server_key::{
     SERVER_KEY_ENV, SERVER_KEY_FILE, ServerKey, decode_store_key, encode_store_key,
 };
 pub use state::{Clock, system_clock, timestamp};
+pub use updates::{ARCHES, NOTES_FILE, TARGETS, UpdateManifest, UpdatesConfig};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -54,6 +56,10 @@ pub struct ServerOptions {
     pub data_dir: PathBuf,
     /// Required for any address but loopback.
     pub tls: Option<TlsFiles>,
+    /// The folder of signed app releases; `None` is `data_dir/updates`.
+    pub updates_dir: Option<PathBuf>,
+    /// The server's address as devices reach it, for update download links.
+    pub public_url: Option<String>,
 }
 
 /// PEM files of the server's certificate chain and private key.
@@ -132,12 +138,23 @@ pub async fn open_storage(
 /// The whole HTTP API over `storage`, reading time from `clock` and sealing store keys
 /// with `server_key`.
 pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) -> Router {
+    router_with(storage, clock, server_key, UpdatesConfig::default())
+}
+
+/// [`router`], serving app updates from `updates`.
+pub fn router_with(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    server_key: ServerKey,
+    updates: UpdatesConfig,
+) -> Router {
     let metrics = Arc::new(Metrics::new());
     let state = AppState {
         storage,
         clock,
         metrics: Arc::clone(&metrics),
         server_key: Arc::new(server_key),
+        updates: Arc::new(updates),
     };
     let api = routes::routes()
         .into_iter()
@@ -161,14 +178,17 @@ pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) ->
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
-/// HTTPS (rustls). Store keys are sealed with `server_key` (see [`ServerKey::load`]).
+/// HTTPS (rustls). Store keys are sealed with `server_key` (see [`ServerKey::load`]); app
+/// updates come from `updates`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
     server_key: ServerKey,
     tls: Option<TlsFiles>,
+    mut updates: UpdatesConfig,
 ) -> Result<(), ServerError> {
-    let app = router(storage, system_clock(), server_key);
+    updates.https = tls.is_some();
+    let app = router_with(storage, system_clock(), server_key, updates);
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -238,6 +258,15 @@ pub async fn run(
             opts.listen
         )));
     }
+    if let Some(url) = &opts.public_url {
+        let well_formed = (url.starts_with("https://") || url.starts_with("http://"))
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed {
+            return Err(ServerError::Config(format!(
+                "the public URL {url:?} is not an address like https://pos.example.com"
+            )));
+        }
+    }
     let server_key = ServerKey::load(&opts.data_dir)?;
     let storage = open_storage(opts.database.as_deref(), &opts.data_dir).await?;
     tracing::info!(backend = storage.backend(), "storage open");
@@ -250,5 +279,13 @@ pub async fn run(
         .map_err(ServerError::io("cannot read the bound address"))?;
     tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
     on_listening(addr);
-    serve(listener, storage, server_key, opts.tls).await
+    let updates = UpdatesConfig {
+        dir: Some(
+            opts.updates_dir
+                .unwrap_or_else(|| opts.data_dir.join("updates")),
+        ),
+        public_url: opts.public_url,
+        https: opts.tls.is_some(),
+    };
+    serve(listener, storage, server_key, opts.tls, updates).await
 }

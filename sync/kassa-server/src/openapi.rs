@@ -24,6 +24,19 @@ fn parameters(path: &str) -> Value {
             "description": "The device's schema version; an old one is refused with update_required.",
             "schema": {"type": "integer", "minimum": 0}}));
     }
+    for (name, description) in [
+        ("target", "The platform: linux, windows or darwin."),
+        ("arch", "The architecture: x86_64, aarch64, i686 or armv7."),
+        ("current_version", "The version the app runs, e.g. 1.2.3."),
+        ("version", "The release's version."),
+        ("platform", "TARGET-ARCH, e.g. linux-x86_64."),
+        ("file", "The artifact's file name."),
+    ] {
+        if path.contains(&format!("{{{name}}}")) {
+            params.push(json!({"name": name, "in": "path", "required": true,
+                "description": description, "schema": {"type": "string"}}));
+        }
+    }
     if path.contains("{id}") {
         params.push(json!({"name": "id", "in": "path", "required": true,
             "schema": {"type": "string", "format": "uuid"}}));
@@ -36,6 +49,9 @@ fn operation(spec: &crate::routes::RouteSpec) -> Value {
         Some(name) => {
             json!({"description": "Success", "content": {"application/json": {"schema": schema_ref(name)}}})
         }
+        None if spec.path.starts_with("/api/v1/update-files/") => {
+            json!({"description": "Success", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+        }
         None => json!({"description": "Success"}),
     };
     let mut op = json!({
@@ -47,6 +63,9 @@ fn operation(spec: &crate::routes::RouteSpec) -> Value {
             "default": {"description": "An error", "content": {"application/json": {"schema": schema_ref("ErrorBody")}}}
         }
     });
+    if spec.path.starts_with("/api/v1/updates/") {
+        op["responses"]["204"] = json!({"description": "No newer release for this platform"});
+    }
     if let Some(name) = spec.request {
         op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema_ref(name)}}});
     }
@@ -127,6 +146,9 @@ fn schemas() -> Value {
         "PairingCodeResponse": {"type": "object",
             "properties": {"code": text, "store_id": text, "expires_at": text},
             "required": ["code", "store_id", "expires_at"]},
+        "UpdateManifest": {"type": "object",
+            "properties": {"version": text, "notes": text, "pub_date": text, "url": text, "signature": text},
+            "required": ["version", "notes", "pub_date", "url", "signature"]},
         "Health": {"type": "object", "properties": {"status": text, "backend": text}, "required": ["status", "backend"]},
         "ErrorBody": {"type": "object",
             "properties": {"error": {"type": "object", "properties": {"code": text, "message": text}, "required": ["code", "message"]}},

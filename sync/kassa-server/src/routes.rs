@@ -67,6 +67,30 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     vec![
         (
             spec(
+                "get",
+                "/api/v1/updates/{target}/{arch}/{current_version}",
+                "update_manifest",
+                "The newest signed app release for a platform, or 204 when the caller has it",
+                false,
+                None,
+                Some("UpdateManifest"),
+            ),
+            get(crate::updates::manifest),
+        ),
+        (
+            spec(
+                "get",
+                "/api/v1/update-files/{version}/{platform}/{file}",
+                "update_artifact",
+                "One release artifact, as signed (the app checks the signature)",
+                false,
+                None,
+                None,
+            ),
+            get(crate::updates::artifact),
+        ),
+        (
+            spec(
                 "post",
                 "/api/v1/handshake",
                 "handshake",

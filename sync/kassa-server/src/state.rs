@@ -25,6 +25,7 @@ pub(crate) struct AppState {
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
     pub server_key: Arc<ServerKey>,
+    pub updates: Arc<crate::updates::UpdatesConfig>,
 }
 
 impl AppState {

@@ -27,6 +27,14 @@ pub struct ServerArgs {
     /// The TLS private key (PEM).
     #[arg(long, value_name = "PATH", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// The folder of signed app releases devices update from (default: `updates` in the data
+    /// folder): `VERSION/notes.md` and `VERSION/TARGET-ARCH/ARTIFACT` with `ARTIFACT.sig`.
+    #[arg(long, value_name = "DIR")]
+    pub updates_dir: Option<PathBuf>,
+    /// The server's address as devices reach it (e.g. https://pos.example.com), used in update
+    /// download links; by default the address each device asked.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +90,8 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         database: a.database.clone(),
         data_dir: dir.to_path_buf(),
         tls,
+        updates_dir: a.updates_dir.clone(),
+        public_url: a.public_url.clone(),
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {

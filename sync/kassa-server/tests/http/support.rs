@@ -31,7 +31,13 @@ pub async fn start_with_key(storage: Arc<dyn Storage>, key: ServerKey) -> Server
     let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, Arc::clone(&storage), key, None));
+    tokio::spawn(serve(
+        listener,
+        Arc::clone(&storage),
+        key,
+        None,
+        Default::default(),
+    ));
     Server {
         base: format!("http://{addr}/api/v1"),
         http: Client::new(),
