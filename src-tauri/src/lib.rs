@@ -3,6 +3,8 @@
 //! The UI calls one command, `api`, with a command name and its JSON input;
 //! `kassa_app::dispatch` does the rest. No domain logic lives here.
 
+mod updates;
+
 use kassa_app::{Api, ApiError, Surface};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -13,6 +15,10 @@ struct Shell {
     api: Result<Arc<Api>, ApiError>,
     /// Syncs a paired device in the background while the window is open.
     _sync: Option<kassa_app::sync_worker::SyncWorker>,
+    /// The data folder the API was opened on.
+    data_dir: PathBuf,
+    /// The app update found by the last check, until it is installed.
+    update: tauri::async_runtime::Mutex<updates::PendingUpdate>,
 }
 
 /// Runs one app API command off the UI thread.
@@ -93,8 +99,16 @@ pub fn run() {
         .manage(Shell {
             api: opened,
             _sync: sync,
+            data_dir: dir,
+            update: Default::default(),
         })
-        .invoke_handler(tauri::generate_handler![api, save_report])
+        .invoke_handler(tauri::generate_handler![
+            api,
+            save_report,
+            updates::update_check,
+            updates::update_download,
+            updates::update_install
+        ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("Kassa could not start its window: {e}");

@@ -9,3 +9,4 @@ mod reports;
 mod selling;
 mod stock;
 mod sync;
+mod updates;

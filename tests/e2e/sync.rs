@@ -9,14 +9,14 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 /// A fixed server key, so a restarted server opens the store keys it sealed before.
-const SERVER_KEY: &str = "c2VydmVyLWtleS1mb3ItdGhlLWUyZS10ZXN0cy0zMmI=";
+pub(crate) const SERVER_KEY: &str = "c2VydmVyLWtleS1mb3ItdGhlLWUyZS10ZXN0cy0zMmI=";
 
 fn kassa_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kassa-desktop")).with_file_name("kassa")
 }
 
 /// A running `kassa server`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     _stdout: BufReader<ChildStdout>,
     addr: String,
@@ -24,11 +24,17 @@ struct Server {
 
 impl Server {
     fn start(listen: &str, dir: &Path) -> Server {
+        Self::start_with(listen, dir, &[])
+    }
+
+    /// A server with more options (`--updates-dir DIR`...).
+    pub(crate) fn start_with(listen: &str, dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(kassa_bin())
             .arg("--data")
             .arg(dir)
             .args(["server", "--listen", listen, "--database"])
             .arg(format!("sqlite:{}", dir.join("server.db").display()))
+            .args(extra)
             .env("KASSA_SERVER_KEY", SERVER_KEY)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -51,7 +57,7 @@ impl Server {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 }

@@ -29,6 +29,7 @@ mod status;
 mod stock;
 mod sync;
 pub mod sync_worker;
+mod updates;
 
 pub use approval::Approver;
 pub use commands::dispatch;

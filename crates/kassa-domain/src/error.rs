@@ -42,13 +42,15 @@ pub enum ErrorCode {
     DeviceCloned,
     /// The server is missing changes before the ones this device sent.
     SequenceGap,
+    /// An app update whose signature does not match the key this app was built with.
+    UpdateRefused,
     Storage,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -75,6 +77,7 @@ impl ErrorCode {
         ErrorCode::DeviceRevoked,
         ErrorCode::DeviceCloned,
         ErrorCode::SequenceGap,
+        ErrorCode::UpdateRefused,
         ErrorCode::Storage,
         ErrorCode::Internal,
     ];
@@ -108,6 +111,7 @@ impl ErrorCode {
             ErrorCode::DeviceRevoked => "device_revoked",
             ErrorCode::DeviceCloned => "device_cloned",
             ErrorCode::SequenceGap => "sequence_gap",
+            ErrorCode::UpdateRefused => "update_refused",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }
