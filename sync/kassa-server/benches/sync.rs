@@ -166,7 +166,6 @@ fn start_server(rt: &Runtime, backend: Backend) -> Server {
             Arc::clone(&storage),
             ServerKey::from_bytes(SERVER_KEY),
             None,
-            Default::default(),
         ));
         Server {
             url: format!("http://{addr}"),

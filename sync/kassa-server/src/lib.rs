@@ -178,9 +178,18 @@ pub fn router_with(
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
-/// HTTPS (rustls). Store keys are sealed with `server_key` (see [`ServerKey::load`]); app
-/// updates come from `updates`.
+/// HTTPS (rustls). Store keys are sealed with `server_key` (see [`ServerKey::load`]).
 pub async fn serve(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    server_key: ServerKey,
+    tls: Option<TlsFiles>,
+) -> Result<(), ServerError> {
+    serve_with(listener, storage, server_key, tls, UpdatesConfig::default()).await
+}
+
+/// [`serve`], with app updates from `updates`.
+pub async fn serve_with(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
     server_key: ServerKey,
@@ -287,5 +296,5 @@ pub async fn run(
         public_url: opts.public_url,
         https: opts.tls.is_some(),
     };
-    serve(listener, storage, server_key, opts.tls, updates).await
+    serve_with(listener, storage, server_key, opts.tls, updates).await
 }

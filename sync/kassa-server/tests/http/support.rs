@@ -31,13 +31,7 @@ pub async fn start_with_key(storage: Arc<dyn Storage>, key: ServerKey) -> Server
     let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(
-        listener,
-        Arc::clone(&storage),
-        key,
-        None,
-        Default::default(),
-    ));
+    tokio::spawn(serve(listener, Arc::clone(&storage), key, None));
     Server {
         base: format!("http://{addr}/api/v1"),
         http: Client::new(),
