@@ -6,6 +6,7 @@
 
 mod audit_chain;
 mod auth;
+pub mod cards;
 mod error;
 mod metrics;
 mod openapi;
@@ -16,6 +17,7 @@ mod state;
 pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
+pub use cards::{CardOptions, Cards};
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;
@@ -54,6 +56,8 @@ pub struct ServerOptions {
     pub data_dir: PathBuf,
     /// Required for any address but loopback.
     pub tls: Option<TlsFiles>,
+    /// The card provider; `None`: the server takes no card payments.
+    pub cards: Option<CardOptions>,
 }
 
 /// PEM files of the server's certificate chain and private key.
@@ -132,12 +136,23 @@ pub async fn open_storage(
 /// The whole HTTP API over `storage`, reading time from `clock` and sealing store keys
 /// with `server_key`.
 pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) -> Router {
+    router_with_cards(storage, clock, server_key, None)
+}
+
+/// [`router`] with a card provider for `/payments/card` and `/webhooks/stripe`.
+pub fn router_with_cards(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    server_key: ServerKey,
+    cards: Option<Arc<Cards>>,
+) -> Router {
     let metrics = Arc::new(Metrics::new());
     let state = AppState {
         storage,
         clock,
         metrics: Arc::clone(&metrics),
         server_key: Arc::new(server_key),
+        cards,
     };
     let api = routes::routes()
         .into_iter()
@@ -168,7 +183,18 @@ pub async fn serve(
     server_key: ServerKey,
     tls: Option<TlsFiles>,
 ) -> Result<(), ServerError> {
-    let app = router(storage, system_clock(), server_key);
+    serve_with_cards(listener, storage, server_key, tls, None).await
+}
+
+/// [`serve`] with a card provider.
+pub async fn serve_with_cards(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    server_key: ServerKey,
+    tls: Option<TlsFiles>,
+    cards: Option<Arc<Cards>>,
+) -> Result<(), ServerError> {
+    let app = router_with_cards(storage, system_clock(), server_key, cards);
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -248,7 +274,51 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(ServerError::io("cannot read the bound address"))?;
-    tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
+    let cards = match &opts.cards {
+        None => None,
+        Some(c) => {
+            let cards = Arc::new(c.cards().map_err(|e| ServerError::Config(e.to_string()))?);
+            if let Some(every) = c.reconcile_every {
+                spawn_reconciliation(Arc::clone(&storage), Arc::clone(&cards), every);
+            }
+            Some(cards)
+        }
+    };
+    tracing::info!(%addr, tls = opts.tls.is_some(), cards = cards.is_some(), "listening");
     on_listening(addr);
-    serve(listener, storage, server_key, opts.tls).await
+    serve_with_cards(listener, storage, server_key, opts.tls, cards).await
+}
+
+/// How far back the periodic reconciliation looks: an intent changes state within days.
+pub const RECONCILE_LOOKBACK: chrono::Duration = chrono::Duration::days(3);
+
+/// Reconciles the last [`RECONCILE_LOOKBACK`] with the provider every `every`, for as
+/// long as the server runs; each run's result goes to the log.
+fn spawn_reconciliation(storage: Arc<dyn Storage>, cards: Arc<Cards>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            match cards::reconcile(
+                &*storage,
+                &*cards.provider,
+                now - RECONCILE_LOOKBACK,
+                now + chrono::Duration::minutes(1),
+                now,
+            )
+            .await
+            {
+                Ok(r) => tracing::info!(
+                    intents = r.provider_intents,
+                    payments = r.server_payments,
+                    mismatches = r.mismatches.len(),
+                    fixed = r.fixed,
+                    "card payments reconciled"
+                ),
+                Err(e) => tracing::warn!(error = %e, "card reconciliation failed"),
+            }
+        }
+    });
 }

@@ -27,6 +27,62 @@ pub struct ServerArgs {
     /// The TLS private key (PEM).
     #[arg(long, value_name = "PATH", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub cards: CardArgs,
+}
+
+/// The card provider (Stripe's PaymentIntents API). Without a secret key the server takes
+/// no card payments. Secrets are best given in the environment, not on the command line.
+#[derive(Debug, Args)]
+pub struct CardArgs {
+    /// Stripe's secret API key.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "KASSA_STRIPE_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub stripe_secret_key: Option<String>,
+    /// Stripe's API base URL (another for a stand-in speaking the same API).
+    #[arg(long, value_name = "URL", env = "KASSA_STRIPE_API_BASE", global = true, default_value = kassa_server::cards::STRIPE_API_BASE)]
+    pub stripe_api_base: String,
+    /// The secret Stripe signs this endpoint's webhooks with (whsec_...).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "KASSA_STRIPE_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub stripe_webhook_secret: Option<String>,
+    /// Minutes between reconciliations with the provider (0: none while serving).
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        env = "KASSA_RECONCILE_MINUTES",
+        global = true,
+        default_value_t = 60
+    )]
+    pub reconcile_every_minutes: u64,
+}
+
+impl CardArgs {
+    fn options(&self) -> Option<kassa_server::CardOptions> {
+        let key = self
+            .stripe_secret_key
+            .clone()
+            .filter(|k| !k.trim().is_empty())?;
+        Some(kassa_server::CardOptions {
+            stripe: kassa_server::cards::StripeConfig {
+                api_base: self.stripe_api_base.clone(),
+                secret_key: key,
+            },
+            webhook_secret: self.stripe_webhook_secret.clone().filter(|s| !s.is_empty()),
+            reconcile_every: (self.reconcile_every_minutes > 0)
+                .then(|| std::time::Duration::from_secs(self.reconcile_every_minutes * 60)),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +93,17 @@ pub enum ServerCommand {
         /// The store the code joins.
         #[arg(long, value_name = "ID")]
         store: Option<String>,
+    },
+    /// Compares the card provider's PaymentIntents created in a period with the server's
+    /// card payments, and fixes what differs (audited): a missing payment is recorded, a
+    /// status takes the provider's, an amount that differs is marked for a manager.
+    Reconcile {
+        /// Start of the period: RFC 3339 or YYYY-MM-DD (UTC midnight), included.
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the period: RFC 3339 or YYYY-MM-DD (UTC midnight), excluded.
+        #[arg(long, value_name = "TIME")]
+        to: String,
     },
 }
 
@@ -60,6 +127,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
 pub fn run(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
     match &a.command {
         Some(ServerCommand::PairingCode { store }) => pairing_code(a, store.as_deref(), dir),
+        Some(ServerCommand::Reconcile { from, to }) => reconcile(a, from, to, dir),
         None => serve(a, dir),
     }
 }
@@ -82,6 +150,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         database: a.database.clone(),
         data_dir: dir.to_path_buf(),
         tls,
+        cards: a.cards.options(),
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {
@@ -130,4 +199,77 @@ fn pairing_code(a: &ServerArgs, store: Option<&str>, dir: &Path) -> Result<Outco
         json!({"code": issued.code, "store_id": issued.store_id, "expires_at": issued.expires_at}),
         human,
     ))
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: "invalid_input".into(),
+        message: message.into(),
+    }
+}
+
+/// A moment given as RFC 3339 or as a date (its UTC midnight).
+fn moment(what: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            invalid(format!(
+                "--{what} must be RFC 3339 or YYYY-MM-DD, not {text:?}"
+            ))
+        })
+}
+
+fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome, ApiError> {
+    let (from, to) = (moment("from", from)?, moment("to", to)?);
+    if from >= to {
+        return Err(invalid("--from must be before --to"));
+    }
+    let options = a.cards.options().ok_or_else(|| {
+        invalid(
+            "reconciling needs the card provider: --stripe-secret-key or KASSA_STRIPE_SECRET_KEY",
+        )
+    })?;
+    let cards = options.cards().map_err(|e| invalid(e.to_string()))?;
+    data_folder(a, dir)?;
+    let report = runtime()?.block_on(async {
+        let storage = kassa_server::open_storage(a.database.as_deref(), dir)
+            .await
+            .map_err(failed)?;
+        kassa_server::cards::reconcile(&*storage, &*cards.provider, from, to, chrono::Utc::now())
+            .await
+            .map_err(|e| ApiError {
+                code: match &e {
+                    kassa_server::cards::ReconcileError::Provider(
+                        kassa_server::cards::ProviderError::Unreachable(_),
+                    ) => "card_provider_unreachable".into(),
+                    kassa_server::cards::ReconcileError::Provider(_) => {
+                        "card_provider_error".into()
+                    }
+                    kassa_server::cards::ReconcileError::Storage(_) => "internal".into(),
+                },
+                message: e.to_string(),
+            })
+    })?;
+    let mut human = format!(
+        "{} intents at the provider, {} payments on the server from {} to {}: {} differences, {} fixed.",
+        report.provider_intents,
+        report.server_payments,
+        report.from,
+        report.to,
+        report.mismatches.len(),
+        report.fixed
+    );
+    for m in &report.mismatches {
+        human.push_str(&format!("\n  {} {}: {}", m.kind, m.intent_id, m.fix));
+    }
+    let json = serde_json::to_value(&report).map_err(|e| ApiError {
+        code: "internal".into(),
+        message: e.to_string(),
+    })?;
+    Ok(Outcome::from_json(json, human))
 }
