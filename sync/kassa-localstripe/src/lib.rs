@@ -387,6 +387,15 @@ pub async fn plant(base: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value
     (status, v)
 }
 
+/// [`plant`] for tests without a runtime of their own.
+pub fn plant_blocking(base: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(plant(base, path, form))
+}
+
 fn escape(s: &str) -> String {
     s.bytes()
         .map(|b| {

@@ -82,6 +82,12 @@ async fn record_missing(
             ) else {
                 return Ok(None);
             };
+            // Metadata naming a store or device this server does not hold (another
+            // server's, or made up) records nothing.
+            let devices = storage.devices(store).await?;
+            if !devices.iter().any(|d| &d.device_id == device) {
+                return Ok(None);
+            }
             storage
                 .begin_card_payment(NewCardPayment {
                     store_id: store.clone(),
@@ -159,7 +165,7 @@ pub async fn reconcile(
                     fix: if recorded.is_some() {
                         "recorded".into()
                     } else {
-                        "none: the intent carries no Kassa store and payment".into()
+                        "none: the intent names no store, device and payment of this server".into()
                     },
                 });
                 match recorded {
