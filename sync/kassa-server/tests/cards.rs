@@ -682,3 +682,45 @@ async fn reconciliation_records_missing_payments_takes_the_providers_status_and_
         1
     );
 }
+
+#[tokio::test]
+async fn the_providers_own_signed_webhook_brings_a_capture_the_server_had_not_seen() {
+    let rig = rig().await;
+    let till = rig.server.new_store().await;
+    let (intent, key) = authorised_behind_the_servers_back(&rig, &till.store_id, &till.id).await;
+    // localstripe signs and sends its events to the server as Stripe does.
+    let url = format!("{}/webhooks/stripe", rig.server.base);
+    let (status, v) = plant(
+        rig.stripe.localstripe_url(),
+        "/_config/webhooks/kassa",
+        &[("url", &url), ("secret", WEBHOOK_SECRET)],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = plant(
+        rig.stripe.localstripe_url(),
+        &format!("/v1/payment_intents/{intent}/capture"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let held = rig
+            .server
+            .storage
+            .card_payment_by_key(&till.store_id, &key)
+            .await
+            .unwrap()
+            .unwrap();
+        if held.status == CardStatus::Captured {
+            assert_eq!(held.intent_id.as_deref(), Some(intent.as_str()));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the provider's webhook did not arrive: {held:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
