@@ -22,6 +22,7 @@
 //! | 401 | `webhook_signature_invalid` | no webhook signature matches the raw body under the webhook secret |
 //! | 401 | `webhook_signature_expired` | the webhook's signature time is more than 300 s from the server's clock |
 //! | 409 | `idempotency_mismatch` | a card payment's idempotency key reused with another request |
+//! | 409 | `card_payment_in_progress` | the provider is taking the same payment for another request now |
 //! | 422 | `offline_card_limit` | a card payment taken offline was above the store's offline cap or waited too long |
 //! | 502 | `card_provider_error` | the card provider answered something the server does not understand |
 //! | 503 | `card_provider_unreachable` | the card provider cannot be reached (the device may take the card offline) |

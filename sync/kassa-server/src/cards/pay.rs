@@ -246,6 +246,22 @@ async fn charge(
     };
     let intent = match made {
         Ok(intent) => intent,
+        // Another request with this key is with the provider right now.
+        Err(ProviderError::Refused { status: 409, .. }) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "card_payment_in_progress",
+                "this payment is being taken right now; ask again for its outcome",
+            ));
+        }
+        // The server's own key or account is refused: nothing is wrong with the card.
+        Err(
+            e @ ProviderError::Refused {
+                status: 401 | 403, ..
+            },
+        ) => {
+            return Err(provider_failed(e));
+        }
         Err(ProviderError::Refused {
             code, decline_code, ..
         }) => {
