@@ -2,6 +2,9 @@
 //! localstripe (behind the stand-in for what it lacks), which every test starts itself.
 
 #[allow(dead_code)]
+#[path = "../../kassa-server-postgres/tests/postgres/db.rs"]
+mod db;
+#[allow(dead_code)]
 #[path = "http/support.rs"]
 mod support;
 
@@ -55,9 +58,12 @@ async fn serve_on(storage: Arc<dyn Storage>, cards: Option<Arc<Cards>>) -> Serve
 }
 
 async fn rig() -> Rig {
+    rig_on(Arc::new(SqliteStorage::open_in_memory().unwrap())).await
+}
+
+async fn rig_on(storage: Arc<dyn Storage>) -> Rig {
     let stripe = StripeStandIn::start();
     let cards = Arc::new(options(stripe.base_url()).cards().unwrap());
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open_in_memory().unwrap());
     let server = serve_on(storage, Some(Arc::clone(&cards))).await;
     Rig {
         stripe,
@@ -100,7 +106,29 @@ async fn audit_actions(rig: &Rig, store: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_card_is_charged_once_and_a_retry_answers_the_same_payment() {
-    let rig = rig().await;
+    charged_once(rig().await).await;
+}
+
+/// The same story with the server on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_is_charged_once_on_postgres() {
+    let db = db::TestDb::new().await;
+    let storage = kassa_server::open_storage(Some(&db.url), std::path::Path::new("/nonexistent"))
+        .await
+        .unwrap();
+    charged_once(rig_on(storage).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_on_postgres() {
+    let db = db::TestDb::new().await;
+    let storage = kassa_server::open_storage(Some(&db.url), std::path::Path::new("/nonexistent"))
+        .await
+        .unwrap();
+    reconciliation(rig_on(storage).await).await;
+}
+
+async fn charged_once(rig: Rig) {
     let till = rig.server.new_store().await;
     let body = pay_body(terminal::VISA, 1_250, &uuid());
 
@@ -507,7 +535,10 @@ async fn a_webhook_sent_twice_has_one_effect_and_late_events_end_in_the_provider
 
 #[tokio::test]
 async fn reconciliation_records_missing_payments_takes_the_providers_status_and_flags_amounts() {
-    let rig = rig().await;
+    reconciliation(rig().await).await;
+}
+
+async fn reconciliation(rig: Rig) {
     let till = rig.server.new_store().await;
     let storage = &*rig.server.storage;
     let ls = rig.stripe.localstripe_url().to_owned();
