@@ -163,6 +163,33 @@ fn reconcile_refuses_bad_periods_and_a_missing_provider_with_typed_errors() {
     );
     assert!(!r.ok);
     assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    // A secret in an argument is refused, naming the variable to use.
+    let r = kassa(
+        data.path(),
+        &[
+            "server",
+            "reconcile",
+            "--database",
+            &database,
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-02",
+            "--stripe-secret-key",
+            SECRET_KEY,
+            "--json",
+        ],
+    );
+    assert!(!r.ok);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    assert!(
+        r.err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("KASSA_STRIPE_SECRET_KEY"),
+        "{}",
+        r.err
+    );
     // A provider that cannot be reached is said so.
     let r = reconcile(
         data.path(),

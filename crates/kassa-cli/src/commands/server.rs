@@ -31,32 +31,21 @@ pub struct ServerArgs {
     pub cards: CardArgs,
 }
 
-/// The card provider (Stripe's PaymentIntents API). Without a secret key the server takes
-/// no card payments. Secrets are best given in the environment, not on the command line.
+/// The card provider (Stripe's PaymentIntents API). Its secrets come from the environment
+/// only (other users see arguments): KASSA_STRIPE_SECRET_KEY, without which the server takes
+/// no card payments, and KASSA_STRIPE_WEBHOOK_SECRET.
 #[derive(Debug, Args)]
 pub struct CardArgs {
-    /// Stripe's secret API key.
-    #[arg(
-        long,
-        value_name = "KEY",
-        env = "KASSA_STRIPE_SECRET_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    /// Refused: the secret key never goes in an argument; set KASSA_STRIPE_SECRET_KEY.
+    #[arg(long, value_name = "KEY", global = true, hide = true)]
     pub stripe_secret_key: Option<String>,
+    /// Refused: the webhook secret never goes in an argument; set KASSA_STRIPE_WEBHOOK_SECRET.
+    #[arg(long, value_name = "SECRET", global = true, hide = true)]
+    pub stripe_webhook_secret: Option<String>,
     /// Stripe's API base URL (another for a stand-in speaking the same API).
     #[arg(long, value_name = "URL", env = "KASSA_STRIPE_API_BASE", global = true, default_value = kassa_server::cards::STRIPE_API_BASE)]
     pub stripe_api_base: String,
-    /// The secret Stripe signs this endpoint's webhooks with (whsec_...).
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "KASSA_STRIPE_WEBHOOK_SECRET",
-        global = true,
-        hide_env_values = true
-    )]
-    pub stripe_webhook_secret: Option<String>,
-    /// Minutes between reconciliations with the provider (0: none while serving).
+    /// Minutes between reconciliations with the provider while serving (0: none).
     #[arg(
         long,
         value_name = "MINUTES",
@@ -67,21 +56,38 @@ pub struct CardArgs {
     pub reconcile_every_minutes: u64,
 }
 
+/// The secret key's variable.
+const SECRET_KEY_ENV: &str = "KASSA_STRIPE_SECRET_KEY";
+/// The webhook secret's variable.
+const WEBHOOK_SECRET_ENV: &str = "KASSA_STRIPE_WEBHOOK_SECRET";
+
 impl CardArgs {
-    fn options(&self) -> Option<kassa_server::CardOptions> {
-        let key = self
-            .stripe_secret_key
-            .clone()
-            .filter(|k| !k.trim().is_empty())?;
-        Some(kassa_server::CardOptions {
+    /// The card provider's options, from the environment's secrets; `None` without a
+    /// secret key. A secret given as an argument is refused, naming its variable.
+    fn options(&self) -> Result<Option<kassa_server::CardOptions>, ApiError> {
+        for (given, var) in [
+            (self.stripe_secret_key.is_some(), SECRET_KEY_ENV),
+            (self.stripe_webhook_secret.is_some(), WEBHOOK_SECRET_ENV),
+        ] {
+            if given {
+                return Err(invalid(format!(
+                    "a card provider secret is never passed as an argument (other users of this machine see arguments); set {var}"
+                )));
+            }
+        }
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let Some(key) = env(SECRET_KEY_ENV) else {
+            return Ok(None);
+        };
+        Ok(Some(kassa_server::CardOptions {
             stripe: kassa_server::cards::StripeConfig {
                 api_base: self.stripe_api_base.clone(),
                 secret_key: key,
             },
-            webhook_secret: self.stripe_webhook_secret.clone().filter(|s| !s.is_empty()),
+            webhook_secret: env(WEBHOOK_SECRET_ENV),
             reconcile_every: (self.reconcile_every_minutes > 0)
                 .then(|| std::time::Duration::from_secs(self.reconcile_every_minutes * 60)),
-        })
+        }))
     }
 }
 
@@ -150,7 +156,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         database: a.database.clone(),
         data_dir: dir.to_path_buf(),
         tls,
-        cards: a.cards.options(),
+        cards: a.cards.options()?,
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {
@@ -229,10 +235,10 @@ fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome
     if from >= to {
         return Err(invalid("--from must be before --to"));
     }
-    let options = a.cards.options().ok_or_else(|| {
-        invalid(
-            "reconciling needs the card provider: --stripe-secret-key or KASSA_STRIPE_SECRET_KEY",
-        )
+    let options = a.cards.options()?.ok_or_else(|| {
+        invalid(format!(
+            "reconciling needs the card provider: set {SECRET_KEY_ENV}"
+        ))
     })?;
     let cards = options.cards().map_err(|e| invalid(e.to_string()))?;
     data_folder(a, dir)?;
