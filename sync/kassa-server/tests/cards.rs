@@ -755,3 +755,63 @@ async fn the_providers_own_signed_webhook_brings_a_capture_the_server_had_not_se
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn the_devices_http_client_pays_and_learns_when_to_take_the_card_offline() {
+    use kassa_domain::ErrorCode;
+    use kassa_sync_client::HttpTransport;
+    use kassa_sync_protocol::wire::CardPaymentRequest;
+
+    let rig = rig().await;
+    let till = rig.server.new_store().await;
+    let root = rig.server.base.trim_end_matches("/api/v1").to_owned();
+    let client = HttpTransport::new(&root).unwrap();
+    let req = |pm: &str, amount: i64| CardPaymentRequest {
+        payment_method: pm.into(),
+        amount_minor: amount,
+        currency: "EUR".into(),
+        order_id: uuid(),
+        payment_id: uuid(),
+        idempotency_key: uuid(),
+        taken_offline_at: None,
+    };
+    let paid = client
+        .pay_card(&till.token, &req(terminal::VISA, 1_990))
+        .await
+        .unwrap();
+    assert_eq!(
+        (paid.status.as_str(), paid.last4.as_deref()),
+        ("captured", Some("4242"))
+    );
+    let declined = client
+        .pay_card(&till.token, &req(terminal::DECLINED, 500))
+        .await
+        .unwrap();
+    assert_eq!(declined.status, "declined");
+
+    let mut offline = req(terminal::VISA, 20_000);
+    offline.taken_offline_at = Some(kassa_server::timestamp(Utc::now()));
+    let refused = client.pay_card(&till.token, &offline).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
+
+    // No card provider on the server: the till takes the card offline.
+    let plain = serve_on(Arc::clone(&rig.server.storage), None).await;
+    let plain = HttpTransport::new(plain.base.trim_end_matches("/api/v1")).unwrap();
+    let away = plain
+        .pay_card(&till.token, &req(terminal::VISA, 700))
+        .await
+        .unwrap_err();
+    assert_eq!(away.code, ErrorCode::Unavailable, "{away:?}");
+    // No server at all: the same.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gone = HttpTransport::new(&format!("http://127.0.0.1:{port}")).unwrap();
+    let err = gone
+        .pay_card(&till.token, &req(terminal::VISA, 700))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ServerUnreachable, "{err:?}");
+}
