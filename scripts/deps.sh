@@ -120,3 +120,19 @@ INNER
     "$@"
   fi
 }
+
+# localstripe (PyPI), a stateful local stand-in for Stripe's API: the card provider the server's
+# payment tests talk to. It lives in its own virtualenv, never system-wide; the tests find it
+# through KASSA_LOCALSTRIPE or at this path.
+LOCALSTRIPE_VENV="${KASSA_LOCALSTRIPE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/kassa/localstripe-venv}"
+ensure_localstripe() {
+  if [ -x "$LOCALSTRIPE_VENV/bin/localstripe" ]; then
+    export KASSA_LOCALSTRIPE="$LOCALSTRIPE_VENV/bin/localstripe"
+    return
+  fi
+  log "installing localstripe into $LOCALSTRIPE_VENV"
+  if ! python3 -m venv --help >/dev/null 2>&1; then apt_install python3-venv; fi
+  python3 -m venv "$LOCALSTRIPE_VENV" || { apt_install python3-venv; python3 -m venv "$LOCALSTRIPE_VENV"; }
+  "$LOCALSTRIPE_VENV/bin/pip" install --quiet --disable-pip-version-check "localstripe==1.15.10"
+  export KASSA_LOCALSTRIPE="$LOCALSTRIPE_VENV/bin/localstripe"
+}

@@ -97,6 +97,9 @@ pub enum Command {
     /// Gift vouchers and store credit: issue one, look up a balance (code from KASSA_VOUCHER_CODE).
     #[command(subcommand)]
     Voucher(VoucherCommand),
+    /// Card payments: those taken offline that wait for the card provider.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
     /// Pair this device with the sync server as a device of its store (admins), with a
     /// one-time pairing code from the server; in an empty data folder, join the code's
     /// store as a new device and download it.
@@ -109,6 +112,13 @@ pub enum Command {
     Conflicts(crate::commands::sync::ConflictsArgs),
     /// The central sync server (the same binary): run it, or make pairing codes.
     Server(crate::commands::server::ServerArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// This device's card payments taken offline and not yet confirmed by the provider,
+    /// oldest first, with the store's offline limits they count against (managers).
+    Pending,
 }
 
 #[derive(Debug, Subcommand)]

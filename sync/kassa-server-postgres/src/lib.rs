@@ -9,6 +9,7 @@
 //! the log are given in commit order, so a device paging by `server_seq > cursor` never
 //! skips a change that committed late.
 
+mod cards;
 mod error;
 mod log;
 mod migrate;
@@ -18,8 +19,9 @@ mod sql;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
-    SealedStoreKey, ServerAuditEntry, Storage, StorageError,
+    CardPayment, CardPaymentUpdate, DeviceAuth, NewCardPayment, NewPairingCode, Page, PairInput,
+    Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, Storage,
+    StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -144,5 +146,45 @@ impl Storage for PostgresStorage {
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
         let client = self.client().await?;
         registry::audit(&client, store_id).await
+    }
+
+    async fn begin_card_payment(&self, input: NewCardPayment) -> Result<(CardPayment, bool)> {
+        let mut client = self.client().await?;
+        cards::begin(&mut client, input).await
+    }
+
+    async fn update_card_payment(&self, update: CardPaymentUpdate) -> Result<CardPayment> {
+        let mut client = self.client().await?;
+        cards::update(&mut client, update).await
+    }
+
+    async fn card_payment_by_key(&self, store_id: &str, key: &str) -> Result<Option<CardPayment>> {
+        let client = self.client().await?;
+        cards::by_store_key(&client, store_id, key).await
+    }
+
+    async fn card_payment_by_intent(&self, intent_id: &str) -> Result<Option<CardPayment>> {
+        let client = self.client().await?;
+        cards::by_intent(&client, intent_id).await
+    }
+
+    async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>> {
+        let client = self.client().await?;
+        cards::between(&client, from, to).await
+    }
+
+    async fn provider_event_seen(&self, event_id: &str) -> Result<bool> {
+        let client = self.client().await?;
+        cards::event_seen(&client, event_id).await
+    }
+
+    async fn record_provider_event(&self, event_id: &str, kind: &str, now: &str) -> Result<bool> {
+        let client = self.client().await?;
+        cards::record_event(&client, event_id, kind, now).await
+    }
+
+    async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>> {
+        let client = self.client().await?;
+        cards::latest_setting(&client, store_id, key).await
     }
 }

@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_heads",
         sql: include_str!("../migrations/20261204090000_audit_heads.sql"),
     },
+    Migration {
+        version: 20261204100000,
+        name: "card_payments",
+        sql: include_str!("../migrations/20261204100000_card_payments.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -6,13 +6,15 @@
 //! waits on the disk. The log's places are given inside the write transaction, so they
 //! follow commit order.
 
+mod cards;
 mod migrate;
 mod ops;
 
 use async_trait::async_trait;
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
-    SealedStoreKey, ServerAuditEntry, Storage, StorageError,
+    CardPayment, CardPaymentUpdate, DeviceAuth, NewCardPayment, NewPairingCode, Page, PairInput,
+    Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, Storage,
+    StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -201,5 +203,46 @@ impl Storage for SqliteStorage {
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
         let store_id = store_id.to_owned();
         self.read(move |c| ops::audit(c, &store_id)).await
+    }
+
+    async fn begin_card_payment(&self, input: NewCardPayment) -> Result<(CardPayment, bool)> {
+        self.with(move |c| cards::begin(c, &input)).await
+    }
+
+    async fn update_card_payment(&self, update: CardPaymentUpdate) -> Result<CardPayment> {
+        self.with(move |c| cards::update(c, &update)).await
+    }
+
+    async fn card_payment_by_key(&self, store_id: &str, key: &str) -> Result<Option<CardPayment>> {
+        let (store_id, key) = (store_id.to_owned(), key.to_owned());
+        self.read(move |c| cards::by_store_key(c, &store_id, &key))
+            .await
+    }
+
+    async fn card_payment_by_intent(&self, intent_id: &str) -> Result<Option<CardPayment>> {
+        let intent_id = intent_id.to_owned();
+        self.read(move |c| cards::by_intent(c, &intent_id)).await
+    }
+
+    async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>> {
+        let (from, to) = (from.to_owned(), to.to_owned());
+        self.read(move |c| cards::between(c, &from, &to)).await
+    }
+
+    async fn provider_event_seen(&self, event_id: &str) -> Result<bool> {
+        let id = event_id.to_owned();
+        self.read(move |c| cards::event_seen(c, &id)).await
+    }
+
+    async fn record_provider_event(&self, event_id: &str, kind: &str, now: &str) -> Result<bool> {
+        let (id, kind, now) = (event_id.to_owned(), kind.to_owned(), now.to_owned());
+        self.with(move |c| cards::record_event(c, &id, &kind, &now))
+            .await
+    }
+
+    async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>> {
+        let (store_id, key) = (store_id.to_owned(), key.to_owned());
+        self.read(move |c| cards::latest_setting(c, &store_id, &key))
+            .await
     }
 }

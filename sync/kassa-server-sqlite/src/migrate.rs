@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_audit_heads",
         include_str!("../migrations/0004_audit_heads.sql"),
     ),
+    (
+        5,
+        "0005_card_payments",
+        include_str!("../migrations/0005_card_payments.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

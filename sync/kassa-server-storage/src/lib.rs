@@ -10,7 +10,9 @@
 
 use async_trait::async_trait;
 
+mod cards;
 pub mod conformance;
+pub use cards::{CardPayment, CardPaymentUpdate, CardStatus, NewCardPayment};
 use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange, StoreRecord};
 
 /// Why a storage operation did not happen. Each maps to one HTTP status and error code.
@@ -317,4 +319,36 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The server's audit trail of a store, oldest first.
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>>;
+
+    /// In one transaction: a card payment whose idempotency key the store used before
+    /// answers the row held (`false`: not new) when `request_hash` matches and is
+    /// `IdempotencyMismatch` when not; a payment id held under another key is `Conflict`.
+    /// Otherwise the payment is kept as `pending` and `card_payment.requested` is audited
+    /// (`true`: new).
+    async fn begin_card_payment(&self, input: NewCardPayment) -> Result<(CardPayment, bool)>;
+
+    /// In one transaction: keeps what the provider said about the store's payment with that
+    /// idempotency key (`NotFound` if none) and audits `update.action`.
+    async fn update_card_payment(&self, update: CardPaymentUpdate) -> Result<CardPayment>;
+
+    /// The store's payment with that idempotency key.
+    async fn card_payment_by_key(&self, store_id: &str, key: &str) -> Result<Option<CardPayment>>;
+
+    /// The payment a PaymentIntent belongs to, in any store.
+    async fn card_payment_by_intent(&self, intent_id: &str) -> Result<Option<CardPayment>>;
+
+    /// Every store's card payments created at or after `from` and before `to` (RFC 3339),
+    /// oldest first.
+    async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>>;
+
+    /// True when a provider webhook event with this id was handled (kept) before.
+    async fn provider_event_seen(&self, event_id: &str) -> Result<bool>;
+
+    /// Keeps a handled provider webhook event's id: `true` the first time, `false` when it
+    /// was kept before.
+    async fn record_provider_event(&self, event_id: &str, kind: &str, now: &str) -> Result<bool>;
+
+    /// The value of a store setting as the store's devices last set it (the `settings`
+    /// change with the highest `(hlc, device)` in the store's log), if any did.
+    async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>>;
 }

@@ -18,6 +18,15 @@
 //! | 413 | `payload_too_large` | the body is over `MAX_BODY_BYTES` |
 //! | 415 | `invalid_input` | the body is not sent as `application/json` |
 //! | 426 | `update_required` | another protocol, or a schema older than the server's minimum |
+//! | 400 | `webhook_signature_malformed` | a webhook without a `Stripe-Signature` header of `t=...,v1=...` |
+//! | 401 | `webhook_signature_invalid` | no webhook signature matches the raw body under the webhook secret |
+//! | 401 | `webhook_signature_expired` | the webhook's signature time is more than 300 s from the server's clock |
+//! | 409 | `idempotency_mismatch` | a card payment's idempotency key reused with another request |
+//! | 409 | `card_payment_in_progress` | the provider is taking the same payment for another request now |
+//! | 422 | `offline_card_limit` | a card payment taken offline was above the store's offline cap or waited too long |
+//! | 502 | `card_provider_error` | the card provider answered something the server does not understand |
+//! | 503 | `card_provider_unreachable` | the card provider cannot be reached (the device may take the card offline) |
+//! | 503 | `card_provider_not_configured` | the server has no card provider (or, for webhooks, no webhook secret: `webhooks_not_configured`) |
 //! | 500 | `internal` | the database failed (the detail is logged, not sent) |
 //! | 500 | `server_key_mismatch` | the server key does not open the store's sealed store key |
 

@@ -6,6 +6,7 @@
 
 mod audit_chain;
 mod auth;
+pub mod cards;
 mod error;
 mod metrics;
 mod openapi;
@@ -17,6 +18,7 @@ mod updates;
 pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
+pub use cards::{CardOptions, Cards};
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;
@@ -60,6 +62,17 @@ pub struct ServerOptions {
     pub updates_dir: Option<PathBuf>,
     /// The server's address as devices reach it, for update download links.
     pub public_url: Option<String>,
+    /// The card provider; `None`: the server takes no card payments.
+    pub cards: Option<CardOptions>,
+}
+
+/// What the server reaches beyond the store's data: app releases to serve and the card
+/// provider.
+#[derive(Clone, Default)]
+pub struct Services {
+    pub updates: UpdatesConfig,
+    /// `None`: the server takes no card payments.
+    pub cards: Option<Arc<Cards>>,
 }
 
 /// PEM files of the server's certificate chain and private key.
@@ -138,15 +151,34 @@ pub async fn open_storage(
 /// The whole HTTP API over `storage`, reading time from `clock` and sealing store keys
 /// with `server_key`.
 pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) -> Router {
-    router_with(storage, clock, server_key, UpdatesConfig::default())
+    router_with(storage, clock, server_key, Services::default())
 }
 
-/// [`router`], serving app updates from `updates`.
+/// [`router`] with a card provider for `/payments/card` and `/webhooks/stripe`.
+pub fn router_with_cards(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    server_key: ServerKey,
+    cards: Option<Arc<Cards>>,
+) -> Router {
+    router_with(
+        storage,
+        clock,
+        server_key,
+        Services {
+            cards,
+            ..Services::default()
+        },
+    )
+}
+
+/// [`router`] with the services that reach beyond the store's data: app updates and the card
+/// provider.
 pub fn router_with(
     storage: Arc<dyn Storage>,
     clock: Clock,
     server_key: ServerKey,
-    updates: UpdatesConfig,
+    services: Services,
 ) -> Router {
     let metrics = Arc::new(Metrics::new());
     let state = AppState {
@@ -154,7 +186,8 @@ pub fn router_with(
         clock,
         metrics: Arc::clone(&metrics),
         server_key: Arc::new(server_key),
-        updates: Arc::new(updates),
+        updates: Arc::new(services.updates),
+        cards: services.cards,
     };
     let api = routes::routes()
         .into_iter()
@@ -185,19 +218,34 @@ pub async fn serve(
     server_key: ServerKey,
     tls: Option<TlsFiles>,
 ) -> Result<(), ServerError> {
-    serve_with(listener, storage, server_key, tls, UpdatesConfig::default()).await
+    serve_with(listener, storage, server_key, tls, Services::default()).await
 }
 
-/// [`serve`], with app updates from `updates`.
+/// [`serve`] with a card provider.
+pub async fn serve_with_cards(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    server_key: ServerKey,
+    tls: Option<TlsFiles>,
+    cards: Option<Arc<Cards>>,
+) -> Result<(), ServerError> {
+    let services = Services {
+        cards,
+        ..Services::default()
+    };
+    serve_with(listener, storage, server_key, tls, services).await
+}
+
+/// [`serve`] with the services that reach beyond the store's data.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
     server_key: ServerKey,
     tls: Option<TlsFiles>,
-    mut updates: UpdatesConfig,
+    mut services: Services,
 ) -> Result<(), ServerError> {
-    updates.https = tls.is_some();
-    let app = router_with(storage, system_clock(), server_key, updates);
+    services.updates.https = tls.is_some();
+    let app = router_with(storage, system_clock(), server_key, services);
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -286,7 +334,17 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(ServerError::io("cannot read the bound address"))?;
-    tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
+    let cards = match &opts.cards {
+        None => None,
+        Some(c) => {
+            let cards = Arc::new(c.cards().map_err(|e| ServerError::Config(e.to_string()))?);
+            if let Some(every) = c.reconcile_every {
+                spawn_reconciliation(Arc::clone(&storage), Arc::clone(&cards), every);
+            }
+            Some(cards)
+        }
+    };
+    tracing::info!(%addr, tls = opts.tls.is_some(), cards = cards.is_some(), "listening");
     on_listening(addr);
     let updates = UpdatesConfig {
         dir: Some(
@@ -296,5 +354,40 @@ pub async fn run(
         public_url: opts.public_url,
         https: opts.tls.is_some(),
     };
-    serve_with(listener, storage, server_key, opts.tls, updates).await
+    let services = Services { updates, cards };
+    serve_with(listener, storage, server_key, opts.tls, services).await
+}
+
+/// How far back the periodic reconciliation looks: an intent changes state within days.
+pub const RECONCILE_LOOKBACK: chrono::Duration = chrono::Duration::days(3);
+
+/// Reconciles the last [`RECONCILE_LOOKBACK`] with the provider every `every`, for as
+/// long as the server runs; each run's result goes to the log.
+fn spawn_reconciliation(storage: Arc<dyn Storage>, cards: Arc<Cards>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            match cards::reconcile(
+                &*storage,
+                &*cards.provider,
+                now - RECONCILE_LOOKBACK,
+                now + chrono::Duration::minutes(1),
+                now,
+            )
+            .await
+            {
+                Ok(r) => tracing::info!(
+                    intents = r.provider_intents,
+                    payments = r.server_payments,
+                    mismatches = r.mismatches.len(),
+                    fixed = r.fixed,
+                    "card payments reconciled"
+                ),
+                Err(e) => tracing::warn!(error = %e, "card reconciliation failed"),
+            }
+        }
+    });
 }

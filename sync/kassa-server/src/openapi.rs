@@ -37,6 +37,11 @@ fn parameters(path: &str) -> Value {
                 "description": description, "schema": {"type": "string"}}));
         }
     }
+    if path.ends_with("/webhooks/stripe") {
+        params.push(json!({"name": crate::cards::SIGNATURE_HEADER, "in": "header", "required": true,
+            "description": "t=<unix time>,v1=<HMAC-SHA256 hex of \"{t}.{raw body}\" under the webhook secret>; more than 300 s from the server's clock is refused.",
+            "schema": {"type": "string"}}));
+    }
     if path.contains("{id}") {
         params.push(json!({"name": "id", "in": "path", "required": true,
             "schema": {"type": "string", "format": "uuid"}}));
@@ -149,6 +154,25 @@ fn schemas() -> Value {
         "UpdateManifest": {"type": "object",
             "properties": {"version": text, "notes": text, "pub_date": text, "url": text, "signature": text},
             "required": ["version", "notes", "pub_date", "url", "signature"]},
+        "CardPaymentRequest": {"type": "object", "additionalProperties": false,
+            "properties": {"payment_method": {"type": "string", "pattern": "^pm_[A-Za-z0-9_]+$", "maxLength": 128, "description": "the provider's PaymentMethod token; never a card number"},
+                "amount_minor": {"type": "integer", "minimum": 1, "maximum": kassa_domain::money::MAX_AMOUNT_MINOR},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "order_id": {"type": "string", "format": "uuid"}, "payment_id": {"type": "string", "format": "uuid"},
+                "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128, "description": "the checkout's key, also the PaymentIntent's Idempotency-Key"},
+                "taken_offline_at": {"type": ["string", "null"], "format": "date-time", "description": "for a payment taken offline and forwarded now: the store's offline card limits are checked again"}},
+            "required": ["payment_method", "amount_minor", "currency", "order_id", "payment_id", "idempotency_key"]},
+        "CardPaymentResponse": {"type": "object",
+            "properties": {"payment_id": text, "intent_id": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["pending", "processing", "authorized", "captured", "declined", "canceled"]},
+                "amount_minor": int, "currency": text, "brand": {"type": ["string", "null"]},
+                "last4": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"}, "decline_code": {"type": ["string", "null"]}},
+            "required": ["payment_id", "status", "amount_minor", "currency"]},
+        "ProviderEvent": {"type": "object", "description": "A Stripe event: its id, type and data.object",
+            "properties": {"id": text, "type": text, "data": {"type": "object"}}, "required": ["id", "type"]},
+        "WebhookReceipt": {"type": "object",
+            "properties": {"received": {"type": "boolean"}, "duplicate": {"type": "boolean"}, "status": {"type": ["string", "null"]}},
+            "required": ["received", "duplicate"]},
         "Health": {"type": "object", "properties": {"status": text, "backend": text}, "required": ["status", "backend"]},
         "ErrorBody": {"type": "object",
             "properties": {"error": {"type": "object", "properties": {"code": text, "message": text}, "required": ["code", "message"]}},

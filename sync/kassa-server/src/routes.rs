@@ -187,6 +187,30 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                "post",
+                "/api/v1/payments/card",
+                "payCard",
+                "Take a card payment through the card provider (create and confirm a PaymentIntent under the checkout's idempotency key); a retry answers the first outcome",
+                true,
+                Some("CardPaymentRequest"),
+                Some("CardPaymentResponse"),
+            ),
+            post(crate::cards::pay),
+        ),
+        (
+            spec(
+                "post",
+                "/api/v1/webhooks/stripe",
+                "stripeWebhook",
+                "The card provider's event, signed (Stripe-Signature: t=...,v1=... over \"{t}.{body}\", 300 s tolerance); handled once per event id, the intent fetched again",
+                false,
+                Some("ProviderEvent"),
+                Some("WebhookReceipt"),
+            ),
+            post(crate::cards::stripe_webhook),
+        ),
+        (
+            spec(
                 "get",
                 "/api/v1/health",
                 "health",

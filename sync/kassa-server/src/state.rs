@@ -1,5 +1,6 @@
 //! What every handler shares: the storage, the clock and the metrics.
 
+use crate::cards::Cards;
 use crate::metrics::Metrics;
 use crate::server_key::ServerKey;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -26,6 +27,8 @@ pub(crate) struct AppState {
     pub metrics: Arc<Metrics>,
     pub server_key: Arc<ServerKey>,
     pub updates: Arc<crate::updates::UpdatesConfig>,
+    /// The card provider; `None` when the server takes no card payments.
+    pub cards: Option<Arc<Cards>>,
 }
 
 impl AppState {

@@ -112,6 +112,7 @@ async fn store_keys_are_sealed_at_rest_under_the_server_key() {
         tls: None,
         updates_dir: None,
         public_url: None,
+        cards: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await
@@ -185,6 +186,7 @@ async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
         tls: None,
         updates_dir: None,
         public_url: None,
+        cards: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await

@@ -44,6 +44,7 @@ async fn with_a_certificate_the_server_serves_https_on_every_interface() {
         tls: Some(TlsFiles { cert, key }),
         updates_dir: None,
         public_url: None,
+        cards: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(run(opts, move |addr| {

@@ -1,7 +1,7 @@
 //! App updates over HTTP: the manifest the desktop's updater reads, the artifact it downloads,
 //! and the refusals of what is not a platform, a version or an artifact name.
 
-use kassa_server::{ServerKey, UpdatesConfig, serve_with};
+use kassa_server::{ServerKey, Services, UpdatesConfig, serve_with};
 use kassa_server_sqlite::SqliteStorage;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -18,7 +18,10 @@ async fn start(updates: UpdatesConfig) -> String {
         storage,
         ServerKey::from_bytes([9; 32]),
         None,
-        updates,
+        Services {
+            updates,
+            ..Services::default()
+        },
     ));
     format!("http://{addr}")
 }

@@ -4,8 +4,9 @@
 use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, ErrorBody, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    CardPaymentRequest, CardPaymentResponse, DevicesResponse, ErrorBody, HandshakeRequest,
+    HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
+    PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -162,6 +163,20 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// `POST /payments/card`: the server takes a card payment through the card provider
+    /// and answers its outcome (`captured` or `declined`). The server or the provider out
+    /// of reach is `server_unreachable` or `unavailable`: the till takes the card offline.
+    pub async fn pay_card(
+        &self,
+        token: &str,
+        req: &CardPaymentRequest,
+    ) -> Result<CardPaymentResponse> {
+        self.expect(Method::POST, "payments/card", Some(token), Some(req))
+            .await
+    }
+}
+
 impl Transport for HttpTransport {
     async fn handshake(&self, req: &HandshakeRequest) -> Result<HandshakeResponse> {
         self.expect(Method::POST, "handshake", None, Some(req))
@@ -298,6 +313,16 @@ fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
         "conflict" => (ErrorCode::Conflict, said),
         "already_exists" => (ErrorCode::AlreadyExists, said),
         "forbidden" => (ErrorCode::Forbidden, said),
+        "offline_card_limit" => (
+            ErrorCode::Forbidden,
+            format!("the server refuses this offline card payment: {said}"),
+        ),
+        "card_provider_unreachable" | "card_provider_not_configured" => (
+            ErrorCode::Unavailable,
+            format!(
+                "the card provider cannot be reached through the server ({said}); the card can be taken offline"
+            ),
+        ),
         "not_found" => (ErrorCode::NotFound, said),
         "invalid_input" | "payload_too_large" => (ErrorCode::InvalidInput, said),
         other => (

@@ -275,3 +275,43 @@ mod tests {
         assert_eq!(r.store_key_epoch, 1);
     }
 }
+
+/// `POST /api/v1/payments/card`: a device asks the server to take a card payment through
+/// the card provider. The card itself never reaches Kassa: the terminal hands over the
+/// provider's PaymentMethod token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardPaymentRequest {
+    /// The provider's PaymentMethod token (`pm_...`).
+    pub payment_method: String,
+    /// Minor units of `currency`, above zero.
+    pub amount_minor: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    pub order_id: String,
+    pub payment_id: String,
+    /// The checkout's idempotency key, also the PaymentIntent's: a retry after a crash
+    /// finds the same payment and never charges twice.
+    pub idempotency_key: String,
+    /// When the payment was taken offline (RFC 3339), for a payment the device kept while
+    /// the server could not be reached and forwards now: the server checks the store's
+    /// offline card limits again.
+    #[serde(default)]
+    pub taken_offline_at: Option<String>,
+}
+
+/// The server's answer to a card payment: what the provider decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPaymentResponse {
+    pub payment_id: String,
+    /// The provider's PaymentIntent id.
+    pub intent_id: Option<String>,
+    /// `captured`, `declined`, `authorized`, `processing`, `pending` or `canceled`.
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    /// The provider's reason for a decline (`card_declined`, ...).
+    pub decline_code: Option<String>,
+}

@@ -147,6 +147,7 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Shift(c) => selling::shift(api, c),
         Command::Report(c) => selling::report(api, c),
         Command::Voucher(c) => selling::voucher(api, c),
+        Command::Payments(c) => selling::payments(api, c),
         Command::Staff(a) => staff::run(api, a),
         Command::Account(a) => account::run(api, a),
         Command::Lock => session::lock(api),

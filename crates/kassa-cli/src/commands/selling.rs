@@ -1,7 +1,9 @@
 //! `kassa sell`, `refund`, `order`, `receipt`, `shift` and `report z`.
 
 use super::{MoneyText, Outcome, to_json};
-use crate::cli::{ReceiptArgs, RefundArgs, ReportCommand, SellArgs, ShiftCommand, VoucherCommand};
+use crate::cli::{
+    PaymentsCommand, ReceiptArgs, RefundArgs, ReportCommand, SellArgs, ShiftCommand, VoucherCommand,
+};
 use crate::secrets;
 use base64::Engine;
 use kassa_app::dto::{
@@ -401,4 +403,33 @@ pub fn voucher(api: &Api, c: &VoucherCommand) -> Result<Outcome, ApiError> {
         VoucherCommand::Balance => format!("Balance: {}.", money.show(v.balance_minor)),
     };
     Ok(Outcome::new(&v, human))
+}
+
+/// `kassa payments pending`: card payments taken offline that wait for the provider.
+pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
+    match c {
+        PaymentsCommand::Pending => {
+            let out = api.cards_pending(NoInput {})?;
+            let mut human = String::new();
+            for p in &out.payments {
+                human.push_str(&format!(
+                    "{}  {}  {} {}  {}h{}  contact {}\n",
+                    p.number,
+                    p.amount_minor,
+                    p.card_brand.as_deref().unwrap_or("card"),
+                    p.card_last4.as_deref().unwrap_or("????"),
+                    p.age_hours,
+                    if p.overdue { " (overdue)" } else { "" },
+                    p.customer_contact.as_deref().unwrap_or("-"),
+                ));
+            }
+            human.push_str(&format!(
+                "{} waiting, {} of {} minor units offline.",
+                out.payments.len(),
+                out.exposure_minor,
+                out.exposure_limit_minor
+            ));
+            Ok(Outcome::new(&out, human))
+        }
+    }
 }

@@ -35,6 +35,68 @@ pub struct ServerArgs {
     /// download links; by default the address each device asked.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    #[command(flatten)]
+    pub cards: CardArgs,
+}
+
+/// The card provider (Stripe's PaymentIntents API). Its secrets come from the environment
+/// only (other users see arguments): KASSA_STRIPE_SECRET_KEY, without which the server takes
+/// no card payments, and KASSA_STRIPE_WEBHOOK_SECRET.
+#[derive(Debug, Args)]
+pub struct CardArgs {
+    /// Refused: the secret key never goes in an argument; set KASSA_STRIPE_SECRET_KEY.
+    #[arg(long, value_name = "KEY", global = true, hide = true)]
+    pub stripe_secret_key: Option<String>,
+    /// Refused: the webhook secret never goes in an argument; set KASSA_STRIPE_WEBHOOK_SECRET.
+    #[arg(long, value_name = "SECRET", global = true, hide = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API base URL (another for a stand-in speaking the same API).
+    #[arg(long, value_name = "URL", env = "KASSA_STRIPE_API_BASE", global = true, default_value = kassa_server::cards::STRIPE_API_BASE)]
+    pub stripe_api_base: String,
+    /// Minutes between reconciliations with the provider while serving (0: none).
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        env = "KASSA_RECONCILE_MINUTES",
+        global = true,
+        default_value_t = 60
+    )]
+    pub reconcile_every_minutes: u64,
+}
+
+/// The secret key's variable.
+const SECRET_KEY_ENV: &str = "KASSA_STRIPE_SECRET_KEY";
+/// The webhook secret's variable.
+const WEBHOOK_SECRET_ENV: &str = "KASSA_STRIPE_WEBHOOK_SECRET";
+
+impl CardArgs {
+    /// The card provider's options, from the environment's secrets; `None` without a
+    /// secret key. A secret given as an argument is refused, naming its variable.
+    fn options(&self) -> Result<Option<kassa_server::CardOptions>, ApiError> {
+        for (given, var) in [
+            (self.stripe_secret_key.is_some(), SECRET_KEY_ENV),
+            (self.stripe_webhook_secret.is_some(), WEBHOOK_SECRET_ENV),
+        ] {
+            if given {
+                return Err(invalid(format!(
+                    "a card provider secret is never passed as an argument (other users of this machine see arguments); set {var}"
+                )));
+            }
+        }
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let Some(key) = env(SECRET_KEY_ENV) else {
+            return Ok(None);
+        };
+        Ok(Some(kassa_server::CardOptions {
+            stripe: kassa_server::cards::StripeConfig {
+                api_base: self.stripe_api_base.clone(),
+                secret_key: key,
+            },
+            webhook_secret: env(WEBHOOK_SECRET_ENV),
+            reconcile_every: (self.reconcile_every_minutes > 0)
+                .then(|| std::time::Duration::from_secs(self.reconcile_every_minutes * 60)),
+        }))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +107,17 @@ pub enum ServerCommand {
         /// The store the code joins.
         #[arg(long, value_name = "ID")]
         store: Option<String>,
+    },
+    /// Compares the card provider's PaymentIntents created in a period with the server's
+    /// card payments, and fixes what differs (audited): a missing payment is recorded, a
+    /// status takes the provider's, an amount that differs is marked for a manager.
+    Reconcile {
+        /// Start of the period: RFC 3339 or YYYY-MM-DD (UTC midnight), included.
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the period: RFC 3339 or YYYY-MM-DD (UTC midnight), excluded.
+        #[arg(long, value_name = "TIME")]
+        to: String,
     },
 }
 
@@ -68,6 +141,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
 pub fn run(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
     match &a.command {
         Some(ServerCommand::PairingCode { store }) => pairing_code(a, store.as_deref(), dir),
+        Some(ServerCommand::Reconcile { from, to }) => reconcile(a, from, to, dir),
         None => serve(a, dir),
     }
 }
@@ -92,6 +166,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         tls,
         updates_dir: a.updates_dir.clone(),
         public_url: a.public_url.clone(),
+        cards: a.cards.options()?,
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {
@@ -140,4 +215,77 @@ fn pairing_code(a: &ServerArgs, store: Option<&str>, dir: &Path) -> Result<Outco
         json!({"code": issued.code, "store_id": issued.store_id, "expires_at": issued.expires_at}),
         human,
     ))
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: "invalid_input".into(),
+        message: message.into(),
+    }
+}
+
+/// A moment given as RFC 3339 or as a date (its UTC midnight).
+fn moment(what: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            invalid(format!(
+                "--{what} must be RFC 3339 or YYYY-MM-DD, not {text:?}"
+            ))
+        })
+}
+
+fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome, ApiError> {
+    let (from, to) = (moment("from", from)?, moment("to", to)?);
+    if from >= to {
+        return Err(invalid("--from must be before --to"));
+    }
+    let options = a.cards.options()?.ok_or_else(|| {
+        invalid(format!(
+            "reconciling needs the card provider: set {SECRET_KEY_ENV}"
+        ))
+    })?;
+    let cards = options.cards().map_err(|e| invalid(e.to_string()))?;
+    data_folder(a, dir)?;
+    let report = runtime()?.block_on(async {
+        let storage = kassa_server::open_storage(a.database.as_deref(), dir)
+            .await
+            .map_err(failed)?;
+        kassa_server::cards::reconcile(&*storage, &*cards.provider, from, to, chrono::Utc::now())
+            .await
+            .map_err(|e| ApiError {
+                code: match &e {
+                    kassa_server::cards::ReconcileError::Provider(
+                        kassa_server::cards::ProviderError::Unreachable(_),
+                    ) => "card_provider_unreachable".into(),
+                    kassa_server::cards::ReconcileError::Provider(_) => {
+                        "card_provider_error".into()
+                    }
+                    kassa_server::cards::ReconcileError::Storage(_) => "internal".into(),
+                },
+                message: e.to_string(),
+            })
+    })?;
+    let mut human = format!(
+        "{} intents at the provider, {} payments on the server from {} to {}: {} differences, {} fixed.",
+        report.provider_intents,
+        report.server_payments,
+        report.from,
+        report.to,
+        report.mismatches.len(),
+        report.fixed
+    );
+    for m in &report.mismatches {
+        human.push_str(&format!("\n  {} {}: {}", m.kind, m.intent_id, m.fix));
+    }
+    let json = serde_json::to_value(&report).map_err(|e| ApiError {
+        code: "internal".into(),
+        message: e.to_string(),
+    })?;
+    Ok(Outcome::from_json(json, human))
 }

@@ -14,12 +14,14 @@
 //! Times are fixed RFC 3339 texts so the cases never depend on the clock. The audit trail
 //! is oldest first; entries made at the same time keep the order they were made in.
 
+mod cards;
 mod concurrency;
 mod devices;
 mod fixtures;
 mod log;
 mod pairing;
 
+pub use cards::*;
 pub use concurrency::*;
 pub use devices::*;
 pub use fixtures::{STORE_A, STORE_B};
@@ -70,5 +72,10 @@ where
         revoking_a_device_rotates_the_store_key_and_keeps_every_epoch,
         the_audit_trail_tells_pairings_codes_revocations_and_blocks,
         concurrent_pushes_fill_the_log_without_holes,
+        a_card_payment_asked_twice_with_its_key_is_kept_once,
+        a_card_payment_keeps_the_providers_answer_and_audits_it,
+        card_payments_are_listed_by_when_they_were_asked,
+        a_provider_event_is_kept_once,
+        a_stores_setting_is_the_latest_its_devices_set,
     );
 }
