@@ -433,6 +433,13 @@ impl Api {
         let doc = self.receipt_document(Some(&input.order_id), None)?;
         let html = kassa_documents::html::render(&doc)?;
         let subject = format!("{} {} — {}", doc.title(), doc.number, doc.store_name);
+        // The server renders the attached PDF from the same document.
+        let document = serde_json::to_value(&doc).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("the receipt cannot be written as JSON: {e}"),
+            )
+        })?;
         self.store().write(|tx| {
             let id = email::queue(
                 tx,
@@ -441,6 +448,7 @@ impl Api {
                 &subject,
                 &html,
                 Some(&input.order_id),
+                Some(&document),
             )?;
             tx.audit(
                 AuditInput::new("receipt.emailed")

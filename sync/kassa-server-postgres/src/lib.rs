@@ -9,6 +9,7 @@
 //! the log are given in commit order, so a device paging by `server_seq > cursor` never
 //! skips a change that committed late.
 
+mod email;
 mod error;
 mod log;
 mod migrate;
@@ -18,8 +19,9 @@ mod sql;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
-    SealedStoreKey, ServerAuditEntry, Storage, StorageError,
+    DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord, NewPairingCode, Page, PairInput,
+    Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, Storage,
+    StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -144,5 +146,40 @@ impl Storage for PostgresStorage {
     async fn audit(&self, store_id: &str) -> Result<Vec<ServerAuditEntry>> {
         let client = self.client().await?;
         registry::audit(&client, store_id).await
+    }
+
+    async fn claim_emails(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: u32,
+    ) -> Result<Vec<EmailJob>> {
+        let mut client = self.client().await?;
+        email::claim(&mut client, now, lease_until, limit).await
+    }
+
+    async fn finish_email(
+        &self,
+        store_id: &str,
+        id: &str,
+        outcome: EmailOutcome,
+        now: &str,
+    ) -> Result<()> {
+        let client = self.client().await?;
+        email::finish(&client, store_id, id, &outcome, now).await
+    }
+
+    async fn emails(
+        &self,
+        store_id: Option<&str>,
+        updated_after: Option<&str>,
+    ) -> Result<Vec<EmailRecord>> {
+        let client = self.client().await?;
+        email::list(&client, store_id, updated_after).await
+    }
+
+    async fn email_counts(&self) -> Result<EmailCounts> {
+        let client = self.client().await?;
+        email::counts(&client).await
     }
 }

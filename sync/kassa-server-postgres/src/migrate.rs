@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_heads",
         sql: include_str!("../migrations/20261204090000_audit_heads.sql"),
     },
+    Migration {
+        version: 20261204110000,
+        name: "emails",
+        sql: include_str!("../migrations/20261204110000_emails.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_audit_heads",
         include_str!("../migrations/0004_audit_heads.sql"),
     ),
+    (
+        6,
+        "0006_emails",
+        include_str!("../migrations/0006_emails.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

@@ -6,22 +6,26 @@
 
 mod audit_chain;
 mod auth;
+pub mod email;
 mod error;
 mod metrics;
 mod openapi;
 mod pairing;
+mod request_id;
 mod routes;
 mod server_key;
 mod state;
 pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
+pub use email::{Mailer, SenderOptions, SmtpConfig};
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;
 pub use pairing::{
     IssuedCode, PAIRING_CODE_LIFETIME_MINUTES, code_hash, issue_pairing_code, normalise_code,
 };
+pub use request_id::REQUEST_ID_HEADER;
 pub use routes::{RouteSpec, SCHEMA_VERSION_HEADER, route_specs};
 pub use server_key::{
     SERVER_KEY_ENV, SERVER_KEY_FILE, ServerKey, decode_store_key, encode_store_key,
@@ -39,6 +43,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -54,6 +59,23 @@ pub struct ServerOptions {
     pub data_dir: PathBuf,
     /// Required for any address but loopback.
     pub tls: Option<TlsFiles>,
+    /// Where the server sends the email devices queue; without it emails wait, queued.
+    pub email: Option<EmailSettings>,
+}
+
+/// The SMTP server the email sender uses and how it paces itself.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    pub smtp: SmtpConfig,
+    pub sender: SenderOptions,
+}
+
+/// What the HTTP API and the email sender share: the metrics, and the signal a push that
+/// brought an email gives the sender.
+#[derive(Clone, Default)]
+pub struct Shared {
+    pub metrics: Arc<Metrics>,
+    pub mail_wake: Arc<Notify>,
 }
 
 /// PEM files of the server's certificate chain and private key.
@@ -132,12 +154,23 @@ pub async fn open_storage(
 /// The whole HTTP API over `storage`, reading time from `clock` and sealing store keys
 /// with `server_key`.
 pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) -> Router {
-    let metrics = Arc::new(Metrics::new());
+    router_sharing(storage, clock, server_key, Shared::default())
+}
+
+/// [`router`], sharing its metrics and email signal with an email sender.
+pub fn router_sharing(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    server_key: ServerKey,
+    shared: Shared,
+) -> Router {
+    let metrics = shared.metrics;
     let state = AppState {
         storage,
         clock,
         metrics: Arc::clone(&metrics),
         server_key: Arc::new(server_key),
+        mail_wake: shared.mail_wake,
     };
     let api = routes::routes()
         .into_iter()
@@ -158,6 +191,26 @@ pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) ->
             metrics::count_requests,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::assign))
+}
+
+/// Starts the email sender on the current runtime: it sends what `storage` holds queued
+/// through `settings.smtp` until the returned task is aborted.
+pub fn spawn_email_sender(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    settings: &EmailSettings,
+    shared: &Shared,
+) -> Result<tokio::task::JoinHandle<()>, ServerError> {
+    let mailer = Mailer::new(&settings.smtp).map_err(|e| ServerError::Config(e.to_string()))?;
+    Ok(tokio::spawn(email::run_sender(
+        storage,
+        mailer,
+        clock,
+        settings.sender.clone(),
+        Arc::clone(&shared.metrics),
+        Arc::clone(&shared.mail_wake),
+    )))
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
@@ -168,7 +221,14 @@ pub async fn serve(
     server_key: ServerKey,
     tls: Option<TlsFiles>,
 ) -> Result<(), ServerError> {
-    let app = router(storage, system_clock(), server_key);
+    serve_app(listener, router(storage, system_clock(), server_key), tls).await
+}
+
+async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    tls: Option<TlsFiles>,
+) -> Result<(), ServerError> {
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -250,5 +310,23 @@ pub async fn run(
         .map_err(ServerError::io("cannot read the bound address"))?;
     tracing::info!(%addr, tls = opts.tls.is_some(), "listening");
     on_listening(addr);
-    serve(listener, storage, server_key, opts.tls).await
+    let shared = Shared::default();
+    let sender = match &opts.email {
+        Some(settings) => {
+            tracing::info!(smtp = %settings.smtp.host, port = settings.smtp.port, "sending email");
+            Some(spawn_email_sender(
+                Arc::clone(&storage),
+                system_clock(),
+                settings,
+                &shared,
+            )?)
+        }
+        None => None,
+    };
+    let app = router_sharing(storage, system_clock(), server_key, shared);
+    let served = serve_app(listener, app, opts.tls).await;
+    if let Some(sender) = sender {
+        sender.abort();
+    }
+    served
 }

@@ -25,6 +25,8 @@ pub(crate) struct AppState {
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
     pub server_key: Arc<ServerKey>,
+    /// Wakes the email sender when a push brought emails.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -110,6 +110,7 @@ async fn store_keys_are_sealed_at_rest_under_the_server_key() {
         database: None,
         data_dir: dir.path().to_path_buf(),
         tls: None,
+        email: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await
@@ -181,6 +182,7 @@ async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
         database: None,
         data_dir: dir.path().to_path_buf(),
         tls: None,
+        email: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await

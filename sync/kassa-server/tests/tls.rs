@@ -42,6 +42,7 @@ async fn with_a_certificate_the_server_serves_https_on_every_interface() {
         database: Some(format!("sqlite:{}", dir.path().join("server.db").display())),
         data_dir: dir.path().to_path_buf(),
         tls: Some(TlsFiles { cert, key }),
+        email: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(run(opts, move |addr| {

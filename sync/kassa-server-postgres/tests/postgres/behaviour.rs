@@ -426,11 +426,11 @@ async fn a_restarted_server_finds_its_data_and_migrates_nothing_again() {
         )
         .await
         .unwrap();
-    // One row per migration (the log, the store key, its epochs, the audit heads), each
-    // applied once.
-    assert_eq!(versions.len(), 4);
+    // One row per migration (the log, the store key, its epochs, the audit heads, the
+    // emails), each applied once.
+    assert_eq!(versions.len(), 5);
     assert_eq!(
-        versions[3].get::<_, i64>(0),
+        versions[4].get::<_, i64>(0),
         kassa_server_postgres::schema_version()
     );
 }

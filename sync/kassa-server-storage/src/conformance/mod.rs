@@ -16,12 +16,14 @@
 
 mod concurrency;
 mod devices;
+mod email;
 mod fixtures;
 mod log;
 mod pairing;
 
 pub use concurrency::*;
 pub use devices::*;
+pub use email::*;
 pub use fixtures::{STORE_A, STORE_B};
 pub use log::*;
 pub use pairing::*;
@@ -70,5 +72,8 @@ where
         revoking_a_device_rotates_the_store_key_and_keeps_every_epoch,
         the_audit_trail_tells_pairings_codes_revocations_and_blocks,
         concurrent_pushes_fill_the_log_without_holes,
+        a_pushed_email_is_queued_and_taken_by_one_sender,
+        an_attempt_ends_sent_retried_or_failed,
+        the_newest_receipt_language_wins_by_its_stamp,
     );
 }
