@@ -2,7 +2,8 @@
 //! as HTML (print preview), PDF (email, archive) or ESC/POS bytes (thermal printer).
 
 use crate::dto::{
-    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptInput, ReceiptOutput, ReceiptPrintInput,
+    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptEmailStatus, ReceiptInput, ReceiptOutput,
+    ReceiptPrintInput,
 };
 use crate::{Api, ApiError, ApiResult};
 use base64::Engine;
@@ -425,6 +426,26 @@ impl Api {
         })?;
         self.send_to_printer(&target, &kassa_documents::escpos::drawer_pulse()?)?;
         Ok(Ok { ok: true })
+    }
+
+    /// The receipt emails of a sale and where each stands on the server, as this device last
+    /// heard (`sell`, as for emailing one).
+    pub fn receipt_emails(&self, order_id: &str) -> ApiResult<Vec<ReceiptEmailStatus>> {
+        self.require(Permission::Sell)?;
+        let list = email::list(self.store().conn(), Some(order_id))?;
+        Ok(list
+            .into_iter()
+            .map(|e| ReceiptEmailStatus {
+                id: e.id,
+                to: e.to_address,
+                subject: e.subject,
+                status: e.status,
+                attempts: e.attempts,
+                last_error: e.last_error,
+                queued_at: e.created_at,
+                sent_at: e.sent_at,
+            })
+            .collect())
     }
 
     /// Queues the receipt for email; the server sends it once this device syncs.

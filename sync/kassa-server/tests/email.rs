@@ -445,3 +445,123 @@ async fn a_permanent_refusal_is_kept_with_its_reason() {
     let (status, _) = s.call(Method::GET, "/emails", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// A real device (a store in a temporary folder, the sync engine over HTTP) queues two receipt
+/// emails; after the server has sent one and given up on the other, the device's next sync
+/// tells it which went out and why the other did not.
+#[tokio::test]
+async fn a_device_hears_which_of_its_emails_went_out() {
+    use kassa_store::foundation::device::{SetupParams, setup};
+    use kassa_store::selling::email;
+    use kassa_store::{KeySource, Store, SystemClock};
+    use std::sync::Mutex;
+
+    let smtp = Smtp::start(&[]);
+    let s = start(&smtp, Duration::from_millis(50)).await;
+    let url = s.base.trim_end_matches("/api/v1").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(
+        dir.path(),
+        Arc::new(SystemClock),
+        KeySource::ExplicitKeys {
+            device: [1; 32],
+            store: [7; 32],
+        },
+    )
+    .unwrap();
+    setup(
+        &mut store,
+        SetupParams {
+            store_name: "Corner Shop".into(),
+            store_code: Some("CORN".into()),
+            currency: "EUR".into(),
+            device_name: Some("Till A".into()),
+            admin_email: "ada@example.com".into(),
+            admin_name: Some("Ada".into()),
+            password: "correct horse battery staple".into(),
+            demo: false,
+        },
+    )
+    .unwrap();
+    let doc = serde_json::to_value(receipt(Labels::for_language("en"))).unwrap();
+    let (ok, gone) = store
+        .write(|tx| {
+            let ok = email::queue(
+                tx,
+                "receipt",
+                "ann@example.com",
+                "Receipt CORN-01-1 — Corner Shop",
+                "<p>Tea 2.50</p>",
+                None,
+                Some(&doc),
+            )?;
+            let gone = email::queue(
+                tx,
+                "receipt",
+                "gone@example.com",
+                "Receipt CORN-01-2 — Corner Shop",
+                "<p>Tea 2.50</p>",
+                None,
+                Some(&doc),
+            )?;
+            Ok((ok, gone))
+        })
+        .unwrap();
+    let till = Mutex::new(store);
+    let transport = kassa_sync_client::HttpTransport::new(&url).unwrap();
+    let code = kassa_server::issue_pairing_code(&*s.storage, None, chrono::Utc::now())
+        .await
+        .unwrap();
+    kassa_sync_client::pair(&till, &transport, &url, &code.code, None, None)
+        .await
+        .unwrap();
+    kassa_sync_client::sync_once(&till, &transport)
+        .await
+        .unwrap();
+    settled(&s).await;
+    let kept = smtp.messages();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].contains("To: ann@example.com"), "{}", kept[0]);
+    assert!(
+        kept[0].contains("filename=\"CORN-01-000042.pdf\"")
+            || kept[0].contains("filename=\"S1-01-000007.pdf\""),
+        "the receipt's PDF: {}",
+        kept[0]
+    );
+
+    // The next sync brings both outcomes (the first may have heard "sending" already).
+    kassa_sync_client::sync_once(&till, &transport)
+        .await
+        .unwrap();
+    let after = email::list(till.lock().unwrap().conn(), None).unwrap();
+    let by_id = |id: &str| after.iter().find(|e| e.id == id).unwrap().clone();
+    let sent = by_id(&ok);
+    assert_eq!(
+        (sent.status.as_str(), sent.attempts),
+        ("sent", 1),
+        "{sent:?}"
+    );
+    assert!(sent.sent_at.is_some());
+    let failed = by_id(&gone);
+    assert_eq!(failed.status, "failed", "{failed:?}");
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .is_some_and(|r| r.contains("550")),
+        "{failed:?}"
+    );
+    assert!(
+        email::waiting(till.lock().unwrap().conn())
+            .unwrap()
+            .is_empty()
+    );
+    // A later sync with nothing new changes nothing.
+    kassa_sync_client::sync_once(&till, &transport)
+        .await
+        .unwrap();
+    assert_eq!(
+        email::list(till.lock().unwrap().conn(), None).unwrap(),
+        after
+    );
+}

@@ -5,6 +5,7 @@ Usage: smtp_server.py PORT FOLDER [--refuse N] [--reject]
 Keeps every message it accepts as FOLDER/NNNNNN.eml (written whole, then renamed).
 --refuse N  answers the first N messages with 451 (try again later), then accepts.
 --reject    answers every message with 550 (a permanent refusal).
+A message to an address starting with "gone@" is always refused with 550.
 Prints "ready" once it listens; stops when its standard input closes.
 """
 
@@ -23,7 +24,7 @@ class Keep:
         self.kept = 0
 
     async def handle_DATA(self, server, session, envelope):
-        if self.reject:
+        if self.reject or any(r.startswith("gone@") for r in envelope.rcpt_tos):
             return "550 5.1.1 mailbox unavailable"
         if self.refuse > 0:
             self.refuse -= 1
