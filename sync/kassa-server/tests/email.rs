@@ -105,6 +105,7 @@ impl Smtp {
             },
             sender: SenderOptions {
                 batch: 20,
+                concurrency: 4,
                 poll: Duration::from_millis(50),
                 retry_base,
                 retry_max: Duration::from_secs(1),

@@ -12,6 +12,7 @@ pub mod template;
 
 use crate::metrics::Metrics;
 use crate::state::{Clock, timestamp};
+use futures_util::StreamExt;
 use kassa_server_storage::{EmailJob, EmailOutcome, Storage};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -52,6 +53,8 @@ impl std::fmt::Debug for SmtpConfig {
 pub struct SenderOptions {
     /// Emails taken per round.
     pub batch: u32,
+    /// Emails of a round in flight at once (each on its own SMTP connection from the pool).
+    pub concurrency: usize,
     /// How long an idle sender waits before looking again (a push with an email wakes it).
     pub poll: Duration,
     /// The first retry's delay; each later one doubles it.
@@ -67,6 +70,7 @@ impl Default for SenderOptions {
     fn default() -> Self {
         SenderOptions {
             batch: 20,
+            concurrency: 4,
             poll: Duration::from_secs(5),
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(3600),
@@ -292,49 +296,63 @@ pub async fn send_round(
     let jobs = storage
         .claim_emails(&timestamp(now), &timestamp(now + lease), opts.batch)
         .await?;
-    for job in &jobs {
-        let span = tracing::info_span!(
-            "email",
-            store = %job.record.store_id,
-            email = %job.record.id,
-            kind = %job.record.kind,
-            attempt = job.record.attempts,
-        );
-        async {
-            let outcome = mailer.send(job, opts, clock).await;
-            match &outcome {
-                EmailOutcome::Sent => {
-                    metrics.email_sent.inc();
-                    tracing::info!("email sent");
-                }
-                EmailOutcome::Retry {
-                    error,
-                    next_attempt_at,
-                } => {
-                    metrics.email_failure("transient");
-                    tracing::warn!(%error, %next_attempt_at, "email not sent; it is tried again");
-                }
-                EmailOutcome::Failed { error } => {
-                    metrics.email_failure("permanent");
-                    tracing::warn!(%error, "email failed for good");
-                }
+    futures_util::stream::iter(&jobs)
+        .for_each_concurrent(opts.concurrency.max(1), |job| {
+            send_one(storage, mailer, clock, opts, metrics, job)
+        })
+        .await;
+    Ok(jobs.len())
+}
+
+/// One attempt at one email, in its span, and its outcome kept.
+async fn send_one(
+    storage: &dyn Storage,
+    mailer: &Mailer,
+    clock: &Clock,
+    opts: &SenderOptions,
+    metrics: &Metrics,
+    job: &EmailJob,
+) {
+    let span = tracing::info_span!(
+        "email",
+        store = %job.record.store_id,
+        email = %job.record.id,
+        kind = %job.record.kind,
+        attempt = job.record.attempts,
+    );
+    async {
+        let outcome = mailer.send(job, opts, clock).await;
+        match &outcome {
+            EmailOutcome::Sent => {
+                metrics.email_sent.inc();
+                tracing::info!("email sent");
             }
-            if let Err(e) = storage
-                .finish_email(
-                    &job.record.store_id,
-                    &job.record.id,
-                    outcome,
-                    &timestamp(clock()),
-                )
-                .await
-            {
-                tracing::error!(error = %e, "the email's outcome cannot be kept");
+            EmailOutcome::Retry {
+                error,
+                next_attempt_at,
+            } => {
+                metrics.email_failure("transient");
+                tracing::warn!(%error, %next_attempt_at, "email not sent; it is tried again");
+            }
+            EmailOutcome::Failed { error } => {
+                metrics.email_failure("permanent");
+                tracing::warn!(%error, "email failed for good");
             }
         }
-        .instrument(span)
-        .await;
+        if let Err(e) = storage
+            .finish_email(
+                &job.record.store_id,
+                &job.record.id,
+                outcome,
+                &timestamp(clock()),
+            )
+            .await
+        {
+            tracing::error!(error = %e, "the email's outcome cannot be kept");
+        }
     }
-    Ok(jobs.len())
+    .instrument(span)
+    .await;
 }
 
 /// An email as the API shows it.
