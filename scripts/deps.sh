@@ -70,6 +70,21 @@ ensure_postgres() {
   done
 }
 
+# The email tests run a real SMTP server, aiosmtpd (PyPI), from its own virtual environment in
+# $KASSA_SMTP_VENV (default ~/.cache/kassa/smtp-venv); the tests find its Python there.
+KASSA_SMTP_VENV="${KASSA_SMTP_VENV:-$HOME/.cache/kassa/smtp-venv}"
+export KASSA_SMTP_VENV
+ensure_aiosmtpd() {
+  if "$KASSA_SMTP_VENV/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then return; fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt_install python3-venv
+  fi
+  log "installing aiosmtpd into $KASSA_SMTP_VENV"
+  rm -rf "$KASSA_SMTP_VENV"
+  python3 -m venv "$KASSA_SMTP_VENV"
+  "$KASSA_SMTP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2'
+}
+
 ensure_node_modules() {
   local ui="$KASSA_ROOT/ui"
   if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then

@@ -2,7 +2,8 @@
 //! as HTML (print preview), PDF (email, archive) or ESC/POS bytes (thermal printer).
 
 use crate::dto::{
-    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptInput, ReceiptOutput, ReceiptPrintInput,
+    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptEmailStatus, ReceiptInput, ReceiptOutput,
+    ReceiptPrintInput,
 };
 use crate::{Api, ApiError, ApiResult};
 use base64::Engine;
@@ -427,12 +428,39 @@ impl Api {
         Ok(Ok { ok: true })
     }
 
+    /// The receipt emails of a sale and where each stands on the server, as this device last
+    /// heard (`sell`, as for emailing one).
+    pub fn receipt_emails(&self, order_id: &str) -> ApiResult<Vec<ReceiptEmailStatus>> {
+        self.require(Permission::Sell)?;
+        let list = email::list(self.store().conn(), Some(order_id))?;
+        Ok(list
+            .into_iter()
+            .map(|e| ReceiptEmailStatus {
+                id: e.id,
+                to: e.to_address,
+                subject: e.subject,
+                status: e.status,
+                attempts: e.attempts,
+                last_error: e.last_error,
+                queued_at: e.created_at,
+                sent_at: e.sent_at,
+            })
+            .collect())
+    }
+
     /// Queues the receipt for email; the server sends it once this device syncs.
     pub fn receipt_email(&self, input: ReceiptEmailInput) -> ApiResult<Ok> {
         let me = self.require(Permission::Sell)?;
         let doc = self.receipt_document(Some(&input.order_id), None)?;
         let html = kassa_documents::html::render(&doc)?;
         let subject = format!("{} {} — {}", doc.title(), doc.number, doc.store_name);
+        // The server renders the attached PDF from the same document.
+        let document = serde_json::to_value(&doc).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("the receipt cannot be written as JSON: {e}"),
+            )
+        })?;
         self.store().write(|tx| {
             let id = email::queue(
                 tx,
@@ -441,6 +469,7 @@ impl Api {
                 &subject,
                 &html,
                 Some(&input.order_id),
+                Some(&document),
             )?;
             tx.audit(
                 AuditInput::new("receipt.emailed")

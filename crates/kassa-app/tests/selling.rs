@@ -725,3 +725,50 @@ fn a_cashier_cannot_void_alone() {
         .unwrap();
     assert_eq!(o.status, "paid");
 }
+
+#[test]
+fn an_emailed_receipt_carries_its_document_and_shows_as_queued() {
+    let d = Device::demo();
+    d.sign_in("cashier");
+    let out = sell(&d, vec![line("BAK-CROI", 2)], vec![cash(10_000)], None).unwrap();
+    assert!(d.api.receipt_emails(&out.order_id).unwrap().is_empty());
+    d.api
+        .receipt_email(ReceiptEmailInput {
+            order_id: out.order_id.clone(),
+            to: "ann@example.com".into(),
+        })
+        .unwrap();
+    let listed = d.api.receipt_emails(&out.order_id).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].to.as_str(),
+            listed[0].status.as_str(),
+            listed[0].attempts
+        ),
+        ("ann@example.com", "queued", 0)
+    );
+    assert!(listed[0].subject.contains(&out.number), "{listed:?}");
+    // The row carries the receipt's document, which renders the same receipt.
+    let db = rusqlite::Connection::open(d.data_dir().join("kassa.db")).unwrap();
+    let json: String = db
+        .query_row(
+            "SELECT receipt_json FROM email_outbox WHERE id = ?1",
+            [&listed[0].id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let doc: kassa_documents::Receipt = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc.number, out.number);
+    assert!(!kassa_documents::pdf::render(&doc).unwrap().is_empty());
+    // A bad address changes nothing.
+    assert!(
+        d.api
+            .receipt_email(ReceiptEmailInput {
+                order_id: out.order_id.clone(),
+                to: "not an address".into(),
+            })
+            .is_err()
+    );
+    assert_eq!(d.api.receipt_emails(&out.order_id).unwrap().len(), 1);
+}

@@ -88,6 +88,13 @@ pub enum Command {
     },
     /// Render a receipt as HTML, PDF or ESC/POS bytes.
     Receipt(ReceiptArgs),
+    /// A sale's receipt emails and where each stands (sent, or failed and why), as the server
+    /// said at the last sync.
+    Emails {
+        /// The receipt number of the sale.
+        #[arg(long, value_name = "NUMBER")]
+        order: String,
+    },
     /// The cash drawer: open, cash in or out, close with a count.
     #[command(subcommand)]
     Shift(ShiftCommand),

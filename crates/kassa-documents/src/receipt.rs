@@ -1,16 +1,18 @@
 //! What a receipt says: the facts of one sale or refund, and the words in the store's language.
 
 use kassa_domain::money::Currency;
+use serde::{Deserialize, Serialize};
 
 /// A sale, or a refund of one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
     Sale,
     Refund,
 }
 
 /// One line of goods or services.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptLine {
     pub name: String,
     pub quantity: i64,
@@ -24,7 +26,7 @@ pub struct ReceiptLine {
 }
 
 /// Tax at one rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptTax {
     pub letter: char,
     pub rate_bp: u32,
@@ -34,7 +36,7 @@ pub struct ReceiptTax {
 }
 
 /// How it was paid (or refunded).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptTender {
     /// "Cash", "Card", "Voucher" in the store's language.
     pub label: String,
@@ -168,8 +170,9 @@ impl Labels {
     }
 }
 
-/// One receipt, everything it prints.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One receipt, everything it prints. As JSON (the server renders an emailed receipt's PDF
+/// from it) the currency is its ISO code and the words are the language's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     pub kind: ReceiptKind,
     pub store_name: String,
@@ -184,6 +187,7 @@ pub struct Receipt {
     pub staff_name: String,
     pub device_code: String,
     pub customer: Option<String>,
+    #[serde(with = "currency_code")]
     pub currency: Currency,
     pub lines: Vec<ReceiptLine>,
     pub subtotal_minor: i64,
@@ -195,7 +199,41 @@ pub struct Receipt {
     pub tenders: Vec<ReceiptTender>,
     pub change_minor: i64,
     pub footer_lines: Vec<String>,
+    #[serde(rename = "language", with = "labels_language")]
     pub labels: &'static Labels,
+}
+
+/// A currency as its ISO 4217 code.
+mod currency_code {
+    use kassa_domain::money::Currency;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(c: &Currency, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(c.code())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+        let code = String::deserialize(d)?;
+        Currency::from_code(&code).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A receipt's words as the code of their language.
+mod labels_language {
+    use super::{Labels, Language};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(l: &&'static Labels, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match l.language {
+            Language::En => "en",
+            Language::De => "de",
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Labels, D::Error> {
+        let code = String::deserialize(d)?;
+        Ok(Language::from_code(&code).labels())
+    }
 }
 
 impl Receipt {

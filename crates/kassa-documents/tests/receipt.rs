@@ -232,3 +232,24 @@ fn the_receipts_words_come_from_its_language_value() {
     let copy = de.clone();
     assert_eq!(copy.language, Language::De);
 }
+
+/// A receipt travels as JSON (an emailed receipt, whose PDF the server renders) and comes back
+/// the same: currency, language and every line.
+#[test]
+fn a_receipt_comes_back_whole_from_its_json() {
+    for labels in [Labels::for_language("en"), Labels::for_language("de")] {
+        let r = sample(labels);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["currency"], "EUR");
+        assert_eq!(
+            json["language"],
+            if labels.decimal == ',' { "de" } else { "en" }
+        );
+        let back: Receipt = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(html::render(&back).unwrap(), html::render(&r).unwrap());
+    }
+    let mut bad = serde_json::to_value(sample(Labels::for_language("en"))).unwrap();
+    bad["currency"] = serde_json::json!("XYZ");
+    assert!(serde_json::from_value::<Receipt>(bad).is_err());
+}

@@ -288,6 +288,7 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
                 "Your receipt",
                 "<p>Thank you</p>",
                 Some(&on_b),
+                Some(&serde_json::json!({"number": "S1-02-1"})),
             )?;
             shift::close(tx, &admin, 1_499, &serde_json::json!({}), Some("all there"))?;
             zreport::close(tx, &admin)

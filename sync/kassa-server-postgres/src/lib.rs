@@ -10,6 +10,7 @@
 //! skips a change that committed late.
 
 mod cards;
+mod email;
 mod error;
 mod log;
 mod migrate;
@@ -19,9 +20,9 @@ mod sql;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, DeviceAuth, NewCardPayment, NewPairingCode, Page, PairInput,
-    Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, Storage,
-    StorageError,
+    CardPayment, CardPaymentUpdate, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord,
+    NewCardPayment, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    RevokeInput, SealedStoreKey, ServerAuditEntry, Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -186,5 +187,40 @@ impl Storage for PostgresStorage {
     async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>> {
         let client = self.client().await?;
         cards::latest_setting(&client, store_id, key).await
+    }
+
+    async fn claim_emails(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: u32,
+    ) -> Result<Vec<EmailJob>> {
+        let mut client = self.client().await?;
+        email::claim(&mut client, now, lease_until, limit).await
+    }
+
+    async fn finish_email(
+        &self,
+        store_id: &str,
+        id: &str,
+        outcome: EmailOutcome,
+        now: &str,
+    ) -> Result<()> {
+        let client = self.client().await?;
+        email::finish(&client, store_id, id, &outcome, now).await
+    }
+
+    async fn emails(
+        &self,
+        store_id: Option<&str>,
+        updated_after: Option<&str>,
+    ) -> Result<Vec<EmailRecord>> {
+        let client = self.client().await?;
+        email::list(&client, store_id, updated_after).await
+    }
+
+    async fn email_counts(&self) -> Result<EmailCounts> {
+        let client = self.client().await?;
+        email::counts(&client).await
     }
 }

@@ -148,6 +148,7 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
     let acked_now = fresh.last().map_or(acked, |c| c.seq);
     if !fresh.is_empty() {
         append(&tx, &input, last_seq, &fresh).await?;
+        crate::email::keep_facts(&tx, &input, &fresh).await?;
         sql::execute(
             &tx,
             "UPDATE stores SET last_seq = last_seq + $2 WHERE id = $1",

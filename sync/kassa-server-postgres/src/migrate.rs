@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "card_payments",
         sql: include_str!("../migrations/20261204100000_card_payments.sql"),
     },
+    Migration {
+        version: 20261204110000,
+        name: "emails",
+        sql: include_str!("../migrations/20261204110000_emails.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

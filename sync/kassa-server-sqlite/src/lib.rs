@@ -12,9 +12,9 @@ mod ops;
 
 use async_trait::async_trait;
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, DeviceAuth, NewCardPayment, NewPairingCode, Page, PairInput,
-    Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, Storage,
-    StorageError,
+    CardPayment, CardPaymentUpdate, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord,
+    NewCardPayment, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
+    RevokeInput, SealedStoreKey, ServerAuditEntry, Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -244,5 +244,43 @@ impl Storage for SqliteStorage {
         let (store_id, key) = (store_id.to_owned(), key.to_owned());
         self.read(move |c| cards::latest_setting(c, &store_id, &key))
             .await
+    }
+
+    async fn claim_emails(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: u32,
+    ) -> Result<Vec<EmailJob>> {
+        let (now, lease_until) = (now.to_owned(), lease_until.to_owned());
+        self.with(move |c| ops::claim_emails(c, &now, &lease_until, limit))
+            .await
+    }
+
+    async fn finish_email(
+        &self,
+        store_id: &str,
+        id: &str,
+        outcome: EmailOutcome,
+        now: &str,
+    ) -> Result<()> {
+        let (store_id, id, now) = (store_id.to_owned(), id.to_owned(), now.to_owned());
+        self.with(move |c| ops::finish_email(c, &store_id, &id, &outcome, &now))
+            .await
+    }
+
+    async fn emails(
+        &self,
+        store_id: Option<&str>,
+        updated_after: Option<&str>,
+    ) -> Result<Vec<EmailRecord>> {
+        let store_id = store_id.map(str::to_owned);
+        let after = updated_after.map(str::to_owned);
+        self.read(move |c| ops::emails(c, store_id.as_deref(), after.as_deref()))
+            .await
+    }
+
+    async fn email_counts(&self) -> Result<EmailCounts> {
+        self.read(ops::email_counts).await
     }
 }

@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_card_payments",
         include_str!("../migrations/0005_card_payments.sql"),
     ),
+    (
+        6,
+        "0006_emails",
+        include_str!("../migrations/0006_emails.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

@@ -2,10 +2,11 @@
 
 use crate::backend;
 use kassa_server_storage::{
-    AuditLink, DeviceAuth, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError, link_audit,
+    AuditLink, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus,
+    NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
+    SealedStoreKey, ServerAuditEntry, StorageError, email_facts, link_audit,
 };
-use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry};
+use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -395,6 +396,7 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
         })
         .map_err(backend)?;
     }
+    keep_email_facts(&tx, input, &new)?;
     let accepted = new.len() as u64;
     let acked_i = to_i64(acked_now, "seq")?;
     tx.prepare_cached("UPDATE stores SET next_seq = ?1 WHERE id = ?2")
@@ -669,4 +671,219 @@ pub(crate) fn audit(c: &mut Connection, store_id: &str) -> Result<Vec<ServerAudi
         });
     }
     Ok(out)
+}
+
+/// Keeps the emails a push's new changes queue and the receipt language they set.
+fn keep_email_facts(tx: &Transaction<'_>, input: &PushInput, new: &[&PushedChange]) -> Result<()> {
+    let (emails, settings) = email_facts(&input.store_id, &input.device_id, new);
+    for e in emails {
+        tx.prepare_cached(
+            "INSERT INTO emails (store_id, id, device_id, kind, to_address, subject, ref_id,
+                                 payload, status, attempts, queued_at, next_attempt_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9, ?9)
+             ON CONFLICT (store_id, id) DO NOTHING",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                input.store_id,
+                e.id,
+                input.device_id,
+                e.kind,
+                e.to_address,
+                e.subject,
+                e.ref_id,
+                e.payload.to_string(),
+                input.now
+            ])
+        })
+        .map_err(backend)?;
+    }
+    for v in settings {
+        let hlc = to_i64(v.hlc, "hlc")?;
+        tx.prepare_cached(
+            "INSERT INTO store_settings (store_id, key, value, hlc, device_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (store_id, key) DO UPDATE SET
+                 value = excluded.value, hlc = excluded.hlc, device_id = excluded.device_id
+             WHERE (excluded.hlc, excluded.device_id) > (store_settings.hlc, store_settings.device_id)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                input.store_id,
+                v.key,
+                v.value,
+                hlc,
+                v.device_id
+            ])
+        })
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+const EMAIL_COLUMNS: &str =
+    "e.id, e.store_id, e.device_id, e.kind, e.to_address, e.subject, e.ref_id,
+     e.status, e.attempts, e.last_error, e.queued_at, e.next_attempt_at, e.sent_at, e.updated_at";
+
+fn email_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<EmailRecord> {
+    let status: String = r.get(7)?;
+    Ok(EmailRecord {
+        id: r.get(0)?,
+        store_id: r.get(1)?,
+        device_id: r.get(2)?,
+        kind: r.get(3)?,
+        to_address: r.get(4)?,
+        subject: r.get(5)?,
+        ref_id: r.get(6)?,
+        status: EmailStatus::parse(&status).unwrap_or(EmailStatus::Failed),
+        attempts: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(u32::MAX),
+        last_error: r.get(9)?,
+        queued_at: r.get(10)?,
+        next_attempt_at: r.get(11)?,
+        sent_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+pub(crate) fn claim_emails(
+    c: &mut Connection,
+    now: &str,
+    lease_until: &str,
+    limit: u32,
+) -> Result<Vec<EmailJob>> {
+    let tx = write_tx(c)?;
+    let mut jobs = Vec::new();
+    {
+        let mut due = tx
+            .prepare_cached(&format!(
+                "SELECT {EMAIL_COLUMNS}, e.payload, s.name,
+                        (SELECT value FROM store_settings ss
+                         WHERE ss.store_id = e.store_id AND ss.key = 'receipt.language')
+                 FROM emails e JOIN stores s ON s.id = e.store_id
+                 WHERE e.status IN ('queued', 'sending') AND e.next_attempt_at <= ?1
+                 ORDER BY e.next_attempt_at, e.queued_at, e.id LIMIT ?2"
+            ))
+            .map_err(backend)?;
+        let rows = due
+            .query_map(params![now, limit], |r| {
+                Ok((
+                    email_record(r)?,
+                    r.get::<_, String>(14)?,
+                    r.get::<_, String>(15)?,
+                    r.get::<_, Option<String>>(16)?,
+                ))
+            })
+            .map_err(backend)?;
+        for row in rows {
+            let (record, payload, store_name, language) = row.map_err(backend)?;
+            let payload = serde_json::from_str(&payload)
+                .map_err(|e| StorageError::Backend(format!("an email's payload: {e}")))?;
+            jobs.push(EmailJob {
+                record,
+                payload,
+                store_name,
+                language,
+            });
+        }
+    }
+    for job in &mut jobs {
+        tx.prepare_cached(
+            "UPDATE emails SET status = 'sending', attempts = attempts + 1,
+                               next_attempt_at = ?1, updated_at = ?2
+             WHERE store_id = ?3 AND id = ?4",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                lease_until,
+                now,
+                job.record.store_id,
+                job.record.id
+            ])
+        })
+        .map_err(backend)?;
+        job.record.status = EmailStatus::Sending;
+        job.record.attempts += 1;
+        job.record.next_attempt_at = lease_until.to_owned();
+        job.record.updated_at = now.to_owned();
+    }
+    tx.commit().map_err(backend)?;
+    Ok(jobs)
+}
+
+pub(crate) fn finish_email(
+    c: &mut Connection,
+    store_id: &str,
+    id: &str,
+    outcome: &EmailOutcome,
+    now: &str,
+) -> Result<()> {
+    let tx = write_tx(c)?;
+    let changed = match outcome {
+        EmailOutcome::Sent => tx.execute(
+            "UPDATE emails SET status = 'sent', sent_at = ?1, updated_at = ?1
+             WHERE store_id = ?2 AND id = ?3",
+            params![now, store_id, id],
+        ),
+        EmailOutcome::Retry {
+            error,
+            next_attempt_at,
+        } => tx.execute(
+            "UPDATE emails SET status = 'queued', last_error = ?1, next_attempt_at = ?2,
+                               updated_at = ?3
+             WHERE store_id = ?4 AND id = ?5",
+            params![error, next_attempt_at, now, store_id, id],
+        ),
+        EmailOutcome::Failed { error } => tx.execute(
+            "UPDATE emails SET status = 'failed', last_error = ?1, updated_at = ?2
+             WHERE store_id = ?3 AND id = ?4",
+            params![error, now, store_id, id],
+        ),
+    }
+    .map_err(backend)?;
+    if changed == 0 {
+        return Err(StorageError::NotFound(format!("email {id}")));
+    }
+    tx.commit().map_err(backend)
+}
+
+pub(crate) fn emails(
+    c: &mut Connection,
+    store_id: Option<&str>,
+    updated_after: Option<&str>,
+) -> Result<Vec<EmailRecord>> {
+    let tx = read_tx(c)?;
+    let mut st = tx
+        .prepare_cached(&format!(
+            "SELECT {EMAIL_COLUMNS} FROM emails e
+             WHERE (?1 IS NULL OR e.store_id = ?1) AND (?2 IS NULL OR e.updated_at >= ?2)
+             ORDER BY e.queued_at, e.id"
+        ))
+        .map_err(backend)?;
+    let rows = st
+        .query_map(params![store_id, updated_after], email_record)
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+}
+
+pub(crate) fn email_counts(c: &mut Connection) -> Result<EmailCounts> {
+    let tx = read_tx(c)?;
+    let mut st = tx
+        .prepare_cached("SELECT status, COUNT(*) FROM emails GROUP BY status")
+        .map_err(backend)?;
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(backend)?;
+    let mut counts = EmailCounts::default();
+    for row in rows {
+        let (status, n) = row.map_err(backend)?;
+        let n = to_u64(n);
+        match EmailStatus::parse(&status) {
+            Some(EmailStatus::Queued) => counts.queued = n,
+            Some(EmailStatus::Sending) => counts.sending = n,
+            Some(EmailStatus::Sent) => counts.sent = n,
+            Some(EmailStatus::Failed) => counts.failed = n,
+            None => {}
+        }
+    }
+    Ok(counts)
 }

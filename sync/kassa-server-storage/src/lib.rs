@@ -351,4 +351,207 @@ pub trait Storage: Send + Sync + 'static {
     /// The value of a store setting as the store's devices last set it (the `settings`
     /// change with the highest `(hlc, device)` in the store's log), if any did.
     async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>>;
+
+    // Email. A push keeps, in its own transaction, every `email_outbox` insert among its new
+    // changes as a queued email (`email_facts`; due at once) and the newest receipt language
+    // setting it carries (when newer by `(hlc, device)` than the one held).
+
+    /// In one transaction: takes up to `limit` emails that are due (`queued`, or `sending`
+    /// whose lease ran out, with `next_attempt_at <= now`), oldest first, and marks them
+    /// `sending` with one more attempt and `next_attempt_at = lease_until`, so a second
+    /// sender (another server instance) does not take them too.
+    async fn claim_emails(&self, now: &str, lease_until: &str, limit: u32)
+    -> Result<Vec<EmailJob>>;
+
+    /// Records how an attempt ended (`NotFound` for an unknown email). `Sent` keeps the last
+    /// error, `Retry` queues it again, `Failed` is final.
+    async fn finish_email(
+        &self,
+        store_id: &str,
+        id: &str,
+        outcome: EmailOutcome,
+        now: &str,
+    ) -> Result<()>;
+
+    /// The emails of one store (or of every store), oldest queued first; with
+    /// `updated_after`, only those whose `updated_at` is at or after it (a device catching up
+    /// on what changed since it last asked).
+    async fn emails(
+        &self,
+        store_id: Option<&str>,
+        updated_after: Option<&str>,
+    ) -> Result<Vec<EmailRecord>>;
+
+    /// How many emails stand where, over every store.
+    async fn email_counts(&self) -> Result<EmailCounts>;
+}
+
+/// Where an email the server sends stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailStatus {
+    /// Waiting for its (next) attempt.
+    Queued,
+    /// Taken by a sender; if the sender dies, it is taken again once its lease runs out.
+    Sending,
+    Sent,
+    /// Refused for good (a 5xx answer, a bad address, or too many attempts), with its reason.
+    Failed,
+}
+
+impl EmailStatus {
+    pub const ALL: [EmailStatus; 4] = [
+        EmailStatus::Queued,
+        EmailStatus::Sending,
+        EmailStatus::Sent,
+        EmailStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Queued => "queued",
+            EmailStatus::Sending => "sending",
+            EmailStatus::Sent => "sent",
+            EmailStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EmailStatus> {
+        EmailStatus::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// The device table whose inserts are emails for the server to send.
+pub const EMAIL_ENTITY: &str = "email_outbox";
+
+/// The setting whose value is the store's receipt language (`en`, `de`...), which the
+/// server's email templates follow.
+pub const RECEIPT_LANGUAGE_KEY: &str = "receipt.language";
+
+/// An email as a push brought it (an `email_outbox` insert), for the backend to keep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEmail {
+    /// The `email_outbox` row's id (unique in its store).
+    pub id: String,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub ref_id: Option<String>,
+    /// The change's whole payload, as the sender reads it (the device's HTML body).
+    pub payload: serde_json::Value,
+}
+
+/// A store setting a push carried that the server uses itself, with the version that
+/// orders it (last writer wins by `(hlc, device)`, as on the devices).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingVersion {
+    pub key: String,
+    pub value: String,
+    pub hlc: u64,
+    pub device_id: String,
+}
+
+/// What of a batch's new changes the server keeps for sending email: the emails queued
+/// and the newest receipt language setting (entity `settings`, id `<store>:receipt.language`).
+pub fn email_facts(
+    store_id: &str,
+    device_id: &str,
+    changes: &[&PushedChange],
+) -> (Vec<NewEmail>, Vec<SettingVersion>) {
+    let text = |p: &serde_json::Value, k: &str| {
+        p.get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let language_id = format!("{store_id}:{RECEIPT_LANGUAGE_KEY}");
+    let mut emails = Vec::new();
+    let mut language: Option<SettingVersion> = None;
+    for pc in changes {
+        let c = &pc.change;
+        if c.entity == EMAIL_ENTITY && c.op == kassa_sync_protocol::ChangeOp::Insert {
+            emails.push(NewEmail {
+                id: c.entity_id.clone(),
+                kind: text(&c.payload, "kind"),
+                to_address: text(&c.payload, "to_address"),
+                subject: text(&c.payload, "subject"),
+                ref_id: c
+                    .payload
+                    .get("ref_id")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
+                payload: c.payload.clone(),
+            });
+        } else if c.entity == "settings"
+            && c.entity_id == language_id
+            && let Some(value) = c.payload.get("value").and_then(|v| v.as_str())
+            && language.as_ref().is_none_or(|l| c.hlc >= l.hlc)
+        {
+            language = Some(SettingVersion {
+                key: RECEIPT_LANGUAGE_KEY.to_owned(),
+                value: value.to_owned(),
+                hlc: c.hlc,
+                device_id: device_id.to_owned(),
+            });
+        }
+    }
+    (emails, language.into_iter().collect())
+}
+
+/// An email as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailRecord {
+    pub id: String,
+    pub store_id: String,
+    /// The device that queued it.
+    pub device_id: String,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub ref_id: Option<String>,
+    pub status: EmailStatus,
+    /// Attempts started so far.
+    pub attempts: u32,
+    /// Why the last attempt failed (kept once sent, for the record).
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    /// When it is tried next (while queued), or when a sender's lease on it ends (sending).
+    pub next_attempt_at: String,
+    pub sent_at: Option<String>,
+    pub updated_at: String,
+}
+
+/// An email a sender took, with what it needs to write it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailJob {
+    pub record: EmailRecord,
+    /// The change's payload as the device sent it.
+    pub payload: serde_json::Value,
+    /// The store's name.
+    pub store_name: String,
+    /// The store's receipt language, when a device has sent the setting.
+    pub language: Option<String>,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailOutcome {
+    Sent,
+    /// A transient failure: queued again for `next_attempt_at`.
+    Retry {
+        error: String,
+        next_attempt_at: String,
+    },
+    /// A permanent failure: kept with its reason, never tried again.
+    Failed {
+        error: String,
+    },
+}
+
+/// How many of the server's emails stand where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmailCounts {
+    pub queued: u64,
+    pub sending: u64,
+    pub sent: u64,
+    pub failed: u64,
 }

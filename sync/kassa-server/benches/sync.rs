@@ -37,9 +37,9 @@ use kassa_store::foundation::outbox;
 use kassa_store::{AuditInput, KeySource, SCHEMA_VERSION, Store, StoreKey, SystemClock};
 use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, PushedChange,
-    StoreKeysResponse, StoreRecord,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION,
+    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    PushedChange, StoreKeysResponse, StoreRecord,
 };
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
@@ -297,6 +297,14 @@ impl Transport for Metered {
 
     async fn pairing_code(&self, token: &str) -> KassaResult<PairingCodeResponse> {
         self.inner.pairing_code(token).await
+    }
+
+    async fn emails(
+        &self,
+        token: &str,
+        updated_after: Option<&str>,
+    ) -> KassaResult<EmailsResponse> {
+        self.inner.emails(token, updated_after).await
     }
 }
 

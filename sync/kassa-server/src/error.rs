@@ -124,6 +124,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.into(),
                 message: self.message,
+                request_id: None,
             },
         };
         (self.status, Json(body)).into_response()
@@ -232,6 +233,7 @@ pub async fn shape_errors(res: Response) -> Response {
         error: ErrorDetail {
             code: code_for(status).into(),
             message,
+            request_id: None,
         },
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();

@@ -7,10 +7,12 @@
 mod audit_chain;
 mod auth;
 pub mod cards;
+pub mod email;
 mod error;
 mod metrics;
 mod openapi;
 mod pairing;
+mod request_id;
 mod routes;
 mod server_key;
 mod state;
@@ -19,12 +21,14 @@ pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
 pub use cards::{CardOptions, Cards};
+pub use email::{Mailer, SenderOptions, SmtpConfig};
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;
 pub use pairing::{
     IssuedCode, PAIRING_CODE_LIFETIME_MINUTES, code_hash, issue_pairing_code, normalise_code,
 };
+pub use request_id::REQUEST_ID_HEADER;
 pub use routes::{RouteSpec, SCHEMA_VERSION_HEADER, route_specs};
 pub use server_key::{
     SERVER_KEY_ENV, SERVER_KEY_FILE, ServerKey, decode_store_key, encode_store_key,
@@ -43,6 +47,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -64,6 +69,8 @@ pub struct ServerOptions {
     pub public_url: Option<String>,
     /// The card provider; `None`: the server takes no card payments.
     pub cards: Option<CardOptions>,
+    /// Where the server sends the email devices queue; without it emails wait, queued.
+    pub email: Option<EmailSettings>,
 }
 
 /// What the server reaches beyond the store's data: app releases to serve and the card
@@ -73,6 +80,23 @@ pub struct Services {
     pub updates: UpdatesConfig,
     /// `None`: the server takes no card payments.
     pub cards: Option<Arc<Cards>>,
+    /// The metrics and the email signal, shared with an email sender.
+    pub shared: Shared,
+}
+
+/// The SMTP server the email sender uses and how it paces itself.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    pub smtp: SmtpConfig,
+    pub sender: SenderOptions,
+}
+
+/// What the HTTP API and the email sender share: the metrics, and the signal a push that
+/// brought an email gives the sender.
+#[derive(Clone, Default)]
+pub struct Shared {
+    pub metrics: Arc<Metrics>,
+    pub mail_wake: Arc<Notify>,
 }
 
 /// PEM files of the server's certificate chain and private key.
@@ -172,15 +196,33 @@ pub fn router_with_cards(
     )
 }
 
-/// [`router`] with the services that reach beyond the store's data: app updates and the card
-/// provider.
+/// [`router`], sharing its metrics and email signal with an email sender.
+pub fn router_sharing(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    server_key: ServerKey,
+    shared: Shared,
+) -> Router {
+    router_with(
+        storage,
+        clock,
+        server_key,
+        Services {
+            shared,
+            ..Services::default()
+        },
+    )
+}
+
+/// [`router`] with the services that reach beyond the store's data: app updates, the card
+/// provider and what it shares with the email sender.
 pub fn router_with(
     storage: Arc<dyn Storage>,
     clock: Clock,
     server_key: ServerKey,
     services: Services,
 ) -> Router {
-    let metrics = Arc::new(Metrics::new());
+    let metrics = services.shared.metrics;
     let state = AppState {
         storage,
         clock,
@@ -188,6 +230,7 @@ pub fn router_with(
         server_key: Arc::new(server_key),
         updates: Arc::new(services.updates),
         cards: services.cards,
+        mail_wake: services.shared.mail_wake,
     };
     let api = routes::routes()
         .into_iter()
@@ -208,6 +251,26 @@ pub fn router_with(
             metrics::count_requests,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_id::assign))
+}
+
+/// Starts the email sender on the current runtime: it sends what `storage` holds queued
+/// through `settings.smtp` until the returned task is aborted.
+pub fn spawn_email_sender(
+    storage: Arc<dyn Storage>,
+    clock: Clock,
+    settings: &EmailSettings,
+    shared: &Shared,
+) -> Result<tokio::task::JoinHandle<()>, ServerError> {
+    let mailer = Mailer::new(&settings.smtp).map_err(|e| ServerError::Config(e.to_string()))?;
+    Ok(tokio::spawn(email::run_sender(
+        storage,
+        mailer,
+        clock,
+        settings.sender.clone(),
+        Arc::clone(&shared.metrics),
+        Arc::clone(&shared.mail_wake),
+    )))
 }
 
 /// Serves the API on `listener` until the process is interrupted; with `tls`, over
@@ -246,6 +309,14 @@ pub async fn serve_with(
 ) -> Result<(), ServerError> {
     services.updates.https = tls.is_some();
     let app = router_with(storage, system_clock(), server_key, services);
+    serve_app(listener, app, tls).await
+}
+
+async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    tls: Option<TlsFiles>,
+) -> Result<(), ServerError> {
     match tls {
         None => axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -354,8 +425,30 @@ pub async fn run(
         public_url: opts.public_url,
         https: opts.tls.is_some(),
     };
-    let services = Services { updates, cards };
-    serve_with(listener, storage, server_key, opts.tls, services).await
+    let shared = Shared::default();
+    let sender = match &opts.email {
+        Some(settings) => {
+            tracing::info!(smtp = %settings.smtp.host, port = settings.smtp.port, "sending email");
+            Some(spawn_email_sender(
+                Arc::clone(&storage),
+                system_clock(),
+                settings,
+                &shared,
+            )?)
+        }
+        None => None,
+    };
+    let services = Services {
+        updates,
+        cards,
+        shared,
+    };
+    let app = router_with(storage, system_clock(), server_key, services);
+    let served = serve_app(listener, app, opts.tls).await;
+    if let Some(sender) = sender {
+        sender.abort();
+    }
+    served
 }
 
 /// How far back the periodic reconciliation looks: an intent changes state within days.

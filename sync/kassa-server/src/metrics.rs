@@ -1,4 +1,7 @@
-//! Prometheus counters: requests by route, method and status; changes taken; pulls.
+//! Prometheus metrics: requests by route, method and status; changes taken; pulls; emails
+//! sent, failed attempts by kind (`transient`, `permanent`) and the email queue by status
+//! (read from storage when the metrics are asked for, so every server instance reports
+//! the shared queue).
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -6,6 +9,7 @@ use axum::response::Response;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
 
@@ -18,6 +22,10 @@ pub struct Metrics {
     pub(crate) changes_accepted: Counter,
     pub(crate) pulls: Counter,
     pub(crate) changes_pulled: Counter,
+    pub(crate) email_sent: Counter,
+    email_failures: Family<Labels, Counter>,
+    email_queue: Family<Labels, Gauge>,
+    email_queue_depth: Gauge,
 }
 
 impl Metrics {
@@ -43,12 +51,36 @@ impl Metrics {
             "Changes handed out by pulls",
             changes_pulled.clone(),
         );
+        let email_sent = Counter::default();
+        let email_failures = Family::<Labels, Counter>::default();
+        let email_queue = Family::<Labels, Gauge>::default();
+        let email_queue_depth = Gauge::default();
+        registry.register("kassa_email_sent", "Emails sent", email_sent.clone());
+        registry.register(
+            "kassa_email_send_failures",
+            "Failed email attempts by kind: transient (tried again) or permanent (given up)",
+            email_failures.clone(),
+        );
+        registry.register(
+            "kassa_email_messages",
+            "The server's emails by status",
+            email_queue.clone(),
+        );
+        registry.register(
+            "kassa_email_queue_depth",
+            "Emails waiting to be sent (queued or sending)",
+            email_queue_depth.clone(),
+        );
         Metrics {
             registry,
             requests,
             changes_accepted,
             pulls,
             changes_pulled,
+            email_sent,
+            email_failures,
+            email_queue,
+            email_queue_depth,
         }
     }
 
@@ -59,6 +91,29 @@ impl Metrics {
             tracing::error!(error = %e, "cannot encode the metrics");
         }
         out
+    }
+
+    /// Counts a failed email attempt of `kind` (`transient` or `permanent`).
+    pub(crate) fn email_failure(&self, kind: &'static str) {
+        self.email_failures
+            .get_or_create(&vec![("kind", kind.to_owned())])
+            .inc();
+    }
+
+    /// Sets the email queue's gauges from the storage's counts.
+    pub(crate) fn set_email_counts(&self, c: &kassa_server_storage::EmailCounts) {
+        for (status, n) in [
+            ("queued", c.queued),
+            ("sending", c.sending),
+            ("sent", c.sent),
+            ("failed", c.failed),
+        ] {
+            self.email_queue
+                .get_or_create(&vec![("status", status.to_owned())])
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+        self.email_queue_depth
+            .set(i64::try_from(c.queued + c.sending).unwrap_or(i64::MAX));
     }
 
     fn count_request(&self, route: String, method: String, status: u16) {

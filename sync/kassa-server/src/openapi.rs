@@ -42,6 +42,13 @@ fn parameters(path: &str) -> Value {
             "description": "t=<unix time>,v1=<HMAC-SHA256 hex of \"{t}.{raw body}\" under the webhook secret>; more than 300 s from the server's clock is refused.",
             "schema": {"type": "string"}}));
     }
+    if path.ends_with("/emails") {
+        params.push(
+            json!({"name": "updated_after", "in": "query", "required": false,
+            "description": "Only emails whose status changed at or after this RFC 3339 time.",
+            "schema": {"type": "string", "format": "date-time"}}),
+        );
+    }
     if path.contains("{id}") {
         params.push(json!({"name": "id", "in": "path", "required": true,
             "schema": {"type": "string", "format": "uuid"}}));
@@ -174,8 +181,19 @@ fn schemas() -> Value {
             "properties": {"received": {"type": "boolean"}, "duplicate": {"type": "boolean"}, "status": {"type": ["string", "null"]}},
             "required": ["received", "duplicate"]},
         "Health": {"type": "object", "properties": {"status": text, "backend": text}, "required": ["status", "backend"]},
+        "EmailState": {"type": "object",
+            "properties": {"id": text, "device_id": text, "kind": text, "to_address": text, "subject": text,
+                "ref_id": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["queued", "sending", "sent", "failed"]},
+                "attempts": int, "last_error": {"type": ["string", "null"]}, "queued_at": text,
+                "next_attempt_at": text, "sent_at": {"type": ["string", "null"]}, "updated_at": text},
+            "required": ["id", "device_id", "kind", "to_address", "subject", "status", "attempts", "queued_at", "next_attempt_at", "updated_at"]},
+        "EmailsResponse": {"type": "object",
+            "properties": {"emails": {"type": "array", "items": schema_ref("EmailState")}}, "required": ["emails"]},
         "ErrorBody": {"type": "object",
-            "properties": {"error": {"type": "object", "properties": {"code": text, "message": text}, "required": ["code", "message"]}},
+            "properties": {"error": {"type": "object", "properties": {"code": text, "message": text,
+                "request_id": {"type": "string", "description": "the request's id (x-request-id), as the server's log names it"}},
+                "required": ["code", "message"]}},
             "required": ["error"]}
     })
 }

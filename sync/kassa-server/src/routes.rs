@@ -18,11 +18,12 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use kassa_server_storage::{PairInput, PushInput, RevokeInput};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeyRecord,
-    StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION,
+    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    StoreKeyRecord, StoreKeysResponse,
 };
 use serde::Deserialize;
+use tracing::Instrument;
 use zeroize::Zeroize;
 
 /// One route as the OpenAPI document describes it.
@@ -185,6 +186,19 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             ),
             post(pairing_code),
         ),
+        // Email: what the server sends for the store.
+        (
+            spec(
+                "get",
+                "/api/v1/emails",
+                "listEmails",
+                "The emails of the device's store the server sends, with their status, attempts and last error",
+                true,
+                None,
+                Some("EmailsResponse"),
+            ),
+            get(emails),
+        ),
         (
             spec(
                 "post",
@@ -345,7 +359,17 @@ async fn push(
     check_push(&req, &device.device_id)?;
     let audit = check_audit(&req.changes, &device.device_id)?;
     let batch_hash = batch_hash(&req.changes)?;
+    let carries_email = req
+        .changes
+        .iter()
+        .any(|c| c.change.entity == kassa_server_storage::EMAIL_ENTITY);
     let now = timestamp(state.now());
+    let span = tracing::info_span!(
+        "push",
+        store = %device.store_id,
+        device = %device.device_id,
+        changes = req.changes.len(),
+    );
     let pushed = state
         .storage
         .push(PushInput {
@@ -357,8 +381,19 @@ async fn push(
             changes: req.changes,
             now: now.clone(),
         })
+        .instrument(span.clone())
         .await?;
+    span.in_scope(|| {
+        tracing::debug!(
+            accepted = pushed.accepted,
+            acked_seq = pushed.acked_seq,
+            "pushed"
+        )
+    });
     state.metrics.changes_accepted.inc_by(pushed.accepted);
+    if pushed.accepted > 0 && carries_email {
+        state.mail_wake.notify_one();
+    }
     Ok(Json(PushResponse {
         accepted: pushed.accepted,
         acked_seq: pushed.acked_seq,
@@ -380,15 +415,25 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(params) = params?;
     let limit = pull_limit(params.limit)?;
+    let after = params.after.unwrap_or(0);
+    let span = tracing::info_span!(
+        "pull",
+        store = %device.store_id,
+        device = %device.device_id,
+        after,
+    );
     let page = state
         .storage
-        .pull(
-            &device.store_id,
-            &device.device_id,
-            params.after.unwrap_or(0),
-            limit,
-        )
+        .pull(&device.store_id, &device.device_id, after, limit)
+        .instrument(span.clone())
         .await?;
+    span.in_scope(|| {
+        tracing::debug!(
+            changes = page.changes.len(),
+            remaining = page.remaining,
+            "pulled"
+        )
+    });
     let now = timestamp(state.now());
     state.storage.touch(&device.device_id, &now).await?;
     state.metrics.pulls.inc();
@@ -484,11 +529,44 @@ async fn pairing_code(
     }))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailsParams {
+    updated_after: Option<String>,
+}
+
+async fn emails(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    params: Result<Query<EmailsParams>, QueryRejection>,
+) -> Result<Json<EmailsResponse>, ApiError> {
+    let Query(params) = params?;
+    if let Some(t) = &params.updated_after {
+        chrono::DateTime::parse_from_rfc3339(t).map_err(|_| {
+            ApiError::invalid(
+                "updated_after must be an RFC 3339 time, e.g. 2026-12-03T18:00:00.000Z",
+            )
+        })?;
+    }
+    let emails = state
+        .storage
+        .emails(Some(&device.store_id), params.updated_after.as_deref())
+        .await?;
+    Ok(Json(EmailsResponse {
+        emails: emails.into_iter().map(crate::email::state_of).collect(),
+    }))
+}
+
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok", "backend": state.storage.backend() }))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    // The queue is the storage's, shared by every instance: read it now.
+    match state.storage.email_counts().await {
+        Ok(counts) => state.metrics.set_email_counts(&counts),
+        Err(e) => tracing::error!(error = %e, "cannot count the email queue"),
+    }
     (
         StatusCode::OK,
         [(

@@ -29,6 +29,8 @@ pub(crate) struct AppState {
     pub updates: Arc<crate::updates::UpdatesConfig>,
     /// The card provider; `None` when the server takes no card payments.
     pub cards: Option<Arc<Cards>>,
+    /// Wakes the email sender when a push brought emails.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -113,6 +113,7 @@ async fn store_keys_are_sealed_at_rest_under_the_server_key() {
         updates_dir: None,
         public_url: None,
         cards: None,
+        email: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await
@@ -187,6 +188,7 @@ async fn plain_http_off_loopback_is_refused_and_urls_are_checked() {
         updates_dir: None,
         public_url: None,
         cards: None,
+        email: None,
     };
     let err = kassa_server::run(opts, |_| panic!("must not listen"))
         .await

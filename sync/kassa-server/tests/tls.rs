@@ -45,6 +45,7 @@ async fn with_a_certificate_the_server_serves_https_on_every_interface() {
         updates_dir: None,
         public_url: None,
         cards: None,
+        email: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(run(opts, move |addr| {

@@ -10,6 +10,7 @@ use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
 use kassa_store::foundation::{apply, audit_heads};
 use kassa_store::identity::rekey;
+use kassa_store::selling::email;
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
     AuditHead, DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES,
@@ -320,6 +321,7 @@ pub async fn sync_once_with_progress<T: Transport>(
             pull_all(store, transport, &creds, &mut report, progress).await?;
         // With the whole log pulled, every other device's chain must reach its published head.
         report.conflicts += audit_heads::record_published(&mut lock(store), &heads)?;
+        catch_up_emails(store, transport, &creds).await?;
         if catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
             // The secrets sealed again under the new epoch go out now, so the store's other
             // devices receive them at their next sync.
@@ -475,6 +477,34 @@ async fn catch_up_store_key<T: Transport>(
     let rekeyed = rekey::install_store_key_epochs(&mut s, &received)?;
     tracing::info!(epoch = rekeyed.epoch, added = ?rekeyed.added, resealed = rekeyed.resealed, "store key rotated");
     Ok(rekeyed.resealed)
+}
+
+/// Where the store's emails stand on the server that sends them: what changed since this
+/// device last heard is kept (`email::record_deliveries`, device-local), so a receipt shows
+/// "sent" or "failed" with the reason.
+async fn catch_up_emails<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<()> {
+    let since = email::deliveries_heard_up_to(lock(store).conn())?;
+    let answer = transport.emails(&creds.token, since.as_deref()).await?;
+    if answer.emails.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<email::Delivery> = answer
+        .emails
+        .into_iter()
+        .map(|e| email::Delivery {
+            id: e.id,
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            sent_at: e.sent_at,
+            updated_at: e.updated_at,
+        })
+        .collect();
+    email::record_deliveries(&mut lock(store), &list)
 }
 
 /// The devices of this device's store, as the server lists them.

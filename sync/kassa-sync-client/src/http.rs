@@ -4,9 +4,9 @@
 use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardPaymentRequest, CardPaymentResponse, DevicesResponse, ErrorBody, HandshakeRequest,
-    HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
-    PushResponse, StoreKeysResponse,
+    CardPaymentRequest, CardPaymentResponse, DevicesResponse, EmailsResponse, ErrorBody,
+    HandshakeRequest, HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse,
+    PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -228,6 +228,28 @@ impl Transport for HttpTransport {
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
         self.expect::<(), _>(Method::POST, "pairing-codes", Some(token), None)
             .await
+    }
+
+    async fn emails(&self, token: &str, updated_after: Option<&str>) -> Result<EmailsResponse> {
+        let path = match updated_after {
+            Some(t) => format!("emails?updated_after={}", query_text(t)?),
+            None => "emails".to_owned(),
+        };
+        self.expect::<(), _>(Method::GET, &path, Some(token), None)
+            .await
+    }
+}
+
+/// A time as it may stand in a query: RFC 3339 text needs no escaping, anything else is
+/// refused before it reaches the URL.
+fn query_text(t: &str) -> Result<&str> {
+    if !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.'))
+    {
+        Ok(t)
+    } else {
+        Err(Error::invalid_input(format!("'{t}' is not a time")))
     }
 }
 

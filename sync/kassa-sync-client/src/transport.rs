@@ -3,8 +3,8 @@
 
 use kassa_domain::Result;
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -49,4 +49,12 @@ pub trait Transport {
     /// `POST /pairing-codes`: a one-time code for another device to join this device's store.
     fn pairing_code(&self, token: &str)
     -> impl Future<Output = Result<PairingCodeResponse>> + Send;
+
+    /// `GET /emails?updated_after=`: where the store's emails stand on the server (all, or
+    /// those whose status changed at or after a time).
+    fn emails(
+        &self,
+        token: &str,
+        updated_after: Option<&str>,
+    ) -> impl Future<Output = Result<EmailsResponse>> + Send;
 }

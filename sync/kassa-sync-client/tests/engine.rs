@@ -7,9 +7,9 @@ use kassa_store::foundation::{outbox, sync_state};
 use kassa_store::{ChangeOp, KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
-    DeviceRecord, DevicesResponse, HandshakeRequest, HandshakeResponse, MAX_PUSH_CHANGES,
-    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
-    StoreKeyRecord, StoreKeysResponse,
+    DeviceRecord, DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse,
+    MAX_PUSH_CHANGES, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
+    PushResponse, StoreKeyRecord, StoreKeysResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -203,6 +203,11 @@ impl Transport for FakeServer {
             store_id: "s".into(),
             expires_at: now(),
         })
+    }
+
+    async fn emails(&self, _: &str, _: Option<&str>) -> Result<EmailsResponse> {
+        // This fake server sends no email.
+        Ok(EmailsResponse { emails: vec![] })
     }
 }
 
@@ -563,6 +568,11 @@ impl Transport for LockProbe<'_> {
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
         self.check();
         self.server.pairing_code(token).await
+    }
+
+    async fn emails(&self, token: &str, updated_after: Option<&str>) -> Result<EmailsResponse> {
+        self.check();
+        self.server.emails(token, updated_after).await
     }
 }
 

@@ -9,8 +9,8 @@ use kassa_store::foundation::sync_state;
 use kassa_store::{KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, join, sync_once, sync_once_with_progress};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -106,6 +106,11 @@ impl Transport for LogServer {
         Err(kassa_domain::Error::not_found(
             "this log server makes no codes",
         ))
+    }
+
+    async fn emails(&self, _: &str, _: Option<&str>) -> Result<EmailsResponse> {
+        // A log server sends no email.
+        Ok(EmailsResponse { emails: vec![] })
     }
 }
 

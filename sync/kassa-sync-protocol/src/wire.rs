@@ -231,6 +231,38 @@ pub struct ErrorDetail {
     /// `audit_chain_break`, `update_required`, `payload_too_large`, `internal`.
     pub code: String,
     pub message: String,
+    /// The request's id (`x-request-id`), to find it in the server's log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// `GET /api/v1/emails`: the emails of the asking device's store that the server sends, oldest
+/// queued first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailsResponse {
+    pub emails: Vec<EmailState>,
+}
+
+/// Where one email stands on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailState {
+    /// The id of the device's `email_outbox` row.
+    pub id: String,
+    /// The device that queued it.
+    pub device_id: String,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub ref_id: Option<String>,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    /// Why the last attempt failed; for a failed email, why it was given up.
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    pub next_attempt_at: String,
+    pub sent_at: Option<String>,
+    pub updated_at: String,
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use axum::http::{Method, Request};
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, HandshakeRequest, HandshakeResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -384,6 +384,15 @@ impl Transport for SimTransport {
 
     async fn pairing_code(&self, token: &str) -> Result<PairingCodeResponse> {
         self.expect::<(), _>(Method::POST, "pairing-codes".into(), Some(token), None)
+            .await
+    }
+
+    async fn emails(&self, token: &str, updated_after: Option<&str>) -> Result<EmailsResponse> {
+        let path = match updated_after {
+            Some(t) => format!("emails?updated_after={t}"),
+            None => "emails".to_owned(),
+        };
+        self.expect::<(), _>(Method::GET, path, Some(token), None)
             .await
     }
 }

@@ -399,6 +399,21 @@ pub struct ReceiptEmailInput {
     pub to: String,
 }
 
+/// A receipt email of a sale and where it stands on the server that sends it, as this device
+/// last heard at a sync: `queued` (nothing heard yet, or waiting), `sending`, `sent`, or
+/// `failed` with the reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReceiptEmailStatus {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    pub sent_at: Option<String>,
+}
+
 /// A note or coin and how many.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

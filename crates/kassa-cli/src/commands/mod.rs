@@ -144,6 +144,7 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Void { order, reason } => selling::void(api, order, reason),
         Command::Order { number } => selling::order(api, number),
         Command::Receipt(a) => selling::receipt(api, a),
+        Command::Emails { order } => selling::emails(api, order),
         Command::Shift(c) => selling::shift(api, c),
         Command::Report(c) => selling::report(api, c),
         Command::Voucher(c) => selling::voucher(api, c),

@@ -433,3 +433,29 @@ pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
         }
     }
 }
+
+pub fn emails(api: &Api, number: &str) -> Result<Outcome, ApiError> {
+    let o = api.order_get(OrderRef {
+        order_id: None,
+        number: Some(number.to_string()),
+    })?;
+    let emails = api.receipt_emails(&o.id)?;
+    let mut human = String::new();
+    for e in &emails {
+        human.push_str(&format!(
+            "{}  {}  {}{}\n",
+            e.queued_at,
+            e.to,
+            e.status,
+            e.last_error
+                .as_deref()
+                .filter(|_| e.status == "failed")
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    if emails.is_empty() {
+        human.push_str("No receipt emails for this sale.");
+    }
+    Ok(Outcome::new(&emails, human.trim_end().to_owned()))
+}

@@ -5,7 +5,9 @@
 use super::Outcome;
 use clap::{Args, Subcommand};
 use kassa_app::ApiError;
-use kassa_server::{ServerError, ServerOptions, TlsFiles};
+use kassa_server::{
+    EmailSettings, SenderOptions, ServerError, ServerOptions, SmtpConfig, TlsFiles,
+};
 use serde_json::json;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -37,6 +39,38 @@ pub struct ServerArgs {
     pub public_url: Option<String>,
     #[command(flatten)]
     pub cards: CardArgs,
+    /// The SMTP server the server sends queued emails through (receipts); without it emails
+    /// stay queued. STARTTLS is used whenever the SMTP server offers it.
+    #[arg(
+        long,
+        env = "KASSA_SMTP_HOST",
+        value_name = "HOST",
+        requires = "smtp_from"
+    )]
+    pub smtp_host: Option<String>,
+    /// The SMTP port.
+    #[arg(
+        long,
+        env = "KASSA_SMTP_PORT",
+        value_name = "PORT",
+        default_value_t = 587
+    )]
+    pub smtp_port: u16,
+    /// The SMTP user name; its password comes from KASSA_SMTP_PASSWORD.
+    #[arg(long, env = "KASSA_SMTP_USER", value_name = "USER")]
+    pub smtp_user: Option<String>,
+    /// The sender of every email, e.g. "Corner Shop <receipts@example.com>".
+    #[arg(long, env = "KASSA_SMTP_FROM", value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
+    /// Seconds before the first retry of an email that could not be sent; each later retry
+    /// waits twice as long, up to an hour.
+    #[arg(
+        long,
+        env = "KASSA_SMTP_RETRY_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 30
+    )]
+    pub smtp_retry_seconds: u64,
 }
 
 /// The card provider (Stripe's PaymentIntents API). Its secrets come from the environment
@@ -119,6 +153,12 @@ pub enum ServerCommand {
         #[arg(long, value_name = "TIME")]
         to: String,
     },
+    /// The emails the server sends (every store's, or one's): status, attempts, last error.
+    Emails {
+        /// Only this store's.
+        #[arg(long, value_name = "ID")]
+        store: Option<String>,
+    },
 }
 
 fn failed(e: ServerError) -> ApiError {
@@ -142,6 +182,7 @@ pub fn run(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
     match &a.command {
         Some(ServerCommand::PairingCode { store }) => pairing_code(a, store.as_deref(), dir),
         Some(ServerCommand::Reconcile { from, to }) => reconcile(a, from, to, dir),
+        Some(ServerCommand::Emails { store }) => emails(a, store.as_deref(), dir),
         None => serve(a, dir),
     }
 }
@@ -167,6 +208,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         updates_dir: a.updates_dir.clone(),
         public_url: a.public_url.clone(),
         cards: a.cards.options()?,
+        email: email_settings(a),
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {
@@ -288,4 +330,62 @@ fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome
         message: e.to_string(),
     })?;
     Ok(Outcome::from_json(json, human))
+}
+
+/// The email settings the flags and environment give, if an SMTP host is set. The password
+/// only ever comes from KASSA_SMTP_PASSWORD (arguments are visible to other users).
+fn email_settings(a: &ServerArgs) -> Option<EmailSettings> {
+    let host = a.smtp_host.clone()?;
+    let password = std::env::var("KASSA_SMTP_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    Some(EmailSettings {
+        smtp: SmtpConfig {
+            host,
+            port: a.smtp_port,
+            username: a.smtp_user.clone(),
+            password,
+            from: a.smtp_from.clone().unwrap_or_default(),
+        },
+        sender: SenderOptions {
+            retry_base: std::time::Duration::from_secs(a.smtp_retry_seconds.max(1)),
+            ..SenderOptions::default()
+        },
+    })
+}
+
+fn emails(a: &ServerArgs, store: Option<&str>, dir: &Path) -> Result<Outcome, ApiError> {
+    data_folder(a, dir)?;
+    let emails = runtime()?
+        .block_on(async {
+            let storage = kassa_server::open_storage(a.database.as_deref(), dir).await?;
+            Ok::<_, ServerError>(storage.emails(store, None).await?)
+        })
+        .map_err(failed)?;
+    let states: Vec<_> = emails
+        .into_iter()
+        .map(kassa_server::email::state_of)
+        .collect();
+    let mut human = String::new();
+    for e in &states {
+        human.push_str(&format!(
+            "{}  {:<8} {:>2} attempt(s)  {}  {}{}\n",
+            e.queued_at,
+            e.status,
+            e.attempts,
+            e.to_address,
+            e.subject,
+            e.last_error
+                .as_deref()
+                .map(|r| format!("  ({r})"))
+                .unwrap_or_default()
+        ));
+    }
+    if states.is_empty() {
+        human.push_str("No emails.");
+    }
+    Ok(Outcome::from_json(
+        json!({ "emails": states }),
+        human.trim_end().to_owned(),
+    ))
 }

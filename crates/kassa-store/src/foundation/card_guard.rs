@@ -220,6 +220,17 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "email_delivery",
+        &[
+            ("id", S),
+            ("status", S),
+            // The SMTP server's answer, as the sync server relays it.
+            ("last_error", S),
+            ("sent_at", S),
+            ("updated_at", S),
+        ],
+    ),
+    (
         "email_outbox",
         &[
             ("id", S),
@@ -231,6 +242,8 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("ref_id", S),
             ("status", S),
             ("created_at", S),
+            // The same receipt as its document, from the same checked fields.
+            ("receipt_json", S),
         ],
     ),
     (

@@ -55,6 +55,7 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("device", DeviceLocal, None),
     ("device_settings", DeviceLocal, None),
     ("drawer_opens", Ledger, Some(("drawer_opens", "id"))),
+    ("email_delivery", DeviceLocal, None),
     ("email_outbox", Lifecycle, Some(("email_outbox", "id"))),
     ("field_versions", DeviceLocal, None),
     ("invitations", Reference, Some(("invitations", "id"))),

@@ -427,10 +427,10 @@ async fn a_restarted_server_finds_its_data_and_migrates_nothing_again() {
         .await
         .unwrap();
     // One row per migration (the log, the store key, its epochs, the audit heads, card
-    // payments), each applied once.
-    assert_eq!(versions.len(), 5);
+    // payments, the emails), each applied once.
+    assert_eq!(versions.len(), 6);
     assert_eq!(
-        versions[4].get::<_, i64>(0),
+        versions[5].get::<_, i64>(0),
         kassa_server_postgres::schema_version()
     );
 }

@@ -17,6 +17,7 @@
 mod cards;
 mod concurrency;
 mod devices;
+mod email;
 mod fixtures;
 mod log;
 mod pairing;
@@ -24,6 +25,7 @@ mod pairing;
 pub use cards::*;
 pub use concurrency::*;
 pub use devices::*;
+pub use email::*;
 pub use fixtures::{STORE_A, STORE_B};
 pub use log::*;
 pub use pairing::*;
@@ -77,5 +79,8 @@ where
         card_payments_are_listed_by_when_they_were_asked,
         a_provider_event_is_kept_once,
         a_stores_setting_is_the_latest_its_devices_set,
+        a_pushed_email_is_queued_and_taken_by_one_sender,
+        an_attempt_ends_sent_retried_or_failed,
+        the_newest_receipt_language_wins_by_its_stamp,
     );
 }

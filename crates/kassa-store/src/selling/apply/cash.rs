@@ -413,10 +413,15 @@ pub(super) fn apply_email(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         ],
     );
     let status = text(p, "status").unwrap_or("queued");
+    // The receipt's document travels as JSON and is kept as its text.
+    let receipt = match p.get("receipt") {
+        Some(v) if !v.is_null() => sql_text(&v.to_string()),
+        _ => SqlValue::Null,
+    };
     tx.insert_ledger_with(
         "email_outbox",
         &[("id", sql_text(&c.entity_id))],
         &row,
-        &[("status", sql_text(status))],
+        &[("status", sql_text(status)), ("receipt_json", receipt)],
     )
 }

@@ -1,0 +1,235 @@
+//! The server's email templates: the device's receipt inside a letter in the store's receipt
+//! language (English or German), as HTML and as plain text.
+
+use html_escape::{encode_double_quoted_attribute, encode_text};
+
+/// The languages the templates speak; anything but German is English, as on receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailLanguage {
+    En,
+    De,
+}
+
+impl MailLanguage {
+    /// The language of a setting such as `de` or `de-AT`; English for anything else or none.
+    pub fn from_setting(code: Option<&str>) -> MailLanguage {
+        match code {
+            Some(c) if c.trim().to_ascii_lowercase().starts_with("de") => MailLanguage::De,
+            _ => MailLanguage::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MailLanguage::En => "en",
+            MailLanguage::De => "de",
+        }
+    }
+}
+
+/// What the letter says around the receipt.
+struct Words {
+    receipt_intro: &'static str,
+    other_intro: &'static str,
+    attached: &'static str,
+    signature: &'static str,
+    automatic: &'static str,
+}
+
+fn words(lang: MailLanguage) -> Words {
+    match lang {
+        MailLanguage::En => Words {
+            receipt_intro: "Thank you for shopping at {store}. Here is your receipt.",
+            other_intro: "A message from {store}.",
+            attached: "The receipt is attached as a PDF.",
+            signature: "Kind regards,\n{store}",
+            automatic: "This email was sent automatically; please do not reply to it.",
+        },
+        MailLanguage::De => Words {
+            receipt_intro: "Vielen Dank für Ihren Einkauf bei {store}. Hier ist Ihr Beleg.",
+            other_intro: "Eine Nachricht von {store}.",
+            attached: "Der Beleg ist als PDF angehängt.",
+            signature: "Mit freundlichen Grüßen\n{store}",
+            automatic: "Diese E-Mail wurde automatisch versendet; bitte antworten Sie nicht darauf.",
+        },
+    }
+}
+
+/// A letter ready to send: both bodies of the multipart message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub html: String,
+    pub text: String,
+}
+
+/// The letter for an email of `kind` (`receipt`...) from `store`, around the device's HTML
+/// body; `with_pdf` says that the receipt is attached.
+pub fn letter(
+    lang: MailLanguage,
+    kind: &str,
+    store: &str,
+    subject: &str,
+    body_html: &str,
+    with_pdf: bool,
+) -> Letter {
+    let w = words(lang);
+    let intro = if kind == "receipt" {
+        w.receipt_intro
+    } else {
+        w.other_intro
+    };
+    let fill = |s: &str, store: &str| s.replace("{store}", store);
+    let store_html = encode_text(store).into_owned();
+    let body = inner_body(body_html);
+    let attached_html = if with_pdf {
+        format!("<p>{}</p>\n", encode_text(w.attached))
+    } else {
+        String::new()
+    };
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body style=\"font-family: sans-serif; color: #1a1a1a;\">\n\
+         <p>{intro}</p>\n{attached_html}\
+         <div style=\"font-family: monospace; white-space: pre; border: 1px solid #ddd; padding: 8px; display: inline-block;\">\n{body}</div>\n\
+         <p>{signature}</p>\n<p style=\"color: #666; font-size: smaller;\">{automatic}</p>\n</body></html>\n",
+        lang = lang.code(),
+        title = encode_double_quoted_attribute(subject),
+        intro = fill(&encode_text(intro), &store_html),
+        signature = fill(&encode_text(w.signature), &store_html).replace('\n', "<br>"),
+        automatic = encode_text(w.automatic),
+    );
+    let mut text = fill(intro, store);
+    text.push_str("\n\n");
+    if with_pdf {
+        text.push_str(w.attached);
+        text.push_str("\n\n");
+    }
+    text.push_str(&plain_text(body_html));
+    text.push_str("\n\n");
+    text.push_str(&fill(w.signature, store));
+    text.push_str("\n\n");
+    text.push_str(w.automatic);
+    text.push('\n');
+    Letter { html, text }
+}
+
+/// What is inside the `<body>` of an HTML document (the whole text if it has none), without
+/// scripts or styles.
+fn inner_body(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let start = lower
+        .find("<body")
+        .and_then(|i| lower[i..].find('>').map(|j| i + j + 1))
+        .unwrap_or(0);
+    let end = lower[start..]
+        .find("</body>")
+        .map_or(html.len(), |j| start + j);
+    let mut out = String::with_capacity(end - start);
+    let mut rest = &html[start..end];
+    // Scripts never travel in a letter.
+    while let Some(i) = rest.to_ascii_lowercase().find("<script") {
+        out.push_str(&rest[..i]);
+        match rest[i..].to_ascii_lowercase().find("</script>") {
+            Some(j) => rest = &rest[i + j + "</script>".len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of an HTML receipt: one line per block element, entities decoded, the row
+/// layout's spacing kept (each row is already laid out in columns).
+pub fn plain_text(html: &str) -> String {
+    let body = inner_body(html);
+    let mut out = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '<' {
+            let end = body[i..].find('>').map_or(body.len(), |j| i + j + 1);
+            let tag = body[i..end].to_ascii_lowercase();
+            if tag.starts_with("</div")
+                || tag.starts_with("<br")
+                || tag.starts_with("</p")
+                || tag.starts_with("</tr")
+                || tag.starts_with("</h")
+            {
+                out.push('\n');
+            }
+            if tag.contains("rule") {
+                out.push_str(&"-".repeat(48));
+            }
+            while chars.peek().is_some_and(|(k, _)| *k < end) {
+                chars.next();
+            }
+        } else if c != '\n' && c != '\r' {
+            out.push(c);
+        }
+    }
+    let decoded = html_escape::decode_html_entities(&out).replace('\u{a0}', " ");
+    decoded
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_matches('\n')
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECEIPT: &str = "<!doctype html><html><head><title>x</title><style>.row{}</style></head>\
+        <body><div class=\"paper\"><div class=\"row bold center\">Corner &amp; Co</div>\n\
+        <div class=\"row rule\"></div>\n<div class=\"row\">Tea          2.50</div>\n\
+        <div class=\"row\">&nbsp;</div>\n<script>alert(1)</script></div></body></html>";
+
+    #[test]
+    fn the_receipt_becomes_text_row_by_row() {
+        assert_eq!(
+            plain_text(RECEIPT),
+            format!("Corner & Co\n{}\nTea          2.50", "-".repeat(48))
+        );
+    }
+
+    #[test]
+    fn the_letter_speaks_the_stores_language() {
+        let en = letter(
+            MailLanguage::En,
+            "receipt",
+            "Corner & Co",
+            "Receipt 1",
+            RECEIPT,
+            true,
+        );
+        assert!(
+            en.text
+                .starts_with("Thank you for shopping at Corner & Co.")
+        );
+        assert!(en.text.contains("attached as a PDF"));
+        assert!(en.html.contains("<html lang=\"en\">"));
+        assert!(en.html.contains("Corner &amp; Co. Here is your receipt."));
+        assert!(!en.html.contains("<script"), "{}", en.html);
+        let de = letter(
+            MailLanguage::De,
+            "receipt",
+            "Eck",
+            "Beleg 1",
+            RECEIPT,
+            false,
+        );
+        assert!(
+            de.text
+                .starts_with("Vielen Dank für Ihren Einkauf bei Eck.")
+        );
+        assert!(!de.text.contains("PDF"));
+        assert!(de.html.contains("<html lang=\"de\">"));
+        assert_eq!(MailLanguage::from_setting(Some("de-AT")), MailLanguage::De);
+        assert_eq!(MailLanguage::from_setting(Some("fr")), MailLanguage::En);
+        assert_eq!(MailLanguage::from_setting(None), MailLanguage::En);
+    }
+}
