@@ -42,13 +42,15 @@ pub enum ErrorCode {
     DeviceCloned,
     /// The server is missing changes before the ones this device sent.
     SequenceGap,
+    /// The store's currency cannot change once anything was sold in it.
+    CurrencyLocked,
     Storage,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -75,6 +77,7 @@ impl ErrorCode {
         ErrorCode::DeviceRevoked,
         ErrorCode::DeviceCloned,
         ErrorCode::SequenceGap,
+        ErrorCode::CurrencyLocked,
         ErrorCode::Storage,
         ErrorCode::Internal,
     ];
@@ -108,6 +111,7 @@ impl ErrorCode {
             ErrorCode::DeviceRevoked => "device_revoked",
             ErrorCode::DeviceCloned => "device_cloned",
             ErrorCode::SequenceGap => "sequence_gap",
+            ErrorCode::CurrencyLocked => "currency_locked",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }
