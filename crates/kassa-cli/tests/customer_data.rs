@@ -105,7 +105,7 @@ fn an_admin_exports_a_customers_data_then_erases_it_and_the_sale_stays() {
             .any(|r| &r[2] == "phone" && &r[3] == "'+49 30 1234567")
     );
 
-    let bad = kassa(d, &["customer", "export", &id, "--format", "xml"]);
+    let bad = kassa(d, &["customer", "export", &id, "--format", "xml", "--json"]);
     assert!(!bad.ok);
     assert_eq!(bad.err["error"]["code"], "invalid_input", "{}", bad.err);
 
@@ -123,7 +123,7 @@ fn an_admin_exports_a_customers_data_then_erases_it_and_the_sale_stays() {
     assert_eq!(erased["name"], "");
     assert!(erased["email"].is_null());
     assert!(erased["erased_at"].is_string());
-    let again = kassa(d, &["customer", "erase", &id]);
+    let again = kassa(d, &["customer", "erase", &id, "--json"]);
     assert!(!again.ok);
     assert_eq!(again.err["error"]["code"], "invalid_input", "{}", again.err);
 
