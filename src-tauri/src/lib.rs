@@ -58,6 +58,27 @@ async fn save_report(
         })?
 }
 
+/// Saves everything held about one customer (JSON or CSV) into the data folder's `exports`.
+#[tauri::command]
+async fn save_customer_data(
+    state: tauri::State<'_, Shell>,
+    input: Value,
+) -> Result<kassa_app::SavedReport, ApiError> {
+    let api = state.api.clone()?;
+    let input: kassa_app::dto::CustomerDataExportInput =
+        serde_json::from_value(input).map_err(|e| ApiError {
+            code: "invalid_input".into(),
+            message: format!("the export request is not valid: {e}"),
+        })?;
+    let dir = data_dir().join("exports");
+    tauri::async_runtime::spawn_blocking(move || api.customer_data_save(input, &dir))
+        .await
+        .map_err(|e| ApiError {
+            code: "internal".into(),
+            message: format!("the command stopped unexpectedly: {e}"),
+        })?
+}
+
 /// The data folder: `--data DIR`, else `KASSA_DATA`, else the platform's app-data folder.
 fn data_dir() -> PathBuf {
     let mut args = std::env::args().skip(1);
@@ -107,7 +128,8 @@ pub fn run() {
             save_report,
             updates::update_check,
             updates::update_download,
-            updates::update_install
+            updates::update_install,
+            save_customer_data
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

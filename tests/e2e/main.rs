@@ -1,6 +1,7 @@
 //! End-to-end tests of the real desktop app, driven through WebDriver.
 //! Screenshots land in `target/e2e/<test>/`.
 
+mod admin;
 mod demo_store;
 mod first_run;
 mod harness;

@@ -94,6 +94,10 @@ commands! {
     settings_list(NoInput) -> SettingsOutput;
     /// Changes one store setting (audited).
     settings_set(SettingSetInput) -> SettingDto;
+    /// The store's name and currency, and whether the currency is locked by sales.
+    store_get(NoInput) -> StoreProfileDto;
+    /// Changes the store's name or currency (audited; the currency is refused once anything was sold).
+    store_update(StoreUpdateInput) -> StoreProfileDto;
     /// Locks the session now; the PIN (or password and code) unlocks it.
     session_lock(NoInput) -> Ok;
     /// Unlocks the locked session with the PIN, or the password and a second factor.
@@ -182,6 +186,10 @@ commands! {
     customer_import(CsvImportInput) -> ImportReportDto;
     /// Every customer as CSV.
     customer_export(NoInput) -> CsvExportOutput;
+    /// Everything held about one customer, as JSON or CSV (managers and admins).
+    customer_data_export(CustomerDataExportInput) -> CustomerDataExportOutput;
+    /// Erases a customer's personal data on their request; sales stay (managers and admins; audited).
+    customer_erase(CustomerEraseInput) -> CustomerDto;
     /// The open cart of this till, priced; lines whose price changed since are flagged.
     cart_get(NoInput) -> CartDto;
     /// Adds an item by barcode/SKU or product id at its price now.

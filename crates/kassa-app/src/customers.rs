@@ -5,7 +5,7 @@ use crate::dto::*;
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::customers::csv as customers_csv;
-use kassa_store::customers::{self, Address, AuditMode, Customer, CustomerData};
+use kassa_store::customers::{self, Address, AuditMode, Customer, CustomerData, privacy};
 
 fn dto(c: Customer) -> CustomerDto {
     CustomerDto {
@@ -34,6 +34,7 @@ fn dto(c: Customer) -> CustomerDto {
         merged_into: c.merged_into,
         created_at: c.created_at,
         updated_at: c.updated_at,
+        erased_at: c.erased_at,
     }
 }
 
@@ -146,5 +147,86 @@ impl Api {
         let store_id = self.store_id()?;
         let (csv, rows) = customers_csv::export(self.store().conn(), &store_id)?;
         Ok(CsvExportOutput { csv, rows })
+    }
+
+    /// Everything held about one customer (row, addresses, consent, merged duplicates,
+    /// orders, vouchers and store credit) as `json` or `csv`; needs `customer_data`.
+    pub fn customer_data_export(
+        &self,
+        input: CustomerDataExportInput,
+    ) -> ApiResult<CustomerDataExportOutput> {
+        self.require(Permission::CustomerData)?;
+        let store_id = self.store_id()?;
+        let format = input.format.trim().to_ascii_lowercase();
+        if format != "json" && format != "csv" {
+            return Err(kassa_domain::Error::invalid_input(format!(
+                "'{}' is not an export format: json or csv",
+                input.format
+            ))
+            .into());
+        }
+        let store = self.store();
+        let now = kassa_store::ts(store.clock().now());
+        let doc = privacy::export(store.conn(), &store_id, &input.id, &now)?;
+        let content = if format == "json" {
+            serde_json::to_string_pretty(&doc)
+                .map_err(|e| kassa_domain::Error::internal(format!("encoding failed: {e}")))?
+        } else {
+            privacy::export_csv(&doc)?
+        };
+        Ok(CustomerDataExportOutput {
+            filename: format!("customer-{}.{format}", input.id),
+            format,
+            content,
+        })
+    }
+
+    /// Erases a customer's personal data on their request (and of the duplicates merged
+    /// into them); orders and vouchers keep their figures without the person. Needs
+    /// `customer_data`; audited; every device blanks the customer after sync.
+    pub fn customer_erase(&self, input: CustomerEraseInput) -> ApiResult<CustomerDto> {
+        let me = self.require(Permission::CustomerData)?;
+        let store_id = self.store_id()?;
+        let reason = input.reason.unwrap_or_default();
+        let c = self
+            .store()
+            .write(|tx| privacy::erase(tx, &store_id, &me.staff_id, &input.id, &reason))?;
+        Ok(dto(c))
+    }
+
+    /// Exports a customer's data (as [`Api::customer_data_export`]) and writes the file into
+    /// `dir`, made if missing; the desktop app saves into its data folder's `exports`.
+    pub fn customer_data_save(
+        &self,
+        input: CustomerDataExportInput,
+        dir: &std::path::Path,
+    ) -> ApiResult<crate::SavedReport> {
+        let file = self.customer_data_export(input)?;
+        let write_failed = |e: std::io::Error| {
+            kassa_domain::Error::internal(format!(
+                "could not write the export into {}: {e}",
+                dir.display()
+            ))
+        };
+        std::fs::create_dir_all(dir).map_err(write_failed)?;
+        // The id comes from the caller: keep the name a plain file name regardless.
+        let name: String = file
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(&name);
+        std::fs::write(&path, file.content.as_bytes()).map_err(write_failed)?;
+        Ok(crate::SavedReport {
+            path: path.display().to_string(),
+            file_name: name,
+            rows: u64::try_from(file.content.lines().count()).unwrap_or(u64::MAX),
+        })
     }
 }

@@ -223,7 +223,8 @@ impl Api {
         let mut cx = self.begin(Permission::Sell)?;
         let store_id = cx.store_id.clone();
         if let Some(cid) = &input.customer_id {
-            kassa_store::customers::get(cx.store.conn(), &store_id, cid)?;
+            let c = kassa_store::customers::get(cx.store.conn(), &store_id, cid)?;
+            kassa_store::customers::privacy::refuse_erased(&c)?;
         }
         let id = cx.open_cart()?;
         cx.store

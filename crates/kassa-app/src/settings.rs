@@ -1,9 +1,12 @@
 //! Store settings through the API: everyone signed in may read them; changing needs the
 //! setting's permission.
 
-use crate::dto::{NoInput, SettingDto, SettingSetInput, SettingValueDto, SettingsOutput};
+use crate::dto::{
+    NoInput, SettingDto, SettingSetInput, SettingValueDto, SettingsOutput, StoreProfileDto,
+    StoreUpdateInput,
+};
 use crate::{Api, ApiResult};
-use kassa_domain::role::allows;
+use kassa_domain::role::{Permission, allows};
 use kassa_domain::settings::{SETTINGS, SettingKind, SettingValue, def};
 use kassa_store::{foundation::device, foundation::settings};
 
@@ -51,6 +54,10 @@ impl Api {
             out.push(SettingDto {
                 key: d.key.to_string(),
                 topic: d.topic().to_string(),
+                group: d.group().to_string(),
+                choices: d
+                    .choices()
+                    .map(|c| c.iter().map(|x| x.to_string()).collect()),
                 kind: kind.to_string(),
                 value: to_dto(settings::get(store.conn(), &store_id, d.key)?),
                 default: to_dto(d.default_value()),
@@ -76,5 +83,35 @@ impl Api {
             .into_iter()
             .find(|s| s.key == d.key)
             .ok_or_else(|| kassa_domain::Error::internal("setting vanished").into())
+    }
+
+    /// The store's name and currency, and whether sales lock the currency.
+    pub fn store_get(&self, _: NoInput) -> ApiResult<StoreProfileDto> {
+        let me = self.current_session()?;
+        let store_id = self.store_id()?;
+        let store = self.store();
+        let s = device::store(store.conn(), &store_id)?;
+        Ok(StoreProfileDto {
+            id: s.id,
+            code: s.code,
+            name: s.name,
+            currency: s.currency.code().to_string(),
+            currency_locked: device::anything_sold(store.conn())?,
+            editable: allows(me.role, Permission::Settings),
+        })
+    }
+
+    /// Changes the store's name or currency (settings permission); audited and synced. The
+    /// currency is `currency_locked` once anything was sold.
+    pub fn store_update(&self, input: StoreUpdateInput) -> ApiResult<StoreProfileDto> {
+        let me = self.require(Permission::Settings)?;
+        let store_id = self.store_id()?;
+        let change = device::StoreChange {
+            name: input.name,
+            currency: input.currency,
+        };
+        self.store()
+            .write(|tx| device::update_store(tx, &store_id, &me.staff_id, &change))?;
+        self.store_get(NoInput {})
     }
 }

@@ -229,6 +229,8 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("audit_list", MANAGERS),
     ("settings_list", EVERYONE),
     ("settings_set", MANAGERS),
+    ("store_get", EVERYONE),
+    ("store_update", MANAGERS),
     ("session_lock", EVERYONE),
     ("session_unlock", EVERYONE),
     ("session_activity", EVERYONE),
@@ -273,6 +275,9 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("customer_merge", EVERYONE),
     ("customer_import", EVERYONE),
     ("customer_export", EVERYONE),
+    // A customer's data on request: managers and admins only.
+    ("customer_data_export", MANAGERS),
+    ("customer_erase", MANAGERS),
     ("cart_get", EVERYONE),
     ("cart_add", EVERYONE),
     ("cart_set_quantity", EVERYONE),

@@ -78,3 +78,114 @@ fn out_of_bounds_unknown_and_mistyped_values_are_refused() {
         assert_eq!(err.code, "invalid_input", "{key}");
     }
 }
+
+#[test]
+fn the_demo_store_keeps_its_currency_after_its_sales_while_its_name_changes_audited() {
+    use kassa_app::dto::StoreUpdateInput;
+    let d = Device::demo();
+    d.sign_in("manager");
+    let before = d.api.store_get(NoInput {}).unwrap();
+    assert!(before.currency_locked, "the demo store holds sales");
+    assert!(before.editable);
+    let err = d
+        .api
+        .store_update(StoreUpdateInput {
+            currency: Some("CHF".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.code, "currency_locked");
+    assert_eq!(
+        d.api.store_get(NoInput {}).unwrap().currency,
+        before.currency
+    );
+    // The same currency written again is no change, so not refused.
+    let same = d
+        .api
+        .store_update(StoreUpdateInput {
+            name: Some("Demo Shop Mitte".into()),
+            currency: Some(before.currency.to_lowercase()),
+        })
+        .unwrap();
+    assert_eq!(same.name, "Demo Shop Mitte");
+    let audit = d
+        .api
+        .audit_list(AuditListInput {
+            action_prefix: Some("store.updated".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(audit.entries.len(), 1);
+    assert!(
+        audit.entries[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("Demo Shop Mitte")
+    );
+    assert_eq!(
+        d.api.app_status(NoInput {}).unwrap().store.unwrap().name,
+        "Demo Shop Mitte"
+    );
+}
+
+#[test]
+fn settings_come_in_groups_and_the_receipt_language_is_a_choice() {
+    let d = Device::demo();
+    d.sign_in("admin");
+    let list = d.api.settings_list(NoInput {}).unwrap();
+    let group_of = |key: &str| {
+        list.settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.group.clone())
+            .unwrap()
+    };
+    assert_eq!(group_of("sell.cash_rounding_minor"), "payments");
+    assert_eq!(group_of("store.address"), "store");
+    assert_eq!(group_of("receipt.footer"), "receipts");
+    let lang = list
+        .settings
+        .iter()
+        .find(|s| s.key == "receipt.language")
+        .unwrap();
+    assert_eq!(
+        lang.choices.as_deref(),
+        Some(&["en".to_string(), "de".to_string()][..])
+    );
+    let err = d
+        .api
+        .settings_set(SettingSetInput {
+            key: "receipt.language".into(),
+            value: SettingValueDto::Text("fr".into()),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, "invalid_input");
+}
+
+/// Every setting's label and every group's heading is in the UI's texts, in English and
+/// German (`ui/src/lib/i18n/admin.ts`): a setting added without them fails here.
+#[test]
+fn every_setting_and_group_has_an_english_and_a_german_label_in_the_ui() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/i18n/admin.ts");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (en, de) = text.split_once("export const de").unwrap();
+    let mut missing = Vec::new();
+    let keys = kassa_app::kassa_domain::settings::SETTINGS
+        .iter()
+        .map(|s| format!("\"setting.{}\":", s.key))
+        .chain(
+            kassa_app::kassa_domain::settings::GROUPS
+                .iter()
+                .map(|g| format!("\"settings.group_{g}\":")),
+        );
+    for key in keys {
+        for (lang, part) in [("en", en), ("de", de)] {
+            if !part.contains(&key) {
+                missing.push(format!("{lang}: {key}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}

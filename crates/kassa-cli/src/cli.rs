@@ -52,7 +52,7 @@ pub enum Command {
     /// Tax classes: add, list.
     #[command(subcommand)]
     TaxClass(crate::commands::places::TaxClassCommand),
-    /// Customers: add, list, merge duplicates, import and export CSV.
+    /// Customers: add, list, merge duplicates, import and export CSV, a customer's data on request.
     #[command(subcommand)]
     Customer(crate::commands::customers::CustomerCommand),
     /// Staff: invitations, roles, lockouts, password resets, new authenticators.

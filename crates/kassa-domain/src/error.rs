@@ -44,13 +44,15 @@ pub enum ErrorCode {
     SequenceGap,
     /// An app update whose signature does not match the key this app was built with.
     UpdateRefused,
+    /// The store's currency cannot change once anything was sold in it.
+    CurrencyLocked,
     Storage,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -78,6 +80,7 @@ impl ErrorCode {
         ErrorCode::DeviceCloned,
         ErrorCode::SequenceGap,
         ErrorCode::UpdateRefused,
+        ErrorCode::CurrencyLocked,
         ErrorCode::Storage,
         ErrorCode::Internal,
     ];
@@ -112,6 +115,7 @@ impl ErrorCode {
             ErrorCode::DeviceCloned => "device_cloned",
             ErrorCode::SequenceGap => "sequence_gap",
             ErrorCode::UpdateRefused => "update_refused",
+            ErrorCode::CurrencyLocked => "currency_locked",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }

@@ -66,11 +66,13 @@ pub enum Permission {
     ManageDevices,
     Settings,
     ViewAudit,
+    /// Exporting or erasing everything held about a customer on their request.
+    CustomerData,
 }
 
 impl Permission {
     /// Every permission, in table order.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::Sell,
         Permission::Refund,
         Permission::RefundAboveLimit,
@@ -89,6 +91,7 @@ impl Permission {
         Permission::ManageDevices,
         Permission::Settings,
         Permission::ViewAudit,
+        Permission::CustomerData,
     ];
 
     /// The permission's name on the wire.
@@ -112,6 +115,7 @@ impl Permission {
             Permission::ManageDevices => "manage_devices",
             Permission::Settings => "settings",
             Permission::ViewAudit => "view_audit",
+            Permission::CustomerData => "customer_data",
         }
     }
 
@@ -136,6 +140,7 @@ impl Permission {
             Permission::ManageDevices => "managing devices",
             Permission::Settings => "settings",
             Permission::ViewAudit => "the audit log",
+            Permission::CustomerData => "exporting or erasing a customer's data",
         }
     }
 }
@@ -195,7 +200,7 @@ mod tests {
 
     /// The expected table, written out by hand from SPEC ("who uses it") so that a change
     /// to `allows` shows up here as a failing row. Columns: cashier, agent, manager, admin.
-    const EXPECTED: [(Permission, [bool; 4]); 18] = [
+    const EXPECTED: [(Permission, [bool; 4]); 19] = [
         (Permission::Sell, [true, true, true, true]),
         (Permission::Refund, [true, true, true, true]),
         (Permission::RefundAboveLimit, [false, false, true, true]),
@@ -214,6 +219,7 @@ mod tests {
         (Permission::ManageDevices, [false, false, false, true]),
         (Permission::Settings, [false, false, true, true]),
         (Permission::ViewAudit, [false, false, true, true]),
+        (Permission::CustomerData, [false, false, true, true]),
     ];
 
     #[test]

@@ -85,6 +85,34 @@ impl SettingDef {
         self.key.split('.').next().unwrap_or(self.key)
     }
 
+    /// The group the settings screen shows it in: by what a manager looks for (the store,
+    /// receipts, payments and cash, discounts and refunds, stock, security, reports), not by
+    /// the key's topic. A key no group names falls back to its topic.
+    pub fn group(&self) -> &'static str {
+        match self.key {
+            "sell.cash_rounding_minor" => "payments",
+            "sell.max_discount_bp" | "sell.refund_limit_minor" => "selling",
+            PRINTER_TARGET => "receipts",
+            _ => match self.topic() {
+                "store" => "store",
+                "receipt" => "receipts",
+                "payments" => "payments",
+                "stock" => "stock",
+                "security" => "security",
+                "reports" => "reports",
+                other => other,
+            },
+        }
+    }
+
+    /// The only values a text setting may take, when it is a choice (the receipt language).
+    pub fn choices(&self) -> Option<&'static [&'static str]> {
+        match self.key {
+            RECEIPT_LANGUAGE => Some(LANGUAGES),
+            _ => None,
+        }
+    }
+
     /// Checks `value` against the setting's type and bounds.
     pub fn validate(&self, value: SettingValue) -> Result<SettingValue> {
         match (self.kind, value) {
@@ -116,6 +144,17 @@ impl SettingDef {
                 } else if self.key == STORE_TIME_ZONE {
                     crate::business_day::check_time_zone_name(v.trim())?;
                     Ok(SettingValue::Text(v.trim().to_string()))
+                } else if let Some(choices) = self.choices() {
+                    let v = v.trim().to_ascii_lowercase();
+                    if choices.contains(&v.as_str()) {
+                        Ok(SettingValue::Text(v))
+                    } else {
+                        Err(Error::invalid_input(format!(
+                            "{} must be one of: {}",
+                            self.key,
+                            choices.join(", ")
+                        )))
+                    }
                 } else if self.key == STORE_DAY_CUTOFF {
                     let minutes = crate::business_day::parse_cutoff(&v)?;
                     Ok(SettingValue::Text(format!(
@@ -145,6 +184,15 @@ pub const SETTINGS: &[SettingDef] = &[
         },
         permission: Permission::Settings,
         describe: "The store's time zone, e.g. Europe/Berlin: business days and report hours follow it (empty: this device's zone)",
+    },
+    SettingDef {
+        key: STORE_ADDRESS,
+        kind: SettingKind::Text {
+            default: "",
+            max_chars: 300,
+        },
+        permission: Permission::Settings,
+        describe: "The store's postal address, one line each (street, postcode and town, country)",
     },
     SettingDef {
         key: STORE_DAY_CUTOFF,
@@ -280,7 +328,7 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Lines at the end of receipts: return policy, greeting",
     },
     SettingDef {
-        key: "receipt.language",
+        key: RECEIPT_LANGUAGE,
         kind: SettingKind::Text {
             default: "en",
             max_chars: 5,
@@ -311,6 +359,20 @@ pub const SETTINGS: &[SettingDef] = &[
 
 /// The store's time zone (a time zone database name; empty: the device's own).
 pub const STORE_TIME_ZONE: &str = "store.time_zone";
+
+/// The language receipts and customer documents are written in (one of [`LANGUAGES`]).
+pub const RECEIPT_LANGUAGE: &str = "receipt.language";
+
+/// The languages Kassa speaks, by their ISO 639-1 codes.
+pub const LANGUAGES: &[&str] = &["en", "de"];
+
+/// The store's postal address (lines separated by newlines).
+pub const STORE_ADDRESS: &str = "store.address";
+
+/// The groups of the settings screen, in the order it shows them (see [`SettingDef::group`]).
+pub const GROUPS: &[&str] = &[
+    "store", "receipts", "payments", "selling", "stock", "security", "reports",
+];
 
 /// When the store's business day ends, `HH:MM` after midnight.
 pub const STORE_DAY_CUTOFF: &str = "store.day_cutoff";
@@ -467,6 +529,16 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_belongs_to_a_known_group() {
+        for d in SETTINGS {
+            assert!(GROUPS.contains(&d.group()), "{} is in no group", d.key);
+        }
+        assert_eq!(def("sell.cash_rounding_minor").unwrap().group(), "payments");
+        assert_eq!(def("sell.max_discount_bp").unwrap().group(), "selling");
+        assert_eq!(def(PRINTER_TARGET).unwrap().group(), "receipts");
+    }
+
+    #[test]
     fn the_cut_off_is_kept_as_hh_mm_and_the_time_zone_trimmed() {
         let cut = def(STORE_DAY_CUTOFF).unwrap();
         assert_eq!(
@@ -481,6 +553,12 @@ mod tests {
             SettingValue::Text("Europe/Berlin".into())
         );
         assert!(tz.validate(SettingValue::Text("../../etc".into())).is_err());
+        let lang = def(RECEIPT_LANGUAGE).unwrap();
+        assert_eq!(
+            lang.validate(SettingValue::Text(" DE ".into())).unwrap(),
+            SettingValue::Text("de".into())
+        );
+        assert!(lang.validate(SettingValue::Text("fr".into())).is_err());
     }
 
     #[test]

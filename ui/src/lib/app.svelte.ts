@@ -3,7 +3,7 @@ import { getContext, setContext } from "svelte";
 import type { AppStatus } from "./api/bindings/AppStatus";
 import type { Permission } from "./api/bindings/Permission";
 import { type Backend, BackendError, asBackendError } from "./api/backend";
-import { locale, t, type MessageKey } from "./i18n/index.svelte";
+import { locale, setPerson, t, type MessageKey } from "./i18n/index.svelte";
 
 /** Something a screen has open that signing out would close (e.g. the Sell screen's cart). */
 export type UnsavedGuard = () => string | null;
@@ -101,6 +101,8 @@ export class AppState {
     try {
       this.status = await this.backend.call("app_status", {});
       this.loadError = null;
+      // The UI language is each person's own: their last choice comes back when they sign in.
+      setPerson(this.status.session?.user.id ?? null);
     } catch (e) {
       this.loadError = asBackendError(e);
     }

@@ -41,6 +41,8 @@ pub struct CustomerDto {
     pub merged_into: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Set when the customer's data was erased on their request (personal fields blank).
+    pub erased_at: Option<String>,
 }
 
 /// Which customers to list.
@@ -98,4 +100,33 @@ pub struct CustomerUpdateInput {
 pub struct CustomerMergeInput {
     pub keep_id: String,
     pub remove_id: String,
+}
+
+/// Everything held about one customer, in a format.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerDataExportInput {
+    pub id: String,
+    /// `json` or `csv`.
+    pub format: String,
+}
+
+/// A customer's data as a file to hand over.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CustomerDataExportOutput {
+    /// `json` or `csv`.
+    pub format: String,
+    /// A file name to save it under, e.g. `customer-<id>.json`.
+    pub filename: String,
+    pub content: String,
+}
+
+/// Erase a customer's data on their request.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct CustomerEraseInput {
+    pub id: String,
+    /// Why (e.g. "request by email of 3 May"); kept in the audit trail.
+    pub reason: Option<String>,
 }

@@ -17,8 +17,13 @@ pub enum SettingValueDto {
 pub struct SettingDto {
     /// Dotted key, e.g. `security.idle_lock_minutes`.
     pub key: String,
-    /// The part before the first dot, for grouping.
+    /// The part before the first dot.
     pub topic: String,
+    /// Where the settings screen shows it: `store`, `receipts`, `payments`, `selling`,
+    /// `stock`, `security` or `reports`.
+    pub group: String,
+    /// The only values a text setting may take, when it is a choice.
+    pub choices: Option<Vec<String>>,
     /// `int`, `bool` or `text`.
     pub kind: String,
     pub value: SettingValueDto,
@@ -44,4 +49,27 @@ pub struct SettingsOutput {
 pub struct SettingSetInput {
     pub key: String,
     pub value: SettingValueDto,
+}
+
+/// The store's own row: its name and currency.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StoreProfileDto {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+    /// Whether the currency can no longer change (something was sold).
+    pub currency_locked: bool,
+    /// Whether the signed-in person may change it.
+    pub editable: bool,
+}
+
+/// A change of the store's name or currency; an absent field stays as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct StoreUpdateInput {
+    pub name: Option<String>,
+    pub currency: Option<String>,
 }

@@ -45,10 +45,27 @@ pub enum CustomerCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Export every customer as CSV (to --out, or to standard output).
+    /// Export every customer as CSV; or, given a customer's id or email, everything held
+    /// about that customer (row, addresses, consent, orders, vouchers) as --format json or
+    /// csv (to --out, or to standard output).
     Export {
+        /// One customer's id or email (a data request); all customers when absent.
+        #[arg(value_name = "ID_OR_EMAIL")]
+        customer: Option<String>,
+        /// `json` or `csv` (a single customer's export; the list is always CSV).
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Erase a customer's personal data on their request (managers and admins): the
+    /// customer's fields are blanked on every device after sync, sales are kept.
+    Erase {
+        #[arg(value_name = "ID_OR_EMAIL")]
+        customer: String,
+        /// Why, e.g. "written request of 3 May" (kept in the audit trail).
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 
@@ -145,6 +162,66 @@ pub fn run(api: &Api, cmd: &CustomerCommand) -> Result<Outcome, ApiError> {
                 dry_run: *dry_run,
             })?)
         }
-        CustomerCommand::Export { out } => export_outcome(api.customer_export(NoInput {})?, out),
+        CustomerCommand::Export {
+            customer: None,
+            format,
+            out,
+        } => {
+            if format
+                .as_deref()
+                .is_some_and(|f| !f.eq_ignore_ascii_case("csv"))
+            {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    "the list of all customers is exported as CSV; name a customer for JSON",
+                ));
+            }
+            export_outcome(api.customer_export(NoInput {})?, out)
+        }
+        CustomerCommand::Export {
+            customer: Some(customer),
+            format,
+            out,
+        } => {
+            let out_file = out;
+            let r = api.customer_data_export(CustomerDataExportInput {
+                id: customer_id(api, customer)?,
+                format: format.clone().unwrap_or_else(|| "json".into()),
+            })?;
+            match out_file {
+                Some(path) => {
+                    std::fs::write(path, &r.content).map_err(|e| {
+                        ApiError::new(
+                            ErrorCode::InvalidInput,
+                            format!("cannot write {}: {e}", path.display()),
+                        )
+                    })?;
+                    let human = format!(
+                        "Wrote the customer's data ({}) to {}.",
+                        r.format,
+                        path.display()
+                    );
+                    Ok(Outcome::from_json(
+                        serde_json::json!({"format": r.format, "path": path.display().to_string()}),
+                        human,
+                    ))
+                }
+                None => {
+                    let human = r.content.clone();
+                    Ok(Outcome::new(&r, human))
+                }
+            }
+        }
+        CustomerCommand::Erase { customer, reason } => {
+            let c = api.customer_erase(CustomerEraseInput {
+                id: customer_id(api, customer)?,
+                reason: reason.clone(),
+            })?;
+            let human = format!(
+                "Erased the customer's data ({}); their sales are kept without them.",
+                c.id
+            );
+            Ok(Outcome::new(&c, human))
+        }
     }
 }

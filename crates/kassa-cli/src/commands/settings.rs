@@ -3,7 +3,9 @@
 
 use super::Outcome;
 use clap::Subcommand;
-use kassa_app::dto::{NoInput, SettingDto, SettingSetInput, SettingValueDto};
+use kassa_app::dto::{
+    NoInput, SettingDto, SettingSetInput, SettingValueDto, StoreProfileDto, StoreUpdateInput,
+};
 use kassa_app::kassa_domain::ErrorCode;
 use kassa_app::kassa_domain::settings::{SettingKind, def};
 use kassa_app::{Api, ApiError};
@@ -20,6 +22,29 @@ pub enum SettingsCommand {
         #[arg(allow_hyphen_values = true)]
         value: String,
     },
+    /// The store's name and currency; with --name or --currency, change them (audited; the
+    /// currency is refused with currency_locked once anything was sold).
+    Store {
+        #[arg(long)]
+        name: Option<String>,
+        /// ISO 4217 code, e.g. EUR or CHF.
+        #[arg(long)]
+        currency: Option<String>,
+    },
+}
+
+fn store_line(s: &StoreProfileDto) -> String {
+    format!(
+        "{} ({}) · {}{}",
+        s.name,
+        s.code,
+        s.currency,
+        if s.currency_locked {
+            " (fixed: sales were taken in it)"
+        } else {
+            ""
+        }
+    )
 }
 
 fn shown(v: &SettingValueDto) -> String {
@@ -86,6 +111,18 @@ pub fn run(api: &Api, cmd: &SettingsCommand) -> Result<Outcome, ApiError> {
                 value: parse(key, value)?,
             })?;
             let human = format!("{} is now {}.", s.key, shown(&s.value));
+            Ok(Outcome::new(&s, human))
+        }
+        SettingsCommand::Store { name, currency } => {
+            let s = if name.is_none() && currency.is_none() {
+                api.store_get(NoInput {})?
+            } else {
+                api.store_update(StoreUpdateInput {
+                    name: name.clone(),
+                    currency: currency.clone(),
+                })?
+            };
+            let human = store_line(&s);
             Ok(Outcome::new(&s, human))
         }
     }

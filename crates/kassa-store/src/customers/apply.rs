@@ -24,6 +24,8 @@ const COLUMNS: &[&str] = &[
     "tags",
     "merged_into",
 ];
+// `erased_at` is not among the columns written by last writer wins: `settle_erasure` keeps
+// the earliest one and blanks the row.
 
 fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     let p = &c.payload;
@@ -44,6 +46,12 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     }
     let won = tx.winning_fields(c)?;
     if won.is_empty() {
+        if p.get("erased_at").is_some_and(|v| !v.is_null()) {
+            // Every field lost to newer edits, but an erasure wins over them all the same.
+            settle_erasure(tx, c)?;
+            tx.index_later("customers", &c.entity_id, write_search_entry);
+            return Ok(Applied::Applied);
+        }
         return Ok(Applied::AlreadyHeld);
     }
     let stamp = ApplyTx::stamp_ts(c);
@@ -67,8 +75,36 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             )?;
         }
     }
+    settle_erasure(tx, c)?;
     tx.index_later("customers", &c.entity_id, write_search_entry);
     Ok(Applied::Applied)
+}
+
+/// An erasure wins over every edit, whatever its stamp: once a device holds the row as
+/// erased (or this change erases it), its personal fields are blanked again after each
+/// change, and the earliest `erased_at` is kept, so every device ends with the same row
+/// whichever order the erasure and the edits arrive in.
+fn settle_erasure(tx: &ApplyTx<'_>, c: &Change) -> Result<()> {
+    let held: Option<String> = tx
+        .row(
+            "SELECT erased_at FROM customers WHERE id = ?1",
+            [&c.entity_id],
+            |r| r.get(0),
+        )?
+        .flatten();
+    let incoming = c
+        .payload
+        .get("erased_at")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let erased_at = match (held, incoming) {
+        (Some(h), Some(i)) => Some(h.min(i)),
+        (h, i) => h.or(i),
+    };
+    if let Some(at) = erased_at {
+        super::privacy::force_erased(tx, &c.entity_id, &at)?;
+    }
+    Ok(())
 }
 
 /// The customer's search entry, from the row as the page left it.

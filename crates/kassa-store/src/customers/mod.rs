@@ -6,6 +6,7 @@
 
 pub(crate) mod apply;
 pub mod csv;
+pub mod privacy;
 
 use crate::SqlResult;
 use crate::foundation::ids::new_id;
@@ -42,13 +43,15 @@ pub struct Customer {
     pub merged_into: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// When the customer's data was erased on their request (personal fields blank since).
+    pub erased_at: Option<String>,
 }
 
 pub use kassa_domain::customer::{validate, validate_phone};
 pub use kassa_domain::email::validate_email;
 
 const COLS: &str = "c.num, c.id, c.name, c.email, c.phone, c.notes, c.marketing_consent, c.consent_at, \
-    c.tags, c.merged_into, c.created_at, c.updated_at";
+    c.tags, c.merged_into, c.created_at, c.updated_at, c.erased_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let tags: String = r.get(8)?;
@@ -68,6 +71,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         merged_into: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        erased_at: r.get(12)?,
     })
 }
 
@@ -136,7 +140,7 @@ pub fn search(
     let mut out: Vec<Customer> = if q.is_empty() {
         conn.prepare_cached(&format!(
             "SELECT {COLS} FROM customers c WHERE c.store_id = ?1 AND c.merged_into IS NULL
-             ORDER BY c.name COLLATE NOCASE LIMIT ?2 OFFSET ?3"
+             AND c.erased_at IS NULL ORDER BY c.name COLLATE NOCASE LIMIT ?2 OFFSET ?3"
         ))
         .db()?
         .query_map(params![store_id, limit, offset], from_row)
@@ -195,7 +199,7 @@ fn reindex(conn: &Connection, c: &Customer, fresh: bool) -> Result<()> {
             .execute([c.num])
             .db()?;
     }
-    if c.merged_into.is_some() {
+    if c.merged_into.is_some() || c.erased_at.is_some() {
         return Ok(());
     }
     let phone = c
@@ -293,6 +297,7 @@ pub fn create(
         merged_into: None,
         created_at: now.clone(),
         updated_at: now,
+        erased_at: None,
     };
     reindex(tx, &c, true)?;
     let mut payload = to_map(&c.data);
@@ -335,6 +340,7 @@ pub fn update(
             "this customer was merged into another; edit that one",
         ));
     }
+    privacy::refuse_erased(&before)?;
     let d = validate(data)?;
     let (bm, am) = (to_map(&before.data), to_map(&d));
     let changed = changed_fields(&before.data, &d);
@@ -411,6 +417,7 @@ pub fn merge(
     let keep = get(tx, store_id, keep_id)?;
     let gone = get(tx, store_id, remove_id)?;
     for c in [&keep, &gone] {
+        privacy::refuse_erased(c)?;
         if c.merged_into.is_some() {
             return Err(Error::invalid_input(format!(
                 "{} was already merged into another customer",
@@ -501,6 +508,7 @@ pub fn merge(
 pub fn by_email(conn: &Connection, store_id: &str, email: &str) -> Result<Option<String>> {
     conn.prepare_cached(
         "SELECT id FROM customers WHERE store_id = ?1 AND email = ?2 COLLATE NOCASE AND merged_into IS NULL
+         AND erased_at IS NULL
          ORDER BY created_at LIMIT 1",
     )
     .db()?
@@ -512,7 +520,7 @@ pub fn by_email(conn: &Connection, store_id: &str, email: &str) -> Result<Option
 /// How many customers the store has (merged duplicates not counted).
 pub fn count(conn: &Connection, store_id: &str) -> Result<i64> {
     conn.query_row(
-        "SELECT count(*) FROM customers WHERE store_id = ?1 AND merged_into IS NULL",
+        "SELECT count(*) FROM customers WHERE store_id = ?1 AND merged_into IS NULL AND erased_at IS NULL",
         [store_id],
         |r| r.get(0),
     )

@@ -177,6 +177,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("merged_into", S),
             ("created_at", S),
             ("updated_at", S),
+            ("erased_at", S),
         ],
     ),
     (

@@ -290,3 +290,74 @@ mod tests {
         assert!(validate_code("AB-1").is_err());
     }
 }
+
+/// A change to the store's row: its name, its currency, or both (`None` keeps the field).
+#[derive(Debug, Clone, Default)]
+pub struct StoreChange {
+    pub name: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// Whether anything was ever sold in this store (any device's order held here).
+pub fn anything_sold(conn: &Connection) -> Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))
+        .db()
+}
+
+/// Changes the store's name or currency; audited with before and after, and synced (last
+/// writer wins per field). The currency is `currency_locked` once anything was sold: orders,
+/// reports and Z reports are in the currency they were taken in. Nothing changed writes nothing.
+pub fn update_store(
+    tx: &mut crate::foundation::write::WriteTx<'_>,
+    store_id: &str,
+    actor_id: &str,
+    change: &StoreChange,
+) -> Result<StoreInfo> {
+    let before = self::store(tx, store_id)?;
+    let name = match &change.name {
+        Some(n) => validate_name(n, "store name")?,
+        None => before.name.clone(),
+    };
+    let currency = match &change.currency {
+        Some(c) => Currency::from_code(c)?,
+        None => before.currency,
+    };
+    if currency != before.currency && anything_sold(tx)? {
+        return Err(Error::new(
+            kassa_domain::ErrorCode::CurrencyLocked,
+            format!(
+                "the store's currency stays {}: sales were already taken in it",
+                before.currency
+            ),
+        ));
+    }
+    let mut after = serde_json::Map::new();
+    let mut was = serde_json::Map::new();
+    if name != before.name {
+        was.insert("name".into(), json!(before.name));
+        after.insert("name".into(), json!(name));
+    }
+    if currency != before.currency {
+        was.insert("currency".into(), json!(before.currency.code()));
+        after.insert("currency".into(), json!(currency.code()));
+    }
+    if after.is_empty() {
+        return Ok(before);
+    }
+    let now = tx.now_ts();
+    tx.execute(
+        "UPDATE stores SET name = ?2, currency = ?3, updated_at = ?4 WHERE id = ?1",
+        params![store_id, name, currency.code(), now],
+    )
+    .db()?;
+    let after = serde_json::Value::Object(after);
+    tx.record_change("stores", store_id, ChangeOp::Upsert, &after)?;
+    tx.audit(
+        AuditInput::new("store.updated")
+            .by(actor_id)
+            .on("store", store_id)
+            .before(serde_json::Value::Object(was))
+            .after(after),
+    )?;
+    self::store(tx, store_id)
+}

@@ -208,10 +208,10 @@ export function catalogHandlers(db: MockCatalog = { products: [], movements: [],
     customer_search: (input) => {
       const q = fold(input.query ?? "").trim();
       const items = db.customers
-        .filter((c) => !c.merged_into)
+        .filter((c) => !c.merged_into && !c.erased_at)
         .filter((c) => !q || fold(`${c.name} ${c.email ?? ""} ${c.phone ?? ""} ${c.tags.join(" ")}`).includes(q))
         .sort((a, b) => a.name.localeCompare(b.name));
-      return { items, total: db.customers.filter((c) => !c.merged_into).length };
+      return { items, total: db.customers.filter((c) => !c.merged_into && !c.erased_at).length };
     },
     customer_get: (input) => {
       const c = db.customers.find((x) => x.id === input.id);
@@ -224,7 +224,7 @@ export function catalogHandlers(db: MockCatalog = { products: [], movements: [],
       const c: CustomerDto = {
         id: id("cust"), name: input.name.trim(), email: input.email || null, phone: input.phone || null, notes: input.notes ?? "",
         marketing_consent: input.marketing_consent ?? false, consent_at: input.marketing_consent ? now() : null, tags: input.tags ?? [],
-        addresses: input.addresses ?? [], merged_into: null, created_at: now(), updated_at: now(),
+        addresses: input.addresses ?? [], merged_into: null, created_at: now(), updated_at: now(), erased_at: null,
       };
       db.customers.push(c);
       return c;
@@ -252,6 +252,18 @@ export function catalogHandlers(db: MockCatalog = { products: [], movements: [],
       return keep;
     },
     customer_import: (input) => ({ rows: input.csv.trim().split(/\r?\n/).length - 1, created: 0, updated: 0, unchanged: 0, errors: [], dry_run: input.dry_run, applied: !input.dry_run }),
+    customer_data_export: (input) => {
+      const c = db.customers.find((x) => x.id === input.id);
+      if (!c) throw new BackendError("not_found", `no customer with id ${input.id}`);
+      const content = input.format === "csv" ? `section,record,field,value\ncustomer,${c.id},name,${c.name}\n` : JSON.stringify({ customer: c, orders: [], vouchers: [] });
+      return { format: input.format, filename: `customer-${c.id}.${input.format}`, content };
+    },
+    customer_erase: (input) => {
+      const c = db.customers.find((x) => x.id === input.id);
+      if (!c) throw new BackendError("not_found", `no customer with id ${input.id}`);
+      Object.assign(c, { name: "", email: null, phone: null, notes: "", marketing_consent: false, consent_at: null, tags: [], addresses: [], erased_at: now() });
+      return c;
+    },
     customer_export: () => ({ csv: "name,email\n" + db.customers.map((c) => `${c.name},${c.email ?? ""}`).join("\n"), rows: db.customers.length }),
   };
 }

@@ -259,7 +259,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     },
     settings_list: () => ({
       settings: [{
-        key: "security.idle_lock_minutes", topic: "security", kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
+        key: "security.idle_lock_minutes", topic: "security", group: "security", choices: null, kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
         describe: "Minutes without use after which a session locks (at most 15)", editable: me().role === "admin",
       }],
     }),
@@ -270,9 +270,27 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
       }
       idleMinutes = input.value;
       return {
-        key: input.key, topic: "security", kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
+        key: input.key, topic: "security", group: "security", choices: null, kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
         describe: "Minutes without use after which a session locks (at most 15)", editable: true,
       };
+    },
+    store_get: () => {
+      const store = state.status.store;
+      return {
+        id: store?.id ?? "", code: store?.code ?? "", name: store?.name ?? "", currency: store?.currency ?? "EUR",
+        currency_locked: reportOrders.length > 0, editable: me().role === "admin" || me().role === "manager",
+      };
+    },
+    store_update: (input) => {
+      requireAdmin();
+      const store = state.status.store;
+      if (!store) throw new BackendError("not_set_up", "no store");
+      if (input.currency && input.currency.toUpperCase() !== store.currency && reportOrders.length > 0) {
+        throw new BackendError("currency_locked", `the store's currency stays ${store.currency}`);
+      }
+      if (input.name !== undefined) store.name = input.name.trim();
+      if (input.currency !== undefined) store.currency = input.currency.trim().toUpperCase();
+      return { id: store.id, code: store.code, name: store.name, currency: store.currency, currency_locked: reportOrders.length > 0, editable: true };
     },
     audit_verify: () => ({ ok: true, entries: 5, first_bad: null }),
     audit_list: () => ({ entries: [], chain: { ok: true, entries: 5, first_bad: null } }),

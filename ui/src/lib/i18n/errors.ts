@@ -32,6 +32,7 @@ export const en: ErrorTexts = {
   "error.device_revoked": "This device was removed from the store; an admin must pair it again.",
   "error.device_cloned": "This device's data looks copied or restored; an admin must pair it again.",
   "error.sequence_gap": "The server is missing earlier changes from this device.",
+  "error.currency_locked": "The currency cannot change any more: sales were already taken in it.",
   "error.storage": "The data could not be read or written.",
   "error.internal": "Something went wrong inside Kassa.",
 };
@@ -64,6 +65,7 @@ export const de: ErrorTexts = {
   "error.device_revoked": "Dieses Gerät wurde aus dem Geschäft entfernt; ein Admin muss es neu koppeln.",
   "error.device_cloned": "Die Daten dieses Geräts scheinen kopiert oder wiederhergestellt; ein Admin muss es neu koppeln.",
   "error.sequence_gap": "Dem Server fehlen frühere Änderungen dieses Geräts.",
+  "error.currency_locked": "Die Währung lässt sich nicht mehr ändern: In ihr wurde schon verkauft.",
   "error.storage": "Die Daten konnten nicht gelesen oder geschrieben werden.",
   "error.internal": "In Kassa ist ein Fehler aufgetreten.",
 };

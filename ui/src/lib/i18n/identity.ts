@@ -128,12 +128,9 @@ export const en = {
   "staff.changed_role": "{email} is now {role}.",
 
   "settings.title": "Settings",
-  "settings.topic_security": "Security",
   "settings.saved": "Saved.",
   "settings.default": "Default: {value}",
   "settings.read_only": "Your role may read but not change settings.",
-  "setting.security.idle_lock_minutes": "Minutes without use before a session locks",
-  "setting.security.invitation_valid_hours": "Hours an invitation or new-authenticator code stays valid",
 
   "admin.tab_overview": "Overview",
   "admin.tab_staff": "Staff",
@@ -278,12 +275,9 @@ export const de: Record<keyof typeof en, string> = {
   "staff.changed_role": "{email} ist jetzt {role}.",
 
   "settings.title": "Einstellungen",
-  "settings.topic_security": "Sicherheit",
   "settings.saved": "Gespeichert.",
   "settings.default": "Standard: {value}",
   "settings.read_only": "Ihre Rolle darf Einstellungen lesen, aber nicht ändern.",
-  "setting.security.idle_lock_minutes": "Minuten ohne Nutzung, bis eine Sitzung gesperrt wird",
-  "setting.security.invitation_valid_hours": "Stunden, die ein Einladungs- oder Authenticator-Code gilt",
 
   "admin.tab_overview": "Überblick",
   "admin.tab_staff": "Mitarbeitende",

@@ -1,5 +1,6 @@
 // The UI language and the locale for money and dates. Reactive: screens re-render on change.
 // Texts live in one file per area of the UI (core.ts, ...); each exports `en` and `de`.
+import * as admin from "./admin";
 import * as catalog from "./catalog";
 import * as core from "./core";
 import * as errors from "./errors";
@@ -8,9 +9,10 @@ import * as reports from "./reports";
 import * as selling from "./selling";
 import * as sync from "./sync";
 
-const en = { ...core.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...reports.en, ...sync.en };
+const en = { ...core.en, ...admin.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...reports.en, ...sync.en };
 const de: Record<keyof typeof en, string> = {
   ...core.de,
+  ...admin.de,
   ...errors.de,
   ...identity.de,
   ...catalog.de,
@@ -36,7 +38,19 @@ function initialLocale(): Locale {
   return nav.toLowerCase().startsWith("de") ? "de" : "en";
 }
 
-const state = $state({ locale: initialLocale() });
+const state = $state({ locale: initialLocale(), person: null as string | null });
+
+/**
+ * Who is signed in (null: nobody). The UI language is per person: a person's choice is kept
+ * on this device under their id and comes back when they sign in again.
+ */
+export function setPerson(id: string | null): void {
+  if (id === state.person) return;
+  state.person = id;
+  if (!id || typeof localStorage === "undefined") return;
+  const theirs = localStorage.getItem(`kassa.locale.${id}`);
+  if ((theirs === "en" || theirs === "de") && theirs !== state.locale) setLocale(theirs);
+}
 
 /** The current UI language. */
 export function locale(): Locale {
@@ -46,7 +60,10 @@ export function locale(): Locale {
 /** Switches the UI language and remembers it on this device. */
 export function setLocale(l: Locale): void {
   state.locale = l;
-  if (typeof localStorage !== "undefined") localStorage.setItem("kassa.locale", l);
+  if (typeof localStorage !== "undefined") {
+    localStorage.setItem("kassa.locale", l);
+    if (state.person) localStorage.setItem(`kassa.locale.${state.person}`, l);
+  }
   if (typeof document !== "undefined") document.documentElement.lang = l;
 }
 

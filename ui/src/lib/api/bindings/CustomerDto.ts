@@ -13,4 +13,8 @@ consent_at: string | null, tags: Array<string>, addresses: Array<AddressDto>,
 /**
  * Set on a duplicate that was merged: the customer it became.
  */
-merged_into: string | null, created_at: string, updated_at: string, };
+merged_into: string | null, created_at: string, updated_at: string, 
+/**
+ * Set when the customer's data was erased on their request (personal fields blank).
+ */
+erased_at: string | null, };

@@ -11,9 +11,18 @@ export type SettingDto = {
  */
 key: string, 
 /**
- * The part before the first dot, for grouping.
+ * The part before the first dot.
  */
 topic: string, 
+/**
+ * Where the settings screen shows it: `store`, `receipts`, `payments`, `selling`,
+ * `stock`, `security` or `reports`.
+ */
+group: string, 
+/**
+ * The only values a text setting may take, when it is a choice.
+ */
+choices: Array<string> | null, 
 /**
  * `int`, `bool` or `text`.
  */

@@ -27,7 +27,10 @@ import type { ConflictsInput } from "./ConflictsInput";
 import type { ConflictsOutput } from "./ConflictsOutput";
 import type { CsvExportOutput } from "./CsvExportOutput";
 import type { CsvImportInput } from "./CsvImportInput";
+import type { CustomerDataExportInput } from "./CustomerDataExportInput";
+import type { CustomerDataExportOutput } from "./CustomerDataExportOutput";
 import type { CustomerDto } from "./CustomerDto";
+import type { CustomerEraseInput } from "./CustomerEraseInput";
 import type { CustomerFields } from "./CustomerFields";
 import type { CustomerIdInput } from "./CustomerIdInput";
 import type { CustomerListOutput } from "./CustomerListOutput";
@@ -114,6 +117,8 @@ import type { StockTransferInput } from "./StockTransferInput";
 import type { StockTransferOutput } from "./StockTransferOutput";
 import type { StockValuationOutput } from "./StockValuationOutput";
 import type { StoreDevicesOutput } from "./StoreDevicesOutput";
+import type { StoreProfileDto } from "./StoreProfileDto";
+import type { StoreUpdateInput } from "./StoreUpdateInput";
 import type { SyncPairInput } from "./SyncPairInput";
 import type { SyncPairOutput } from "./SyncPairOutput";
 import type { SyncReportDto } from "./SyncReportDto";
@@ -166,6 +171,10 @@ export type Commands = {
   settings_list: { input: NoInput; output: SettingsOutput };
   /** Changes one store setting (audited). */
   settings_set: { input: SettingSetInput; output: SettingDto };
+  /** The store's name and currency, and whether the currency is locked by sales. */
+  store_get: { input: NoInput; output: StoreProfileDto };
+  /** Changes the store's name or currency (audited; the currency is refused once anything was sold). */
+  store_update: { input: StoreUpdateInput; output: StoreProfileDto };
   /** Locks the session now; the PIN (or password and code) unlocks it. */
   session_lock: { input: NoInput; output: Ok };
   /** Unlocks the locked session with the PIN, or the password and a second factor. */
@@ -254,6 +263,10 @@ export type Commands = {
   customer_import: { input: CsvImportInput; output: ImportReportDto };
   /** Every customer as CSV. */
   customer_export: { input: NoInput; output: CsvExportOutput };
+  /** Everything held about one customer, as JSON or CSV (managers and admins). */
+  customer_data_export: { input: CustomerDataExportInput; output: CustomerDataExportOutput };
+  /** Erases a customer's personal data on their request; sales stay (managers and admins; audited). */
+  customer_erase: { input: CustomerEraseInput; output: CustomerDto };
   /** The open cart of this till, priced; lines whose price changed since are flagged. */
   cart_get: { input: NoInput; output: CartDto };
   /** Adds an item by barcode/SKU or product id at its price now. */
@@ -354,6 +367,8 @@ export const COMMAND_NAMES: CommandName[] = [
   "audit_list",
   "settings_list",
   "settings_set",
+  "store_get",
+  "store_update",
   "session_lock",
   "session_unlock",
   "session_activity",
@@ -398,6 +413,8 @@ export const COMMAND_NAMES: CommandName[] = [
   "customer_merge",
   "customer_import",
   "customer_export",
+  "customer_data_export",
+  "customer_erase",
   "cart_get",
   "cart_add",
   "cart_set_quantity",

@@ -1,0 +1,76 @@
+// Store settings grouped by what a manager looks for, in both languages, the store's name
+// and currency, and a customer's data on request (export, erasure) against the in-memory backend.
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import App from "../src/App.svelte";
+import { MOCK_TOTP, createMockBackend } from "../src/lib/api/mock";
+import { setLocale } from "../src/lib/i18n/index.svelte";
+
+async function signedInStore() {
+  const backend = createMockBackend();
+  await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+  await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+  return backend;
+}
+
+async function openSettings(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByTestId("nav-admin"));
+  await user.click(await screen.findByTestId("admin-tab-settings"));
+  return screen.findByTestId("settings-admin");
+}
+
+describe("the settings screen", () => {
+  it("shows translated group headings and saves the store's name and currency", async () => {
+    setLocale("en");
+    const backend = await signedInStore();
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    const settings = await openSettings(user);
+    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Store", "Security"]));
+    expect(screen.getByLabelText("Minutes without use before a session locks")).toHaveValue(15);
+    const name = await screen.findByTestId("store-name");
+    expect(name).toHaveValue("Corner Shop");
+    await user.clear(name);
+    await user.type(name, "Corner Café");
+    await user.click(screen.getByTestId("store-save-name"));
+    await waitFor(() => expect(backend.state.status.store?.name).toBe("Corner Café"));
+    const currency = screen.getByTestId("store-currency");
+    await user.clear(currency);
+    await user.type(currency, "CHF");
+    await user.click(screen.getByTestId("store-save-currency"));
+    await waitFor(() => expect(backend.state.status.store?.currency).toBe("CHF"));
+    expect(screen.getByTestId("currency-hint")).toHaveTextContent("until the first sale");
+  }, 20_000);
+
+  it("speaks German", async () => {
+    setLocale("de");
+    const backend = await signedInStore();
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    const settings = await openSettings(user);
+    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Geschäft", "Sicherheit"]));
+    expect(screen.getByLabelText("Name des Geschäfts")).toBeInTheDocument();
+    setLocale("en");
+  }, 20_000);
+});
+
+describe("a customer's data on request", () => {
+  it("exports it and erases the person after asking", async () => {
+    setLocale("en");
+    const backend = await signedInStore();
+    await backend.call("customer_create", { name: "Erika Mustermann", email: "erika@example.com" });
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.click(await screen.findByTestId("nav-customers"));
+    await user.click(await screen.findByTestId("customer-open"));
+    await user.click(await screen.findByTestId("customer-export-json"));
+    expect(await screen.findByTestId("customer-notice")).toHaveTextContent(/Saved customer-.*\.json/);
+    expect(backend.calls.find((c) => c.command === "customer_data_export")?.input).toMatchObject({ format: "json" });
+    await user.click(screen.getByTestId("customer-erase"));
+    await user.type(await screen.findByTestId("customer-erase-reason"), "written request");
+    await user.click(screen.getByTestId("customer-erase-confirm"));
+    await waitFor(() => expect(backend.calls.find((c) => c.command === "customer_erase")?.input).toMatchObject({ reason: "written request" }));
+    await waitFor(() => expect(screen.queryAllByTestId("customer-row")).toHaveLength(0));
+  }, 20_000);
+});
