@@ -16,6 +16,8 @@ pub enum ErrorCode {
     TotpReused,
     Forbidden,
     InsufficientStock,
+    /// Fewer seats are left on a departure (or its shared pool, or an option) than asked for.
+    InsufficientSeats,
     AlreadyExists,
     IdempotencyMismatch,
     Conflict,
@@ -48,7 +50,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -57,6 +59,7 @@ impl ErrorCode {
         ErrorCode::TotpReused,
         ErrorCode::Forbidden,
         ErrorCode::InsufficientStock,
+        ErrorCode::InsufficientSeats,
         ErrorCode::AlreadyExists,
         ErrorCode::IdempotencyMismatch,
         ErrorCode::Conflict,
@@ -90,6 +93,7 @@ impl ErrorCode {
             ErrorCode::TotpReused => "totp_reused",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::InsufficientStock => "insufficient_stock",
+            ErrorCode::InsufficientSeats => "insufficient_seats",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::IdempotencyMismatch => "idempotency_mismatch",
             ErrorCode::Conflict => "conflict",

@@ -12,6 +12,7 @@
 //! change, so a change, its record for the server and its audit trail commit
 //! together or not at all.
 
+pub mod bookings;
 pub mod catalog;
 pub mod customers;
 pub mod foundation;
