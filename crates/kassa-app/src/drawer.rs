@@ -39,6 +39,7 @@ fn figures_dto(f: &shift::ShiftFigures) -> ShiftFiguresDto {
         cash_refunds_minor: f.cash_refunds_minor,
         cash_in_minor: f.cash_in_minor,
         cash_out_minor: f.cash_out_minor,
+        booking_cash_minor: f.booking_cash_minor,
         float_minor: f.float_minor,
         expected_cash_minor: f.expected_cash_minor,
         drawer_opens: f.drawer_opens,

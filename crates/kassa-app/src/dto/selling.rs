@@ -446,6 +446,8 @@ pub struct ShiftFiguresDto {
     pub cash_refunds_minor: i64,
     pub cash_in_minor: i64,
     pub cash_out_minor: i64,
+    /// Cash taken for bookings less cash refunded on their cancellation.
+    pub booking_cash_minor: i64,
     pub float_minor: i64,
     pub expected_cash_minor: i64,
     /// Times the drawer was opened outside a cash sale.
