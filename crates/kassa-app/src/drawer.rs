@@ -91,6 +91,8 @@ fn z_dto(
         net_sales_minor: f.net_sales_minor(),
         by_tender: f.by_tender.clone(),
         refunds_by_tender: f.refunds_by_tender.clone(),
+        bookings_by_tender: f.bookings_by_tender.clone(),
+        booking_refunds_by_tender: f.booking_refunds_by_tender.clone(),
         by_tax: f
             .by_tax
             .iter()

@@ -266,6 +266,13 @@ fn a_booking_goes_from_quote_to_completed_with_its_money_on_the_drawer() {
     let f = shift::figures(store.conn(), &s.id).unwrap();
     assert_eq!(f.booking_cash_minor, 160_000);
     assert_eq!(f.expected_cash_minor, 160_000);
+    // And on the day's Z report, beside (not in) the sales.
+    let day = kassa_store::selling::business_date(store.conn(), start()).unwrap();
+    let z =
+        kassa_store::selling::zreport::figures_for_date(store.conn(), &device_id, &day).unwrap();
+    assert_eq!(z.bookings_by_tender.get("cash"), Some(&160_000));
+    assert!(z.booking_refunds_by_tender.is_empty());
+    assert_eq!(z.gross_minor, 0);
     // Audited, and every write recorded for the other devices.
     assert_eq!(
         count(

@@ -516,6 +516,9 @@ pub struct ZReportDto {
     pub by_tender: std::collections::BTreeMap<String, i64>,
     pub refunds_by_tender: std::collections::BTreeMap<String, i64>,
     pub by_tax: Vec<TaxLineDto>,
+    /// Money taken for bookings by tender (not sales), and refunded on cancellation.
+    pub bookings_by_tender: std::collections::BTreeMap<String, i64>,
+    pub booking_refunds_by_tender: std::collections::BTreeMap<String, i64>,
 }
 
 /// Closed Z reports of this device.

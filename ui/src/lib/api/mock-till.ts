@@ -211,7 +211,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     return {
       number: null, business_date: "2026-11-22", closed: false, intact: true, closed_at: null, orders: open.length,
       gross_minor: gross, discount_minor: 0, tax_minor: 0, rounding_minor: open.reduce((n, o) => n + o.rounding_minor, 0),
-      refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [],
+      refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [], bookings_by_tender: {}, booking_refunds_by_tender: {},
     };
   }
 
