@@ -531,3 +531,114 @@ impl Api {
         Ok(waitlist_dto(e))
     }
 }
+
+/// The cancellation policy in words, most days first.
+fn policy_words(policy: &FeeTable, money: &dyn Fn(i64) -> String) -> Vec<String> {
+    let fee = |s: &Share| match *s {
+        Share::Percent(0) | Share::Fixed(0) => "free".to_string(),
+        Share::Percent(bp) if bp % 100 == 0 => format!("{}% of the price", bp / 100),
+        Share::Percent(bp) => format!("{}.{:02}% of the price", bp / 100, bp % 100),
+        Share::Fixed(m) => format!("{} (at most the price)", money(m)),
+    };
+    policy
+        .tiers()
+        .iter()
+        .rev()
+        .map(|t| {
+            if t.days_before == 0 {
+                format!("Later, up to the day of departure: {}", fee(&t.fee))
+            } else {
+                format!(
+                    "{} days or more before departure: {}",
+                    t.days_before,
+                    fee(&t.fee)
+                )
+            }
+        })
+        .collect()
+}
+
+impl Api {
+    /// The booking confirmation as PDF (base64): reference, itinerary, travellers, prices,
+    /// payments, balance and due date, and the cancellation policy in words. Reprint any time.
+    pub fn booking_confirmation(&self, input: BookingIdInput) -> ApiResult<BookingDocumentOutput> {
+        use base64::Engine;
+        let cx = self.begin(Permission::Book)?;
+        let conn = cx.store.conn();
+        let b = bookings::get(conn, &input.booking)?;
+        let dep = trips::departure(conn, &b.departure_id)?;
+        let trip = trips::trip(conn, &dep.trip_id)?;
+        let store_name = kassa_store::foundation::device::store(conn, &cx.store_id)?.name;
+        let customer = b
+            .customer_id
+            .as_deref()
+            .map(|c| kassa_store::customers::get(conn, &cx.store_id, c).map(|c| c.data.name))
+            .transpose()?;
+        let exponent = cx.currency.exponent();
+        let code = cx.currency.code();
+        let money = move |minor: i64| {
+            format!(
+                "{} {code}",
+                kassa_domain::money::format_minor(minor, exponent)
+            )
+        };
+        let when = |t: &str| -> String {
+            kassa_store::bookings::trips::local_time(t, &dep.time_zone)
+                .unwrap_or_else(|_| t.to_string())
+        };
+        let c = kassa_documents::booking::BookingConfirmation {
+            store_name,
+            reference: b.reference.clone(),
+            status: b.status.as_str().to_string(),
+            trip_name: trip.name.clone(),
+            departs: when(&dep.departs_at),
+            returns: dep.returns_at.as_deref().map(when),
+            meeting_point: dep.meeting_point.clone(),
+            customer,
+            travellers: b
+                .travellers
+                .iter()
+                .map(|t| {
+                    (
+                        t.full_name.clone(),
+                        t.traveller_type.clone(),
+                        money(t.price_minor),
+                    )
+                })
+                .collect(),
+            items: b
+                .items
+                .iter()
+                .map(|i| (i.name.clone(), i.qty, money(i.total_minor)))
+                .collect(),
+            total: money(b.total_minor),
+            deposit: money(b.deposit_minor),
+            payments: b
+                .payments
+                .iter()
+                .map(|p| {
+                    (
+                        p.created_at.get(..10).unwrap_or("").to_string(),
+                        format!("{} {}", p.direction, p.kind),
+                        money(if p.direction == "refund" {
+                            -p.amount_minor
+                        } else {
+                            p.amount_minor
+                        }),
+                        p.receipt_number.clone(),
+                    )
+                })
+                .collect(),
+            paid: money(b.paid_minor),
+            balance: money(b.balance_minor),
+            balance_due_on: b.balance_due_on.clone(),
+            hold_expires_at: b.hold_expires_at.as_deref().map(when),
+            policy: policy_words(&trip.cancellation_policy, &money),
+        };
+        let pdf = kassa_documents::booking::pdf(&c)?;
+        Ok(BookingDocumentOutput {
+            reference: b.reference,
+            base64: base64::engine::general_purpose::STANDARD.encode(pdf),
+        })
+    }
+}

@@ -288,6 +288,8 @@ commands! {
     booking_complete(BookingIdInput) -> BookingDto;
     /// Adds a note to a booking.
     booking_note(BookingNoteInput) -> BookingDto;
+    /// The booking confirmation as PDF; reprint any time.
+    booking_confirmation(BookingIdInput) -> BookingDocumentOutput;
     /// Expires this device's holds past their time.
     booking_expire(NoInput) -> BookingsExpiredOutput;
     /// Bookings, newest first, by departure, status or search.

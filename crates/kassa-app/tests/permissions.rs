@@ -330,6 +330,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("booking_cancel", AGENTS),
     ("booking_complete", AGENTS),
     ("booking_note", AGENTS),
+    ("booking_confirmation", AGENTS),
     ("booking_expire", AGENTS),
     ("booking_list", AGENTS),
     ("booking_balances_due", AGENTS),

@@ -178,6 +178,22 @@ fn book_pay_a_deposit_and_cancel_through_the_cli() {
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["travellers"].as_array().unwrap().len(), 3);
     assert_eq!(r.out["payments"][0]["amount_minor"], 78_000);
+    // The confirmation prints as PDF, any time.
+    let pdf = d.join("confirmation.pdf");
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "confirmation",
+            &reference,
+            "--out",
+            pdf.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["reference"], reference.as_str());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
     let r = kassa(d, &["booking", "balances-due", "--json"]);
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["items"][0]["balance_minor"], 182_000);

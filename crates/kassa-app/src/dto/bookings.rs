@@ -409,3 +409,11 @@ pub struct WaitlistOutput {
 pub struct WaitlistIdInput {
     pub id: String,
 }
+
+/// A booking's document: the confirmation as PDF.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingDocumentOutput {
+    pub reference: String,
+    /// The PDF's bytes, base64.
+    pub base64: String,
+}

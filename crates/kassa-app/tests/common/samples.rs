@@ -133,7 +133,11 @@ pub fn sample_input(command: &str) -> Option<Value> {
         "booking_create" => {
             json!({"departure_id": missing, "travellers": [{"full_name": "Sample Traveller"}]})
         }
-        "booking_get" | "booking_hold" | "booking_complete" | "booking_cancel" => {
+        "booking_get"
+        | "booking_hold"
+        | "booking_complete"
+        | "booking_cancel"
+        | "booking_confirmation" => {
             json!({"booking": missing})
         }
         "booking_pay" => json!({"booking": missing, "kind": "cash", "amount_minor": 100}),

@@ -166,6 +166,12 @@ pub enum BookingCommand {
     },
     /// Show a booking by id or reference, with its history and payments.
     Show { booking: String },
+    /// The booking confirmation as PDF, written to --out.
+    Confirmation {
+        booking: String,
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// List bookings, newest first.
     List {
         #[arg(long)]
@@ -555,6 +561,26 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
                 human.push_str(&format!("  {} {} {}\n", e.at, e.event, e.detail));
             }
             Ok(Outcome::new(&b, human))
+        }
+        BookingCommand::Confirmation { booking, out } => {
+            use base64::Engine;
+            let doc = api.booking_confirmation(BookingIdInput {
+                booking: booking.clone(),
+            })?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&doc.base64)
+                .map_err(|e| bad(format!("the confirmation is not base64: {e}")))?;
+            std::fs::write(out, &bytes)
+                .map_err(|e| bad(format!("cannot write {}: {e}", out.display())))?;
+            let answer = serde_json::json!({
+                "reference": doc.reference, "file": out.display().to_string(), "bytes": bytes.len(),
+            });
+            let human = format!(
+                "Wrote the confirmation of {} to {}",
+                doc.reference,
+                out.display()
+            );
+            Ok(Outcome::from_json(answer, human))
         }
         BookingCommand::List {
             departure,

@@ -450,3 +450,15 @@ impl Departure {
         parse_ts(&self.departs_at)
     }
 }
+
+/// A stored UTC time as the wall clock of zone `time_zone`: `2027-07-10 06:00 Europe/Berlin`.
+pub fn local_time(stored: &str, time_zone: &str) -> Result<String> {
+    let zone = zone_of(time_zone)?;
+    let t = parse_ts(stored)?;
+    let ts = jiff::Timestamp::from_millisecond(t.timestamp_millis())
+        .map_err(|_| Error::invalid_input("the time is out of range"))?;
+    Ok(format!(
+        "{} {time_zone}",
+        ts.to_zoned(zone).strftime("%Y-%m-%d %H:%M")
+    ))
+}

@@ -10,6 +10,7 @@ import type { BalancesDueOutput } from "./BalancesDueOutput";
 import type { BookingCancelInput } from "./BookingCancelInput";
 import type { BookingCancelOutput } from "./BookingCancelOutput";
 import type { BookingCreateInput } from "./BookingCreateInput";
+import type { BookingDocumentOutput } from "./BookingDocumentOutput";
 import type { BookingDto } from "./BookingDto";
 import type { BookingIdInput } from "./BookingIdInput";
 import type { BookingListInput } from "./BookingListInput";
@@ -387,6 +388,8 @@ export type Commands = {
   booking_complete: { input: BookingIdInput; output: BookingDto };
   /** Adds a note to a booking. */
   booking_note: { input: BookingNoteInput; output: BookingDto };
+  /** The booking confirmation as PDF; reprint any time. */
+  booking_confirmation: { input: BookingIdInput; output: BookingDocumentOutput };
   /** Expires this device's holds past their time. */
   booking_expire: { input: NoInput; output: BookingsExpiredOutput };
   /** Bookings, newest first, by departure, status or search. */
@@ -520,6 +523,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "booking_cancel",
   "booking_complete",
   "booking_note",
+  "booking_confirmation",
   "booking_expire",
   "booking_list",
   "booking_balances_due",
