@@ -266,4 +266,48 @@ commands! {
     voucher_get(VoucherRef) -> VoucherDto;
     /// Card payments taken offline that wait for the provider.
     cards_pending(NoInput) -> PendingCardsDto;
+    /// Adds a trip: prices per traveller type, deposit rule, cancellation policy (audited).
+    trip_create(TripCreateInput) -> TripDto;
+    /// Adds an option or add-on to a trip, with its own capacity if it has one (audited).
+    trip_option_add(TripOptionAddInput) -> TripDto;
+    /// Every trip.
+    trip_list(NoInput) -> TripListOutput;
+    /// One trip by id or code.
+    trip_get(TripIdInput) -> TripDto;
+    /// Adds a departure with its seats, or sharing another departure's seats (audited).
+    departure_add(DepartureAddInput) -> DepartureDto;
+    /// Sets a departure's seats, never below what is booked (audited).
+    departure_set_capacity(DepartureCapacityInput) -> DepartureDto;
+    /// Departures with their seats left.
+    departure_list(DepartureListInput) -> DepartureListOutput;
+    /// One departure with its seats left.
+    departure_get(DepartureIdInput) -> DepartureDto;
+    /// Makes a booking: a quote, held, or held and paid at once; never beyond the seats left.
+    booking_create(BookingCreateInput) -> BookingDto;
+    /// One booking by id or reference, with its history and payments.
+    booking_get(BookingIdInput) -> BookingDto;
+    /// Holds a quote's seats until its hold expires.
+    booking_hold(BookingIdInput) -> BookingDto;
+    /// Takes a deposit or balance payment, with a receipt number.
+    booking_pay(BookingPayInput) -> BookingPaymentOutput;
+    /// Cancels a booking with the policy's fee, or previews the fee.
+    booking_cancel(BookingCancelInput) -> BookingCancelOutput;
+    /// Marks a paid booking completed.
+    booking_complete(BookingIdInput) -> BookingDto;
+    /// Adds a note to a booking.
+    booking_note(BookingNoteInput) -> BookingDto;
+    /// The booking confirmation as PDF; reprint any time.
+    booking_confirmation(BookingIdInput) -> BookingDocumentOutput;
+    /// Expires this device's holds past their time.
+    booking_expire(NoInput) -> BookingsExpiredOutput;
+    /// Bookings, newest first, by departure, status or search.
+    booking_list(BookingListInput) -> BookingListOutput;
+    /// Money still owed on bookings, by due date.
+    booking_balances_due(NoInput) -> BalancesDueOutput;
+    /// Puts a customer on a full departure's waitlist.
+    waitlist_add(WaitlistAddInput) -> WaitlistEntryDto;
+    /// A departure's waitlist in order.
+    waitlist_list(DepartureIdInput) -> WaitlistOutput;
+    /// Takes an entry off the waitlist.
+    waitlist_withdraw(WaitlistIdInput) -> WaitlistEntryDto;
 }

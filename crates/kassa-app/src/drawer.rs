@@ -39,6 +39,7 @@ fn figures_dto(f: &shift::ShiftFigures) -> ShiftFiguresDto {
         cash_refunds_minor: f.cash_refunds_minor,
         cash_in_minor: f.cash_in_minor,
         cash_out_minor: f.cash_out_minor,
+        booking_cash_minor: f.booking_cash_minor,
         float_minor: f.float_minor,
         expected_cash_minor: f.expected_cash_minor,
         drawer_opens: f.drawer_opens,
@@ -90,6 +91,8 @@ fn z_dto(
         net_sales_minor: f.net_sales_minor(),
         by_tender: f.by_tender.clone(),
         refunds_by_tender: f.refunds_by_tender.clone(),
+        bookings_by_tender: f.bookings_by_tender.clone(),
+        booking_refunds_by_tender: f.booking_refunds_by_tender.clone(),
         by_tax: f
             .by_tax
             .iter()

@@ -9,6 +9,7 @@ mod account;
 mod approval;
 mod audit;
 pub mod bindings;
+mod bookings;
 mod catalog;
 pub mod commands;
 mod context;

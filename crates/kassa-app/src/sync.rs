@@ -188,6 +188,7 @@ fn kind_dto(kind: OutboxKind) -> OutboxKindDto {
         OutboxKind::Catalog => OutboxKindDto::Catalog,
         OutboxKind::Customers => OutboxKindDto::Customers,
         OutboxKind::Vouchers => OutboxKindDto::Vouchers,
+        OutboxKind::Bookings => OutboxKindDto::Bookings,
         OutboxKind::Staff => OutboxKindDto::Staff,
         OutboxKind::Settings => OutboxKindDto::Settings,
         OutboxKind::Emails => OutboxKindDto::Emails,

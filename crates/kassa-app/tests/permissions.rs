@@ -207,6 +207,8 @@ const EVERYONE: [bool; 4] = [true, true, true, true];
 const DRAWER: [bool; 4] = [true, false, true, true];
 const MANAGERS: [bool; 4] = [false, false, true, true];
 const ADMINS: [bool; 4] = [false, false, false, true];
+/// Travel agents, managers and admins: bookings.
+const AGENTS: [bool; 4] = [false, true, true, true];
 
 /// Every command of the command table and who may call it (with the input of
 /// `tests/common/samples.rs`, which asks no manager's approval). A denied call is `forbidden`;
@@ -317,6 +319,29 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("voucher_issue", MANAGERS),
     ("voucher_get", EVERYONE),
     ("cards_pending", MANAGERS),
+    // Trips and departures are the catalog's; booking them is the agents'.
+    ("trip_create", MANAGERS),
+    ("trip_option_add", MANAGERS),
+    ("trip_list", AGENTS),
+    ("trip_get", AGENTS),
+    ("departure_add", MANAGERS),
+    ("departure_set_capacity", MANAGERS),
+    ("departure_list", AGENTS),
+    ("departure_get", AGENTS),
+    ("booking_create", AGENTS),
+    ("booking_get", AGENTS),
+    ("booking_hold", AGENTS),
+    ("booking_pay", AGENTS),
+    ("booking_cancel", AGENTS),
+    ("booking_complete", AGENTS),
+    ("booking_note", AGENTS),
+    ("booking_confirmation", AGENTS),
+    ("booking_expire", AGENTS),
+    ("booking_list", AGENTS),
+    ("booking_balances_due", AGENTS),
+    ("waitlist_add", AGENTS),
+    ("waitlist_list", AGENTS),
+    ("waitlist_withdraw", AGENTS),
 ];
 
 /// Signs `role` in again when the last command ended or locked the session.

@@ -55,6 +55,17 @@ pub enum Command {
     /// Customers: add, list, merge duplicates, import and export CSV, a customer's data on request.
     #[command(subcommand)]
     Customer(crate::commands::customers::CustomerCommand),
+    /// Trips: add one with its prices, deposit and cancellation policy; options; list, show.
+    #[command(subcommand)]
+    Trip(crate::commands::bookings::TripCommand),
+    /// Departures of trips: add, list, show, set seats, the waitlist.
+    #[command(subcommand)]
+    Departure(crate::commands::bookings::DepartureCommand),
+    /// Book seats on a departure in one step: held, and paid with --pay cash=MINOR.
+    Book(crate::commands::bookings::BookArgs),
+    /// Bookings: quote, hold, pay, cancel, complete, show, list, balances due, waitlist.
+    #[command(subcommand)]
+    Booking(crate::commands::bookings::BookingCommand),
     /// Staff: invitations, roles, lockouts, password resets, new authenticators.
     #[command(subcommand)]
     Staff(StaffCommand),

@@ -37,7 +37,7 @@ pub enum Row {
     Barcode(String),
 }
 
-fn text(text: impl Into<String>, style: Style, align: Align) -> Row {
+pub(crate) fn text(text: impl Into<String>, style: Style, align: Align) -> Row {
     Row::Text {
         text: text.into(),
         style,

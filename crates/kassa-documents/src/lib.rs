@@ -5,6 +5,7 @@
 //! The layout is a list of [`layout::Row`]s in 48 columns (Font A on 80 mm paper); each
 //! renderer draws the same rows, so the three always say the same thing.
 
+pub mod booking;
 pub mod escpos;
 pub mod html;
 pub mod layout;

@@ -27,7 +27,12 @@ fn black() -> Color {
 
 /// The receipt as PDF bytes.
 pub fn render(r: &Receipt) -> Result<Vec<u8>> {
-    let rows = layout(r);
+    render_rows(&format!("{} {}", r.title(), r.number), layout(r))
+}
+
+/// Laid-out rows (a receipt's, a booking confirmation's) as PDF bytes on 80 mm paper, with
+/// `title` as the document's title.
+pub fn render_rows(title: &str, rows: Vec<Row>) -> Result<Vec<u8>> {
     let height_pt: f32 = rows
         .iter()
         .map(|row| match row {
@@ -149,7 +154,7 @@ pub fn render(r: &Receipt) -> Result<Vec<u8>> {
             }
         }
     }
-    let mut doc = PdfDocument::new(&format!("{} {}", r.title(), r.number));
+    let mut doc = PdfDocument::new(title);
     let page = PdfPage::new(Mm(PAGE_WIDTH_MM), page_height, ops);
     let mut warnings = Vec::new();
     Ok(doc

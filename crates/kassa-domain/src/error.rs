@@ -16,6 +16,8 @@ pub enum ErrorCode {
     TotpReused,
     Forbidden,
     InsufficientStock,
+    /// Fewer seats are left on a departure (or its shared pool, or an option) than asked for.
+    InsufficientSeats,
     AlreadyExists,
     IdempotencyMismatch,
     Conflict,
@@ -52,7 +54,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -61,6 +63,7 @@ impl ErrorCode {
         ErrorCode::TotpReused,
         ErrorCode::Forbidden,
         ErrorCode::InsufficientStock,
+        ErrorCode::InsufficientSeats,
         ErrorCode::AlreadyExists,
         ErrorCode::IdempotencyMismatch,
         ErrorCode::Conflict,
@@ -96,6 +99,7 @@ impl ErrorCode {
             ErrorCode::TotpReused => "totp_reused",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::InsufficientStock => "insufficient_stock",
+            ErrorCode::InsufficientSeats => "insufficient_seats",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::IdempotencyMismatch => "idempotency_mismatch",
             ErrorCode::Conflict => "conflict",

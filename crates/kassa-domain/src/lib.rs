@@ -5,6 +5,7 @@
 //! here knows about SQLite, JSON, Tauri or the network.
 
 pub mod audit;
+pub mod booking;
 pub mod business_day;
 pub mod catalog;
 pub mod customer;

@@ -1,17 +1,19 @@
 //! Kassa's local store: one SQLite file per device.
 //!
-//! Four areas, each a folder with its own tests: `foundation` (the file, the write path,
+//! Five areas, each a folder with its own tests: `foundation` (the file, the write path,
 //! outbox, audit, keys, settings, the device), `identity` (staff, sign-in, approvals,
 //! sessions), `catalog` (products, categories, tax classes, search, stock, catalog CSV) with
-//! `customers`, and `selling` (cart, checkout, orders, refunds, shifts, Z reports, vouchers).
+//! `customers`, `selling` (cart, checkout, orders, refunds, shifts, Z reports, vouchers) and
+//! `bookings` (trips, departures and their seats, bookings, the waitlist).
 //! Areas depend on `foundation`; `selling` reads the catalog only through
-//! `selling::catalog_port`; nothing below depends on `selling`.
+//! `selling::catalog_port`; nothing but `bookings` depends on `selling`.
 //!
 //! Every write goes through [`Store::write`], whose [`WriteTx`] appends the
 //! sync outbox entry and the audit entry in the same transaction as the
 //! change, so a change, its record for the server and its audit trail commit
 //! together or not at all.
 
+pub mod bookings;
 pub mod catalog;
 pub mod customers;
 pub mod foundation;

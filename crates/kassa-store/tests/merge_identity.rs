@@ -168,7 +168,7 @@ fn an_unknown_entity_is_parked_with_its_reason_and_a_forged_own_entry_is_refused
         .unwrap()
         .id;
     let unknown = change(
-        "bookings",
+        "no_such_entity",
         &new_id(),
         ChangeOp::Upsert,
         json!({"at": "noon"}),
@@ -188,7 +188,10 @@ fn an_unknown_entity_is_parked_with_its_reason_and_a_forged_own_entry_is_refused
         .conn()
         .query_row("SELECT reason FROM parked_changes", [], |r| r.get(0))
         .unwrap();
-    assert!(reason.contains("no applier for 'bookings'"), "{reason}");
+    assert!(
+        reason.contains("no applier for 'no_such_entity'"),
+        "{reason}"
+    );
     assert_eq!(conflicts(b.conn(), "audit_fork"), 1);
     assert!(audit::verify(b.conn()).unwrap().ok);
     // Nothing of it reached B's outbox.

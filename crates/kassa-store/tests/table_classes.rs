@@ -235,6 +235,89 @@ fn every_write_to_a_synced_table_records_its_change() {
             Ok(())
         }),
     ));
+    let (s, a) = (store_id.clone(), admin.clone());
+    ops.push((
+        "bookings",
+        Box::new(move |st: &mut Store| {
+            use kassa_domain::booking::{
+                FeeTable, Share, Traveller, TravellerPrices, TravellerType,
+            };
+            use kassa_store::bookings::trips::{self, DepartureData, TripData};
+            use kassa_store::bookings::{self, BookingRequest, BookingTender, waitlist};
+            st.write(|tx| {
+                let t = trips::create_trip(
+                    tx,
+                    &s,
+                    &a,
+                    &TripData {
+                        code: "T1".into(),
+                        name: "Trip".into(),
+                        prices: TravellerPrices {
+                            adult_minor: 1000,
+                            child_minor: None,
+                            senior_minor: None,
+                        },
+                        deposit: Share::Percent(5000),
+                        balance_due_days: 10,
+                        cancellation_policy: FeeTable::parse("0:100%,30:0")?,
+                        hold_minutes: 60,
+                        documents_required: false,
+                    },
+                )?;
+                let o = trips::add_option(tx, &a, &t.id, "Insurance", 100, Some(5))?;
+                let d = trips::add_departure(
+                    tx,
+                    &s,
+                    &a,
+                    &DepartureData {
+                        trip_id: t.id.clone(),
+                        departs_at: tx.now() + chrono::Duration::days(60),
+                        returns_at: None,
+                        time_zone: "UTC".into(),
+                        meeting_point: Some("Gate".into()),
+                        seats: Some(1),
+                        share_with: None,
+                    },
+                )?;
+                trips::set_capacity(tx, &a, &d.id, 2)?;
+                let req = BookingRequest {
+                    departure_id: d.id.clone(),
+                    customer_id: None,
+                    travellers: vec![
+                        Traveller {
+                            traveller_type: TravellerType::Adult,
+                            full_name: "Ann".into(),
+                            date_of_birth: None,
+                            document_number: None,
+                        };
+                        2
+                    ],
+                    options: vec![(o.id, 1)],
+                    note: Some("aisle".into()),
+                    staff_id: a.clone(),
+                    hold: true,
+                    waitlist_id: None,
+                };
+                let b = bookings::create(tx, &s, &req)?;
+                bookings::pay(tx, &s, &a, &b.id, BookingTender::Cash, 1000)?;
+                bookings::add_note(tx, &a, &b.id, "called")?;
+                let c = customers::create(
+                    tx,
+                    &s,
+                    &a,
+                    &CustomerData {
+                        name: "Waiting".into(),
+                        ..Default::default()
+                    },
+                    AuditMode::PerProduct,
+                )?;
+                let w = waitlist::add(tx, &s, &a, &d.id, &c.id, 1, None)?;
+                bookings::cancel(tx, &s, &a, &b.id, None)?;
+                waitlist::withdraw(tx, &a, &w.id)?;
+                Ok(())
+            })
+        }),
+    ));
     let mut failures = Vec::new();
     for (name, op) in ops {
         for miss in uncarried(&mut store, &writes, op) {

@@ -4,6 +4,7 @@
 //! from here (see `bindings`), never written by hand. Inputs deny unknown fields
 //! and mark `Option` fields optional in TypeScript.
 
+mod bookings;
 mod catalog;
 mod core;
 mod customers;
@@ -13,6 +14,7 @@ mod selling;
 mod settings;
 mod sync;
 
+pub use self::bookings::*;
 pub use self::catalog::*;
 pub use self::core::*;
 pub use self::customers::*;

@@ -461,6 +461,8 @@ pub struct ShiftFiguresDto {
     pub cash_refunds_minor: i64,
     pub cash_in_minor: i64,
     pub cash_out_minor: i64,
+    /// Cash taken for bookings less cash refunded on their cancellation.
+    pub booking_cash_minor: i64,
     pub float_minor: i64,
     pub expected_cash_minor: i64,
     /// Times the drawer was opened outside a cash sale.
@@ -529,6 +531,9 @@ pub struct ZReportDto {
     pub by_tender: std::collections::BTreeMap<String, i64>,
     pub refunds_by_tender: std::collections::BTreeMap<String, i64>,
     pub by_tax: Vec<TaxLineDto>,
+    /// Money taken for bookings by tender (not sales), and refunded on cancellation.
+    pub bookings_by_tender: std::collections::BTreeMap<String, i64>,
+    pub booking_refunds_by_tender: std::collections::BTreeMap<String, i64>,
 }
 
 /// Closed Z reports of this device.

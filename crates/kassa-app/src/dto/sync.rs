@@ -124,6 +124,7 @@ pub enum OutboxKindDto {
     Catalog,
     Customers,
     Vouchers,
+    Bookings,
     Staff,
     Settings,
     Emails,

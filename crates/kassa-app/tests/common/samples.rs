@@ -115,6 +115,39 @@ pub fn sample_input(command: &str) -> Option<Value> {
         }
         "voucher_issue" => json!({"amount_minor": 100}),
         "voucher_get" => json!({"code": "NO-SUCH-CODE"}),
+        "trip_create" => json!({
+            "code": "SAMPLE", "name": "Sample trip", "adult_minor": 1000, "deposit": "30%",
+            "balance_due_days": 30, "cancellation_policy": "0:100%",
+        }),
+        "trip_option_add" => {
+            json!({"trip": "NO-SUCH-TRIP", "name": "Single room", "price_minor": 100})
+        }
+        "trip_list"
+        | "departure_list"
+        | "booking_list"
+        | "booking_expire"
+        | "booking_balances_due" => json!({}),
+        "trip_get" => json!({"trip": "NO-SUCH-TRIP"}),
+        "departure_add" => json!({
+            "trip": "NO-SUCH-TRIP", "departs_at": "2027-01-01T08:00:00Z",
+            "time_zone": "Europe/Berlin", "seats": 10,
+        }),
+        "departure_set_capacity" => json!({"departure_id": missing, "seats": 10}),
+        "departure_get" | "waitlist_list" => json!({"departure_id": missing}),
+        "booking_create" => {
+            json!({"departure_id": missing, "travellers": [{"full_name": "Sample Traveller"}]})
+        }
+        "booking_get"
+        | "booking_hold"
+        | "booking_complete"
+        | "booking_cancel"
+        | "booking_confirmation" => {
+            json!({"booking": missing})
+        }
+        "booking_pay" => json!({"booking": missing, "kind": "cash", "amount_minor": 100}),
+        "booking_note" => json!({"booking": missing, "note": "sample"}),
+        "waitlist_add" => json!({"departure_id": missing, "customer_id": missing, "seats": 1}),
+        "waitlist_withdraw" => json!({"id": missing}),
         _ => return None,
     })
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+pub mod bookings;
 pub mod catalog;
 pub mod customers;
 pub mod places;
@@ -158,6 +159,10 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Location(c) => places::location(api, c),
         Command::TaxClass(c) => places::tax_class(api, c),
         Command::Customer(c) => customers::run(api, c),
+        Command::Trip(c) => bookings::trip(api, c),
+        Command::Departure(c) => bookings::departure(api, c),
+        Command::Book(a) => bookings::book(api, a),
+        Command::Booking(c) => bookings::booking(api, c),
         Command::Pair(a) => sync::pair(api, a),
         Command::Sync => sync::sync(api),
         Command::Devices(a) => sync::devices(api, a),

@@ -39,6 +39,17 @@ fn zone(name: &str) -> Result<Zone> {
     })
 }
 
+/// The time zone named `name` (not empty) from the time zone database, or `invalid_input`: a
+/// departure's days are counted in its own zone.
+pub fn zone_of(name: &str) -> Result<jiff::tz::TimeZone> {
+    match zone(name)? {
+        Zone::Named(z) => Ok(z),
+        Zone::Device => Err(Error::invalid_input(
+            "name a time zone (e.g. Europe/Berlin, America/New_York, UTC)",
+        )),
+    }
+}
+
 /// Checks that a time zone name exists, before it is stored.
 pub fn check_zone(name: &str) -> Result<()> {
     zone(name).map(|_| ())

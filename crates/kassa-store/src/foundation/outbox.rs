@@ -124,6 +124,7 @@ pub enum OutboxKind {
     Catalog,
     Customers,
     Vouchers,
+    Bookings,
     Staff,
     Settings,
     Emails,
@@ -143,6 +144,8 @@ impl OutboxKind {
             "products" | "categories" | "tax_classes" | "price_history" => OutboxKind::Catalog,
             "customers" => OutboxKind::Customers,
             "vouchers" | "voucher_movements" => OutboxKind::Vouchers,
+            "bookings" | "trips" | "trip_options" | "capacity_pools" | "departures"
+            | "booking_waitlist" => OutboxKind::Bookings,
             "staff" | "invitations" | "backup_codes" | "totp_steps" | "sign_in_events" => {
                 OutboxKind::Staff
             }

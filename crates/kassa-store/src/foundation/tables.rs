@@ -106,6 +106,28 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ),
     ("vouchers", Lifecycle, Some(("vouchers", "id"))),
     ("z_reports", Lifecycle, Some(("z_reports", "id"))),
+    // Bookings (`bookings/`): trips, options, pools, departures and the waitlist are
+    // reference data; a booking is a lifecycle document whose rows travel in its events.
+    ("booking_events", Ledger, Some(("bookings", "booking_id"))),
+    ("booking_items", Ledger, Some(("bookings", "booking_id"))),
+    ("booking_notes", Ledger, Some(("bookings", "booking_id"))),
+    ("booking_payments", Ledger, Some(("bookings", "booking_id"))),
+    ("booking_series", DeviceLocal, None),
+    (
+        "booking_travellers",
+        Ledger,
+        Some(("bookings", "booking_id")),
+    ),
+    (
+        "booking_waitlist",
+        Reference,
+        Some(("booking_waitlist", "id")),
+    ),
+    ("bookings", Lifecycle, Some(("bookings", "id"))),
+    ("capacity_pools", Reference, Some(("capacity_pools", "id"))),
+    ("departures", Reference, Some(("departures", "id"))),
+    ("trip_options", Reference, Some(("trip_options", "id"))),
+    ("trips", Reference, Some(("trips", "id"))),
 ];
 
 /// Rows that travel inside a document's change instead of one of their own: `(table,

@@ -230,8 +230,10 @@ pub struct ShiftFigures {
     pub cash_refunds_minor: i64,
     pub cash_in_minor: i64,
     pub cash_out_minor: i64,
+    /// Cash taken for bookings (deposits, balances) less cash refunded on cancellations.
+    pub booking_cash_minor: i64,
     pub float_minor: i64,
-    /// Float + cash sales − cash refunds + cash in − cash out.
+    /// Float + cash sales − cash refunds + cash in − cash out + booking cash.
     pub expected_cash_minor: i64,
     /// Times the drawer was opened outside a cash sale ("no sale", a reprint with the drawer).
     pub drawer_opens: i64,
@@ -290,6 +292,15 @@ pub fn figures(conn: &Connection, shift_id: &str) -> Result<ShiftFigures> {
         cash_refunds_minor: cash_refunds,
         cash_in_minor: moved("in")?,
         cash_out_minor: moved("out")?,
+        // Bookings put their cash on the shift of the device that took it (`bookings`).
+        booking_cash_minor: conn
+            .query_row(
+                "SELECT coalesce(sum(CASE WHEN direction = 'refund' THEN -amount_minor ELSE amount_minor END), 0)
+                   FROM booking_payments WHERE shift_id = ?1 AND kind = 'cash'",
+                [shift_id],
+                |r| r.get(0),
+            )
+            .db()?,
         float_minor: shift.opening_float_minor,
         expected_cash_minor: 0,
         drawer_opens: conn
@@ -307,6 +318,7 @@ pub fn figures(conn: &Connection, shift_id: &str) -> Result<ShiftFigures> {
         .and_then(|v| v.checked_sub(f.cash_refunds_minor))
         .and_then(|v| v.checked_add(f.cash_in_minor))
         .and_then(|v| v.checked_sub(f.cash_out_minor))
+        .and_then(|v| v.checked_add(f.booking_cash_minor))
         .ok_or_else(too_large)?;
     Ok(f)
 }

@@ -41,6 +41,10 @@ pub struct Figures {
     /// Refunds by tender.
     pub refunds_by_tender: BTreeMap<String, i64>,
     pub by_tax: Vec<TaxFigure>,
+    /// Money taken for bookings (deposits, balances) by tender, and refunded on their
+    /// cancellation: not sales, but in the drawer.
+    pub bookings_by_tender: BTreeMap<String, i64>,
+    pub booking_refunds_by_tender: BTreeMap<String, i64>,
 }
 
 impl Figures {
@@ -57,6 +61,8 @@ impl Figures {
             "refunds_minor": self.refunds_minor, "refunds_tax_minor": self.refunds_tax_minor, "voids": self.voids,
             "drawer_opens": self.drawer_opens,
             "by_tender": self.by_tender, "refunds_by_tender": self.refunds_by_tender,
+            "bookings_by_tender": self.bookings_by_tender,
+            "booking_refunds_by_tender": self.booking_refunds_by_tender,
             "by_tax": self.by_tax.iter().map(|t| json!({"rate_bp": t.rate_bp, "net_minor": t.net_minor, "tax_minor": t.tax_minor, "gross_minor": t.gross_minor})).collect::<Vec<_>>(),
         })
     }
@@ -105,6 +111,17 @@ impl Figures {
             by_tender: map("by_tender")?,
             refunds_by_tender: map("refunds_by_tender")?,
             by_tax,
+            // Reports closed before bookings took money have none.
+            bookings_by_tender: if v.get("bookings_by_tender").is_some() {
+                map("bookings_by_tender")?
+            } else {
+                BTreeMap::new()
+            },
+            booking_refunds_by_tender: if v.get("booking_refunds_by_tender").is_some() {
+                map("booking_refunds_by_tender")?
+            } else {
+                BTreeMap::new()
+            },
         })
     }
 }
@@ -201,6 +218,25 @@ fn figures(conn: &Connection, device_id: &str, scope: Scope<'_>) -> Result<Figur
             |r| r.get(0),
         )
         .db()?;
+    // Bookings' payments on this device (the `bookings` area writes them).
+    for (direction, into) in [
+        ("payment", &mut f.bookings_by_tender),
+        ("refund", &mut f.booking_refunds_by_tender),
+    ] {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT x.kind, sum(x.amount_minor) FROM booking_payments x
+                  WHERE {rcond} AND x.direction = ?4 GROUP BY x.kind"
+            ))
+            .db()?;
+        *into = stmt
+            .query_map(params![device_id, a, b, direction], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+    }
     Ok(f)
 }
 

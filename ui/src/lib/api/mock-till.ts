@@ -170,7 +170,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
         ? {
             orders: mine.length, sales_minor: mine.reduce((n, o) => n + o.total_minor + o.rounding_minor, 0), refunds: 0, refunds_minor: 0,
             cash_sales_minor: cashSales, card_sales_minor: by("card"), voucher_sales_minor: by("voucher"), cash_refunds_minor: 0,
-            cash_in_minor: s.cash_in_minor, cash_out_minor: s.cash_out_minor, float_minor: s.float_minor,
+            cash_in_minor: s.cash_in_minor, cash_out_minor: s.cash_out_minor, booking_cash_minor: 0, float_minor: s.float_minor,
             expected_cash_minor: s.float_minor + cashSales + s.cash_in_minor - s.cash_out_minor,
             drawer_opens: s.drawer_opens,
           }
@@ -211,7 +211,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     return {
       number: null, business_date: "2026-11-22", closed: false, intact: true, closed_at: null, orders: open.length,
       gross_minor: gross, discount_minor: 0, tax_minor: 0, rounding_minor: open.reduce((n, o) => n + o.rounding_minor, 0),
-      refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [],
+      refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [], bookings_by_tender: {}, booking_refunds_by_tender: {},
     };
   }
 

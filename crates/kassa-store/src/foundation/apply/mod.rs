@@ -99,13 +99,14 @@ const FIELD_GROUPS: &[(&str, &[&str])] = &[
 ];
 
 /// Every applier: each area lists its own.
-fn registries() -> [&'static [(&'static str, Applier)]; 5] {
+fn registries() -> [&'static [(&'static str, Applier)]; 6] {
     [
         crate::foundation::remote::APPLIERS,
         crate::identity::apply::APPLIERS,
         crate::catalog::apply::APPLIERS,
         crate::customers::apply::APPLIERS,
         crate::selling::apply::APPLIERS,
+        crate::bookings::apply::APPLIERS,
     ]
 }
 

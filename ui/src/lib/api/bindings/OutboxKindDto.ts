@@ -3,4 +3,4 @@
 /**
  * What a waiting change is about, as the outbox screen groups it.
  */
-export type OutboxKindDto = "sales" | "refunds" | "cash" | "stock" | "catalog" | "customers" | "vouchers" | "staff" | "settings" | "emails" | "conflicts" | "audit" | "other";
+export type OutboxKindDto = "sales" | "refunds" | "cash" | "stock" | "catalog" | "customers" | "vouchers" | "bookings" | "staff" | "settings" | "emails" | "conflicts" | "audit" | "other";

@@ -3,7 +3,11 @@
 /**
  * The X report: a shift's figures so far.
  */
-export type ShiftFiguresDto = { orders: number, sales_minor: number, refunds: number, refunds_minor: number, cash_sales_minor: number, card_sales_minor: number, voucher_sales_minor: number, cash_refunds_minor: number, cash_in_minor: number, cash_out_minor: number, float_minor: number, expected_cash_minor: number, 
+export type ShiftFiguresDto = { orders: number, sales_minor: number, refunds: number, refunds_minor: number, cash_sales_minor: number, card_sales_minor: number, voucher_sales_minor: number, cash_refunds_minor: number, cash_in_minor: number, cash_out_minor: number, 
+/**
+ * Cash taken for bookings less cash refunded on their cancellation.
+ */
+booking_cash_minor: number, float_minor: number, expected_cash_minor: number, 
 /**
  * Times the drawer was opened outside a cash sale.
  */

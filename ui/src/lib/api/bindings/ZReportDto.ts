@@ -21,4 +21,8 @@ drawer_opens: number, net_sales_minor: number,
 /**
  * Sales by tender: `cash`, `card`, `voucher`.
  */
-by_tender: { [key in string]?: number }, refunds_by_tender: { [key in string]?: number }, by_tax: Array<TaxLineDto>, };
+by_tender: { [key in string]?: number }, refunds_by_tender: { [key in string]?: number }, by_tax: Array<TaxLineDto>, 
+/**
+ * Money taken for bookings by tender (not sales), and refunded on cancellation.
+ */
+bookings_by_tender: { [key in string]?: number }, booking_refunds_by_tender: { [key in string]?: number }, };

@@ -6,6 +6,19 @@ import type { AuditListInput } from "./AuditListInput";
 import type { AuditListOutput } from "./AuditListOutput";
 import type { AuditVerifyOutput } from "./AuditVerifyOutput";
 import type { BackupCodesOutput } from "./BackupCodesOutput";
+import type { BalancesDueOutput } from "./BalancesDueOutput";
+import type { BookingCancelInput } from "./BookingCancelInput";
+import type { BookingCancelOutput } from "./BookingCancelOutput";
+import type { BookingCreateInput } from "./BookingCreateInput";
+import type { BookingDocumentOutput } from "./BookingDocumentOutput";
+import type { BookingDto } from "./BookingDto";
+import type { BookingIdInput } from "./BookingIdInput";
+import type { BookingListInput } from "./BookingListInput";
+import type { BookingListOutput } from "./BookingListOutput";
+import type { BookingNoteInput } from "./BookingNoteInput";
+import type { BookingPayInput } from "./BookingPayInput";
+import type { BookingPaymentOutput } from "./BookingPaymentOutput";
+import type { BookingsExpiredOutput } from "./BookingsExpiredOutput";
 import type { CartAddInput } from "./CartAddInput";
 import type { CartCustomerInput } from "./CartCustomerInput";
 import type { CartDiscountInput } from "./CartDiscountInput";
@@ -37,6 +50,12 @@ import type { CustomerListOutput } from "./CustomerListOutput";
 import type { CustomerMergeInput } from "./CustomerMergeInput";
 import type { CustomerSearchInput } from "./CustomerSearchInput";
 import type { CustomerUpdateInput } from "./CustomerUpdateInput";
+import type { DepartureAddInput } from "./DepartureAddInput";
+import type { DepartureCapacityInput } from "./DepartureCapacityInput";
+import type { DepartureDto } from "./DepartureDto";
+import type { DepartureIdInput } from "./DepartureIdInput";
+import type { DepartureListInput } from "./DepartureListInput";
+import type { DepartureListOutput } from "./DepartureListOutput";
 import type { DeviceRef } from "./DeviceRef";
 import type { DrawerOpenInput } from "./DrawerOpenInput";
 import type { Enrolment } from "./Enrolment";
@@ -126,11 +145,20 @@ import type { SyncStatusDto } from "./SyncStatusDto";
 import type { TaxClassCreateInput } from "./TaxClassCreateInput";
 import type { TaxClassDto } from "./TaxClassDto";
 import type { TemporaryPassword } from "./TemporaryPassword";
+import type { TripCreateInput } from "./TripCreateInput";
+import type { TripDto } from "./TripDto";
+import type { TripIdInput } from "./TripIdInput";
+import type { TripListOutput } from "./TripListOutput";
+import type { TripOptionAddInput } from "./TripOptionAddInput";
 import type { UnlockInput } from "./UnlockInput";
 import type { VoidInput } from "./VoidInput";
 import type { VoucherDto } from "./VoucherDto";
 import type { VoucherIssueInput } from "./VoucherIssueInput";
 import type { VoucherRef } from "./VoucherRef";
+import type { WaitlistAddInput } from "./WaitlistAddInput";
+import type { WaitlistEntryDto } from "./WaitlistEntryDto";
+import type { WaitlistIdInput } from "./WaitlistIdInput";
+import type { WaitlistOutput } from "./WaitlistOutput";
 import type { ZListDto } from "./ZListDto";
 import type { ZReportDto } from "./ZReportDto";
 import type { ZReportInput } from "./ZReportInput";
@@ -343,6 +371,50 @@ export type Commands = {
   voucher_get: { input: VoucherRef; output: VoucherDto };
   /** Card payments taken offline that wait for the provider. */
   cards_pending: { input: NoInput; output: PendingCardsDto };
+  /** Adds a trip: prices per traveller type, deposit rule, cancellation policy (audited). */
+  trip_create: { input: TripCreateInput; output: TripDto };
+  /** Adds an option or add-on to a trip, with its own capacity if it has one (audited). */
+  trip_option_add: { input: TripOptionAddInput; output: TripDto };
+  /** Every trip. */
+  trip_list: { input: NoInput; output: TripListOutput };
+  /** One trip by id or code. */
+  trip_get: { input: TripIdInput; output: TripDto };
+  /** Adds a departure with its seats, or sharing another departure's seats (audited). */
+  departure_add: { input: DepartureAddInput; output: DepartureDto };
+  /** Sets a departure's seats, never below what is booked (audited). */
+  departure_set_capacity: { input: DepartureCapacityInput; output: DepartureDto };
+  /** Departures with their seats left. */
+  departure_list: { input: DepartureListInput; output: DepartureListOutput };
+  /** One departure with its seats left. */
+  departure_get: { input: DepartureIdInput; output: DepartureDto };
+  /** Makes a booking: a quote, held, or held and paid at once; never beyond the seats left. */
+  booking_create: { input: BookingCreateInput; output: BookingDto };
+  /** One booking by id or reference, with its history and payments. */
+  booking_get: { input: BookingIdInput; output: BookingDto };
+  /** Holds a quote's seats until its hold expires. */
+  booking_hold: { input: BookingIdInput; output: BookingDto };
+  /** Takes a deposit or balance payment, with a receipt number. */
+  booking_pay: { input: BookingPayInput; output: BookingPaymentOutput };
+  /** Cancels a booking with the policy's fee, or previews the fee. */
+  booking_cancel: { input: BookingCancelInput; output: BookingCancelOutput };
+  /** Marks a paid booking completed. */
+  booking_complete: { input: BookingIdInput; output: BookingDto };
+  /** Adds a note to a booking. */
+  booking_note: { input: BookingNoteInput; output: BookingDto };
+  /** The booking confirmation as PDF; reprint any time. */
+  booking_confirmation: { input: BookingIdInput; output: BookingDocumentOutput };
+  /** Expires this device's holds past their time. */
+  booking_expire: { input: NoInput; output: BookingsExpiredOutput };
+  /** Bookings, newest first, by departure, status or search. */
+  booking_list: { input: BookingListInput; output: BookingListOutput };
+  /** Money still owed on bookings, by due date. */
+  booking_balances_due: { input: NoInput; output: BalancesDueOutput };
+  /** Puts a customer on a full departure's waitlist. */
+  waitlist_add: { input: WaitlistAddInput; output: WaitlistEntryDto };
+  /** A departure's waitlist in order. */
+  waitlist_list: { input: DepartureIdInput; output: WaitlistOutput };
+  /** Takes an entry off the waitlist. */
+  waitlist_withdraw: { input: WaitlistIdInput; output: WaitlistEntryDto };
 };
 
 /** The name of a command. */
@@ -453,6 +525,28 @@ export const COMMAND_NAMES: CommandName[] = [
   "voucher_issue",
   "voucher_get",
   "cards_pending",
+  "trip_create",
+  "trip_option_add",
+  "trip_list",
+  "trip_get",
+  "departure_add",
+  "departure_set_capacity",
+  "departure_list",
+  "departure_get",
+  "booking_create",
+  "booking_get",
+  "booking_hold",
+  "booking_pay",
+  "booking_cancel",
+  "booking_complete",
+  "booking_note",
+  "booking_confirmation",
+  "booking_expire",
+  "booking_list",
+  "booking_balances_due",
+  "waitlist_add",
+  "waitlist_list",
+  "waitlist_withdraw",
 ];
 
 export type { ApiError };

@@ -1,0 +1,644 @@
+//! Trips, departures, bookings and the waitlist through the API. Trips and departures need
+//! `edit_catalog`; booking, paying and the waitlist `book`; cancelling `cancel_booking`.
+
+use crate::dto::*;
+use crate::{Api, ApiError, ApiResult};
+use chrono::{DateTime, Utc};
+use kassa_domain::ErrorCode;
+use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, TravellerType};
+use kassa_domain::role::Permission;
+use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData};
+use kassa_store::bookings::{self, Booking, BookingRequest, BookingTender, Cancellation, waitlist};
+use kassa_store::{Connection, ts};
+
+fn time(what: &str, text: &str) -> ApiResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{what} '{text}' is not a time: write RFC 3339, e.g. 2026-07-10T06:00:00+02:00"
+                ),
+            )
+        })
+}
+
+fn trip_dto(t: Trip) -> TripDto {
+    let (kind, value) = t.deposit.parts();
+    TripDto {
+        id: t.id,
+        code: t.code,
+        name: t.name,
+        adult_minor: t.prices.adult_minor,
+        child_minor: t.prices.child_minor,
+        senior_minor: t.prices.senior_minor,
+        deposit_kind: kind.to_string(),
+        deposit_value: value,
+        balance_due_days: t.balance_due_days,
+        cancellation_policy: t.cancellation_policy.to_text(),
+        hold_minutes: t.hold_minutes,
+        documents_required: t.documents_required,
+        options: t
+            .options
+            .into_iter()
+            .map(|o| TripOptionDto {
+                id: o.id,
+                name: o.name,
+                price_minor: o.price_minor,
+                capacity: o.capacity,
+            })
+            .collect(),
+    }
+}
+
+fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResult<DepartureDto> {
+    let a = bookings::availability(conn, &d.id, now)?;
+    Ok(DepartureDto {
+        id: d.id,
+        trip_id: d.trip_id,
+        trip_name: d.trip_name,
+        pool_id: d.pool_id,
+        departs_at: d.departs_at,
+        returns_at: d.returns_at,
+        time_zone: d.time_zone,
+        meeting_point: d.meeting_point,
+        capacity: a.capacity,
+        seats_taken: a.taken,
+        seats_left: a.left,
+    })
+}
+
+fn booking_dto(b: Booking) -> BookingDto {
+    BookingDto {
+        booking_id: b.id,
+        reference: b.reference,
+        status: b.status.as_str().to_string(),
+        departure_id: b.departure_id,
+        customer_id: b.customer_id,
+        seats: b.seats,
+        currency: b.currency,
+        total_minor: b.total_minor,
+        deposit_minor: b.deposit_minor,
+        paid_minor: b.paid_minor,
+        balance_minor: b.balance_minor,
+        balance_due_on: b.balance_due_on,
+        hold_expires_at: b.hold_expires_at,
+        created_at: b.created_at,
+        travellers: b
+            .travellers
+            .into_iter()
+            .map(|t| BookingTravellerDto {
+                id: t.id,
+                traveller_type: t.traveller_type,
+                full_name: t.full_name,
+                date_of_birth: t.date_of_birth,
+                document_number: t.document_number,
+                price_minor: t.price_minor,
+            })
+            .collect(),
+        items: b
+            .items
+            .into_iter()
+            .map(|i| BookingItemDto {
+                option_id: i.option_id,
+                name: i.name,
+                qty: i.qty,
+                unit_minor: i.unit_minor,
+                total_minor: i.total_minor,
+            })
+            .collect(),
+        events: b
+            .events
+            .into_iter()
+            .map(|e| BookingEventDto {
+                event: e.event,
+                staff_id: e.staff_id,
+                device_id: e.device_id,
+                detail: e.detail,
+                at: e.created_at,
+            })
+            .collect(),
+        payments: b
+            .payments
+            .into_iter()
+            .map(|p| BookingPaymentDto {
+                direction: p.direction,
+                kind: p.kind,
+                amount_minor: p.amount_minor,
+                receipt_number: p.receipt_number,
+                at: p.created_at,
+            })
+            .collect(),
+        notes: b
+            .notes
+            .into_iter()
+            .map(|n| BookingNoteDto {
+                note: n.note,
+                staff_id: n.staff_id,
+                at: n.created_at,
+            })
+            .collect(),
+    }
+}
+
+fn cancel_dto(c: Cancellation, preview: bool) -> BookingCancelOutput {
+    BookingCancelOutput {
+        booking: booking_dto(c.booking),
+        preview,
+        days_before: c.days_before,
+        fee_minor: c.settlement.fee_minor,
+        refund_minor: c.settlement.refund_minor,
+        owed_minor: c.settlement.owed_minor,
+    }
+}
+
+fn waitlist_dto(e: waitlist::WaitlistEntry) -> WaitlistEntryDto {
+    WaitlistEntryDto {
+        id: e.id,
+        departure_id: e.departure_id,
+        customer_id: e.customer_id,
+        seats: e.seats,
+        note: e.note,
+        status: e.status,
+        created_at: e.created_at,
+    }
+}
+
+impl Api {
+    /// Adds a trip (audited).
+    pub fn trip_create(&self, input: TripCreateInput) -> ApiResult<TripDto> {
+        let mut cx = self.begin(Permission::EditCatalog)?;
+        let data = TripData {
+            code: input.code,
+            name: input.name,
+            prices: TravellerPrices {
+                adult_minor: input.adult_minor,
+                child_minor: input.child_minor,
+                senior_minor: input.senior_minor,
+            },
+            deposit: Share::parse(&input.deposit)?,
+            balance_due_days: input.balance_due_days,
+            cancellation_policy: FeeTable::parse(&input.cancellation_policy)?,
+            hold_minutes: input.hold_minutes.unwrap_or(1440),
+            documents_required: input.documents_required.unwrap_or(false),
+        };
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let t = cx
+            .store
+            .write(|tx| trips::create_trip(tx, &store_id, &staff, &data))?;
+        Ok(trip_dto(t))
+    }
+
+    /// Adds an option to a trip (audited).
+    pub fn trip_option_add(&self, input: TripOptionAddInput) -> ApiResult<TripDto> {
+        let mut cx = self.begin(Permission::EditCatalog)?;
+        let staff = cx.me.staff_id.clone();
+        let t = cx.store.write(|tx| {
+            let trip = trips::trip(tx, &input.trip)?;
+            trips::add_option(
+                tx,
+                &staff,
+                &trip.id,
+                &input.name,
+                input.price_minor,
+                input.capacity,
+            )?;
+            trips::trip(tx, &trip.id)
+        })?;
+        Ok(trip_dto(t))
+    }
+
+    /// Every trip.
+    pub fn trip_list(&self, _input: NoInput) -> ApiResult<TripListOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        Ok(TripListOutput {
+            items: trips::trips(store.conn())?
+                .into_iter()
+                .map(trip_dto)
+                .collect(),
+        })
+    }
+
+    /// One trip by id or code.
+    pub fn trip_get(&self, input: TripIdInput) -> ApiResult<TripDto> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        Ok(trip_dto(trips::trip(store.conn(), &input.trip)?))
+    }
+
+    /// Adds a departure with its seats, or sharing another departure's (audited).
+    pub fn departure_add(&self, input: DepartureAddInput) -> ApiResult<DepartureDto> {
+        let mut cx = self.begin(Permission::EditCatalog)?;
+        let departs_at = time("the departure", &input.departs_at)?;
+        let returns_at = input
+            .returns_at
+            .as_deref()
+            .map(|r| time("the return", r))
+            .transpose()?;
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let d = cx.store.write(|tx| {
+            let trip = trips::trip(tx, &input.trip)?;
+            trips::add_departure(
+                tx,
+                &store_id,
+                &staff,
+                &DepartureData {
+                    trip_id: trip.id,
+                    departs_at,
+                    returns_at,
+                    time_zone: input.time_zone.trim().to_string(),
+                    meeting_point: input.meeting_point.clone(),
+                    seats: input.seats,
+                    share_with: input.share_with.clone(),
+                },
+            )
+        })?;
+        let now = cx.store.clock().now();
+        departure_dto(cx.store.conn(), d, now)
+    }
+
+    /// Sets a departure's seats (its pool's), never below what is booked (audited).
+    pub fn departure_set_capacity(&self, input: DepartureCapacityInput) -> ApiResult<DepartureDto> {
+        let mut cx = self.begin(Permission::EditCatalog)?;
+        let staff = cx.me.staff_id.clone();
+        let d = cx
+            .store
+            .write(|tx| trips::set_capacity(tx, &staff, &input.departure_id, input.seats))?;
+        let now = cx.store.clock().now();
+        departure_dto(cx.store.conn(), d, now)
+    }
+
+    /// Departures from now (or `from`), with their seats.
+    pub fn departure_list(&self, input: DepartureListInput) -> ApiResult<DepartureListOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        let now = store.clock().now();
+        let from = match input.from.as_deref() {
+            Some(f) => time("from", f)?,
+            None => now,
+        };
+        let to = input.to.as_deref().map(|t| time("to", t)).transpose()?;
+        let trip = input
+            .trip
+            .as_deref()
+            .map(|t| trips::trip(store.conn(), t).map(|t| t.id))
+            .transpose()?;
+        let items = trips::departures(store.conn(), trip.as_deref(), Some(from), to)?
+            .into_iter()
+            .map(|d| departure_dto(store.conn(), d, now))
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(DepartureListOutput { items })
+    }
+
+    /// One departure with its seats.
+    pub fn departure_get(&self, input: DepartureIdInput) -> ApiResult<DepartureDto> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        let now = store.clock().now();
+        let d = trips::departure(store.conn(), &input.departure_id)?;
+        departure_dto(store.conn(), d, now)
+    }
+
+    /// Makes a booking: a quote, or held, and paid at once when payments are given, all in
+    /// one transaction. Beyond the seats left: `insufficient_seats`, naming what is left.
+    pub fn booking_create(&self, input: BookingCreateInput) -> ApiResult<BookingDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let travellers = input
+            .travellers
+            .iter()
+            .map(|t| {
+                Ok(Traveller {
+                    traveller_type: TravellerType::parse(
+                        t.traveller_type.as_deref().unwrap_or("adult"),
+                    )?,
+                    full_name: t.full_name.clone(),
+                    date_of_birth: t.date_of_birth.clone(),
+                    document_number: t.document_number.clone(),
+                })
+            })
+            .collect::<kassa_domain::Result<Vec<_>>>()?;
+        let payments = input
+            .payments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Ok((BookingTender::parse(&p.kind)?, p.amount_minor)))
+            .collect::<kassa_domain::Result<Vec<_>>>()?;
+        let req = BookingRequest {
+            departure_id: input.departure_id,
+            customer_id: input.customer_id,
+            travellers,
+            options: input
+                .options
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| (o.option_id, o.qty))
+                .collect(),
+            note: input.note,
+            staff_id: cx.me.staff_id.clone(),
+            hold: input.hold.unwrap_or(false) || !payments.is_empty(),
+            waitlist_id: input.waitlist_id,
+        };
+        let store_id = cx.store_id.clone();
+        let b = cx.store.write(|tx| {
+            let mut b = bookings::create(tx, &store_id, &req)?;
+            for (tender, amount) in &payments {
+                b = bookings::pay(tx, &store_id, &req.staff_id, &b.id, *tender, *amount)?.booking;
+            }
+            Ok(b)
+        })?;
+        Ok(booking_dto(b))
+    }
+
+    /// One booking by id or reference.
+    pub fn booking_get(&self, input: BookingIdInput) -> ApiResult<BookingDto> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        Ok(booking_dto(bookings::get(store.conn(), &input.booking)?))
+    }
+
+    /// Holds a quote's seats.
+    pub fn booking_hold(&self, input: BookingIdInput) -> ApiResult<BookingDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let staff = cx.me.staff_id.clone();
+        let b = cx
+            .store
+            .write(|tx| bookings::hold(tx, &staff, &input.booking))?;
+        Ok(booking_dto(b))
+    }
+
+    /// Takes a deposit or balance payment (cash on this device's drawer), with a receipt
+    /// number.
+    pub fn booking_pay(&self, input: BookingPayInput) -> ApiResult<BookingPaymentOutput> {
+        let mut cx = self.begin(Permission::Book)?;
+        let tender = BookingTender::parse(&input.kind)?;
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let out = cx.store.write(|tx| {
+            bookings::pay(
+                tx,
+                &store_id,
+                &staff,
+                &input.booking,
+                tender,
+                input.amount_minor,
+            )
+        })?;
+        Ok(BookingPaymentOutput {
+            booking: booking_dto(out.booking),
+            receipt_number: out.receipt_number,
+        })
+    }
+
+    /// Cancels a booking with the policy's fee (or shows the fee with `preview`).
+    pub fn booking_cancel(&self, input: BookingCancelInput) -> ApiResult<BookingCancelOutput> {
+        let mut cx = self.begin(Permission::CancelBooking)?;
+        if input.preview.unwrap_or(false) {
+            let now = cx.store.clock().now();
+            let c = bookings::cancellation_quote(cx.store.conn(), &input.booking, now)?;
+            return Ok(cancel_dto(c, true));
+        }
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let c = cx.store.write(|tx| {
+            bookings::cancel(
+                tx,
+                &store_id,
+                &staff,
+                &input.booking,
+                input.reason.as_deref(),
+            )
+        })?;
+        Ok(cancel_dto(c, false))
+    }
+
+    /// Marks a paid booking completed.
+    pub fn booking_complete(&self, input: BookingIdInput) -> ApiResult<BookingDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let staff = cx.me.staff_id.clone();
+        let b = cx
+            .store
+            .write(|tx| bookings::complete(tx, &staff, &input.booking))?;
+        Ok(booking_dto(b))
+    }
+
+    /// Adds a note to a booking.
+    pub fn booking_note(&self, input: BookingNoteInput) -> ApiResult<BookingDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let staff = cx.me.staff_id.clone();
+        let b = cx
+            .store
+            .write(|tx| bookings::add_note(tx, &staff, &input.booking, &input.note))?;
+        Ok(booking_dto(b))
+    }
+
+    /// Expires this device's holds past their time; their seats go back.
+    pub fn booking_expire(&self, _input: NoInput) -> ApiResult<BookingsExpiredOutput> {
+        let mut cx = self.begin(Permission::Book)?;
+        let staff = cx.me.staff_id.clone();
+        let expired = cx.store.write(|tx| bookings::expire_due(tx, &staff))?;
+        Ok(BookingsExpiredOutput { expired })
+    }
+
+    /// Bookings, newest first.
+    pub fn booking_list(&self, input: BookingListInput) -> ApiResult<BookingListOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        let items = bookings::list(
+            store.conn(),
+            input.departure_id.as_deref(),
+            input.status.as_deref(),
+            input.search.as_deref().filter(|s| !s.trim().is_empty()),
+            input.limit.unwrap_or(50).min(500),
+        )?;
+        Ok(BookingListOutput {
+            items: items
+                .into_iter()
+                .map(|s| BookingSummaryDto {
+                    booking_id: s.id,
+                    reference: s.reference,
+                    status: s.status,
+                    departure_id: s.departure_id,
+                    departs_at: s.departs_at,
+                    trip_name: s.trip_name,
+                    customer_id: s.customer_id,
+                    seats: s.seats,
+                    total_minor: s.total_minor,
+                    paid_minor: s.paid_minor,
+                    balance_due_on: s.balance_due_on,
+                })
+                .collect(),
+        })
+    }
+
+    /// Money still owed on bookings, by due date.
+    pub fn booking_balances_due(&self, _input: NoInput) -> ApiResult<BalancesDueOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        let today = ts(store.clock().now())[..10].to_string();
+        let items = bookings::balances_due(store.conn(), &today)?
+            .into_iter()
+            .map(|b| BalanceDueDto {
+                booking_id: b.id,
+                reference: b.reference,
+                status: b.status,
+                customer_id: b.customer_id,
+                departs_at: b.departs_at,
+                due_on: b.due_on,
+                balance_minor: b.balance_minor,
+                overdue: b.overdue,
+            })
+            .collect();
+        Ok(BalancesDueOutput { items })
+    }
+
+    /// Puts a customer on a full departure's waitlist.
+    pub fn waitlist_add(&self, input: WaitlistAddInput) -> ApiResult<WaitlistEntryDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let e = cx.store.write(|tx| {
+            waitlist::add(
+                tx,
+                &store_id,
+                &staff,
+                &input.departure_id,
+                &input.customer_id,
+                input.seats,
+                input.note.as_deref(),
+            )
+        })?;
+        Ok(waitlist_dto(e))
+    }
+
+    /// A departure's waitlist, in order.
+    pub fn waitlist_list(&self, input: DepartureIdInput) -> ApiResult<WaitlistOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        Ok(WaitlistOutput {
+            items: waitlist::list(store.conn(), &input.departure_id)?
+                .into_iter()
+                .map(waitlist_dto)
+                .collect(),
+        })
+    }
+
+    /// Takes an entry off the waitlist.
+    pub fn waitlist_withdraw(&self, input: WaitlistIdInput) -> ApiResult<WaitlistEntryDto> {
+        let mut cx = self.begin(Permission::Book)?;
+        let staff = cx.me.staff_id.clone();
+        let e = cx
+            .store
+            .write(|tx| waitlist::withdraw(tx, &staff, &input.id))?;
+        Ok(waitlist_dto(e))
+    }
+}
+
+/// The cancellation policy in words, most days first.
+fn policy_words(policy: &FeeTable, money: &dyn Fn(i64) -> String) -> Vec<String> {
+    let fee = |s: &Share| match *s {
+        Share::Percent(0) | Share::Fixed(0) => "free".to_string(),
+        Share::Percent(bp) if bp % 100 == 0 => format!("{}% of the price", bp / 100),
+        Share::Percent(bp) => format!("{}.{:02}% of the price", bp / 100, bp % 100),
+        Share::Fixed(m) => format!("{} (at most the price)", money(m)),
+    };
+    policy
+        .tiers()
+        .iter()
+        .rev()
+        .map(|t| {
+            if t.days_before == 0 {
+                format!("Later, up to the day of departure: {}", fee(&t.fee))
+            } else {
+                format!(
+                    "{} days or more before departure: {}",
+                    t.days_before,
+                    fee(&t.fee)
+                )
+            }
+        })
+        .collect()
+}
+
+impl Api {
+    /// The booking confirmation as PDF (base64): reference, itinerary, travellers, prices,
+    /// payments, balance and due date, and the cancellation policy in words. Reprint any time.
+    pub fn booking_confirmation(&self, input: BookingIdInput) -> ApiResult<BookingDocumentOutput> {
+        use base64::Engine;
+        let cx = self.begin(Permission::Book)?;
+        let conn = cx.store.conn();
+        let b = bookings::get(conn, &input.booking)?;
+        let dep = trips::departure(conn, &b.departure_id)?;
+        let trip = trips::trip(conn, &dep.trip_id)?;
+        let store_name = kassa_store::foundation::device::store(conn, &cx.store_id)?.name;
+        let customer = b
+            .customer_id
+            .as_deref()
+            .map(|c| kassa_store::customers::get(conn, &cx.store_id, c).map(|c| c.data.name))
+            .transpose()?;
+        let exponent = cx.currency.exponent();
+        let code = cx.currency.code();
+        let money = move |minor: i64| {
+            format!(
+                "{} {code}",
+                kassa_domain::money::format_minor(minor, exponent)
+            )
+        };
+        let when = |t: &str| -> String {
+            kassa_store::bookings::trips::local_time(t, &dep.time_zone)
+                .unwrap_or_else(|_| t.to_string())
+        };
+        let c = kassa_documents::booking::BookingConfirmation {
+            store_name,
+            reference: b.reference.clone(),
+            status: b.status.as_str().to_string(),
+            trip_name: trip.name.clone(),
+            departs: when(&dep.departs_at),
+            returns: dep.returns_at.as_deref().map(when),
+            meeting_point: dep.meeting_point.clone(),
+            customer,
+            travellers: b
+                .travellers
+                .iter()
+                .map(|t| {
+                    (
+                        t.full_name.clone(),
+                        t.traveller_type.clone(),
+                        money(t.price_minor),
+                    )
+                })
+                .collect(),
+            items: b
+                .items
+                .iter()
+                .map(|i| (i.name.clone(), i.qty, money(i.total_minor)))
+                .collect(),
+            total: money(b.total_minor),
+            deposit: money(b.deposit_minor),
+            payments: b
+                .payments
+                .iter()
+                .map(|p| {
+                    (
+                        p.created_at.get(..10).unwrap_or("").to_string(),
+                        format!("{} {}", p.direction, p.kind),
+                        money(if p.direction == "refund" {
+                            -p.amount_minor
+                        } else {
+                            p.amount_minor
+                        }),
+                        p.receipt_number.clone(),
+                    )
+                })
+                .collect(),
+            paid: money(b.paid_minor),
+            balance: money(b.balance_minor),
+            balance_due_on: b.balance_due_on.clone(),
+            hold_expires_at: b.hold_expires_at.as_deref().map(when),
+            policy: policy_words(&trip.cancellation_policy, &money),
+        };
+        let pdf = kassa_documents::booking::pdf(&c)?;
+        Ok(BookingDocumentOutput {
+            reference: b.reference,
+            base64: base64::engine::general_purpose::STANDARD.encode(pdf),
+        })
+    }
+}

@@ -1,0 +1,419 @@
+//! DTOs of trips, departures, bookings and the waitlist.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A new trip.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct TripCreateInput {
+    pub code: String,
+    pub name: String,
+    pub adult_minor: i64,
+    /// No price: the trip takes no children.
+    pub child_minor: Option<i64>,
+    pub senior_minor: Option<i64>,
+    /// `30%` or a fixed amount in minor units (`5000`).
+    pub deposit: String,
+    /// The balance is due this many days before departure.
+    pub balance_due_days: u32,
+    /// Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed).
+    pub cancellation_policy: String,
+    /// How long a hold keeps its seats; default 1440 (a day).
+    pub hold_minutes: Option<u32>,
+    /// Travellers need a passport or ID number.
+    pub documents_required: Option<bool>,
+}
+
+/// An option or add-on of a trip.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TripOptionDto {
+    pub id: String,
+    pub name: String,
+    pub price_minor: i64,
+    /// Per departure; none: unlimited.
+    pub capacity: Option<i64>,
+}
+
+/// A trip.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TripDto {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub adult_minor: i64,
+    pub child_minor: Option<i64>,
+    pub senior_minor: Option<i64>,
+    /// `percent` (basis points) or `fixed` (minor units).
+    pub deposit_kind: String,
+    pub deposit_value: i64,
+    pub balance_due_days: u32,
+    pub cancellation_policy: String,
+    pub hold_minutes: u32,
+    pub documents_required: bool,
+    pub options: Vec<TripOptionDto>,
+}
+
+/// Trips.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TripListOutput {
+    pub items: Vec<TripDto>,
+}
+
+/// A trip by id or code.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TripIdInput {
+    pub trip: String,
+}
+
+/// A new option of a trip.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct TripOptionAddInput {
+    /// The trip's id or code.
+    pub trip: String,
+    pub name: String,
+    pub price_minor: i64,
+    pub capacity: Option<i64>,
+}
+
+/// A new departure: its own `seats`, or `share_with` another departure's seats.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct DepartureAddInput {
+    /// The trip's id or code.
+    pub trip: String,
+    /// RFC 3339, e.g. `2026-07-10T06:00:00+02:00`.
+    pub departs_at: String,
+    pub returns_at: Option<String>,
+    /// The zone its days are counted in, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    pub meeting_point: Option<String>,
+    pub seats: Option<i64>,
+    pub share_with: Option<String>,
+}
+
+/// A departure with its seats now.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DepartureDto {
+    pub id: String,
+    pub trip_id: String,
+    pub trip_name: String,
+    pub pool_id: String,
+    pub departs_at: String,
+    pub returns_at: Option<String>,
+    pub time_zone: String,
+    pub meeting_point: Option<String>,
+    /// The pool's seats (shared with the pool's other departures).
+    pub capacity: i64,
+    pub seats_taken: i64,
+    pub seats_left: i64,
+}
+
+/// Which departures to list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct DepartureListInput {
+    /// A trip's id or code.
+    pub trip: Option<String>,
+    /// RFC 3339; default now.
+    pub from: Option<String>,
+    /// RFC 3339 (exclusive).
+    pub to: Option<String>,
+}
+
+/// Departures.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DepartureListOutput {
+    pub items: Vec<DepartureDto>,
+}
+
+/// One departure.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DepartureIdInput {
+    pub departure_id: String,
+}
+
+/// A departure's seats, set (never below what is booked).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DepartureCapacityInput {
+    pub departure_id: String,
+    pub seats: i64,
+}
+
+/// A traveller on a booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct TravellerInput {
+    pub full_name: String,
+    /// `adult` (default), `child` or `senior`.
+    pub traveller_type: Option<String>,
+    /// YYYY-MM-DD.
+    pub date_of_birth: Option<String>,
+    /// Passport or ID number (never a card number).
+    pub document_number: Option<String>,
+}
+
+/// An option on a booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BookingOptionInput {
+    pub option_id: String,
+    pub qty: i64,
+}
+
+/// A payment for a booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BookingTenderInput {
+    /// `cash`.
+    pub kind: String,
+    pub amount_minor: i64,
+}
+
+/// A new booking: a quote, held (`hold`), and paid at once (`payments`, which hold it).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingCreateInput {
+    pub departure_id: String,
+    pub customer_id: Option<String>,
+    pub travellers: Vec<TravellerInput>,
+    pub options: Option<Vec<BookingOptionInput>>,
+    pub note: Option<String>,
+    pub hold: Option<bool>,
+    pub waitlist_id: Option<String>,
+    pub payments: Option<Vec<BookingTenderInput>>,
+}
+
+/// A booking by id or reference.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BookingIdInput {
+    pub booking: String,
+}
+
+/// A payment on a booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BookingPayInput {
+    pub booking: String,
+    pub kind: String,
+    pub amount_minor: i64,
+}
+
+/// A cancellation; `preview` shows the fee and refund without cancelling.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingCancelInput {
+    pub booking: String,
+    pub reason: Option<String>,
+    pub preview: Option<bool>,
+}
+
+/// A note on a booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BookingNoteInput {
+    pub booking: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingTravellerDto {
+    pub id: String,
+    pub traveller_type: String,
+    pub full_name: String,
+    pub date_of_birth: Option<String>,
+    pub document_number: Option<String>,
+    pub price_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingItemDto {
+    pub option_id: String,
+    pub name: String,
+    pub qty: i64,
+    pub unit_minor: i64,
+    pub total_minor: i64,
+}
+
+/// A step of a booking's history.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingEventDto {
+    pub event: String,
+    pub staff_id: String,
+    pub device_id: String,
+    /// What it settled, as JSON text.
+    pub detail: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingPaymentDto {
+    /// `payment` or `refund`.
+    pub direction: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub receipt_number: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingNoteDto {
+    pub note: String,
+    pub staff_id: String,
+    pub at: String,
+}
+
+/// A booking with its travellers, items, history, payments and notes.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingDto {
+    pub booking_id: String,
+    pub reference: String,
+    pub status: String,
+    pub departure_id: String,
+    pub customer_id: Option<String>,
+    pub seats: i64,
+    pub currency: String,
+    pub total_minor: i64,
+    pub deposit_minor: i64,
+    pub paid_minor: i64,
+    pub balance_minor: i64,
+    pub balance_due_on: String,
+    pub hold_expires_at: Option<String>,
+    pub created_at: String,
+    pub travellers: Vec<BookingTravellerDto>,
+    pub items: Vec<BookingItemDto>,
+    pub events: Vec<BookingEventDto>,
+    pub payments: Vec<BookingPaymentDto>,
+    pub notes: Vec<BookingNoteDto>,
+}
+
+/// A payment taken.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingPaymentOutput {
+    pub booking: BookingDto,
+    pub receipt_number: String,
+}
+
+/// A cancellation, done or previewed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingCancelOutput {
+    pub booking: BookingDto,
+    pub preview: bool,
+    /// Calendar days before departure, in the departure's time zone.
+    pub days_before: i64,
+    pub fee_minor: i64,
+    pub refund_minor: i64,
+    /// A fee beyond what was paid.
+    pub owed_minor: i64,
+}
+
+/// Which bookings to list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingListInput {
+    pub departure_id: Option<String>,
+    pub status: Option<String>,
+    /// A reference, a traveller's name or a customer id.
+    pub search: Option<String>,
+    /// Default 50, at most 500.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingSummaryDto {
+    pub booking_id: String,
+    pub reference: String,
+    pub status: String,
+    pub departure_id: String,
+    pub departs_at: String,
+    pub trip_name: String,
+    pub customer_id: Option<String>,
+    pub seats: i64,
+    pub total_minor: i64,
+    pub paid_minor: i64,
+    pub balance_due_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingListOutput {
+    pub items: Vec<BookingSummaryDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BalanceDueDto {
+    pub booking_id: String,
+    pub reference: String,
+    pub status: String,
+    pub customer_id: Option<String>,
+    pub departs_at: String,
+    pub due_on: String,
+    pub balance_minor: i64,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BalancesDueOutput {
+    pub items: Vec<BalanceDueDto>,
+}
+
+/// Holds of this device past their time, expired now.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingsExpiredOutput {
+    pub expired: Vec<String>,
+}
+
+/// A customer waiting for seats.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct WaitlistAddInput {
+    pub departure_id: String,
+    pub customer_id: String,
+    pub seats: i64,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct WaitlistEntryDto {
+    pub id: String,
+    pub departure_id: String,
+    pub customer_id: String,
+    pub seats: i64,
+    pub note: Option<String>,
+    /// `waiting`, `offered`, `booked` or `withdrawn`.
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct WaitlistOutput {
+    pub items: Vec<WaitlistEntryDto>,
+}
+
+/// A waitlist entry.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WaitlistIdInput {
+    pub id: String,
+}
+
+/// A booking's document: the confirmation as PDF.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingDocumentOutput {
+    pub reference: String,
+    /// The PDF's bytes, base64.
+    pub base64: String,
+}

@@ -1,0 +1,236 @@
+//! `kassa trip`, `departure`, `book` and `booking`: a trip with a departure, a booking held and
+//! paid a deposit in cash, refused beyond the seats left with `insufficient_seats` naming what
+//! is left, bad input refused with nothing written, and a cancellation with its fee.
+
+mod common;
+use chrono::{Duration, Utc};
+use common::*;
+use std::path::Path;
+
+const BOOKING_TABLES: &[&str] = &[
+    "bookings",
+    "booking_travellers",
+    "booking_events",
+    "booking_payments",
+    "outbox",
+    "audit_log",
+];
+
+/// A trip of 1,000.00 per adult (30 % deposit) and a departure of 4 seats in 90 days.
+fn trip_and_departure(d: &Path) -> String {
+    let r = kassa(
+        d,
+        &[
+            "trip",
+            "add",
+            "--code",
+            "GARDA",
+            "--name",
+            "Lake Garda by coach",
+            "--adult",
+            "100000",
+            "--child",
+            "60000",
+            "--deposit",
+            "30%",
+            "--cancellation",
+            "60:0,30:25%,10:50%,0:100%",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["deposit_value"], 3000);
+    let departs = (Utc::now() + Duration::days(90)).to_rfc3339();
+    let r = kassa(
+        d,
+        &[
+            "departure",
+            "add",
+            "--trip",
+            "GARDA",
+            "--departs",
+            &departs,
+            "--time-zone",
+            "Europe/Berlin",
+            "--seats",
+            "4",
+            "--meeting-point",
+            "Central bus station",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["seats_left"], 4);
+    r.out["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn book_pay_a_deposit_and_cancel_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    signed_in_store(d);
+    let dep = trip_and_departure(d);
+    let r = kassa(d, &["customer", "add", "--name", "Grace Hopper", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    let customer = r.out["id"].as_str().unwrap().to_string();
+
+    // Three seats, a deposit in cash.
+    let r = kassa(
+        d,
+        &[
+            "book",
+            "--customer",
+            &customer,
+            "--departure",
+            &dep,
+            "--seats",
+            "3",
+            "--traveller",
+            "Grace Hopper",
+            "--traveller",
+            "Ada Lovelace;adult;1985-03-04",
+            "--traveller",
+            "Alan Turing;child",
+            "--pay",
+            "cash=78000",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let b = r.out.clone();
+    assert_eq!(b["status"], "confirmed");
+    assert_eq!(b["total_minor"], 260_000);
+    assert_eq!(b["deposit_minor"], 78_000);
+    assert_eq!(b["balance_minor"], 182_000);
+    let reference = b["reference"].as_str().unwrap().to_string();
+    assert!(reference.contains("-B000001"), "{reference}");
+
+    // The fourth and fifth seat do not exist: refused, naming what is left, nothing written.
+    let before = counts(d, BOOKING_TABLES);
+    let r = kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            &dep,
+            "--traveller",
+            "One",
+            "--traveller",
+            "Two",
+            "--json",
+        ],
+    );
+    assert!(!r.ok);
+    assert_eq!(r.err["error"]["code"], "insufficient_seats", "{}", r.err);
+    assert!(
+        r.err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only 1 of 4 seats"),
+        "{}",
+        r.err
+    );
+    // A card number as a document number, a bad traveller type, a payment above the balance.
+    for args in [
+        vec![
+            "book",
+            "--departure",
+            &dep,
+            "--traveller",
+            "Eve;adult;;4111111111111111",
+        ],
+        vec!["book", "--departure", &dep, "--traveller", "Eve;pirate"],
+        vec![
+            "book",
+            "--departure",
+            &dep,
+            "--seats",
+            "2",
+            "--traveller",
+            "Eve",
+        ],
+    ] {
+        let mut a = args.clone();
+        a.push("--json");
+        let r = kassa(d, &a);
+        assert!(!r.ok, "{args:?}");
+        assert_eq!(
+            r.err["error"]["code"], "invalid_input",
+            "{args:?}: {}",
+            r.err
+        );
+    }
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "pay",
+            &reference,
+            "--pay",
+            "cash=182001",
+            "--json",
+        ],
+    );
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    assert_eq!(counts(d, BOOKING_TABLES), before);
+
+    let r = kassa(d, &["booking", "show", &reference, "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["travellers"].as_array().unwrap().len(), 3);
+    assert_eq!(r.out["payments"][0]["amount_minor"], 78_000);
+    // The confirmation prints as PDF, any time.
+    let pdf = d.join("confirmation.pdf");
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "confirmation",
+            &reference,
+            "--out",
+            pdf.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["reference"], reference.as_str());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let r = kassa(d, &["booking", "balances-due", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["items"][0]["balance_minor"], 182_000);
+    let r = kassa(d, &["booking", "list", "--search", "Lovelace", "--json"]);
+    assert_eq!(r.out["items"][0]["reference"], reference.as_str());
+    let r = kassa(d, &["departure", "show", &dep, "--json"]);
+    assert_eq!(r.out["seats_left"], 1);
+    // The deposit is cash in this device's drawer.
+    let r = kassa(d, &["shift", "status", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["figures"]["booking_cash_minor"], 78_000, "{}", r.out);
+    assert_eq!(r.out["figures"]["expected_cash_minor"], 78_000, "{}", r.out);
+
+    // 90 days before departure the policy charges nothing: the whole deposit comes back.
+    let r = kassa(d, &["booking", "cancel", &reference, "--preview", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["preview"], true);
+    assert_eq!(r.out["booking"]["status"], "confirmed");
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "cancel",
+            &reference,
+            "--reason",
+            "plans changed",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["fee_minor"], 0);
+    assert_eq!(r.out["refund_minor"], 78_000);
+    assert_eq!(r.out["booking"]["status"], "cancelled");
+    let r = kassa(d, &["departure", "show", &dep, "--json"]);
+    assert_eq!(r.out["seats_left"], 4);
+    // The drawer took the deposit and gave it back.
+    let r = kassa(d, &["shift", "status", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["figures"]["booking_cash_minor"], 0, "{}", r.out);
+}

@@ -1,0 +1,466 @@
+//! Appliers for bookings arriving from other devices (see `foundation::apply`).
+//!
+//! - `trips`, `trip_options`, `capacity_pools`, `departures`, `booking_waitlist`: reference
+//!   data, last writer wins per field.
+//! - `bookings`: the document of one write (the booking's head, and the travellers, items,
+//!   events, payments and notes that write added, with their ids). Every row is inserted if
+//!   absent; the status is folded from all the booking's events (`bookings::fold`). Events
+//!   the state machine refuses are kept and flagged `booking_transition_rejected`.
+//! - After a booking or a pool changes, the pool is judged from the rows held now: seats
+//!   held by bookings beyond its capacity (two devices sold the last seats offline) is a
+//!   `departure_oversold` conflict on each departure of the pool, recorded, updated or
+//!   withdrawn the same way on every device, whatever order the changes arrived in.
+
+use super::{fold, lifecycle::HEAD_COLUMNS, seats_taken};
+use crate::SqlResult;
+use crate::foundation::apply::{Applied, Applier, ApplyTx, conflict_id, field, lacks};
+use kassa_domain::{Error, Result};
+use kassa_sync_protocol::Change;
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Value, json};
+
+/// `(entity, applier)` for every entity bookings record in the outbox.
+pub(crate) const APPLIERS: &[(&str, Applier)] = &[
+    ("trips", apply_trip),
+    ("trip_options", apply_option),
+    ("capacity_pools", apply_pool),
+    ("departures", apply_departure),
+    ("booking_waitlist", apply_waitlist),
+    ("bookings", apply_booking),
+];
+
+fn reference(
+    tx: &mut ApplyTx<'_>,
+    c: &Change,
+    table: &str,
+    required: &[&str],
+    parents: &[(&str, &str, &str)],
+    columns: &[&str],
+) -> Result<Applied> {
+    let p = &c.payload;
+    if !tx.exists(table, "id", &c.entity_id)?
+        && let Some(reason) = lacks(p, required)
+    {
+        return Ok(tx.park(reason));
+    }
+    let parents: Vec<(&str, &str, Option<&str>)> = parents
+        .iter()
+        .map(|(t, col, f)| (*t, *col, p.get(*f).and_then(Value::as_str)))
+        .collect();
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+    let won = tx.winning_fields(c)?;
+    if won.is_empty() {
+        return Ok(Applied::AlreadyHeld);
+    }
+    let stamp = ApplyTx::stamp_ts(c);
+    tx.write_reference(table, "id", &c.entity_id, &won, columns, true, &stamp)?;
+    Ok(Applied::Applied)
+}
+
+fn apply_trip(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    const COLS: &[&str] = &[
+        "store_id",
+        "code",
+        "name",
+        "adult_minor",
+        "child_minor",
+        "senior_minor",
+        "deposit_kind",
+        "deposit_value",
+        "balance_due_days",
+        "cancellation_policy",
+        "hold_minutes",
+        "documents_required",
+    ];
+    reference(
+        tx,
+        c,
+        "trips",
+        &[
+            "store_id",
+            "code",
+            "name",
+            "adult_minor",
+            "deposit_kind",
+            "deposit_value",
+            "balance_due_days",
+            "cancellation_policy",
+            "hold_minutes",
+            "documents_required",
+        ],
+        &[("stores", "id", "store_id")],
+        COLS,
+    )
+}
+
+fn apply_option(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    const COLS: &[&str] = &["trip_id", "name", "price_minor", "capacity"];
+    reference(
+        tx,
+        c,
+        "trip_options",
+        &["trip_id", "name", "price_minor"],
+        &[("trips", "id", "trip_id")],
+        COLS,
+    )
+}
+
+fn apply_pool(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let out = reference(
+        tx,
+        c,
+        "capacity_pools",
+        &["store_id", "seats"],
+        &[("stores", "id", "store_id")],
+        &["store_id", "seats"],
+    )?;
+    if out == Applied::Applied && judge_pool(tx, &c.entity_id)? {
+        return Ok(Applied::Conflict);
+    }
+    Ok(out)
+}
+
+fn apply_departure(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    const COLS: &[&str] = &[
+        "trip_id",
+        "pool_id",
+        "departs_at",
+        "returns_at",
+        "time_zone",
+        "meeting_point",
+    ];
+    let out = reference(
+        tx,
+        c,
+        "departures",
+        &["trip_id", "pool_id", "departs_at", "time_zone"],
+        &[
+            ("trips", "id", "trip_id"),
+            ("capacity_pools", "id", "pool_id"),
+        ],
+        COLS,
+    )?;
+    if out == Applied::Applied {
+        // A departure moved to another pool changes both pools' seats.
+        let pools: Vec<String> = tx
+            .prepare_cached("SELECT DISTINCT pool_id FROM departures ORDER BY pool_id")
+            .db()?
+            .query_map([], |r| r.get(0))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+        let mut oversold = false;
+        for p in pools {
+            oversold |= judge_pool(tx, &p)?;
+        }
+        if oversold {
+            return Ok(Applied::Conflict);
+        }
+    }
+    Ok(out)
+}
+
+fn apply_waitlist(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    const COLS: &[&str] = &[
+        "departure_id",
+        "customer_id",
+        "seats",
+        "note",
+        "status",
+        "staff_id",
+    ];
+    reference(
+        tx,
+        c,
+        "booking_waitlist",
+        &["departure_id", "customer_id", "seats", "status", "staff_id"],
+        &[("departures", "id", "departure_id")],
+        COLS,
+    )
+}
+
+fn items<'a>(p: &'a Value, name: &str) -> &'a [Value] {
+    p.get(name)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+fn text(v: &Value, name: &str, what: &str) -> Result<String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::invalid_input(format!("{what} lacks '{name}'")))
+}
+
+fn combine(a: Applied, b: Applied) -> Applied {
+    use Applied as A;
+    match (a, b) {
+        (A::Parked, _) | (_, A::Parked) => A::Parked,
+        (A::Conflict, _) | (_, A::Conflict) => A::Conflict,
+        (A::Applied, _) | (_, A::Applied) => A::Applied,
+        _ => A::AlreadyHeld,
+    }
+}
+
+/// Inserts the rows of `list` into `table` if absent (the same row again is held; another
+/// with the same id a `ledger_mismatch`), each with `booking_id` and `columns`.
+fn insert_rows(
+    tx: &mut ApplyTx<'_>,
+    table: &str,
+    booking_id: &str,
+    list: &[Value],
+    columns: &[&'static str],
+) -> Result<Applied> {
+    let mut out = Applied::AlreadyHeld;
+    for row in list {
+        let id = text(row, "id", table)?;
+        let mut cols: Vec<(&str, SqlValue)> =
+            vec![("booking_id", SqlValue::Text(booking_id.to_string()))];
+        cols.extend(columns.iter().map(|c| (*c, field(row, c))));
+        let r = tx.insert_ledger(table, &[("id", SqlValue::Text(id))], &cols)?;
+        out = combine(out, r);
+    }
+    Ok(out)
+}
+
+fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    let p = &c.payload;
+    let head = p
+        .get("booking")
+        .ok_or_else(|| Error::invalid_input("a booking change lacks 'booking'"))?;
+    let departure_id = text(head, "departure_id", "a booking")?;
+    let mut parents: Vec<(&str, &str, Option<&str>)> = vec![
+        ("departures", "id", Some(departure_id.as_str())),
+        ("stores", "id", head.get("store_id").and_then(Value::as_str)),
+    ];
+    for i in items(p, "items") {
+        parents.push((
+            "trip_options",
+            "id",
+            i.get("option_id").and_then(Value::as_str),
+        ));
+    }
+    if let Some(reason) = tx.missing_parent(&parents)? {
+        return Ok(tx.park(reason));
+    }
+    let row: Vec<(&str, SqlValue)> = HEAD_COLUMNS.iter().map(|n| (*n, field(head, n))).collect();
+    let mut out = tx.insert_ledger_with(
+        "bookings",
+        &[("id", SqlValue::Text(c.entity_id.clone()))],
+        &row,
+        &[("status", SqlValue::Text("quote".into()))],
+    )?;
+    if out == Applied::Conflict {
+        return Ok(out);
+    }
+    let id = c.entity_id.as_str();
+    out = combine(
+        out,
+        insert_rows(
+            tx,
+            "booking_travellers",
+            id,
+            items(p, "travellers"),
+            &[
+                "position",
+                "traveller_type",
+                "full_name",
+                "date_of_birth",
+                "document_number",
+                "price_minor",
+            ],
+        )?,
+    );
+    out = combine(
+        out,
+        insert_rows(
+            tx,
+            "booking_items",
+            id,
+            items(p, "items"),
+            &["option_id", "name", "qty", "unit_minor", "total_minor"],
+        )?,
+    );
+    out = combine(
+        out,
+        insert_rows(
+            tx,
+            "booking_events",
+            id,
+            items(p, "events"),
+            &[
+                "seq",
+                "event",
+                "staff_id",
+                "device_id",
+                "detail",
+                "created_at",
+            ],
+        )?,
+    );
+    out = combine(
+        out,
+        insert_rows(
+            tx,
+            "booking_payments",
+            id,
+            items(p, "payments"),
+            &[
+                "direction",
+                "kind",
+                "amount_minor",
+                "device_id",
+                "shift_id",
+                "business_date",
+                "receipt_number",
+                "staff_id",
+                "created_at",
+            ],
+        )?,
+    );
+    out = combine(
+        out,
+        insert_rows(
+            tx,
+            "booking_notes",
+            id,
+            items(p, "notes"),
+            &["note", "staff_id", "created_at"],
+        )?,
+    );
+    let folded = fold(tx, id)?;
+    tx.exec(
+        "UPDATE bookings SET status = ?2, hold_expires_at = ?3
+          WHERE id = ?1 AND (status <> ?2 OR hold_expires_at IS NOT ?3)",
+        rusqlite::params![id, folded.status.as_str(), folded.hold_expires_at],
+    )?;
+    if folded.rejected.is_empty() {
+        tx.withdraw_conflict_in_family("booking_transition", "bookings", id)?;
+    } else {
+        let detail = json!({
+            "status": folded.status.as_str(),
+            "rejected": folded.rejected.iter().map(|(e, name, met)| json!({
+                "event_id": e, "event": name, "status_met": met,
+            })).collect::<Vec<_>>(),
+            "kept": "every event; the status follows the ones the state machine accepts",
+        });
+        tx.conflict_in_family(
+            "booking_transition",
+            "booking_transition_rejected",
+            "bookings",
+            id,
+            detail,
+        )?;
+        out = Applied::Conflict;
+    }
+    let pool: Option<String> = tx.row(
+        "SELECT pool_id FROM departures WHERE id = ?1",
+        [&departure_id],
+        |r| r.get(0),
+    )?;
+    if let Some(pool) = pool
+        && judge_pool(tx, &pool)?
+    {
+        out = Applied::Conflict;
+    }
+    Ok(out)
+}
+
+/// A pool's seats as the rows held now show them: its departures, and when more seats are
+/// held than it has, what the conflict says.
+pub(crate) struct PoolState {
+    pub departures: Vec<String>,
+    pub oversold: Option<Value>,
+}
+
+/// Judges a pool from the rows held (statuses only, never the clock, so every device judges
+/// the same rows the same way).
+pub(crate) fn pool_state(conn: &Connection, pool_id: &str) -> Result<PoolState> {
+    let capacity: i64 = conn
+        .prepare_cached("SELECT seats FROM capacity_pools WHERE id = ?1")
+        .db()?
+        .query_row([pool_id], |r| r.get(0))
+        .db()?;
+    let taken = seats_taken(conn, pool_id, None)?;
+    let departures: Vec<String> = conn
+        .prepare_cached("SELECT id FROM departures WHERE pool_id = ?1 ORDER BY id")
+        .db()?
+        .query_map([pool_id], |r| r.get(0))
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    let oversold = if taken > capacity {
+        let bookings: Vec<(String, String, i64)> = conn
+            .prepare_cached(
+                "SELECT b.id, b.reference, b.seats FROM bookings b JOIN departures d ON d.id = b.departure_id
+                  WHERE d.pool_id = ?1 AND b.status IN ('held', 'confirmed', 'paid', 'completed')
+                  ORDER BY b.id",
+            )
+            .db()?
+            .query_map([pool_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+        Some(json!({
+            "pool_id": pool_id,
+            "capacity": capacity,
+            "seats_booked": taken,
+            "over_by": taken - capacity,
+            "departures": departures,
+            "bookings": bookings.iter().map(|(id, r, s)| json!({"id": id, "reference": r, "seats": s})).collect::<Vec<_>>(),
+            "kept": "every booking; a manager moves or cancels some",
+        }))
+    } else {
+        None
+    };
+    Ok(PoolState {
+        departures,
+        oversold,
+    })
+}
+
+/// Records, updates or withdraws `departure_oversold` on each departure of the pool; whether
+/// it is oversold.
+fn judge_pool(tx: &mut ApplyTx<'_>, pool_id: &str) -> Result<bool> {
+    let state = pool_state(tx, pool_id)?;
+    for d in &state.departures {
+        match &state.oversold {
+            Some(detail) => tx.conflict_in_family(
+                "departure_oversold",
+                "departure_oversold",
+                "departures",
+                d,
+                detail.clone(),
+            )?,
+            None => tx.withdraw_conflict_in_family("departure_oversold", "departures", d)?,
+        }
+    }
+    Ok(state.oversold.is_some())
+}
+
+/// After a local write to a booking of the pool: a `departure_oversold` conflict this device
+/// holds follows the rows as they are now (updated, or withdrawn once seats were given
+/// back), as the merge would judge them on any device.
+pub(crate) fn rejudge_local(conn: &Connection, pool_id: &str) -> Result<()> {
+    let state = pool_state(conn, pool_id)?;
+    for d in &state.departures {
+        let id = conflict_id("departure_oversold", "departures", d);
+        match &state.oversold {
+            Some(detail) => conn
+                .prepare_cached("UPDATE conflicts SET detail = ?2 WHERE id = ?1 AND detail <> ?2")
+                .db()?
+                .execute(rusqlite::params![id, detail.to_string()])
+                .db()?,
+            None => conn
+                .prepare_cached("DELETE FROM conflicts WHERE id = ?1")
+                .db()?
+                .execute([&id])
+                .db()?,
+        };
+    }
+    Ok(())
+}

@@ -1,0 +1,1156 @@
+//! A booking's life on this device: quote, hold, payments (deposit, balance), cancellation
+//! with the policy's fee, completion, expiry of holds; and reading bookings back.
+//!
+//! Every write records one `bookings` event change carrying the booking's head and the rows
+//! the write added (travellers and items when made, events, payments, notes), with the ids it
+//! gave them, so another device inserts exactly those rows and folds the same status.
+
+use super::trips::{self, Departure, Trip};
+use super::{fold, seats_taken};
+use crate::foundation::ids::new_id;
+use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
+use crate::selling::{open_business_date, shift};
+use crate::{SqlResult, parse_ts, ts};
+use chrono::{DateTime, Duration, Utc};
+use kassa_domain::booking::{
+    self as rules, BookingEvent, BookingStatus, CancelSettlement, OptionLine, Traveller,
+    TravellerType,
+};
+use kassa_domain::money::check_amount;
+use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+
+/// A booking to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRequest {
+    pub departure_id: String,
+    pub customer_id: Option<String>,
+    pub travellers: Vec<Traveller>,
+    /// `(option id, quantity)`.
+    pub options: Vec<(String, i64)>,
+    pub note: Option<String>,
+    pub staff_id: String,
+    /// Hold the seats at once (else a quote, which holds none).
+    pub hold: bool,
+    /// The waitlist entry this booking serves, marked booked.
+    pub waitlist_id: Option<String>,
+}
+
+/// A tender a booking is paid with. Cash is on this device's drawer, shift and Z report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingTender {
+    Cash,
+}
+
+impl BookingTender {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingTender::Cash => "cash",
+        }
+    }
+
+    /// Parses a tender name.
+    pub fn parse(s: &str) -> Result<BookingTender> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cash" => Ok(BookingTender::Cash),
+            _ => Err(Error::invalid_input(format!(
+                "'{s}' is not a tender bookings take (cash)"
+            ))),
+        }
+    }
+}
+
+/// A booking as stored, with its rows and money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: String,
+    pub reference: String,
+    pub device_id: String,
+    pub departure_id: String,
+    pub customer_id: Option<String>,
+    pub staff_id: String,
+    pub seats: i64,
+    pub currency: String,
+    pub status: BookingStatus,
+    pub total_minor: i64,
+    pub deposit_minor: i64,
+    /// Payments less refunds.
+    pub paid_minor: i64,
+    /// What the customer owes: the total (the cancellation fee once cancelled; nothing for a
+    /// quote or an expired hold) less what was paid; never negative.
+    pub balance_minor: i64,
+    pub balance_due_on: String,
+    pub hold_expires_at: Option<String>,
+    pub created_at: String,
+    pub travellers: Vec<BookingTraveller>,
+    pub items: Vec<BookingItem>,
+    pub events: Vec<BookingEventRow>,
+    pub payments: Vec<BookingPayment>,
+    pub notes: Vec<BookingNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingTraveller {
+    pub id: String,
+    pub traveller_type: String,
+    pub full_name: String,
+    pub date_of_birth: Option<String>,
+    pub document_number: Option<String>,
+    pub price_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingItem {
+    pub id: String,
+    pub option_id: String,
+    pub name: String,
+    pub qty: i64,
+    pub unit_minor: i64,
+    pub total_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingEventRow {
+    pub id: String,
+    pub seq: i64,
+    pub event: String,
+    pub staff_id: String,
+    pub device_id: String,
+    pub detail: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingPayment {
+    pub id: String,
+    pub direction: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub device_id: String,
+    pub shift_id: Option<String>,
+    pub business_date: String,
+    pub receipt_number: String,
+    pub staff_id: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingNote {
+    pub id: String,
+    pub note: String,
+    pub staff_id: String,
+    pub created_at: String,
+}
+
+/// The rows one write adds to a booking's document.
+#[derive(Default)]
+struct Doc {
+    travellers: Vec<Value>,
+    items: Vec<Value>,
+    events: Vec<Value>,
+    payments: Vec<Value>,
+    notes: Vec<Value>,
+}
+
+/// The booking's fields written once, as its document carries them.
+pub(crate) const HEAD_COLUMNS: &[&str] = &[
+    "store_id",
+    "device_id",
+    "reference",
+    "departure_id",
+    "customer_id",
+    "staff_id",
+    "seats",
+    "currency",
+    "total_minor",
+    "deposit_minor",
+    "balance_due_on",
+    "created_at",
+];
+
+fn head_json(conn: &Connection, id: &str) -> Result<Value> {
+    conn.prepare_cached(
+        "SELECT store_id, device_id, reference, departure_id, customer_id, staff_id, seats, currency,
+                total_minor, deposit_minor, balance_due_on, created_at FROM bookings WHERE id = ?1",
+    )
+    .db()?
+    .query_row([id], |r| {
+        Ok(json!({
+            "store_id": r.get::<_, String>(0)?, "device_id": r.get::<_, String>(1)?,
+            "reference": r.get::<_, String>(2)?, "departure_id": r.get::<_, String>(3)?,
+            "customer_id": r.get::<_, Option<String>>(4)?, "staff_id": r.get::<_, String>(5)?,
+            "seats": r.get::<_, i64>(6)?, "currency": r.get::<_, String>(7)?,
+            "total_minor": r.get::<_, i64>(8)?, "deposit_minor": r.get::<_, i64>(9)?,
+            "balance_due_on": r.get::<_, String>(10)?, "created_at": r.get::<_, String>(11)?,
+        }))
+    })
+    .db()
+}
+
+/// Records the write's document change and sets the folded status; returns the status.
+fn record(tx: &mut WriteTx<'_>, id: &str, doc: Doc) -> Result<BookingStatus> {
+    let folded = fold(tx, id)?;
+    tx.exec(
+        "UPDATE bookings SET status = ?2, hold_expires_at = ?3 WHERE id = ?1 AND (status <> ?2 OR hold_expires_at IS NOT ?3)",
+        params![id, folded.status.as_str(), folded.hold_expires_at],
+    )?;
+    let payload = json!({
+        "booking": head_json(tx, id)?,
+        "travellers": doc.travellers,
+        "items": doc.items,
+        "events": doc.events,
+        "payments": doc.payments,
+        "notes": doc.notes,
+    });
+    tx.record_change("bookings", id, ChangeOp::Event, &payload)?;
+    let pool: Option<String> = tx.row(
+        "SELECT d.pool_id FROM bookings b JOIN departures d ON d.id = b.departure_id WHERE b.id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if let Some(pool) = pool {
+        super::apply::rejudge_local(tx, &pool)?;
+    }
+    Ok(folded.status)
+}
+
+/// Appends a history event (`seq` after every event held for the booking).
+fn add_event(
+    tx: &mut WriteTx<'_>,
+    doc: &mut Doc,
+    booking_id: &str,
+    event: &str,
+    staff_id: &str,
+    detail: Value,
+) -> Result<()> {
+    let seq: i64 = tx
+        .row(
+            "SELECT coalesce(max(seq), 0) + 1 FROM booking_events WHERE booking_id = ?1",
+            [booking_id],
+            |r| r.get(0),
+        )?
+        .unwrap_or(1);
+    let id = new_id();
+    let device_id = tx.device_id()?.to_string();
+    let now = tx.now_ts();
+    let detail = detail.to_string();
+    tx.exec(
+        "INSERT INTO booking_events (id, booking_id, seq, event, staff_id, device_id, detail, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, booking_id, seq, event, staff_id, device_id, detail, now],
+    )?;
+    doc.events.push(json!({
+        "id": id, "seq": seq, "event": event, "staff_id": staff_id, "device_id": device_id,
+        "detail": detail, "created_at": now,
+    }));
+    Ok(())
+}
+
+/// The next number of this device's booking `series` (`booking` or `payment`).
+fn next_number(tx: &mut WriteTx<'_>, series: &str) -> Result<u64> {
+    let device_id = tx.device_id()?.to_string();
+    let n: i64 = tx
+        .row(
+            "INSERT INTO booking_series (device_id, series, last) VALUES (?1, ?2, 1)
+             ON CONFLICT(device_id, series) DO UPDATE SET last = last + 1 RETURNING last",
+            params![device_id, series],
+            |r| r.get(0),
+        )?
+        .ok_or_else(|| Error::internal("the booking series gave no number"))?;
+    u64::try_from(n).map_err(|_| Error::internal("booking series overflow"))
+}
+
+/// A booking reference or payment receipt of this device: `<store>-<device>-B000042` or
+/// `-P000042`.
+fn number(tx: &mut WriteTx<'_>, series: &str) -> Result<String> {
+    let n = next_number(tx, series)?;
+    let (store, device) = crate::selling::series::codes(tx)?;
+    let letter = if series == "booking" { 'B' } else { 'P' };
+    Ok(format!("{store}-{device}-{letter}{n:06}"))
+}
+
+fn insufficient(dep: &Departure, left: i64, wanted: i64) -> Error {
+    Error::new(
+        ErrorCode::InsufficientSeats,
+        format!(
+            "only {left} of {} seats are left on the departure of {} at {}; {wanted} wanted",
+            dep.capacity, dep.trip_name, dep.departs_at
+        ),
+    )
+}
+
+/// Refuses with `insufficient_seats` when the booking's seats or options do not fit the
+/// departure now (its own seats not counted when it already holds them). Holds of this
+/// device past their time are expired first, in this transaction, so their seats come back.
+fn check_fits(
+    tx: &mut WriteTx<'_>,
+    dep: &Departure,
+    seats: i64,
+    items: &[(String, i64, Option<i64>)],
+    staff_id: &str,
+) -> Result<()> {
+    expire_due_in_pool(tx, &dep.pool_id, staff_id)?;
+    let now = tx.now_ts();
+    let taken = seats_taken(tx, &dep.pool_id, Some(now.as_str()))?;
+    let left = (dep.capacity - taken).max(0);
+    if seats > left {
+        return Err(insufficient(dep, left, seats));
+    }
+    for (option_id, qty, capacity) in items {
+        if let Some(cap) = capacity {
+            let taken = super::option_taken(tx, option_id, &dep.id, Some(now.as_str()))?;
+            if taken + qty > *cap {
+                return Err(Error::new(
+                    ErrorCode::InsufficientSeats,
+                    format!(
+                        "only {} of option {option_id} are left on this departure; {qty} wanted",
+                        (cap - taken).max(0)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn hold_detail(trip: &Trip, now: DateTime<Utc>) -> Value {
+    json!({"expires_at": ts(now + Duration::minutes(i64::from(trip.hold_minutes)))})
+}
+
+/// Makes a booking: a quote, or held at once (`req.hold`). Travellers are checked (never a
+/// card number), priced by type, options by quantity; the deposit and the balance's due date
+/// follow the trip. A hold beyond the seats left is refused with `insufficient_seats`.
+pub fn create(tx: &mut WriteTx<'_>, store_id: &str, req: &BookingRequest) -> Result<Booking> {
+    let dep = trips::departure(tx, &req.departure_id)?;
+    let trip = trips::trip(tx, &dep.trip_id)?;
+    if let Some(c) = &req.customer_id {
+        crate::customers::get(tx, store_id, c)?;
+    }
+    if req.travellers.len() > 100 {
+        return Err(Error::invalid_input("a booking has at most 100 travellers"));
+    }
+    let zone = crate::foundation::business_day::zone_of(&dep.time_zone)?;
+    let departs = jiff_ts(dep.departs()?)?;
+    let now = tx.now();
+    let today = jiff_ts(now)?.to_zoned(zone.clone()).date();
+    if departs <= jiff_ts(now)? {
+        return Err(Error::invalid_input("this departure has already left"));
+    }
+    let travellers = req
+        .travellers
+        .iter()
+        .map(|t| rules::check_traveller(t, trip.documents_required, today))
+        .collect::<Result<Vec<_>>>()?;
+    let mut items = Vec::new();
+    let mut lines = Vec::new();
+    for (option_id, qty) in &req.options {
+        let opt = trip
+            .options
+            .iter()
+            .find(|o| &o.id == option_id)
+            .ok_or_else(|| Error::not_found(format!("the trip has no option '{option_id}'")))?;
+        lines.push(OptionLine {
+            unit_minor: opt.price_minor,
+            qty: *qty,
+        });
+        items.push((opt.clone(), *qty));
+    }
+    let types: Vec<TravellerType> = travellers.iter().map(|t| t.traveller_type).collect();
+    let price = rules::price(&trip.prices, &types, &lines)?;
+    let deposit = rules::deposit(trip.deposit, price.total_minor);
+    let due = rules::balance_due_on(departs, &zone, trip.balance_due_days, today);
+    let seats = i64::try_from(travellers.len()).map_err(|_| Error::internal("seats"))?;
+    if req.hold {
+        let fit: Vec<(String, i64, Option<i64>)> = items
+            .iter()
+            .map(|(o, q)| (o.id.clone(), *q, o.capacity))
+            .collect();
+        check_fits(tx, &dep, seats, &fit, &req.staff_id)?;
+    }
+    let note = req
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(check_note)
+        .transpose()?;
+    let id = new_id();
+    let reference = number(tx, "booking")?;
+    let device_id = tx.device_id()?.to_string();
+    let currency: String = tx
+        .row(
+            "SELECT currency FROM stores WHERE id = ?1",
+            [store_id],
+            |r| r.get(0),
+        )?
+        .ok_or_else(|| Error::not_found("no store"))?;
+    let created_at = tx.now_ts();
+    tx.exec(
+        "INSERT INTO bookings (id, store_id, device_id, reference, departure_id, customer_id, staff_id, seats, currency,
+            total_minor, deposit_minor, balance_due_on, status, hold_expires_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'quote', NULL, ?13)",
+        params![id, store_id, device_id, reference, dep.id, req.customer_id, req.staff_id, seats, currency,
+                price.total_minor, deposit, due.to_string(), created_at],
+    )?;
+    let mut doc = Doc::default();
+    for (i, t) in travellers.iter().enumerate() {
+        let tid = new_id();
+        let unit = trip.prices.of(t.traveller_type)?;
+        tx.exec(
+            "INSERT INTO booking_travellers (id, booking_id, position, traveller_type, full_name, date_of_birth, document_number, price_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![tid, id, i as i64 + 1, t.traveller_type.as_str(), t.full_name, t.date_of_birth, t.document_number, unit],
+        )?;
+        doc.travellers.push(json!({
+            "id": tid, "position": i as i64 + 1, "traveller_type": t.traveller_type.as_str(),
+            "full_name": t.full_name, "date_of_birth": t.date_of_birth,
+            "document_number": t.document_number, "price_minor": unit,
+        }));
+    }
+    for (opt, qty) in &items {
+        let iid = new_id();
+        let total = opt.price_minor * qty;
+        tx.exec(
+            "INSERT INTO booking_items (id, booking_id, option_id, name, qty, unit_minor, total_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![iid, id, opt.id, opt.name, qty, opt.price_minor, total],
+        )?;
+        doc.items.push(json!({
+            "id": iid, "option_id": opt.id, "name": opt.name, "qty": qty,
+            "unit_minor": opt.price_minor, "total_minor": total,
+        }));
+    }
+    if let Some(n) = &note {
+        add_note_row(tx, &mut doc, &id, n, &req.staff_id)?;
+    }
+    add_event(
+        tx,
+        &mut doc,
+        &id,
+        "create",
+        &req.staff_id,
+        json!({"total_minor": price.total_minor, "deposit_minor": deposit}),
+    )?;
+    if req.hold {
+        add_event(
+            tx,
+            &mut doc,
+            &id,
+            BookingEvent::Hold.as_str(),
+            &req.staff_id,
+            hold_detail(&trip, now),
+        )?;
+    }
+    record(tx, &id, doc)?;
+    if let Some(w) = &req.waitlist_id {
+        super::waitlist::mark_booked(tx, &req.staff_id, w, &dep.id)?;
+    }
+    tx.audit(
+        AuditInput::new(if req.hold {
+            "booking.held"
+        } else {
+            "booking.quoted"
+        })
+        .by(&req.staff_id)
+        .on("booking", &id)
+        .after(json!({
+            "reference": reference, "departure_id": dep.id, "seats": seats,
+            "total_minor": price.total_minor, "deposit_minor": deposit, "balance_due_on": due.to_string(),
+        })),
+    )?;
+    get(tx, &id)
+}
+
+fn check_note(n: &str) -> Result<String> {
+    if n.chars().count() > 2000 {
+        return Err(Error::invalid_input("a note has at most 2000 characters"));
+    }
+    if kassa_domain::pan::looks_like_pan(n) {
+        return Err(Error::invalid_input(
+            "the note looks like it holds a card number; card numbers are never stored",
+        ));
+    }
+    Ok(n.to_string())
+}
+
+fn add_note_row(
+    tx: &mut WriteTx<'_>,
+    doc: &mut Doc,
+    booking_id: &str,
+    note: &str,
+    staff_id: &str,
+) -> Result<()> {
+    let nid = new_id();
+    let now = tx.now_ts();
+    tx.exec(
+        "INSERT INTO booking_notes (id, booking_id, note, staff_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![nid, booking_id, note, staff_id, now],
+    )?;
+    doc.notes
+        .push(json!({"id": nid, "note": note, "staff_id": staff_id, "created_at": now}));
+    Ok(())
+}
+
+/// Adds a note to a booking.
+pub fn add_note(tx: &mut WriteTx<'_>, staff_id: &str, id: &str, note: &str) -> Result<Booking> {
+    let b = get(tx, id)?;
+    let note = check_note(note.trim())?;
+    if note.is_empty() {
+        return Err(Error::invalid_input("the note is empty"));
+    }
+    let mut doc = Doc::default();
+    add_note_row(tx, &mut doc, &b.id, &note, staff_id)?;
+    record(tx, &b.id, doc)?;
+    tx.audit(
+        AuditInput::new("booking.note_added")
+            .by(staff_id)
+            .on("booking", &b.id),
+    )?;
+    get(tx, &b.id)
+}
+
+/// Holds a quote's seats until the trip's hold time is up; `insufficient_seats` when they no
+/// longer fit.
+pub fn hold(tx: &mut WriteTx<'_>, staff_id: &str, id: &str) -> Result<Booking> {
+    let b = get(tx, id)?;
+    rules::transition(b.status, BookingEvent::Hold)?;
+    let dep = trips::departure(tx, &b.departure_id)?;
+    let trip = trips::trip(tx, &dep.trip_id)?;
+    let fit: Vec<(String, i64, Option<i64>)> = b
+        .items
+        .iter()
+        .map(|i| {
+            let cap = trip
+                .options
+                .iter()
+                .find(|o| o.id == i.option_id)
+                .and_then(|o| o.capacity);
+            (i.option_id.clone(), i.qty, cap)
+        })
+        .collect();
+    check_fits(tx, &dep, b.seats, &fit, staff_id)?;
+    let mut doc = Doc::default();
+    let detail = hold_detail(&trip, tx.now());
+    add_event(tx, &mut doc, &b.id, "hold", staff_id, detail.clone())?;
+    record(tx, &b.id, doc)?;
+    tx.audit(
+        AuditInput::new("booking.held")
+            .by(staff_id)
+            .on("booking", &b.id)
+            .before(json!({"status": b.status.as_str()}))
+            .after(detail),
+    )?;
+    get(tx, &b.id)
+}
+
+/// What a payment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentOutcome {
+    pub booking: Booking,
+    pub payment_id: String,
+    pub receipt_number: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_payment(
+    tx: &mut WriteTx<'_>,
+    doc: &mut Doc,
+    b: &Booking,
+    store_id: &str,
+    staff_id: &str,
+    direction: &str,
+    tender: BookingTender,
+    amount_minor: i64,
+) -> Result<(String, String)> {
+    let device_id = tx.device_id()?.to_string();
+    let shift_id = match tender {
+        BookingTender::Cash => Some(shift::ensure_open(tx, store_id, staff_id)?),
+    };
+    let business_date = open_business_date(tx, &device_id, tx.now())?;
+    let receipt = number(tx, "payment")?;
+    let pid = new_id();
+    let now = tx.now_ts();
+    tx.exec(
+        "INSERT INTO booking_payments (id, booking_id, direction, kind, amount_minor, device_id, shift_id, business_date,
+            receipt_number, staff_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![pid, b.id, direction, tender.as_str(), amount_minor, device_id, shift_id, business_date, receipt, staff_id, now],
+    )?;
+    doc.payments.push(json!({
+        "id": pid, "direction": direction, "kind": tender.as_str(), "amount_minor": amount_minor,
+        "device_id": device_id, "shift_id": shift_id, "business_date": business_date,
+        "receipt_number": receipt, "staff_id": staff_id, "created_at": now,
+    }));
+    add_event(
+        tx,
+        doc,
+        &b.id,
+        direction,
+        staff_id,
+        json!({"amount_minor": amount_minor, "kind": tender.as_str(), "receipt_number": receipt}),
+    )?;
+    Ok((pid, receipt))
+}
+
+/// Takes a payment for a booking (deposit, balance, or a cancellation fee still owed). A
+/// payment reaching the deposit confirms a held booking; one reaching the total pays it in
+/// full; less than the deposit leaves it held. More than the balance is refused.
+pub fn pay(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    staff_id: &str,
+    id: &str,
+    tender: BookingTender,
+    amount_minor: i64,
+) -> Result<PaymentOutcome> {
+    check_amount("the payment", amount_minor)?;
+    if amount_minor == 0 {
+        return Err(Error::invalid_input("the payment must be more than zero"));
+    }
+    let b = get(tx, id)?;
+    if super::hold_expired(&b, tx.now()) {
+        return Err(Error::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "the hold of booking {} has expired; hold it again first",
+                b.reference
+            ),
+        ));
+    }
+    let owed_fee = b.status == BookingStatus::Cancelled && b.balance_minor > 0;
+    if !b.status.takes_payment() && !owed_fee {
+        return Err(Error::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "a {} booking takes no payment{}",
+                b.status.as_str(),
+                if b.status == BookingStatus::Quote {
+                    "; hold its seats first"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    if amount_minor > b.balance_minor {
+        return Err(Error::invalid_input(format!(
+            "the payment of {amount_minor} is more than the balance of {}",
+            b.balance_minor
+        )));
+    }
+    let mut doc = Doc::default();
+    let (pid, receipt) = add_payment(
+        tx,
+        &mut doc,
+        &b,
+        store_id,
+        staff_id,
+        "payment",
+        tender,
+        amount_minor,
+    )?;
+    let paid = b.paid_minor + amount_minor;
+    if let Some(ev) = rules::after_payment(b.status, b.total_minor, b.deposit_minor, paid) {
+        let detail = json!({"paid_minor": paid});
+        add_event(tx, &mut doc, &b.id, ev.as_str(), staff_id, detail)?;
+    }
+    let status = record(tx, &b.id, doc)?;
+    tx.audit(
+        AuditInput::new("booking.paid")
+            .by(staff_id)
+            .on("booking", &b.id)
+            .before(json!({"status": b.status.as_str(), "paid_minor": b.paid_minor}))
+            .after(json!({
+                "status": status.as_str(), "paid_minor": paid, "amount_minor": amount_minor,
+                "kind": tender.as_str(), "receipt_number": receipt,
+            })),
+    )?;
+    Ok(PaymentOutcome {
+        booking: get(tx, &b.id)?,
+        payment_id: pid,
+        receipt_number: receipt,
+    })
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancellation {
+    pub booking: Booking,
+    pub days_before: i64,
+    pub settlement: CancelSettlement,
+}
+
+/// What cancelling now would settle, without doing it (the fee shown before confirming).
+pub fn cancellation_quote(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<Cancellation> {
+    let b = get(conn, id)?;
+    rules::transition(b.status, BookingEvent::Cancel)?;
+    let dep = trips::departure(conn, &b.departure_id)?;
+    let trip = trips::trip(conn, &dep.trip_id)?;
+    let zone = crate::foundation::business_day::zone_of(&dep.time_zone)?;
+    let days = rules::days_before_departure(jiff_ts(dep.departs()?)?, jiff_ts(now)?, &zone);
+    // Nothing is agreed before the deposit is paid: a quote or a hold is cancelled free, and
+    // whatever was paid towards the deposit comes back.
+    let settlement = if matches!(b.status, BookingStatus::Quote | BookingStatus::Held) {
+        rules::settle_cancellation(
+            &kassa_domain::booking::FeeTable::free(),
+            days,
+            0,
+            b.paid_minor,
+        )
+    } else {
+        rules::settle_cancellation(&trip.cancellation_policy, days, b.total_minor, b.paid_minor)
+    };
+    Ok(Cancellation {
+        booking: b,
+        days_before: days,
+        settlement,
+    })
+}
+
+/// Cancels a booking: the policy's fee by calendar days before departure (in the
+/// departure's time zone) is kept, the rest refunded to the original tenders (cash from this
+/// device's drawer); a fee larger than what was paid leaves a balance owed. The seats go back
+/// and the waitlist is offered them in order.
+pub fn cancel(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    staff_id: &str,
+    id: &str,
+    reason: Option<&str>,
+) -> Result<Cancellation> {
+    let q = cancellation_quote(tx, id, tx.now())?;
+    let b = q.booking;
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(check_note)
+        .transpose()?;
+    let mut doc = Doc::default();
+    if q.settlement.refund_minor > 0 {
+        add_payment(
+            tx,
+            &mut doc,
+            &b,
+            store_id,
+            staff_id,
+            "refund",
+            BookingTender::Cash,
+            q.settlement.refund_minor,
+        )?;
+    }
+    if let Some(r) = &reason {
+        add_note_row(tx, &mut doc, &b.id, r, staff_id)?;
+    }
+    let detail = json!({
+        "days_before": q.days_before, "fee_minor": q.settlement.fee_minor,
+        "refund_minor": q.settlement.refund_minor, "owed_minor": q.settlement.owed_minor,
+    });
+    add_event(tx, &mut doc, &b.id, "cancel", staff_id, detail.clone())?;
+    record(tx, &b.id, doc)?;
+    tx.audit(
+        AuditInput::new("booking.cancelled")
+            .by(staff_id)
+            .on("booking", &b.id)
+            .before(json!({"status": b.status.as_str(), "paid_minor": b.paid_minor}))
+            .after(detail),
+    )?;
+    let dep = trips::departure(tx, &b.departure_id)?;
+    super::waitlist::offer_freed(tx, staff_id, &dep.pool_id)?;
+    Ok(Cancellation {
+        booking: get(tx, &b.id)?,
+        days_before: q.days_before,
+        settlement: q.settlement,
+    })
+}
+
+/// Marks a paid booking completed (the trip took place).
+pub fn complete(tx: &mut WriteTx<'_>, staff_id: &str, id: &str) -> Result<Booking> {
+    let b = get(tx, id)?;
+    rules::transition(b.status, BookingEvent::Complete)?;
+    let mut doc = Doc::default();
+    add_event(tx, &mut doc, &b.id, "complete", staff_id, json!({}))?;
+    record(tx, &b.id, doc)?;
+    tx.audit(
+        AuditInput::new("booking.completed")
+            .by(staff_id)
+            .on("booking", &b.id),
+    )?;
+    get(tx, &b.id)
+}
+
+fn expire_ids(tx: &mut WriteTx<'_>, staff_id: &str, ids: Vec<String>) -> Result<Vec<String>> {
+    let mut pools = Vec::new();
+    for id in &ids {
+        let mut doc = Doc::default();
+        add_event(tx, &mut doc, id, "expire", staff_id, json!({}))?;
+        record(tx, id, doc)?;
+        tx.audit(
+            AuditInput::new("booking.expired")
+                .by(staff_id)
+                .on("booking", id),
+        )?;
+        let pool: Option<String> = tx.row(
+            "SELECT d.pool_id FROM bookings b JOIN departures d ON d.id = b.departure_id WHERE b.id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if let Some(p) = pool
+            && !pools.contains(&p)
+        {
+            pools.push(p);
+        }
+    }
+    for p in pools {
+        super::waitlist::offer_freed(tx, staff_id, &p)?;
+    }
+    Ok(ids)
+}
+
+/// Expires this device's holds past their time (another device's holds are its own to
+/// expire; their seats already do not count here once past time). Returns their ids.
+pub fn expire_due(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<Vec<String>> {
+    let device_id = tx.device_id()?.to_string();
+    let now = tx.now_ts();
+    let ids = tx
+        .prepare_cached(
+            "SELECT id FROM bookings WHERE device_id = ?1 AND status = 'held' AND hold_expires_at <= ?2 ORDER BY id",
+        )
+        .db()?
+        .query_map(params![device_id, now], |r| r.get::<_, String>(0))
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    expire_ids(tx, staff_id, ids)
+}
+
+fn expire_due_in_pool(tx: &mut WriteTx<'_>, pool_id: &str, staff_id: &str) -> Result<()> {
+    let device_id = tx.device_id()?.to_string();
+    let now = tx.now_ts();
+    let ids = tx
+        .prepare_cached(
+            "SELECT b.id FROM bookings b JOIN departures d ON d.id = b.departure_id
+              WHERE d.pool_id = ?1 AND b.device_id = ?2 AND b.status = 'held' AND b.hold_expires_at <= ?3
+              ORDER BY b.id",
+        )
+        .db()?
+        .query_map(params![pool_id, device_id, now], |r| r.get::<_, String>(0))
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    expire_ids(tx, staff_id, ids).map(|_| ())
+}
+
+pub(crate) fn jiff_ts(t: DateTime<Utc>) -> Result<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(t.timestamp_millis())
+        .map_err(|_| Error::invalid_input("the time is out of range"))
+}
+
+/// A booking by id or reference, with its travellers, items, history, payments and notes.
+pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
+    let id = super::resolve(conn, id_or_reference)?;
+    let mut b = conn
+        .prepare_cached(
+            "SELECT id, reference, device_id, departure_id, customer_id, staff_id, seats, currency, status,
+                    total_minor, deposit_minor, balance_due_on, hold_expires_at, created_at
+               FROM bookings WHERE id = ?1",
+        )
+        .db()?
+        .query_row([&id], |r| {
+            let status: String = r.get(8)?;
+            Ok((
+                Booking {
+                    id: r.get(0)?,
+                    reference: r.get(1)?,
+                    device_id: r.get(2)?,
+                    departure_id: r.get(3)?,
+                    customer_id: r.get(4)?,
+                    staff_id: r.get(5)?,
+                    seats: r.get(6)?,
+                    currency: r.get(7)?,
+                    status: BookingStatus::Quote,
+                    total_minor: r.get(9)?,
+                    deposit_minor: r.get(10)?,
+                    paid_minor: 0,
+                    balance_minor: 0,
+                    balance_due_on: r.get(11)?,
+                    hold_expires_at: r.get(12)?,
+                    created_at: r.get(13)?,
+                    travellers: Vec::new(),
+                    items: Vec::new(),
+                    events: Vec::new(),
+                    payments: Vec::new(),
+                    notes: Vec::new(),
+                },
+                status,
+            ))
+        })
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(format!("no booking '{id_or_reference}'")))
+        .and_then(|(mut b, s)| {
+            b.status = BookingStatus::parse(&s)?;
+            Ok(b)
+        })?;
+    b.travellers = conn
+        .prepare_cached(
+            "SELECT id, traveller_type, full_name, date_of_birth, document_number, price_minor
+               FROM booking_travellers WHERE booking_id = ?1 ORDER BY position, id",
+        )
+        .db()?
+        .query_map([&id], |r| {
+            Ok(BookingTraveller {
+                id: r.get(0)?,
+                traveller_type: r.get(1)?,
+                full_name: r.get(2)?,
+                date_of_birth: r.get(3)?,
+                document_number: r.get(4)?,
+                price_minor: r.get(5)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    b.items = conn
+        .prepare_cached(
+            "SELECT id, option_id, name, qty, unit_minor, total_minor FROM booking_items WHERE booking_id = ?1 ORDER BY id",
+        )
+        .db()?
+        .query_map([&id], |r| {
+            Ok(BookingItem {
+                id: r.get(0)?,
+                option_id: r.get(1)?,
+                name: r.get(2)?,
+                qty: r.get(3)?,
+                unit_minor: r.get(4)?,
+                total_minor: r.get(5)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    b.events = conn
+        .prepare_cached(
+            "SELECT id, seq, event, staff_id, device_id, detail, created_at FROM booking_events
+              WHERE booking_id = ?1 ORDER BY seq, device_id, id",
+        )
+        .db()?
+        .query_map([&id], |r| {
+            Ok(BookingEventRow {
+                id: r.get(0)?,
+                seq: r.get(1)?,
+                event: r.get(2)?,
+                staff_id: r.get(3)?,
+                device_id: r.get(4)?,
+                detail: r.get(5)?,
+                created_at: r.get(6)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    b.payments = conn
+        .prepare_cached(
+            "SELECT id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt_number, staff_id, created_at
+               FROM booking_payments WHERE booking_id = ?1 ORDER BY created_at, id",
+        )
+        .db()?
+        .query_map([&id], |r| {
+            Ok(BookingPayment {
+                id: r.get(0)?,
+                direction: r.get(1)?,
+                kind: r.get(2)?,
+                amount_minor: r.get(3)?,
+                device_id: r.get(4)?,
+                shift_id: r.get(5)?,
+                business_date: r.get(6)?,
+                receipt_number: r.get(7)?,
+                staff_id: r.get(8)?,
+                created_at: r.get(9)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    b.notes = conn
+        .prepare_cached(
+            "SELECT id, note, staff_id, created_at FROM booking_notes WHERE booking_id = ?1 ORDER BY created_at, id",
+        )
+        .db()?
+        .query_map([&id], |r| {
+            Ok(BookingNote {
+                id: r.get(0)?,
+                note: r.get(1)?,
+                staff_id: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    b.paid_minor = b
+        .payments
+        .iter()
+        .map(|p| {
+            if p.direction == "refund" {
+                -p.amount_minor
+            } else {
+                p.amount_minor
+            }
+        })
+        .sum();
+    let owed_total = match b.status {
+        BookingStatus::Quote | BookingStatus::Expired => 0,
+        BookingStatus::Cancelled => b
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.event == "cancel")
+            .and_then(|e| serde_json::from_str::<Value>(&e.detail).ok())
+            .and_then(|d| d.get("fee_minor").and_then(Value::as_i64))
+            .unwrap_or(0),
+        _ => b.total_minor,
+    };
+    b.balance_minor = (owed_total - b.paid_minor).max(0);
+    Ok(b)
+}
+
+/// A line of the bookings list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingSummary {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub departure_id: String,
+    pub departs_at: String,
+    pub trip_name: String,
+    pub customer_id: Option<String>,
+    pub seats: i64,
+    pub total_minor: i64,
+    pub paid_minor: i64,
+    pub balance_due_on: String,
+}
+
+/// Bookings, newest first: of one departure, one status, or matching `search` (reference,
+/// traveller name or customer id); at most `limit`.
+pub fn list(
+    conn: &Connection,
+    departure_id: Option<&str>,
+    status: Option<&str>,
+    search: Option<&str>,
+    limit: u32,
+) -> Result<Vec<BookingSummary>> {
+    if let Some(s) = status {
+        BookingStatus::parse(s)?;
+    }
+    let like = search.map(|s| format!("%{}%", s.trim()));
+    conn.prepare_cached(
+        "SELECT b.id, b.reference, b.status, b.departure_id, d.departs_at, t.name, b.customer_id, b.seats,
+                b.total_minor,
+                coalesce((SELECT sum(CASE WHEN p.direction = 'refund' THEN -p.amount_minor ELSE p.amount_minor END)
+                            FROM booking_payments p WHERE p.booking_id = b.id), 0),
+                b.balance_due_on
+           FROM bookings b JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
+          WHERE (?1 IS NULL OR b.departure_id = ?1) AND (?2 IS NULL OR b.status = ?2)
+            AND (?3 IS NULL OR b.reference LIKE ?3 OR b.customer_id = ?4
+                 OR EXISTS (SELECT 1 FROM booking_travellers bt WHERE bt.booking_id = b.id AND bt.full_name LIKE ?3))
+          ORDER BY b.created_at DESC, b.id DESC LIMIT ?5",
+    )
+    .db()?
+    .query_map(
+        params![departure_id, status, like, search.map(str::trim), limit],
+        |r| {
+            Ok(BookingSummary {
+                id: r.get(0)?,
+                reference: r.get(1)?,
+                status: r.get(2)?,
+                departure_id: r.get(3)?,
+                departs_at: r.get(4)?,
+                trip_name: r.get(5)?,
+                customer_id: r.get(6)?,
+                seats: r.get(7)?,
+                total_minor: r.get(8)?,
+                paid_minor: r.get(9)?,
+                balance_due_on: r.get(10)?,
+            })
+        },
+    )
+    .db()?
+    .collect::<rusqlite::Result<_>>()
+    .db()
+}
+
+/// A balance still to collect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceDue {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub customer_id: Option<String>,
+    pub departs_at: String,
+    pub due_on: String,
+    pub balance_minor: i64,
+    /// Whether the due date is before `today`.
+    pub overdue: bool,
+}
+
+/// Every booking with money still owed (held, confirmed, or a cancellation fee beyond what
+/// was paid), by due date; `today` (YYYY-MM-DD) marks the overdue ones.
+pub fn balances_due(conn: &Connection, today: &str) -> Result<Vec<BalanceDue>> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT b.id FROM bookings b WHERE b.status IN ('held', 'confirmed', 'cancelled') ORDER BY b.balance_due_on, b.id",
+        )
+        .db()?
+        .query_map([], |r| r.get::<_, String>(0))
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    let mut out = Vec::new();
+    for id in ids {
+        let b = get(conn, &id)?;
+        if b.balance_minor <= 0 {
+            continue;
+        }
+        let dep = trips::departure(conn, &b.departure_id)?;
+        let due_on = if b.status == BookingStatus::Cancelled {
+            b.events
+                .iter()
+                .rev()
+                .find(|e| e.event == "cancel")
+                .map(|e| e.created_at.get(..10).unwrap_or("").to_string())
+                .unwrap_or_else(|| b.balance_due_on.clone())
+        } else {
+            b.balance_due_on.clone()
+        };
+        out.push(BalanceDue {
+            overdue: due_on.as_str() < today,
+            id: b.id,
+            reference: b.reference,
+            status: b.status.as_str().to_string(),
+            customer_id: b.customer_id,
+            departs_at: dep.departs_at,
+            due_on,
+            balance_minor: b.balance_minor,
+        });
+    }
+    out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// Cash taken for bookings on a shift, less cash refunded from it.
+pub fn shift_cash(conn: &Connection, shift_id: &str) -> Result<i64> {
+    conn.prepare_cached(
+        "SELECT coalesce(sum(CASE WHEN direction = 'refund' THEN -amount_minor ELSE amount_minor END), 0)
+           FROM booking_payments WHERE shift_id = ?1 AND kind = 'cash'",
+    )
+    .db()?
+    .query_row([shift_id], |r| r.get(0))
+    .db()
+}
+
+/// A departure time as stored, parsed.
+pub fn departs_at(dep: &Departure) -> Result<DateTime<Utc>> {
+    parse_ts(&dep.departs_at)
+}

@@ -1,0 +1,684 @@
+//! Bookings: quote, hold, deposit, balance, completion; seats never oversold on one device
+//! (shared pools and options included); holds that expire; the waitlist; cancellation fees by
+//! the policy; cash on the drawer; and two devices selling the last seats offline, flagged
+//! `departure_oversold` on both.
+
+mod support;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use kassa_domain::ErrorCode;
+use kassa_domain::booking::{
+    BookingStatus, FeeTable, Share, Traveller, TravellerPrices, TravellerType,
+};
+use kassa_domain::customer::CustomerData;
+use kassa_store::bookings::trips::{self, DepartureData, TripData};
+use kassa_store::bookings::{self, BookingRequest, BookingTender, waitlist};
+use kassa_store::catalog::AuditMode;
+use kassa_store::foundation::device::{SetupParams, setup};
+use kassa_store::selling::shift;
+use kassa_store::{Clock, FixedClock, KeySource, Store};
+use std::path::Path;
+use std::sync::Arc;
+use support::sync::{Log, conflicts, dump, first_device, joined_device, ship};
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
+}
+
+/// A store on a clock that stands still: (store, clock, store id, admin id).
+fn store_at(dir: &Path) -> (Store, Arc<FixedClock>, String, String) {
+    let clock = Arc::new(FixedClock::new(start()));
+    let mut store = Store::open(
+        dir,
+        clock.clone() as Arc<dyn Clock>,
+        KeySource::ExplicitKeys {
+            device: support::KEY,
+            store: support::STORE_KEY,
+        },
+    )
+    .unwrap();
+    let out = setup(
+        &mut store,
+        SetupParams {
+            store_name: "Travel Desk".into(),
+            store_code: Some("TRVL".into()),
+            currency: "EUR".into(),
+            device_name: None,
+            admin_email: "admin@example.com".into(),
+            admin_name: None,
+            password: "correct horse battery staple".into(),
+            demo: false,
+        },
+    )
+    .unwrap();
+    (store, clock, out.store_id, out.admin_id)
+}
+
+fn trip_data(code: &str) -> TripData {
+    TripData {
+        code: code.into(),
+        name: format!("Lake Garda by coach ({code})"),
+        prices: TravellerPrices {
+            adult_minor: 100_000,
+            child_minor: Some(60_000),
+            senior_minor: Some(90_000),
+        },
+        deposit: Share::Percent(3000),
+        balance_due_days: 30,
+        cancellation_policy: FeeTable::parse("60:0,30:25%,10:50%,0:100%").unwrap(),
+        hold_minutes: 60,
+        documents_required: false,
+    }
+}
+
+/// A trip and one departure of `seats` seats leaving `days` after `at` (08:00 UTC).
+fn trip_with_departure(
+    store: &mut Store,
+    store_id: &str,
+    admin: &str,
+    seats: i64,
+    at: DateTime<Utc>,
+    days: i64,
+) -> (String, String) {
+    store
+        .write(|tx| {
+            let t = trips::create_trip(tx, store_id, admin, &trip_data("GARDA"))?;
+            let d = trips::add_departure(
+                tx,
+                store_id,
+                admin,
+                &DepartureData {
+                    trip_id: t.id.clone(),
+                    departs_at: at + Duration::days(days),
+                    returns_at: Some(at + Duration::days(days + 7)),
+                    time_zone: "Europe/Berlin".into(),
+                    meeting_point: Some("Central bus station, bay 4".into()),
+                    seats: Some(seats),
+                    share_with: None,
+                },
+            )?;
+            Ok((t.id, d.id))
+        })
+        .unwrap()
+}
+
+fn customer(store: &mut Store, store_id: &str, admin: &str, name: &str) -> String {
+    store
+        .write(|tx| {
+            kassa_store::customers::create(
+                tx,
+                store_id,
+                admin,
+                &CustomerData {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                AuditMode::PerProduct,
+            )
+        })
+        .unwrap()
+        .id
+}
+
+fn adults(n: usize) -> Vec<Traveller> {
+    (0..n)
+        .map(|i| Traveller {
+            traveller_type: TravellerType::Adult,
+            full_name: format!("Traveller {i}"),
+            date_of_birth: Some("1980-05-17".into()),
+            document_number: None,
+        })
+        .collect()
+}
+
+fn request(
+    departure: &str,
+    customer: Option<&str>,
+    staff: &str,
+    n: usize,
+    hold: bool,
+) -> BookingRequest {
+    BookingRequest {
+        departure_id: departure.into(),
+        customer_id: customer.map(str::to_string),
+        travellers: adults(n),
+        options: vec![],
+        note: None,
+        staff_id: staff.into(),
+        hold,
+        waitlist_id: None,
+    }
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_booking_goes_from_quote_to_completed_with_its_money_on_the_drawer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 10, start(), 90);
+    let cust = customer(&mut store, &store_id, &admin, "Grace Hopper");
+    let mut req = request(&dep, Some(&cust), &admin, 2, false);
+    req.travellers[1].traveller_type = TravellerType::Child;
+    req.note = Some("Window seats please".into());
+    let quote = store
+        .write(|tx| bookings::create(tx, &store_id, &req))
+        .unwrap();
+    assert_eq!(quote.status, BookingStatus::Quote);
+    assert_eq!(quote.total_minor, 160_000);
+    assert_eq!(quote.deposit_minor, 48_000);
+    assert_eq!(quote.balance_due_on, "2026-04-30");
+    assert!(quote.reference.starts_with("TRVL-"), "{}", quote.reference);
+    assert!(quote.reference.contains("-B000001"), "{}", quote.reference);
+    assert_eq!(quote.notes.len(), 1);
+    // A quote holds no seat and takes no money.
+    let a = bookings::availability(store.conn(), &dep, start()).unwrap();
+    assert_eq!((a.capacity, a.taken, a.left), (10, 0, 10));
+    let e = store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &quote.id, BookingTender::Cash, 1000))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+
+    let held = store
+        .write(|tx| bookings::hold(tx, &admin, &quote.reference))
+        .unwrap();
+    assert_eq!(held.status, BookingStatus::Held);
+    assert_eq!(
+        held.hold_expires_at.as_deref(),
+        Some("2026-03-01T10:00:00.000Z")
+    );
+    assert_eq!(
+        bookings::availability(store.conn(), &dep, start())
+            .unwrap()
+            .left,
+        8
+    );
+
+    // Below the deposit: still held.
+    let part = store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &held.id, BookingTender::Cash, 20_000))
+        .unwrap();
+    assert_eq!(part.booking.status, BookingStatus::Held);
+    assert!(part.receipt_number.contains("-P000001"));
+    // Reaching the deposit confirms it.
+    let dep_paid = store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &held.id, BookingTender::Cash, 28_000))
+        .unwrap();
+    assert_eq!(dep_paid.booking.status, BookingStatus::Confirmed);
+    assert_eq!(dep_paid.booking.balance_minor, 112_000);
+    // More than the balance is refused and changes nothing.
+    let e = store
+        .write(|tx| {
+            bookings::pay(
+                tx,
+                &store_id,
+                &admin,
+                &held.id,
+                BookingTender::Cash,
+                112_001,
+            )
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let paid = store
+        .write(|tx| {
+            bookings::pay(
+                tx,
+                &store_id,
+                &admin,
+                &held.id,
+                BookingTender::Cash,
+                112_000,
+            )
+        })
+        .unwrap();
+    assert_eq!(paid.booking.status, BookingStatus::Paid);
+    assert_eq!(paid.booking.balance_minor, 0);
+    let done = store
+        .write(|tx| bookings::complete(tx, &admin, &held.id))
+        .unwrap();
+    assert_eq!(done.status, BookingStatus::Completed);
+    let events: Vec<&str> = done.events.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "create",
+            "hold",
+            "payment",
+            "payment",
+            "confirm",
+            "payment",
+            "pay_in_full",
+            "complete"
+        ]
+    );
+
+    // The cash is on this device's shift: the drawer expects it.
+    let device_id: String = store
+        .conn()
+        .query_row("SELECT id FROM device", [], |r| r.get(0))
+        .unwrap();
+    let s = shift::open_shift(store.conn(), &device_id)
+        .unwrap()
+        .unwrap();
+    let f = shift::figures(store.conn(), &s.id).unwrap();
+    assert_eq!(f.booking_cash_minor, 160_000);
+    assert_eq!(f.expected_cash_minor, 160_000);
+    // And on the day's Z report, beside (not in) the sales.
+    let day = kassa_store::selling::business_date(store.conn(), start()).unwrap();
+    let z =
+        kassa_store::selling::zreport::figures_for_date(store.conn(), &device_id, &day).unwrap();
+    assert_eq!(z.bookings_by_tender.get("cash"), Some(&160_000));
+    assert!(z.booking_refunds_by_tender.is_empty());
+    assert_eq!(z.gross_minor, 0);
+    // Audited, and every write recorded for the other devices.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE action LIKE 'booking.%'"
+        ),
+        6
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM outbox WHERE entity = 'bookings'"
+        ),
+        6
+    );
+    // The balances-due list no longer shows it.
+    assert!(
+        bookings::balances_due(store.conn(), "2026-03-01")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn seats_are_never_oversold_and_the_waitlist_is_offered_returned_seats_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 3, start(), 90);
+    let first = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    let before = count(&store, "SELECT count(*) FROM bookings");
+    let outbox = count(&store, "SELECT count(*) FROM outbox");
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    assert!(e.message.contains("only 1 of 3 seats"), "{}", e.message);
+    assert_eq!(count(&store, "SELECT count(*) FROM bookings"), before);
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), outbox);
+    // A quote for the same seats is fine: it holds nothing; holding it is refused.
+    let q = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, false)))
+        .unwrap();
+    let e = store
+        .write(|tx| bookings::hold(tx, &admin, &q.id))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+
+    // Two customers wait, in order; a waitlist is refused while the seats are there.
+    let c1 = customer(&mut store, &store_id, &admin, "First Waiting");
+    let c2 = customer(&mut store, &store_id, &admin, "Second Waiting");
+    let w1 = store
+        .write(|tx| waitlist::add(tx, &store_id, &admin, &dep, &c1, 2, None))
+        .unwrap();
+    let w2 = store
+        .write(|tx| waitlist::add(tx, &store_id, &admin, &dep, &c2, 2, None))
+        .unwrap();
+    let e = store
+        .write(|tx| waitlist::add(tx, &store_id, &admin, &dep, &c2, 1, None))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    // The first booking is cancelled: 3 seats free, offered first come first served: the
+    // first entry's 2, and the second's 2 do not fit in the 1 left.
+    store
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &first.id, Some("plans changed")))
+        .unwrap();
+    let list = waitlist::list(store.conn(), &dep).unwrap();
+    assert_eq!(list[0].id, w1.id);
+    assert_eq!(list[0].status, "offered");
+    assert_eq!(list[1].id, w2.id);
+    assert_eq!(list[1].status, "waiting");
+    let mut r = request(&dep, Some(&c1), &admin, 2, true);
+    r.waitlist_id = Some(w1.id.clone());
+    store
+        .write(|tx| bookings::create(tx, &store_id, &r))
+        .unwrap();
+    assert_eq!(
+        waitlist::get(store.conn(), &w1.id).unwrap().status,
+        "booked"
+    );
+}
+
+#[test]
+fn departures_sharing_a_pool_never_exceed_it_and_options_keep_their_own_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let (trip, seven) = trip_with_departure(&mut store, &store_id, &admin, 4, start(), 60);
+    let (fourteen, single) = store
+        .write(|tx| {
+            let d = trips::add_departure(
+                tx,
+                &store_id,
+                &admin,
+                &DepartureData {
+                    trip_id: trip.clone(),
+                    departs_at: start() + Duration::days(60),
+                    returns_at: Some(start() + Duration::days(74)),
+                    time_zone: "Europe/Berlin".into(),
+                    meeting_point: None,
+                    seats: None,
+                    share_with: Some(seven.clone()),
+                },
+            )?;
+            let o = trips::add_option(tx, &admin, &trip, "Single room", 25_000, Some(1))?;
+            Ok((d.id, o.id))
+        })
+        .unwrap();
+    let mut r = request(&seven, None, &admin, 3, true);
+    r.options = vec![(single.clone(), 1)];
+    let b = store
+        .write(|tx| bookings::create(tx, &store_id, &r))
+        .unwrap();
+    assert_eq!(b.total_minor, 325_000);
+    // The 14-day version shares the coach: 1 seat left.
+    assert_eq!(
+        bookings::availability(store.conn(), &fourteen, start())
+            .unwrap()
+            .left,
+        1
+    );
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&fourteen, None, &admin, 2, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    // The one single room is taken on that departure.
+    let mut r = request(&seven, None, &admin, 1, true);
+    r.options = vec![(single, 1)];
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &r))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    store
+        .write(|tx| bookings::create(tx, &store_id, &request(&fourteen, None, &admin, 1, true)))
+        .unwrap();
+    assert_eq!(
+        bookings::availability(store.conn(), &seven, start())
+            .unwrap()
+            .left,
+        0
+    );
+    // Capacity cannot go below what is booked.
+    let e = store
+        .write(|tx| trips::set_capacity(tx, &admin, &seven, 3))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+}
+
+#[test]
+fn an_expired_hold_releases_its_seats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, clock, store_id, admin) = store_at(dir.path());
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 2, start(), 30);
+    let held = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    assert_eq!(
+        bookings::availability(store.conn(), &dep, start())
+            .unwrap()
+            .left,
+        0
+    );
+    clock.advance(Duration::minutes(61));
+    // Past its time the hold takes no payment, and its seats are free again.
+    let e = store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &held.id, BookingTender::Cash, 100))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+    assert_eq!(
+        bookings::availability(store.conn(), &dep, clock.now())
+            .unwrap()
+            .left,
+        2
+    );
+    // Booking them expires the old hold in the same transaction.
+    store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    let old = bookings::get(store.conn(), &held.id).unwrap();
+    assert_eq!(old.status, BookingStatus::Expired);
+    assert_eq!(old.events.last().unwrap().event, "expire");
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE action = 'booking.expired'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_cancellation_charges_the_policys_fee_and_refunds_the_rest_or_leaves_a_balance_owed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, clock, store_id, admin) = store_at(dir.path());
+    // Departs 2026-04-10 09:00 UTC (11:00 in Berlin).
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 10, start(), 40);
+    let b = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &b.id, BookingTender::Cash, 100_000))
+        .unwrap();
+    let other = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    store
+        .write(|tx| {
+            bookings::pay(
+                tx,
+                &store_id,
+                &admin,
+                &other.id,
+                BookingTender::Cash,
+                30_000,
+            )
+        })
+        .unwrap();
+    // 10 calendar days before departure in Berlin: 2026-03-31 23:30 Berlin (21:30 UTC).
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 31, 21, 30, 0).unwrap());
+    let preview = bookings::cancellation_quote(store.conn(), &b.id, clock.now()).unwrap();
+    assert_eq!(preview.days_before, 10);
+    let c = store
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &b.id, None))
+        .unwrap();
+    assert_eq!(c.settlement.fee_minor, 50_000);
+    assert_eq!(c.settlement.refund_minor, 50_000);
+    assert_eq!(c.booking.status, BookingStatus::Cancelled);
+    assert_eq!(c.booking.paid_minor, 50_000);
+    assert_eq!(c.booking.balance_minor, 0);
+    // An hour later it is the 1st of April in Berlin: 9 days, the whole price. 30,000 paid
+    // leaves 70,000 owed, never a negative refund.
+    clock.advance(Duration::hours(1));
+    let c = store
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &other.id, None))
+        .unwrap();
+    assert_eq!(c.days_before, 9);
+    assert_eq!(
+        (
+            c.settlement.fee_minor,
+            c.settlement.refund_minor,
+            c.settlement.owed_minor
+        ),
+        (100_000, 0, 70_000)
+    );
+    assert_eq!(c.booking.balance_minor, 70_000);
+    let due = bookings::balances_due(store.conn(), "2026-04-01").unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].balance_minor, 70_000);
+    // The fee still owed can be paid.
+    let paid = store
+        .write(|tx| {
+            bookings::pay(
+                tx,
+                &store_id,
+                &admin,
+                &other.id,
+                BookingTender::Cash,
+                70_000,
+            )
+        })
+        .unwrap();
+    assert_eq!(paid.booking.balance_minor, 0);
+    // Cash: 100,000 + 30,000 + 70,000 taken, 50,000 refunded.
+    let device_id: String = store
+        .conn()
+        .query_row("SELECT id FROM device", [], |r| r.get(0))
+        .unwrap();
+    let s = shift::open_shift(store.conn(), &device_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        shift::figures(store.conn(), &s.id)
+            .unwrap()
+            .booking_cash_minor,
+        150_000
+    );
+    // A cancelled booking cannot be cancelled again.
+    let e = store
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &b.id, None))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+}
+
+#[test]
+fn travellers_are_checked_and_a_card_number_is_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 10, start(), 30);
+    let before = count(&store, "SELECT count(*) FROM outbox");
+    for t in [
+        Traveller {
+            traveller_type: TravellerType::Adult,
+            full_name: "Ada".into(),
+            date_of_birth: None,
+            document_number: Some("4111 1111 1111 1111".into()),
+        },
+        Traveller {
+            traveller_type: TravellerType::Adult,
+            full_name: "4111-1111-1111-1111".into(),
+            date_of_birth: None,
+            document_number: None,
+        },
+        Traveller {
+            traveller_type: TravellerType::Adult,
+            full_name: "Ada".into(),
+            date_of_birth: Some("2030-01-01".into()),
+            document_number: None,
+        },
+    ] {
+        let mut r = request(&dep, None, &admin, 1, true);
+        r.travellers = vec![t];
+        let e = store
+            .write(|tx| bookings::create(tx, &store_id, &r))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
+    }
+    let mut r = request(&dep, None, &admin, 1, true);
+    r.note = Some("card 4111111111111111".into());
+    assert_eq!(
+        store
+            .write(|tx| bookings::create(tx, &store_id, &r))
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox"), before);
+}
+
+/// Two devices of one store, each with the departure's last 2 seats in sight, both offline.
+#[test]
+fn two_devices_selling_the_last_seats_offline_both_record_departure_oversold() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 3, now, 45);
+    let first = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(bookings::availability(b.conn(), &dep, now).unwrap().left, 2);
+
+    // Offline, each sells the last 2 seats.
+    let on_a = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    let on_b = b
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    assert_ne!(on_a.reference, on_b.reference);
+    // Either device refuses a third booking.
+    assert_eq!(
+        a.write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+            .unwrap_err()
+            .code,
+        ErrorCode::InsufficientSeats
+    );
+
+    // Back online: both keep both bookings and flag the departure, the same conflict.
+    log.push(&b);
+    let ra = log.pull(&mut a);
+    assert_eq!(ra.parked, 0, "{ra:?}");
+    log.push(&a);
+    let rb = log.pull(&mut b);
+    assert_eq!(rb.parked, 0, "{rb:?}");
+    assert_eq!(conflicts(a.conn(), "departure_oversold"), 1);
+    assert_eq!(conflicts(b.conn(), "departure_oversold"), 1);
+    let detail = |s: &Store| -> (String, String) {
+        s.conn()
+            .query_row(
+                "SELECT id, detail FROM conflicts WHERE kind = 'departure_oversold'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(detail(&a), detail(&b));
+    assert!(detail(&a).1.contains("\"over_by\":2"), "{}", detail(&a).1);
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    // Applying the same changes again changes nothing.
+    let again = apply_again(&log, &mut b);
+    assert_eq!(again, dump(a.conn()));
+
+    // A manager cancels B's booking on A; once B hears of it, neither holds the conflict.
+    a.write(|tx| bookings::cancel(tx, &store_id, &admin, &on_b.id, Some("oversold")))
+        .unwrap();
+    assert_eq!(conflicts(a.conn(), "departure_oversold"), 0);
+    ship(&mut log, &a, &mut b);
+    assert_eq!(conflicts(b.conn(), "departure_oversold"), 0);
+    assert_eq!(
+        bookings::get(b.conn(), &on_b.id).unwrap().status,
+        BookingStatus::Cancelled
+    );
+    assert_eq!(
+        bookings::get(b.conn(), &first.id).unwrap().status,
+        BookingStatus::Held
+    );
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+fn apply_again(log: &Log, store: &mut Store) -> Vec<String> {
+    let entries = log.entries.clone();
+    let end = entries.last().map_or(0, |e| e.server_seq);
+    kassa_store::foundation::apply::apply_remote(store, &entries, end).unwrap();
+    dump(store.conn())
+}

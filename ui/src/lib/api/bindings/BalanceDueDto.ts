@@ -1,0 +1,3 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+export type BalanceDueDto = { booking_id: string, reference: string, status: string, customer_id: string | null, departs_at: string, due_on: string, balance_minor: number, overdue: boolean, };

@@ -1,0 +1,5 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { BalanceDueDto } from "./BalanceDueDto";
+
+export type BalancesDueOutput = { items: Array<BalanceDueDto>, };

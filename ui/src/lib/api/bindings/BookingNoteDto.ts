@@ -1,0 +1,3 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+export type BookingNoteDto = { note: string, staff_id: string, at: string, };

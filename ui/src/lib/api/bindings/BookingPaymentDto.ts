@@ -1,0 +1,7 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+export type BookingPaymentDto = { 
+/**
+ * `payment` or `refund`.
+ */
+direction: string, kind: string, amount_minor: number, receipt_number: string, at: string, };

@@ -1,0 +1,3 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+export type BookingSummaryDto = { booking_id: string, reference: string, status: string, departure_id: string, departs_at: string, trip_name: string, customer_id: string | null, seats: number, total_minor: number, paid_minor: number, balance_due_on: string, };
