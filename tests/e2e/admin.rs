@@ -115,5 +115,30 @@ async fn the_settings_fit_1280_pixels_with_translated_groups_in_english_and_germ
     assert!(num("right") <= num("viewport"), "{l}");
     tokio::time::sleep(Duration::from_millis(400)).await;
     app.screenshot("settings-de").await;
+
+    // The language is kept by the window's web storage, which every app started on this
+    // machine shares: back to English, as the other tests expect.
+    let menu_open = app
+        .driver
+        .execute(
+            r#"return document.getElementById("lang") !== null;"#,
+            Vec::new(),
+        )
+        .await
+        .expect("look for the language list")
+        .json()
+        .as_bool()
+        .unwrap_or(false);
+    if !menu_open {
+        app.click("user-menu").await;
+    }
+    app.driver
+        .execute(
+            r#"const s = document.getElementById("lang"); s.value = "en"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("switch back to English");
+    app.wait_text("settings-admin", "Payments and cash").await;
     app.quit().await;
 }
