@@ -69,6 +69,20 @@ impl Drop for Server {
     }
 }
 
+/// A one-time pairing code made on the server's database in `server_dir`: for a new store's
+/// first device, or with `store` for another device of that store.
+pub(crate) fn pairing_code(server_dir: &Path, store: Option<&str>) -> String {
+    let database = format!("sqlite:{}", server_dir.join("server.db").display());
+    let mut args = vec!["server", "pairing-code", "--database", &database];
+    if let Some(id) = store {
+        args.extend(["--store", id]);
+    }
+    kassa(server_dir, &args, &[("KASSA_SERVER_KEY", SERVER_KEY)])["code"]
+        .as_str()
+        .expect("a pairing code")
+        .to_string()
+}
+
 /// Waits up to `secs` for the sync badge to be in `state`.
 async fn badge_state(app: &App, state: &str, secs: u64) {
     for _ in 0..secs * 4 {
@@ -89,19 +103,7 @@ async fn a_till_sells_while_its_server_is_down_and_the_sale_arrives_once_it_is_b
     let server_dir = tempfile::tempdir().expect("server folder");
     let server = Server::start("127.0.0.1:0", server_dir.path());
     let url = server.url();
-    let code = kassa(
-        server_dir.path(),
-        &[
-            "server",
-            "pairing-code",
-            "--database",
-            &format!("sqlite:{}", server_dir.path().join("server.db").display()),
-        ],
-        &[("KASSA_SERVER_KEY", SERVER_KEY)],
-    )["code"]
-        .as_str()
-        .expect("a pairing code")
-        .to_string();
+    let code = pairing_code(server_dir.path(), None);
 
     let app = App::start_with("sync_offline", |data| {
         kassa(data, &["demo"], &[]);
@@ -242,23 +244,9 @@ fn login(dir: &Path, who: &(String, String, String)) -> u64 {
 #[tokio::test]
 async fn a_conflict_between_two_tills_is_decided_in_the_inbox_and_closes_on_both() {
     let server_dir = tempfile::tempdir().expect("server folder");
-    let database = format!("sqlite:{}", server_dir.path().join("server.db").display());
     let server = Server::start("127.0.0.1:0", server_dir.path());
     let url = server.url();
-    let code = |store: Option<&str>| {
-        let mut args = vec!["server", "pairing-code", "--database", &database];
-        if let Some(id) = store {
-            args.extend(["--store", id]);
-        }
-        kassa(
-            server_dir.path(),
-            &args,
-            &[("KASSA_SERVER_KEY", SERVER_KEY)],
-        )["code"]
-            .as_str()
-            .expect("a pairing code")
-            .to_string()
-    };
+    let code = |store: Option<&str>| pairing_code(server_dir.path(), store);
     let till2 = server_dir.path().join("till-2");
     let mut admin = (String::new(), String::new(), String::new());
     let mut admin_step = 0;
@@ -381,23 +369,9 @@ async fn a_conflict_between_two_tills_is_decided_in_the_inbox_and_closes_on_both
 #[tokio::test]
 async fn a_new_till_joins_a_store_from_the_first_screen_and_its_staff_sign_in() {
     let server_dir = tempfile::tempdir().expect("server folder");
-    let database = format!("sqlite:{}", server_dir.path().join("server.db").display());
     let server = Server::start("127.0.0.1:0", server_dir.path());
     let url = server.url();
-    let code = |store: Option<&str>| {
-        let mut args = vec!["server", "pairing-code", "--database", &database];
-        if let Some(id) = store {
-            args.extend(["--store", id]);
-        }
-        kassa(
-            server_dir.path(),
-            &args,
-            &[("KASSA_SERVER_KEY", SERVER_KEY)],
-        )["code"]
-            .as_str()
-            .expect("a pairing code")
-            .to_string()
-    };
+    let code = |store: Option<&str>| pairing_code(server_dir.path(), store);
     // Till 1 runs the demo store and has synced it.
     let till1 = server_dir.path().join("till-1");
     let demo = kassa(&till1, &["demo"], &[]);

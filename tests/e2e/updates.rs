@@ -4,7 +4,7 @@
 //! stops at the verified download.
 
 use crate::harness::{App, kassa};
-use crate::sync::{SERVER_KEY, Server};
+use crate::sync::{Server, pairing_code};
 use base64::Engine;
 use std::io::Cursor;
 use std::path::Path;
@@ -59,19 +59,7 @@ async fn a_tampered_update_is_refused_and_the_signed_one_is_accepted() {
         &["--updates-dir", &updates_arg],
     );
     let url = server.url();
-    let code = kassa(
-        server_dir.path(),
-        &[
-            "server",
-            "pairing-code",
-            "--database",
-            &format!("sqlite:{}", server_dir.path().join("server.db").display()),
-        ],
-        &[("KASSA_SERVER_KEY", SERVER_KEY)],
-    )["code"]
-        .as_str()
-        .expect("a pairing code")
-        .to_string();
+    let code = pairing_code(server_dir.path(), None);
 
     let app = App::start_with("updates", |data| {
         kassa(data, &["demo"], &[]);

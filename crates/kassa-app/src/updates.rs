@@ -8,6 +8,7 @@ use kassa_domain::role::Permission;
 use kassa_store::foundation::device;
 use kassa_store::foundation::sync_state;
 use kassa_store::foundation::write::AuditInput;
+use kassa_store::selling::cart;
 use serde_json::json;
 
 impl Api {
@@ -31,16 +32,11 @@ impl Api {
         let mut store = self.store();
         let device = device::device(store.conn())?
             .ok_or_else(|| Error::new(ErrorCode::NotSetUp, "this device is not set up yet"))?;
-        let lines: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(l.id) FROM carts c JOIN cart_lines l ON l.cart_id = c.id
-                 WHERE c.device_id = ?1 AND c.status = 'open'",
-                [&device.id],
-                |r| r.get(0),
-            )
-            .map_err(|e| Error::new(ErrorCode::Storage, e.to_string()))?;
-        if lines > 0 {
+        let sale_open = match cart::open_cart_id(store.conn(), &device.id)? {
+            Some(id) => !cart::load(store.conn(), &id)?.lines.is_empty(),
+            None => false,
+        };
+        if sale_open {
             return Err(Error::new(
                 ErrorCode::InvalidTransition,
                 "a sale is open on this till: finish or park it before installing the update",
