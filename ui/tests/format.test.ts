@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, parseMoney } from "../src/lib/format";
+import { formatDateTime, formatMoney, formatTime, parseMoney } from "../src/lib/format";
+import { rate } from "../src/screens/sell/money";
 import { setLocale, t } from "../src/lib/i18n/index.svelte";
 
 describe("money", () => {
@@ -21,6 +22,21 @@ describe("money", () => {
     setLocale("en");
     expect(formatMoney(-500, "CHF", 2)).toMatch(/-CHF\s?5\.00|CHF\s?-5\.00/);
     expect(formatMoney(1500, "JPY", 0)).toMatch(/1,500/);
+  });
+});
+
+describe("rates, times and dates", () => {
+  it("follow the chosen language, not the system's", () => {
+    setLocale("de");
+    expect(rate(750)).toBe("7,5 %");
+    expect(rate(1900)).toBe("19 %");
+    // A parked cart's time and a past order's date, as the Sell screen and the returns dialog show them.
+    expect(formatTime("2026-03-05T14:07:00")).toBe("14:07");
+    expect(formatDateTime("2026-03-05T14:07:09")).toBe("05.03.26, 14:07:09");
+    setLocale("en");
+    expect(rate(750)).toBe("7.5 %");
+    expect(formatDateTime("2026-03-05T14:07:09")).toBe("05/03/2026, 14:07:09");
+    expect(formatDateTime("not a date")).toBe("not a date");
   });
 });
 

@@ -1,6 +1,7 @@
 // Money in the store's currency, for the selling screens.
 import type { AppState } from "../../lib/app.svelte";
 import { formatMoney } from "../../lib/format";
+import { intlLocale } from "../../lib/i18n/index.svelte";
 
 export function storeMoney(app: AppState): (minor: number) => string {
   const currency = app.status?.store?.currency ?? "EUR";
@@ -8,9 +9,9 @@ export function storeMoney(app: AppState): (minor: number) => string {
   return (minor: number) => formatMoney(minor, currency, exponent);
 }
 
-/** Percent text for basis points: 1900 → "19 %". */
+/** Percent text for basis points in the person's locale: 1900 → "19 %", 750 → "7,5 %" in German. */
 export function rate(bp: number): string {
-  return `${(bp / 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %`;
+  return `${new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 2 }).format(bp / 100)} %`;
 }
 
 /** The next note amounts at or above `due`, for quick cash buttons. */
