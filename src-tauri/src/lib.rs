@@ -34,6 +34,7 @@ async fn api(
         .map_err(|e| ApiError {
             code: "internal".into(),
             message: format!("the command stopped unexpectedly: {e}"),
+            permission: None,
         })?
 }
 
@@ -48,6 +49,7 @@ async fn save_report(
         serde_json::from_value(input).map_err(|e| ApiError {
             code: "invalid_input".into(),
             message: format!("the export request is not valid: {e}"),
+            permission: None,
         })?;
     let dir = data_dir().join("exports");
     tauri::async_runtime::spawn_blocking(move || api.report_save(input, &dir))
@@ -55,6 +57,7 @@ async fn save_report(
         .map_err(|e| ApiError {
             code: "internal".into(),
             message: format!("the command stopped unexpectedly: {e}"),
+            permission: None,
         })?
 }
 
@@ -69,6 +72,7 @@ async fn save_customer_data(
         serde_json::from_value(input).map_err(|e| ApiError {
             code: "invalid_input".into(),
             message: format!("the export request is not valid: {e}"),
+            permission: None,
         })?;
     let dir = data_dir().join("exports");
     tauri::async_runtime::spawn_blocking(move || api.customer_data_save(input, &dir))
@@ -76,6 +80,30 @@ async fn save_customer_data(
         .map_err(|e| ApiError {
             code: "internal".into(),
             message: format!("the command stopped unexpectedly: {e}"),
+            permission: None,
+        })?
+}
+
+/// Saves a booking's confirmation PDF into the data folder's `exports`.
+#[tauri::command]
+async fn save_booking_confirmation(
+    state: tauri::State<'_, Shell>,
+    input: Value,
+) -> Result<kassa_app::SavedReport, ApiError> {
+    let api = state.api.clone()?;
+    let input: kassa_app::dto::BookingIdInput =
+        serde_json::from_value(input).map_err(|e| ApiError {
+            code: "invalid_input".into(),
+            message: format!("the confirmation request is not valid: {e}"),
+            permission: None,
+        })?;
+    let dir = data_dir().join("exports");
+    tauri::async_runtime::spawn_blocking(move || api.booking_confirmation_save(input, &dir))
+        .await
+        .map_err(|e| ApiError {
+            code: "internal".into(),
+            message: format!("the command stopped unexpectedly: {e}"),
+            permission: None,
         })?
 }
 
@@ -129,7 +157,8 @@ pub fn run() {
             updates::update_check,
             updates::update_download,
             updates::update_install,
-            save_customer_data
+            save_customer_data,
+            save_booking_confirmation
         ])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {

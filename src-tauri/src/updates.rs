@@ -44,6 +44,7 @@ fn error(code: &str, message: impl Into<String>) -> ApiError {
     ApiError {
         code: code.into(),
         message: message.into(),
+        permission: None,
     }
 }
 

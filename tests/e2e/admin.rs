@@ -48,6 +48,7 @@ async fn the_settings_fit_1280_pixels_with_translated_groups_in_english_and_germ
             "Receipts and printing",
             "Payments and cash",
             "Discounts and refunds",
+            "Bookings and commissions",
             "Stock",
             "Security",
             "Reports"
@@ -100,6 +101,7 @@ async fn the_settings_fit_1280_pixels_with_translated_groups_in_english_and_germ
             "Belege und Drucken",
             "Zahlungen und Bargeld",
             "Rabatte und Erstattungen",
+            "Buchungen und Provisionen",
             "Lager",
             "Sicherheit",
             "Berichte"

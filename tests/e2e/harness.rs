@@ -145,10 +145,16 @@ impl App {
             .is_empty()
     }
 
-    /// Clicks the element with `data-testid`.
+    /// Clicks the element with `data-testid` once it is enabled: a click on a disabled
+    /// button does nothing, so a screen still answering the last step must not swallow it.
     pub async fn click(&self, testid: &str) {
-        self.el(testid)
+        self.driver
+            .query(By::Css(format!("[data-testid='{testid}']")))
+            .and_enabled()
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
             .await
+            .unwrap_or_else(|e| panic!("no enabled [data-testid='{testid}'] appeared: {e}"))
             .click()
             .await
             .unwrap_or_else(|e| panic!("click [{testid}]: {e}"));

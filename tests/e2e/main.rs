@@ -2,6 +2,9 @@
 //! Screenshots land in `target/e2e/<test>/`.
 
 mod admin;
+mod booking_reports;
+mod bookings;
+mod cards;
 mod demo_store;
 mod first_run;
 mod harness;

@@ -29,6 +29,16 @@ impl Server {
 
     /// A server with more options (`--updates-dir DIR`...).
     pub(crate) fn start_with(listen: &str, dir: &Path, extra: &[&str]) -> Server {
+        Self::start_env(listen, dir, extra, &[])
+    }
+
+    /// A server with more options and environment (the card provider's key and address).
+    pub(crate) fn start_env(
+        listen: &str,
+        dir: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = Command::new(kassa_bin())
             .arg("--data")
             .arg(dir)
@@ -36,6 +46,7 @@ impl Server {
             .arg(format!("sqlite:{}", dir.join("server.db").display()))
             .args(extra)
             .env("KASSA_SERVER_KEY", SERVER_KEY)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -84,7 +95,7 @@ pub(crate) fn pairing_code(server_dir: &Path, store: Option<&str>) -> String {
 }
 
 /// Waits up to `secs` for the sync badge to be in `state`.
-async fn badge_state(app: &App, state: &str, secs: u64) {
+pub(crate) async fn badge_state(app: &App, state: &str, secs: u64) {
     for _ in 0..secs * 4 {
         if app.attr("sync-badge", "data-state").await == state {
             return;

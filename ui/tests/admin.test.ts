@@ -74,3 +74,36 @@ describe("a customer's data on request", () => {
     await waitFor(() => expect(screen.queryAllByTestId("customer-row")).toHaveLength(0));
   }, 20_000);
 });
+
+describe("the emails tab", () => {
+  it("lists each email with where it stands and asks the core again for a filter", async () => {
+    setLocale("en");
+    const asked: (string | undefined)[] = [];
+    const failed = {
+      id: "e1", kind: "receipt", to: "erika@example.com", subject: "Receipt CORN-01-000042 — Corner Shop", status: "failed",
+      on_server: true, attempts: 5, last_error: "550 5.1.1 mailbox unavailable", queued_at: "2026-03-05T14:07:09Z", sent_at: null, ref_id: "o1",
+    };
+    const waiting = { ...failed, id: "e2", to: "max@example.com", status: "queued", on_server: false, attempts: 0, last_error: null };
+    const backend = createMockBackend({
+      emails_list: (input) => {
+        asked.push(input.filter);
+        const emails = input.filter === "failed" ? [failed] : [waiting, failed];
+        return { emails, waiting: 1, sent: 0, failed: 1 };
+      },
+    });
+    await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.click(await screen.findByTestId("nav-admin"));
+    await user.click(await screen.findByTestId("admin-tab-emails"));
+    await waitFor(() => expect(screen.getAllByTestId("email-row")).toHaveLength(2));
+    const states = screen.getAllByTestId("email-state").map((s) => s.textContent);
+    expect(states).toEqual(["Waiting for the next sync", "Failed after 5 attempts"]);
+    expect(screen.getByTestId("email-error")).toHaveTextContent("550 5.1.1 mailbox unavailable");
+    expect(screen.getByTestId("emails-filter-failed")).toHaveTextContent("Failed (1)");
+    await user.click(screen.getByTestId("emails-filter-failed"));
+    await waitFor(() => expect(screen.getAllByTestId("email-row")).toHaveLength(1));
+    expect(asked).toEqual(["all", "failed"]);
+  });
+});

@@ -1,6 +1,7 @@
 // Every error the core can answer reads in both languages, and counts choose their words.
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../src/lib/api/bindings/ErrorCode";
+import { PERMISSIONS } from "../src/lib/api/bindings/Permission";
 import { BackendError } from "../src/lib/api/backend";
 import { errorText } from "../src/lib/app.svelte";
 import { LOCALES, hasText, setLocale, t } from "../src/lib/i18n/index.svelte";
@@ -17,6 +18,24 @@ describe("error texts", () => {
       "Diese Anfrage wurde schon mit anderen Angaben gesendet; nichts wurde geändert. (The key was used for another sale)",
     );
     setLocale("en");
+  });
+
+  it("say a permission the role lacks whole in German, and the core's words in English", () => {
+    const core = { code: "forbidden", message: "a cashier may not do this: refunds above the limit needs a role that allows it", permission: "refund_above_limit" };
+    setLocale("de");
+    expect(errorText(core)).toBe("Ihre Rolle erlaubt Erstattungen über dem Limit nicht; fragen Sie jemanden, dessen Rolle es erlaubt.");
+    expect(errorText(core)).not.toMatch(/limit needs|cashier/);
+    // A forbidden error without a permission (a rule of its own) keeps its detail.
+    expect(errorText({ code: "forbidden", message: "only the person themselves may do this" })).toBe(
+      "Ihre Rolle erlaubt das nicht. (Only the person themselves may do this)",
+    );
+    setLocale("en");
+    expect(errorText(core)).toBe("A cashier may not do this: refunds above the limit needs a role that allows it");
+  });
+
+  it("name every permission in both languages", () => {
+    const missing = LOCALES.flatMap(({ id }) => PERMISSIONS.filter((p) => !hasText(id, `permission.${p}`)).map((p) => `${id}: ${p}`));
+    expect(missing).toEqual([]);
   });
 });
 

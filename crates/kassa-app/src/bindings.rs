@@ -184,9 +184,9 @@ fn unions() -> Vec<Union> {
         },
         Union {
             name: "RefundTenderStatus",
-            doc: "Money going back: paid out, or a card refund waiting for the provider.",
+            doc: "Money going back: paid out, or a card refund waiting for the provider, refunded by it, refused by it (pay back another way), or not charged (the card was declined).",
             list: "REFUND_TENDER_STATUSES",
-            values: vec!["paid_out", "pending"],
+            values: vec!["paid_out", "pending", "refunded", "failed", "not_charged"],
             extra: String::new(),
         },
         Union {

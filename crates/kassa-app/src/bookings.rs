@@ -4,12 +4,14 @@
 use crate::dto::*;
 use crate::{Api, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
+use kassa_documents::booking::{payment_word, policy_words, status_word, traveller_word};
 use kassa_domain::ErrorCode;
 use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, TravellerType};
 use kassa_domain::role::Permission;
 use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData};
 use kassa_store::bookings::{self, Booking, BookingRequest, BookingTender, Cancellation, waitlist};
-use kassa_store::{Connection, ts};
+use kassa_store::selling::email;
+use kassa_store::{AuditInput, Connection, ts};
 
 fn time(what: &str, text: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
@@ -39,6 +41,7 @@ fn trip_dto(t: Trip) -> TripDto {
         cancellation_policy: t.cancellation_policy.to_text(),
         hold_minutes: t.hold_minutes,
         documents_required: t.documents_required,
+        commission_bp: t.commission_bp,
         options: t
             .options
             .into_iter()
@@ -459,8 +462,10 @@ impl Api {
                     status: s.status,
                     departure_id: s.departure_id,
                     departs_at: s.departs_at,
+                    time_zone: s.time_zone,
                     trip_name: s.trip_name,
                     customer_id: s.customer_id,
+                    customer_name: s.customer_name,
                     seats: s.seats,
                     total_minor: s.total_minor,
                     paid_minor: s.paid_minor,
@@ -533,112 +538,355 @@ impl Api {
 }
 
 /// The cancellation policy in words, most days first.
-fn policy_words(policy: &FeeTable, money: &dyn Fn(i64) -> String) -> Vec<String> {
-    let fee = |s: &Share| match *s {
-        Share::Percent(0) | Share::Fixed(0) => "free".to_string(),
-        Share::Percent(bp) if bp % 100 == 0 => format!("{}% of the price", bp / 100),
-        Share::Percent(bp) => format!("{}.{:02}% of the price", bp / 100, bp % 100),
-        Share::Fixed(m) => format!("{} (at most the price)", money(m)),
-    };
-    policy
-        .tiers()
-        .iter()
-        .rev()
-        .map(|t| {
-            if t.days_before == 0 {
-                format!("Later, up to the day of departure: {}", fee(&t.fee))
-            } else {
-                format!(
-                    "{} days or more before departure: {}",
-                    t.days_before,
-                    fee(&t.fee)
-                )
-            }
-        })
-        .collect()
-}
-
 impl Api {
-    /// The booking confirmation as PDF (base64): reference, itinerary, travellers, prices,
-    /// payments, balance and due date, and the cancellation policy in words. Reprint any time.
+    /// The booking confirmation as PDF (base64) and as its HTML preview: reference,
+    /// itinerary, travellers, prices, payments, balance and due date, and the cancellation
+    /// policy in words. Reprint any time.
     pub fn booking_confirmation(&self, input: BookingIdInput) -> ApiResult<BookingDocumentOutput> {
         use base64::Engine;
         let cx = self.begin(Permission::Book)?;
+        let (_, c, _) = confirmation(cx.store.conn(), &cx.store_id, cx.currency, &input.booking)?;
+        Ok(BookingDocumentOutput {
+            reference: c.reference.clone(),
+            base64: base64::engine::general_purpose::STANDARD
+                .encode(kassa_documents::booking::pdf(&c)?),
+            html: kassa_documents::booking::html(&c)?,
+        })
+    }
+
+    /// Queues the confirmation for email to `to`, or to the booking's customer; the server
+    /// sends it with the confirmation's PDF attached once this device syncs. Audited.
+    pub fn booking_email(&self, input: BookingEmailInput) -> ApiResult<BookingEmailOutput> {
+        let mut cx = self.begin(Permission::Book)?;
+        let (b, c, customer_email) =
+            confirmation(cx.store.conn(), &cx.store_id, cx.currency, &input.booking)?;
+        let to = match input.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(to) => to.to_string(),
+            None => customer_email.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "booking {} has no customer with an email address: give the address to send to",
+                        b.reference
+                    ),
+                )
+            })?,
+        };
+        let to = kassa_domain::email::validate_email(&to)?;
+        let html = kassa_documents::booking::html(&c)?;
+        let subject = format!("{} — {}", kassa_documents::booking::title(&c), c.store_name);
+        let document = serde_json::to_value(&c).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("the confirmation cannot be written as JSON: {e}"),
+            )
+        })?;
+        let staff = cx.me.staff_id.clone();
+        let email_id = cx.store.write(|tx| {
+            let id = email::queue(
+                tx,
+                "booking_confirmation",
+                &to,
+                &subject,
+                &html,
+                Some(&b.id),
+                Some(email::Attachment::BookingConfirmation(&document)),
+            )?;
+            tx.audit(
+                AuditInput::new("booking.emailed")
+                    .by(&staff)
+                    .on("booking", &b.id)
+                    .after(serde_json::json!({"email_id": id})),
+            )?;
+            Ok(id)
+        })?;
+        Ok(BookingEmailOutput { email_id, to })
+    }
+
+    /// Queues a balance reminder, the confirmation attached, for each confirmed booking whose
+    /// balance falls due within the store's `bookings.reminder_days` (or is overdue), whose
+    /// customer has an email address, and that was never reminded: one reminder per booking.
+    /// The Bookings screen runs it when it opens; `kassa booking remind` too. Audited.
+    pub fn booking_remind(&self, _input: NoInput) -> ApiResult<BookingRemindOutput> {
+        let mut cx = self.begin(Permission::Book)?;
         let conn = cx.store.conn();
-        let b = bookings::get(conn, &input.booking)?;
-        let dep = trips::departure(conn, &b.departure_id)?;
-        let trip = trips::trip(conn, &dep.trip_id)?;
-        let store_name = kassa_store::foundation::device::store(conn, &cx.store_id)?.name;
-        let customer = b
-            .customer_id
-            .as_deref()
-            .map(|c| kassa_store::customers::get(conn, &cx.store_id, c).map(|c| c.data.name))
-            .transpose()?;
-        let exponent = cx.currency.exponent();
-        let code = cx.currency.code();
-        let money = move |minor: i64| {
-            format!(
-                "{} {code}",
-                kassa_domain::money::format_minor(minor, exponent)
+        let days = kassa_store::foundation::settings::get_int(
+            conn,
+            &cx.store_id,
+            kassa_domain::settings::BOOKINGS_REMINDER_DAYS,
+        )?;
+        let mut out = BookingRemindOutput {
+            reminded: Vec::new(),
+            without_email: Vec::new(),
+        };
+        if days <= 0 {
+            return Ok(out);
+        }
+        let today =
+            kassa_store::foundation::business_day::BusinessDay::of_store(conn, &cx.store_id)?
+                .date_of(cx.store.clock().now());
+        let horizon = (today + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut letters = Vec::new();
+        for due in bookings::balances_due(conn, &today.format("%Y-%m-%d").to_string())? {
+            if due.status != "confirmed"
+                || due.due_on > horizon
+                || email::queued_for(conn, "balance_reminder", &due.id)?
+            {
+                continue;
+            }
+            let (b, c, address) = confirmation(conn, &cx.store_id, cx.currency, &due.id)?;
+            let Some(to) = address else {
+                out.without_email.push(b.reference);
+                continue;
+            };
+            let (subject, html) = kassa_documents::booking::reminder(&c)?;
+            let document = serde_json::to_value(&c).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("the confirmation cannot be written as JSON: {e}"),
+                )
+            })?;
+            letters.push((b, due.due_on, to, subject, html, document));
+        }
+        let staff = cx.me.staff_id.clone();
+        out.reminded = cx.store.write(|tx| {
+            let mut done = Vec::new();
+            for (b, due_on, to, subject, html, document) in &letters {
+                let id = email::queue(
+                    tx,
+                    "balance_reminder",
+                    to,
+                    subject,
+                    html,
+                    Some(&b.id),
+                    Some(email::Attachment::BookingConfirmation(document)),
+                )?;
+                tx.audit(
+                    AuditInput::new("booking.reminded")
+                        .by(&staff)
+                        .on("booking", &b.id)
+                        .after(serde_json::json!({"email_id": id, "due_on": due_on, "balance_minor": b.balance_minor})),
+                )?;
+                done.push(BookingReminderDto {
+                    booking_id: b.id.clone(),
+                    reference: b.reference.clone(),
+                    email_id: id,
+                    to: to.clone(),
+                    due_on: due_on.clone(),
+                    balance_minor: b.balance_minor,
+                });
+            }
+            Ok(done)
+        })?;
+        Ok(out)
+    }
+
+    /// The emails of a booking and where each stands on the server, as this device last heard.
+    pub fn booking_emails(&self, input: BookingIdInput) -> ApiResult<EmailListOutput> {
+        let cx = self.begin(Permission::Book)?;
+        let b = bookings::get(cx.store.conn(), &input.booking)?;
+        Ok(EmailListOutput {
+            emails: email::list(cx.store.conn(), Some(&b.id))?
+                .into_iter()
+                .map(crate::sync::email_dto)
+                .collect(),
+        })
+    }
+}
+
+/// A booking's confirmation in the store's receipt language (its words, dates and decimal
+/// separator), with the booking and its customer's email address.
+fn confirmation(
+    conn: &Connection,
+    store_id: &str,
+    currency: kassa_domain::money::Currency,
+    booking: &str,
+) -> ApiResult<(
+    Booking,
+    kassa_documents::booking::BookingConfirmation,
+    Option<String>,
+)> {
+    let b = bookings::get(conn, booking)?;
+    let dep = trips::departure(conn, &b.departure_id)?;
+    let trip = trips::trip(conn, &dep.trip_id)?;
+    let store_name = kassa_store::foundation::device::store(conn, store_id)?.name;
+    let customer = b
+        .customer_id
+        .as_deref()
+        .map(|c| kassa_store::customers::get(conn, store_id, c))
+        .transpose()?;
+    let customer_email = customer.as_ref().and_then(|c| c.data.email.clone());
+    let customer = customer.map(|c| c.data.name);
+    // The store's receipt language: its words, dates and decimal separator.
+    let lang_code =
+        kassa_store::foundation::settings::get_text(conn, store_id, "receipt.language")?;
+    let language = kassa_documents::Language::from_code(&lang_code);
+    let labels = language.labels();
+    let words = kassa_documents::booking::BookingWords::of(language);
+    let exponent = currency.exponent();
+    let code = currency.code();
+    let money = move |minor: i64| format!("{} {code}", labels.amount(minor, exponent));
+    let when = |t: &str| -> String {
+        kassa_store::bookings::trips::local_time_as(t, &dep.time_zone, words.date_time_format)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let day = |d: &str| -> String {
+        chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d")
+            .map(|d| d.format(words.date_format).to_string())
+            .unwrap_or_else(|_| d.to_string())
+    };
+    let c = kassa_documents::booking::BookingConfirmation {
+        language,
+        store_name,
+        reference: b.reference.clone(),
+        status: status_word(language, b.status.as_str()),
+        trip_name: trip.name.clone(),
+        departs: when(&dep.departs_at),
+        returns: dep.returns_at.as_deref().map(when),
+        meeting_point: dep.meeting_point.clone(),
+        customer,
+        travellers: b
+            .travellers
+            .iter()
+            .map(|t| {
+                (
+                    t.full_name.clone(),
+                    traveller_word(language, &t.traveller_type),
+                    money(t.price_minor),
+                )
+            })
+            .collect(),
+        items: b
+            .items
+            .iter()
+            .map(|i| (i.name.clone(), i.qty, money(i.total_minor)))
+            .collect(),
+        total: money(b.total_minor),
+        deposit: money(b.deposit_minor),
+        payments: b
+            .payments
+            .iter()
+            .map(|p| {
+                (
+                    day(&p.created_at),
+                    payment_word(language, &p.direction, &p.kind),
+                    money(if p.direction == "refund" {
+                        -p.amount_minor
+                    } else {
+                        p.amount_minor
+                    }),
+                    p.receipt_number.clone(),
+                )
+            })
+            .collect(),
+        paid: money(b.paid_minor),
+        balance: money(b.balance_minor),
+        balance_due_on: day(&b.balance_due_on),
+        hold_expires_at: b.hold_expires_at.as_deref().map(when),
+        policy: policy_words(language, &trip.cancellation_policy, &money),
+    };
+    Ok((b, c, customer_email))
+}
+
+impl Api {
+    /// Prices a booking as `booking_create` would and checks each traveller's fields, without
+    /// booking anything: the wizard's price and its refusals next to their fields.
+    pub fn booking_price(&self, input: BookingPriceInput) -> ApiResult<BookingPriceOutput> {
+        let cx = self.begin(Permission::Book)?;
+        let now = cx.store.clock().now();
+        let drafts: Vec<bookings::TravellerDraft> = input
+            .travellers
+            .into_iter()
+            .map(|t| bookings::TravellerDraft {
+                traveller_type: t.traveller_type.unwrap_or_else(|| "adult".into()),
+                full_name: t.full_name,
+                date_of_birth: t.date_of_birth,
+                document_number: t.document_number,
+            })
+            .collect();
+        let options: Vec<(String, i64)> = input
+            .options
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| (o.option_id, o.qty))
+            .collect();
+        let p = bookings::preview(cx.store.conn(), &input.departure_id, &drafts, &options, now)?;
+        Ok(BookingPriceOutput {
+            currency: cx.currency.code().to_string(),
+            travellers: p
+                .travellers
+                .into_iter()
+                .map(|(kind, count, unit)| PriceLineDto {
+                    traveller_type: kind,
+                    count,
+                    unit_minor: unit,
+                    total_minor: unit.saturating_mul(count),
+                })
+                .collect(),
+            options: p
+                .options
+                .into_iter()
+                .map(|(id, name, qty, unit)| BookingItemDto {
+                    option_id: id,
+                    name,
+                    qty,
+                    unit_minor: unit,
+                    total_minor: unit.saturating_mul(qty),
+                })
+                .collect(),
+            total_minor: p.total_minor,
+            deposit_minor: p.deposit_minor,
+            balance_due_on: p.balance_due_on,
+            seats_left: p.seats_left,
+            issues: p
+                .issues
+                .into_iter()
+                .map(|i| TravellerIssueDto {
+                    index: u32::try_from(i.index).unwrap_or(u32::MAX),
+                    field: i.field.to_string(),
+                    message: i.message,
+                })
+                .collect(),
+        })
+    }
+
+    /// Writes the booking confirmation PDF into `dir` (made if missing) as
+    /// `booking-<reference>.pdf`; the desktop app saves into its data folder's `exports`.
+    pub fn booking_confirmation_save(
+        &self,
+        input: BookingIdInput,
+        dir: &std::path::Path,
+    ) -> ApiResult<crate::SavedReport> {
+        use base64::Engine;
+        let doc = self.booking_confirmation(input)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&doc.base64)
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("the confirmation is not base64: {e}"),
+                )
+            })?;
+        let write_failed = |e: std::io::Error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "could not write the confirmation into {}: {e}",
+                    dir.display()
+                ),
             )
         };
-        let when = |t: &str| -> String {
-            kassa_store::bookings::trips::local_time(t, &dep.time_zone)
-                .unwrap_or_else(|_| t.to_string())
-        };
-        let c = kassa_documents::booking::BookingConfirmation {
-            store_name,
-            reference: b.reference.clone(),
-            status: b.status.as_str().to_string(),
-            trip_name: trip.name.clone(),
-            departs: when(&dep.departs_at),
-            returns: dep.returns_at.as_deref().map(when),
-            meeting_point: dep.meeting_point.clone(),
-            customer,
-            travellers: b
-                .travellers
-                .iter()
-                .map(|t| {
-                    (
-                        t.full_name.clone(),
-                        t.traveller_type.clone(),
-                        money(t.price_minor),
-                    )
-                })
-                .collect(),
-            items: b
-                .items
-                .iter()
-                .map(|i| (i.name.clone(), i.qty, money(i.total_minor)))
-                .collect(),
-            total: money(b.total_minor),
-            deposit: money(b.deposit_minor),
-            payments: b
-                .payments
-                .iter()
-                .map(|p| {
-                    (
-                        p.created_at.get(..10).unwrap_or("").to_string(),
-                        format!("{} {}", p.direction, p.kind),
-                        money(if p.direction == "refund" {
-                            -p.amount_minor
-                        } else {
-                            p.amount_minor
-                        }),
-                        p.receipt_number.clone(),
-                    )
-                })
-                .collect(),
-            paid: money(b.paid_minor),
-            balance: money(b.balance_minor),
-            balance_due_on: b.balance_due_on.clone(),
-            hold_expires_at: b.hold_expires_at.as_deref().map(when),
-            policy: policy_words(&trip.cancellation_policy, &money),
-        };
-        let pdf = kassa_documents::booking::pdf(&c)?;
-        Ok(BookingDocumentOutput {
-            reference: b.reference,
-            base64: base64::engine::general_purpose::STANDARD.encode(pdf),
+        std::fs::create_dir_all(dir).map_err(write_failed)?;
+        // The reference comes from the store's series: keep the name a plain file name regardless.
+        let name = kassa_documents::plain_file_name(&format!("booking-{}.pdf", doc.reference));
+        let path = dir.join(&name);
+        std::fs::write(&path, &bytes).map_err(write_failed)?;
+        Ok(crate::SavedReport {
+            path: path.display().to_string(),
+            file_name: name,
+            rows: 1,
         })
     }
 }

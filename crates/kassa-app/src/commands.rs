@@ -82,6 +82,8 @@ commands! {
     conflicts_list(ConflictsInput) -> ConflictsOutput;
     /// Records a manager's decision on a conflict; it syncs and closes it on every device.
     conflict_resolve(ConflictResolveInput) -> ConflictDto;
+    /// The emails the server sends for this store and where each stands (managers and admins).
+    emails_list(EmailsListInput) -> EmailsOutput;
     /// Revokes a device of the store on the server (admins).
     device_revoke(DeviceRef) -> Ok;
     /// A one-time code (and its QR code) for another device to join this store (admins).
@@ -238,6 +240,8 @@ commands! {
     drawer_open(DrawerOpenInput) -> Ok;
     /// Queues a receipt email; the server sends it.
     receipt_email(ReceiptEmailInput) -> Ok;
+    /// The receipt emails of a sale and where each stands.
+    receipt_emails(ReceiptEmailsInput) -> EmailListOutput;
     /// The till's shift with its X report and the denominations to count.
     shift_current(NoInput) -> ShiftStatusDto;
     /// Opens a shift with the counted float.
@@ -258,8 +262,22 @@ commands! {
     report_stock(StockReportInput) -> StockReportDto;
     /// Each person's sales, refunds, voids, drawer openings, and every override with its approver.
     report_staff(StaffReportInput) -> StaffReportDto;
-    /// A sales, stock or staff report as CSV or PDF.
+    /// A period's bookings: made by status, money taken, cancellations, balances due, seats per departure, per trip and person.
+    report_bookings(PeriodReportInput) -> BookingsReportDto;
+    /// A period's card payments by status and brand, the pending and declined ones, and the offline exposure.
+    report_cards(PeriodReportInput) -> CardsReportDto;
+    /// A sales, stock, staff, bookings, cards or commissions report as CSV or PDF.
     report_export(ReportExportInput) -> ReportFileDto;
+    /// Commissions earned and reversed per person over a period.
+    report_commissions(PeriodReportInput) -> CommissionsReportDto;
+    /// Sets or clears a commission rate: a trip's, an agent's, a seller's, a category's or the store's default (audited).
+    commission_rate_set(CommissionRateSetInput) -> CommissionRatesDto;
+    /// Every commission rate in force.
+    commission_rates(NoInput) -> CommissionRatesDto;
+    /// One person's commission statement for a period: every entry earned and reversed, with the totals.
+    commission_statement(CommissionStatementInput) -> CommissionStatementDto;
+    /// A commission statement as CSV or PDF.
+    commission_export(CommissionExportInput) -> ReportFileDto;
     /// Issues a voucher (store credit).
     voucher_issue(VoucherIssueInput) -> VoucherDto;
     /// A voucher's balance.
@@ -298,6 +316,12 @@ commands! {
     booking_note(BookingNoteInput) -> BookingDto;
     /// The booking confirmation as PDF; reprint any time.
     booking_confirmation(BookingIdInput) -> BookingDocumentOutput;
+    /// Queues the booking confirmation for email, its PDF attached; the server sends it.
+    booking_email(BookingEmailInput) -> BookingEmailOutput;
+    /// Queues the balance reminders due (once per booking).
+    booking_remind(NoInput) -> BookingRemindOutput;
+    /// The emails of a booking and where each stands.
+    booking_emails(BookingIdInput) -> EmailListOutput;
     /// Expires this device's holds past their time.
     booking_expire(NoInput) -> BookingsExpiredOutput;
     /// Bookings, newest first, by departure, status or search.
@@ -310,4 +334,6 @@ commands! {
     waitlist_list(DepartureIdInput) -> WaitlistOutput;
     /// Takes an entry off the waitlist.
     waitlist_withdraw(WaitlistIdInput) -> WaitlistEntryDto;
+    /// Prices a booking and checks its travellers field by field, booking nothing.
+    booking_price(BookingPriceInput) -> BookingPriceOutput;
 }

@@ -210,17 +210,7 @@ impl Api {
         };
         std::fs::create_dir_all(dir).map_err(write_failed)?;
         // The id comes from the caller: keep the name a plain file name regardless.
-        let name: String = file
-            .filename
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = kassa_documents::plain_file_name(&file.filename);
         let path = dir.join(&name);
         std::fs::write(&path, file.content.as_bytes()).map_err(write_failed)?;
         Ok(crate::SavedReport {

@@ -43,6 +43,7 @@ fn figures_dto(f: &shift::ShiftFigures) -> ShiftFiguresDto {
         float_minor: f.float_minor,
         expected_cash_minor: f.expected_cash_minor,
         drawer_opens: f.drawer_opens,
+        card_declined_minor: f.card_declined_minor,
     }
 }
 
@@ -88,6 +89,7 @@ fn z_dto(
         refunds_minor: f.refunds_minor,
         voids: f.voids,
         drawer_opens: f.drawer_opens,
+        card_declined_minor: f.card_declined_minor,
         net_sales_minor: f.net_sales_minor(),
         by_tender: f.by_tender.clone(),
         refunds_by_tender: f.refunds_by_tender.clone(),
@@ -327,6 +329,7 @@ impl Api {
         let conn = store.conn();
         let now = store.clock().now();
         let max_age = settings::get_int(conn, &store_id, "payments.offline_card_max_age_hours")?;
+        let alarm_hours = settings::get_int(conn, &store_id, "payments.card_alarm_hours")?;
         let payments = checkout::pending_cards(conn)?
             .into_iter()
             .map(|p| {
@@ -343,11 +346,16 @@ impl Api {
                     taken_at: p.taken_at,
                     age_hours: age,
                     overdue: age > max_age,
+                    alarm: age >= alarm_hours,
+                    forward_error: p.forward_error,
                 }
             })
             .collect();
         let (exposure, _) = checkout::offline_card_exposure(conn)?;
+        let payments: Vec<PendingCardDto> = payments;
         Ok(PendingCardsDto {
+            alarms: payments.iter().filter(|p| p.alarm).count() as u32,
+            alarm_hours,
             payments,
             exposure_minor: exposure,
             exposure_limit_minor: settings::get_int(

@@ -12,6 +12,11 @@ pub struct ApiError {
     pub code: String,
     /// What happened and what to do next.
     pub message: String,
+    /// For `forbidden` from the permission table: the permission the person's role lacks
+    /// (as `can` names it), so the UI says what is missing in the person's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub permission: Option<String>,
 }
 
 impl From<Error> for ApiError {
@@ -19,6 +24,7 @@ impl From<Error> for ApiError {
         ApiError {
             code: e.code.as_str().to_string(),
             message: e.message,
+            permission: e.permission.map(str::to_string),
         }
     }
 }
@@ -29,6 +35,7 @@ impl ApiError {
         ApiError {
             code: code.as_str().to_string(),
             message: message.into(),
+            permission: None,
         }
     }
 }

@@ -2,8 +2,8 @@
 //! as HTML (print preview), PDF (email, archive) or ESC/POS bytes (thermal printer).
 
 use crate::dto::{
-    DrawerOpenInput, Ok, ReceiptEmailInput, ReceiptEmailStatus, ReceiptInput, ReceiptOutput,
-    ReceiptPrintInput,
+    DrawerOpenInput, EmailListOutput, Ok, ReceiptEmailInput, ReceiptEmailsInput, ReceiptInput,
+    ReceiptOutput, ReceiptPrintInput,
 };
 use crate::{Api, ApiError, ApiResult};
 use base64::Engine;
@@ -30,8 +30,14 @@ fn card_detail(
         (None, Some(l)) => Some(format!("•••• {l}")),
         (None, None) => None,
     };
-    let pending =
-        (status == "offline_pending" || status == "pending").then_some(labels.card_pending);
+    // A sale's card waiting for the provider, or a refund's card share as it stands.
+    let pending = match status {
+        "offline_pending" => Some(labels.card_pending),
+        "pending" => Some(labels.refund_pending),
+        "failed" => Some(labels.refund_failed),
+        "not_charged" => Some(labels.refund_not_charged),
+        _ => None,
+    };
     match (card, pending) {
         (Some(c), Some(p)) => Some(format!("{c} — {p}")),
         (Some(c), None) => Some(c),
@@ -430,22 +436,12 @@ impl Api {
 
     /// The receipt emails of a sale and where each stands on the server, as this device last
     /// heard (`sell`, as for emailing one).
-    pub fn receipt_emails(&self, order_id: &str) -> ApiResult<Vec<ReceiptEmailStatus>> {
+    pub fn receipt_emails(&self, input: ReceiptEmailsInput) -> ApiResult<EmailListOutput> {
         self.require(Permission::Sell)?;
-        let list = email::list(self.store().conn(), Some(order_id))?;
-        Ok(list
-            .into_iter()
-            .map(|e| ReceiptEmailStatus {
-                id: e.id,
-                to: e.to_address,
-                subject: e.subject,
-                status: e.status,
-                attempts: e.attempts,
-                last_error: e.last_error,
-                queued_at: e.created_at,
-                sent_at: e.sent_at,
-            })
-            .collect())
+        let list = email::list(self.store().conn(), Some(&input.order_id))?;
+        Ok(EmailListOutput {
+            emails: list.into_iter().map(crate::sync::email_dto).collect(),
+        })
     }
 
     /// Queues the receipt for email; the server sends it once this device syncs.
@@ -469,7 +465,7 @@ impl Api {
                 &subject,
                 &html,
                 Some(&input.order_id),
-                Some(&document),
+                Some(email::Attachment::Receipt(&document)),
             )?;
             tx.audit(
                 AuditInput::new("receipt.emailed")

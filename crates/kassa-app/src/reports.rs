@@ -15,6 +15,12 @@ use kassa_store::foundation::{device, settings, sync_state};
 use kassa_store::reports::sales::{self, Dimension};
 use kassa_store::reports::{Period, staff, stock};
 
+mod bookings;
+mod commissions;
+mod words;
+
+use words::Words;
+
 /// A cell of an exported table.
 #[derive(Debug, Clone)]
 enum Cell {
@@ -181,7 +187,7 @@ fn title_of(by: &str) -> &'static str {
         .map_or("group", Dimension::as_str)
 }
 
-fn stock_table(r: &StockReportDto) -> Table {
+fn stock_table(r: &StockReportDto, w: Words) -> Table {
     let mut rows: Vec<Vec<Cell>> = r
         .locations
         .iter()
@@ -203,7 +209,7 @@ fn stock_table(r: &StockReportDto) -> Table {
             Cell::Text(l.sku.clone()),
             Cell::Count(l.available),
             Cell::Empty,
-            Cell::Text(format!("threshold {}", l.threshold)),
+            Cell::Text(format!("{} {}", w.t("threshold"), l.threshold)),
         ]
     }));
     rows.extend(r.slow_movers.iter().map(|s| {
@@ -213,11 +219,10 @@ fn stock_table(r: &StockReportDto) -> Table {
             Cell::Text(s.sku.clone()),
             Cell::Count(s.on_hand),
             Cell::money(s.value_minor),
-            Cell::Text(
-                s.last_sold
-                    .as_ref()
-                    .map_or_else(|| "never sold".into(), |d| format!("last sold {d}")),
-            ),
+            Cell::Text(s.last_sold.as_ref().map_or_else(
+                || w.t("never sold").into(),
+                |d| format!("{} {}", w.t("last sold"), w.date(d)),
+            )),
         ]
     }));
     Table {
@@ -435,7 +440,8 @@ impl Api {
             ));
         }
         let (_, exponent, currency) = self.report_store()?;
-        let money = |m: i64| format_minor(m, exponent);
+        let w = self.export_words(input.language.as_deref())?;
+        let money = |m: i64| w.money(m, exponent);
         let dates = || -> ApiResult<(String, String)> {
             match (&input.from, &input.to) {
                 (Some(f), Some(t)) => Ok((f.clone(), t.clone())),
@@ -459,39 +465,39 @@ impl Api {
                 })?;
                 let t = &r.totals;
                 let mut totals = vec![
-                    ("Orders".to_string(), t.orders.to_string()),
-                    ("Gross".into(), money(t.gross_minor)),
-                    ("Discounts".into(), money(t.discount_minor)),
-                    ("Tax".into(), money(t.tax_minor)),
-                    ("Cash rounding".into(), money(t.rounding_minor)),
-                    ("Refunds".into(), t.refunds.to_string()),
-                    ("Refunded".into(), money(t.refunds_minor)),
-                    ("Voids".into(), t.voids.to_string()),
-                    ("Net".into(), money(t.net_minor)),
+                    (w.t("Orders").to_string(), t.orders.to_string()),
+                    (w.t("Gross").into(), money(t.gross_minor)),
+                    (w.t("Discounts").into(), money(t.discount_minor)),
+                    (w.t("Tax").into(), money(t.tax_minor)),
+                    (w.t("Cash rounding").into(), money(t.rounding_minor)),
+                    (w.t("Refunds").into(), t.refunds.to_string()),
+                    (w.t("Refunded").into(), money(t.refunds_minor)),
+                    (w.t("Voids").into(), t.voids.to_string()),
+                    (w.t("Net").into(), money(t.net_minor)),
                 ];
                 for (k, v) in &t.by_tender {
-                    totals.push((format!("Paid by {k}"), money(*v)));
+                    totals.push((format!("{} {}", w.t("Paid by"), w.t(k)), money(*v)));
                 }
                 if let (Some(c), Some(m)) = (t.cost_minor, t.margin_minor) {
-                    totals.push(("Cost".into(), money(c)));
-                    totals.push(("Margin".into(), money(m)));
+                    totals.push((w.t("Cost").into(), money(c)));
+                    totals.push((w.t("Margin").into(), money(m)));
                 }
                 Export {
                     name: format!("sales-by-{}-{}-{}", r.by, r.from, r.to),
-                    title: format!("Sales by {}", r.by),
+                    title: format!("{} {}", w.t("Sales by"), w.t(&r.by)),
                     filters: vec![
-                        ("Period".into(), format!("{} to {}", r.from, r.to)),
-                        ("Grouped by".into(), r.by.clone()),
-                        ("Currency".into(), currency.clone()),
-                        ("Data as of last sync".into(), as_of(&r.basis)),
+                        (w.t("Period").into(), w.period(&r.from, &r.to)),
+                        (w.t("Grouped by").into(), w.t(&r.by).to_string()),
+                        (w.t("Currency").into(), currency.clone()),
+                        (w.t("Data as of last sync").into(), as_of(&r.basis, w)),
                     ],
                     totals,
                     chart: Some(BarChart {
-                        title: format!("Net sales ({currency})"),
+                        title: format!("{} ({currency})", w.t("Net sales")),
                         bars: r
                             .rows
                             .iter()
-                            .map(|x| (x.label.clone(), x.net_minor, money(x.net_minor)))
+                            .map(|x| (label(w, &x.label), x.net_minor, money(x.net_minor)))
                             .collect(),
                     }),
                     table: sales_table(&r),
@@ -503,35 +509,36 @@ impl Api {
                 })?;
                 Export {
                     name: format!("stock-{}", r.as_of),
-                    title: "Stock".into(),
+                    title: w.t("Stock").into(),
                     filters: vec![
-                        ("As of".into(), r.as_of.clone()),
+                        (w.t("As of").into(), w.date(&r.as_of)),
                         (
-                            "Slow movers".into(),
-                            format!("no sale in {} days", r.slow_mover_days),
+                            w.t("Slow movers").into(),
+                            w.t("no sale in {days} days")
+                                .replace("{days}", &r.slow_mover_days.to_string()),
                         ),
-                        ("Currency".into(), currency.clone()),
-                        ("Data as of last sync".into(), as_of(&r.basis)),
+                        (w.t("Currency").into(), currency.clone()),
+                        (w.t("Data as of last sync").into(), as_of(&r.basis, w)),
                     ],
                     totals: vec![
-                        ("Units".into(), r.units.to_string()),
-                        ("Value at cost".into(), money(r.value_minor)),
+                        (w.t("Units").into(), r.units.to_string()),
+                        (w.t("Value at cost").into(), money(r.value_minor)),
                         (
-                            "Items without cost".into(),
+                            w.t("Items without cost").into(),
                             r.items_without_cost.to_string(),
                         ),
-                        ("Low stock".into(), r.low.len().to_string()),
-                        ("Slow movers".into(), r.slow_movers.len().to_string()),
+                        (w.t("Low stock").into(), r.low.len().to_string()),
+                        (w.t("Slow movers").into(), r.slow_movers.len().to_string()),
                     ],
                     chart: Some(BarChart {
-                        title: format!("Value at cost per location ({currency})"),
+                        title: format!("{} ({currency})", w.t("Value at cost per location")),
                         bars: r
                             .locations
                             .iter()
                             .map(|l| (l.name.clone(), l.value_minor, money(l.value_minor)))
                             .collect(),
                     }),
-                    table: stock_table(&r),
+                    table: stock_table(&r, w),
                 }
             }
             "staff" => {
@@ -539,22 +546,22 @@ impl Api {
                 let r = self.report_staff(StaffReportInput { from, to })?;
                 Export {
                     name: format!("staff-{}-{}", r.from, r.to),
-                    title: "Staff activity".into(),
+                    title: w.t("Staff activity").into(),
                     filters: vec![
-                        ("Period".into(), format!("{} to {}", r.from, r.to)),
-                        ("Currency".into(), currency.clone()),
-                        ("Data as of last sync".into(), as_of(&r.basis)),
+                        (w.t("Period").into(), w.period(&r.from, &r.to)),
+                        (w.t("Currency").into(), currency.clone()),
+                        (w.t("Data as of last sync").into(), as_of(&r.basis, w)),
                     ],
                     totals: vec![
-                        ("People".into(), r.people.len().to_string()),
+                        (w.t("People").into(), r.people.len().to_string()),
                         (
-                            "Sales".into(),
+                            w.t("Sales").into(),
                             money(r.people.iter().map(|p| p.sales_minor).sum()),
                         ),
-                        ("Overrides".into(), r.overrides.len().to_string()),
+                        (w.t("Overrides").into(), r.overrides.len().to_string()),
                     ],
                     chart: Some(BarChart {
-                        title: format!("Sales per person ({currency})"),
+                        title: format!("{} ({currency})", w.t("Sales per person")),
                         bars: r
                             .people
                             .iter()
@@ -564,13 +571,52 @@ impl Api {
                     table: staff_table(&r),
                 }
             }
+            "bookings" => {
+                let (from, to) = dates()?;
+                self.bookings_export(from, to, w, &money, &currency)?
+            }
+            "cards" => {
+                let (from, to) = dates()?;
+                self.cards_export(from, to, w, &money, &currency)?
+            }
+            "commissions" => {
+                let (from, to) = dates()?;
+                self.commissions_export(from, to, w, &money, &currency)?
+            }
             other => {
                 return Err(ApiError::new(
                     ErrorCode::InvalidInput,
-                    format!("'{other}' is not a report (sales, stock or staff)"),
+                    format!(
+                        "'{other}' is not a report (sales, stock, staff, bookings, cards or commissions)"
+                    ),
                 ));
             }
         };
+        self.export_file(export, format, exponent, w)
+    }
+
+    /// The words of an export: in `language` (the person's) when given, else in the store's
+    /// receipt language.
+    fn export_words(&self, language: Option<&str>) -> ApiResult<Words> {
+        match language.map(str::trim) {
+            Some(code) if !code.is_empty() => Ok(Words::of(code)),
+            _ => {
+                let store_id = self.store_id()?;
+                let code = settings::get_text(self.store().conn(), &store_id, "receipt.language")?;
+                Ok(Words::of(&code))
+            }
+        }
+    }
+
+    /// An export as the file of `format` (`csv` or `pdf`): the CSV text, or the PDF laid out
+    /// with the store's name and receipt header, in the words of `w`.
+    fn export_file(
+        &self,
+        export: Export,
+        format: String,
+        exponent: u8,
+        w: Words,
+    ) -> ApiResult<ReportFileDto> {
         let rows = export.table.rows.len() as u64;
         if format == "csv" {
             return Ok(ReportFileDto {
@@ -601,6 +647,7 @@ impl Api {
             .filter(|&i| export.table.columns[i].0 != "key")
             .collect();
         let doc = ReportDocument {
+            language: w.lang,
             store_name,
             store_header: header,
             title: export.title,
@@ -610,7 +657,7 @@ impl Api {
             columns: shown
                 .iter()
                 .map(|&i| Column {
-                    title: export.table.columns[i].0.to_string(),
+                    title: w.column(export.table.columns[i].0).to_string(),
                     numeric: export.table.columns[i].1,
                 })
                 .collect(),
@@ -618,7 +665,22 @@ impl Api {
                 .table
                 .rows
                 .iter()
-                .map(|r| shown.iter().map(|&i| r[i].show(exponent)).collect())
+                .map(|r| {
+                    shown
+                        .iter()
+                        .map(|&i| match &r[i] {
+                            // Sections and roles are words; other text is data.
+                            Cell::Text(t)
+                                if matches!(export.table.columns[i].0, "section" | "role") =>
+                            {
+                                w.t(t).to_string()
+                            }
+                            Cell::Text(t) => label(w, t),
+                            Cell::Money(m) => w.money(*m, exponent),
+                            other => other.show(exponent),
+                        })
+                        .collect()
+                })
                 .collect(),
         };
         let bytes = kassa_documents::report::render(&doc)?;
@@ -633,10 +695,21 @@ impl Api {
     }
 }
 
-fn as_of(b: &ReportBasisDto) -> String {
+/// A row's label as a person reads it: the report's own "(no customer)" in the language, a
+/// date the language's way, anything else (a product's name) as it is.
+fn label(w: Words, text: &str) -> String {
+    if text.starts_with("(no ") && text.ends_with(')') {
+        w.t(text).to_string()
+    } else {
+        w.date(text)
+    }
+}
+
+fn as_of(b: &ReportBasisDto, w: Words) -> String {
+    let made = format!("({} {})", w.t("made"), w.date(&b.made_at));
     match &b.last_sync_at {
-        Some(t) => format!("{t} (made {})", b.made_at),
-        None => format!("never synced (made {})", b.made_at),
+        Some(t) => format!("{} {made}", w.date(t)),
+        None => format!("{} {made}", w.t("never synced")),
     }
 }
 
@@ -682,17 +755,7 @@ impl Api {
         };
         std::fs::create_dir_all(dir).map_err(write_failed)?;
         // The name comes from dates and a grouping; keep it to a plain file name regardless.
-        let name: String = file
-            .file_name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = kassa_documents::plain_file_name(&file.file_name);
         let path = dir.join(&name);
         std::fs::write(&path, bytes).map_err(write_failed)?;
         Ok(SavedReport {

@@ -56,6 +56,8 @@ fn tenders_in(tenders: &[TenderInput]) -> ApiResult<Vec<TenderRequest>> {
                     brand: t.card_brand.clone().filter(|s| !s.trim().is_empty()),
                     last4: t.card_last4.clone().filter(|s| !s.trim().is_empty()),
                     customer_contact: t.customer_contact.clone().filter(|s| !s.trim().is_empty()),
+                    token: t.card_token.clone().filter(|s| !s.trim().is_empty()),
+                    attempt: None,
                 }),
                 voucher_code: t.voucher_code.clone(),
             })
@@ -74,6 +76,14 @@ fn checkout_out(o: checkout::CheckoutOutcome, card_pending: bool) -> CheckoutOut
         replayed: o.replayed,
         card_pending,
     }
+}
+
+/// Whether a sale has a card payment still waiting for the provider.
+fn card_pending(conn: &kassa_store::Connection, order_id: &str) -> ApiResult<bool> {
+    Ok(order::load(conn, order_id)?
+        .payments
+        .iter()
+        .any(|p| p.status == "offline_pending"))
 }
 
 fn staff_name(conn: &kassa_store::Connection, id: &str) -> Option<String> {
@@ -295,27 +305,34 @@ impl Api {
 
     /// Pays for the open cart: one transaction that reads the cart, or nothing.
     pub fn checkout(&self, input: CheckoutInput) -> ApiResult<CheckoutOutput> {
+        let mut tenders = tenders_in(&input.tenders)?;
+        let mut key = input.idempotency_key;
         let mut cx = self.begin(Permission::Sell)?;
-        let tenders = tenders_in(&input.tenders)?;
-        let card = tenders.iter().any(|t| t.kind == TenderKind::Card);
+        // A card with the terminal's token on a paired till goes to the provider first, for a
+        // sale that a trial checkout showed will be written (`cards`).
+        if let Some(token) = crate::cards::card_to_take(&cx.store, &tenders, &mut key)? {
+            let trial = CartCheckout {
+                cart_id: cx.open_cart()?,
+                tenders: tenders.clone(),
+                idempotency_key: key.clone(),
+                staff_id: cx.me.staff_id.clone(),
+            };
+            checkout::try_checkout_cart(&mut cx.store, trial)?;
+            drop(cx);
+            self.take_card(&mut tenders, key.as_deref().unwrap_or_default(), &token)?;
+            cx = self.begin(Permission::Sell)?;
+        }
         let id = cx.open_cart()?;
         let out = checkout::checkout_cart(
             &mut cx.store,
             CartCheckout {
                 cart_id: id,
                 tenders,
-                idempotency_key: input.idempotency_key,
+                idempotency_key: key,
                 staff_id: cx.me.staff_id.clone(),
             },
         )?;
-        let card_pending = if out.replayed {
-            order::load(cx.store.conn(), &out.order_id)?
-                .payments
-                .iter()
-                .any(|p| p.status == "offline_pending")
-        } else {
-            card
-        };
+        let card_pending = card_pending(cx.store.conn(), &out.order_id)?;
         Ok(checkout_out(out, card_pending))
     }
 
@@ -362,21 +379,29 @@ impl Api {
         if let Some(cid) = &input.customer_id {
             kassa_store::customers::get(cx.store.conn(), &store_id, cid)?;
         }
-        let card = tenders.iter().any(|t| t.kind == TenderKind::Card);
-        let out = checkout::checkout(
-            &mut cx.store,
-            CheckoutRequest {
-                lines,
-                order_discount: Discount::None,
-                order_discount_approver_id: None,
-                customer_id: input.customer_id,
-                tenders,
-                idempotency_key: input.idempotency_key,
-                staff_id: cx.me.staff_id.clone(),
-                cart_id: None,
-            },
-        )?;
-        Ok(checkout_out(out, card))
+        let mut req = CheckoutRequest {
+            lines,
+            order_discount: Discount::None,
+            order_discount_approver_id: None,
+            customer_id: input.customer_id,
+            tenders,
+            idempotency_key: input.idempotency_key,
+            staff_id: cx.me.staff_id.clone(),
+            cart_id: None,
+        };
+        // A card with the terminal's token on a paired till goes to the provider first (`cards`).
+        if let Some(token) =
+            crate::cards::card_to_take(&cx.store, &req.tenders, &mut req.idempotency_key)?
+        {
+            checkout::try_checkout(&mut cx.store, req.clone())?;
+            drop(cx);
+            let key = req.idempotency_key.clone().unwrap_or_default();
+            self.take_card(&mut req.tenders, &key, &token)?;
+            cx = self.begin(Permission::Sell)?;
+        }
+        let out = checkout::checkout(&mut cx.store, req)?;
+        let card_pending = card_pending(cx.store.conn(), &out.order_id)?;
+        Ok(checkout_out(out, card_pending))
     }
 
     /// An order with its lines, payments and history.
@@ -457,6 +482,7 @@ impl Api {
             rounding_minor: o.rounding_minor,
             change_minor: o.change_minor,
             refunded_minor: o.refunded_minor,
+            balance_owed_minor: o.balance_owed_minor,
             created_at: o.created_at,
         })
     }
@@ -531,6 +557,9 @@ impl Api {
                 void: false,
             },
         )?;
+        drop(cx);
+        let mut out = out;
+        self.pay_back_cards(&mut out)?;
         Ok(refund_out(out))
     }
 
@@ -557,6 +586,9 @@ impl Api {
                 void: true,
             },
         )?;
+        drop(cx);
+        let mut out = out;
+        self.pay_back_cards(&mut out)?;
         Ok(refund_out(out))
     }
 

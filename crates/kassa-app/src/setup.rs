@@ -187,6 +187,7 @@ impl Api {
             out.admin_id.clone(),
         ];
         crate::demo_history::seed(store, past, now, &out.store_id, &out.admin_id, &sellers)?;
+        crate::demo_trips::seed(store, now, &out.store_id, &out.admin_id)?;
         for (email, _, role, password, creds) in &prepared {
             staff_out.push(DemoStaff {
                 email: (*email).into(),

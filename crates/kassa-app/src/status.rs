@@ -79,6 +79,7 @@ fn sync_status(
 ) -> kassa_store::Result<SyncStatusDto> {
     let o = outbox::summary(store.conn())?;
     let open_conflicts = conflicts::open_count(store.conn())?;
+    let card_alarms = kassa_store::selling::cards::alarms(store.conn(), store.clock().now())?;
     let Some(s) = sync_state::state(store.conn())? else {
         return Ok(SyncStatusDto {
             state: "not_paired".to_string(),
@@ -89,6 +90,7 @@ fn sync_status(
             last_error: None,
             open_conflicts,
             pull_remaining: None,
+            card_alarms,
         });
     };
     let state = if signal.syncing() {
@@ -112,6 +114,7 @@ fn sync_status(
         last_error: s.last_error,
         open_conflicts,
         pull_remaining: signal.remaining(),
+        card_alarms,
     })
 }
 

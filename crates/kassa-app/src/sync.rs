@@ -1,18 +1,21 @@
-//! Sync with the server: pairing this device, syncing now, and the store's devices.
+//! Sync with the server: pairing this device, syncing now, the store's devices, and the
+//! emails the server sends.
 //!
 //! The engine (`kassa-sync-client`) locks the store only between its network calls, so
 //! these commands never hold it while the server is waited on.
 
 use crate::dto::{
-    ConflictDto, ConflictResolveInput, ConflictsInput, ConflictsOutput, DeviceRef, NoInput, Ok,
-    OutboxGroupDto, OutboxKindDto, OutboxSummaryDto, PairingCodeDto, StoreDeviceDto,
-    StoreDevicesOutput, SyncPairInput, SyncPairOutput, SyncReportDto,
+    ConflictDto, ConflictResolveInput, ConflictsInput, ConflictsOutput, DeviceRef, EmailStatusDto,
+    EmailsListInput, EmailsOutput, NoInput, Ok, OutboxGroupDto, OutboxKindDto, OutboxSummaryDto,
+    PairingCodeDto, StoreDeviceDto, StoreDevicesOutput, SyncPairInput, SyncPairOutput,
+    SyncReportDto,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
 use kassa_store::foundation::outbox::{self, OutboxKind};
 use kassa_store::foundation::{device, sync_state};
+use kassa_store::selling::email;
 use kassa_sync_client::blocking;
 
 impl Api {
@@ -67,6 +70,8 @@ impl Api {
             pushed: report.pushed,
             pulled: report.pulled,
             conflicts: report.conflicts,
+            cards: report.cards,
+            refunds: report.refunds,
         })
     }
 
@@ -96,7 +101,7 @@ impl Api {
     /// The conflicts the merge recorded between devices' changes, oldest first: the open
     /// ones, or all with `all` (managers and admins).
     pub fn conflicts_list(&self, input: ConflictsInput) -> ApiResult<ConflictsOutput> {
-        self.require(Permission::ViewAudit)?;
+        self.require(Permission::ResolveConflicts)?;
         let limit = input.limit.unwrap_or(500).clamp(1, 5_000);
         let conflicts = conflicts::list(self.store().conn(), input.all.unwrap_or(false), limit)?
             .into_iter()
@@ -108,7 +113,7 @@ impl Api {
     /// Records a manager's decision on an open conflict (managers and admins); audited. The
     /// decision syncs and closes the same conflict on every device of the store.
     pub fn conflict_resolve(&self, input: ConflictResolveInput) -> ApiResult<ConflictDto> {
-        let me = self.require(Permission::ViewAudit)?;
+        let me = self.require(Permission::ResolveConflicts)?;
         let mut store = self.store();
         conflicts::resolve(
             &mut store,
@@ -214,6 +219,23 @@ fn conflict_dto(c: conflicts::Conflict) -> ConflictDto {
     }
 }
 
+/// An email as the UI shows it, with where it stands as this device last heard.
+pub(crate) fn email_dto(e: email::QueuedEmail) -> EmailStatusDto {
+    EmailStatusDto {
+        id: e.id,
+        kind: e.kind,
+        to: e.to_address,
+        subject: e.subject,
+        status: e.status,
+        on_server: e.on_server,
+        attempts: e.attempts,
+        last_error: e.last_error,
+        queued_at: e.created_at,
+        sent_at: e.sent_at,
+        ref_id: e.ref_id,
+    }
+}
+
 /// `text` percent-encoded for a URI's query (RFC 3986 unreserved characters stay).
 fn uri_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -225,4 +247,21 @@ fn uri_component(text: &str) -> String {
         }
     }
     out
+}
+
+impl Api {
+    /// The emails the server sends for this store, newest first, with where each stands as
+    /// this device last heard (managers and admins, as for the audit log).
+    pub fn emails_list(&self, input: EmailsListInput) -> ApiResult<EmailsOutput> {
+        self.require(Permission::ViewAudit)?;
+        let filter = email::EmailFilter::parse(input.filter.as_deref().unwrap_or("all"))?;
+        let limit = input.limit.unwrap_or(200).clamp(1, 2_000);
+        let (list, counts) = email::recent(self.store().conn(), filter, limit)?;
+        Ok(EmailsOutput {
+            emails: list.into_iter().map(email_dto).collect(),
+            waiting: counts.waiting,
+            sent: counts.sent,
+            failed: counts.failed,
+        })
+    }
 }

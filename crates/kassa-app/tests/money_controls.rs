@@ -15,6 +15,7 @@ fn cash(amount: i64) -> TenderInput {
         card_brand: None,
         card_last4: None,
         customer_contact: None,
+        card_token: None,
         voucher_code: None,
     }
 }

@@ -225,6 +225,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("devices_list", ADMINS),
     ("conflicts_list", MANAGERS),
     ("conflict_resolve", MANAGERS),
+    ("emails_list", MANAGERS),
     ("device_revoke", ADMINS),
     ("device_pairing_code", ADMINS),
     ("audit_verify", EVERYONE),
@@ -304,6 +305,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("receipt_print", EVERYONE),
     ("drawer_open", DRAWER),
     ("receipt_email", EVERYONE),
+    ("receipt_emails", EVERYONE),
     ("shift_current", EVERYONE),
     ("shift_open", DRAWER),
     ("shift_cash", DRAWER),
@@ -315,7 +317,17 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("report_sales", DRAWER),
     ("report_stock", MANAGERS),
     ("report_staff", MANAGERS),
+    // Bookings and card reports name customers and money owed: managers.
+    ("report_bookings", MANAGERS),
+    ("report_cards", MANAGERS),
     ("report_export", DRAWER),
+    // Commissions: rates are settings; another person's statement is a report; one's own is
+    // anyone's (the sample asks for someone else's).
+    ("report_commissions", MANAGERS),
+    ("commission_rate_set", MANAGERS),
+    ("commission_rates", MANAGERS),
+    ("commission_statement", MANAGERS),
+    ("commission_export", MANAGERS),
     ("voucher_issue", MANAGERS),
     ("voucher_get", EVERYONE),
     ("cards_pending", MANAGERS),
@@ -336,12 +348,16 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("booking_complete", AGENTS),
     ("booking_note", AGENTS),
     ("booking_confirmation", AGENTS),
+    ("booking_email", AGENTS),
+    ("booking_emails", AGENTS),
+    ("booking_remind", AGENTS),
     ("booking_expire", AGENTS),
     ("booking_list", AGENTS),
     ("booking_balances_due", AGENTS),
     ("waitlist_add", AGENTS),
     ("waitlist_list", AGENTS),
     ("waitlist_withdraw", AGENTS),
+    ("booking_price", AGENTS),
 ];
 
 /// Signs `role` in again when the last command ended or locked the session.

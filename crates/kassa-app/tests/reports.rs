@@ -15,6 +15,7 @@ fn cash(amount: i64) -> TenderInput {
         card_brand: None,
         card_last4: None,
         customer_contact: None,
+        card_token: None,
         voucher_code: None,
     }
 }
@@ -78,6 +79,7 @@ fn a_cashier_may_read_the_days_sales_but_is_refused_the_margin() {
     let err = d
         .api
         .report_export(ReportExportInput {
+            language: None,
             report: "sales".into(),
             format: "csv".into(),
             from: Some(TODAY.into()),
@@ -153,6 +155,7 @@ fn the_day_report_equals_the_z_report_and_bad_input_is_refused() {
 fn export(d: &Device, format: &str) -> ReportFileDto {
     d.api
         .report_export(ReportExportInput {
+            language: None,
             report: "sales".into(),
             format: format.into(),
             from: Some(TODAY.into()),
@@ -209,25 +212,10 @@ fn a_csv_export_reads_back_to_the_same_totals_and_keeps_formulas_as_text() {
 
 #[test]
 fn a_pdf_export_says_the_totals_and_the_filters() {
-    use base64::Engine;
     let d = day_of_sales();
     let r = d.api.report_sales(sales_input("customer", true)).unwrap();
     let file = export(&d, "pdf");
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(file.base64.unwrap())
-        .unwrap();
-    assert!(bytes.starts_with(b"%PDF"));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sales.pdf");
-    std::fs::write(&path, &bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::pdf_text(&file.base64.unwrap());
     let money = |m: i64| kassa_app::kassa_domain::money::format_minor(m, 2);
     for want in [
         "Sales by customer".to_string(),
@@ -242,6 +230,83 @@ fn a_pdf_export_says_the_totals_and_the_filters() {
     ] {
         assert!(text.contains(&want), "'{want}' missing from:\n{text}");
     }
+}
+
+#[test]
+fn a_pdf_export_speaks_the_persons_language_and_a_csv_keeps_its_keys_and_dots() {
+    let d = day_of_sales();
+    let r = d.api.report_sales(sales_input("customer", true)).unwrap();
+    let de_money = |m: i64| kassa_app::kassa_domain::money::format_minor(m, 2).replace('.', ",");
+    let file = |report: &str, format: &str, language: &str| {
+        d.api
+            .report_export(ReportExportInput {
+                language: Some(language.into()),
+                report: report.into(),
+                format: format.into(),
+                from: Some(TODAY.into()),
+                to: Some(TODAY.into()),
+                by: Some("customer".into()),
+                with_cost: Some(true),
+                as_of: None,
+            })
+            .unwrap()
+    };
+    let text = common::pdf_text(&file("sales", "pdf", "de").base64.unwrap());
+    for want in [
+        "Umsatz nach Kunde".to_string(),
+        "Zeitraum: 22.11.2026 bis 22.11.2026".into(),
+        "Gruppiert nach: Kunde".into(),
+        "Summen".into(),
+        "Brutto".into(),
+        "Marge".into(),
+        "(kein Kunde)".into(),
+        de_money(r.totals.gross_minor),
+        de_money(r.totals.net_minor),
+    ] {
+        assert!(text.contains(&want), "'{want}' missing from:\n{text}");
+    }
+    // Every report's PDF: its own words in German, none of the English ones left.
+    for report in [
+        "sales",
+        "stock",
+        "staff",
+        "bookings",
+        "cards",
+        "commissions",
+    ] {
+        let text = common::pdf_text(&file(report, "pdf", "de").base64.unwrap());
+        assert!(text.contains("Summen"), "{report}:\n{text}");
+        assert!(text.contains("Datenstand"), "{report}:\n{text}");
+        for english in [
+            "Totals",
+            "Period",
+            "Currency:",
+            "Data as of",
+            "Gross",
+            "Refunded",
+            "Nothing in this period",
+            "never synced",
+            "(no ",
+        ] {
+            assert!(
+                !text.contains(english),
+                "{report}: '{english}' in the German PDF:\n{text}"
+            );
+        }
+    }
+    // A CSV keeps its column keys and a dot in its numbers, for spreadsheets.
+    let csv = file("sales", "csv", "de").csv.unwrap();
+    assert!(csv.starts_with("key,customer,orders"), "{csv}");
+    assert!(
+        csv.contains(&kassa_app::kassa_domain::money::format_minor(
+            r.totals.gross_minor,
+            2
+        )) || r.rows.len() > 1,
+        "{csv}"
+    );
+    // No language given: the store's receipt language.
+    let text = common::pdf_text(&export(&d, "pdf").base64.unwrap());
+    assert!(text.contains("Totals") && text.contains("Period: 2026-11-22 to 2026-11-22"));
 }
 
 #[test]
@@ -325,6 +390,7 @@ fn a_saved_export_lands_in_the_folder_under_a_plain_name() {
     let d = day_of_sales();
     let dir = tempfile::tempdir().unwrap();
     let input = |format: &str| ReportExportInput {
+        language: None,
         report: "sales".into(),
         format: format.into(),
         from: Some(TODAY.into()),

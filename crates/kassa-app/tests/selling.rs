@@ -24,6 +24,7 @@ fn cash(amount: i64) -> TenderInput {
         card_brand: None,
         card_last4: None,
         customer_contact: None,
+        card_token: None,
         voucher_code: None,
     }
 }
@@ -731,14 +732,28 @@ fn an_emailed_receipt_carries_its_document_and_shows_as_queued() {
     let d = Device::demo();
     d.sign_in("cashier");
     let out = sell(&d, vec![line("BAK-CROI", 2)], vec![cash(10_000)], None).unwrap();
-    assert!(d.api.receipt_emails(&out.order_id).unwrap().is_empty());
+    assert!(
+        d.api
+            .receipt_emails(ReceiptEmailsInput {
+                order_id: out.order_id.clone()
+            })
+            .unwrap()
+            .emails
+            .is_empty()
+    );
     d.api
         .receipt_email(ReceiptEmailInput {
             order_id: out.order_id.clone(),
             to: "ann@example.com".into(),
         })
         .unwrap();
-    let listed = d.api.receipt_emails(&out.order_id).unwrap();
+    let listed = d
+        .api
+        .receipt_emails(ReceiptEmailsInput {
+            order_id: out.order_id.clone(),
+        })
+        .unwrap()
+        .emails;
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (
@@ -770,5 +785,14 @@ fn an_emailed_receipt_carries_its_document_and_shows_as_queued() {
             })
             .is_err()
     );
-    assert_eq!(d.api.receipt_emails(&out.order_id).unwrap().len(), 1);
+    assert_eq!(
+        d.api
+            .receipt_emails(ReceiptEmailsInput {
+                order_id: out.order_id.clone()
+            })
+            .unwrap()
+            .emails
+            .len(),
+        1
+    );
 }

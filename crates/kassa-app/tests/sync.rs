@@ -81,6 +81,7 @@ fn sell_one(d: &Device) -> String {
                 card_brand: None,
                 card_last4: None,
                 customer_contact: None,
+                card_token: None,
                 voucher_code: None,
             }],
             customer_id: None,
@@ -216,4 +217,94 @@ fn only_an_admin_of_a_paired_device_makes_pairing_codes() {
         "not_paired"
     );
     assert_eq!(d.footprint(), before);
+}
+
+/// Managers see every email the server sends for the store and where it stands: waiting on
+/// this device until a sync, then as the server last told it (sent, or failed with why).
+#[test]
+fn managers_see_each_email_waiting_sent_or_failed_with_the_servers_reason() {
+    use kassa_app::dto::{EmailsListInput, ReceiptEmailInput};
+    let d = Device::demo();
+    d.sign_in("manager");
+    let before = d.api.emails_list(EmailsListInput::default()).unwrap();
+    let mut ids = Vec::new();
+    for to in ["erika@example.com", "max@example.com"] {
+        let order_id = sell_one(&d);
+        d.api
+            .receipt_email(ReceiptEmailInput {
+                order_id,
+                to: to.into(),
+            })
+            .unwrap();
+    }
+    let all = d.api.emails_list(EmailsListInput::default()).unwrap();
+    assert_eq!(all.waiting, before.waiting + 2);
+    // Newest first, waiting here for the next sync.
+    assert_eq!(all.emails[0].to, "max@example.com");
+    assert_eq!(all.emails[1].to, "erika@example.com");
+    for e in &all.emails[..2] {
+        assert_eq!(e.status, "queued");
+        assert!(!e.on_server);
+        assert_eq!(e.kind, "receipt");
+        ids.push(e.id.clone());
+    }
+
+    // What the server said at a sync (device-local, as the sync engine keeps it).
+    let db = rusqlite::Connection::open(d.data_dir().join("kassa.db")).unwrap();
+    db.execute(
+        "INSERT INTO email_delivery (id, status, attempts, last_error, sent_at, updated_at)
+         VALUES (?1, 'failed', 5, '550 5.1.1 mailbox unavailable', NULL, '2026-11-22T09:30:00.000Z'),
+                (?2, 'sent', 1, NULL, '2026-11-22T09:31:00.000Z', '2026-11-22T09:31:00.000Z')",
+        [&ids[0], &ids[1]],
+    )
+    .unwrap();
+    drop(db);
+    let failed = d
+        .api
+        .emails_list(EmailsListInput {
+            filter: Some("failed".into()),
+            limit: None,
+        })
+        .unwrap();
+    assert_eq!(failed.failed, before.failed + 1);
+    assert_eq!(failed.emails.len() as i64, failed.failed);
+    assert_eq!(failed.emails[0].id, ids[0]);
+    assert_eq!(failed.emails[0].to, "max@example.com");
+    assert!(failed.emails[0].on_server);
+    assert_eq!(failed.emails[0].attempts, 5);
+    assert_eq!(
+        failed.emails[0].last_error.as_deref(),
+        Some("550 5.1.1 mailbox unavailable")
+    );
+    let sent = d
+        .api
+        .emails_list(EmailsListInput {
+            filter: Some("sent".into()),
+            limit: Some(1),
+        })
+        .unwrap();
+    assert_eq!(sent.emails.len(), 1);
+    assert_eq!(sent.emails[0].id, ids[1]);
+    assert_eq!(
+        sent.emails[0].sent_at.as_deref(),
+        Some("2026-11-22T09:31:00.000Z")
+    );
+    assert_eq!(sent.waiting, before.waiting);
+
+    let bad = d
+        .api
+        .emails_list(EmailsListInput {
+            filter: Some("bounced".into()),
+            limit: None,
+        })
+        .unwrap_err();
+    assert_eq!(bad.code, "invalid_input");
+    d.sign_in("cashier");
+    assert_eq!(
+        d.api
+            .emails_list(EmailsListInput::default())
+            .unwrap_err()
+            .code,
+        "forbidden"
+    );
 }

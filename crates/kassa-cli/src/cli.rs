@@ -66,6 +66,10 @@ pub enum Command {
     /// Bookings: quote, hold, pay, cancel, complete, show, list, balances due, waitlist.
     #[command(subcommand)]
     Booking(crate::commands::bookings::BookingCommand),
+    /// Commissions: set rates (trip, agent, seller, category, store default), list them, and
+    /// one person's statement for a period as JSON, CSV or PDF.
+    #[command(subcommand)]
+    Commission(crate::commands::commissions::CommissionCommand),
     /// Staff: invitations, roles, lockouts, password resets, new authenticators.
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -99,12 +103,15 @@ pub enum Command {
     },
     /// Render a receipt as HTML, PDF or ESC/POS bytes.
     Receipt(ReceiptArgs),
-    /// A sale's receipt emails and where each stands (sent, or failed and why), as the server
-    /// said at the last sync.
+    /// The store's emails and where each stands (waiting, sent, or failed and why), as the
+    /// server said at the last sync; or one sale's receipt emails.
     Emails {
-        /// The receipt number of the sale.
-        #[arg(long, value_name = "NUMBER")]
-        order: String,
+        /// The receipt number of a sale: only its receipt emails.
+        #[arg(long, value_name = "NUMBER", conflicts_with = "filter")]
+        order: Option<String>,
+        /// all, waiting, sent or failed (managers and admins).
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
     },
     /// The cash drawer: open, cash in or out, close with a count.
     #[command(subcommand)]
@@ -172,6 +179,10 @@ pub struct SellArgs {
     /// Card taken offline: how to reach the customer if it is declined later.
     #[arg(long, value_name = "EMAIL_OR_PHONE")]
     pub contact: Option<String>,
+    /// The card terminal's token for the card (the provider's PaymentMethod id, pm_...),
+    /// forwarded to the card provider through the server at the next sync. Never a card number.
+    #[arg(long, value_name = "PM_TOKEN")]
+    pub card_token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +275,28 @@ pub enum ReportCommand {
     /// Each person's sales, refunds, voids and drawer openings, and every override with who
     /// approved it.
     Staff(StaffReportArgs),
+    /// Bookings made by status, money taken and refunded, cancellations with their fees,
+    /// balances due, seats per departure, totals per trip and per person.
+    Bookings(PeriodReportArgs),
+    /// Card payments by status and brand, the pending and declined ones, and this till's
+    /// offline exposure against its limit.
+    Cards(PeriodReportArgs),
+    /// Commissions earned and reversed per person (`kassa commission statement` for one
+    /// person's entries).
+    Commissions(PeriodReportArgs),
+}
+
+/// A report over business dates `--from` to `--to`.
+#[derive(Debug, Args)]
+pub struct PeriodReportArgs {
+    /// The first business date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// The last business date (YYYY-MM-DD), included.
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    #[command(flatten)]
+    pub output: ReportOutput,
 }
 
 /// How a report comes out: JSON (the default; printed, or written to --out), CSV or PDF.

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             let err = ApiError {
                 code: "invalid_input".into(),
                 message: usage_error_text(&e),
+                permission: None,
             };
             print_error(&err, true);
             return ExitCode::from(2);

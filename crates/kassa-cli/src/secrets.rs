@@ -12,6 +12,7 @@ fn missing(what: &str, var: &str) -> ApiError {
     ApiError {
         code: "invalid_input".into(),
         message: format!("{what} is required: set {var}"),
+        permission: None,
     }
 }
 
@@ -19,6 +20,7 @@ fn ask(prompt: &str) -> Result<String, ApiError> {
     rpassword::prompt_password(prompt).map_err(|e| ApiError {
         code: "invalid_input".into(),
         message: format!("could not read from the terminal: {e}"),
+        permission: None,
     })
 }
 
@@ -46,6 +48,7 @@ pub fn new_password() -> Result<String, ApiError> {
             return Err(ApiError {
                 code: "invalid_input".into(),
                 message: "the two passwords differ".into(),
+                permission: None,
             });
         }
         return Ok(first);
@@ -61,6 +64,7 @@ pub fn second_factor() -> Result<(Option<String>, Option<String>), ApiError> {
         (Some(_), Some(_)) => Err(ApiError {
             code: "invalid_input".into(),
             message: "set KASSA_OTP or KASSA_BACKUP_CODE, not both".into(),
+            permission: None,
         }),
         (None, None) if std::io::stdin().is_terminal() => {
             let code = ask("Authenticator code (or a backup code): ")?;

@@ -194,6 +194,44 @@ fn book_pay_a_deposit_and_cancel_through_the_cli() {
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["reference"], reference.as_str());
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    // Its preview as HTML, and the confirmation queued for email (this booking has no
+    // customer: the address is given).
+    let html = d.join("confirmation.html");
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "confirmation",
+            &reference,
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.starts_with("<!doctype html>") && page.contains(&reference),
+        "{page}"
+    );
+    let r = kassa(d, &["booking", "email", &reference, "--json"]);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "email",
+            &reference,
+            "--to",
+            "grace@example.com",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["to"], "grace@example.com");
+    let r = kassa(d, &["booking", "emails", &reference, "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["emails"][0]["kind"], "booking_confirmation");
+    assert_eq!(r.out["emails"][0]["status"], "queued");
     let r = kassa(d, &["booking", "balances-due", "--json"]);
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["items"][0]["balance_minor"], 182_000);

@@ -1,7 +1,8 @@
-//! The receipt as an HTML page: the print preview, drawn like the paper receipt.
+//! Documents as HTML pages, drawn like the paper: the receipt's print preview and the booking
+//! confirmation's.
 
 use crate::layout::{Align, Row, Style, layout};
-use crate::receipt::Receipt;
+use crate::receipt::{Language, Receipt};
 use barcoders::sym::code39::Code39;
 use html_escape::encode_text;
 use kassa_domain::{Error, Result};
@@ -36,8 +37,17 @@ pub fn code39_svg(data: &str, height: u32) -> Result<String> {
 
 /// The receipt as a self-contained HTML document.
 pub fn render(r: &Receipt) -> Result<String> {
+    render_rows(
+        &format!("{} {}", r.title(), r.number),
+        r.labels.language,
+        layout(r),
+    )
+}
+
+/// Laid-out rows as a self-contained HTML document titled `title`, drawn like the paper.
+pub fn render_rows(title: &str, language: Language, rows: Vec<Row>) -> Result<String> {
     let mut body = String::new();
-    for row in layout(r) {
+    for row in rows {
         match row {
             Row::Text { text, style, align } => {
                 let class = match (style, align) {
@@ -63,7 +73,7 @@ pub fn render(r: &Receipt) -> Result<String> {
     }
     Ok(format!(
         r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} {number}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
   body {{ margin: 0; background: #eef1f4; }}
   .paper {{ width: 48ch; margin: 8px auto; padding: 4mm 3mm; background: #fff; color: #000; box-shadow: 0 1px 4px rgba(0,0,0,.2);
@@ -80,7 +90,7 @@ pub fn render(r: &Receipt) -> Result<String> {
 <body><div class="paper" data-testid="receipt-paper">
 {body}</div></body></html>
 "#,
-        title = encode_text(r.title()),
-        number = encode_text(&r.number),
+        lang = language.code(),
+        title = encode_text(title),
     ))
 }

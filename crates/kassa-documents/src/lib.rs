@@ -14,3 +14,17 @@ pub mod receipt;
 pub mod report;
 
 pub use receipt::{Labels, Language, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
+
+/// `name` made a plain file name whatever it came from (a reference, dates, an id): ASCII
+/// letters, digits, `-` and `.` kept, anything else `_`.
+pub fn plain_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

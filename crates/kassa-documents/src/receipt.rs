@@ -45,7 +45,7 @@ pub struct ReceiptTender {
     pub detail: Option<String>,
 }
 
-/// A language receipts are printed in.
+/// A language receipts are printed in; its code (`en`, `de`) in documents carried as JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
     En,
@@ -59,6 +59,14 @@ impl Language {
             Language::De
         } else {
             Language::En
+        }
+    }
+
+    /// The language's code: `en` or `de`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
         }
     }
 
@@ -98,6 +106,12 @@ pub struct Labels {
     pub voucher: &'static str,
     /// A card payment the provider has not confirmed yet.
     pub card_pending: &'static str,
+    /// A card refund the provider has not paid back yet.
+    pub refund_pending: &'static str,
+    /// A card refund the provider refused: paid back another way.
+    pub refund_failed: &'static str,
+    /// A refund of a card the provider declined: nothing goes back to the card.
+    pub refund_not_charged: &'static str,
     /// How a date and time are printed (chrono's format).
     pub date_time_format: &'static str,
 }
@@ -126,6 +140,9 @@ impl Labels {
         card: "Card",
         voucher: "Voucher",
         card_pending: "authorised offline, pending",
+        refund_pending: "to the card, pending",
+        refund_failed: "refused by the card provider, paid back another way",
+        refund_not_charged: "not charged: the card was declined",
         date_time_format: "%Y-%m-%d %H:%M",
     };
 
@@ -152,8 +169,22 @@ impl Labels {
         card: "Karte",
         voucher: "Gutschein",
         card_pending: "offline autorisiert, Bestätigung ausstehend",
+        refund_pending: "auf die Karte, ausstehend",
+        refund_failed: "vom Kartenanbieter abgelehnt, anders erstattet",
+        refund_not_charged: "nicht belastet: die Karte wurde abgelehnt",
         date_time_format: "%d.%m.%Y %H:%M",
     };
+
+    /// Minor units of a currency with `exponent` decimals as text in this language's style:
+    /// `12.34` or `12,34`.
+    pub fn amount(&self, minor: i64, exponent: u8) -> String {
+        let plain = kassa_domain::money::format_minor(minor, exponent);
+        if self.decimal == '.' {
+            plain
+        } else {
+            plain.replace('.', &self.decimal.to_string())
+        }
+    }
 
     /// The words for a language code (`de`, else English).
     pub fn for_language(lang: &str) -> &'static Labels {
@@ -218,16 +249,25 @@ mod currency_code {
     }
 }
 
+impl Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Language::from_code(&String::deserialize(d)?))
+    }
+}
+
 /// A receipt's words as the code of their language.
 mod labels_language {
     use super::{Labels, Language};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(l: &&'static Labels, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match l.language {
-            Language::En => "en",
-            Language::De => "de",
-        })
+        s.serialize_str(l.language.code())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Labels, D::Error> {
@@ -239,12 +279,7 @@ mod labels_language {
 impl Receipt {
     /// Minor units as text in the store's style: `12.34` or `12,34`.
     pub fn amount(&self, minor: i64) -> String {
-        let plain = kassa_domain::money::format_minor(minor, self.currency.exponent());
-        if self.labels.decimal == '.' {
-            plain
-        } else {
-            plain.replace('.', &self.labels.decimal.to_string())
-        }
+        self.labels.amount(minor, self.currency.exponent())
     }
 
     /// A rate in basis points as `19%` or `7.7%` (`7,7%`).

@@ -2,6 +2,7 @@
 //! here from the same figures as the table, and the table, on landscape A4 pages. The caller
 //! computes the report and writes every value as text; this module only lays it out.
 
+use crate::receipt::Language;
 use kassa_domain::Result;
 use printpdf::{
     BuiltinFont, Color, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -11,6 +12,8 @@ use printpdf::{
 /// A report ready to print: every value already written as people read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportDocument {
+    /// The language of the page's own words ("Totals").
+    pub language: Language,
     /// The store's name, the page's first line.
     pub store_name: String,
     /// Lines under the name (the receipt header: address, phone, tax number).
@@ -294,7 +297,11 @@ pub fn render(doc: &ReportDocument) -> Result<Vec<u8>> {
         p.line(BuiltinFont::Helvetica, 9.0, &format!("{k}: {v}"));
     }
     p.y -= 6.0;
-    p.line(BuiltinFont::HelveticaBold, 11.0, "Totals");
+    let (totals, nothing) = match doc.language {
+        Language::En => ("Totals", "Nothing in this period."),
+        Language::De => ("Summen", "In diesem Zeitraum nichts."),
+    };
+    p.line(BuiltinFont::HelveticaBold, 11.0, totals);
     for (k, v) in &doc.totals {
         p.line(
             BuiltinFont::Courier,
@@ -307,7 +314,7 @@ pub fn render(doc: &ReportDocument) -> Result<Vec<u8>> {
         chart(&mut p, c);
     }
     if doc.rows.is_empty() {
-        p.line(BuiltinFont::Helvetica, 9.0, "Nothing in this period.");
+        p.line(BuiltinFont::Helvetica, 9.0, nothing);
     } else {
         table(&mut p, &doc.columns, &doc.rows);
     }

@@ -4,6 +4,7 @@ use kassa_documents::report::{BarChart, Column, ReportDocument, render};
 
 fn doc(rows: usize) -> ReportDocument {
     ReportDocument {
+        language: kassa_documents::Language::En,
         store_name: "Corner Shop".into(),
         store_header: vec!["1 Main Street".into()],
         title: "Sales by product".into(),

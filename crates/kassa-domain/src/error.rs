@@ -48,13 +48,15 @@ pub enum ErrorCode {
     UpdateRefused,
     /// The store's currency cannot change once anything was sold in it.
     CurrencyLocked,
+    /// The card provider declined the card at checkout: nothing was sold; take another payment.
+    CardDeclined,
     Storage,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::InvalidInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -84,6 +86,7 @@ impl ErrorCode {
         ErrorCode::SequenceGap,
         ErrorCode::UpdateRefused,
         ErrorCode::CurrencyLocked,
+        ErrorCode::CardDeclined,
         ErrorCode::Storage,
         ErrorCode::Internal,
     ];
@@ -120,6 +123,7 @@ impl ErrorCode {
             ErrorCode::SequenceGap => "sequence_gap",
             ErrorCode::UpdateRefused => "update_refused",
             ErrorCode::CurrencyLocked => "currency_locked",
+            ErrorCode::CardDeclined => "card_declined",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }
@@ -138,6 +142,9 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// For a `forbidden` error from the permission table: the permission the role lacks
+    /// (`Permission::as_str`), so a screen can say what is missing in its own language.
+    pub permission: Option<&'static str>,
 }
 
 /// The core's result type.
@@ -149,6 +156,7 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            permission: None,
         }
     }
 

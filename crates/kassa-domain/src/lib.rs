@@ -8,6 +8,7 @@ pub mod audit;
 pub mod booking;
 pub mod business_day;
 pub mod catalog;
+pub mod commission;
 pub mod customer;
 pub mod email;
 pub mod error;

@@ -68,11 +68,13 @@ pub enum Permission {
     ViewAudit,
     /// Exporting or erasing everything held about a customer on their request.
     CustomerData,
+    /// Deciding the clashes the merge found between devices (the conflict inbox).
+    ResolveConflicts,
 }
 
 impl Permission {
     /// Every permission, in table order.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Sell,
         Permission::Refund,
         Permission::RefundAboveLimit,
@@ -92,6 +94,7 @@ impl Permission {
         Permission::Settings,
         Permission::ViewAudit,
         Permission::CustomerData,
+        Permission::ResolveConflicts,
     ];
 
     /// The permission's name on the wire.
@@ -116,6 +119,7 @@ impl Permission {
             Permission::Settings => "settings",
             Permission::ViewAudit => "view_audit",
             Permission::CustomerData => "customer_data",
+            Permission::ResolveConflicts => "resolve_conflicts",
         }
     }
 
@@ -141,6 +145,7 @@ impl Permission {
             Permission::Settings => "settings",
             Permission::ViewAudit => "the audit log",
             Permission::CustomerData => "exporting or erasing a customer's data",
+            Permission::ResolveConflicts => "deciding conflicts between devices",
         }
     }
 }
@@ -187,10 +192,13 @@ pub fn require(role: Role, permission: Permission) -> Result<()> {
     if allows(role, permission) {
         Ok(())
     } else {
-        Err(Error::forbidden(format!(
-            "a {role} may not do this: {} needs a role that allows it",
-            permission.describe()
-        )))
+        Err(Error {
+            permission: Some(permission.as_str()),
+            ..Error::forbidden(format!(
+                "a {role} may not do this: {} needs a role that allows it",
+                permission.describe()
+            ))
+        })
     }
 }
 
@@ -200,7 +208,7 @@ mod tests {
 
     /// The expected table, written out by hand from SPEC ("who uses it") so that a change
     /// to `allows` shows up here as a failing row. Columns: cashier, agent, manager, admin.
-    const EXPECTED: [(Permission, [bool; 4]); 19] = [
+    const EXPECTED: [(Permission, [bool; 4]); 20] = [
         (Permission::Sell, [true, true, true, true]),
         (Permission::Refund, [true, true, true, true]),
         (Permission::RefundAboveLimit, [false, false, true, true]),
@@ -220,7 +228,26 @@ mod tests {
         (Permission::Settings, [false, false, true, true]),
         (Permission::ViewAudit, [false, false, true, true]),
         (Permission::CustomerData, [false, false, true, true]),
+        (Permission::ResolveConflicts, [false, false, true, true]),
     ];
+
+    #[test]
+    fn a_refusal_names_the_permission_so_a_screen_can_say_it_in_its_language() {
+        let e = require(Role::Cashier, Permission::RefundAboveLimit).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Forbidden);
+        assert_eq!(e.permission, Some("refund_above_limit"));
+        assert!(
+            e.message.contains("refunds above the limit"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            require_may_manage(Role::Manager, Role::Admin)
+                .unwrap_err()
+                .permission,
+            None
+        );
+    }
 
     #[test]
     fn every_role_and_permission_matches_the_expected_table() {

@@ -92,6 +92,7 @@ impl SettingDef {
         match self.key {
             "sell.cash_rounding_minor" => "payments",
             "sell.max_discount_bp" | "sell.refund_limit_minor" => "selling",
+            COMMISSIONS_DEFAULT_BP | BOOKINGS_REMINDER_DAYS => "bookings",
             PRINTER_TARGET => "receipts",
             _ => match self.topic() {
                 "store" => "store",
@@ -270,6 +271,26 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Largest discount, in basis points of the price (1000 = 10 %), a cashier may give without a manager",
     },
     SettingDef {
+        key: BOOKINGS_REMINDER_DAYS,
+        kind: SettingKind::Int {
+            default: 7,
+            min: 0,
+            max: 60,
+        },
+        permission: Permission::Settings,
+        describe: "Days before a booking's balance falls due that the customer is emailed a reminder (0: none)",
+    },
+    SettingDef {
+        key: COMMISSIONS_DEFAULT_BP,
+        kind: SettingKind::Int {
+            default: 0,
+            min: 0,
+            max: 10_000,
+        },
+        permission: Permission::Settings,
+        describe: "Booking agents' commission, in basis points of the money received (500 = 5 %), when neither the trip nor the agent has a rate (0: none)",
+    },
+    SettingDef {
         key: "sell.refund_limit_minor",
         kind: SettingKind::Int {
             default: 5_000,
@@ -308,6 +329,16 @@ pub const SETTINGS: &[SettingDef] = &[
         },
         permission: Permission::Settings,
         describe: "Hours an offline card payment may wait for the provider before no more are taken offline",
+    },
+    SettingDef {
+        key: "payments.card_alarm_hours",
+        kind: SettingKind::Int {
+            default: 20,
+            min: 1,
+            max: 168,
+        },
+        permission: Permission::Settings,
+        describe: "Hours after which an offline card payment still waiting for the provider raises an alarm",
     },
     SettingDef {
         key: "receipt.header",
@@ -371,11 +402,17 @@ pub const STORE_ADDRESS: &str = "store.address";
 
 /// The groups of the settings screen, in the order it shows them (see [`SettingDef::group`]).
 pub const GROUPS: &[&str] = &[
-    "store", "receipts", "payments", "selling", "stock", "security", "reports",
+    "store", "receipts", "payments", "selling", "bookings", "stock", "security", "reports",
 ];
+
+/// Days before a booking's balance falls due that its customer is sent a reminder; 0 is off.
+pub const BOOKINGS_REMINDER_DAYS: &str = "bookings.reminder_days";
 
 /// When the store's business day ends, `HH:MM` after midnight.
 pub const STORE_DAY_CUTOFF: &str = "store.day_cutoff";
+
+/// The store's default commission rate for booking agents, in basis points; 0 is off.
+pub const COMMISSIONS_DEFAULT_BP: &str = "commissions.default_bp";
 
 /// Days without a sale after which an item in stock is a slow mover.
 pub const REPORTS_SLOW_MOVER_DAYS: &str = "reports.slow_mover_days";

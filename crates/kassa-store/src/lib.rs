@@ -4,7 +4,8 @@
 //! outbox, audit, keys, settings, the device), `identity` (staff, sign-in, approvals,
 //! sessions), `catalog` (products, categories, tax classes, search, stock, catalog CSV) with
 //! `customers`, `selling` (cart, checkout, orders, refunds, shifts, Z reports, vouchers) and
-//! `bookings` (trips, departures and their seats, bookings, the waitlist).
+//! `bookings` (trips, departures and their seats, bookings, the waitlist), and
+//! `commissions` (rates and the ledger of what agents and sellers earn).
 //! Areas depend on `foundation`; `selling` reads the catalog only through
 //! `selling::catalog_port`; nothing but `bookings` depends on `selling`.
 //!
@@ -15,6 +16,7 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod commissions;
 pub mod customers;
 pub mod foundation;
 pub mod identity;

@@ -682,3 +682,217 @@ fn apply_again(log: &Log, store: &mut Store) -> Vec<String> {
     kassa_store::foundation::apply::apply_remote(store, &entries, end).unwrap();
     dump(store.conn())
 }
+
+fn travellers_of(store: &Store, booking: &str) -> Vec<(String, Option<String>)> {
+    bookings::get(store.conn(), booking)
+        .unwrap()
+        .travellers
+        .into_iter()
+        .map(|t| (t.full_name, t.date_of_birth))
+        .collect()
+}
+
+/// A customer's erasure waits until their bookings have travelled or are cancelled; then it
+/// blanks the travellers and notes of their bookings on every device, including a booking and
+/// a note another device made offline before it heard of the erasure, whatever the order the
+/// changes meet in; and nothing new is booked or noted for them.
+#[test]
+fn an_erasure_waits_for_trips_to_travel_then_blanks_travellers_and_notes_on_every_device() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 45);
+    let grace = customer(&mut a, &store_id, &admin, "Grace Hopper");
+    let mut req = request(&dep, Some(&grace), &admin, 2, true);
+    req.note = Some("Window seats, vegetarian meals".into());
+    let booked = a.write(|tx| bookings::create(tx, &store_id, &req)).unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+
+    // Everything held about her, the booking included, is in her export.
+    let doc = kassa_store::customers::privacy::export(
+        a.conn(),
+        &store_id,
+        &grace,
+        "2026-05-03T10:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(doc["bookings"][0]["reference"], booked.reference.as_str());
+    assert_eq!(
+        doc["bookings"][0]["travellers"][1]["full_name"],
+        "Traveller 1"
+    );
+    assert_eq!(
+        doc["bookings"][0]["notes"][0]["note"],
+        "Window seats, vegetarian meals"
+    );
+
+    // Her trip is still to travel: the erasure is refused and changes nothing.
+    let before = count(&a, "SELECT count(*) FROM outbox");
+    let refused = a
+        .write(|tx| {
+            kassa_store::customers::privacy::erase(tx, &store_id, &admin, &grace, "request")
+        })
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Conflict);
+    assert!(
+        refused.message.contains(&booked.reference),
+        "{}",
+        refused.message
+    );
+    assert_eq!(count(&a, "SELECT count(*) FROM outbox"), before);
+    assert_eq!(travellers_of(&a, &booked.id)[0].0, "Traveller 0");
+
+    // Offline, B adds a note and books her again; A cancels her trip and erases her data.
+    b.write(|tx| bookings::add_note(tx, &admin, &booked.id, "Asked for a transfer from Munich"))
+        .unwrap();
+    let late = b
+        .write(|tx| {
+            bookings::create(
+                tx,
+                &store_id,
+                &request(&dep, Some(&grace), &admin, 1, false),
+            )
+        })
+        .unwrap();
+    a.write(|tx| bookings::cancel(tx, &store_id, &admin, &booked.id, Some("customer request")))
+        .unwrap();
+    a.write(|tx| kassa_store::customers::privacy::erase(tx, &store_id, &admin, &grace, "request"))
+        .unwrap();
+    assert_eq!(
+        travellers_of(&a, &booked.id),
+        vec![(String::new(), None); 2]
+    );
+
+    // They meet, B's changes first on the log.
+    log.push(&b);
+    log.push(&a);
+    let ra = log.pull(&mut a);
+    assert_eq!(ra.parked, 0, "{ra:?}");
+    let rb = log.pull(&mut b);
+    assert_eq!(rb.parked, 0, "{rb:?}");
+    for s in [&a, &b] {
+        assert_eq!(travellers_of(s, &booked.id), vec![(String::new(), None); 2]);
+        assert_eq!(travellers_of(s, &late.id), vec![(String::new(), None)]);
+        let notes = bookings::get(s.conn(), &booked.id).unwrap().notes;
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes.iter().all(|n| n.note.is_empty()), "{notes:?}");
+        assert_eq!(conflicts(s.conn(), "ledger_mismatch"), 0);
+        // Figures stay: seats, prices and the cancellation.
+        assert_eq!(bookings::get(s.conn(), &booked.id).unwrap().seats, 2);
+        assert_eq!(
+            bookings::get(s.conn(), &booked.id).unwrap().status,
+            BookingStatus::Cancelled
+        );
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+    assert_eq!(apply_again(&log, &mut b), dump(a.conn()));
+
+    // A device joining later, taking the whole log, ends the same.
+    let dc = tempfile::tempdir().unwrap();
+    let mut c = joined_device(dc.path(), &store_id, "03");
+    log.pull(&mut c);
+    let data = |s: &Store| -> Vec<String> {
+        // Its own audit chain (it joined) is the only thing it holds that A has not heard of.
+        dump(s.conn())
+            .into_iter()
+            .filter(|l| !l.starts_with("audit_log"))
+            .collect()
+    };
+    assert_eq!(data(&c), data(&a));
+
+    // Nothing new is booked, waitlisted or noted for her.
+    let before = count(&a, "SELECT count(*) FROM outbox");
+    for err in [
+        a.write(|tx| {
+            bookings::create(tx, &store_id, &request(&dep, Some(&grace), &admin, 1, true))
+        })
+        .map(|_| ())
+        .unwrap_err(),
+        a.write(|tx| bookings::add_note(tx, &admin, &late.id, "call her"))
+            .map(|_| ())
+            .unwrap_err(),
+        a.write(|tx| waitlist::add(tx, &store_id, &admin, &dep, &grace, 20, None))
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+        assert!(err.message.contains("erased"), "{}", err.message);
+    }
+    assert_eq!(count(&a, "SELECT count(*) FROM outbox"), before);
+}
+
+#[test]
+fn the_search_finds_bookings_by_reference_traveller_customer_trip_and_departure_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, clock, store_id, admin) = store_at(dir.path());
+    let (_, garda) = trip_with_departure(&mut store, &store_id, &admin, 20, start(), 90);
+    let alps = store
+        .write(|tx| {
+            let mut data = trip_data("ALPS");
+            data.name = "Alpine rail tour".into();
+            let t = trips::create_trip(tx, &store_id, &admin, &data)?;
+            trips::add_departure(
+                tx,
+                &store_id,
+                &admin,
+                &DepartureData {
+                    trip_id: t.id,
+                    departs_at: Utc.with_ymd_and_hms(2026, 7, 4, 5, 0, 0).unwrap(),
+                    returns_at: None,
+                    time_zone: "Europe/Berlin".into(),
+                    meeting_point: None,
+                    seats: Some(20),
+                    share_with: None,
+                },
+            )
+        })
+        .unwrap()
+        .id;
+    let grace = customer(&mut store, &store_id, &admin, "Grace Hopper");
+    let mut make = |dep: &str, cust: Option<&str>, who: &str| {
+        clock.advance(Duration::minutes(1));
+        let mut req = request(dep, cust, &admin, 1, false);
+        req.travellers[0].full_name = who.into();
+        store
+            .write(|tx| bookings::create(tx, &store_id, &req))
+            .unwrap()
+    };
+    let first = make(&garda, Some(&grace), "Ada Lovelace");
+    let second = make(&alps, None, "Alan Turing");
+    let third = make(&alps, Some(&grace), "Edsger Dijkstra");
+    let found = |search: &str, status: Option<&str>, dep: Option<&str>| -> Vec<String> {
+        bookings::list(store.conn(), dep, status, Some(search), 50)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.reference)
+            .collect()
+    };
+    let (r1, r2, r3) = (&first.reference, &second.reference, &third.reference);
+    // By reference (a part of it), newest first.
+    assert_eq!(found(r2, None, None), vec![r2.clone()]);
+    assert_eq!(
+        found("-B00000", None, None),
+        vec![r3.clone(), r2.clone(), r1.clone()]
+    );
+    // By a traveller's name, in any case.
+    assert_eq!(found("lovelace", None, None), vec![r1.clone()]);
+    // By the customer's name or id.
+    assert_eq!(found("HOPPER", None, None), vec![r3.clone(), r1.clone()]);
+    assert_eq!(found(&grace, None, None), vec![r3.clone(), r1.clone()]);
+    // By the trip's name.
+    assert_eq!(found("alpine", None, None), vec![r3.clone(), r2.clone()]);
+    // By the departure's date, and not by a date that is only part of it.
+    assert_eq!(
+        found("2026-07-04", None, None),
+        vec![r3.clone(), r2.clone()]
+    );
+    assert!(found("07-04", None, None).is_empty());
+    // Within one departure or one status only.
+    assert_eq!(found("Grace", None, Some(&garda)), vec![r1.clone()]);
+    assert!(found("Turing", Some("held"), None).is_empty());
+    assert_eq!(found("Turing", Some("quote"), None), vec![r2.clone()]);
+    // Nothing else matches.
+    assert!(found("Hamilton", None, None).is_empty());
+}

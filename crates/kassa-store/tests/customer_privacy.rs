@@ -11,7 +11,7 @@ use kassa_store::Store;
 use kassa_store::customers::{self, Address, CustomerData, privacy};
 use kassa_store::foundation::audit;
 use kassa_store::foundation::device::{self, StoreChange};
-use kassa_store::selling::checkout::{CheckoutRequest, TenderRequest, checkout};
+use kassa_store::selling::checkout::{CardDetails, CheckoutRequest, TenderRequest, checkout};
 use support::sync::{Log, dump, first_device, joined_device};
 
 fn grace() -> CustomerData {
@@ -379,4 +379,126 @@ fn the_currency_changes_until_the_first_sale_then_is_locked_and_the_name_still_c
         )
         .unwrap();
     assert_eq!(audited, 2);
+}
+
+/// A card sale to `customer` kept offline, with the contact to reach them if it is declined.
+fn card_sale_to(
+    store: &mut Store,
+    store_id: &str,
+    admin: &str,
+    skus: &[String],
+    customer: &str,
+) -> kassa_store::selling::checkout::CheckoutOutcome {
+    checkout(
+        store,
+        CheckoutRequest {
+            lines: support::lines(store, store_id, &skus[..1], 1),
+            order_discount: Discount::None,
+            order_discount_approver_id: None,
+            customer_id: Some(customer.to_string()),
+            tenders: vec![TenderRequest {
+                kind: TenderKind::Card,
+                amount_minor: 499,
+                card: Some(CardDetails {
+                    brand: Some("visa".into()),
+                    last4: Some("4242".into()),
+                    customer_contact: Some("grace@example.com".into()),
+                    token: None,
+                    attempt: None,
+                }),
+                voucher_code: None,
+            }],
+            idempotency_key: None,
+            staff_id: admin.to_string(),
+            cart_id: None,
+        },
+    )
+    .unwrap()
+}
+
+/// The contact kept with a card payment is what recovers the money if the provider declines
+/// it: the erasure waits until no card payment of the customer is pending, then blanks it.
+/// Nothing is sold to an erased customer afterwards, whichever path the sale takes.
+#[test]
+fn an_erasure_waits_for_pending_card_payments_then_blanks_their_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, store_id, admin, skus) = support::shop(dir.path(), 10);
+    let id = add_customer(&mut store, &store_id, &admin, &grace());
+    let sale = card_sale_to(&mut store, &store_id, &admin, &skus, &id);
+    let contact = |s: &Store| -> Option<String> {
+        s.conn()
+            .query_row(
+                "SELECT customer_contact FROM payments WHERE order_id = ?1",
+                [&sale.order_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(contact(&store).as_deref(), Some("grace@example.com"));
+
+    let refused = store
+        .write(|tx| privacy::erase(tx, &store_id, &admin, &id, "request"))
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Conflict);
+    assert!(
+        refused.message.contains(&sale.number),
+        "{}",
+        refused.message
+    );
+    assert!(
+        customers::get(store.conn(), &store_id, &id)
+            .unwrap()
+            .erased_at
+            .is_none()
+    );
+
+    // The provider confirmed it (its outcome recorded as the sync records it): nothing waits
+    // any more.
+    let payment_id: String = store
+        .conn()
+        .query_row(
+            "SELECT id FROM payments WHERE order_id = ?1",
+            [&sale.order_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let outcome = kassa_store::selling::cards::Outcome {
+        status: kassa_store::selling::cards::OutcomeStatus::Captured,
+        intent_id: Some("pi_test_1".into()),
+        brand: Some("visa".into()),
+        last4: Some("4242".into()),
+        decline_code: None,
+    };
+    assert!(
+        kassa_store::selling::cards::record_outcome(&mut store, &payment_id, &outcome).unwrap()
+    );
+    store
+        .write(|tx| privacy::erase(tx, &store_id, &admin, &id, "request"))
+        .unwrap();
+    assert_eq!(contact(&store), None);
+    let doc = privacy::export(store.conn(), &store_id, &id, "2026-05-03T10:00:00Z").unwrap();
+    assert!(!doc.to_string().contains("grace@example.com"), "{doc}");
+
+    let lines = support::lines(&store, &store_id, &skus[..1], 1);
+    let again = checkout(
+        &mut store,
+        CheckoutRequest {
+            lines,
+            order_discount: Discount::None,
+            order_discount_approver_id: None,
+            customer_id: Some(id.clone()),
+            tenders: vec![TenderRequest {
+                kind: TenderKind::Cash,
+                amount_minor: 1_000,
+                card: None,
+                voucher_code: None,
+            }],
+            idempotency_key: None,
+            staff_id: admin.clone(),
+            cart_id: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(again.code, ErrorCode::InvalidInput);
+    assert!(again.message.contains("erased"), "{}", again.message);
 }

@@ -288,7 +288,9 @@ fn sales_on_one_device_arrive_whole_on_the_other_and_applying_twice_changes_noth
                 "Your receipt",
                 "<p>Thank you</p>",
                 Some(&on_b),
-                Some(&serde_json::json!({"number": "S1-02-1"})),
+                Some(email::Attachment::Receipt(
+                    &serde_json::json!({"number": "S1-02-1"}),
+                )),
             )?;
             shift::close(tx, &admin, 1_499, &serde_json::json!({}), Some("all there"))?;
             zreport::close(tx, &admin)
@@ -813,4 +815,80 @@ fn a_decision_with_no_text_is_refused_and_changes_nothing() {
         .unwrap();
     assert_eq!(after, outbox);
     assert_eq!(inbox::open_count(a.conn()).unwrap(), 1);
+}
+
+/// A card sale another device made offline for a customer erased meanwhile: its payment
+/// arrives without the contact on the device that erased, and the erasure blanks it on the
+/// device that sold, so both hold the same rows whichever order the changes meet in.
+#[test]
+fn a_card_sale_made_offline_for_a_customer_erased_meanwhile_ends_without_the_contact_on_both() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let grace = a
+        .write(|tx| {
+            kassa_store::customers::create(
+                tx,
+                &store_id,
+                &admin,
+                &kassa_domain::customer::CustomerData {
+                    name: "Grace Hopper".into(),
+                    email: Some("grace@example.com".into()),
+                    ..Default::default()
+                },
+                AuditMode::PerProduct,
+            )
+        })
+        .unwrap()
+        .id;
+    ship(&mut log, &a, &mut b);
+
+    let lines = support::lines(&b, &store_id, &["TEA-1".to_string()], 1);
+    let sale = checkout(
+        &mut b,
+        CheckoutRequest {
+            lines,
+            order_discount: Discount::None,
+            order_discount_approver_id: None,
+            customer_id: Some(grace.clone()),
+            tenders: vec![TenderRequest {
+                kind: TenderKind::Card,
+                amount_minor: 499,
+                card: Some(checkout::CardDetails {
+                    brand: Some("visa".into()),
+                    last4: Some("4242".into()),
+                    customer_contact: Some("+49 176 1234567".into()),
+                    token: None,
+                    attempt: None,
+                }),
+                voucher_code: None,
+            }],
+            idempotency_key: Some(kassa_store::foundation::ids::new_id()),
+            staff_id: admin.clone(),
+            cart_id: None,
+        },
+    )
+    .unwrap();
+    a.write(|tx| kassa_store::customers::privacy::erase(tx, &store_id, &admin, &grace, "request"))
+        .unwrap();
+
+    // The erasure reaches the log first: A receives the sale after it.
+    log.push(&a);
+    log.push(&b);
+    let ra = log.pull(&mut a);
+    assert_eq!(ra.parked, 0, "{ra:?}");
+    log.pull(&mut b);
+    let contact = |s: &Store| -> Option<String> {
+        s.conn()
+            .query_row(
+                "SELECT customer_contact FROM payments WHERE order_id = ?1",
+                [&sale.order_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(contact(&a), None);
+    assert_eq!(contact(&b), None);
+    assert_eq!(conflicts(a.conn(), "ledger_mismatch"), 0);
+    assert_eq!(conflicts(b.conn(), "ledger_mismatch"), 0);
+    assert_eq!(dump(a.conn()), dump(b.conn()));
 }

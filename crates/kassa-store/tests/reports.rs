@@ -131,6 +131,8 @@ impl Shop {
                         brand: Some("visa".into()),
                         last4: Some("4242".into()),
                         customer_contact: Some("guest@example.com".into()),
+                        token: None,
+                        attempt: None,
                     }),
                     voucher_code: None,
                 },

@@ -387,6 +387,41 @@ pub async fn plant(base: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value
     (status, v)
 }
 
+/// For tests that read what localstripe holds: a GET of `path` (with its query), answered as
+/// JSON.
+pub async fn read(base: &str, path: &str) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let res = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(SECRET_KEY)
+        .send()
+        .await
+        .expect("localstripe answers");
+    let status = res.status().as_u16();
+    let v = res.json().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+/// The refunds localstripe holds for a PaymentIntent, newest first.
+pub async fn refunds_of(base: &str, intent_id: &str) -> Vec<Value> {
+    let (status, v) = read(
+        base,
+        &format!("/v1/refunds?payment_intent={intent_id}&limit=100"),
+    )
+    .await;
+    assert_eq!(status, 200, "localstripe lists refunds: {v}");
+    v["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// [`refunds_of`] for tests without a runtime of their own.
+pub fn refunds_of_blocking(base: &str, intent_id: &str) -> Vec<Value> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(refunds_of(base, intent_id))
+}
+
 /// [`plant`] for tests without a runtime of their own.
 pub fn plant_blocking(base: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
     tokio::runtime::Builder::new_current_thread()

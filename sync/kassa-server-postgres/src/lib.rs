@@ -14,15 +14,17 @@ mod email;
 mod error;
 mod log;
 mod migrate;
+mod refunds;
 mod registry;
 mod sql;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord,
-    NewCardPayment, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    RevokeInput, SealedStoreKey, ServerAuditEntry, Storage, StorageError,
+    CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
+    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
+    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
+    Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -172,6 +174,21 @@ impl Storage for PostgresStorage {
     async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>> {
         let client = self.client().await?;
         cards::between(&client, from, to).await
+    }
+
+    async fn begin_card_refund(&self, input: NewCardRefund) -> Result<(CardRefund, bool)> {
+        let mut client = self.client().await?;
+        refunds::begin(&mut client, input).await
+    }
+
+    async fn finish_card_refund(&self, update: CardRefundUpdate) -> Result<CardRefund> {
+        let mut client = self.client().await?;
+        refunds::finish(&mut client, update).await
+    }
+
+    async fn card_refunds_of_intent(&self, intent_id: &str) -> Result<Vec<CardRefund>> {
+        let client = self.client().await?;
+        refunds::of_intent(&client, intent_id).await
     }
 
     async fn provider_event_seen(&self, event_id: &str) -> Result<bool> {

@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "emails",
         sql: include_str!("../migrations/20261204110000_emails.sql"),
     },
+    Migration {
+        version: 20261204120000,
+        name: "card_refunds",
+        sql: include_str!("../migrations/20261204120000_card_refunds.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -9,12 +9,14 @@
 mod cards;
 mod migrate;
 mod ops;
+mod refunds;
 
 use async_trait::async_trait;
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord,
-    NewCardPayment, NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result,
-    RevokeInput, SealedStoreKey, ServerAuditEntry, Storage, StorageError,
+    CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
+    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
+    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
+    Storage, StorageError,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -227,6 +229,19 @@ impl Storage for SqliteStorage {
     async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>> {
         let (from, to) = (from.to_owned(), to.to_owned());
         self.read(move |c| cards::between(c, &from, &to)).await
+    }
+
+    async fn begin_card_refund(&self, input: NewCardRefund) -> Result<(CardRefund, bool)> {
+        self.with(move |c| refunds::begin(c, &input)).await
+    }
+
+    async fn finish_card_refund(&self, update: CardRefundUpdate) -> Result<CardRefund> {
+        self.with(move |c| refunds::finish(c, &update)).await
+    }
+
+    async fn card_refunds_of_intent(&self, intent_id: &str) -> Result<Vec<CardRefund>> {
+        let intent_id = intent_id.to_owned();
+        self.read(move |c| refunds::of_intent(c, &intent_id)).await
     }
 
     async fn provider_event_seen(&self, event_id: &str) -> Result<bool> {

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_emails",
         include_str!("../migrations/0006_emails.sql"),
     ),
+    (
+        7,
+        "0007_card_refunds",
+        include_str!("../migrations/0007_card_refunds.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

@@ -119,3 +119,92 @@ pub struct CardPaymentUpdate {
     pub source: String,
     pub now: String,
 }
+
+/// Where a refund of a card payment stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefundStatus {
+    /// Asked for; the provider has not answered yet (or could not be reached).
+    Pending,
+    /// The provider paid the money back to the card.
+    Refunded,
+    /// The provider refused the refund; someone pays the customer another way.
+    Failed,
+}
+
+impl RefundStatus {
+    /// Every status, in a fixed order.
+    pub const ALL: [RefundStatus; 3] = [
+        RefundStatus::Pending,
+        RefundStatus::Refunded,
+        RefundStatus::Failed,
+    ];
+
+    /// The stable text stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Refunded => "refunded",
+            RefundStatus::Failed => "failed",
+        }
+    }
+
+    /// The status a stored text names.
+    pub fn parse(text: &str) -> Option<RefundStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// True once the provider's answer is final: a retry answers from the row.
+    pub fn is_final(self) -> bool {
+        !matches!(self, RefundStatus::Pending)
+    }
+}
+
+/// One refund of a card payment as kept, keyed by the device's refund payment id (which is
+/// also the provider's idempotency key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRefund {
+    pub store_id: String,
+    pub device_id: String,
+    /// The device's `refund_payments` id.
+    pub refund_payment_id: String,
+    /// The card payment refunded.
+    pub payment_id: String,
+    pub intent_id: String,
+    pub amount_minor: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    pub status: RefundStatus,
+    /// The provider's refund id, once it made one.
+    pub provider_refund_id: Option<String>,
+    /// The provider's reason for refusing it.
+    pub failure_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A refund a device asks for, as the HTTP layer has checked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCardRefund {
+    pub store_id: String,
+    pub device_id: String,
+    pub refund_payment_id: String,
+    pub payment_id: String,
+    pub intent_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// SHA-256 (hex) of everything the request said: the same refund payment id with
+    /// another request is `IdempotencyMismatch`.
+    pub request_hash: String,
+    pub now: String,
+}
+
+/// What the provider said about a refund, to be kept with an audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRefundUpdate {
+    pub store_id: String,
+    pub refund_payment_id: String,
+    pub status: RefundStatus,
+    pub provider_refund_id: Option<String>,
+    pub failure_reason: Option<String>,
+    pub now: String,
+}

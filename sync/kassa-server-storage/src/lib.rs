@@ -12,7 +12,10 @@ use async_trait::async_trait;
 
 mod cards;
 pub mod conformance;
-pub use cards::{CardPayment, CardPaymentUpdate, CardStatus, NewCardPayment};
+pub use cards::{
+    CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, CardStatus, NewCardPayment,
+    NewCardRefund, RefundStatus,
+};
 use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange, StoreRecord};
 
 /// Why a storage operation did not happen. Each maps to one HTTP status and error code.
@@ -43,6 +46,16 @@ pub enum StorageError {
     AuditChainBreak(String),
     #[error("{0} was not found")]
     NotFound(String),
+    /// A card refund asks for more than its payment's captured amount minus what was
+    /// already refunded (or is being refunded) through it. Nothing is kept.
+    #[error(
+        "a refund of {asked_minor} is more than the {available_minor} left to refund of {captured_minor} captured"
+    )]
+    RefundExceedsCaptured {
+        asked_minor: i64,
+        captured_minor: i64,
+        available_minor: i64,
+    },
     /// A request the server cannot act on as sent (a new store's first device without its
     /// store key).
     #[error("{0}")]
@@ -340,6 +353,21 @@ pub trait Storage: Send + Sync + 'static {
     /// Every store's card payments created at or after `from` and before `to` (RFC 3339),
     /// oldest first.
     async fn card_payments_between(&self, from: &str, to: &str) -> Result<Vec<CardPayment>>;
+
+    /// In one transaction: a refund whose refund payment id the store used before answers
+    /// the row held (`false`: not new) when `request_hash` matches and is
+    /// `IdempotencyMismatch` when not. Otherwise the store's captured card payment
+    /// `payment_id` with that intent must exist (`NotFound`) and the amount must fit in what
+    /// it captured minus its refunds that are pending or refunded (`RefundExceedsCaptured`);
+    /// the refund is kept as `pending` and `card_refund.requested` is audited (`true`: new).
+    async fn begin_card_refund(&self, input: NewCardRefund) -> Result<(CardRefund, bool)>;
+
+    /// In one transaction: keeps the provider's answer about the store's refund (`NotFound`
+    /// if none) and audits `card_refund.<status>`.
+    async fn finish_card_refund(&self, update: CardRefundUpdate) -> Result<CardRefund>;
+
+    /// The refunds made through a PaymentIntent, oldest first.
+    async fn card_refunds_of_intent(&self, intent_id: &str) -> Result<Vec<CardRefund>>;
 
     /// True when a provider webhook event with this id was handled (kept) before.
     async fn provider_event_seen(&self, event_id: &str) -> Result<bool>;

@@ -23,6 +23,10 @@
 //! | 401 | `webhook_signature_expired` | the webhook's signature time is more than 300 s from the server's clock |
 //! | 409 | `idempotency_mismatch` | a card payment's idempotency key reused with another request |
 //! | 409 | `card_payment_in_progress` | the provider is taking the same payment for another request now |
+//! | 404 | `card_payment_unknown` | a card refund names a payment and PaymentIntent the caller's store does not hold |
+//! | 409 | `card_payment_not_captured` | a card refund of a payment the provider has not captured |
+//! | 409 | `card_refund_in_progress` | the provider is making the same refund for another request now |
+//! | 422 | `refund_exceeds_captured` | a card refund above what the PaymentIntent captured less its other refunds; nothing is kept |
 //! | 422 | `offline_card_limit` | a card payment taken offline was above the store's offline cap or waited too long |
 //! | 502 | `card_provider_error` | the card provider answered something the server does not understand |
 //! | 503 | `card_provider_unreachable` | the card provider cannot be reached (the device may take the card offline) |
@@ -112,6 +116,11 @@ impl From<StorageError> for ApiError {
             }
             StorageError::AuditChainBreak(_) => Self::audit_chain_break(message),
             StorageError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", message),
+            StorageError::RefundExceedsCaptured { .. } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "refund_exceeds_captured",
+                message,
+            ),
             StorageError::InvalidInput(_) => Self::invalid(message),
             StorageError::Backend(detail) => Self::internal(&detail),
         }

@@ -178,7 +178,7 @@ pub fn router(storage: Arc<dyn Storage>, clock: Clock, server_key: ServerKey) ->
     router_with(storage, clock, server_key, Services::default())
 }
 
-/// [`router`] with a card provider for `/payments/card` and `/webhooks/stripe`.
+/// [`router`] with a card provider for `/payments/card`, `/payments/refund` and `/webhooks/stripe`.
 pub fn router_with_cards(
     storage: Arc<dyn Storage>,
     clock: Clock,

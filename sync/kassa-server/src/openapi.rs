@@ -105,7 +105,7 @@ fn schemas() -> Value {
         let required: Vec<String> = props.keys().cloned().collect();
         json!({"type": "object", "properties": props, "required": required})
     };
-    json!({
+    let mut schemas = json!({
         "HandshakeRequest": {"type": "object", "additionalProperties": false,
             "properties": {"protocol": int, "schema_version": int}, "required": ["protocol", "schema_version"]},
         "HandshakeResponse": {"type": "object",
@@ -195,7 +195,22 @@ fn schemas() -> Value {
                 "request_id": {"type": "string", "description": "the request's id (x-request-id), as the server's log names it"}},
                 "required": ["code", "message"]}},
             "required": ["error"]}
-    })
+    });
+    // The card refund route's schemas, apart: one json! of them all is past the macro's recursion limit.
+    schemas["CardRefundRequest"] = json!({"type": "object", "additionalProperties": false,
+            "properties": {"refund_payment_id": {"type": "string", "format": "uuid", "description": "the device's refund payment id, also the provider's Idempotency-Key"},
+                "payment_id": {"type": "string", "format": "uuid"},
+                "intent_id": {"type": "string", "pattern": "^pi_[A-Za-z0-9_]+$", "maxLength": 255},
+                "amount_minor": {"type": "integer", "minimum": 1, "maximum": kassa_domain::money::MAX_AMOUNT_MINOR},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+            "required": ["refund_payment_id", "payment_id", "intent_id", "amount_minor", "currency"]});
+    schemas["CardRefundResponse"] = json!({"type": "object",
+            "properties": {"refund_payment_id": text, "payment_id": text, "intent_id": text,
+                "status": {"type": "string", "enum": ["pending", "refunded", "failed"]},
+                "amount_minor": int, "currency": text, "provider_refund_id": {"type": ["string", "null"]},
+                "failure_reason": {"type": ["string", "null"]}},
+            "required": ["refund_payment_id", "payment_id", "intent_id", "status", "amount_minor", "currency"]});
+    schemas
 }
 
 /// The whole document.

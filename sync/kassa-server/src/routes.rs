@@ -214,6 +214,18 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 "post",
+                "/api/v1/payments/refund",
+                "refundCard",
+                "Pay a refund back to the card it was paid with, through the card provider, at most what the PaymentIntent captured less its other refunds; the refund payment id is the provider's idempotency key, so a retry answers the first outcome",
+                true,
+                Some("CardRefundRequest"),
+                Some("CardRefundResponse"),
+            ),
+            post(crate::cards::refund),
+        ),
+        (
+            spec(
+                "post",
                 "/api/v1/webhooks/stripe",
                 "stripeWebhook",
                 "The card provider's event, signed (Stripe-Signature: t=...,v1=... over \"{t}.{body}\", 300 s tolerance); handled once per event id, the intent fetched again",

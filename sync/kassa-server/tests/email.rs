@@ -356,6 +356,103 @@ async fn a_receipt_goes_out_in_the_stores_language_with_its_pdf() {
 }
 
 #[tokio::test]
+async fn a_booking_confirmation_goes_out_with_its_pdf() {
+    use kassa_documents::booking::{self, BookingConfirmation};
+    let smtp = Smtp::start(&[]);
+    let s = start(&smtp, Duration::from_millis(50)).await;
+    let agency = s.new_store().await;
+    let c = BookingConfirmation {
+        language: kassa_documents::Language::De,
+        store_name: "Reisebüro Sonne".into(),
+        reference: "SONNE-01-B000042".into(),
+        status: "bestätigt".into(),
+        trip_name: "Gardasee mit dem Bus".into(),
+        departs: "10.07.2027 06:00 Europe/Berlin".into(),
+        returns: None,
+        meeting_point: Some("ZOB, Steig 4".into()),
+        customer: Some("Grace Hopper".into()),
+        travellers: vec![(
+            "Grace Hopper".into(),
+            "Erwachsener".into(),
+            "1000,00 EUR".into(),
+        )],
+        items: Vec::new(),
+        total: "1000,00 EUR".into(),
+        deposit: "300,00 EUR".into(),
+        payments: Vec::new(),
+        paid: "0,00 EUR".into(),
+        balance: "1000,00 EUR".into(),
+        balance_due_on: "10.06.2027".into(),
+        hold_expires_at: None,
+        policy: vec!["60 Tage oder mehr vor Abreise: kostenlos".into()],
+    };
+    let id = uuid();
+    let mail = pushed(
+        &agency,
+        2,
+        "email_outbox",
+        &id,
+        json!({"kind": "booking_confirmation", "to_address": "grace@example.com",
+               "subject": format!("{} — {}", booking::title(&c), c.store_name),
+               "body_html": booking::html(&c).unwrap(), "ref_id": uuid(), "status": "queued",
+               "created_at": "2026-12-04T09:00:00.000Z", "receipt": null,
+               "booking_confirmation": serde_json::to_value(&c).unwrap()}),
+    );
+    let (status, body) = s
+        .push(&agency, &uuid(), &[language(&agency, 1, "de"), mail])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    settled(&s).await;
+
+    let kept = smtp.messages();
+    assert_eq!(kept.len(), 1, "one message");
+    let m = &kept[0];
+    assert!(m.contains("To: grace@example.com"), "{m}");
+    assert!(m.contains("Content-Language: de"), "{m}");
+    assert!(m.contains("Ihre Buchung bei"), "the German letter: {m}");
+    assert!(m.contains("SONNE-01-B000042"), "{m}");
+    let pdf = attachment(
+        m,
+        "Content-Disposition: attachment; filename=\"booking-SONNE-01-B000042.pdf\"",
+    );
+    assert!(
+        pdf.starts_with(b"%PDF"),
+        "the confirmation's PDF is attached"
+    );
+    let seen = emails(&s, &agency).await.emails;
+    assert_eq!((seen.len(), seen[0].status.as_str()), (1, "sent"));
+
+    // A confirmation that cannot be read fails for good, with the reason, and is not sent.
+    let broken = pushed(
+        &agency,
+        3,
+        "email_outbox",
+        &uuid(),
+        json!({"kind": "booking_confirmation", "to_address": "grace@example.com",
+               "subject": "Buchung", "body_html": "<p>x</p>", "ref_id": uuid(),
+               "status": "queued", "created_at": "2026-12-04T09:01:00.000Z",
+               "booking_confirmation": {"reference": 7}}),
+    );
+    s.push(&agency, &uuid(), &[broken]).await;
+    settled(&s).await;
+    assert_eq!(smtp.messages().len(), 1, "nothing more was sent");
+    let failed: Vec<_> = emails(&s, &agency)
+        .await
+        .emails
+        .into_iter()
+        .filter(|e| e.status == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|r| r.contains("booking confirmation")),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_server_that_refuses_twice_gets_the_mail_once() {
     let smtp = Smtp::start(&["--refuse", "2"]);
     let s = start(&smtp, Duration::from_millis(50)).await;
@@ -494,7 +591,7 @@ async fn a_device_hears_which_of_its_emails_went_out() {
                 "Receipt CORN-01-1 — Corner Shop",
                 "<p>Tea 2.50</p>",
                 None,
-                Some(&doc),
+                Some(email::Attachment::Receipt(&doc)),
             )?;
             let gone = email::queue(
                 tx,
@@ -503,7 +600,7 @@ async fn a_device_hears_which_of_its_emails_went_out() {
                 "Receipt CORN-01-2 — Corner Shop",
                 "<p>Tea 2.50</p>",
                 None,
-                Some(&doc),
+                Some(email::Attachment::Receipt(&doc)),
             )?;
             Ok((ok, gone))
         })

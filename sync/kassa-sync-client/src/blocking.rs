@@ -6,7 +6,7 @@ use crate::http::HttpTransport;
 use kassa_domain::{Error, Result};
 use kassa_store::Store;
 use kassa_store::foundation::sync_state;
-use kassa_sync_protocol::wire::DeviceRecord;
+use kassa_sync_protocol::wire::{CardPaymentRequest, CardPaymentResponse, DeviceRecord};
 use std::future::Future;
 use std::sync::Mutex;
 
@@ -63,6 +63,26 @@ pub fn join(
         code,
         device_name,
     ))
+}
+
+/// A card payment taken through the paired server's card provider now, at checkout: the
+/// provider's answer. The server out of reach is `server_unreachable`; a server without a
+/// card provider, or one whose provider is out of reach, is `unavailable`.
+pub fn pay_card(store: &Mutex<Store>, req: &CardPaymentRequest) -> Result<CardPaymentResponse> {
+    let transport = paired_transport(store)?;
+    let token = {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        sync_state::credentials(&s)?.token
+    };
+    run(transport.pay_card(&token, req))
+}
+
+/// Pays the card shares of refund `refund_id` back through the paired server's card provider
+/// now (see [`engine::forward_refunds`]): how many outcomes were kept. The server out of reach
+/// is `server_unreachable`; the shares stay pending and are forwarded at the next sync.
+pub fn forward_refunds(store: &Mutex<Store>, refund_id: &str) -> Result<u64> {
+    let transport = paired_transport(store)?;
+    run(engine::forward_refunds(store, &transport, Some(refund_id)))
 }
 
 /// One sync with the paired server (see [`engine::sync_once`]).

@@ -10,11 +10,14 @@ use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
 use kassa_store::foundation::{apply, audit_heads};
 use kassa_store::identity::rekey;
+use kassa_store::selling::card_refunds;
+use kassa_store::selling::cards::{self, Outcome, OutcomeStatus};
 use kassa_store::selling::email;
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
-    AuditHead, DeviceRecord, HandshakeRequest, HandshakeResponse, MAX_PULL_CHANGES,
-    MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
+    AuditHead, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
+    HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest,
+    PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -29,6 +32,10 @@ pub struct SyncReport {
     /// Changes that met a conflict a person must decide, and audit chains held short of or
     /// other than the head the server published.
     pub conflicts: u64,
+    /// Card payments taken offline whose outcome the card provider gave through the server.
+    pub cards: u64,
+    /// Card refunds whose outcome the card provider gave through the server.
+    pub refunds: u64,
 }
 
 /// What a pairing gave this device.
@@ -321,7 +328,22 @@ pub async fn sync_once_with_progress<T: Transport>(
             pull_all(store, transport, &creds, &mut report, progress).await?;
         // With the whole log pulled, every other device's chain must reach its published head.
         report.conflicts += audit_heads::record_published(&mut lock(store), &heads)?;
+        // A refund another till wrote before it knew of a card this till saw declined may
+        // have reversed the same commission twice: this till, which recorded the decline,
+        // settles it.
+        let settled = kassa_store::commissions::settle_declines(&mut lock(store))?;
         catch_up_emails(store, transport, &creds).await?;
+        report.cards = forward_cards(store, transport, &creds).await?;
+        {
+            let s = lock(store);
+            cards::prune_attempts(s.conn(), s.clock().now())?;
+        }
+        // After the cards: a refund of a card captured just now can be paid back now.
+        report.refunds = forward_refunds_with(store, transport, &creds, None).await?;
+        if report.cards + report.refunds + settled > 0 {
+            // The outcomes go out now, so the store's other devices see them at their next sync.
+            report.pushed += push_all(store, transport, &creds).await?.pushed;
+        }
         if catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
             // The secrets sealed again under the new epoch go out now, so the store's other
             // devices receive them at their next sync.
@@ -505,6 +527,150 @@ async fn catch_up_emails<T: Transport>(
         })
         .collect();
     email::record_deliveries(&mut lock(store), &list)
+}
+
+/// Forwards every card payment this device took offline with the terminal's token to the
+/// card provider through the server, under the key it was taken with (a retry after a crash
+/// finds the same payment, never a second charge), with the time it was taken, so the server
+/// checks the store's offline limits again. A final answer (`captured`, `declined`) is kept
+/// (`cards::record_outcome`); a refusal or an answer not final yet is noted on the payment,
+/// which is tried again at the next sync. The server out of reach ends the sync's error.
+/// Answers how many outcomes were kept.
+async fn forward_cards<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<u64> {
+    let waiting = cards::forwardable(lock(store).conn())?;
+    let mut kept = 0;
+    for f in waiting {
+        let req = CardPaymentRequest {
+            payment_method: f.token.clone(),
+            amount_minor: f.amount_minor,
+            currency: f.currency.clone(),
+            order_id: f.order_id.clone(),
+            payment_id: f.payment_id.clone(),
+            idempotency_key: f.idempotency_key.clone(),
+            taken_offline_at: Some(f.taken_at.clone()),
+        };
+        let note = match transport.pay_card(&creds.token, &req).await {
+            Ok(answer) if answer.payment_id != f.payment_id => Some(format!(
+                "the server answered about payment {} instead of {}",
+                answer.payment_id, f.payment_id
+            )),
+            Ok(answer) => match OutcomeStatus::parse(&answer.status) {
+                Some(status) => {
+                    let outcome = Outcome {
+                        status,
+                        intent_id: answer.intent_id,
+                        brand: answer.brand,
+                        last4: answer.last4,
+                        decline_code: answer.decline_code,
+                    };
+                    if cards::record_outcome(&mut lock(store), &f.payment_id, &outcome)? {
+                        kept += 1;
+                    }
+                    None
+                }
+                None => Some(format!(
+                    "the card provider has not decided yet ({})",
+                    answer.status
+                )),
+            },
+            Err(e) if e.code == ErrorCode::ServerUnreachable => return Err(e),
+            Err(e) => Some(e.message),
+        };
+        if let Some(note) = note {
+            tracing::warn!(payment = %f.payment_id, note = %note, "card payment still pending");
+            let at = kassa_store::ts(lock(store).clock().now());
+            cards::record_attempt(lock(store).conn(), &f.payment_id, Some(&note), &at)?;
+        }
+    }
+    Ok(kept)
+}
+
+/// Pays back through the card provider, via the server, the card shares of this device's
+/// refunds (of `refund_id` only, when given) that can be: the card was captured and its
+/// PaymentIntent is known (`card_refunds::forwardable`). The refund payment's id is the
+/// provider's idempotency key, so a retry never refunds twice. A final answer (`refunded`,
+/// `failed`) is kept (`card_refunds::record_outcome`); a refusal by the server or an answer
+/// not final yet leaves the share pending, tried again at the next sync. The server out of
+/// reach is `server_unreachable`. Answers how many outcomes were kept.
+pub async fn forward_refunds<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    refund_id: Option<&str>,
+) -> Result<u64> {
+    let creds = sync_state::credentials(&lock(store))?;
+    let kept = forward_refunds_with(store, transport, &creds, refund_id).await?;
+    if kept > 0 {
+        // The outcomes go out now, so the store's other devices see them at their next sync.
+        push_all(store, transport, &creds).await?;
+    }
+    Ok(kept)
+}
+
+async fn forward_refunds_with<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+    refund_id: Option<&str>,
+) -> Result<u64> {
+    let waiting = card_refunds::forwardable(lock(store).conn(), refund_id)?;
+    let mut kept = 0;
+    for f in waiting {
+        let req = CardRefundRequest {
+            refund_payment_id: f.refund_payment_id.clone(),
+            payment_id: f.payment_id.clone(),
+            intent_id: f.intent_id.clone(),
+            amount_minor: f.amount_minor,
+            currency: f.currency.clone(),
+        };
+        let note = match transport.refund_card(&creds.token, &req).await {
+            Ok(answer) if answer.refund_payment_id != f.refund_payment_id => format!(
+                "the server answered about refund payment {} instead of {}",
+                answer.refund_payment_id, f.refund_payment_id
+            ),
+            Ok(answer) => match card_refunds::OutcomeStatus::parse(&answer.status) {
+                Some(status) => {
+                    let outcome = card_refunds::Outcome {
+                        status,
+                        intent_id: Some(answer.intent_id),
+                        provider_refund_id: answer.provider_refund_id,
+                        failure_reason: answer.failure_reason,
+                    };
+                    if card_refunds::record_outcome(
+                        &mut lock(store),
+                        &f.refund_payment_id,
+                        &outcome,
+                    )? {
+                        kept += 1;
+                    }
+                    continue;
+                }
+                None => format!("the card provider has not decided yet ({})", answer.status),
+            },
+            Err(e) if e.code == ErrorCode::ServerUnreachable => return Err(e),
+            // The server refuses this refund for good (more than the card has left, after
+            // another till refunded the same sale offline; a payment it does not hold): the
+            // refund failed, and a manager's task says so, to pay the customer another way.
+            Err(e) if matches!(e.code, ErrorCode::InvalidInput | ErrorCode::NotFound) => {
+                let outcome = card_refunds::Outcome {
+                    status: card_refunds::OutcomeStatus::Failed,
+                    intent_id: Some(f.intent_id.clone()),
+                    provider_refund_id: None,
+                    failure_reason: Some(e.message),
+                };
+                if card_refunds::record_outcome(&mut lock(store), &f.refund_payment_id, &outcome)? {
+                    kept += 1;
+                }
+                continue;
+            }
+            Err(e) => e.message,
+        };
+        tracing::warn!(refund_payment = %f.refund_payment_id, note = %note, "card refund still pending");
+    }
+    Ok(kept)
 }
 
 /// The devices of this device's store, as the server lists them.

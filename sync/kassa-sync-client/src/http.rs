@@ -4,9 +4,9 @@
 use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardPaymentRequest, CardPaymentResponse, DevicesResponse, EmailsResponse, ErrorBody,
-    HandshakeRequest, HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse,
-    PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
+    DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest, HandshakeResponse, PairRequest,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -175,9 +175,33 @@ impl HttpTransport {
         self.expect(Method::POST, "payments/card", Some(token), Some(req))
             .await
     }
+
+    /// `POST /payments/refund`: the server pays a refund back to the card through the card
+    /// provider and answers its outcome (`refunded` or `failed`). More than the payment
+    /// captured less its other refunds is `invalid_input`, and nothing is kept.
+    pub async fn refund_card(
+        &self,
+        token: &str,
+        req: &CardRefundRequest,
+    ) -> Result<CardRefundResponse> {
+        self.expect(Method::POST, "payments/refund", Some(token), Some(req))
+            .await
+    }
 }
 
 impl Transport for HttpTransport {
+    async fn pay_card(&self, token: &str, req: &CardPaymentRequest) -> Result<CardPaymentResponse> {
+        HttpTransport::pay_card(self, token, req).await
+    }
+
+    async fn refund_card(
+        &self,
+        token: &str,
+        req: &CardRefundRequest,
+    ) -> Result<CardRefundResponse> {
+        HttpTransport::refund_card(self, token, req).await
+    }
+
     async fn handshake(&self, req: &HandshakeRequest) -> Result<HandshakeResponse> {
         self.expect(Method::POST, "handshake", None, Some(req))
             .await
@@ -345,6 +369,11 @@ fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
                 "the card provider cannot be reached through the server ({said}); the card can be taken offline"
             ),
         ),
+        "refund_exceeds_captured" => (
+            ErrorCode::InvalidInput,
+            format!("the server refuses this card refund: {said}"),
+        ),
+        "card_payment_unknown" => (ErrorCode::NotFound, said),
         "not_found" => (ErrorCode::NotFound, said),
         "invalid_input" | "payload_too_large" => (ErrorCode::InvalidInput, said),
         other => (

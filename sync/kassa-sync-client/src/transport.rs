@@ -1,8 +1,9 @@
 //! The calls the engine makes to the server, as a trait: HTTP in the product, in memory in
 //! tests and simulations.
 
-use kassa_domain::Result;
+use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
+    CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
     DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
     PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
@@ -57,4 +58,35 @@ pub trait Transport {
         token: &str,
         updated_after: Option<&str>,
     ) -> impl Future<Output = Result<EmailsResponse>> + Send;
+
+    /// `POST /payments/card`: a card payment taken through the card provider, its outcome
+    /// answered. A server that takes no card payments (one without a provider, as the
+    /// in-memory servers of tests and simulations are) answers `unavailable`.
+    fn pay_card(
+        &self,
+        _token: &str,
+        _req: &CardPaymentRequest,
+    ) -> impl Future<Output = Result<CardPaymentResponse>> + Send {
+        async {
+            Err(Error::new(
+                ErrorCode::Unavailable,
+                "this server takes no card payments",
+            ))
+        }
+    }
+
+    /// `POST /payments/refund`: a refund paid back to the card through the card provider,
+    /// its outcome answered. A server that takes no card payments answers `unavailable`.
+    fn refund_card(
+        &self,
+        _token: &str,
+        _req: &CardRefundRequest,
+    ) -> impl Future<Output = Result<CardRefundResponse>> + Send {
+        async {
+            Err(Error::new(
+                ErrorCode::Unavailable,
+                "this server takes no card payments",
+            ))
+        }
+    }
 }

@@ -347,3 +347,37 @@ pub struct CardPaymentResponse {
     /// The provider's reason for a decline (`card_declined`, ...).
     pub decline_code: Option<String>,
 }
+
+/// `POST /api/v1/payments/refund`: a device asks the server to pay a refund back to the card
+/// it was paid with, through the card provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardRefundRequest {
+    /// The device's refund payment id (a `refund_payments` row), also the provider's
+    /// idempotency key: a retry never refunds twice.
+    pub refund_payment_id: String,
+    /// The card payment refunded.
+    pub payment_id: String,
+    /// The provider's PaymentIntent id of that payment.
+    pub intent_id: String,
+    /// Minor units of `currency`, above zero.
+    pub amount_minor: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+}
+
+/// The server's answer to a card refund: what the provider decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRefundResponse {
+    pub refund_payment_id: String,
+    pub payment_id: String,
+    pub intent_id: String,
+    /// `refunded`, `failed` or `pending` (the provider has not answered yet).
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The provider's refund id (`re_...`).
+    pub provider_refund_id: Option<String>,
+    /// The provider's reason for refusing the refund.
+    pub failure_reason: Option<String>,
+}

@@ -977,6 +977,7 @@ impl Sim {
                 pushed,
                 pulled,
                 conflicts,
+                ..
             }) => self.log(format!(
                 "d{d} synced: pushed {pushed}, pulled {pulled}, conflicts {conflicts}"
             )),

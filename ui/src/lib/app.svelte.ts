@@ -140,6 +140,10 @@ export function errorText(e: unknown): string {
   const err = asBackendError(e);
   const message = err.message ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : "";
   if (locale() === "en") return message || t("error.generic");
+  // A permission the role lacks is said whole in the person's language.
+  if (err.code === "forbidden" && err.permission) {
+    return t("error.forbidden_permission", { what: t(`permission.${err.permission}`) });
+  }
   const key: MessageKey = `error.${err.code}`;
   const translated = t(key);
   return translated === key ? message || t("error.generic") : `${translated} (${message})`;

@@ -48,3 +48,8 @@ export function formatDate(isoDate: string): string {
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return new Intl.DateTimeFormat(intlLocale(), { dateStyle: "medium", timeZone: "UTC" }).format(d);
 }
+
+/** A rate in basis points as `locale` writes a percent: 333 → "3.33 %". */
+export function percentOfBp(bp: number, locale: string): string {
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(bp / 100)} %`;
+}

@@ -52,6 +52,9 @@ pub struct TripDto {
     pub cancellation_policy: String,
     pub hold_minutes: u32,
     pub documents_required: bool,
+    /// The trip's own commission rate for its agents (basis points); none: the agent's rate,
+    /// else the store's default.
+    pub commission_bp: Option<u32>,
     pub options: Vec<TripOptionDto>,
 }
 
@@ -326,7 +329,8 @@ pub struct BookingCancelOutput {
 pub struct BookingListInput {
     pub departure_id: Option<String>,
     pub status: Option<String>,
-    /// A reference, a traveller's name or a customer id.
+    /// A reference, a traveller's or customer's name, a customer id, a trip's name, or a
+    /// departure date (`YYYY-MM-DD`).
     pub search: Option<String>,
     /// Default 50, at most 500.
     pub limit: Option<u32>,
@@ -339,8 +343,11 @@ pub struct BookingSummaryDto {
     pub status: String,
     pub departure_id: String,
     pub departs_at: String,
+    /// The departure's time zone, which its times are read in.
+    pub time_zone: String,
     pub trip_name: String,
     pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
     pub seats: i64,
     pub total_minor: i64,
     pub paid_minor: i64,
@@ -416,4 +423,84 @@ pub struct BookingDocumentOutput {
     pub reference: String,
     /// The PDF's bytes, base64.
     pub base64: String,
+    /// The same confirmation as a self-contained HTML page: the preview.
+    pub html: String,
+}
+
+/// A booking's confirmation to email: to `to`, or to the booking's customer.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingEmailInput {
+    pub booking: String,
+    pub to: Option<String>,
+}
+
+/// The balance reminders just queued, and the bookings due that have no address to send to.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingRemindOutput {
+    pub reminded: Vec<BookingReminderDto>,
+    /// References of bookings due whose customer has no email address.
+    pub without_email: Vec<String>,
+}
+
+/// One balance reminder queued.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingReminderDto {
+    pub booking_id: String,
+    pub reference: String,
+    pub email_id: String,
+    pub to: String,
+    pub due_on: String,
+    pub balance_minor: i64,
+}
+
+/// The confirmation's email, queued.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingEmailOutput {
+    pub email_id: String,
+    pub to: String,
+}
+
+/// A booking to price before it is made.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingPriceInput {
+    pub departure_id: String,
+    pub travellers: Vec<TravellerInput>,
+    pub options: Option<Vec<BookingOptionInput>>,
+}
+
+/// Travellers of one type on a priced booking.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PriceLineDto {
+    pub traveller_type: String,
+    pub count: i64,
+    pub unit_minor: i64,
+    pub total_minor: i64,
+}
+
+/// A traveller's field the checks refused.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TravellerIssueDto {
+    /// The traveller's position in the input, from 0.
+    pub index: u32,
+    /// `traveller_type`, `full_name`, `date_of_birth` or `document_number`.
+    pub field: String,
+    pub message: String,
+}
+
+/// A booking priced as it would be made, with what its travellers still need; nothing booked.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingPriceOutput {
+    pub currency: String,
+    pub travellers: Vec<PriceLineDto>,
+    pub options: Vec<BookingItemDto>,
+    pub total_minor: i64,
+    pub deposit_minor: i64,
+    pub balance_due_on: String,
+    pub seats_left: i64,
+    /// Empty when every traveller passes the checks.
+    pub issues: Vec<TravellerIssueDto>,
 }

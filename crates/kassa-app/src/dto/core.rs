@@ -90,6 +90,9 @@ pub struct SyncStatusDto {
     pub open_conflicts: u64,
     /// While a sync pulls a long log: the changes of the server's log left to pull.
     pub pull_remaining: Option<u64>,
+    /// Card payments taken offline here that have waited for the provider longer than the
+    /// store's `payments.card_alarm_hours`: an alarm.
+    pub card_alarms: u64,
 }
 
 /// Credentials of a demo store, shown on its sign-in screen only.
@@ -138,6 +141,7 @@ impl AppStatus {
                 last_error: None,
                 open_conflicts: 0,
                 pull_remaining: None,
+                card_alarms: 0,
             },
             demo_logins: None,
             shift: None,

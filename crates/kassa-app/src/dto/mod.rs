@@ -4,8 +4,10 @@
 //! from here (see `bindings`), never written by hand. Inputs deny unknown fields
 //! and mark `Option` fields optional in TypeScript.
 
+mod booking_reports;
 mod bookings;
 mod catalog;
+mod commissions;
 mod core;
 mod customers;
 mod identity;
@@ -14,8 +16,10 @@ mod selling;
 mod settings;
 mod sync;
 
+pub use self::booking_reports::*;
 pub use self::bookings::*;
 pub use self::catalog::*;
+pub use self::commissions::*;
 pub use self::core::*;
 pub use self::customers::*;
 pub use self::identity::*;

@@ -180,11 +180,11 @@ pub struct StaffReportDto {
 #[serde(deny_unknown_fields)]
 #[ts(optional_fields)]
 pub struct ReportExportInput {
-    /// sales, stock or staff.
+    /// sales, stock, staff, bookings or cards.
     pub report: String,
     /// csv or pdf.
     pub format: String,
-    /// For sales and staff.
+    /// For sales, staff, bookings and cards.
     pub from: Option<String>,
     pub to: Option<String>,
     /// For sales: how rows are grouped.
@@ -193,6 +193,9 @@ pub struct ReportExportInput {
     pub with_cost: Option<bool>,
     /// For stock.
     pub as_of: Option<String>,
+    /// The language of the file's words, numbers and dates (`en`, `de`): the person's; the
+    /// store's receipt language when not given. CSV numbers keep a dot whatever the language.
+    pub language: Option<String>,
 }
 
 /// An exported report.

@@ -152,6 +152,9 @@ pub struct TenderInput {
     pub card_last4: Option<String>,
     /// Card while offline: email or phone to reach the customer if the payment is declined later.
     pub customer_contact: Option<String>,
+    /// Card: the terminal's token for it (the provider's PaymentMethod id, `pm_...`), never
+    /// the card number; forwarded to the provider through the server.
+    pub card_token: Option<String>,
     /// Voucher: its code.
     pub voucher_code: Option<String>,
 }
@@ -273,6 +276,8 @@ pub struct OrderDto {
     pub rounding_minor: i64,
     pub change_minor: i64,
     pub refunded_minor: i64,
+    /// Still owed because the card provider declined a card after the sale (0: none).
+    pub balance_owed_minor: i64,
     pub created_at: String,
     pub lines: Vec<OrderLineDto>,
     pub taxes: Vec<TaxLineDto>,
@@ -351,7 +356,8 @@ pub struct RefundTenderDto {
     #[ts(type = "TenderKind")]
     pub kind: String,
     pub amount_minor: i64,
-    /// `paid_out` or `pending` (a card refund waiting for the provider).
+    /// `paid_out`, or for a card `pending` (waiting for the provider), `refunded`, `failed`
+    /// (the provider refused: pay back another way) or `not_charged` (the card was declined).
     #[ts(type = "RefundTenderStatus")]
     pub status: String,
 }
@@ -399,19 +405,11 @@ pub struct ReceiptEmailInput {
     pub to: String,
 }
 
-/// A receipt email of a sale and where it stands on the server that sends it, as this device
-/// last heard at a sync: `queued` (nothing heard yet, or waiting), `sending`, `sent`, or
-/// `failed` with the reason.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReceiptEmailStatus {
-    pub id: String,
-    pub to: String,
-    pub subject: String,
-    pub status: String,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    pub queued_at: String,
-    pub sent_at: Option<String>,
+/// The sale whose receipt emails to list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptEmailsInput {
+    pub order_id: String,
 }
 
 /// A note or coin and how many.
@@ -467,6 +465,8 @@ pub struct ShiftFiguresDto {
     pub expected_cash_minor: i64,
     /// Times the drawer was opened outside a cash sale.
     pub drawer_opens: i64,
+    /// Card payments the card provider declined after the sale: still owed by those sales.
+    pub card_declined_minor: i64,
 }
 
 /// A shift.
@@ -526,6 +526,8 @@ pub struct ZReportDto {
     pub voids: i64,
     /// Times the drawer was opened outside a cash sale.
     pub drawer_opens: i64,
+    /// Card payments the card provider declined after the sale: still owed by those sales.
+    pub card_declined_minor: i64,
     pub net_sales_minor: i64,
     /// Sales by tender: `cash`, `card`, `voucher`.
     pub by_tender: std::collections::BTreeMap<String, i64>,
@@ -580,6 +582,10 @@ pub struct PendingCardDto {
     pub age_hours: i64,
     /// Older than the store's maximum age: no more card payments are taken offline.
     pub overdue: bool,
+    /// At least `payments.card_alarm_hours` old: shown as an alarm.
+    pub alarm: bool,
+    /// Why the last forward to the card provider did not end in an outcome.
+    pub forward_error: Option<String>,
 }
 
 /// Offline card payments waiting for the provider, and the limits they count against.
@@ -590,6 +596,10 @@ pub struct PendingCardsDto {
     pub exposure_limit_minor: i64,
     pub per_payment_limit_minor: i64,
     pub max_age_hours: i64,
+    /// The store's `payments.card_alarm_hours`.
+    pub alarm_hours: i64,
+    /// How many payments are past the alarm age.
+    pub alarms: u32,
 }
 
 /// The favourites grid: a category, or the till's best sellers.

@@ -74,6 +74,10 @@ pub struct SyncReportDto {
     pub pulled: u64,
     /// Changes a person must decide on.
     pub conflicts: u64,
+    /// Card payments taken offline whose outcome the card provider gave at this sync.
+    pub cards: u64,
+    /// Card refunds whose outcome the card provider gave at this sync.
+    pub refunds: u64,
 }
 
 /// The server this device is paired with.
@@ -179,4 +183,52 @@ pub struct PairingCodeDto {
     pub pairing_uri: String,
     /// The QR code of `pairing_uri`, as an SVG document.
     pub qr_svg: String,
+}
+
+/// Which emails to list: `all` (the default), `waiting`, `sent` or `failed`; at most `limit`
+/// (default 200, at most 2,000), newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct EmailsListInput {
+    pub filter: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// An email the server sends for this store (a receipt, a confirmation, an invitation) and
+/// where it stands, as this device last heard at a sync.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EmailStatusDto {
+    pub id: String,
+    /// `receipt`, `booking_confirmation`, ...
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+    /// The server holds it (else it waits on this device for the next sync).
+    pub on_server: bool,
+    /// The server's attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed; for a failed email, why the server gave up.
+    pub last_error: Option<String>,
+    pub queued_at: String,
+    pub sent_at: Option<String>,
+    /// The order or booking it belongs to.
+    pub ref_id: Option<String>,
+}
+
+/// The emails of one sale or booking, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EmailListOutput {
+    pub emails: Vec<EmailStatusDto>,
+}
+
+/// The emails, and how many of all are waiting, sent and failed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EmailsOutput {
+    pub emails: Vec<EmailStatusDto>,
+    pub waiting: i64,
+    pub sent: i64,
+    pub failed: i64,
 }

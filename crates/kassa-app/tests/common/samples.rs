@@ -104,14 +104,25 @@ pub fn sample_input(command: &str) -> Option<Value> {
         "stock_level" => json!({"code": "NO-SUCH-CODE"}),
         "drawer_open" => json!({"reason": "sample"}),
         "receipt_email" => json!({"order_id": missing, "to": "someone@example.com"}),
+        "receipt_emails" => json!({"order_id": missing}),
         "shift_open" | "shift_close" => json!({"counts": []}),
         "shift_cash" => json!({"kind": "in", "amount_minor": 100, "reason": "sample"}),
         "z_report" => json!({}),
         "report_sales" => json!({"from": "2026-11-01", "to": "2026-11-30", "by": "product"}),
         "report_stock" => json!({}),
-        "report_staff" => json!({"from": "2026-11-01", "to": "2026-11-30"}),
+        "report_staff" | "report_bookings" | "report_cards" | "report_commissions" => {
+            json!({"from": "2026-11-01", "to": "2026-11-30"})
+        }
         "report_export" => {
             json!({"report": "sales", "format": "csv", "from": "2026-11-01", "to": "2026-11-30"})
+        }
+        "commission_rate_set" => json!({"kind": "seller", "subject": missing, "rate_bp": 250}),
+        "commission_rates" => json!({}),
+        "commission_statement" => {
+            json!({"staff": missing, "from": "2026-11-01", "to": "2026-11-30"})
+        }
+        "commission_export" => {
+            json!({"staff": missing, "from": "2026-11-01", "to": "2026-11-30", "format": "csv"})
         }
         "voucher_issue" => json!({"amount_minor": 100}),
         "voucher_get" => json!({"code": "NO-SUCH-CODE"}),
@@ -126,7 +137,9 @@ pub fn sample_input(command: &str) -> Option<Value> {
         | "departure_list"
         | "booking_list"
         | "booking_expire"
+        | "booking_remind"
         | "booking_balances_due" => json!({}),
+        "emails_list" => json!({"filter": "failed"}),
         "trip_get" => json!({"trip": "NO-SUCH-TRIP"}),
         "departure_add" => json!({
             "trip": "NO-SUCH-TRIP", "departs_at": "2027-01-01T08:00:00Z",
@@ -134,6 +147,9 @@ pub fn sample_input(command: &str) -> Option<Value> {
         }),
         "departure_set_capacity" => json!({"departure_id": missing, "seats": 10}),
         "departure_get" | "waitlist_list" => json!({"departure_id": missing}),
+        "booking_price" => {
+            json!({"departure_id": missing, "travellers": [{"full_name": "Sample Traveller"}]})
+        }
         "booking_create" => {
             json!({"departure_id": missing, "travellers": [{"full_name": "Sample Traveller"}]})
         }
@@ -141,7 +157,9 @@ pub fn sample_input(command: &str) -> Option<Value> {
         | "booking_hold"
         | "booking_complete"
         | "booking_cancel"
-        | "booking_confirmation" => {
+        | "booking_confirmation"
+        | "booking_email"
+        | "booking_emails" => {
             json!({"booking": missing})
         }
         "booking_pay" => json!({"booking": missing, "kind": "cash", "amount_minor": 100}),

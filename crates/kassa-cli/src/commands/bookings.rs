@@ -10,6 +10,7 @@ fn bad(message: impl Into<String>) -> ApiError {
     ApiError {
         code: "invalid_input".into(),
         message: message.into(),
+        permission: None,
     }
 }
 
@@ -166,12 +167,25 @@ pub enum BookingCommand {
     },
     /// Show a booking by id or reference, with its history and payments.
     Show { booking: String },
-    /// The booking confirmation as PDF, written to --out.
+    /// The booking confirmation written to --out: as PDF, or as its HTML preview when the
+    /// file's name ends in .html.
     Confirmation {
         booking: String,
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
     },
+    /// Email the booking confirmation, its PDF attached, to --to or to the booking's
+    /// customer; the server sends it once this device syncs.
+    Email {
+        booking: String,
+        #[arg(long, value_name = "ADDRESS")]
+        to: Option<String>,
+    },
+    /// The booking's emails and where each stands.
+    Emails { booking: String },
+    /// Queue a balance reminder (the confirmation attached) for each confirmed booking whose
+    /// balance falls due within the store's bookings.reminder_days, once per booking.
+    Remind,
     /// List bookings, newest first.
     List {
         #[arg(long)]
@@ -567,9 +581,16 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
             let doc = api.booking_confirmation(BookingIdInput {
                 booking: booking.clone(),
             })?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(&doc.base64)
-                .map_err(|e| bad(format!("the confirmation is not base64: {e}")))?;
+            let html = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"));
+            let bytes = if html {
+                doc.html.into_bytes()
+            } else {
+                base64::engine::general_purpose::STANDARD
+                    .decode(&doc.base64)
+                    .map_err(|e| bad(format!("the confirmation is not base64: {e}")))?
+            };
             std::fs::write(out, &bytes)
                 .map_err(|e| bad(format!("cannot write {}: {e}", out.display())))?;
             let answer = serde_json::json!({
@@ -581,6 +602,57 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
                 out.display()
             );
             Ok(Outcome::from_json(answer, human))
+        }
+        BookingCommand::Email { booking, to } => {
+            let out = api.booking_email(BookingEmailInput {
+                booking: booking.clone(),
+                to: to.clone(),
+            })?;
+            let human = format!(
+                "The confirmation is queued for {}; the server sends it at the next sync",
+                out.to
+            );
+            Ok(Outcome::new(&out, human))
+        }
+        BookingCommand::Remind => {
+            let out = api.booking_remind(NoInput::default())?;
+            let mut human = String::new();
+            for r in &out.reminded {
+                human.push_str(&format!(
+                    "{}  due {}  {}  to {}\n",
+                    r.reference,
+                    r.due_on,
+                    m.show(r.balance_minor),
+                    r.to
+                ));
+            }
+            if !out.without_email.is_empty() {
+                human.push_str(&format!(
+                    "No email address to remind: {}\n",
+                    out.without_email.join(", ")
+                ));
+            }
+            if out.reminded.is_empty() && out.without_email.is_empty() {
+                human.push_str("No balance reminders due.");
+            }
+            Ok(Outcome::new(&out, human.trim_end().to_owned()))
+        }
+        BookingCommand::Emails { booking } => {
+            let out = api.booking_emails(BookingIdInput {
+                booking: booking.clone(),
+            })?;
+            let mut human = String::new();
+            for e in &out.emails {
+                human.push_str(&format!("{}  {}  {}", e.queued_at, e.to, e.status));
+                if let Some(reason) = e.last_error.as_deref().filter(|_| e.status == "failed") {
+                    human.push_str(&format!(": {reason}"));
+                }
+                human.push('\n');
+            }
+            if out.emails.is_empty() {
+                human.push_str("No emails for this booking.");
+            }
+            Ok(Outcome::new(&out, human.trim_end().to_owned()))
         }
         BookingCommand::List {
             departure,

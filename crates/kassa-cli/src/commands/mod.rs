@@ -4,6 +4,7 @@ mod account;
 mod audit;
 pub mod bookings;
 pub mod catalog;
+pub mod commissions;
 pub mod customers;
 pub mod places;
 mod reports;
@@ -145,11 +146,18 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Void { order, reason } => selling::void(api, order, reason),
         Command::Order { number } => selling::order(api, number),
         Command::Receipt(a) => selling::receipt(api, a),
-        Command::Emails { order } => selling::emails(api, order),
+        Command::Emails {
+            order: Some(order), ..
+        } => selling::emails(api, order),
+        Command::Emails {
+            order: None,
+            filter,
+        } => selling::store_emails(api, filter.clone()),
         Command::Shift(c) => selling::shift(api, c),
         Command::Report(c) => selling::report(api, c),
         Command::Voucher(c) => selling::voucher(api, c),
         Command::Payments(c) => selling::payments(api, c),
+        Command::Commission(c) => commissions::run(api, c),
         Command::Staff(a) => staff::run(api, a),
         Command::Account(a) => account::run(api, a),
         Command::Lock => session::lock(api),

@@ -1,11 +1,12 @@
-//! `kassa report sales|stock|staff`: the managers' reports as JSON (printed, or written to
-//! --out), CSV or PDF. `kassa report z` is in `selling`.
+//! `kassa report sales|stock|staff|bookings|cards|commissions`: the managers' reports as JSON (printed, or
+//! written to --out), CSV or PDF. `kassa report z` is in `selling`.
 
 use super::{MoneyText, Outcome, to_json};
 use crate::cli::{ReportCommand, ReportOutput};
 use base64::Engine;
 use kassa_app::dto::{
-    ReportExportInput, ReportFileDto, SalesReportInput, StaffReportInput, StockReportInput,
+    PeriodReportInput, ReportExportInput, ReportFileDto, SalesReportInput, StaffReportInput,
+    StockReportInput,
 };
 use kassa_app::kassa_domain::ErrorCode;
 use kassa_app::{Api, ApiError};
@@ -21,7 +22,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
 }
 
 /// What the export wrote, or the CSV itself on standard output.
-fn file_outcome(
+pub(super) fn file_outcome(
     report: &str,
     file: ReportFileDto,
     out: &Option<std::path::PathBuf>,
@@ -55,7 +56,7 @@ fn file_outcome(
 }
 
 /// The JSON report, printed or written to --out.
-fn json_outcome<T: serde::Serialize>(
+pub(super) fn json_outcome<T: serde::Serialize>(
     report: &str,
     answer: &T,
     human: String,
@@ -75,7 +76,7 @@ fn json_outcome<T: serde::Serialize>(
     }
 }
 
-fn format_of(o: &ReportOutput) -> Result<String, ApiError> {
+pub(super) fn format_of(o: &ReportOutput) -> Result<String, ApiError> {
     let f = o.format.trim().to_ascii_lowercase();
     match f.as_str() {
         "json" | "csv" | "pdf" => Ok(f),
@@ -93,6 +94,7 @@ pub fn run(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
             let format = format_of(&a.output)?;
             if format != "json" {
                 let file = api.report_export(ReportExportInput {
+                    language: None,
                     report: "sales".into(),
                     format,
                     from: Some(a.from.clone()),
@@ -144,6 +146,7 @@ pub fn run(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
             let format = format_of(&a.output)?;
             if format != "json" {
                 let file = api.report_export(ReportExportInput {
+                    language: None,
                     report: "stock".into(),
                     format,
                     as_of: a.to.clone(),
@@ -181,6 +184,7 @@ pub fn run(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
             let format = format_of(&a.output)?;
             if format != "json" {
                 let file = api.report_export(ReportExportInput {
+                    language: None,
                     report: "staff".into(),
                     format,
                     from: Some(a.from.clone()),
@@ -218,6 +222,110 @@ pub fn run(api: &Api, c: &ReportCommand) -> Result<Outcome, ApiError> {
                 ));
             }
             json_outcome("staff", &r, human, &a.output.out)
+        }
+        ReportCommand::Bookings(a) | ReportCommand::Cards(a) => {
+            let report = if matches!(c, ReportCommand::Bookings(_)) {
+                "bookings"
+            } else {
+                "cards"
+            };
+            let format = format_of(&a.output)?;
+            if format != "json" {
+                let file = api.report_export(ReportExportInput {
+                    language: None,
+                    report: report.into(),
+                    format,
+                    from: Some(a.from.clone()),
+                    to: Some(a.to.clone()),
+                    ..Default::default()
+                })?;
+                return file_outcome(report, file, &a.output.out);
+            }
+            let input = PeriodReportInput {
+                from: a.from.clone(),
+                to: a.to.clone(),
+            };
+            let money = MoneyText::of(api)?;
+            if report == "bookings" {
+                let r = api.report_bookings(input)?;
+                let human = format!(
+                    "Bookings from {} to {}: {} made ({} seats) worth {}; taken {} (deposits {}, balances {}), refunded {}; {} cancelled, fees kept {}, owed {}; balances due {} ({} overdue, {})",
+                    r.from,
+                    r.to,
+                    r.bookings,
+                    r.seats,
+                    money.show(r.value_minor),
+                    money.show(r.money.taken_minor),
+                    money.show(r.money.deposits_minor),
+                    money.show(r.money.balances_minor),
+                    money.show(r.money.refunded_minor),
+                    r.cancellation_totals.count,
+                    money.show(r.cancellation_totals.kept_minor),
+                    money.show(r.cancellation_totals.owed_minor),
+                    money.show(r.due_minor),
+                    r.overdue,
+                    money.show(r.overdue_minor)
+                );
+                return json_outcome(report, &r, human, &a.output.out);
+            }
+            let r = api.report_cards(input)?;
+            let mut human = format!(
+                "Card payments from {} to {}: {} for {}\n",
+                r.from,
+                r.to,
+                r.payments,
+                money.show(r.amount_minor)
+            );
+            for s in &r.by_status {
+                human.push_str(&format!(
+                    "  {:<16} {:>5}  {:>12}\n",
+                    s.status,
+                    s.payments,
+                    money.show(s.amount_minor)
+                ));
+            }
+            human.push_str(&format!(
+                "Offline on this till: {} of {} ({} left)",
+                money.show(r.exposure.pending_minor),
+                money.show(r.exposure.limit_minor),
+                money.show(r.exposure.left_minor)
+            ));
+            json_outcome(report, &r, human, &a.output.out)
+        }
+        ReportCommand::Commissions(a) => {
+            let format = format_of(&a.output)?;
+            if format != "json" {
+                let file = api.report_export(ReportExportInput {
+                    report: "commissions".into(),
+                    format,
+                    from: Some(a.from.clone()),
+                    to: Some(a.to.clone()),
+                    ..Default::default()
+                })?;
+                return file_outcome("commissions", file, &a.output.out);
+            }
+            let r = api.report_commissions(PeriodReportInput {
+                from: a.from.clone(),
+                to: a.to.clone(),
+            })?;
+            let money = MoneyText::of(api)?;
+            let mut human = format!("Commissions from {} to {}\n", r.from, r.to);
+            for p in &r.people {
+                human.push_str(&format!(
+                    "  {:<32} earned {:>10}  reversed {:>10}  net {:>10}\n",
+                    p.name,
+                    money.show(p.earned_minor),
+                    money.show(p.reversed_minor),
+                    money.show(p.net_minor)
+                ));
+            }
+            human.push_str(&format!(
+                "Total: earned {}, reversed {}, net {}",
+                money.show(r.earned_minor),
+                money.show(r.reversed_minor),
+                money.show(r.net_minor)
+            ));
+            json_outcome("commissions", &r, human, &a.output.out)
         }
     }
 }

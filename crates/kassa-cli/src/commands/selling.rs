@@ -18,6 +18,7 @@ fn bad(message: impl Into<String>) -> ApiError {
     ApiError {
         code: "invalid_input".into(),
         message: message.into(),
+        permission: None,
     }
 }
 
@@ -112,6 +113,7 @@ pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
             };
             Ok(TenderInput {
                 customer_contact: (kind == "card").then(|| a.contact.clone()).flatten(),
+                card_token: (kind == "card").then(|| a.card_token.clone()).flatten(),
                 kind,
                 amount_minor: amount,
                 card_brand: None,
@@ -180,10 +182,12 @@ pub fn refund(api: &Api, a: &RefundArgs) -> Result<Outcome, ApiError> {
                 "{} {}{}",
                 t.kind,
                 money(t.amount_minor),
-                if t.status == "pending" {
-                    " pending"
-                } else {
-                    ""
+                match t.status.as_str() {
+                    "pending" => " pending (to the card at the next sync)",
+                    "refunded" => " refunded to the card",
+                    "failed" => " refused by the card provider: pay the customer back another way",
+                    "not_charged" => " not charged (the card was declined)",
+                    _ => "",
                 }
             ))
             .collect::<Vec<_>>()
@@ -237,6 +241,12 @@ pub fn order(api: &Api, number: &str) -> Result<Outcome, ApiError> {
             } else {
                 String::new()
             }
+        ));
+    }
+    if o.balance_owed_minor > 0 {
+        human.push_str(&format!(
+            "  Owed: {} (a card was declined after the sale)\n",
+            money(o.balance_owed_minor)
         ));
     }
     Ok(Outcome::new(&o, human))
@@ -434,12 +444,47 @@ pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
     }
 }
 
+/// Every email of the store, newest first, with where it stands.
+pub fn store_emails(api: &Api, filter: Option<String>) -> Result<Outcome, ApiError> {
+    let out = api.emails_list(kassa_app::dto::EmailsListInput {
+        filter,
+        limit: None,
+    })?;
+    let mut human = format!(
+        "{} waiting, {} sent, {} failed\n",
+        out.waiting, out.sent, out.failed
+    );
+    for e in &out.emails {
+        let state = match (e.status.as_str(), e.on_server) {
+            ("queued", false) => "waiting for sync".to_string(),
+            (s, _) => s.to_string(),
+        };
+        human.push_str(&format!(
+            "{}  {}  {}  {}{}\n",
+            e.queued_at,
+            e.kind,
+            e.to,
+            state,
+            e.last_error
+                .as_deref()
+                .filter(|_| e.status == "failed")
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    Ok(Outcome::new(&out, human.trim_end().to_owned()))
+}
+
 pub fn emails(api: &Api, number: &str) -> Result<Outcome, ApiError> {
     let o = api.order_get(OrderRef {
         order_id: None,
         number: Some(number.to_string()),
     })?;
-    let emails = api.receipt_emails(&o.id)?;
+    let emails = api
+        .receipt_emails(kassa_app::dto::ReceiptEmailsInput {
+            order_id: o.id.clone(),
+        })?
+        .emails;
     let mut human = String::new();
     for e in &emails {
         human.push_str(&format!(

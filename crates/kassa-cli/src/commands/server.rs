@@ -165,6 +165,7 @@ fn failed(e: ServerError) -> ApiError {
     ApiError {
         code: e.code().into(),
         message: e.to_string(),
+        permission: None,
     }
 }
 
@@ -175,6 +176,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
         .map_err(|e| ApiError {
             code: "internal".into(),
             message: format!("the server's runtime cannot start: {e}"),
+            permission: None,
         })
 }
 
@@ -191,6 +193,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
     let listen = a.listen.ok_or_else(|| ApiError {
         code: "invalid_input".into(),
         message: "kassa server needs --listen ADDR (or a subcommand: pairing-code)".into(),
+        permission: None,
     })?;
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(cert), Some(key)) => Some(TlsFiles {
@@ -232,6 +235,7 @@ fn data_folder(a: &ServerArgs, dir: &Path) -> Result<(), ApiError> {
     std::fs::create_dir_all(dir).map_err(|e| ApiError {
         code: "io_error".into(),
         message: format!("cannot make the data folder {}: {e}", dir.display()),
+        permission: None,
     })
 }
 
@@ -263,6 +267,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError {
         code: "invalid_input".into(),
         message: message.into(),
+        permission: None,
     }
 }
 
@@ -311,6 +316,7 @@ fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome
                     kassa_server::cards::ReconcileError::Storage(_) => "internal".into(),
                 },
                 message: e.to_string(),
+                permission: None,
             })
     })?;
     let mut human = format!(
@@ -328,6 +334,7 @@ fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome
     let json = serde_json::to_value(&report).map_err(|e| ApiError {
         code: "internal".into(),
         message: e.to_string(),
+        permission: None,
     })?;
     Ok(Outcome::from_json(json, human))
 }

@@ -18,6 +18,7 @@ fn by_email(api: &Api, email: &str) -> Result<StaffDto, ApiError> {
         .ok_or_else(|| ApiError {
             code: "not_found".into(),
             message: format!("nobody with the email {} works here", email.trim()),
+            permission: None,
         })
 }
 
@@ -37,6 +38,7 @@ fn invitation_id(api: &Api, a: &InvitationArg) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError {
             code: "not_found".into(),
             message: format!("there is no open invitation for {email}"),
+            permission: None,
         })
 }
 
@@ -108,6 +110,7 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
                     message: "a one-time code is never passed as an argument (other users of \
                               this machine can read arguments): set KASSA_INVITE_TOKEN instead"
                         .into(),
+                    permission: None,
                 });
             }
             let token = secrets::named(

@@ -88,10 +88,16 @@ pub fn pair(api: &Api, a: &PairArgs) -> Result<Outcome, ApiError> {
 
 pub fn sync(api: &Api) -> Result<Outcome, ApiError> {
     let report = api.sync_now(NoInput {})?;
-    let human = format!(
+    let mut human = format!(
         "Synced: {} change(s) pushed, {} pulled, {} conflict(s).",
         report.pushed, report.pulled, report.conflicts
     );
+    if report.cards + report.refunds > 0 {
+        human.push_str(&format!(
+            " The card provider answered for {} card payment(s) and {} card refund(s).",
+            report.cards, report.refunds
+        ));
+    }
     Ok(Outcome::new(&report, human))
 }
 

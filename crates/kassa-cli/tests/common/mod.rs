@@ -147,10 +147,16 @@ impl Server {
     /// Starts `kassa server --listen ADDR --database URL` and waits for its
     /// `{"listening":"ADDR"}` line.
     pub fn start(listen: &str, database: &str, data: &Path) -> Server {
+        Server::start_env(listen, database, data, &[])
+    }
+
+    /// [`Server::start`] with more environment (e.g. the card provider's key and address).
+    pub fn start_env(listen: &str, database: &str, data: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kassa"))
             .arg("--data")
             .arg(data)
             .args(["server", "--listen", listen, "--database", database])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -198,4 +204,80 @@ pub fn pairing_code(data: &Path, database: &str, store: Option<&str>) -> String 
     assert_eq!(out["store_id"].as_str(), store, "{out}");
     assert!(out["expires_at"].is_string(), "{out}");
     out["code"].as_str().unwrap().to_string()
+}
+
+/// A till selling oat milk (`OAT-1` at 2.49, 10 in stock), paired with `kassa server` whose
+/// card provider is localstripe behind its stand-in.
+pub struct CardTill {
+    pub stripe: kassa_localstripe::StripeStandIn,
+    pub server_data: tempfile::TempDir,
+    pub database: String,
+    /// Where the server listens, kept to start it again at the same address.
+    pub addr: String,
+    pub device: tempfile::TempDir,
+}
+
+impl CardTill {
+    /// The provider, the server and the paired till; the server is returned to be stopped.
+    pub fn start() -> (CardTill, Server) {
+        let stripe = kassa_localstripe::StripeStandIn::start();
+        let server_data = tempfile::tempdir().unwrap();
+        let database = format!("sqlite:{}", server_data.path().join("server.db").display());
+        let device = tempfile::tempdir().unwrap();
+        let mut till = CardTill {
+            stripe,
+            server_data,
+            database,
+            addr: "127.0.0.1:0".into(),
+            device,
+        };
+        let server = till.restart();
+        till.addr = server.addr.clone();
+        let d = till.device.path();
+        signed_in_store(d);
+        ok(kassa(
+            d,
+            &[
+                "product",
+                "add",
+                "--sku",
+                "OAT-1",
+                "--name",
+                "Oat milk 1 l",
+                "--price",
+                "249",
+                "--stock",
+                "10",
+                "--json",
+            ],
+        ));
+        let code = pairing_code(till.server_data.path(), &till.database, None);
+        ok(kassa(
+            d,
+            &["pair", "--server", &server.url(), "--code", &code, "--json"],
+        ));
+        (till, server)
+    }
+
+    /// The server's card provider settings.
+    pub fn env(&self) -> [(&str, &str); 2] {
+        [
+            ("KASSA_STRIPE_SECRET_KEY", kassa_localstripe::SECRET_KEY),
+            ("KASSA_STRIPE_API_BASE", self.stripe.base_url()),
+        ]
+    }
+
+    /// Starts the server (again) at its address.
+    pub fn restart(&self) -> Server {
+        Server::start_env(
+            &self.addr,
+            &self.database,
+            self.server_data.path(),
+            &self.env(),
+        )
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.device.path()
+    }
 }

@@ -32,7 +32,7 @@ pub(crate) fn div_round(n: i128, d: i128) -> i128 {
 
 /// Splits `total` over `weights` in proportion, so the parts add up to `total` exactly
 /// (largest remainder method; ties go to the earlier weight). Weights must be ≥ 0.
-pub(crate) fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
+pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
     let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
     if sum == 0 {
         let mut out = vec![0; weights.len()];

@@ -74,6 +74,7 @@ fn apply_trip(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         "cancellation_policy",
         "hold_minutes",
         "documents_required",
+        "commission_bp",
     ];
     reference(
         tx,
@@ -172,14 +173,26 @@ fn apply_waitlist(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         "status",
         "staff_id",
     ];
-    reference(
+    let out = reference(
         tx,
         c,
         "booking_waitlist",
         &["departure_id", "customer_id", "seats", "status", "staff_id"],
         &[("departures", "id", "departure_id")],
         COLS,
-    )
+    )?;
+    // A note about a customer whose data was erased stays blank whatever edit arrives.
+    let customer: Option<String> = tx.row(
+        "SELECT customer_id FROM booking_waitlist WHERE id = ?1",
+        [&c.entity_id],
+        |r| r.get(0),
+    )?;
+    if let Some(customer) = customer
+        && crate::customers::privacy::is_erased(tx, Some(&customer))?
+    {
+        crate::customers::privacy::blank_related(tx, &customer)?;
+    }
+    Ok(out)
 }
 
 fn items<'a>(p: &'a Value, name: &str) -> &'a [Value] {
@@ -204,6 +217,23 @@ fn combine(a: Applied, b: Applied) -> Applied {
         (A::Applied, _) | (_, A::Applied) => A::Applied,
         _ => A::AlreadyHeld,
     }
+}
+
+/// `list` as it is, or, for a customer whose data was erased, with each of `blank` set to its
+/// blank value and each of `clear` to null.
+fn personal(list: &[Value], erased: bool, blank: &[(&str, Value)], clear: &[&str]) -> Vec<Value> {
+    let mut out = list.to_vec();
+    if erased {
+        for row in out.iter_mut().filter_map(Value::as_object_mut) {
+            for (name, value) in blank {
+                row.insert((*name).to_string(), value.clone());
+            }
+            for name in clear {
+                row.insert((*name).to_string(), Value::Null);
+            }
+        }
+    }
+    out
 }
 
 /// Inserts the rows of `list` into `table` if absent (the same row again is held; another
@@ -258,13 +288,24 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         return Ok(out);
     }
     let id = c.entity_id.as_str();
+    // The customer's data erased meanwhile: what the document holds about people is blanked
+    // before it is compared or kept, as the erasure blanked the rows on every device.
+    let erased =
+        crate::customers::privacy::is_erased(tx, head.get("customer_id").and_then(Value::as_str))?;
+    let travellers = personal(
+        items(p, "travellers"),
+        erased,
+        &[("full_name", json!(""))],
+        &["date_of_birth", "document_number"],
+    );
+    let notes = personal(items(p, "notes"), erased, &[("note", json!(""))], &[]);
     out = combine(
         out,
         insert_rows(
             tx,
             "booking_travellers",
             id,
-            items(p, "travellers"),
+            &travellers,
             &[
                 "position",
                 "traveller_type",
@@ -328,7 +369,7 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             tx,
             "booking_notes",
             id,
-            items(p, "notes"),
+            &notes,
             &["note", "staff_id", "created_at"],
         )?,
     );

@@ -326,7 +326,7 @@ pub fn create(tx: &mut WriteTx<'_>, store_id: &str, req: &BookingRequest) -> Res
     let dep = trips::departure(tx, &req.departure_id)?;
     let trip = trips::trip(tx, &dep.trip_id)?;
     if let Some(c) = &req.customer_id {
-        crate::customers::get(tx, store_id, c)?;
+        crate::customers::privacy::refuse_erased(&crate::customers::get(tx, store_id, c)?)?;
     }
     if req.travellers.len() > 100 {
         return Err(Error::invalid_input("a booking has at most 100 travellers"));
@@ -496,6 +496,11 @@ fn add_note_row(
 /// Adds a note to a booking.
 pub fn add_note(tx: &mut WriteTx<'_>, staff_id: &str, id: &str, note: &str) -> Result<Booking> {
     let b = get(tx, id)?;
+    if crate::customers::privacy::is_erased(tx, b.customer_id.as_deref())? {
+        return Err(Error::invalid_input(
+            "this booking's customer had their data erased on request; notes about them are not kept",
+        ));
+    }
     let note = check_note(note.trim())?;
     if note.is_empty() {
         return Err(Error::invalid_input("the note is empty"));
@@ -578,6 +583,11 @@ fn add_payment(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![pid, b.id, direction, tender.as_str(), amount_minor, device_id, shift_id, business_date, receipt, staff_id, now],
     )?;
+    if direction == "payment" {
+        crate::commissions::earn_on_booking_payment(tx, &pid)?;
+    } else {
+        crate::commissions::reverse_on_booking_refund(tx, &pid)?;
+    }
     doc.payments.push(json!({
         "id": pid, "direction": direction, "kind": tender.as_str(), "amount_minor": amount_minor,
         "device_id": device_id, "shift_id": shift_id, "business_date": business_date,
@@ -1024,8 +1034,12 @@ pub struct BookingSummary {
     pub status: String,
     pub departure_id: String,
     pub departs_at: String,
+    /// The departure's time zone.
+    pub time_zone: String,
     pub trip_name: String,
     pub customer_id: Option<String>,
+    /// The customer's name, when the booking has a customer.
+    pub customer_name: Option<String>,
     pub seats: i64,
     pub total_minor: i64,
     pub paid_minor: i64,
@@ -1033,7 +1047,8 @@ pub struct BookingSummary {
 }
 
 /// Bookings, newest first: of one departure, one status, or matching `search` (reference,
-/// traveller name or customer id); at most `limit`.
+/// traveller name, customer id or name, trip name, or departure date `YYYY-MM-DD`); at most
+/// `limit`.
 pub fn list(
     conn: &Connection,
     departure_id: Option<&str>,
@@ -1045,40 +1060,58 @@ pub fn list(
         BookingStatus::parse(s)?;
     }
     let like = search.map(|s| format!("%{}%", s.trim()));
-    conn.prepare_cached(
-        "SELECT b.id, b.reference, b.status, b.departure_id, d.departs_at, t.name, b.customer_id, b.seats,
+    const COLS: &str = "b.id, b.reference, b.status, b.departure_id, d.departs_at, t.name, b.customer_id, b.seats,
                 b.total_minor,
                 coalesce((SELECT sum(CASE WHEN p.direction = 'refund' THEN -p.amount_minor ELSE p.amount_minor END)
                             FROM booking_payments p WHERE p.booking_id = b.id), 0),
-                b.balance_due_on
-           FROM bookings b JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
+                b.balance_due_on, c.name, d.time_zone";
+    const JOINS: &str =
+        "JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
+           LEFT JOIN customers c ON c.id = b.customer_id
           WHERE (?1 IS NULL OR b.departure_id = ?1) AND (?2 IS NULL OR b.status = ?2)
-            AND (?3 IS NULL OR b.reference LIKE ?3 OR b.customer_id = ?4
-                 OR EXISTS (SELECT 1 FROM booking_travellers bt WHERE bt.booking_id = b.id AND bt.full_name LIKE ?3))
-          ORDER BY b.created_at DESC, b.id DESC LIMIT ?5",
-    )
-    .db()?
-    .query_map(
-        params![departure_id, status, like, search.map(str::trim), limit],
-        |r| {
-            Ok(BookingSummary {
-                id: r.get(0)?,
-                reference: r.get(1)?,
-                status: r.get(2)?,
-                departure_id: r.get(3)?,
-                departs_at: r.get(4)?,
-                trip_name: r.get(5)?,
-                customer_id: r.get(6)?,
-                seats: r.get(7)?,
-                total_minor: r.get(8)?,
-                paid_minor: r.get(9)?,
-                balance_due_on: r.get(10)?,
-            })
-        },
-    )
-    .db()?
-    .collect::<rusqlite::Result<_>>()
-    .db()
+          ORDER BY b.created_at DESC, b.id DESC LIMIT ?5";
+    let sql = if search.is_some() {
+        // Each kind of match on its own, by an index where there is one; then only the
+        // bookings found are joined and sorted.
+        format!(
+            "WITH hits(id) AS (
+                SELECT id FROM bookings WHERE reference LIKE ?3 OR customer_id = ?4
+                UNION SELECT booking_id FROM booking_travellers WHERE full_name LIKE ?3
+                UNION SELECT id FROM bookings WHERE customer_id IN (SELECT id FROM customers WHERE name LIKE ?3)
+                UNION SELECT id FROM bookings WHERE departure_id IN
+                    (SELECT xd.id FROM trips xt JOIN departures xd ON xd.trip_id = xt.id WHERE xt.name LIKE ?3)
+                UNION SELECT id FROM bookings WHERE departure_id IN
+                    (SELECT id FROM departures WHERE departs_at >= ?4 AND departs_at < ?4 || char(1114111)))
+             SELECT {COLS} FROM hits h JOIN bookings b ON b.id = h.id {JOINS}"
+        )
+    } else {
+        format!("SELECT {COLS} FROM bookings b {JOINS}")
+    };
+    conn.prepare_cached(&sql)
+        .db()?
+        .query_map(
+            params![departure_id, status, like, search.map(str::trim), limit],
+            |r| {
+                Ok(BookingSummary {
+                    id: r.get(0)?,
+                    reference: r.get(1)?,
+                    status: r.get(2)?,
+                    departure_id: r.get(3)?,
+                    departs_at: r.get(4)?,
+                    trip_name: r.get(5)?,
+                    customer_id: r.get(6)?,
+                    seats: r.get(7)?,
+                    total_minor: r.get(8)?,
+                    paid_minor: r.get(9)?,
+                    balance_due_on: r.get(10)?,
+                    customer_name: r.get(11)?,
+                    time_zone: r.get(12)?,
+                })
+            },
+        )
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()
 }
 
 /// A balance still to collect.
@@ -1153,4 +1186,133 @@ pub fn shift_cash(conn: &Connection, shift_id: &str) -> Result<i64> {
 /// A departure time as stored, parsed.
 pub fn departs_at(dep: &Departure) -> Result<DateTime<Utc>> {
     parse_ts(&dep.departs_at)
+}
+
+/// A traveller as typed, before any check: the type is still text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TravellerDraft {
+    pub traveller_type: String,
+    pub full_name: String,
+    pub date_of_birth: Option<String>,
+    pub document_number: Option<String>,
+}
+
+/// A field of a traveller the checks refused: `traveller_type`, `full_name`,
+/// `date_of_birth` or `document_number`, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TravellerIssue {
+    pub index: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// A booking priced before it is made, with what its travellers still need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricePreview {
+    /// `(traveller type, how many, unit price)` for each type present, adult first.
+    pub travellers: Vec<(String, i64, i64)>,
+    /// `(option id, name, quantity, unit price)`.
+    pub options: Vec<(String, String, i64, i64)>,
+    pub total_minor: i64,
+    pub deposit_minor: i64,
+    pub balance_due_on: String,
+    pub seats_left: i64,
+    pub issues: Vec<TravellerIssue>,
+}
+
+/// Prices a booking as [`create`] would and checks each traveller's fields one by one, so a
+/// screen can show each refusal next to its field. Writes nothing. Travellers with issues are
+/// priced when their type is known and the trip takes it.
+pub fn preview(
+    conn: &Connection,
+    departure_id: &str,
+    travellers: &[TravellerDraft],
+    options: &[(String, i64)],
+    now: DateTime<Utc>,
+) -> Result<PricePreview> {
+    let dep = trips::departure(conn, departure_id)?;
+    let trip = trips::trip(conn, &dep.trip_id)?;
+    let zone = crate::foundation::business_day::zone_of(&dep.time_zone)?;
+    let departs = jiff_ts(dep.departs()?)?;
+    let today = jiff_ts(now)?.to_zoned(zone.clone()).date();
+    if departs <= jiff_ts(now)? {
+        return Err(Error::invalid_input("this departure has already left"));
+    }
+    let mut issues = Vec::new();
+    let mut types = Vec::new();
+    for (index, t) in travellers.iter().enumerate() {
+        let mut issue = |field: &'static str, e: Error| {
+            issues.push(TravellerIssue {
+                index,
+                field,
+                message: e.message,
+            })
+        };
+        let kind =
+            TravellerType::parse(&t.traveller_type).and_then(|k| trip.prices.of(k).map(|_| k));
+        let kind = match kind {
+            Ok(k) => {
+                types.push(k);
+                k
+            }
+            Err(e) => {
+                issue("traveller_type", e);
+                TravellerType::Adult
+            }
+        };
+        let only = |full_name: &str, dob: Option<&String>, doc: Option<&String>| Traveller {
+            traveller_type: kind,
+            full_name: full_name.to_string(),
+            date_of_birth: dob.cloned(),
+            document_number: doc.cloned(),
+        };
+        if let Err(e) = rules::check_traveller(&only(&t.full_name, None, None), false, today) {
+            issue("full_name", e);
+        }
+        let dob = only("Traveller", t.date_of_birth.as_ref(), None);
+        if let Err(e) = rules::check_traveller(&dob, false, today) {
+            issue("date_of_birth", e);
+        }
+        let doc = only("Traveller", None, t.document_number.as_ref());
+        if let Err(e) = rules::check_traveller(&doc, trip.documents_required, today) {
+            issue("document_number", e);
+        }
+    }
+    let mut lines = Vec::new();
+    let mut items = Vec::new();
+    for (option_id, qty) in options {
+        let opt = trip
+            .options
+            .iter()
+            .find(|o| &o.id == option_id)
+            .ok_or_else(|| Error::not_found(format!("the trip has no option '{option_id}'")))?;
+        lines.push(OptionLine {
+            unit_minor: opt.price_minor,
+            qty: *qty,
+        });
+        items.push((opt.id.clone(), opt.name.clone(), *qty, opt.price_minor));
+    }
+    let total_minor = if types.is_empty() {
+        0
+    } else {
+        rules::price(&trip.prices, &types, &lines)?.total_minor
+    };
+    let mut counts = Vec::new();
+    for k in TravellerType::ALL {
+        let n = types.iter().filter(|t| **t == k).count();
+        if n > 0 {
+            let n = i64::try_from(n).map_err(|_| Error::internal("travellers"))?;
+            counts.push((k.as_str().to_string(), n, trip.prices.of(k)?));
+        }
+    }
+    let due = rules::balance_due_on(departs, &zone, trip.balance_due_days, today);
+    Ok(PricePreview {
+        travellers: counts,
+        options: items,
+        total_minor,
+        deposit_minor: rules::deposit(trip.deposit, total_minor),
+        balance_due_on: due.to_string(),
+        seats_left: super::availability(conn, departure_id, now)?.left,
+        issues,
+    })
 }

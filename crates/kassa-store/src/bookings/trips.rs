@@ -38,6 +38,9 @@ pub struct Trip {
     pub cancellation_policy: FeeTable,
     pub hold_minutes: u32,
     pub documents_required: bool,
+    /// The trip's own commission rate for its bookings' agents (basis points); `None`: the
+    /// agent's rate, else the store's default (see `commissions`).
+    pub commission_bp: Option<u32>,
     pub options: Vec<TripOption>,
 }
 
@@ -323,7 +326,7 @@ pub fn trip(conn: &Connection, id: &str) -> Result<Trip> {
     let row = conn
         .prepare_cached(
             "SELECT id, code, name, adult_minor, child_minor, senior_minor, deposit_kind, deposit_value,
-                    balance_due_days, cancellation_policy, hold_minutes, documents_required
+                    balance_due_days, cancellation_policy, hold_minutes, documents_required, commission_bp
                FROM trips WHERE id = ?1 OR code = ?1 ORDER BY id = ?1 DESC, id LIMIT 1",
         )
         .db()?
@@ -341,6 +344,7 @@ pub fn trip(conn: &Connection, id: &str) -> Result<Trip> {
                 r.get::<_, String>(9)?,
                 r.get::<_, i64>(10)?,
                 r.get::<_, bool>(11)?,
+                r.get::<_, Option<i64>>(12)?,
             ))
         })
         .optional()
@@ -377,6 +381,7 @@ pub fn trip(conn: &Connection, id: &str) -> Result<Trip> {
         cancellation_policy: FeeTable::parse(&row.9)?,
         hold_minutes: u32::try_from(row.10).unwrap_or(1),
         documents_required: row.11,
+        commission_bp: row.12.and_then(|r| u32::try_from(r).ok()),
         options,
     })
 }
@@ -453,12 +458,18 @@ impl Departure {
 
 /// A stored UTC time as the wall clock of zone `time_zone`: `2027-07-10 06:00 Europe/Berlin`.
 pub fn local_time(stored: &str, time_zone: &str) -> Result<String> {
+    local_time_as(stored, time_zone, "%Y-%m-%d %H:%M")
+}
+
+/// [`local_time`] with the wall clock written by `format` (strftime), for a document in
+/// another language.
+pub fn local_time_as(stored: &str, time_zone: &str, format: &str) -> Result<String> {
     let zone = zone_of(time_zone)?;
     let t = parse_ts(stored)?;
     let ts = jiff::Timestamp::from_millisecond(t.timestamp_millis())
         .map_err(|_| Error::invalid_input("the time is out of range"))?;
     Ok(format!(
         "{} {time_zone}",
-        ts.to_zoned(zone).strftime("%Y-%m-%d %H:%M")
+        ts.to_zoned(zone).strftime(format)
     ))
 }

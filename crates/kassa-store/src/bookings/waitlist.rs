@@ -57,7 +57,7 @@ pub fn add(
     note: Option<&str>,
 ) -> Result<WaitlistEntry> {
     let dep = trips::departure(tx, departure_id)?;
-    crate::customers::get(tx, store_id, customer_id)?;
+    crate::customers::privacy::refuse_erased(&crate::customers::get(tx, store_id, customer_id)?)?;
     if !(1..=100).contains(&seats) {
         return Err(Error::invalid_input(
             "a waitlist entry is for 1 to 100 seats",

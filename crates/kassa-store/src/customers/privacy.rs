@@ -1,19 +1,24 @@
 //! A customer's data on their request: everything held about them, exported, and erased.
 //!
 //! The export gathers the customer row, its addresses and consent, the duplicates merged
-//! into it, every order naming it (lines, payments, refunds) and its vouchers and store
-//! credit with their ledgers. The erasure blanks the personal fields of the customer and of
-//! its merged duplicates, drops their addresses and search entries and stamps `erased_at`;
-//! the rows stay, so sales, vouchers and bookings keep their figures without the person.
-//! On other devices the erasure wins over any edit, whatever its stamp (see
-//! [`force_erased`], called by the applier), so every device ends with the same blank row.
+//! into it, every order naming it (lines, payments, refunds), its vouchers and store credit
+//! with their ledgers, and its bookings (travellers, options, payments, notes) and waitlist
+//! entries. The erasure blanks the personal fields of the customer and of its merged
+//! duplicates, drops their addresses and search entries and stamps `erased_at`; it also
+//! blanks what related rows hold about people (travellers' names, dates of birth and
+//! documents, booking and waitlist notes, the contact kept with card payments). The rows
+//! stay, so sales, vouchers and bookings keep their figures without the person. It is
+//! refused while the store still needs to reach the person (a booking still to travel, a card
+//! payment still pending). On other devices the erasure wins over any edit, whatever its
+//! stamp (see [`force_erased`], called by the appliers, which also blank late documents of an
+//! erased customer), so every device ends with the same blank rows.
 
 use super::{Customer, get, reindex};
 use crate::SqlResult;
 use crate::foundation::import::{finish, write_text_row};
 use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
-use kassa_domain::{Error, Result};
-use rusqlite::{Connection, params};
+use kassa_domain::{Error, ErrorCode, Result};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 /// The personal fields an erasure blanks, with the value each is left with.
@@ -61,8 +66,103 @@ fn with_merged(conn: &Connection, id: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Whether customer `id` is held here with its data erased. No customer, or a row not held
+/// yet, is not erased.
+pub(crate) fn is_erased(conn: &Connection, id: Option<&str>) -> Result<bool> {
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    let erased: Option<Option<String>> = conn
+        .prepare_cached("SELECT erased_at FROM customers WHERE id = ?1")
+        .db()?
+        .query_row([id], |r| r.get(0))
+        .optional()
+        .db()?;
+    Ok(matches!(erased, Some(Some(_))))
+}
+
+/// Blanks what the rows naming customer `id` hold about people: the travellers of its
+/// bookings (name, date of birth, document number), its bookings' notes and waitlist notes,
+/// and the contact kept with its orders' card payments. Figures, seats and references stay.
+/// Deterministic from the rows held, so every device that holds them ends the same.
+pub(crate) fn blank_related(conn: &Connection, id: &str) -> Result<()> {
+    for sql in [
+        "UPDATE booking_travellers SET full_name = '', date_of_birth = NULL, document_number = NULL
+         WHERE booking_id IN (SELECT id FROM bookings WHERE customer_id = ?1)
+           AND (full_name <> '' OR date_of_birth IS NOT NULL OR document_number IS NOT NULL)",
+        "UPDATE booking_notes SET note = ''
+         WHERE booking_id IN (SELECT id FROM bookings WHERE customer_id = ?1) AND note <> ''",
+        "UPDATE booking_waitlist SET note = NULL WHERE customer_id = ?1 AND note IS NOT NULL",
+        "UPDATE payments SET customer_contact = NULL
+         WHERE order_id IN (SELECT id FROM orders WHERE customer_id = ?1)
+           AND customer_contact IS NOT NULL",
+    ] {
+        conn.prepare_cached(sql).db()?.execute([id]).db()?;
+    }
+    Ok(())
+}
+
+/// Refuses the erasure of `ids` while the store still needs to reach the person: a booking
+/// still to travel (a quote, held, confirmed or paid, departing after `now`) needs its
+/// travellers' names and documents, and a card payment still pending with the provider
+/// needs the contact to recover the money if it is declined. `conflict`, naming them.
+fn refuse_while_open(conn: &Connection, ids: &[String], now: &str) -> Result<()> {
+    let mut bookings = Vec::new();
+    let mut orders = Vec::new();
+    for cid in ids {
+        let refs: Vec<String> = conn
+            .prepare_cached(
+                "SELECT b.reference FROM bookings b JOIN departures d ON d.id = b.departure_id
+                 WHERE b.customer_id = ?1 AND b.status IN ('quote', 'held', 'confirmed', 'paid')
+                   AND d.departs_at > ?2
+                 ORDER BY b.reference",
+            )
+            .db()?
+            .query_map(params![cid, now], |r| r.get(0))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+        bookings.extend(refs);
+        let nums: Vec<String> = conn
+            .prepare_cached(&format!(
+                "SELECT DISTINCT o.number FROM orders o JOIN payments p ON p.order_id = o.id
+                 WHERE o.customer_id = ?1 AND {}
+                 ORDER BY o.number",
+                crate::selling::cards::pending_sql()
+            ))
+            .db()?
+            .query_map([cid], |r| r.get(0))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+        orders.extend(nums);
+    }
+    if !bookings.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "this customer still has bookings to travel ({}); cancel them, or erase after they \
+                 have travelled",
+                bookings.join(", ")
+            ),
+        ));
+    }
+    if !orders.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "card payments of this customer still wait for the provider (orders {}); erase once \
+                 they are settled",
+                orders.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Blanks the personal fields of the customer row `id` and drops its addresses, keeping
-/// `erased_at`. Used by the local erasure and by the applier after any change to an erased row.
+/// `erased_at`, and blanks what related rows hold about people (`blank_related`). Used by the
+/// local erasure and by the applier after any change to an erased row.
 pub(crate) fn force_erased(conn: &Connection, id: &str, erased_at: &str) -> Result<()> {
     conn.prepare_cached(
         "UPDATE customers SET name = '', email = NULL, phone = NULL, notes = '',
@@ -76,7 +176,7 @@ pub(crate) fn force_erased(conn: &Connection, id: &str, erased_at: &str) -> Resu
         .db()?
         .execute([id])
         .db()?;
-    Ok(())
+    blank_related(conn, id)
 }
 
 /// Erases the data of customer `id` (and of the duplicates merged into it) on their request:
@@ -105,6 +205,7 @@ pub fn erase(
     }
     let now = tx.now_ts();
     let ids = with_merged(tx, id)?;
+    refuse_while_open(tx, &ids, &now)?;
     for cid in &ids {
         force_erased(tx, cid, &now)?;
         tx.execute(
@@ -174,8 +275,9 @@ fn customer_json(c: &Customer) -> Value {
 
 /// Everything held about customer `id` as one JSON document: `customer` (row, addresses,
 /// consent), `merged_customers` (duplicates merged into it), `orders` (with `lines`,
-/// `payments` and `refunds`) and `vouchers` (with `balance_minor` and `movements`). Money is
-/// in minor units, as stored. `exported_at` is the caller's clock.
+/// `payments` and `refunds`), `vouchers` (with `balance_minor` and `movements`), `bookings`
+/// (with the trip and departure, `travellers`, `items`, `payments` and `notes`) and
+/// `waitlist` entries. Money is in minor units, as stored. `exported_at` is the caller's clock.
 pub fn export(conn: &Connection, store_id: &str, id: &str, exported_at: &str) -> Result<Value> {
     let c = get(conn, store_id, id)?;
     let ids = with_merged(conn, id)?;
@@ -185,7 +287,57 @@ pub fn export(conn: &Connection, store_id: &str, id: &str, exported_at: &str) ->
     }
     let mut orders = Vec::new();
     let mut vouchers = Vec::new();
+    let mut bookings = Vec::new();
+    let mut waitlist = Vec::new();
     for cid in &ids {
+        for mut b in rows(
+            conn,
+            "SELECT b.id, b.reference, b.status, t.code AS trip_code, t.name AS trip_name,
+                    d.departs_at, d.returns_at, d.meeting_point, b.seats, b.currency,
+                    b.total_minor, b.deposit_minor, b.balance_due_on, b.hold_expires_at,
+                    b.created_at, b.device_id
+             FROM bookings b JOIN departures d ON d.id = b.departure_id
+             JOIN trips t ON t.id = d.trip_id
+             WHERE b.customer_id = ?1 ORDER BY b.created_at, b.id",
+            cid,
+        )? {
+            let bid = b["id"].as_str().unwrap_or_default().to_string();
+            b["travellers"] = Value::Array(rows(
+                conn,
+                "SELECT position, traveller_type, full_name, date_of_birth, document_number,
+                        price_minor
+                 FROM booking_travellers WHERE booking_id = ?1 ORDER BY position",
+                &bid,
+            )?);
+            b["items"] = Value::Array(rows(
+                conn,
+                "SELECT name, qty, unit_minor, total_minor FROM booking_items
+                 WHERE booking_id = ?1 ORDER BY name, id",
+                &bid,
+            )?);
+            b["payments"] = Value::Array(rows(
+                conn,
+                "SELECT direction, kind, amount_minor, receipt_number, business_date, created_at
+                 FROM booking_payments WHERE booking_id = ?1 ORDER BY created_at, id",
+                &bid,
+            )?);
+            b["notes"] = Value::Array(rows(
+                conn,
+                "SELECT note, created_at FROM booking_notes WHERE booking_id = ?1
+                 ORDER BY created_at, id",
+                &bid,
+            )?);
+            bookings.push(b);
+        }
+        waitlist.extend(rows(
+            conn,
+            "SELECT w.id, t.name AS trip_name, d.departs_at, w.seats, w.note, w.status,
+                    w.created_at
+             FROM booking_waitlist w JOIN departures d ON d.id = w.departure_id
+             JOIN trips t ON t.id = d.trip_id
+             WHERE w.customer_id = ?1 ORDER BY w.created_at, w.id",
+            cid,
+        )?);
         for mut o in rows(
             conn,
             "SELECT id, number, status, currency, subtotal_minor, discount_minor, tax_minor,
@@ -240,6 +392,8 @@ pub fn export(conn: &Connection, store_id: &str, id: &str, exported_at: &str) ->
         "merged_customers": merged,
         "orders": orders,
         "vouchers": vouchers,
+        "bookings": bookings,
+        "waitlist": waitlist,
     }))
 }
 

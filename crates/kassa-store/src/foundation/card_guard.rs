@@ -483,6 +483,70 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        "card_attempts",
+        &[
+            ("idempotency_key", S),
+            ("token", S),
+            ("provider_key", S),
+            ("order_id", S),
+            ("payment_id", S),
+            ("created_at", S),
+        ],
+    ),
+    // The terminal's token (checked `pm_...` at checkout) until the server answers.
+    (
+        "card_tokens",
+        &[
+            ("payment_id", S),
+            ("order_id", S),
+            ("token", S),
+            ("idempotency_key", S),
+            ("last_error", S),
+            ("last_attempt_at", S),
+            ("created_at", S),
+        ],
+    ),
+    (
+        "commission_rates",
+        &[
+            ("id", S),
+            ("store_id", S),
+            ("kind", S),
+            ("subject_id", S),
+            ("created_at", S),
+            ("updated_at", S),
+        ],
+    ),
+    (
+        "commission_entries",
+        &[
+            ("id", S),
+            ("staff_id", S),
+            ("source_kind", S),
+            ("source_id", S),
+            ("line_id", S),
+            ("cause_kind", S),
+            ("cause_id", S),
+            ("business_date", S),
+            ("device_id", S),
+            ("created_at", S),
+        ],
+    ),
+    (
+        "payment_outcomes",
+        &[
+            ("payment_id", S),
+            ("order_id", S),
+            ("status", S),
+            ("intent_id", S),
+            ("card_brand", S),
+            ("card_last4", S),
+            ("decline_code", S),
+            ("device_id", S),
+            ("decided_at", S),
+        ],
+    ),
+    (
         "payments",
         &[
             ("id", S),
@@ -536,6 +600,23 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
     (
         "refund_lines",
         &[("id", S), ("refund_id", S), ("order_line_id", S)],
+    ),
+    // The provider's answer about a card refund (migration 0026): ids, statuses and the
+    // provider's own reason text.
+    (
+        "refund_outcomes",
+        &[
+            ("refund_payment_id", S),
+            ("refund_id", S),
+            ("payment_id", S),
+            ("order_id", S),
+            ("status", S),
+            ("intent_id", S),
+            ("provider_refund_id", S),
+            ("failure_reason", S),
+            ("device_id", S),
+            ("decided_at", S),
+        ],
     ),
     (
         "refund_payments",

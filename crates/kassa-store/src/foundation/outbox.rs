@@ -137,8 +137,8 @@ impl OutboxKind {
     /// The kind of an outbox entity (a table's carrier in `foundation::tables`).
     pub fn of(entity: &str) -> OutboxKind {
         match entity {
-            "orders" => OutboxKind::Sales,
-            "refunds" => OutboxKind::Refunds,
+            "orders" | "payment_outcomes" => OutboxKind::Sales,
+            "refunds" | "refund_outcomes" => OutboxKind::Refunds,
             "cash_movements" | "shifts" | "drawer_opens" | "z_reports" => OutboxKind::Cash,
             "stock_movements" | "stock_batches" | "locations" => OutboxKind::Stock,
             "products" | "categories" | "tax_classes" | "price_history" => OutboxKind::Catalog,
@@ -146,10 +146,9 @@ impl OutboxKind {
             "vouchers" | "voucher_movements" => OutboxKind::Vouchers,
             "bookings" | "trips" | "trip_options" | "capacity_pools" | "departures"
             | "booking_waitlist" => OutboxKind::Bookings,
-            "staff" | "invitations" | "backup_codes" | "totp_steps" | "sign_in_events" => {
-                OutboxKind::Staff
-            }
-            "settings" | "stores" => OutboxKind::Settings,
+            "staff" | "invitations" | "backup_codes" | "totp_steps" | "sign_in_events"
+            | "commission_entries" => OutboxKind::Staff,
+            "settings" | "stores" | "commission_rates" => OutboxKind::Settings,
             "email_outbox" => OutboxKind::Emails,
             "conflict_resolutions" => OutboxKind::Conflicts,
             "audit_log" => OutboxKind::Audit,

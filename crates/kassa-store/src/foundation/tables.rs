@@ -68,6 +68,15 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("outbox", DeviceLocal, None),
     ("parked_changes", DeviceLocal, None),
     ("payments", Ledger, Some(("orders", "order_id"))),
+    // Card payments forwarded to the provider (migration 0025): the terminal's token stays
+    // here until the server answers; the provider's outcome is a ledger row of its own.
+    ("card_tokens", DeviceLocal, None),
+    ("card_attempts", DeviceLocal, None),
+    (
+        "payment_outcomes",
+        Ledger,
+        Some(("payment_outcomes", "payment_id")),
+    ),
     ("price_history", Ledger, Some(("price_history", "id"))),
     (
         "product_barcodes",
@@ -75,6 +84,13 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
         Some(("products", "product_id")),
     ),
     ("products", Reference, Some(("products", "id"))),
+    // The card provider's answer about a card refund (migration 0026), keyed by the refund
+    // payment; a refund payment's status is its outcome's, if it has one.
+    (
+        "refund_outcomes",
+        Ledger,
+        Some(("refund_outcomes", "refund_payment_id")),
+    ),
     ("refund_lines", Ledger, Some(("refunds", "refund_id"))),
     ("refund_payments", Ledger, Some(("refunds", "refund_id"))),
     ("refunds", Lifecycle, Some(("refunds", "id"))),
@@ -128,6 +144,18 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("departures", Reference, Some(("departures", "id"))),
     ("trip_options", Reference, Some(("trip_options", "id"))),
     ("trips", Reference, Some(("trips", "id"))),
+    // Commissions (`commissions/`): rates per person or category are reference data; the
+    // entries are a ledger, each row its own change.
+    (
+        "commission_entries",
+        Ledger,
+        Some(("commission_entries", "id")),
+    ),
+    (
+        "commission_rates",
+        Reference,
+        Some(("commission_rates", "id")),
+    ),
 ];
 
 /// Rows that travel inside a document's change instead of one of their own: `(table,

@@ -9,9 +9,16 @@
 //! - `stock`: stock on hand and its value at cost per location, low stock, slow movers.
 //! - `staff`: each person's sales, refunds, voids, discounts and drawer openings, and every
 //!   override with who approved it.
+//! - `bookings`: bookings made by status, money taken for them (deposits, balances, by
+//!   tender) and refunded, cancellations with their fees, balances due, seats per departure,
+//!   totals per trip and per person.
+//! - `cards`: card payments by status and brand, the pending ones with their age, the
+//!   declined ones with the customer's contact, and the offline exposure against its limit.
 //!
 //! Reports read every area's tables and write nothing; no area depends on them.
 
+pub mod bookings;
+pub mod cards;
 pub mod sales;
 pub mod staff;
 pub mod stock;

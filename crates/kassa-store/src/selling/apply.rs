@@ -15,6 +15,10 @@
 //! - `shifts`, `cash_movements`, `z_reports`, `drawer_opens`, `vouchers`,
 //!   `voucher_movements`, `email_outbox` ([`cash`]). A voucher whose ledger goes below zero
 //!   keeps every movement and is flagged `voucher_overspent`.
+//! - `payment_outcomes` ([`super::cards`]): the card provider's outcome of a payment taken
+//!   offline; a decline opens a `card_declined` task for a manager.
+//! - `refund_outcomes` ([`super::card_refunds`]): the card provider's answer about a card
+//!   refund; a refusal opens a `card_refund_failed` task for a manager.
 
 mod cash;
 mod orders;
@@ -35,6 +39,11 @@ pub(crate) const APPLIERS: &[(&str, Applier)] = &[
     ("vouchers", cash::apply_voucher),
     ("voucher_movements", cash::apply_voucher_movement),
     ("email_outbox", cash::apply_email),
+    (super::cards::OUTCOME_ENTITY, super::cards::apply_outcome),
+    (
+        super::card_refunds::OUTCOME_ENTITY,
+        super::card_refunds::apply_outcome,
+    ),
 ];
 
 /// A text field of a payload object.

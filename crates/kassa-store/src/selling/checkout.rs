@@ -45,6 +45,32 @@ pub struct CardDetails {
     pub last4: Option<String>,
     /// How to reach the customer if the payment is declined when the provider is reached.
     pub customer_contact: Option<String>,
+    /// The terminal's token for the card (the provider's PaymentMethod id, `pm_...`): kept
+    /// on this device and forwarded to the provider when the device syncs (`cards`).
+    pub token: Option<String>,
+    /// The card was already taken to the provider through the server at checkout.
+    pub attempt: Option<ProviderAttempt>,
+}
+
+/// A card tender taken to the provider through the server before the sale is written, under
+/// ids made for it beforehand (`cards::attempt_ids`), so the sale, its payment and a later
+/// forward all name the payment the provider knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderAttempt {
+    /// The key the provider knows the payment by.
+    pub provider_key: String,
+    pub order_id: String,
+    pub payment_id: String,
+    /// Set when the provider captured the payment: it is recorded captured, not pending.
+    pub captured: Option<Captured>,
+}
+
+/// What the provider reported about a captured card.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    pub intent_id: String,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
 }
 
 /// One tender of the sale.
@@ -114,7 +140,8 @@ fn request_hash(req: &CheckoutRequest) -> String {
                 t.voucher_code,
                 card.and_then(|c| c.brand.as_deref()),
                 card.and_then(|c| c.last4.as_deref()),
-                card.and_then(|c| c.customer_contact.as_deref())
+                card.and_then(|c| c.customer_contact.as_deref()),
+                card.and_then(|c| c.token.as_deref())
             ])
         })
         .collect();
@@ -183,8 +210,11 @@ pub fn cash_step(conn: &rusqlite::Connection, store_id: &str, currency: &Currenc
 /// one's time. Another till's pending cards (synced here) are that till's to forward.
 pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option<String>)> {
     conn.query_row(
-        "SELECT coalesce(sum(p.amount_minor), 0), min(p.created_at) FROM payments p JOIN orders o ON o.id = p.order_id
-         WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device)",
+        &format!(
+            "SELECT coalesce(sum(p.amount_minor), 0), min(p.created_at) FROM payments p JOIN orders o ON o.id = p.order_id
+             WHERE {} AND o.device_id = (SELECT id FROM device)",
+            super::cards::pending_sql()
+        ),
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -201,17 +231,22 @@ pub struct PendingCard {
     pub card_last4: Option<String>,
     pub customer_contact: Option<String>,
     pub taken_at: String,
+    /// Why the last forward to the card provider did not end in an outcome, if one was tried.
+    pub forward_error: Option<String>,
 }
 
 /// Every card payment this device took offline that the provider has not confirmed yet,
 /// oldest first.
 pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     let mut stmt = conn
-        .prepare(
-            "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at
-             FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.status = 'offline_pending' AND o.device_id = (SELECT id FROM device) ORDER BY p.created_at",
-        )
+        .prepare(&format!(
+            "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at,
+                    t.last_error
+             FROM payments p JOIN orders o ON o.id = p.order_id LEFT JOIN card_tokens t ON t.payment_id = p.id
+             WHERE {} AND o.device_id = (SELECT id FROM device)
+             ORDER BY p.created_at",
+            super::cards::pending_sql()
+        ))
         .db()?;
     let rows = stmt
         .query_map([], |r| {
@@ -223,6 +258,7 @@ pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
                 card_last4: r.get(4)?,
                 customer_contact: r.get(5)?,
                 taken_at: r.get(6)?,
+                forward_error: r.get(7)?,
             })
         })
         .db()?;
@@ -230,6 +266,21 @@ pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
 }
 
 fn check_card(
+    tx: &WriteTx<'_>,
+    store_id: &str,
+    currency: &Currency,
+    t: &TenderRequest,
+    offline: bool,
+) -> Result<()> {
+    if offline {
+        check_offline_limits(tx, store_id, currency, t)?;
+    }
+    check_card_details(t)
+}
+
+/// A card taken offline stays within the store's limits: per payment, total exposure, and
+/// the age of the oldest payment still waiting.
+fn check_offline_limits(
     tx: &WriteTx<'_>,
     store_id: &str,
     currency: &Currency,
@@ -256,7 +307,11 @@ fn check_card(
             ));
         }
     }
-    check_offline_card(t.amount_minor, pending, limits, currency)?;
+    check_offline_card(t.amount_minor, pending, limits, currency)
+}
+
+/// The card's details as the terminal reported them: never a card number.
+fn check_card_details(t: &TenderRequest) -> Result<()> {
     if let Some(card) = &t.card {
         if let Some(l4) = &card.last4
             && (l4.len() != 4 || !l4.chars().all(|c| c.is_ascii_digit()))
@@ -271,6 +326,9 @@ fn check_card(
             return Err(Error::invalid_input(
                 "a card brand is a short name such as VISA",
             ));
+        }
+        if let Some(token) = &card.token {
+            super::cards::check_token(token)?;
         }
         if let Some(c) = &card.customer_contact {
             if c.chars().count() > 120 {
@@ -369,6 +427,8 @@ struct PaymentDoc {
     card_brand: Option<String>,
     card_last4: Option<String>,
     customer_contact: Option<String>,
+    /// The provider's PaymentIntent id of a card captured at checkout.
+    provider_ref: Option<String>,
 }
 
 /// Pays for the till's open cart: the sale's lines are read from the cart inside the checkout's
@@ -383,21 +443,35 @@ pub struct CartCheckout {
 }
 
 /// Runs a checkout of `lines` (the CLI's one-step sale, the benchmarks) in one transaction.
-pub fn checkout(store: &mut Store, mut req: CheckoutRequest) -> Result<CheckoutOutcome> {
+pub fn checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutcome> {
+    let (req, hash) = prepare(store, req)?;
+    store.write(|tx| sell_keyed(tx, &req, &hash))
+}
+
+/// [`checkout`] rolled back: what it would answer, with nothing written (a card is taken to
+/// the provider only for a sale that will be written).
+pub fn try_checkout(store: &mut Store, req: CheckoutRequest) -> Result<CheckoutOutcome> {
+    let (req, hash) = prepare(store, req)?;
+    rolled_back(store, |tx| sell_keyed(tx, &req, &hash))
+}
+
+fn prepare(store: &Store, mut req: CheckoutRequest) -> Result<(CheckoutRequest, String)> {
     if req.lines.is_empty() {
         return Err(Error::invalid_input("the sale has no lines"));
     }
     check_request(req.idempotency_key.as_deref(), &req.tenders)?;
     keyed_voucher_codes(store, &mut req.tenders)?;
     let hash = request_hash(&req);
-    store.write(|tx| {
-        if let Some(k) = &req.idempotency_key
-            && let Some(first) = replay(tx, k, &hash)?
-        {
-            return Ok(first);
-        }
-        sell(tx, &req, &hash)
-    })
+    Ok((req, hash))
+}
+
+fn sell_keyed(tx: &mut WriteTx<'_>, req: &CheckoutRequest, hash: &str) -> Result<CheckoutOutcome> {
+    if let Some(k) = &req.idempotency_key
+        && let Some(first) = replay(tx, k, hash)?
+    {
+        return Ok(first);
+    }
+    sell(tx, req, hash)
 }
 
 /// Pays for a cart in one transaction. Replaying the key of a cart already sold answers with
@@ -406,31 +480,62 @@ pub fn checkout(store: &mut Store, mut req: CheckoutRequest) -> Result<CheckoutO
 pub fn checkout_cart(store: &mut Store, mut req: CartCheckout) -> Result<CheckoutOutcome> {
     check_request(req.idempotency_key.as_deref(), &req.tenders)?;
     keyed_voucher_codes(store, &mut req.tenders)?;
-    store.write(|tx| {
-        let ctx = SaleContext::load(tx)?;
-        if let Some(key) = &req.idempotency_key
-            && let Some(sold) = order_by_key(tx, key)?
-        {
-            let hash = match cart::id_by_order(tx, &sold)? {
-                Some(cart_id) => request_hash(&cart_request(tx, &ctx, &cart::load(tx, &cart_id)?, &req)?),
-                None => String::new(),
-            };
-            return replay(tx, key, &hash)?.ok_or_else(|| Error::internal("a keyed sale vanished"));
-        }
-        let c = cart::load(tx, &req.cart_id)?;
-        if c.status != "open" {
-            return Err(Error::new(
-                ErrorCode::Conflict,
-                "this cart is no longer open (it was paid or parked meanwhile); look at the till again",
-            ));
-        }
-        if c.lines.is_empty() {
-            return Err(Error::invalid_input("the cart is empty"));
-        }
-        let request = cart_request(tx, &ctx, &c, &req)?;
-        let hash = request_hash(&request);
-        sell(tx, &request, &hash)
-    })
+    store.write(|tx| sell_cart(tx, &req))
+}
+
+/// [`checkout_cart`] rolled back: what it would answer, with nothing written.
+pub fn try_checkout_cart(store: &mut Store, mut req: CartCheckout) -> Result<CheckoutOutcome> {
+    check_request(req.idempotency_key.as_deref(), &req.tenders)?;
+    keyed_voucher_codes(store, &mut req.tenders)?;
+    rolled_back(store, |tx| sell_cart(tx, &req))
+}
+
+fn sell_cart(tx: &mut WriteTx<'_>, req: &CartCheckout) -> Result<CheckoutOutcome> {
+    let ctx = SaleContext::load(tx)?;
+    if let Some(key) = &req.idempotency_key
+        && let Some(sold) = order_by_key(tx, key)?
+    {
+        let hash = match cart::id_by_order(tx, &sold)? {
+            Some(cart_id) => {
+                request_hash(&cart_request(tx, &ctx, &cart::load(tx, &cart_id)?, req)?)
+            }
+            None => String::new(),
+        };
+        return replay(tx, key, &hash)?.ok_or_else(|| Error::internal("a keyed sale vanished"));
+    }
+    let c = cart::load(tx, &req.cart_id)?;
+    if c.status != "open" {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            "this cart is no longer open (it was paid or parked meanwhile); look at the till again",
+        ));
+    }
+    if c.lines.is_empty() {
+        return Err(Error::invalid_input("the cart is empty"));
+    }
+    let request = cart_request(tx, &ctx, &c, req)?;
+    let hash = request_hash(&request);
+    sell(tx, &request, &hash)
+}
+
+/// The message that rolls a trial checkout back.
+const TRIAL: &str = "a trial checkout is rolled back";
+
+/// Runs `f` in a write transaction that is rolled back whatever it answers.
+fn rolled_back(
+    store: &mut Store,
+    f: impl FnOnce(&mut WriteTx<'_>) -> Result<CheckoutOutcome>,
+) -> Result<CheckoutOutcome> {
+    let mut got = None;
+    let ended = store.write(|tx| {
+        got = Some(f(tx)?);
+        Err::<(), _>(Error::internal(TRIAL))
+    });
+    match (ended, got) {
+        (Err(e), Some(outcome)) if e.message == TRIAL => Ok(outcome),
+        (Err(e), _) => Err(e),
+        (Ok(()), _) => Err(Error::internal("a trial checkout was not rolled back")),
+    }
 }
 
 /// Voucher codes as the store keeps them (keyed hashes under the store key), before the
@@ -549,6 +654,12 @@ struct SaleHead {
 /// The steps of a sale, in one transaction: check the discounts, price, settle the tenders,
 /// then write the order, its lines, taxes, payments and stock movements, and record it.
 fn sell(tx: &mut WriteTx<'_>, req: &CheckoutRequest, hash: &str) -> Result<CheckoutOutcome> {
+    // A cart parked with a customer whose data was erased since is not sold to them.
+    if crate::customers::privacy::is_erased(tx, req.customer_id.as_deref())? {
+        return Err(Error::invalid_input(
+            "this customer's data was erased on their request; take them off the sale or add a new customer",
+        ));
+    }
     let ctx = SaleContext::load(tx)?;
     let priced = price(req)?;
     check_discounts(tx, &ctx, req, &priced)?;
@@ -558,6 +669,7 @@ fn sell(tx: &mut WriteTx<'_>, req: &CheckoutRequest, hash: &str) -> Result<Check
     let taxes = write_taxes(tx, &head, &priced)?;
     let payments = take_payments(tx, &head, req, &settlement)?;
     let movements = move_stock(tx, &ctx, &head, req)?;
+    crate::commissions::earn_on_sale(tx, &head.order_id)?;
     record_sale(
         tx,
         &ctx,
@@ -656,7 +768,12 @@ fn settle_tenders(
     let step = cash_step(tx, &ctx.store_id, &ctx.currency)?;
     let settlement = settle(priced.total_minor, &tendered, step, &ctx.currency)?;
     for t in req.tenders.iter().filter(|t| t.kind == TenderKind::Card) {
-        check_card(tx, &ctx.store_id, &ctx.currency, t)?;
+        let captured = t
+            .card
+            .as_ref()
+            .and_then(|c| c.attempt.as_ref())
+            .is_some_and(|a| a.captured.is_some());
+        check_card(tx, &ctx.store_id, &ctx.currency, t, !captured)?;
     }
     Ok(settlement)
 }
@@ -670,7 +787,11 @@ fn open_order(
     settlement: &Settlement,
     hash: &str,
 ) -> Result<SaleHead> {
-    let order_id = new_id();
+    let order_id = req
+        .tenders
+        .iter()
+        .find_map(|t| t.card.as_ref().and_then(|c| c.attempt.as_ref()))
+        .map_or_else(new_id, |a| a.order_id.clone());
     let (store_code, device_code) = series::codes(tx)?;
     let number = receipt_number(
         &store_code,
@@ -813,9 +934,17 @@ fn take_payments(
     let mut docs = Vec::with_capacity(settlement.applied.len());
     for (i, applied) in settlement.applied.iter().enumerate() {
         let request = req.tenders.iter().find(|t| t.kind == applied.kind);
-        let payment_id = new_id();
         let card = request.and_then(|t| t.card.clone()).unwrap_or_default();
-        let status = if applied.kind == TenderKind::Card {
+        let attempt = card
+            .attempt
+            .clone()
+            .filter(|_| applied.kind == TenderKind::Card);
+        let payment_id = attempt
+            .as_ref()
+            .map_or_else(new_id, |a| a.payment_id.clone());
+        let provider_key = attempt.as_ref().map(|a| a.provider_key.clone());
+        let captured = attempt.and_then(|a| a.captured);
+        let status = if applied.kind == TenderKind::Card && captured.is_none() {
             CARD_OFFLINE_STATUS
         } else {
             "captured"
@@ -838,19 +967,33 @@ fn take_payments(
             }
             _ => None,
         };
+        if applied.kind == TenderKind::Card
+            && captured.is_none()
+            && let Some(token) = card.token.as_deref()
+        {
+            let key = provider_key
+                .as_deref()
+                .or(req.idempotency_key.as_deref())
+                .unwrap_or(&payment_id);
+            super::cards::keep_token(tx, &payment_id, &head.order_id, token, key, &head.at)?;
+        }
         let (brand, last4, contact) = if applied.kind == TenderKind::Card {
             (
-                card.brand.map(|b| b.trim().to_ascii_uppercase()),
-                card.last4,
+                card.brand
+                    .or_else(|| captured.as_ref().and_then(|c| c.brand.clone()))
+                    .map(|b| b.trim().to_ascii_uppercase()),
+                card.last4
+                    .or_else(|| captured.as_ref().and_then(|c| c.last4.clone())),
                 card.customer_contact,
             )
         } else {
             (None, None, None)
         };
+        let provider_ref = captured.as_ref().map(|c| c.intent_id.clone());
         tx.exec(
             "INSERT INTO payments (id, order_id, position, kind, tendered_minor, amount_minor, status, voucher_id,
-                card_brand, card_last4, customer_contact, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                card_brand, card_last4, customer_contact, created_at, provider_ref)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 payment_id,
                 head.order_id,
@@ -863,7 +1006,8 @@ fn take_payments(
                 brand,
                 last4,
                 contact,
-                head.at
+                head.at,
+                provider_ref
             ],
         )?;
         docs.push(PaymentDoc {
@@ -877,6 +1021,7 @@ fn take_payments(
             card_brand: brand,
             card_last4: last4,
             customer_contact: contact,
+            provider_ref,
         });
     }
     Ok(docs)

@@ -6,6 +6,8 @@
 //! or not at all.
 
 pub(crate) mod apply;
+pub mod card_refunds;
+pub mod cards;
 pub mod cart;
 pub mod catalog_port;
 pub mod checkout;

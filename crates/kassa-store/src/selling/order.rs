@@ -94,6 +94,8 @@ pub struct Order {
     pub events: Vec<OrderEventRow>,
     /// Refunded so far, in minor units.
     pub refunded_minor: i64,
+    /// What the order still owes because the card provider declined a card after the sale.
+    pub balance_owed_minor: i64,
 }
 
 /// The id of the order with receipt number `number` (case-insensitive).
@@ -169,6 +171,7 @@ pub fn load(conn: &Connection, id: &str) -> Result<Order> {
                         payments: Vec::new(),
                         events: Vec::new(),
                         refunded_minor: 0,
+                        balance_owed_minor: 0,
                     },
                 ))
             },
@@ -237,9 +240,11 @@ pub fn load(conn: &Connection, id: &str) -> Result<Order> {
         .db()?;
     let mut stmt = conn
         .prepare_cached(
-            "SELECT p.id, p.kind, p.tendered_minor, p.amount_minor, p.status, p.card_brand, p.card_last4, p.voucher_id,
+            "SELECT p.id, p.kind, p.tendered_minor, p.amount_minor, coalesce(po.status, p.status),
+                    coalesce(p.card_brand, po.card_brand), coalesce(p.card_last4, po.card_last4), p.voucher_id,
                     (SELECT coalesce(sum(rp.amount_minor), 0) FROM refund_payments rp WHERE rp.payment_id = p.id)
-             FROM payments p WHERE p.order_id = ?1 ORDER BY p.position",
+             FROM payments p LEFT JOIN payment_outcomes po ON po.payment_id = p.id
+             WHERE p.order_id = ?1 ORDER BY p.position",
         )
         .db()?;
     order.payments = stmt
@@ -287,6 +292,7 @@ pub fn load(conn: &Connection, id: &str) -> Result<Order> {
             |r| r.get(0),
         )
         .db()?;
+    order.balance_owed_minor = super::cards::balance_owed(conn, id)?;
     Ok(order)
 }
 

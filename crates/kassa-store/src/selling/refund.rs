@@ -49,7 +49,9 @@ pub struct RefundRequest {
 pub struct RefundTender {
     pub kind: String,
     pub amount_minor: i64,
-    /// `paid_out` (cash handed back, voucher credited) or `pending` (a card refund waiting for the provider).
+    /// `paid_out` (cash handed back, voucher credited), or for a card its effective status
+    /// (`super::card_refunds`): `pending` (waiting for the provider), `refunded`, `failed` (the
+    /// provider refused: pay back another way) or `not_charged` (the card was declined).
     pub status: String,
 }
 
@@ -357,16 +359,21 @@ pub fn refund(store: &mut Store, req: RefundRequest) -> Result<RefundOutcome> {
                 "amount_minor": p.amount_minor, "tax_minor": p.tax_minor, "restock": p.restock}));
         }
         let mut payments_json = Vec::new();
-        for (id, payment_id, kind, paid, status, voucher_id) in &payment_rows {
+        for ((id, payment_id, kind, paid, status, voucher_id), out) in payment_rows.iter().zip(out_tenders.iter_mut()) {
             tx.exec(
                 "INSERT INTO refund_payments (id, refund_id, payment_id, kind, amount_minor, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, refund_id, payment_id, kind, paid, status],
             )?;
+            if kind == "card" {
+                // A declined card's share is never paid back: it shows as not charged.
+                out.status = super::card_refunds::status(tx, id)?;
+            }
             if let Some(v) = voucher_id {
                 voucher::credit(tx, v, *paid, &refund_id, &req.staff_id)?;
             }
             payments_json.push(json!({"id": id, "payment_id": payment_id, "kind": kind, "amount_minor": paid, "status": status}));
         }
+        crate::commissions::reverse_on_refund(tx, &refund_id)?;
         let back: Vec<(&str, i64, bool)> = planned
             .iter()
             .filter(|p| p.stock_tracked)
@@ -417,7 +424,10 @@ fn replayed(tx: &WriteTx<'_>, refund_id: &str) -> Result<RefundOutcome> {
         )
         .db()?;
     let mut stmt = tx
-        .prepare("SELECT kind, amount_minor, status FROM refund_payments WHERE refund_id = ?1")
+        .prepare(&format!(
+            "SELECT rp.kind, rp.amount_minor, {} FROM refund_payments rp WHERE rp.refund_id = ?1 ORDER BY rp.rowid",
+            super::card_refunds::EFFECTIVE_STATUS
+        ))
         .db()?;
     let tenders = stmt
         .query_map([refund_id], |r| {
@@ -500,10 +510,14 @@ pub fn load(conn: &rusqlite::Connection, id: &str) -> Result<RefundRecord> {
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT rp.kind, rp.amount_minor, rp.status, p.card_brand, p.card_last4 FROM refund_payments rp
-             JOIN payments p ON p.id = rp.payment_id WHERE rp.refund_id = ?1",
-        )
+        .prepare_cached(&format!(
+            "SELECT rp.kind, rp.amount_minor, {}, coalesce(p.card_brand, po.card_brand),
+                    coalesce(p.card_last4, po.card_last4)
+             FROM refund_payments rp JOIN payments p ON p.id = rp.payment_id
+             LEFT JOIN payment_outcomes po ON po.payment_id = p.id
+             WHERE rp.refund_id = ?1 ORDER BY rp.rowid",
+            super::card_refunds::EFFECTIVE_STATUS
+        ))
         .db()?;
     r.tenders = stmt
         .query_map([id], |x| {

@@ -237,6 +237,9 @@ pub struct ShiftFigures {
     pub expected_cash_minor: i64,
     /// Times the drawer was opened outside a cash sale ("no sale", a reprint with the drawer).
     pub drawer_opens: i64,
+    /// Card payments of the shift's sales the card provider declined after the sale: what
+    /// those sales still owe.
+    pub card_declined_minor: i64,
 }
 
 /// The shift's figures so far.
@@ -302,6 +305,14 @@ pub fn figures(conn: &Connection, shift_id: &str) -> Result<ShiftFigures> {
             )
             .db()?,
         float_minor: shift.opening_float_minor,
+        card_declined_minor: conn
+            .query_row(
+                "SELECT coalesce(sum(po.amount_minor), 0) FROM payment_outcomes po JOIN orders o ON o.id = po.order_id
+                 WHERE o.shift_id = ?1 AND po.status = 'declined'",
+                [shift_id],
+                |r| r.get(0),
+            )
+            .db()?,
         expected_cash_minor: 0,
         drawer_opens: conn
             .query_row(

@@ -45,6 +45,9 @@ pub struct Figures {
     /// cancellation: not sales, but in the drawer.
     pub bookings_by_tender: BTreeMap<String, i64>,
     pub booking_refunds_by_tender: BTreeMap<String, i64>,
+    /// Card payments of the period's sales the card provider declined after the sale: what
+    /// those sales still owe.
+    pub card_declined_minor: i64,
 }
 
 impl Figures {
@@ -63,6 +66,7 @@ impl Figures {
             "by_tender": self.by_tender, "refunds_by_tender": self.refunds_by_tender,
             "bookings_by_tender": self.bookings_by_tender,
             "booking_refunds_by_tender": self.booking_refunds_by_tender,
+            "card_declined_minor": self.card_declined_minor,
             "by_tax": self.by_tax.iter().map(|t| json!({"rate_bp": t.rate_bp, "net_minor": t.net_minor, "tax_minor": t.tax_minor, "gross_minor": t.gross_minor})).collect::<Vec<_>>(),
         })
     }
@@ -122,6 +126,10 @@ impl Figures {
             } else {
                 BTreeMap::new()
             },
+            // Reports closed before card outcomes were recorded have none.
+            card_declined_minor: v
+                .get("card_declined_minor")
+                .map_or(Ok(0), |x| x.as_i64().ok_or_else(bad))?,
         })
     }
 }
@@ -210,6 +218,16 @@ fn figures(conn: &Connection, device_id: &str, scope: Scope<'_>) -> Result<Figur
         .query_map(params![device_id, a, b], |r| Ok((r.get(0)?, r.get(1)?)))
         .db()?
         .collect::<rusqlite::Result<_>>()
+        .db()?;
+    f.card_declined_minor = conn
+        .query_row(
+            &format!(
+                "SELECT coalesce(sum(po.amount_minor), 0) FROM payment_outcomes po JOIN orders o ON o.id = po.order_id
+                 WHERE {cond} AND po.status = 'declined'"
+            ),
+            params![device_id, a, b],
+            |r| r.get(0),
+        )
         .db()?;
     f.drawer_opens = conn
         .query_row(

@@ -134,3 +134,14 @@ pub async fn push(
     .await
     .expect("push")
 }
+
+/// How many migrations the server ships: one file each in `migrations/`.
+pub fn shipped_migrations() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("the migrations folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count()
+}

@@ -3,6 +3,18 @@
 use super::fixtures::*;
 use crate::{CardPaymentUpdate, CardStatus, NewCardPayment, Storage, StorageError};
 
+/// A card payment of 1 250 EUR asked for in store A.
+pub(super) fn payment_of(key: &str, payment_id: &str, hash: &str, now: &str) -> NewCardPayment {
+    payment(key, payment_id, hash, now)
+}
+
+/// Keeps the payment under `key` as captured by `intent`.
+pub(super) async fn captured_payment(s: &dyn Storage, key: &str, intent: &str, now: &str) {
+    s.update_card_payment(captured(key, intent, now))
+        .await
+        .expect("captured");
+}
+
 fn payment(key: &str, payment_id: &str, hash: &str, now: &str) -> NewCardPayment {
     NewCardPayment {
         store_id: STORE_A.into(),

@@ -21,6 +21,7 @@ mod email;
 mod fixtures;
 mod log;
 mod pairing;
+mod refunds;
 
 pub use cards::*;
 pub use concurrency::*;
@@ -29,6 +30,7 @@ pub use email::*;
 pub use fixtures::{STORE_A, STORE_B};
 pub use log::*;
 pub use pairing::*;
+pub use refunds::*;
 
 use crate::Storage;
 use std::future::Future;
@@ -78,6 +80,7 @@ where
         a_card_payment_keeps_the_providers_answer_and_audits_it,
         card_payments_are_listed_by_when_they_were_asked,
         a_provider_event_is_kept_once,
+        a_card_refund_is_kept_once_and_never_above_what_was_captured,
         a_stores_setting_is_the_latest_its_devices_set,
         a_pushed_email_is_queued_and_taken_by_one_sender,
         an_attempt_ends_sent_retried_or_failed,

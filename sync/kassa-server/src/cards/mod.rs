@@ -1,10 +1,11 @@
 //! Card payments through the card provider (Stripe's PaymentIntents API): the adapter
-//! behind [`CardProvider`], the device's payment endpoint, the provider's webhooks and the
-//! reconciliation of the provider's records with the server's.
+//! behind [`CardProvider`], the device's payment and refund endpoints, the provider's
+//! webhooks and the reconciliation of the provider's records with the server's.
 
 mod pay;
 pub mod provider;
 pub mod reconcile;
+mod refund;
 pub mod signature;
 pub mod stripe;
 mod webhook;
@@ -13,6 +14,8 @@ pub use pay::check_request;
 pub(crate) use pay::pay;
 pub use provider::{CardDetails, CardProvider, Intent, NewIntent, ProviderError, Refund};
 pub use reconcile::{Mismatch, ReconcileError, ReconcileReport, reconcile};
+pub use refund::check_refund_request;
+pub(crate) use refund::refund;
 pub use signature::{WEBHOOK_TOLERANCE_SECS, sign as sign_webhook};
 pub use stripe::{STRIPE_API_BASE, Stripe, StripeConfig};
 pub use webhook::SIGNATURE_HEADER;

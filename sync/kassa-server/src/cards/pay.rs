@@ -190,7 +190,8 @@ pub(crate) async fn with_card(
     update
 }
 
-fn provider_failed(e: ProviderError) -> ApiError {
+/// The provider's failure (not the card's) as the device is told it.
+pub(crate) fn provider_failed(e: ProviderError) -> ApiError {
     match e {
         ProviderError::Unreachable(detail) => {
             tracing::warn!(detail, "card provider unreachable");

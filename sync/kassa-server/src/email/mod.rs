@@ -160,8 +160,8 @@ impl Mailer {
         }
     }
 
-    /// The whole message: the letter as text and HTML, with the receipt's PDF when the
-    /// email carries the receipt's document. A message that cannot be made (an address that
+    /// The whole message: the letter as text and HTML, with the PDF of the document the
+    /// email carries (a receipt, a booking confirmation). A message that cannot be made (an address that
     /// is not one) is a permanent failure, with its reason.
     pub fn message(&self, job: &EmailJob) -> Result<Message, String> {
         let to: Mailbox = job
@@ -175,7 +175,7 @@ impl Mailer {
             .get("body_html")
             .and_then(|v| v.as_str())
             .unwrap_or_default();
-        let pdf = receipt_pdf(job)?;
+        let pdf = attached_pdf(job)?;
         let letter = letter(
             lang,
             &job.record.kind,
@@ -228,28 +228,30 @@ impl lettre::message::header::Header for ContentLanguage {
     }
 }
 
-/// The receipt's PDF, when the email carries the receipt as a document (`receipt`): the file
-/// name and bytes, rendered with the same documents crate as the devices.
-fn receipt_pdf(job: &EmailJob) -> Result<Option<(String, Vec<u8>)>, String> {
-    let Some(doc) = job.payload.get("receipt").filter(|v| !v.is_null()) else {
+/// The PDF of the document the email carries, if any (`receipt`, or `booking_confirmation`):
+/// its file name and bytes, rendered with the same documents crate as the devices.
+fn attached_pdf(job: &EmailJob) -> Result<Option<(String, Vec<u8>)>, String> {
+    let doc = |key: &str| job.payload.get(key).filter(|v| !v.is_null()).cloned();
+    if let Some(doc) = doc("booking_confirmation") {
+        let c: kassa_documents::booking::BookingConfirmation = serde_json::from_value(doc)
+            .map_err(|e| {
+                format!("the booking confirmation this email carries cannot be read: {e}")
+            })?;
+        let bytes = kassa_documents::booking::pdf(&c)
+            .map_err(|e| format!("the booking confirmation's PDF cannot be made: {e}"))?;
+        return Ok(Some((kassa_documents::booking::file_name(&c), bytes)));
+    }
+    let Some(doc) = doc("receipt") else {
         return Ok(None);
     };
-    let receipt: kassa_documents::Receipt = serde_json::from_value(doc.clone())
+    let receipt: kassa_documents::Receipt = serde_json::from_value(doc)
         .map_err(|e| format!("the receipt this email carries cannot be read: {e}"))?;
     let bytes = kassa_documents::pdf::render(&receipt)
         .map_err(|e| format!("the receipt's PDF cannot be made: {e}"))?;
-    let name: String = receipt
-        .number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(Some((format!("{name}.pdf"), bytes)))
+    Ok(Some((
+        kassa_documents::plain_file_name(&format!("{}.pdf", receipt.number)),
+        bytes,
+    )))
 }
 
 /// An SMTP failure as kept and shown: the server's answer when it gave one.

@@ -1,5 +1,5 @@
-//! The server's email templates: the device's receipt inside a letter in the store's receipt
-//! language (English or German), as HTML and as plain text.
+//! The server's email templates: the device's document (a receipt, a booking confirmation)
+//! inside a letter in the store's receipt language (English or German), as HTML and as plain text.
 
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
@@ -27,11 +27,14 @@ impl MailLanguage {
     }
 }
 
-/// What the letter says around the receipt.
+/// What the letter says around the document it carries.
 struct Words {
     receipt_intro: &'static str,
+    booking_intro: &'static str,
+    reminder_intro: &'static str,
     other_intro: &'static str,
     attached: &'static str,
+    booking_attached: &'static str,
     signature: &'static str,
     automatic: &'static str,
 }
@@ -40,15 +43,21 @@ fn words(lang: MailLanguage) -> Words {
     match lang {
         MailLanguage::En => Words {
             receipt_intro: "Thank you for shopping at {store}. Here is your receipt.",
+            booking_intro: "Thank you for booking with {store}. Here is your booking confirmation.",
+            reminder_intro: "A reminder from {store}: the balance of your booking falls due soon.",
             other_intro: "A message from {store}.",
             attached: "The receipt is attached as a PDF.",
+            booking_attached: "The booking confirmation is attached as a PDF.",
             signature: "Kind regards,\n{store}",
             automatic: "This email was sent automatically; please do not reply to it.",
         },
         MailLanguage::De => Words {
             receipt_intro: "Vielen Dank für Ihren Einkauf bei {store}. Hier ist Ihr Beleg.",
+            booking_intro: "Vielen Dank für Ihre Buchung bei {store}. Hier ist Ihre Buchungsbestätigung.",
+            reminder_intro: "Eine Erinnerung von {store}: Der Restbetrag Ihrer Buchung ist bald fällig.",
             other_intro: "Eine Nachricht von {store}.",
             attached: "Der Beleg ist als PDF angehängt.",
+            booking_attached: "Die Buchungsbestätigung ist als PDF angehängt.",
             signature: "Mit freundlichen Grüßen\n{store}",
             automatic: "Diese E-Mail wurde automatisch versendet; bitte antworten Sie nicht darauf.",
         },
@@ -62,8 +71,8 @@ pub struct Letter {
     pub text: String,
 }
 
-/// The letter for an email of `kind` (`receipt`...) from `store`, around the device's HTML
-/// body; `with_pdf` says that the receipt is attached.
+/// The letter for an email of `kind` (`receipt`, `booking_confirmation`...) from `store`,
+/// around the device's HTML body; `with_pdf` says that the document is attached.
 pub fn letter(
     lang: MailLanguage,
     kind: &str,
@@ -73,16 +82,17 @@ pub fn letter(
     with_pdf: bool,
 ) -> Letter {
     let w = words(lang);
-    let intro = if kind == "receipt" {
-        w.receipt_intro
-    } else {
-        w.other_intro
+    let (intro, attached) = match kind {
+        "receipt" => (w.receipt_intro, w.attached),
+        "booking_confirmation" => (w.booking_intro, w.booking_attached),
+        "balance_reminder" => (w.reminder_intro, w.booking_attached),
+        _ => (w.other_intro, w.attached),
     };
     let fill = |s: &str, store: &str| s.replace("{store}", store);
     let store_html = encode_text(store).into_owned();
     let body = inner_body(body_html);
     let attached_html = if with_pdf {
-        format!("<p>{}</p>\n", encode_text(w.attached))
+        format!("<p>{}</p>\n", encode_text(attached))
     } else {
         String::new()
     };
@@ -101,7 +111,7 @@ pub fn letter(
     let mut text = fill(intro, store);
     text.push_str("\n\n");
     if with_pdf {
-        text.push_str(w.attached);
+        text.push_str(attached);
         text.push_str("\n\n");
     }
     text.push_str(&plain_text(body_html));
@@ -228,6 +238,46 @@ mod tests {
         );
         assert!(!de.text.contains("PDF"));
         assert!(de.html.contains("<html lang=\"de\">"));
+        let booking = letter(
+            MailLanguage::De,
+            "booking_confirmation",
+            "Reisebüro",
+            "Buchungsbestätigung 1",
+            RECEIPT,
+            true,
+        );
+        assert!(
+            booking
+                .text
+                .starts_with("Vielen Dank für Ihre Buchung bei Reisebüro."),
+            "{}",
+            booking.text
+        );
+        assert!(
+            booking
+                .text
+                .contains("Die Buchungsbestätigung ist als PDF angehängt.")
+        );
+        let reminder = letter(
+            MailLanguage::En,
+            "balance_reminder",
+            "Travel Desk",
+            "Payment reminder 1",
+            RECEIPT,
+            true,
+        );
+        assert!(
+            reminder.text.starts_with(
+                "A reminder from Travel Desk: the balance of your booking falls due soon."
+            ),
+            "{}",
+            reminder.text
+        );
+        assert!(
+            reminder
+                .text
+                .contains("The booking confirmation is attached as a PDF.")
+        );
         assert_eq!(MailLanguage::from_setting(Some("de-AT")), MailLanguage::De);
         assert_eq!(MailLanguage::from_setting(Some("fr")), MailLanguage::En);
         assert_eq!(MailLanguage::from_setting(None), MailLanguage::En);

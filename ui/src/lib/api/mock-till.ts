@@ -6,6 +6,7 @@ import type { CartDto } from "./bindings/CartDto";
 import type { CartLineDto } from "./bindings/CartLineDto";
 import type { CheckoutOutput } from "./bindings/CheckoutOutput";
 import type { DiscountDto } from "./bindings/DiscountDto";
+import type { EmailStatusDto } from "./bindings/EmailStatusDto";
 import type { ShiftDto } from "./bindings/ShiftDto";
 import type { ShiftStatusDto } from "./bindings/ShiftStatusDto";
 import type { TaxLineDto } from "./bindings/TaxLineDto";
@@ -88,6 +89,8 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
   let cart = newCart();
   const parked: Cart[] = [];
   const orders: Order[] = [];
+  // Receipt emails queued: they wait here, as on a device that has not synced yet.
+  const emails: EmailStatusDto[] = [];
   const shifts: (ShiftDto & { float_minor: number; cash_in_minor: number; cash_out_minor: number; drawer_opens: number })[] = [];
   const zReports: ZReportDto[] = [];
   const replies = new Map<string, { body: string; out: CheckoutOutput }>();
@@ -172,7 +175,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
             cash_sales_minor: cashSales, card_sales_minor: by("card"), voucher_sales_minor: by("voucher"), cash_refunds_minor: 0,
             cash_in_minor: s.cash_in_minor, cash_out_minor: s.cash_out_minor, booking_cash_minor: 0, float_minor: s.float_minor,
             expected_cash_minor: s.float_minor + cashSales + s.cash_in_minor - s.cash_out_minor,
-            drawer_opens: s.drawer_opens,
+            drawer_opens: s.drawer_opens, card_declined_minor: 0,
           }
         : null,
       denominations: DENOMINATIONS[ctx.currency()] ?? DENOMINATIONS.EUR,
@@ -212,6 +215,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
       number: null, business_date: "2026-11-22", closed: false, intact: true, closed_at: null, orders: open.length,
       gross_minor: gross, discount_minor: 0, tax_minor: 0, rounding_minor: open.reduce((n, o) => n + o.rounding_minor, 0),
       refunds: 0, refunds_minor: 0, voids: 0, drawer_opens: 0, net_sales_minor: gross, by_tender: byTender, refunds_by_tender: {}, by_tax: [], bookings_by_tender: {}, booking_refunds_by_tender: {},
+      card_declined_minor: 0,
     };
   }
 
@@ -394,7 +398,17 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     receipt_email: (input) => {
       ctx.require("sell");
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.to.trim())) throw new BackendError("invalid_input", `'${input.to}' is not an email address`);
+      const o = orders.find((x) => x.id === input.order_id);
+      if (!o) throw new BackendError("not_found", "no such order");
+      emails.push({
+        id: `email-${emails.length + 1}`, kind: "receipt", to: input.to.trim(), subject: `Receipt ${o.number}`, status: "queued",
+        on_server: false, attempts: 0, last_error: null, queued_at: new Date().toISOString(), sent_at: null, ref_id: o.id,
+      });
       return { ok: true };
+    },
+    receipt_emails: (input) => {
+      ctx.require("sell");
+      return { emails: emails.filter((e) => e.ref_id === input.order_id) };
     },
     shift_current: () => {
       ctx.require("sell");
@@ -444,7 +458,7 @@ export function tillHandlers(catalog: MockCatalog, ctx: TillContext): Handlers {
     },
     cards_pending: () => {
       ctx.require("sell");
-      return { payments: [], exposure_minor: 0, exposure_limit_minor: 50000, per_payment_limit_minor: 25000, max_age_hours: 72 };
+      return { payments: [], exposure_minor: 0, exposure_limit_minor: 50000, per_payment_limit_minor: 25000, max_age_hours: 72, alarm_hours: 20, alarms: 0 };
     },
   };
 }

@@ -51,7 +51,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
     store: null,
     device: null,
     session: null,
-    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null, open_conflicts: 0, pull_remaining: null },
+    sync: { state: "not_paired", pending_changes: 0, pending_bytes: 0, last_sync_at: null, paired: null, last_error: null, open_conflicts: 0, pull_remaining: null, card_alarms: 0 },
     demo_logins: null,
     shift: null,
     version: "0.1.0",
@@ -323,7 +323,7 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   }
   function requirePermission(permission: Permission): void {
     signedIn();
-    if (!ROLE_PERMISSIONS[me().role].includes(permission)) throw new BackendError("forbidden", `a ${me().role} may not do this`);
+    if (!ROLE_PERMISSIONS[me().role].includes(permission)) throw new BackendError("forbidden", `a ${me().role} may not do this`, permission);
   }
   function requireAdmin(): void {
     signedIn();

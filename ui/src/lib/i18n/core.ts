@@ -89,7 +89,6 @@ export const en = {
 
   "home.welcome": "Welcome, {name}",
   "section.empty_bookings": "Bookings",
-  "section.pending_feature": "This part of Kassa is not in this version yet.",
 
   "admin.title": "Administration",
   "admin.store": "Store",
@@ -200,7 +199,6 @@ export const de: Record<keyof typeof en, string> = {
 
   "home.welcome": "Willkommen, {name}",
   "section.empty_bookings": "Buchungen",
-  "section.pending_feature": "Dieser Teil von Kassa ist in dieser Version noch nicht enthalten.",
 
   "admin.title": "Verwaltung",
   "admin.store": "Geschäft",

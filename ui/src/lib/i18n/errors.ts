@@ -1,8 +1,60 @@
 // Texts for every error code the core can answer. Typed by the generated ErrorCode union, so a
 // code added in Rust fails the UI's type check until both languages say what it means.
 import type { ErrorCode } from "../api/bindings/ErrorCode";
+import type { Permission } from "../api/bindings/Permission";
 
 type ErrorTexts = Record<`error.${ErrorCode}`, string>;
+// What a permission covers, for "your role does not allow …": typed by the generated union, so
+// a permission added in Rust fails the type check until both languages name it.
+type PermissionTexts = Record<`permission.${Permission}`, string> & { "error.forbidden_permission": string };
+
+export const permissionsEn: PermissionTexts = {
+  "error.forbidden_permission": "Your role does not allow {what}; ask someone whose role does.",
+  "permission.sell": "selling",
+  "permission.refund": "refunds",
+  "permission.refund_above_limit": "refunds above the limit",
+  "permission.void": "voiding orders",
+  "permission.discount_above_limit": "discounts above the limit",
+  "permission.open_close_drawer": "opening and closing the cash drawer",
+  "permission.manage_customers": "editing customers",
+  "permission.edit_catalog": "editing the catalog",
+  "permission.edit_prices": "changing prices",
+  "permission.view_cost_prices": "seeing cost prices",
+  "permission.adjust_stock": "adjusting stock",
+  "permission.book": "booking",
+  "permission.cancel_booking": "cancelling bookings",
+  "permission.view_reports": "reports",
+  "permission.manage_staff": "managing staff",
+  "permission.manage_devices": "managing devices",
+  "permission.settings": "changing settings",
+  "permission.view_audit": "the audit log",
+  "permission.customer_data": "exporting or erasing a customer's data",
+  "permission.resolve_conflicts": "deciding conflicts between devices",
+};
+
+export const permissionsDe: PermissionTexts = {
+  "error.forbidden_permission": "Ihre Rolle erlaubt {what} nicht; fragen Sie jemanden, dessen Rolle es erlaubt.",
+  "permission.sell": "das Verkaufen",
+  "permission.refund": "Erstattungen",
+  "permission.refund_above_limit": "Erstattungen über dem Limit",
+  "permission.void": "das Stornieren von Bestellungen",
+  "permission.discount_above_limit": "Rabatte über dem Limit",
+  "permission.open_close_drawer": "das Öffnen und Schließen der Kassenlade",
+  "permission.manage_customers": "das Bearbeiten von Kunden",
+  "permission.edit_catalog": "das Bearbeiten des Sortiments",
+  "permission.edit_prices": "das Ändern von Preisen",
+  "permission.view_cost_prices": "das Ansehen von Einkaufspreisen",
+  "permission.adjust_stock": "das Korrigieren von Beständen",
+  "permission.book": "das Buchen",
+  "permission.cancel_booking": "das Stornieren von Buchungen",
+  "permission.view_reports": "Berichte",
+  "permission.manage_staff": "die Personalverwaltung",
+  "permission.manage_devices": "die Geräteverwaltung",
+  "permission.settings": "das Ändern von Einstellungen",
+  "permission.view_audit": "das Prüfprotokoll",
+  "permission.customer_data": "das Exportieren oder Löschen von Kundendaten",
+  "permission.resolve_conflicts": "das Entscheiden von Konflikten zwischen Geräten",
+};
 
 export const en: ErrorTexts = {
   "error.invalid_input": "The input is not valid.",
@@ -34,6 +86,7 @@ export const en: ErrorTexts = {
   "error.device_cloned": "This device's data looks copied or restored; an admin must pair it again.",
   "error.sequence_gap": "The server is missing earlier changes from this device.",
   "error.currency_locked": "The currency cannot change any more: sales were already taken in it.",
+  "error.card_declined": "The card was declined. Nothing was sold: take another payment.",
   "error.storage": "The data could not be read or written.",
   "error.internal": "Something went wrong inside Kassa.",
 };
@@ -68,6 +121,7 @@ export const de: ErrorTexts = {
   "error.device_cloned": "Die Daten dieses Geräts scheinen kopiert oder wiederhergestellt; ein Admin muss es neu koppeln.",
   "error.sequence_gap": "Dem Server fehlen frühere Änderungen dieses Geräts.",
   "error.currency_locked": "Die Währung lässt sich nicht mehr ändern: In ihr wurde schon verkauft.",
+  "error.card_declined": "Die Karte wurde abgelehnt. Es wurde nichts verkauft: bitte anders bezahlen lassen.",
   "error.storage": "Die Daten konnten nicht gelesen oder geschrieben werden.",
   "error.internal": "In Kassa ist ein Fehler aufgetreten.",
 };

@@ -1,7 +1,10 @@
 // The UI language and the locale for money and dates. Reactive: screens re-render on change.
 // Texts live in one file per area of the UI (core.ts, ...); each exports `en` and `de`.
 import * as admin from "./admin";
+import * as bookings from "./bookings";
+import * as bookreports from "./bookreports";
 import * as catalog from "./catalog";
+import * as commissions from "./commissions";
 import * as core from "./core";
 import * as errors from "./errors";
 import * as identity from "./identity";
@@ -9,17 +12,21 @@ import * as reports from "./reports";
 import * as selling from "./selling";
 import * as sync from "./sync";
 
-const en = { ...core.en, ...admin.en, ...errors.en, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...reports.en, ...sync.en };
+const en = { ...core.en, ...admin.en, ...errors.en, ...errors.permissionsEn, ...identity.en, ...catalog.en, ...selling.en, ...selling.reportsEn, ...reports.en, ...sync.en, ...bookreports.en, ...bookings.en, ...commissions.en };
 const de: Record<keyof typeof en, string> = {
   ...core.de,
   ...admin.de,
   ...errors.de,
+  ...errors.permissionsDe,
   ...identity.de,
   ...catalog.de,
   ...selling.de,
   ...selling.reportsDe,
   ...reports.de,
   ...sync.de,
+  ...bookreports.de,
+  ...bookings.de,
+  ...commissions.de,
 };
 
 export type MessageKey = keyof typeof en;
@@ -113,4 +120,13 @@ function plurals(text: string, params: Record<string, string | number>): string 
     head.lastIndex = from;
   }
   return out + text.slice(from);
+}
+
+/**
+ * The text for a key made from data (a setting's key, a conflict's kind), or `fallback` when
+ * no language has one: a value a newer core sends still reads as something.
+ */
+export function textOr(key: string, fallback: string, params?: Record<string, string | number>): string {
+  const text = t(key as MessageKey, params);
+  return text === key ? fallback : text;
 }

@@ -99,7 +99,7 @@ const FIELD_GROUPS: &[(&str, &[&str])] = &[
 ];
 
 /// Every applier: each area lists its own.
-fn registries() -> [&'static [(&'static str, Applier)]; 6] {
+fn registries() -> [&'static [(&'static str, Applier)]; 7] {
     [
         crate::foundation::remote::APPLIERS,
         crate::identity::apply::APPLIERS,
@@ -107,6 +107,7 @@ fn registries() -> [&'static [(&'static str, Applier)]; 6] {
         crate::customers::apply::APPLIERS,
         crate::selling::apply::APPLIERS,
         crate::bookings::apply::APPLIERS,
+        crate::commissions::apply::APPLIERS,
     ]
 }
 
@@ -453,6 +454,27 @@ impl<'c> ApplyTx<'c> {
     pub fn park(&mut self, reason: impl Into<String>) -> Applied {
         self.park_reason = Some(reason.into());
         Applied::Parked
+    }
+
+    /// A provider's outcome that another device recorded for one of its rows of `parent`
+    /// (the change's entity id is that row's id): parked until the row is here, then a
+    /// ledger row of `table` keyed by `key` with the payload's `fields` (see
+    /// [`ApplyTx::insert_ledger`]). The card payments' and card refunds' outcomes.
+    pub fn insert_outcome(
+        &mut self,
+        c: &Change,
+        parent: &str,
+        table: &str,
+        key: &str,
+        fields: &[&str],
+    ) -> Result<Applied> {
+        let id = c.entity_id.as_str();
+        if !self.exists(parent, "id", id)? {
+            return Ok(self.park(format!("waiting for {parent} {id}")));
+        }
+        let row: Vec<(&str, SqlValue)> =
+            fields.iter().map(|n| (*n, field(&c.payload, n))).collect();
+        self.insert_ledger(table, &[(key, SqlValue::Text(id.to_owned()))], &row)
     }
 
     /// Inserts a ledger row if absent. `key` is the primary key's columns with their values

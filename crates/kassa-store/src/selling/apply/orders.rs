@@ -63,6 +63,7 @@ const PAYMENT_COLUMNS: &[&str] = &[
     "card_brand",
     "card_last4",
     "customer_contact",
+    "provider_ref",
 ];
 
 const REFUND_COLUMNS: &[&str] = &[
@@ -272,10 +273,20 @@ fn apply_checkout(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         let row = cols(t, &["net_minor", "tax_minor", "gross_minor"]);
         outcome = combine(outcome, tx.insert_ledger("order_taxes", &key, &row)?);
     }
+    // The customer's data erased meanwhile: the contact kept for a declined card is blanked
+    // before the row is compared or kept, as the erasure blanked it on every device.
+    let erased = crate::customers::privacy::is_erased(tx, text(order, "customer_id"))?;
     for pay in payments {
         let id = need(pay, "id", "a payment")?;
         let mut row = vec![("order_id", sql_text(order_id))];
         row.extend(cols(pay, PAYMENT_COLUMNS));
+        if erased {
+            for (name, value) in row.iter_mut() {
+                if *name == "customer_contact" {
+                    *value = SqlValue::Null;
+                }
+            }
+        }
         let created = [("created_at", field(order, "created_at"))];
         let done = tx.insert_ledger_with("payments", &[("id", sql_text(id))], &row, &created)?;
         outcome = combine(outcome, done);

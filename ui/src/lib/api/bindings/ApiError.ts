@@ -13,4 +13,9 @@ code: ErrorCode,
 /**
  * What happened and what to do next.
  */
-message: string, };
+message: string, 
+/**
+ * For `forbidden` from the permission table: the permission the person's role lacks
+ * (as `can` names it), so the UI says what is missing in the person's language.
+ */
+permission?: string, };

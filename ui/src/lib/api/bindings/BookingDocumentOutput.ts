@@ -7,4 +7,8 @@ export type BookingDocumentOutput = { reference: string,
 /**
  * The PDF's bytes, base64.
  */
-base64: string, };
+base64: string, 
+/**
+ * The same confirmation as a self-contained HTML page: the preview.
+ */
+html: string, };

@@ -5,7 +5,8 @@
  */
 export type BookingListInput = { departure_id?: string, status?: string, 
 /**
- * A reference, a traveller's name or a customer id.
+ * A reference, a traveller's or customer's name, a customer id, a trip's name, or a
+ * departure date (`YYYY-MM-DD`).
  */
 search?: string, 
 /**

@@ -7,4 +7,12 @@ export type PendingCardDto = { order_id: string, number: string, amount_minor: n
 /**
  * Older than the store's maximum age: no more card payments are taken offline.
  */
-overdue: boolean, };
+overdue: boolean, 
+/**
+ * At least `payments.card_alarm_hours` old: shown as an alarm.
+ */
+alarm: boolean, 
+/**
+ * Why the last forward to the card provider did not end in an outcome.
+ */
+forward_error: string | null, };

@@ -8,6 +8,7 @@ import type { RefundTenderStatus } from "./RefundTenderStatus";
  */
 export type RefundTenderDto = { kind: TenderKind, amount_minor: number, 
 /**
- * `paid_out` or `pending` (a card refund waiting for the provider).
+ * `paid_out`, or for a card `pending` (waiting for the provider), `refunded`, `failed`
+ * (the provider refused: pay back another way) or `not_charged` (the card was declined).
  */
 status: RefundTenderStatus, };

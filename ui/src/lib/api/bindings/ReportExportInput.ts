@@ -5,7 +5,7 @@
  */
 export type ReportExportInput = { 
 /**
- * sales, stock or staff.
+ * sales, stock, staff, bookings or cards.
  */
 report: string, 
 /**
@@ -13,7 +13,7 @@ report: string,
  */
 format: string, 
 /**
- * For sales and staff.
+ * For sales, staff, bookings and cards.
  */
 from?: string, to?: string, 
 /**
@@ -27,4 +27,9 @@ with_cost?: boolean,
 /**
  * For stock.
  */
-as_of?: string, };
+as_of?: string, 
+/**
+ * The language of the file's words, numbers and dates (`en`, `de`): the person's; the
+ * store's receipt language when not given. CSV numbers keep a dot whatever the language.
+ */
+language?: string, };

@@ -17,6 +17,6 @@ export const ROLES: readonly Role[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   cashier: ["sell", "refund", "open_close_drawer", "manage_customers"],
   agent: ["sell", "refund", "manage_customers", "book", "cancel_booking"],
-  manager: ["sell", "refund", "refund_above_limit", "void", "discount_above_limit", "open_close_drawer", "manage_customers", "edit_catalog", "edit_prices", "view_cost_prices", "adjust_stock", "book", "cancel_booking", "view_reports", "manage_staff", "settings", "view_audit", "customer_data"],
-  admin: ["sell", "refund", "refund_above_limit", "void", "discount_above_limit", "open_close_drawer", "manage_customers", "edit_catalog", "edit_prices", "view_cost_prices", "adjust_stock", "book", "cancel_booking", "view_reports", "manage_staff", "manage_devices", "settings", "view_audit", "customer_data"],
+  manager: ["sell", "refund", "refund_above_limit", "void", "discount_above_limit", "open_close_drawer", "manage_customers", "edit_catalog", "edit_prices", "view_cost_prices", "adjust_stock", "book", "cancel_booking", "view_reports", "manage_staff", "settings", "view_audit", "customer_data", "resolve_conflicts"],
+  admin: ["sell", "refund", "refund_above_limit", "void", "discount_above_limit", "open_close_drawer", "manage_customers", "edit_catalog", "edit_prices", "view_cost_prices", "adjust_stock", "book", "cancel_booking", "view_reports", "manage_staff", "manage_devices", "settings", "view_audit", "customer_data", "resolve_conflicts"],
 };

@@ -11,4 +11,8 @@ booking_cash_minor: number, float_minor: number, expected_cash_minor: number,
 /**
  * Times the drawer was opened outside a cash sale.
  */
-drawer_opens: number, };
+drawer_opens: number, 
+/**
+ * Card payments the card provider declined after the sale: still owed by those sales.
+ */
+card_declined_minor: number, };

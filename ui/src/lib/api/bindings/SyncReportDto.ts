@@ -15,4 +15,12 @@ pulled: number,
 /**
  * Changes a person must decide on.
  */
-conflicts: number, };
+conflicts: number, 
+/**
+ * Card payments taken offline whose outcome the card provider gave at this sync.
+ */
+cards: number, 
+/**
+ * Card refunds whose outcome the card provider gave at this sync.
+ */
+refunds: number, };

@@ -39,4 +39,9 @@ open_conflicts: number,
 /**
  * While a sync pulls a long log: the changes of the server's log left to pull.
  */
-pull_remaining: number | null, };
+pull_remaining: number | null, 
+/**
+ * Card payments taken offline here that have waited for the provider longer than the
+ * store's `payments.card_alarm_hours`: an alarm.
+ */
+card_alarms: number, };

@@ -25,6 +25,11 @@ card_last4?: string,
  */
 customer_contact?: string, 
 /**
+ * Card: the terminal's token for it (the provider's PaymentMethod id, `pm_...`), never
+ * the card number; forwarded to the provider through the server.
+ */
+card_token?: string, 
+/**
  * Voucher: its code.
  */
 voucher_code?: string, };

@@ -9,4 +9,9 @@ export type TripDto = { id: string, code: string, name: string, adult_minor: num
 /**
  * `percent` (basis points) or `fixed` (minor units).
  */
-deposit_kind: string, deposit_value: number, balance_due_days: number, cancellation_policy: string, hold_minutes: number, documents_required: boolean, options: Array<TripOptionDto>, };
+deposit_kind: string, deposit_value: number, balance_due_days: number, cancellation_policy: string, hold_minutes: number, documents_required: boolean, 
+/**
+ * The trip's own commission rate for its agents (basis points); none: the agent's rate,
+ * else the store's default.
+ */
+commission_bp: number | null, options: Array<TripOptionDto>, };

@@ -17,7 +17,11 @@ intact: boolean, closed_at: string | null, orders: number, gross_minor: number, 
 /**
  * Times the drawer was opened outside a cash sale.
  */
-drawer_opens: number, net_sales_minor: number, 
+drawer_opens: number, 
+/**
+ * Card payments the card provider declined after the sale: still owed by those sales.
+ */
+card_declined_minor: number, net_sales_minor: number, 
 /**
  * Sales by tender: `cash`, `card`, `voucher`.
  */

@@ -12,13 +12,20 @@ import type { BookingCancelOutput } from "./BookingCancelOutput";
 import type { BookingCreateInput } from "./BookingCreateInput";
 import type { BookingDocumentOutput } from "./BookingDocumentOutput";
 import type { BookingDto } from "./BookingDto";
+import type { BookingEmailInput } from "./BookingEmailInput";
+import type { BookingEmailOutput } from "./BookingEmailOutput";
 import type { BookingIdInput } from "./BookingIdInput";
 import type { BookingListInput } from "./BookingListInput";
 import type { BookingListOutput } from "./BookingListOutput";
 import type { BookingNoteInput } from "./BookingNoteInput";
 import type { BookingPayInput } from "./BookingPayInput";
 import type { BookingPaymentOutput } from "./BookingPaymentOutput";
+import type { BookingPriceInput } from "./BookingPriceInput";
+import type { BookingPriceOutput } from "./BookingPriceOutput";
+import type { BookingRemindOutput } from "./BookingRemindOutput";
 import type { BookingsExpiredOutput } from "./BookingsExpiredOutput";
+import type { BookingsReportDto } from "./BookingsReportDto";
+import type { CardsReportDto } from "./CardsReportDto";
 import type { CartAddInput } from "./CartAddInput";
 import type { CartCustomerInput } from "./CartCustomerInput";
 import type { CartDiscountInput } from "./CartDiscountInput";
@@ -33,6 +40,12 @@ import type { CategoryDto } from "./CategoryDto";
 import type { ChangePasswordInput } from "./ChangePasswordInput";
 import type { CheckoutInput } from "./CheckoutInput";
 import type { CheckoutOutput } from "./CheckoutOutput";
+import type { CommissionExportInput } from "./CommissionExportInput";
+import type { CommissionRateSetInput } from "./CommissionRateSetInput";
+import type { CommissionRatesDto } from "./CommissionRatesDto";
+import type { CommissionStatementDto } from "./CommissionStatementDto";
+import type { CommissionStatementInput } from "./CommissionStatementInput";
+import type { CommissionsReportDto } from "./CommissionsReportDto";
 import type { ConfirmPasswordInput } from "./ConfirmPasswordInput";
 import type { ConflictDto } from "./ConflictDto";
 import type { ConflictResolveInput } from "./ConflictResolveInput";
@@ -58,6 +71,9 @@ import type { DepartureListInput } from "./DepartureListInput";
 import type { DepartureListOutput } from "./DepartureListOutput";
 import type { DeviceRef } from "./DeviceRef";
 import type { DrawerOpenInput } from "./DrawerOpenInput";
+import type { EmailListOutput } from "./EmailListOutput";
+import type { EmailsListInput } from "./EmailsListInput";
+import type { EmailsOutput } from "./EmailsOutput";
 import type { Enrolment } from "./Enrolment";
 import type { FavouritesDto } from "./FavouritesDto";
 import type { FavouritesInput } from "./FavouritesInput";
@@ -80,6 +96,7 @@ import type { OutboxSummaryDto } from "./OutboxSummaryDto";
 import type { PairingCodeDto } from "./PairingCodeDto";
 import type { ParkedCartsDto } from "./ParkedCartsDto";
 import type { PendingCardsDto } from "./PendingCardsDto";
+import type { PeriodReportInput } from "./PeriodReportInput";
 import type { ProductCreateInput } from "./ProductCreateInput";
 import type { ProductDetail } from "./ProductDetail";
 import type { ProductDto } from "./ProductDto";
@@ -89,6 +106,7 @@ import type { ProductLookupInput } from "./ProductLookupInput";
 import type { ProductSearchInput } from "./ProductSearchInput";
 import type { ProductUpdateInput } from "./ProductUpdateInput";
 import type { ReceiptEmailInput } from "./ReceiptEmailInput";
+import type { ReceiptEmailsInput } from "./ReceiptEmailsInput";
 import type { ReceiptInput } from "./ReceiptInput";
 import type { ReceiptOutput } from "./ReceiptOutput";
 import type { ReceiptPrintInput } from "./ReceiptPrintInput";
@@ -187,6 +205,8 @@ export type Commands = {
   conflicts_list: { input: ConflictsInput; output: ConflictsOutput };
   /** Records a manager's decision on a conflict; it syncs and closes it on every device. */
   conflict_resolve: { input: ConflictResolveInput; output: ConflictDto };
+  /** The emails the server sends for this store and where each stands (managers and admins). */
+  emails_list: { input: EmailsListInput; output: EmailsOutput };
   /** Revokes a device of the store on the server (admins). */
   device_revoke: { input: DeviceRef; output: Ok };
   /** A one-time code (and its QR code) for another device to join this store (admins). */
@@ -343,6 +363,8 @@ export type Commands = {
   drawer_open: { input: DrawerOpenInput; output: Ok };
   /** Queues a receipt email; the server sends it. */
   receipt_email: { input: ReceiptEmailInput; output: Ok };
+  /** The receipt emails of a sale and where each stands. */
+  receipt_emails: { input: ReceiptEmailsInput; output: EmailListOutput };
   /** The till's shift with its X report and the denominations to count. */
   shift_current: { input: NoInput; output: ShiftStatusDto };
   /** Opens a shift with the counted float. */
@@ -363,8 +385,22 @@ export type Commands = {
   report_stock: { input: StockReportInput; output: StockReportDto };
   /** Each person's sales, refunds, voids, drawer openings, and every override with its approver. */
   report_staff: { input: StaffReportInput; output: StaffReportDto };
-  /** A sales, stock or staff report as CSV or PDF. */
+  /** A period's bookings: made by status, money taken, cancellations, balances due, seats per departure, per trip and person. */
+  report_bookings: { input: PeriodReportInput; output: BookingsReportDto };
+  /** A period's card payments by status and brand, the pending and declined ones, and the offline exposure. */
+  report_cards: { input: PeriodReportInput; output: CardsReportDto };
+  /** A sales, stock, staff, bookings, cards or commissions report as CSV or PDF. */
   report_export: { input: ReportExportInput; output: ReportFileDto };
+  /** Commissions earned and reversed per person over a period. */
+  report_commissions: { input: PeriodReportInput; output: CommissionsReportDto };
+  /** Sets or clears a commission rate: a trip's, an agent's, a seller's, a category's or the store's default (audited). */
+  commission_rate_set: { input: CommissionRateSetInput; output: CommissionRatesDto };
+  /** Every commission rate in force. */
+  commission_rates: { input: NoInput; output: CommissionRatesDto };
+  /** One person's commission statement for a period: every entry earned and reversed, with the totals. */
+  commission_statement: { input: CommissionStatementInput; output: CommissionStatementDto };
+  /** A commission statement as CSV or PDF. */
+  commission_export: { input: CommissionExportInput; output: ReportFileDto };
   /** Issues a voucher (store credit). */
   voucher_issue: { input: VoucherIssueInput; output: VoucherDto };
   /** A voucher's balance. */
@@ -403,6 +439,12 @@ export type Commands = {
   booking_note: { input: BookingNoteInput; output: BookingDto };
   /** The booking confirmation as PDF; reprint any time. */
   booking_confirmation: { input: BookingIdInput; output: BookingDocumentOutput };
+  /** Queues the booking confirmation for email, its PDF attached; the server sends it. */
+  booking_email: { input: BookingEmailInput; output: BookingEmailOutput };
+  /** Queues the balance reminders due (once per booking). */
+  booking_remind: { input: NoInput; output: BookingRemindOutput };
+  /** The emails of a booking and where each stands. */
+  booking_emails: { input: BookingIdInput; output: EmailListOutput };
   /** Expires this device's holds past their time. */
   booking_expire: { input: NoInput; output: BookingsExpiredOutput };
   /** Bookings, newest first, by departure, status or search. */
@@ -415,6 +457,8 @@ export type Commands = {
   waitlist_list: { input: DepartureIdInput; output: WaitlistOutput };
   /** Takes an entry off the waitlist. */
   waitlist_withdraw: { input: WaitlistIdInput; output: WaitlistEntryDto };
+  /** Prices a booking and checks its travellers field by field, booking nothing. */
+  booking_price: { input: BookingPriceInput; output: BookingPriceOutput };
 };
 
 /** The name of a command. */
@@ -433,6 +477,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "devices_list",
   "conflicts_list",
   "conflict_resolve",
+  "emails_list",
   "device_revoke",
   "device_pairing_code",
   "audit_verify",
@@ -511,6 +556,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "receipt_print",
   "drawer_open",
   "receipt_email",
+  "receipt_emails",
   "shift_current",
   "shift_open",
   "shift_cash",
@@ -521,7 +567,14 @@ export const COMMAND_NAMES: CommandName[] = [
   "report_sales",
   "report_stock",
   "report_staff",
+  "report_bookings",
+  "report_cards",
   "report_export",
+  "report_commissions",
+  "commission_rate_set",
+  "commission_rates",
+  "commission_statement",
+  "commission_export",
   "voucher_issue",
   "voucher_get",
   "cards_pending",
@@ -541,12 +594,16 @@ export const COMMAND_NAMES: CommandName[] = [
   "booking_complete",
   "booking_note",
   "booking_confirmation",
+  "booking_email",
+  "booking_remind",
+  "booking_emails",
   "booking_expire",
   "booking_list",
   "booking_balances_due",
   "waitlist_add",
   "waitlist_list",
   "waitlist_withdraw",
+  "booking_price",
 ];
 
 export type { ApiError };

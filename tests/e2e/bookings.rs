@@ -1,0 +1,230 @@
+//! A booking in the real app, as an agent at the counter: the wizard (customer, departure,
+//! travellers checked by the core, the price), a hold, the deposit in cash, the confirmation
+//! PDF, and a cancellation with its fee shown before confirming.
+
+use crate::harness::{App, kassa};
+use thirtyfour::By;
+
+async fn wait_attr(app: &App, testid: &str, name: &str, want: &str) {
+    for _ in 0..200 {
+        if app.has(testid).await && app.attr(testid, name).await == want {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "[{testid}] never had {name}={want}; it has {}",
+        app.attr(testid, name).await
+    );
+}
+
+#[tokio::test]
+async fn a_booking_from_the_wizard_to_a_cancellation_with_its_fee() {
+    let app = App::start_with("bookings", |data| {
+        kassa(data, &["demo"], &[]);
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+
+    // The demo store's departures are listed by day with their seats.
+    app.click("nav-bookings").await;
+    app.el("bookings-screen").await;
+    app.click("bookings-tab-departures").await;
+    app.wait_text("departure-days", "Lake Constance, 3 days")
+        .await;
+    assert!(
+        app.text("departure-days")
+            .await
+            .contains("40 of 40 seats left"),
+        "{}",
+        app.text("departure-days").await
+    );
+    app.screenshot("01-departures").await;
+
+    // The wizard: a customer from the picker, the first Lake Constance departure.
+    app.click("booking-new").await;
+    app.el("booking-wizard").await;
+    app.click("wizard-customer").await;
+    app.fill("customer-query", "Müller").await;
+    app.wait_text("customer-picker", "Jörg Müller").await;
+    // The search settles (typing searches after a pause); then pick the one named so.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let found = app
+        .all_text("customer-picker", "[data-testid='customer-option']")
+        .await;
+    let at = found
+        .iter()
+        .position(|t| t.contains("Jörg Müller"))
+        .unwrap_or_else(|| panic!("Jörg Müller among {found:?}"));
+    app.driver
+        .find_all(By::Css("[data-testid='customer-option']"))
+        .await
+        .expect("customers found")[at]
+        .click()
+        .await
+        .expect("pick the customer");
+    app.wait_text("wizard-customer-name", "Müller").await;
+    app.click("wizard-next").await;
+    app.el("wizard-departure").await;
+    let lake = app
+        .driver
+        .find_all(By::Css(
+            "[data-testid='wizard-departure'][data-trip^='Lake Constance']",
+        ))
+        .await
+        .expect("departures")
+        .into_iter()
+        .next()
+        .expect("a Lake Constance departure");
+    lake.click().await.expect("choose the departure");
+    app.click("wizard-next").await;
+
+    // Travellers: a missing name is refused by the core, next to the field.
+    app.el("traveller-name").await;
+    app.click("wizard-next").await;
+    let issue = app.text("traveller-issue").await;
+    assert!(issue.contains("name"), "the name's refusal: {issue}");
+    app.screenshot("02-traveller-refused").await;
+    app.fill("traveller-name", "Jörg Müller").await;
+    app.click("traveller-add").await;
+    app.click("traveller-add").await;
+    let names = app
+        .driver
+        .find_all(By::Css("[data-testid='traveller-name']"))
+        .await
+        .expect("three travellers");
+    assert_eq!(names.len(), 3);
+    names[1].send_keys("Anna Müller").await.expect("name 2");
+    names[2].send_keys("Paul Müller").await.expect("name 3");
+    // The third travels as a child.
+    app.driver
+        .execute(
+            r#"const s = document.querySelectorAll("[data-testid='traveller-type']")[2];
+            s.value = "child"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("a child");
+    app.click("wizard-next").await;
+    // Options: none; then the price per traveller type, the total and the deposit.
+    app.el("booking-note").await;
+    app.click("wizard-next").await;
+    app.el("wizard-price").await;
+    // 2 × 349.00 + 1 × 199.00 = 897.00; a 20 % deposit of 179.40.
+    assert_eq!(app.attr("wizard-total", "data-minor").await, "89700");
+    assert_eq!(app.attr("wizard-deposit", "data-minor").await, "17940");
+    let price = app.text("wizard-price").await;
+    assert!(
+        price.contains("2 × Adult") && price.contains("1 × Child"),
+        "{price}"
+    );
+    app.screenshot("03-price").await;
+
+    // Hold, then take the deposit in cash on the booking's page.
+    app.click("wizard-hold").await;
+    app.el("booking-page").await;
+    wait_attr(&app, "booking-status", "data-status", "held").await;
+    let reference = app.text("booking-reference").await;
+    assert!(reference.starts_with("DEMO-"), "{reference}");
+    app.click("booking-pay").await;
+    app.el("booking-pay-dialog").await;
+    let offered = app
+        .el("booking-pay-amount")
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert_eq!(offered, "179.40", "the deposit is offered first");
+    app.click("booking-pay-submit").await;
+    wait_attr(&app, "booking-status", "data-status", "confirmed").await;
+    assert_eq!(app.attr("booking-paid", "data-minor").await, "17940");
+    assert_eq!(app.attr("booking-balance", "data-minor").await, "71760");
+    assert!(app.text("booking-notice").await.contains("receipt"));
+    app.wait_text("booking-timeline", "Confirmed").await;
+    app.screenshot("04-confirmed").await;
+
+    // The confirmation PDF lands in the data folder's exports.
+    app.click("booking-confirmation").await;
+    app.wait_text("booking-notice", "saved as").await;
+    let pdf = app
+        .data_dir
+        .join("exports")
+        .join(format!("booking-{reference}.pdf"));
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+
+    // The same confirmation previewed on screen, then emailed: it waits on this unpaired
+    // device, and says so.
+    app.click("booking-preview").await;
+    app.el("booking-preview-frame").await;
+    app.screenshot("04b-confirmation-preview").await;
+    app.click("booking-preview-dialog-close").await;
+    app.click("booking-email").await;
+    app.fill("booking-email-to", "joerg.mueller@example.com")
+        .await;
+    app.click("booking-email-send").await;
+    app.wait_text("booking-notice", "queued for joerg.mueller@example.com")
+        .await;
+    app.wait_text("email-states", "Waiting for the next sync")
+        .await;
+    app.screenshot("04c-confirmation-emailed").await;
+
+    // Cancel: the fee is shown first. The departure is 3 to 4 weeks ahead: 50 % of 897.00,
+    // more than the deposit paid, so nothing is refunded and 269.10 is still owed.
+    app.click("booking-cancel").await;
+    app.el("booking-cancel-dialog").await;
+    assert_eq!(app.attr("cancel-fee", "data-minor").await, "44850");
+    assert_eq!(app.attr("cancel-refund", "data-minor").await, "0");
+    assert!(
+        app.text("cancel-owed").await.contains("269.10"),
+        "{}",
+        app.text("cancel-owed").await
+    );
+    assert!(
+        app.text("cancel-days")
+            .await
+            .contains("days before departure")
+    );
+    // Previewing changed nothing.
+    assert_eq!(app.attr("booking-status", "data-status").await, "confirmed");
+    app.screenshot("05-cancel-preview").await;
+    app.fill("cancel-reason", "Customer ill").await;
+    app.click("cancel-confirm").await;
+    wait_attr(&app, "booking-status", "data-status", "cancelled").await;
+    assert!(app.text("booking-notice").await.contains("448.50"));
+    app.screenshot("06-cancelled").await;
+
+    // Back on the list, the customer's name finds the booking, cancelled.
+    app.click("booking-back").await;
+    app.click("bookings-tab-list").await;
+    app.fill("booking-search", "Jörg").await;
+    app.wait_text("booking-table", &reference).await;
+    let row = app.text("booking-table").await;
+    assert!(
+        row.contains("Cancelled") && row.contains("Jörg Müller"),
+        "{row}"
+    );
+    app.screenshot("07-list").await;
+
+    // Managers set trips up from the same screen: the demo's two trips are there.
+    app.click("bookings-trips").await;
+    app.el("trips-screen").await;
+    app.wait_text("trips-screen", "Rome by coach, 7 days").await;
+    app.click("trip-row").await;
+    app.el("trip-detail").await;
+    // The cancellation policy in words, not as the table the core keeps.
+    app.wait_text("trip-policy", "60 days or more before departure: free")
+        .await;
+    app.wait_text(
+        "trip-policy",
+        "Later, up to the day of departure: 100 % of the price",
+    )
+    .await;
+    app.screenshot("08-trips").await;
+    app.quit().await;
+}

@@ -1,0 +1,6 @@
+// Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
+// `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+/**
+ * The sale whose receipt emails to list.
+ */
+export type ReceiptEmailsInput = { order_id: string, };

@@ -1,0 +1,41 @@
+// Texts of the commissions report (a tab of the Reports screen).
+
+export const en = {
+  "commissions.tab": "Commissions",
+  "commissions.earned": "Earned",
+  "commissions.reversed": "Reversed",
+  "commissions.net": "Net",
+  "commissions.entries": "Entries",
+  "commissions.none": "No commission in this period.",
+  "commissions.statement_of": "Statement of {name}",
+  "commissions.show_statement": "Show the statement of {name}",
+  "commissions.date": "Business date",
+  "commissions.source": "Booking or sale",
+  "commissions.receipt": "Payment or refund",
+  "commissions.card_declined": "card declined",
+  "commissions.base": "Base",
+  "commissions.rate": "Rate",
+  "commissions.amount": "Commission",
+  "commissions.source_booking": "Booking",
+  "commissions.source_sale": "Sale",
+} as const;
+
+export const de: Record<keyof typeof en, string> = {
+  "commissions.tab": "Provisionen",
+  "commissions.earned": "Verdient",
+  "commissions.reversed": "Storniert",
+  "commissions.net": "Netto",
+  "commissions.entries": "Buchungszeilen",
+  "commissions.none": "Keine Provision in diesem Zeitraum.",
+  "commissions.statement_of": "Abrechnung für {name}",
+  "commissions.show_statement": "Abrechnung für {name} zeigen",
+  "commissions.date": "Geschäftstag",
+  "commissions.source": "Buchung oder Verkauf",
+  "commissions.receipt": "Zahlung oder Erstattung",
+  "commissions.card_declined": "Karte abgelehnt",
+  "commissions.base": "Grundlage",
+  "commissions.rate": "Satz",
+  "commissions.amount": "Provision",
+  "commissions.source_booking": "Buchung",
+  "commissions.source_sale": "Verkauf",
+};
