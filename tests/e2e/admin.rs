@@ -117,6 +117,31 @@ async fn the_settings_fit_1280_pixels_with_translated_groups_in_english_and_germ
     assert!(num("right") <= num("viewport"), "{l}");
     tokio::time::sleep(Duration::from_millis(400)).await;
     app.screenshot("settings-de").await;
+    // Money in the store's currency with the German decimal comma, rates as a percent.
+    assert_eq!(
+        app.attr("setting-input-payments.offline_card_max_minor", "value")
+            .await,
+        "150,00"
+    );
+    assert_eq!(
+        app.attr("setting-input-sell.max_discount_bp", "value")
+            .await,
+        "10"
+    );
+    app.wait_text(
+        "setting-hint-payments.offline_card_max_minor",
+        "Standard: 150,00",
+    )
+    .await;
+    app.click("user-menu").await;
+    app.driver
+        .execute(
+            r#"document.querySelector("[data-testid='settings-group-payments']").scrollIntoView();"#,
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the payments");
+    app.screenshot("settings-payments-de").await;
 
     // The language is kept by the window's web storage, which every app started on this
     // machine shares: back to English, as the other tests expect.

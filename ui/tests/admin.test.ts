@@ -27,7 +27,7 @@ describe("the settings screen", () => {
     const user = userEvent.setup();
     render(App, { props: { backend } });
     const settings = await openSettings(user);
-    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Store", "Security"]));
+    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Store", "Payments and cash", "Discounts and refunds", "Security"]));
     expect(screen.getByLabelText("Minutes without use before a session locks")).toHaveValue(15);
     const name = await screen.findByTestId("store-name");
     expect(name).toHaveValue("Corner Shop");
@@ -49,8 +49,44 @@ describe("the settings screen", () => {
     const user = userEvent.setup();
     render(App, { props: { backend } });
     const settings = await openSettings(user);
-    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Geschäft", "Sicherheit"]));
+    await waitFor(() => expect(within(settings).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Geschäft", "Zahlungen und Bargeld", "Rabatte und Erstattungen", "Sicherheit"]));
     expect(screen.getByLabelText("Name des Geschäfts")).toBeInTheDocument();
+    setLocale("en");
+  }, 20_000);
+});
+
+describe("money and rates in the settings", () => {
+  it("shows money in the store's currency and rates as a percent, and saves minor units and basis points", async () => {
+    setLocale("de");
+    const backend = await signedInStore();
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await openSettings(user);
+    const card = await screen.findByTestId("setting-input-payments.offline_card_max_minor");
+    expect(card).toHaveValue("150,00");
+    expect(screen.getByTestId("setting-hint-payments.offline_card_max_minor")).toHaveTextContent(/0,00\s€–1\.000\.000,00\s€.*Standard: 150,00\s€/);
+    const discount = screen.getByTestId("setting-input-sell.max_discount_bp");
+    expect(discount).toHaveValue("10");
+    expect(screen.getByTestId("setting-hint-sell.max_discount_bp")).toHaveTextContent("0 %–100 %");
+
+    const sets = () => backend.calls.filter((c) => c.command === "settings_set");
+    await user.clear(card);
+    await user.type(card, "200,5");
+    await user.click(screen.getByTestId("setting-save-payments.offline_card_max_minor"));
+    await waitFor(() => expect(sets().at(-1)?.input).toEqual({ key: "payments.offline_card_max_minor", value: 20050 }));
+    await waitFor(() => expect(screen.getByTestId("setting-input-payments.offline_card_max_minor")).toHaveValue("200,50"));
+
+    // A third decimal of a percent is no basis point: refused before the core is asked.
+    const before = sets().length;
+    await user.clear(discount);
+    await user.type(discount, "12,555");
+    await user.click(screen.getByTestId("setting-save-sell.max_discount_bp"));
+    expect(await screen.findByTestId("settings-error")).toBeInTheDocument();
+    expect(sets()).toHaveLength(before);
+    await user.clear(discount);
+    await user.type(discount, "12,5");
+    await user.click(screen.getByTestId("setting-save-sell.max_discount_bp"));
+    await waitFor(() => expect(sets().at(-1)?.input).toEqual({ key: "sell.max_discount_bp", value: 1250 }));
     setLocale("en");
   }, 20_000);
 });

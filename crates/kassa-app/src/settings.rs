@@ -2,12 +2,12 @@
 //! setting's permission.
 
 use crate::dto::{
-    NoInput, SettingDto, SettingSetInput, SettingValueDto, SettingsOutput, StoreProfileDto,
-    StoreUpdateInput,
+    NoInput, SettingDto, SettingSetInput, SettingUnitDto, SettingValueDto, SettingsOutput,
+    StoreProfileDto, StoreUpdateInput,
 };
 use crate::{Api, ApiResult};
 use kassa_domain::role::{Permission, allows};
-use kassa_domain::settings::{SETTINGS, SettingKind, SettingValue, def};
+use kassa_domain::settings::{SETTINGS, SettingKind, SettingUnit, SettingValue, def};
 use kassa_store::{foundation::device, foundation::settings};
 
 fn to_dto(v: SettingValue) -> SettingValueDto {
@@ -61,6 +61,10 @@ impl Api {
                 kind: kind.to_string(),
                 value: to_dto(settings::get(store.conn(), &store_id, d.key)?),
                 default: to_dto(d.default_value()),
+                unit: d.unit().map(|u| match u {
+                    SettingUnit::Money => SettingUnitDto::Money,
+                    SettingUnit::BasisPoints => SettingUnitDto::BasisPoints,
+                }),
                 min,
                 max,
                 describe: d.describe.to_string(),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::Device;
-use kassa_app::dto::{AuditListInput, NoInput, SettingSetInput, SettingValueDto};
+use kassa_app::dto::{AuditListInput, NoInput, SettingSetInput, SettingUnitDto, SettingValueDto};
 
 #[test]
 fn a_manager_shortens_the_idle_lock_and_it_is_audited_with_before_and_after() {
@@ -144,6 +144,17 @@ fn settings_come_in_groups_and_the_receipt_language_is_a_choice() {
     assert_eq!(group_of("sell.cash_rounding_minor"), "payments");
     assert_eq!(group_of("store.address"), "store");
     assert_eq!(group_of("receipt.footer"), "receipts");
+    // Money and rates say what they count, so the screen shows 150,00 € and 10 %, not raw units.
+    let unit_of = |key: &str| list.settings.iter().find(|s| s.key == key).unwrap().unit;
+    assert_eq!(
+        unit_of("payments.offline_card_max_minor"),
+        Some(SettingUnitDto::Money)
+    );
+    assert_eq!(
+        unit_of("sell.max_discount_bp"),
+        Some(SettingUnitDto::BasisPoints)
+    );
+    assert_eq!(unit_of("security.idle_lock_minutes"), None);
     let lang = list
         .settings
         .iter()

@@ -3,7 +3,6 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
 use common::*;
 
 #[test]
@@ -38,66 +37,7 @@ fn rates_set_from_the_cli_earn_on_a_booking_and_a_sale_and_the_statement_comes_a
             "--json",
         ],
     ));
-    ok(kassa(
-        d,
-        &[
-            "trip",
-            "add",
-            "--code",
-            "GARDA",
-            "--name",
-            "Lake Garda by coach",
-            "--adult",
-            "100000",
-            "--deposit",
-            "30%",
-            "--cancellation",
-            "60:0,30:25%,10:50%,0:100%",
-            "--json",
-        ],
-    ));
-    let departs = (Utc::now() + Duration::days(90)).to_rfc3339();
-    let dep = ok(kassa(
-        d,
-        &[
-            "departure",
-            "add",
-            "--trip",
-            "GARDA",
-            "--departs",
-            &departs,
-            "--time-zone",
-            "Europe/Berlin",
-            "--seats",
-            "10",
-            "--json",
-        ],
-    ));
-    let dep = dep["id"].as_str().unwrap().to_string();
-    ok(kassa(
-        d,
-        &[
-            "book",
-            "--departure",
-            &dep,
-            "--seats",
-            "2",
-            "--traveller",
-            "Grace Hopper",
-            "--traveller",
-            "Ada Lovelace",
-            "--pay",
-            "cash=60000",
-            "--json",
-        ],
-    ));
-    ok(kassa(
-        d,
-        &[
-            "product", "add", "--sku", "OAT-1", "--name", "Oat milk", "--price", "249", "--stock",
-            "5", "--json",
-        ],
-    ));
+    garda_booked_and_oat_milk(d);
     ok(kassa(
         d,
         &["sell", "--line", "OAT-1=2", "--pay", "cash=1000", "--json"],

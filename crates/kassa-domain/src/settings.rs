@@ -58,6 +58,15 @@ pub enum SettingKind {
     },
 }
 
+/// What a whole-number setting counts, so a screen can show it as people read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingUnit {
+    /// Minor units of the store's currency (keys ending in `_minor`).
+    Money,
+    /// Basis points, 1/100 of a percent (keys ending in `_bp`).
+    BasisPoints,
+}
+
 /// One setting Kassa knows.
 #[derive(Debug, Clone, Copy)]
 pub struct SettingDef {
@@ -77,6 +86,16 @@ impl SettingDef {
             SettingKind::Int { default, .. } => SettingValue::Int(default),
             SettingKind::Bool { default } => SettingValue::Bool(default),
             SettingKind::Text { default, .. } => SettingValue::Text(default.to_string()),
+        }
+    }
+
+    /// What a whole-number setting counts, by the project's naming rule: money is kept in
+    /// `_minor` keys and rates in `_bp` keys; other numbers (days, minutes) have no unit.
+    pub fn unit(&self) -> Option<SettingUnit> {
+        match self.kind {
+            SettingKind::Int { .. } if self.key.ends_with("_minor") => Some(SettingUnit::Money),
+            SettingKind::Int { .. } if self.key.ends_with("_bp") => Some(SettingUnit::BasisPoints),
+            _ => None,
         }
     }
 
@@ -513,6 +532,20 @@ pub fn def(key: &str) -> Result<&'static SettingDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_and_rates_have_their_unit_and_other_numbers_none() {
+        let unit = |k: &str| def(k).unwrap().unit();
+        assert_eq!(
+            unit("payments.offline_card_max_minor"),
+            Some(SettingUnit::Money)
+        );
+        assert_eq!(unit("sell.refund_limit_minor"), Some(SettingUnit::Money));
+        assert_eq!(unit("sell.max_discount_bp"), Some(SettingUnit::BasisPoints));
+        assert_eq!(unit(COMMISSIONS_DEFAULT_BP), Some(SettingUnit::BasisPoints));
+        assert_eq!(unit("security.idle_lock_minutes"), None);
+        assert_eq!(unit(RECEIPT_LANGUAGE), None);
+    }
 
     #[test]
     fn a_printer_is_a_printer_device_or_a_tcp_address_with_its_port_never_a_file() {

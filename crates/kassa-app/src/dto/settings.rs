@@ -12,6 +12,15 @@ pub enum SettingValueDto {
     Text(String),
 }
 
+/// What a whole-number setting counts: `money` (minor units of the store's currency, shown
+/// in major units) or `basis_points` (shown as a percent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingUnitDto {
+    Money,
+    BasisPoints,
+}
+
 /// One setting as the settings screen shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SettingDto {
@@ -28,6 +37,8 @@ pub struct SettingDto {
     pub kind: String,
     pub value: SettingValueDto,
     pub default: SettingValueDto,
+    /// What an `int` setting counts, when it is money or a rate.
+    pub unit: Option<SettingUnitDto>,
     /// Bounds of an `int` setting.
     pub min: Option<i64>,
     pub max: Option<i64>,

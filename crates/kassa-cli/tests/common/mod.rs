@@ -1,6 +1,7 @@
 //! What the CLI's integration tests share: running `kassa` on a data folder and a signed-in store.
 #![allow(dead_code)]
 
+use chrono::{Duration, Utc};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -280,4 +281,69 @@ impl CardTill {
     pub fn dir(&self) -> &Path {
         self.device.path()
     }
+}
+
+/// The trip GARDA (1,000.00 a seat, 30 % deposit) with a departure in 90 days, two seats
+/// booked with the deposit paid in cash, and the product OAT-1 (2.49, 5 in stock).
+pub fn garda_booked_and_oat_milk(d: &Path) {
+    ok(kassa(
+        d,
+        &[
+            "trip",
+            "add",
+            "--code",
+            "GARDA",
+            "--name",
+            "Lake Garda by coach",
+            "--adult",
+            "100000",
+            "--deposit",
+            "30%",
+            "--cancellation",
+            "60:0,30:25%,10:50%,0:100%",
+            "--json",
+        ],
+    ));
+    let departs = (Utc::now() + Duration::days(90)).to_rfc3339();
+    let dep = ok(kassa(
+        d,
+        &[
+            "departure",
+            "add",
+            "--trip",
+            "GARDA",
+            "--departs",
+            &departs,
+            "--time-zone",
+            "Europe/Berlin",
+            "--seats",
+            "10",
+            "--json",
+        ],
+    ));
+    let dep = dep["id"].as_str().unwrap().to_string();
+    ok(kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            &dep,
+            "--seats",
+            "2",
+            "--traveller",
+            "Grace Hopper",
+            "--traveller",
+            "Ada Lovelace",
+            "--pay",
+            "cash=60000",
+            "--json",
+        ],
+    ));
+    ok(kassa(
+        d,
+        &[
+            "product", "add", "--sku", "OAT-1", "--name", "Oat milk", "--price", "249", "--stock",
+            "5", "--json",
+        ],
+    ));
 }

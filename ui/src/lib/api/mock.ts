@@ -5,6 +5,7 @@ import type { SessionDto } from "./bindings/SessionDto";
 import type { UserDto } from "./bindings/UserDto";
 import { ROLE_PERMISSIONS, type Role } from "./bindings/Role";
 import type { Permission } from "./bindings/Permission";
+import type { SettingDto } from "./bindings/SettingDto";
 import { type Backend, BackendError, type CommandName, type Commands } from "./backend";
 import { type MockCatalog, catalogHandlers } from "./mock-catalog";
 import { tillHandlers } from "./mock-till";
@@ -59,7 +60,17 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
   };
   const state = { status, users: [] as MockUser[], invitations: [] as MockInvitation[] };
   const calls: { command: CommandName; input: unknown }[] = [];
-  let idleMinutes = 15;
+  // Whole-number settings as the core describes them: the idle lock, a money limit and a rate.
+  const SETTING_DEFS = [
+    { key: "security.idle_lock_minutes", group: "security", default: 15, min: 1, max: 15, unit: null, describe: "Minutes without use after which a session locks (at most 15)" },
+    { key: "payments.offline_card_max_minor", group: "payments", default: 15_000, min: 0, max: 100_000_000, unit: "money", describe: "Largest card payment taken while the card provider cannot be reached" },
+    { key: "sell.max_discount_bp", group: "selling", default: 1_000, min: 0, max: 10_000, unit: "basis_points", describe: "Largest discount a cashier may give without a manager" },
+  ] as const;
+  const settingValues: Record<string, number> = Object.fromEntries(SETTING_DEFS.map((d) => [d.key, d.default]));
+  const settingDto = (d: (typeof SETTING_DEFS)[number], editable: boolean): SettingDto => ({
+    key: d.key, topic: d.key.split(".")[0], group: d.group, choices: null, kind: "int", value: settingValues[d.key], default: d.default,
+    unit: d.unit, min: d.min, max: d.max, describe: d.describe, editable,
+  });
   const catalog: MockCatalog = { products: [], movements: [], customers: [] };
   const reportOrders: ReportOrder[] = [];
 
@@ -257,22 +268,16 @@ export function createMockBackend(overrides: Handlers = {}, initial?: Partial<Ap
         must_change_password: false, manageable: true, is_me: false,
       };
     },
-    settings_list: () => ({
-      settings: [{
-        key: "security.idle_lock_minutes", topic: "security", group: "security", choices: null, kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
-        describe: "Minutes without use after which a session locks (at most 15)", editable: me().role === "admin",
-      }],
-    }),
+    settings_list: () => ({ settings: SETTING_DEFS.map((d) => settingDto(d, me().role === "admin")) }),
     settings_set: (input) => {
       requireAdmin();
-      if (typeof input.value !== "number" || input.value < 1 || input.value > 15) {
-        throw new BackendError("invalid_input", "security.idle_lock_minutes must be between 1 and 15");
+      const d = SETTING_DEFS.find((x) => x.key === input.key);
+      if (!d) throw new BackendError("not_found", `no setting ${input.key}`);
+      if (typeof input.value !== "number" || !Number.isInteger(input.value) || input.value < d.min || input.value > d.max) {
+        throw new BackendError("invalid_input", `${d.key} must be between ${d.min} and ${d.max}`);
       }
-      idleMinutes = input.value;
-      return {
-        key: input.key, topic: "security", group: "security", choices: null, kind: "int", value: idleMinutes, default: 15, min: 1, max: 15,
-        describe: "Minutes without use after which a session locks (at most 15)", editable: true,
-      };
+      settingValues[d.key] = input.value;
+      return settingDto(d, true);
     },
     store_get: () => {
       const store = state.status.store;

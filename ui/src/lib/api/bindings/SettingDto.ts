@@ -1,5 +1,6 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { SettingUnitDto } from "./SettingUnitDto";
 import type { SettingValueDto } from "./SettingValueDto";
 
 /**
@@ -27,6 +28,10 @@ choices: Array<string> | null,
  * `int`, `bool` or `text`.
  */
 kind: string, value: SettingValueDto, default: SettingValueDto, 
+/**
+ * What an `int` setting counts, when it is money or a rate.
+ */
+unit: SettingUnitDto | null, 
 /**
  * Bounds of an `int` setting.
  */
