@@ -192,6 +192,19 @@ async fn a_till_sells_while_its_server_is_down_and_the_sale_arrives_once_it_is_b
     );
     app.screenshot("03-offline-outbox").await;
 
+    // Admin -> Devices still lists the store's devices, as this till last heard them.
+    app.click("nav-admin").await;
+    app.click("admin-tab-devices").await;
+    app.el("devices-offline").await;
+    app.el("device-02").await;
+    assert!(
+        !app.has("device-revoke-02").await,
+        "revoking needs the server"
+    );
+    app.screenshot("03b-devices-offline").await;
+    app.click("sync-badge").await;
+    app.el("outbox-screen").await;
+
     // The server comes back on the same database and port: the backoff (at most 60 s)
     // finds it, and the outbox drains with nobody touching anything.
     let back = Server::start(&url["http://".len()..], server_dir.path());

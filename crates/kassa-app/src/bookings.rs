@@ -10,7 +10,7 @@ use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, Travell
 use kassa_domain::role::Permission;
 use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData};
 use kassa_store::bookings::{self, Booking, BookingRequest, BookingTender, Cancellation, waitlist};
-use kassa_store::selling::email;
+use kassa_store::selling::{email, voucher};
 use kassa_store::{AuditInput, Connection, ts};
 
 fn time(what: &str, text: &str) -> ApiResult<DateTime<Utc>> {
@@ -326,7 +326,10 @@ impl Api {
             .payments
             .unwrap_or_default()
             .into_iter()
-            .map(|p| Ok((BookingTender::parse(&p.kind)?, p.amount_minor)))
+            .map(|p| {
+                let tender = tender_of(&cx.store, &p.kind, p.voucher_code.as_deref())?;
+                Ok((tender, p.amount_minor))
+            })
             .collect::<kassa_domain::Result<Vec<_>>>()?;
         let req = BookingRequest {
             departure_id: input.departure_id,
@@ -347,7 +350,8 @@ impl Api {
         let b = cx.store.write(|tx| {
             let mut b = bookings::create(tx, &store_id, &req)?;
             for (tender, amount) in &payments {
-                b = bookings::pay(tx, &store_id, &req.staff_id, &b.id, *tender, *amount)?.booking;
+                b = bookings::pay(tx, &store_id, &req.staff_id, &b.id, tender.clone(), *amount)?
+                    .booking;
             }
             Ok(b)
         })?;
@@ -371,11 +375,11 @@ impl Api {
         Ok(booking_dto(b))
     }
 
-    /// Takes a deposit or balance payment (cash on this device's drawer), with a receipt
-    /// number.
+    /// Takes a deposit or balance payment (cash on this device's drawer, or off a voucher),
+    /// with a receipt number.
     pub fn booking_pay(&self, input: BookingPayInput) -> ApiResult<BookingPaymentOutput> {
         let mut cx = self.begin(Permission::Book)?;
-        let tender = BookingTender::parse(&input.kind)?;
+        let tender = tender_of(&cx.store, &input.kind, input.voucher_code.as_deref())?;
         let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
         let out = cx.store.write(|tx| {
             bookings::pay(
@@ -889,4 +893,21 @@ impl Api {
             rows: 1,
         })
     }
+}
+
+/// The tender `kind` names; a voucher's typed code is looked up by its stored (keyed) hash.
+fn tender_of(
+    store: &kassa_store::Store,
+    kind: &str,
+    voucher_code: Option<&str>,
+) -> kassa_domain::Result<BookingTender> {
+    let key = match voucher_code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Some(voucher::stored_code_key(
+            store.conn(),
+            store.store_key()?,
+            code,
+        )?),
+        None => None,
+    };
+    BookingTender::parse(kind, key)
 }

@@ -11,10 +11,11 @@ use crate::dto::{
     SyncReportDto,
 };
 use crate::{Api, ApiResult};
+use kassa_domain::ErrorCode;
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
 use kassa_store::foundation::outbox::{self, OutboxKind};
-use kassa_store::foundation::{device, sync_state};
+use kassa_store::foundation::{device, known_devices, sync_state};
 use kassa_store::selling::email;
 use kassa_sync_client::blocking;
 
@@ -137,7 +138,19 @@ impl Api {
     pub fn devices_list(&self, _: NoInput) -> ApiResult<StoreDevicesOutput> {
         self.require(Permission::ManageDevices)?;
         let this = device::device(self.store().conn())?.map(|d| d.id);
-        let devices = blocking::devices(&self.store)?
+        // The server's list, kept for when it is out of reach; then the list as last heard.
+        let (devices, heard_at) = match blocking::devices(&self.store) {
+            Ok(list) => (list, None),
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                let known = known_devices::list(self.store().conn())?;
+                match known.heard_at {
+                    Some(at) => (known.devices, Some(at)),
+                    None => return Err(e.into()),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let devices = devices
             .into_iter()
             .map(|d| StoreDeviceDto {
                 this_device: this.as_deref() == Some(d.device_id.as_str()),
@@ -150,7 +163,7 @@ impl Api {
                 revoked_at: d.revoked_at,
             })
             .collect();
-        Ok(StoreDevicesOutput { devices })
+        Ok(StoreDevicesOutput { devices, heard_at })
     }
 
     /// A one-time code from the server for another device to join this store, with its QR

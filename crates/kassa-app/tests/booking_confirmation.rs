@@ -350,6 +350,7 @@ fn a_balance_falling_due_is_reminded_once_with_the_confirmation_attached() {
                     booking: b.booking_id.clone(),
                     kind: "cash".into(),
                     amount_minor: 10_000,
+                    voucher_code: None,
                 })
                 .unwrap();
         }

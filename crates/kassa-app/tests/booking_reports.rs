@@ -35,6 +35,7 @@ fn book(d: &Device, departure: &str, seats: usize, pay: Option<i64>) -> BookingD
                 vec![BookingTenderInput {
                     kind: "cash".into(),
                     amount_minor,
+                    voucher_code: None,
                 }]
             }),
         })

@@ -5,7 +5,8 @@ mod common;
 
 use common::Device;
 use kassa_app::dto::{
-    BookingCreateInput, BookingListInput, BookingPriceInput, DepartureListInput, TravellerInput,
+    BookingCreateInput, BookingIdInput, BookingListInput, BookingPayInput, BookingPriceInput,
+    BookingTenderInput, DepartureListInput, TravellerInput, VoucherIssueInput, VoucherRef,
 };
 
 fn traveller(name: &str, kind: &str, dob: Option<&str>, doc: Option<&str>) -> TravellerInput {
@@ -110,4 +111,93 @@ fn the_price_names_each_refused_field_and_matches_the_booking_made() {
     assert_eq!(made.total_minor, price.total_minor);
     assert_eq!(made.deposit_minor, price.deposit_minor);
     assert_eq!(made.balance_due_on, price.balance_due_on);
+}
+
+#[test]
+fn a_booking_is_paid_off_a_voucher_by_its_code_and_bad_voucher_payments_change_nothing() {
+    let d = Device::demo();
+    d.sign_in("manager");
+    let lake = d
+        .api
+        .departure_list(DepartureListInput::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|x| x.trip_name.starts_with("Lake"))
+        .expect("the demo's Lake Constance trip");
+    let voucher = d
+        .api
+        .voucher_issue(VoucherIssueInput {
+            amount_minor: 10_000,
+            customer_id: None,
+            approval: None,
+        })
+        .unwrap();
+    let tender = |kind: &str, amount: i64, code: Option<&str>| BookingTenderInput {
+        kind: kind.into(),
+        amount_minor: amount,
+        voucher_code: code.map(Into::into),
+    };
+    // The deposit (179.40) as 100.00 off the voucher and the rest in cash.
+    let made = d
+        .api
+        .booking_create(BookingCreateInput {
+            departure_id: lake.id.clone(),
+            customer_id: None,
+            travellers: vec![
+                traveller("Jörg Müller", "adult", None, None),
+                traveller("Anna Müller", "adult", None, None),
+                traveller("Paul Müller", "child", None, None),
+            ],
+            options: None,
+            note: None,
+            hold: None,
+            waitlist_id: None,
+            payments: Some(vec![
+                tender("voucher", 10_000, Some(&voucher.code)),
+                tender("cash", 7_940, None),
+            ]),
+        })
+        .unwrap();
+    assert_eq!(made.status, "confirmed");
+    assert_eq!(made.paid_minor, 17_940);
+    let kinds: Vec<(&str, i64)> = made
+        .payments
+        .iter()
+        .map(|p| (p.kind.as_str(), p.amount_minor))
+        .collect();
+    assert_eq!(kinds, vec![("voucher", 10_000), ("cash", 7_940)]);
+    let left = |code: &str| {
+        d.api
+            .voucher_get(VoucherRef { code: code.into() })
+            .unwrap()
+            .balance_minor
+    };
+    assert_eq!(left(&voucher.code), 0);
+
+    // An empty voucher, a code without a voucher payment, a voucher payment without a code,
+    // an unknown code: each refused, the booking as it was.
+    let pay = |kind: &str, code: Option<&str>| {
+        d.api
+            .booking_pay(BookingPayInput {
+                booking: made.reference.clone(),
+                kind: kind.into(),
+                amount_minor: 1_000,
+                voucher_code: code.map(Into::into),
+            })
+            .unwrap_err()
+            .code
+    };
+    assert_eq!(pay("voucher", Some(&voucher.code)), "invalid_input");
+    assert_eq!(pay("cash", Some(&voucher.code)), "invalid_input");
+    assert_eq!(pay("voucher", None), "invalid_input");
+    assert_eq!(pay("voucher", Some("NOPE-NOPE-NOPE")), "not_found");
+    let again = d
+        .api
+        .booking_get(BookingIdInput {
+            booking: made.reference.clone(),
+        })
+        .unwrap();
+    assert_eq!(again.paid_minor, 17_940);
+    assert_eq!(again.payments.len(), 2);
 }

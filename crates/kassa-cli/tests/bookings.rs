@@ -272,3 +272,53 @@ fn book_pay_a_deposit_and_cancel_through_the_cli() {
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["figures"]["booking_cash_minor"], 0, "{}", r.out);
 }
+
+#[test]
+fn a_booking_balance_is_paid_off_a_voucher_whose_code_never_is_an_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    signed_in_store(d);
+    garda_booked_and_oat_milk(d);
+    let list = ok(kassa(d, &["booking", "list", "--json"]));
+    let reference = list["items"][0]["reference"].as_str().unwrap().to_string();
+    let v = ok(kassa(
+        d,
+        &["voucher", "issue", "--amount", "50000", "--json"],
+    ));
+    let code = v["code"].as_str().unwrap().to_string();
+
+    // The code in the argument is refused before anything is read or written.
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "pay",
+            &reference,
+            "--pay",
+            &format!("voucher:{code}=50000"),
+            "--json",
+        ],
+    );
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+
+    let paid = kassa_env(
+        d,
+        &[
+            "booking",
+            "pay",
+            &reference,
+            "--pay",
+            "voucher=50000",
+            "--json",
+        ],
+        &[("KASSA_VOUCHER_CODE", &code)],
+    );
+    assert!(paid.ok, "{}", paid.err);
+    assert_eq!(paid.out["booking"]["paid_minor"], 110_000, "{}", paid.out);
+    let left = kassa_env(
+        d,
+        &["voucher", "balance", "--json"],
+        &[("KASSA_VOUCHER_CODE", &code)],
+    );
+    assert_eq!(left.out["balance_minor"], 0, "{}", left.out);
+}

@@ -15,7 +15,7 @@ use kassa_store::bookings::trips::{self, DepartureData, TripData};
 use kassa_store::bookings::{self, BookingRequest, BookingTender, waitlist};
 use kassa_store::catalog::AuditMode;
 use kassa_store::foundation::device::{SetupParams, setup};
-use kassa_store::selling::shift;
+use kassa_store::selling::{shift, voucher};
 use kassa_store::{Clock, FixedClock, KeySource, Store};
 use std::path::Path;
 use std::sync::Arc;
@@ -895,4 +895,99 @@ fn the_search_finds_bookings_by_reference_traveller_customer_trip_and_departure_
     assert_eq!(found("Turing", Some("quote"), None), vec![r2.clone()]);
     // Nothing else matches.
     assert!(found("Hamilton", None, None).is_empty());
+}
+
+#[test]
+fn a_deposit_off_a_voucher_and_the_balance_in_cash_go_back_to_each_on_cancellation_on_every_device()
+{
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    // 90 days ahead: the policy keeps no fee, so a cancellation refunds everything paid.
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 90);
+    let key = a.store_key().unwrap().clone_key();
+    let v = a
+        .write(|tx| voucher::issue(tx, &key, &store_id, 50_000, None, None, &admin))
+        .unwrap();
+    let keyed = voucher::stored_code_key(a.conn(), &key, &v.code).unwrap();
+    let booking = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    let pay = |s: &mut Store, tender: BookingTender, amount: i64| {
+        s.write(|tx| bookings::pay(tx, &store_id, &admin, &booking.id, tender, amount))
+    };
+    let written = |s: &Store| {
+        count(s, "SELECT count(*) FROM booking_payments")
+            + count(s, "SELECT count(*) FROM voucher_movements")
+    };
+
+    // More than the voucher holds is refused, and nothing is written.
+    let before = written(&a);
+    let e = pay(&mut a, BookingTender::Voucher(keyed.clone()), 60_000).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+    assert_eq!(written(&a), before);
+
+    // The deposit (30 %) off the voucher confirms the booking; the balance is paid in cash.
+    let p = pay(&mut a, BookingTender::Voucher(keyed.clone()), 30_000).unwrap();
+    assert_eq!(p.booking.status, BookingStatus::Confirmed);
+    assert_eq!(
+        p.booking.payments[0].voucher_id.as_deref(),
+        Some(v.id.as_str())
+    );
+    let p = pay(&mut a, BookingTender::Cash, 70_000).unwrap();
+    assert_eq!(p.booking.status, BookingStatus::Paid);
+    let balance = |s: &Store| {
+        voucher::find(s.conn(), &key, &v.code)
+            .unwrap()
+            .balance_minor
+    };
+    assert_eq!(balance(&a), 20_000);
+    // Only the cash is in the drawer.
+    let device_id: String = a
+        .conn()
+        .query_row("SELECT id FROM device", [], |r| r.get(0))
+        .unwrap();
+    let s = shift::open_shift(a.conn(), &device_id).unwrap().unwrap();
+    assert_eq!(
+        shift::figures(a.conn(), &s.id).unwrap().booking_cash_minor,
+        70_000
+    );
+
+    // Another device hears of the booking and the voucher's spend, and cancels it there: the
+    // latest payment first, 70,000 back in cash and 30,000 back onto the voucher.
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(balance(&b), 20_000);
+    let c = b
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &booking.id, None))
+        .unwrap();
+    assert_eq!(c.settlement.refund_minor, 100_000);
+    let refunds: Vec<(String, i64, Option<String>)> = c
+        .booking
+        .payments
+        .iter()
+        .filter(|p| p.direction == "refund")
+        .map(|p| (p.kind.clone(), p.amount_minor, p.voucher_id.clone()))
+        .collect();
+    assert_eq!(
+        refunds,
+        vec![
+            ("cash".to_string(), 70_000, None),
+            ("voucher".to_string(), 30_000, Some(v.id.clone())),
+        ]
+    );
+    assert_eq!(balance(&b), 50_000);
+
+    // Back on the first device: the same booking, the voucher whole again.
+    log.push(&b);
+    let r = log.pull(&mut a);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(balance(&a), 50_000);
+    assert_eq!(
+        bookings::get(a.conn(), &booking.id).unwrap().status,
+        BookingStatus::Cancelled
+    );
+    assert_eq!(dump(a.conn()), dump(b.conn()));
 }

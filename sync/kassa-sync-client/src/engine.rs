@@ -8,7 +8,7 @@ use kassa_domain::{Error, ErrorCode, Result};
 use kassa_store::foundation::device::{self, JoinParams};
 use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
-use kassa_store::foundation::{apply, audit_heads};
+use kassa_store::foundation::{apply, audit_heads, known_devices};
 use kassa_store::identity::rekey;
 use kassa_store::selling::card_refunds;
 use kassa_store::selling::cards::{self, Outcome, OutcomeStatus};
@@ -349,6 +349,7 @@ pub async fn sync_once_with_progress<T: Transport>(
             // devices receive them at their next sync.
             report.pushed += push_all(store, transport, &creds).await?.pushed;
         }
+        refresh_known_devices(store, transport, &creds).await?;
         let check = sync_state::record_server_time(&mut lock(store), latest)?;
         if let Some(w) = check.warning {
             tracing::warn!(warning = %w, "the server's clock is far ahead");
@@ -679,7 +680,33 @@ pub async fn devices<T: Transport>(
     transport: &T,
 ) -> Result<Vec<DeviceRecord>> {
     let creds = sync_state::credentials(&lock(store))?;
-    Ok(transport.devices(&creds.token).await?.devices)
+    let devices = transport.devices(&creds.token).await?.devices;
+    known_devices::replace(&mut lock(store), &devices)?;
+    Ok(devices)
+}
+
+/// Asks the server for the store's devices when the list this device keeps is older than
+/// [`known_devices::REFRESH_AFTER`], so Admin -> Devices has a recent list to show offline.
+/// A failure is only logged: the sync itself has succeeded.
+async fn refresh_known_devices<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<()> {
+    let stale = {
+        let s = lock(store);
+        known_devices::stale(s.conn(), s.clock().now())?
+    };
+    if !stale {
+        return Ok(());
+    }
+    match transport.devices(&creds.token).await {
+        Ok(answer) => known_devices::replace(&mut lock(store), &answer.devices),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not hear the store's devices");
+            Ok(())
+        }
+    }
 }
 
 /// A one-time code for another device to join this device's store, from the server; audited

@@ -177,9 +177,13 @@ pub struct BookingOptionInput {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct BookingTenderInput {
-    /// `cash`.
+    /// `cash` or `voucher` (a gift voucher or a customer's store credit).
     pub kind: String,
     pub amount_minor: i64,
+    /// The voucher's code, for `voucher`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub voucher_code: Option<String>,
 }
 
 /// A new booking: a quote, held (`hold`), and paid at once (`payments`, which hold it).
@@ -209,8 +213,11 @@ pub struct BookingIdInput {
 #[serde(deny_unknown_fields)]
 pub struct BookingPayInput {
     pub booking: String,
+    /// `cash` or `voucher`.
     pub kind: String,
     pub amount_minor: i64,
+    /// The voucher's code, for `voucher`.
+    pub voucher_code: Option<String>,
 }
 
 /// A cancellation; `preview` shows the fee and refund without cancelling.

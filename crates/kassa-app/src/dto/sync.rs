@@ -108,6 +108,9 @@ pub struct StoreDeviceDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct StoreDevicesOutput {
     pub devices: Vec<StoreDeviceDto>,
+    /// `None` when the server answered just now; else the server could not be reached and
+    /// this is the list as this device last heard it, at this time.
+    pub heard_at: Option<String>,
 }
 
 /// A device of the store, by id.

@@ -1,6 +1,7 @@
 //! `kassa trip ...`, `kassa departure ...`, `kassa booking ...` and `kassa book`: trips with
 //! departures and seats, and bookings through quote, hold, deposit, balance and cancellation.
 
+use super::selling::pays_with_codes;
 use super::{MoneyText, Outcome};
 use clap::{Args, Subcommand};
 use kassa_app::dto::*;
@@ -143,7 +144,8 @@ pub enum BookingCommand {
     Quote(BookArgs),
     /// Hold a quote's seats until its hold expires.
     Hold { booking: String },
-    /// Take a deposit or balance payment: --pay cash=MINOR.
+    /// Take a deposit or balance payment: --pay cash=MINOR, or --pay voucher=MINOR with the
+    /// voucher's code in KASSA_VOUCHER_CODE.
     Pay {
         booking: String,
         #[arg(long = "pay", value_name = "KIND=MINOR")]
@@ -348,14 +350,14 @@ fn create_input(a: &BookArgs, hold: bool) -> Result<BookingCreateInput, ApiError
             pair(o, "OPTION_ID=QTY").map(|(option_id, qty)| BookingOptionInput { option_id, qty })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let payments = a
-        .pays
-        .iter()
-        .map(|p| {
-            pair(p, "KIND=MINOR (cash=5000)")
-                .map(|(kind, amount_minor)| BookingTenderInput { kind, amount_minor })
+    let payments = pays_with_codes(&a.pays, "KIND=MINOR (cash=5000, voucher=5000)")?
+        .into_iter()
+        .map(|(kind, amount_minor, voucher_code)| BookingTenderInput {
+            kind,
+            amount_minor,
+            voucher_code,
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     Ok(BookingCreateInput {
         departure_id: a.departure.clone(),
         customer_id: a.customer.clone(),
@@ -517,11 +519,16 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
             Ok(Outcome::new(&b, human))
         }
         BookingCommand::Pay { booking, pay } => {
-            let (kind, amount_minor) = pair(pay, "KIND=MINOR (cash=5000)")?;
+            let (kind, amount_minor, voucher_code) = pays_with_codes(
+                std::slice::from_ref(pay),
+                "KIND=MINOR (cash=5000, voucher=5000)",
+            )?
+            .remove(0);
             let r = api.booking_pay(BookingPayInput {
                 booking: booking.clone(),
                 kind,
                 amount_minor,
+                voucher_code,
             })?;
             let human = format!(
                 "Receipt {}\n{}",

@@ -73,7 +73,7 @@ fn voucher_codes(needed: usize) -> Result<Vec<String>, ApiError> {
         .collect();
     if codes.len() != needed {
         return Err(bad(format!(
-            "the sale has {needed} voucher payment(s) but KASSA_VOUCHER_CODE holds {} code(s); \
+            "{needed} voucher payment(s) but KASSA_VOUCHER_CODE holds {} code(s); \
              give one code per --pay voucher=…, comma-separated, in the same order",
             codes.len()
         )));
@@ -81,17 +81,16 @@ fn voucher_codes(needed: usize) -> Result<Vec<String>, ApiError> {
     Ok(codes)
 }
 
-pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
-    let lines = a
-        .lines
-        .iter()
-        .map(|l| pair(l, "SKU=QTY").map(|(code, quantity)| SellLineInput { code, quantity }))
-        .collect::<Result<Vec<_>, _>>()?;
-    let pays = a
-        .pays
+/// `--pay KIND=MINOR` values as `(kind, amount, voucher code)`, the codes of the voucher
+/// payments from KASSA_VOUCHER_CODE in order; a code written into the argument is refused.
+pub(crate) fn pays_with_codes(
+    pays: &[String],
+    hint: &str,
+) -> Result<Vec<(String, i64, Option<String>)>, ApiError> {
+    let pays = pays
         .iter()
         .map(|p| {
-            let (kind, amount) = pair(p, "KIND=MINOR (cash=2000, card=1250, voucher=500)")?;
+            let (kind, amount) = pair(p, hint)?;
             if kind.contains(':') {
                 return Err(bad(format!(
                     "'{p}': a voucher's code is never passed as an argument (other users of this \
@@ -103,7 +102,7 @@ pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let mut codes = voucher_codes(pays.iter().filter(|(k, _)| k == "voucher").count())?.into_iter();
-    let tenders = pays
+    Ok(pays
         .into_iter()
         .map(|(kind, amount)| {
             let code = if kind == "voucher" {
@@ -111,17 +110,29 @@ pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
             } else {
                 None
             };
-            Ok(TenderInput {
-                customer_contact: (kind == "card").then(|| a.contact.clone()).flatten(),
-                card_token: (kind == "card").then(|| a.card_token.clone()).flatten(),
-                kind,
-                amount_minor: amount,
-                card_brand: None,
-                card_last4: None,
-                voucher_code: code,
-            })
+            (kind, amount, code)
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect())
+}
+
+pub fn sell(api: &Api, a: &SellArgs) -> Result<Outcome, ApiError> {
+    let lines = a
+        .lines
+        .iter()
+        .map(|l| pair(l, "SKU=QTY").map(|(code, quantity)| SellLineInput { code, quantity }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tenders = pays_with_codes(&a.pays, "KIND=MINOR (cash=2000, card=1250, voucher=500)")?
+        .into_iter()
+        .map(|(kind, amount, code)| TenderInput {
+            customer_contact: (kind == "card").then(|| a.contact.clone()).flatten(),
+            card_token: (kind == "card").then(|| a.card_token.clone()).flatten(),
+            kind,
+            amount_minor: amount,
+            card_brand: None,
+            card_last4: None,
+            voucher_code: code,
+        })
+        .collect::<Vec<_>>();
     let out = api.sell(SellInput {
         lines,
         tenders,

@@ -155,6 +155,11 @@ pub fn devices(api: &Api, a: &DevicesArgs) -> Result<Outcome, ApiError> {
             if human.is_empty() {
                 human.push_str("No devices.\n");
             }
+            if let Some(at) = &out.heard_at {
+                human.push_str(&format!(
+                    "The server cannot be reached: the devices as this device last heard them, at {at}.\n"
+                ));
+            }
             Ok(Outcome::new(&out, human))
         }
         Some(DevicesCommand::Revoke { id }) => {

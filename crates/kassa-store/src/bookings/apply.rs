@@ -360,6 +360,7 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
                 "receipt_number",
                 "staff_id",
                 "created_at",
+                "voucher_id",
             ],
         )?,
     );

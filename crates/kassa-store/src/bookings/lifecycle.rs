@@ -9,7 +9,7 @@ use super::trips::{self, Departure, Trip};
 use super::{fold, seats_taken};
 use crate::foundation::ids::new_id;
 use crate::foundation::write::{AuditInput, ChangeOp, WriteTx};
-use crate::selling::{open_business_date, shift};
+use crate::selling::{open_business_date, shift, voucher};
 use crate::{SqlResult, parse_ts, ts};
 use chrono::{DateTime, Duration, Utc};
 use kassa_domain::booking::{
@@ -37,29 +37,48 @@ pub struct BookingRequest {
     pub waitlist_id: Option<String>,
 }
 
-/// A tender a booking is paid with. Cash is on this device's drawer, shift and Z report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A tender a booking is paid with. Cash is on this device's drawer, shift and Z report; a
+/// voucher (a gift voucher or a customer's store credit) is taken off its ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BookingTender {
     Cash,
+    /// By the voucher's stored code (`selling::voucher::stored_code_key` of what was typed).
+    Voucher(String),
 }
 
 impl BookingTender {
     /// As stored.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             BookingTender::Cash => "cash",
+            BookingTender::Voucher(_) => "voucher",
         }
     }
 
-    /// Parses a tender name.
-    pub fn parse(s: &str) -> Result<BookingTender> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cash" => Ok(BookingTender::Cash),
+    /// The tender named `s`; a voucher needs its stored code `voucher_key`.
+    pub fn parse(s: &str, voucher_key: Option<String>) -> Result<BookingTender> {
+        match (s.trim().to_ascii_lowercase().as_str(), voucher_key) {
+            ("cash", None) => Ok(BookingTender::Cash),
+            ("cash", Some(_)) => Err(Error::invalid_input(
+                "a voucher code was given for a cash payment",
+            )),
+            ("voucher", Some(key)) => Ok(BookingTender::Voucher(key)),
+            ("voucher", None) => Err(Error::invalid_input(
+                "a voucher payment needs the voucher's code",
+            )),
             _ => Err(Error::invalid_input(format!(
-                "'{s}' is not a tender bookings take (cash)"
+                "'{s}' is not a tender bookings take (cash, voucher)"
             ))),
         }
     }
+}
+
+/// Where one payment row's money goes: taken in cash or off a voucher, or given back in cash
+/// or onto the voucher it came from.
+enum Money<'a> {
+    Cash,
+    FromVoucher(&'a str),
+    ToVoucher(&'a str),
 }
 
 /// A booking as stored, with its rows and money.
@@ -134,6 +153,8 @@ pub struct BookingPayment {
     pub receipt_number: String,
     pub staff_id: String,
     pub created_at: String,
+    /// The voucher a voucher payment was taken from or a refund went back onto.
+    pub voucher_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -566,40 +587,59 @@ fn add_payment(
     store_id: &str,
     staff_id: &str,
     direction: &str,
-    tender: BookingTender,
+    money: Money<'_>,
     amount_minor: i64,
 ) -> Result<(String, String)> {
     let device_id = tx.device_id()?.to_string();
-    let shift_id = match tender {
-        BookingTender::Cash => Some(shift::ensure_open(tx, store_id, staff_id)?),
+    let pid = new_id();
+    let (kind, shift_id, voucher_id) = match money {
+        Money::Cash => (
+            "cash",
+            Some(shift::ensure_open(tx, store_id, staff_id)?),
+            None,
+        ),
+        Money::FromVoucher(key) => (
+            "voucher",
+            None,
+            Some(voucher::redeem(tx, key, amount_minor, &pid, staff_id)?),
+        ),
+        Money::ToVoucher(voucher_id) => {
+            voucher::credit(tx, voucher_id, amount_minor, &pid, staff_id)?;
+            ("voucher", None, Some(voucher_id.to_string()))
+        }
     };
     let business_date = open_business_date(tx, &device_id, tx.now())?;
     let receipt = number(tx, "payment")?;
-    let pid = new_id();
     let now = tx.now_ts();
     tx.exec(
         "INSERT INTO booking_payments (id, booking_id, direction, kind, amount_minor, device_id, shift_id, business_date,
-            receipt_number, staff_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![pid, b.id, direction, tender.as_str(), amount_minor, device_id, shift_id, business_date, receipt, staff_id, now],
+            receipt_number, staff_id, created_at, voucher_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![pid, b.id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt, staff_id, now, voucher_id],
     )?;
     if direction == "payment" {
         crate::commissions::earn_on_booking_payment(tx, &pid)?;
     } else {
         crate::commissions::reverse_on_booking_refund(tx, &pid)?;
     }
-    doc.payments.push(json!({
-        "id": pid, "direction": direction, "kind": tender.as_str(), "amount_minor": amount_minor,
+    let mut row = json!({
+        "id": pid, "direction": direction, "kind": kind, "amount_minor": amount_minor,
         "device_id": device_id, "shift_id": shift_id, "business_date": business_date,
         "receipt_number": receipt, "staff_id": staff_id, "created_at": now,
-    }));
+    });
+    // Only a voucher's row names one, so a cash row reads the same on a device that does
+    // not know the column yet.
+    if let Some(v) = &voucher_id {
+        row["voucher_id"] = json!(v);
+    }
+    doc.payments.push(row);
     add_event(
         tx,
         doc,
         &b.id,
         direction,
         staff_id,
-        json!({"amount_minor": amount_minor, "kind": tender.as_str(), "receipt_number": receipt}),
+        json!({"amount_minor": amount_minor, "kind": kind, "receipt_number": receipt}),
     )?;
     Ok((pid, receipt))
 }
@@ -651,6 +691,10 @@ pub fn pay(
         )));
     }
     let mut doc = Doc::default();
+    let money = match &tender {
+        BookingTender::Cash => Money::Cash,
+        BookingTender::Voucher(key) => Money::FromVoucher(key),
+    };
     let (pid, receipt) = add_payment(
         tx,
         &mut doc,
@@ -658,7 +702,7 @@ pub fn pay(
         store_id,
         staff_id,
         "payment",
-        tender,
+        money,
         amount_minor,
     )?;
     let paid = b.paid_minor + amount_minor;
@@ -682,6 +726,66 @@ pub fn pay(
         payment_id: pid,
         receipt_number: receipt,
     })
+}
+
+/// How `refund` goes back to the tenders of `b`'s payments: the latest payment first, each
+/// source (a voucher, or cash) up to what it brought in less what went back to it already;
+/// `(voucher id, amount)`, `None` for cash. Anything left over (never, while a refund is at
+/// most what was paid) is cash.
+fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64)> {
+    let mut net: Vec<(Option<String>, i64)> = Vec::new();
+    for p in &b.payments {
+        let source = if p.kind == "voucher" {
+            p.voucher_id.clone()
+        } else {
+            None
+        };
+        let signed = if p.direction == "refund" {
+            -p.amount_minor
+        } else {
+            p.amount_minor
+        };
+        match net.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, n)) => *n += signed,
+            None => net.push((source, signed)),
+        }
+    }
+    // Latest payment first: the order of each source's last payment, newest first.
+    let mut order: Vec<Option<String>> = Vec::new();
+    for p in b.payments.iter().rev().filter(|p| p.direction == "payment") {
+        let source = if p.kind == "voucher" {
+            p.voucher_id.clone()
+        } else {
+            None
+        };
+        if !order.contains(&source) {
+            order.push(source);
+        }
+    }
+    let mut left = refund;
+    let mut parts: Vec<(Option<String>, i64)> = Vec::new();
+    for source in order {
+        if left == 0 {
+            break;
+        }
+        let available = net
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map_or(0, |(_, n)| *n)
+            .max(0);
+        let take = available.min(left);
+        if take > 0 {
+            parts.push((source, take));
+            left -= take;
+        }
+    }
+    if left > 0 {
+        match parts.iter_mut().find(|(s, _)| s.is_none()) {
+            Some((_, n)) => *n += left,
+            None => parts.push((None, left)),
+        }
+    }
+    parts
 }
 
 /// What a cancellation did.
@@ -738,16 +842,15 @@ pub fn cancel(
         .map(check_note)
         .transpose()?;
     let mut doc = Doc::default();
-    if q.settlement.refund_minor > 0 {
+    // The refund goes back to the tenders it was paid with, the latest payment first: onto
+    // the voucher it came from, or in cash from this device's drawer.
+    for (voucher_id, amount) in refund_parts(&b, q.settlement.refund_minor) {
+        let money = match &voucher_id {
+            Some(v) => Money::ToVoucher(v),
+            None => Money::Cash,
+        };
         add_payment(
-            tx,
-            &mut doc,
-            &b,
-            store_id,
-            staff_id,
-            "refund",
-            BookingTender::Cash,
-            q.settlement.refund_minor,
+            tx, &mut doc, &b, store_id, staff_id, "refund", money, amount,
         )?;
     }
     if let Some(r) = &reason {
@@ -962,7 +1065,8 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
         .db()?;
     b.payments = conn
         .prepare_cached(
-            "SELECT id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt_number, staff_id, created_at
+            "SELECT id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt_number, staff_id, created_at,
+                    voucher_id
                FROM booking_payments WHERE booking_id = ?1 ORDER BY created_at, id",
         )
         .db()?
@@ -978,6 +1082,7 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
                 receipt_number: r.get(7)?,
                 staff_id: r.get(8)?,
                 created_at: r.get(9)?,
+                voucher_id: r.get(10)?,
             })
         })
         .db()?

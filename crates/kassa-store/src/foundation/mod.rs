@@ -21,6 +21,7 @@ pub mod ids;
 pub mod import;
 pub mod key_epochs;
 pub mod keys;
+pub mod known_devices;
 pub mod outbox;
 pub(crate) mod remote;
 pub mod secret;

@@ -110,6 +110,8 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("store_key_epochs", DeviceLocal, None),
     ("stores", Reference, Some(("stores", "id"))),
     ("sync_cursor", DeviceLocal, None),
+    // The store's devices as the server last listed them (`foundation::known_devices`).
+    ("known_devices", DeviceLocal, None),
     // The sync engine's own state (migration 0007).
     ("sync_state", DeviceLocal, None),
     ("tax_classes", Reference, Some(("tax_classes", "id"))),

@@ -3,4 +3,12 @@
 /**
  * A payment on a booking.
  */
-export type BookingPayInput = { booking: string, kind: string, amount_minor: number, };
+export type BookingPayInput = { booking: string, 
+/**
+ * `cash` or `voucher`.
+ */
+kind: string, amount_minor: number, 
+/**
+ * The voucher's code, for `voucher`.
+ */
+voucher_code: string | null, };

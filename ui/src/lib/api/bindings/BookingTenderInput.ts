@@ -5,6 +5,10 @@
  */
 export type BookingTenderInput = { 
 /**
- * `cash`.
+ * `cash` or `voucher` (a gift voucher or a customer's store credit).
  */
-kind: string, amount_minor: number, };
+kind: string, amount_minor: number, 
+/**
+ * The voucher's code, for `voucher`.
+ */
+voucher_code?: string, };

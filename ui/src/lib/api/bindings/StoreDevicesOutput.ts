@@ -5,4 +5,9 @@ import type { StoreDeviceDto } from "./StoreDeviceDto";
 /**
  * The store's devices.
  */
-export type StoreDevicesOutput = { devices: Array<StoreDeviceDto>, };
+export type StoreDevicesOutput = { devices: Array<StoreDeviceDto>, 
+/**
+ * `None` when the server answered just now; else the server could not be reached and
+ * this is the list as this device last heard it, at this time.
+ */
+heard_at: string | null, };
