@@ -378,6 +378,30 @@ fn the_server_refuses_plain_http_off_loopback_and_an_unknown_database() {
         ],
     );
     assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    // SMTP in the clear to another machine, or a TLS mode that is none, is refused at start.
+    for (mode, says) in [("opportunistic", "opportunistic"), ("ssl", "starttls")] {
+        let r = kassa(
+            data.path(),
+            &[
+                "server",
+                "--listen",
+                "127.0.0.1:0",
+                "--smtp-host",
+                "smtp.example.com",
+                "--smtp-from",
+                "receipts@example.com",
+                "--smtp-tls",
+                mode,
+                "--json",
+            ],
+        );
+        assert!(!r.ok, "{mode}: {}", r.stdout);
+        assert!(
+            r.err["error"]["message"].as_str().unwrap().contains(says),
+            "{mode}: {}",
+            r.err
+        );
+    }
     // A device's commands still find no store in the server's folder.
     assert!(!data.path().join("kassa.db").exists());
 }

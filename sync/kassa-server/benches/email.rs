@@ -9,7 +9,7 @@
 
 use kassa_documents::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
 use kassa_domain::money::Currency;
-use kassa_server::{Mailer, SenderOptions, SmtpConfig, system_clock};
+use kassa_server::{Mailer, SenderOptions, SmtpConfig, SmtpTls, system_clock};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::{NewPairingCode, PairInput, PushInput, Storage};
 use kassa_sync_protocol::wire::{PushedChange, StoreRecord};
@@ -142,6 +142,8 @@ async fn run(emails: u64, with_pdf: bool, smtp_port: u16) {
         username: None,
         password: None,
         from: "receipts@example.com".into(),
+        tls: SmtpTls::Opportunistic,
+        ca_file: None,
     })
     .expect("the mailer");
     let opts = SenderOptions {

@@ -21,7 +21,7 @@ pub mod validate;
 
 pub use auth::{new_token, sha256_hex};
 pub use cards::{CardOptions, Cards};
-pub use email::{Mailer, SenderOptions, SmtpConfig};
+pub use email::{Mailer, SenderOptions, SmtpConfig, SmtpTls};
 pub use error::ApiError;
 pub use metrics::Metrics;
 pub use openapi::document as openapi_document;

@@ -13,7 +13,7 @@ mod support;
 use base64::Engine;
 use kassa_documents::{Labels, Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
 use kassa_domain::money::Currency;
-use kassa_server::{EmailSettings, SenderOptions, ServerKey, Shared, SmtpConfig};
+use kassa_server::{EmailSettings, Mailer, SenderOptions, ServerKey, Shared, SmtpConfig, SmtpTls};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::{EmailStatus, Storage};
 use kassa_sync_protocol::wire::{EmailsResponse, PushedChange};
@@ -32,6 +32,9 @@ struct Smtp {
     child: Child,
     port: u16,
     folder: tempfile::TempDir,
+    /// How the server connects to it, and the CA file it is told to trust.
+    tls: SmtpTls,
+    ca_file: Option<PathBuf>,
 }
 
 fn smtp_python() -> PathBuf {
@@ -77,7 +80,29 @@ impl Smtp {
             child,
             port,
             folder,
+            tls: SmtpTls::Opportunistic,
+            ca_file: None,
         }
+    }
+
+    /// An SMTP server with a certificate for 127.0.0.1 of its own (a fresh self-signed one),
+    /// speaking TLS from the first byte (`implicit`) or offering STARTTLS (`starttls`, which
+    /// it then requires). The certificate's PEM is written to `certs` for the server to trust.
+    fn start_tls(mode: &str, certs: &std::path::Path) -> Smtp {
+        let issued = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+        let cert = certs.join("smtp-cert.pem");
+        let key = certs.join("smtp-key.pem");
+        std::fs::write(&cert, issued.cert.pem()).unwrap();
+        std::fs::write(&key, issued.signing_key.serialize_pem()).unwrap();
+        let (cert_arg, key_arg) = (cert.to_string_lossy(), key.to_string_lossy());
+        let mut smtp = Smtp::start(&["--tls", mode, "--cert", &cert_arg, "--key", &key_arg]);
+        smtp.tls = if mode == "implicit" {
+            SmtpTls::Implicit
+        } else {
+            SmtpTls::StartTls
+        };
+        smtp.ca_file = Some(cert);
+        smtp
     }
 
     /// The messages kept so far, in the order they arrived.
@@ -102,6 +127,8 @@ impl Smtp {
                 username: None,
                 password: None,
                 from: "Kassa Receipts <receipts@example.com>".into(),
+                tls: self.tls,
+                ca_file: self.ca_file.clone(),
             },
             sender: SenderOptions {
                 batch: 20,
@@ -662,4 +689,98 @@ async fn a_device_hears_which_of_its_emails_went_out() {
         email::list(till.lock().unwrap().conn(), None).unwrap(),
         after
     );
+}
+
+#[tokio::test]
+async fn mail_goes_out_over_tls_from_the_first_byte_and_over_required_starttls() {
+    let certs = tempfile::tempdir().unwrap();
+    for mode in ["implicit", "starttls"] {
+        let smtp = Smtp::start_tls(mode, certs.path());
+        let s = start(&smtp, Duration::from_millis(50)).await;
+        let till = s.new_store().await;
+        let (_, mail) = receipt_email(
+            &till,
+            1,
+            "ann@example.com",
+            &receipt(Labels::for_language("en")),
+        );
+        s.push(&till, &uuid(), &[mail]).await;
+        settled(&s).await;
+        assert_eq!(smtp.messages().len(), 1, "{mode}");
+        let e = &emails(&s, &till).await.emails[0];
+        assert_eq!(e.status, "sent", "{mode}: {e:?}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_sent_in_the_clear_or_to_a_certificate_not_trusted() {
+    // STARTTLS required, and the SMTP server does not offer it.
+    let mut plain = Smtp::start(&[]);
+    plain.tls = SmtpTls::StartTls;
+    // TLS from the first byte with a certificate the server was not told to trust.
+    let certs = tempfile::tempdir().unwrap();
+    let mut untrusted = Smtp::start_tls("implicit", certs.path());
+    untrusted.ca_file = None;
+    for smtp in [&plain, &untrusted] {
+        let s = start(smtp, Duration::from_millis(20)).await;
+        let till = s.new_store().await;
+        let (_, mail) = receipt_email(
+            &till,
+            1,
+            "ann@example.com",
+            &receipt(Labels::for_language("en")),
+        );
+        s.push(&till, &uuid(), &[mail]).await;
+        settled(&s).await;
+        let e = &emails(&s, &till).await.emails[0];
+        assert_eq!(e.status, "failed", "{e:?}");
+        assert!(e.attempts > 1, "a connection that fails is retried: {e:?}");
+        assert!(
+            smtp.messages().is_empty(),
+            "nothing reached the SMTP server"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plain_smtp_is_only_for_this_machine_and_the_tls_mode_follows_host_and_port() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = |host: &str, tls: SmtpTls, ca_file: Option<PathBuf>| SmtpConfig {
+        host: host.into(),
+        port: 587,
+        username: Some("shop".into()),
+        password: Some("secret".into()),
+        from: "receipts@example.com".into(),
+        tls,
+        ca_file,
+    };
+    let refused = |c: SmtpConfig| match Mailer::new(&c) {
+        Ok(_) => panic!("{c:?} was taken"),
+        Err(e) => e.to_string(),
+    };
+    let e = refused(config("smtp.example.com", SmtpTls::Opportunistic, None));
+    assert!(e.contains("opportunistic"), "{e}");
+    assert!(Mailer::new(&config("127.0.0.1", SmtpTls::Opportunistic, None)).is_ok());
+    assert!(Mailer::new(&config("smtp.example.com", SmtpTls::StartTls, None)).is_ok());
+    let e = refused(config(
+        "smtp.example.com",
+        SmtpTls::Implicit,
+        Some(PathBuf::from("/nonexistent/ca.pem")),
+    ));
+    assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+    assert_eq!(
+        SmtpTls::default_for("smtp.example.com", 587),
+        SmtpTls::StartTls
+    );
+    assert_eq!(
+        SmtpTls::default_for("smtp.example.com", 465),
+        SmtpTls::Implicit
+    );
+    assert_eq!(
+        SmtpTls::default_for("localhost", 25),
+        SmtpTls::Opportunistic
+    );
+    assert_eq!(SmtpTls::default_for("::1", 25), SmtpTls::Opportunistic);
+    assert!(SmtpTls::parse("ssl").is_err());
+    assert_eq!(SmtpTls::parse("STARTTLS").unwrap(), SmtpTls::StartTls);
 }

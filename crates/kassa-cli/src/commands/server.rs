@@ -6,7 +6,7 @@ use super::Outcome;
 use clap::{Args, Subcommand};
 use kassa_app::ApiError;
 use kassa_server::{
-    EmailSettings, SenderOptions, ServerError, ServerOptions, SmtpConfig, TlsFiles,
+    EmailSettings, SenderOptions, ServerError, ServerOptions, SmtpConfig, SmtpTls, TlsFiles,
 };
 use serde_json::json;
 use std::io::Write;
@@ -40,7 +40,7 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub cards: CardArgs,
     /// The SMTP server the server sends queued emails through (receipts); without it emails
-    /// stay queued. STARTTLS is used whenever the SMTP server offers it.
+    /// stay queued. See --smtp-tls for how the connection is secured.
     #[arg(
         long,
         env = "KASSA_SMTP_HOST",
@@ -56,6 +56,16 @@ pub struct ServerArgs {
         default_value_t = 587
     )]
     pub smtp_port: u16,
+    /// How the SMTP connection is secured: starttls (required: nothing is sent where the
+    /// SMTP server does not offer it), implicit (TLS from the first byte, SMTPS), or
+    /// opportunistic (STARTTLS where offered, else plain; only for an SMTP server on this
+    /// machine). Default: implicit on port 465, opportunistic on this machine, else starttls.
+    #[arg(long, env = "KASSA_SMTP_TLS", value_name = "MODE")]
+    pub smtp_tls: Option<String>,
+    /// A PEM file of certificates to trust for the SMTP server besides the public roots
+    /// (a certificate of the shop's own authority).
+    #[arg(long, env = "KASSA_SMTP_CA_FILE", value_name = "FILE")]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// The SMTP user name; its password comes from KASSA_SMTP_PASSWORD.
     #[arg(long, env = "KASSA_SMTP_USER", value_name = "USER")]
     pub smtp_user: Option<String>,
@@ -211,7 +221,7 @@ fn serve(a: &ServerArgs, dir: &Path) -> Result<Outcome, ApiError> {
         updates_dir: a.updates_dir.clone(),
         public_url: a.public_url.clone(),
         cards: a.cards.options()?,
-        email: email_settings(a),
+        email: email_settings(a)?,
     };
     runtime()?
         .block_on(kassa_server::run(opts, |addr| {
@@ -341,24 +351,36 @@ fn reconcile(a: &ServerArgs, from: &str, to: &str, dir: &Path) -> Result<Outcome
 
 /// The email settings the flags and environment give, if an SMTP host is set. The password
 /// only ever comes from KASSA_SMTP_PASSWORD (arguments are visible to other users).
-fn email_settings(a: &ServerArgs) -> Option<EmailSettings> {
-    let host = a.smtp_host.clone()?;
+fn email_settings(a: &ServerArgs) -> Result<Option<EmailSettings>, ApiError> {
+    let Some(host) = a.smtp_host.clone() else {
+        return Ok(None);
+    };
     let password = std::env::var("KASSA_SMTP_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    Some(EmailSettings {
+    let tls = match &a.smtp_tls {
+        Some(mode) => SmtpTls::parse(mode).map_err(|e| ApiError {
+            code: "invalid_input".into(),
+            message: e.to_string(),
+            permission: None,
+        })?,
+        None => SmtpTls::default_for(&host, a.smtp_port),
+    };
+    Ok(Some(EmailSettings {
         smtp: SmtpConfig {
             host,
             port: a.smtp_port,
             username: a.smtp_user.clone(),
             password,
             from: a.smtp_from.clone().unwrap_or_default(),
+            tls,
+            ca_file: a.smtp_ca_file.clone(),
         },
         sender: SenderOptions {
             retry_base: std::time::Duration::from_secs(a.smtp_retry_seconds.max(1)),
             ..SenderOptions::default()
         },
-    })
+    }))
 }
 
 fn emails(a: &ServerArgs, store: Option<&str>, dir: &Path) -> Result<Outcome, ApiError> {

@@ -17,13 +17,61 @@ use kassa_server_storage::{EmailJob, EmailOutcome, Storage};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
 use template::{MailLanguage, letter};
 use tokio::sync::Notify;
 use tracing::Instrument;
+
+/// How the connection to the SMTP server is secured (`kassa server --smtp-tls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// STARTTLS, required: where the SMTP server does not offer it, nothing is sent (the
+    /// email waits for a retry), so neither the password nor the mail crosses in the clear.
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Implicit,
+    /// STARTTLS where offered, else plain: only for an SMTP server on this machine.
+    Opportunistic,
+}
+
+impl SmtpTls {
+    /// `starttls`, `implicit` or `opportunistic`.
+    pub fn parse(s: &str) -> Result<SmtpTls, MailerError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Ok(SmtpTls::StartTls),
+            "implicit" => Ok(SmtpTls::Implicit),
+            "opportunistic" => Ok(SmtpTls::Opportunistic),
+            _ => Err(MailerError::Smtp(format!(
+                "'{s}' is no SMTP TLS mode (starttls, implicit, opportunistic)"
+            ))),
+        }
+    }
+
+    /// What a host and port usually need: TLS from the first byte on port 465, STARTTLS
+    /// where offered for an SMTP server on this machine, else STARTTLS required.
+    pub fn default_for(host: &str, port: u16) -> SmtpTls {
+        if port == 465 {
+            SmtpTls::Implicit
+        } else if is_loopback(host) {
+            SmtpTls::Opportunistic
+        } else {
+            SmtpTls::StartTls
+        }
+    }
+}
+
+/// Whether `host` names this machine.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
 /// Where and as whom the server sends email (`kassa server --smtp-*`, `KASSA_SMTP_*`).
 #[derive(Clone)]
@@ -34,6 +82,10 @@ pub struct SmtpConfig {
     pub password: Option<String>,
     /// The sender, `Name <address>` or a bare address.
     pub from: String,
+    pub tls: SmtpTls,
+    /// A PEM file of certificates trusted besides the public roots (an SMTP server with a
+    /// certificate of the shop's own authority).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -44,6 +96,8 @@ impl std::fmt::Debug for SmtpConfig {
             .field("port", &self.port)
             .field("username", &self.username)
             .field("from", &self.from)
+            .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
             .finish_non_exhaustive()
     }
 }
@@ -113,11 +167,37 @@ impl Mailer {
             .from
             .parse()
             .map_err(|_| MailerError::From(config.from.clone()))?;
-        let tls = TlsParameters::new(config.host.clone())
+        if config.tls == SmtpTls::Opportunistic && !is_loopback(&config.host) {
+            return Err(MailerError::Smtp(format!(
+                "opportunistic TLS could send the password and the mail in the clear; it is \
+                 only for an SMTP server on this machine, not {}: use starttls or implicit",
+                config.host
+            )));
+        }
+        let mut params = TlsParameters::builder(config.host.clone());
+        if let Some(path) = &config.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                MailerError::Smtp(format!("cannot read the CA file {}: {e}", path.display()))
+            })?;
+            let cert = Certificate::from_pem(&pem).map_err(|e| {
+                MailerError::Smtp(format!(
+                    "the CA file {} holds no PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            params = params.add_root_certificate(cert);
+        }
+        let params = params
+            .build_rustls()
             .map_err(|e| MailerError::Smtp(e.to_string()))?;
+        let tls = match config.tls {
+            SmtpTls::StartTls => Tls::Required(params),
+            SmtpTls::Implicit => Tls::Wrapper(params),
+            SmtpTls::Opportunistic => Tls::Opportunistic(params),
+        };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
             .port(config.port)
-            .tls(Tls::Opportunistic(tls))
+            .tls(tls)
             .timeout(Some(Duration::from_secs(30)));
         if let Some(user) = &config.username {
             builder = builder.credentials(Credentials::new(
