@@ -19,7 +19,7 @@ async fn first_run_setup_enrols_the_admin_and_lands_on_the_main_frame() {
     app.click("setup-create").await;
 
     let secret = app
-        .el("totp-secret")
+        .el_within("totp-secret", std::time::Duration::from_secs(90))
         .await
         .attr("data-secret")
         .await

@@ -127,9 +127,19 @@ impl App {
     }
 
     async fn find(&self, testid: &str) -> WebElement {
+        self.find_within(testid, Duration::from_secs(20)).await
+    }
+
+    /// [`App::el`] after a step that is slow by design on a loaded machine (a new store:
+    /// the password is hashed with argon2's memory-hard parameters), waiting up to `limit`.
+    pub async fn el_within(&self, testid: &str, limit: Duration) -> WebElement {
+        self.find_within(testid, limit).await
+    }
+
+    async fn find_within(&self, testid: &str, limit: Duration) -> WebElement {
         self.driver
             .query(By::Css(format!("[data-testid='{testid}']")))
-            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .wait(limit, Duration::from_millis(100))
             .first()
             .await
             .unwrap_or_else(|e| panic!("no element [data-testid='{testid}'] appeared: {e}"))

@@ -991,3 +991,41 @@ fn a_deposit_off_a_voucher_and_the_balance_in_cash_go_back_to_each_on_cancellati
     );
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
+
+#[test]
+fn seats_of_a_hold_that_lapsed_elsewhere_sold_again_are_flagged_at_once_and_cleared_by_its_expiry()
+{
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 4, now, 45);
+    // A holds 3 of the 4 seats for an hour.
+    let held = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 3, true)))
+        .unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+
+    // Two hours later, by B's clock the hold has lapsed; A has not expired it yet. B sells
+    // the seats again: the rows now book 6 of 4 seats, and B says so at once, as the merge
+    // says it on every device.
+    b.set_clock(Arc::new(FixedClock::new(now + Duration::hours(2))));
+    b.write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 3, true)))
+        .unwrap();
+    assert_eq!(conflicts(b.conn(), "departure_oversold"), 1);
+    log.push(&b);
+    log.pull(&mut a);
+    assert_eq!(conflicts(a.conn(), "departure_oversold"), 1);
+
+    // A expires its lapsed hold: the seats were never really sold twice, and the conflict
+    // goes on both.
+    a.set_clock(Arc::new(FixedClock::new(now + Duration::hours(2))));
+    let expired = a.write(|tx| bookings::expire_due(tx, &admin)).unwrap();
+    assert_eq!(expired, vec![held.id.clone()]);
+    assert_eq!(conflicts(a.conn(), "departure_oversold"), 0);
+    log.push(&a);
+    log.pull(&mut b);
+    assert_eq!(conflicts(b.conn(), "departure_oversold"), 0);
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}

@@ -67,6 +67,7 @@ pub(crate) fn all(devices: &[Device], sales: &[Sale], failed_sign_ins: u64) -> R
         }
         over_refunds_flagged(c, d)?;
         crossed_counts_flagged(c, d)?;
+        oversold_flagged(c, d)?;
         // A clock seen running ahead is what this device saw against its own clock; every
         // other conflict is found the same way everywhere.
         let conflicts = rows(
@@ -122,6 +123,31 @@ fn sales_once(c: &Connection, d: usize, sales: &[Sale]) -> Result<(), String> {
     )?;
     if !twice.is_empty() {
         return Err(format!("d{d}: receipt numbers held twice: {twice:?}"));
+    }
+    Ok(())
+}
+
+/// A departure whose pool holds more booked seats than it has is a `departure_oversold`
+/// conflict on that departure, and a departure that is not oversold has none: seats booked
+/// never exceed capacity unseen, whatever the devices did offline.
+fn oversold_flagged(c: &Connection, d: usize) -> Result<(), String> {
+    let oversold = rows(
+        c,
+        "SELECT dep.id FROM departures dep JOIN capacity_pools p ON p.id = dep.pool_id
+          WHERE p.seats < (SELECT coalesce(sum(b.seats), 0) FROM bookings b
+                             JOIN departures x ON x.id = b.departure_id
+                            WHERE x.pool_id = p.id
+                              AND b.status IN ('held', 'confirmed', 'paid', 'completed'))
+          ORDER BY dep.id",
+    )?;
+    let flagged = rows(
+        c,
+        "SELECT entity_id FROM conflicts WHERE kind = 'departure_oversold' ORDER BY entity_id",
+    )?;
+    if oversold != flagged {
+        return Err(format!(
+            "d{d}: departures oversold {oversold:?}, flagged {flagged:?}"
+        ));
     }
     Ok(())
 }

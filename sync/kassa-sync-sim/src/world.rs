@@ -4,6 +4,7 @@
 use crate::check;
 use crate::net::{Faults, Net, NetStats, SERVER_URL, SimTransport};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, TravellerType};
 use kassa_domain::catalog::TaxRate;
 use kassa_domain::role::Role;
 use kassa_domain::selling::pricing::Discount;
@@ -12,6 +13,8 @@ use kassa_domain::settings::SettingValue;
 use kassa_server::{ServerKey, issue_pairing_code, router};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::Storage;
+use kassa_store::bookings::trips::{self, DepartureData, TripData};
+use kassa_store::bookings::{self, BookingRequest, BookingTender};
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::customers::{self, CustomerData};
@@ -75,6 +78,8 @@ pub struct Summary {
     pub server_outages: u64,
     pub device_restarts: u64,
     pub sign_ins: u64,
+    pub bookings: u64,
+    pub cancellations: u64,
     pub conflicts: u64,
     pub net: NetStats,
 }
@@ -189,6 +194,10 @@ struct Sim {
     customers: Vec<String>,
     staff: Vec<String>,
     sales: Vec<Sale>,
+    /// Departures of the store's trip (a small coach, so offline devices oversell it).
+    departures: Vec<String>,
+    /// Bookings made, by id.
+    bookings: Vec<String>,
     /// TOTP steps the admin signed in with on devices with a sound clock.
     steps_used: Vec<u64>,
     /// Failed sign-ins the devices recorded: every device must hold each one after sync.
@@ -229,6 +238,8 @@ impl Sim {
             customers: Vec::new(),
             staff: Vec::new(),
             sales: Vec::new(),
+            departures: Vec::new(),
+            bookings: Vec::new(),
             steps_used: Vec::new(),
             failed_sign_ins: 0,
             trace: Vec::new(),
@@ -328,7 +339,7 @@ impl Sim {
         )
         .map_err(err("setup"))?;
         let (store_id, admin) = (out.store_id.clone(), out.admin_id.clone());
-        let (products, customers) = store
+        let (products, customers, departures) = store
             .write(|tx| {
                 let vat = catalog::create_tax_class(
                     tx,
@@ -376,7 +387,45 @@ impl Sim {
                     )?;
                     customers.push(c.id);
                 }
-                Ok((products, customers))
+                let trip = trips::create_trip(
+                    tx,
+                    &store_id,
+                    &admin,
+                    &TripData {
+                        code: "COACH".into(),
+                        name: "Lake Garda by coach".into(),
+                        prices: TravellerPrices {
+                            adult_minor: 40_000,
+                            child_minor: Some(25_000),
+                            senior_minor: None,
+                        },
+                        deposit: Share::Percent(2500),
+                        balance_due_days: 14,
+                        cancellation_policy: FeeTable::parse("30:0,7:50%,0:100%")?,
+                        hold_minutes: 60,
+                        documents_required: false,
+                    },
+                )?;
+                let start = tx.now();
+                let mut departures = Vec::new();
+                for (days, seats) in [(10, 6), (40, 4)] {
+                    let dep = trips::add_departure(
+                        tx,
+                        &store_id,
+                        &admin,
+                        &DepartureData {
+                            trip_id: trip.id.clone(),
+                            departs_at: start + Duration::days(days),
+                            returns_at: Some(start + Duration::days(days + 5)),
+                            time_zone: "Europe/Berlin".into(),
+                            meeting_point: None,
+                            seats: Some(seats),
+                            share_with: None,
+                        },
+                    )?;
+                    departures.push(dep.id);
+                }
+                Ok((products, customers, departures))
             })
             .map_err(err("the first catalog"))?;
         self.store_id = store_id;
@@ -384,6 +433,7 @@ impl Sim {
         self.admin_totp = out.totp_secret.clone();
         self.products = products;
         self.customers = customers;
+        self.departures = departures;
         self.devices.push(Device {
             index: 0,
             dir,
@@ -494,6 +544,9 @@ impl Sim {
             612..632 => self.change_setting(d),
             632..660 => self.sign_in(d),
             660..760 => self.wrong_sign_in(d),
+            760..784 => self.book(d),
+            784..794 => self.pay_booking(d),
+            794..802 => self.cancel_booking(d),
             _ if !self.cfg.faults || roll < 960 => self.sync(d).await,
             960..972 => self.restart_server(),
             972..980 => self.outage(),
@@ -661,6 +714,120 @@ impl Sim {
             }
             let number = self.sales[pick].number.clone();
             self.log(format!("d{d} {what} of {number}"));
+        }
+        Ok(())
+    }
+
+    /// A booking of 1 to 3 travellers on a departure device `d` knows, held, and half of them
+    /// with the deposit paid in cash; beyond the seats left this device sees, refused.
+    fn book(&mut self, d: usize) -> Result<(), String> {
+        let dep = self.departures[self.rng.gen_range(0..self.departures.len())].clone();
+        let n = self.rng.gen_range(1..=3);
+        let child = self.rng.gen_bool(0.3);
+        let customer = if self.rng.gen_bool(0.5) {
+            Some(self.customers[self.rng.gen_range(0..self.customers.len())].clone())
+        } else {
+            None
+        };
+        let deposit = self.rng.gen_bool(0.5);
+        let result = self.write_on(d, |tx, store_id, admin| {
+            trips::departure(tx, &dep)?;
+            let customer = customer.filter(|c| customers::get(tx, store_id, c).is_ok());
+            let travellers = (0..n)
+                .map(|i| Traveller {
+                    traveller_type: if child && i == 0 {
+                        TravellerType::Child
+                    } else {
+                        TravellerType::Adult
+                    },
+                    full_name: format!("Traveller {i} of till {}", d + 1),
+                    date_of_birth: None,
+                    document_number: None,
+                })
+                .collect();
+            let b = bookings::create(
+                tx,
+                store_id,
+                &BookingRequest {
+                    departure_id: dep.clone(),
+                    customer_id: customer,
+                    travellers,
+                    options: vec![],
+                    note: None,
+                    staff_id: admin.to_string(),
+                    hold: true,
+                    waitlist_id: None,
+                },
+            )?;
+            if deposit {
+                let amount = b.deposit_minor;
+                return Ok(
+                    bookings::pay(tx, store_id, admin, &b.id, BookingTender::Cash, amount)?.booking,
+                );
+            }
+            Ok(b)
+        });
+        if let Some(b) = self.outcome(d, "booking", result) {
+            self.stats.bookings += 1;
+            self.log(format!(
+                "d{d} booked {} ({} seats, {})",
+                b.reference,
+                b.seats,
+                b.status.as_str()
+            ));
+            self.bookings.push(b.id);
+        }
+        Ok(())
+    }
+
+    /// A recent booking device `d` knows: `(booking id)`.
+    fn recent_booking(&mut self) -> Option<String> {
+        if self.bookings.is_empty() {
+            return None;
+        }
+        let from = self.bookings.len().saturating_sub(8);
+        Some(self.bookings[self.rng.gen_range(from..self.bookings.len())].clone())
+    }
+
+    /// The balance of a recent booking (or part of it) paid in cash on device `d`.
+    fn pay_booking(&mut self, d: usize) -> Result<(), String> {
+        let Some(id) = self.recent_booking() else {
+            return Ok(());
+        };
+        let whole = self.rng.gen_bool(0.6);
+        let result = self.write_on(d, |tx, store_id, admin| {
+            let b = bookings::get(tx, &id)?;
+            let amount = if whole {
+                b.balance_minor
+            } else {
+                b.balance_minor.min(b.deposit_minor.max(1))
+            };
+            bookings::pay(tx, store_id, admin, &id, BookingTender::Cash, amount)
+        });
+        if let Some(out) = self.outcome(d, "booking payment", result) {
+            self.log(format!(
+                "d{d} took a payment for {} ({})",
+                out.booking.reference,
+                out.booking.status.as_str()
+            ));
+        }
+        Ok(())
+    }
+
+    /// A recent booking cancelled on device `d` with the policy's fee.
+    fn cancel_booking(&mut self, d: usize) -> Result<(), String> {
+        let Some(id) = self.recent_booking() else {
+            return Ok(());
+        };
+        let result = self.write_on(d, |tx, store_id, admin| {
+            bookings::cancel(tx, store_id, admin, &id, Some("the customer called"))
+        });
+        if let Some(c) = self.outcome(d, "cancellation", result) {
+            self.stats.cancellations += 1;
+            self.log(format!(
+                "d{d} cancelled {} (fee {}, refund {})",
+                c.booking.reference, c.settlement.fee_minor, c.settlement.refund_minor
+            ));
         }
         Ok(())
     }

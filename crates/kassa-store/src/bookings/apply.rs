@@ -14,6 +14,7 @@
 use super::{fold, lifecycle::HEAD_COLUMNS, seats_taken};
 use crate::SqlResult;
 use crate::foundation::apply::{Applied, Applier, ApplyTx, conflict_id, field, lacks};
+use crate::foundation::write::WriteTx;
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
 use rusqlite::Connection;
@@ -484,25 +485,29 @@ fn judge_pool(tx: &mut ApplyTx<'_>, pool_id: &str) -> Result<bool> {
     Ok(state.oversold.is_some())
 }
 
-/// After a local write to a booking of the pool: a `departure_oversold` conflict this device
-/// holds follows the rows as they are now (updated, or withdrawn once seats were given
-/// back), as the merge would judge them on any device.
-pub(crate) fn rejudge_local(conn: &Connection, pool_id: &str) -> Result<()> {
-    let state = pool_state(conn, pool_id)?;
+/// After a local write to a booking of the pool: `departure_oversold` follows the rows as
+/// they are now, exactly as the merge judges them on any device: recorded when the pool holds
+/// more booked seats than it has (say, seats another device still holds by a hold that lapsed
+/// by this device's clock, sold here again), updated, or withdrawn once seats were given back.
+pub(crate) fn rejudge_local(tx: &WriteTx<'_>, pool_id: &str) -> Result<()> {
+    let state = pool_state(tx, pool_id)?;
+    let (device_id, now) = (tx.device_id()?.to_string(), tx.now_ts());
     for d in &state.departures {
         let id = conflict_id("departure_oversold", "departures", d);
         match &state.oversold {
-            Some(detail) => conn
-                .prepare_cached("UPDATE conflicts SET detail = ?2 WHERE id = ?1 AND detail <> ?2")
-                .db()?
-                .execute(rusqlite::params![id, detail.to_string()])
-                .db()?,
-            None => conn
-                .prepare_cached("DELETE FROM conflicts WHERE id = ?1")
-                .db()?
-                .execute([&id])
-                .db()?,
-        };
+            Some(detail) => {
+                tx.exec(
+                    "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+                     VALUES (?1, 'departure_oversold', 'departures', ?2, ?3, '', 0, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET detail = excluded.detail
+                      WHERE conflicts.detail <> excluded.detail",
+                    rusqlite::params![id, d, detail.to_string(), device_id, now],
+                )?;
+            }
+            None => {
+                tx.exec("DELETE FROM conflicts WHERE id = ?1", [&id])?;
+            }
+        }
     }
     Ok(())
 }

@@ -145,6 +145,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("receipt_number", S),
             ("staff_id", S),
             ("created_at", S),
+            ("voucher_id", S),
         ],
     ),
     (
@@ -352,6 +353,18 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("staff_id", S),
             ("business_date", S),
             ("created_at", S),
+        ],
+    ),
+    (
+        "known_devices",
+        &[
+            ("device_id", S),
+            ("device_code", S),
+            ("name", Free("a device's name")),
+            ("paired_at", S),
+            ("last_sync_at", S),
+            ("revoked_at", S),
+            ("heard_at", S),
         ],
     ),
     (
