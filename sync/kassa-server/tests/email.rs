@@ -279,6 +279,22 @@ async fn emails(s: &Server, d: &Device) -> EmailsResponse {
     serde_json::from_value(body).unwrap()
 }
 
+/// A new store on a server sending through `smtp`, one English receipt to ann@example.com
+/// pushed, and every email settled: the server, the till and the email's id.
+async fn one_receipt_through(smtp: &Smtp, retry_base: Duration) -> (Server, Device, String) {
+    let s = start(smtp, retry_base).await;
+    let till = s.new_store().await;
+    let (id, mail) = receipt_email(
+        &till,
+        1,
+        "ann@example.com",
+        &receipt(Labels::for_language("en")),
+    );
+    s.push(&till, &uuid(), &[mail]).await;
+    settled(&s).await;
+    (s, till, id)
+}
+
 /// Waits until every email of the server is sent or failed.
 async fn settled(s: &Server) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -482,16 +498,7 @@ async fn a_booking_confirmation_goes_out_with_its_pdf() {
 #[tokio::test]
 async fn a_server_that_refuses_twice_gets_the_mail_once() {
     let smtp = Smtp::start(&["--refuse", "2"]);
-    let s = start(&smtp, Duration::from_millis(50)).await;
-    let till = s.new_store().await;
-    let (id, mail) = receipt_email(
-        &till,
-        1,
-        "ann@example.com",
-        &receipt(Labels::for_language("en")),
-    );
-    s.push(&till, &uuid(), &[mail]).await;
-    settled(&s).await;
+    let (s, till, id) = one_receipt_through(&smtp, Duration::from_millis(50)).await;
     assert_eq!(smtp.messages().len(), 1, "sent exactly once");
     let e = &emails(&s, &till).await.emails[0];
     assert_eq!(
@@ -696,16 +703,7 @@ async fn mail_goes_out_over_tls_from_the_first_byte_and_over_required_starttls()
     let certs = tempfile::tempdir().unwrap();
     for mode in ["implicit", "starttls"] {
         let smtp = Smtp::start_tls(mode, certs.path());
-        let s = start(&smtp, Duration::from_millis(50)).await;
-        let till = s.new_store().await;
-        let (_, mail) = receipt_email(
-            &till,
-            1,
-            "ann@example.com",
-            &receipt(Labels::for_language("en")),
-        );
-        s.push(&till, &uuid(), &[mail]).await;
-        settled(&s).await;
+        let (s, till, _) = one_receipt_through(&smtp, Duration::from_millis(50)).await;
         assert_eq!(smtp.messages().len(), 1, "{mode}");
         let e = &emails(&s, &till).await.emails[0];
         assert_eq!(e.status, "sent", "{mode}: {e:?}");
@@ -722,16 +720,7 @@ async fn nothing_is_sent_in_the_clear_or_to_a_certificate_not_trusted() {
     let mut untrusted = Smtp::start_tls("implicit", certs.path());
     untrusted.ca_file = None;
     for smtp in [&plain, &untrusted] {
-        let s = start(smtp, Duration::from_millis(20)).await;
-        let till = s.new_store().await;
-        let (_, mail) = receipt_email(
-            &till,
-            1,
-            "ann@example.com",
-            &receipt(Labels::for_language("en")),
-        );
-        s.push(&till, &uuid(), &[mail]).await;
-        settled(&s).await;
+        let (s, till, _) = one_receipt_through(smtp, Duration::from_millis(20)).await;
         let e = &emails(&s, &till).await.emails[0];
         assert_eq!(e.status, "failed", "{e:?}");
         assert!(e.attempts > 1, "a connection that fails is retried: {e:?}");
