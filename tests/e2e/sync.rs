@@ -242,7 +242,7 @@ fn code_now(secret_b32: &str) -> String {
 }
 
 /// The demo person with `role`: (email, password, TOTP secret).
-fn person(demo: &serde_json::Value, role: &str) -> (String, String, String) {
+pub(crate) fn person(demo: &serde_json::Value, role: &str) -> (String, String, String) {
     let p = demo["staff"]
         .as_array()
         .and_then(|s| s.iter().find(|p| p["role"] == role))
@@ -252,7 +252,7 @@ fn person(demo: &serde_json::Value, role: &str) -> (String, String, String) {
 }
 
 /// Signs `who` in on the device in `dir` with the current code; the 30 s step it used.
-fn login(dir: &Path, who: &(String, String, String)) -> u64 {
+pub(crate) fn login(dir: &Path, who: &(String, String, String)) -> u64 {
     kassa(
         dir,
         &["login", "--as", &who.0],
