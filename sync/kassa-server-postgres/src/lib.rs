@@ -24,7 +24,7 @@ use kassa_server_storage::{
     CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
     EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
     PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
-    Storage, StorageError,
+    Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -239,5 +239,10 @@ impl Storage for PostgresStorage {
     async fn email_counts(&self) -> Result<EmailCounts> {
         let client = self.client().await?;
         email::counts(&client).await
+    }
+
+    async fn store_health(&self) -> Result<Vec<StoreHealth>> {
+        let client = self.client().await?;
+        registry::store_health(&client).await
     }
 }

@@ -4,8 +4,8 @@ use crate::error::{db, out_of_range, registering};
 use crate::sql;
 use deadpool_postgres::{Client, GenericClient};
 use kassa_server_storage::{
-    DeviceAuth, NewPairingCode, PairInput, Paired, Result, RevokeInput, SealedStoreKey,
-    ServerAuditEntry, StorageError,
+    DeviceAuth, NewPairingCode, OPEN_CARD_STATUSES, PairInput, Paired, Result, RevokeInput,
+    SealedStoreKey, ServerAuditEntry, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use serde_json::json;
@@ -294,6 +294,50 @@ pub async fn devices(client: &Client, store_id: &str) -> Result<Vec<DeviceRecord
             })
         })
         .collect()
+}
+
+/// Every store's figures for the metrics ([`kassa_server_storage::Storage::store_health`]).
+pub async fn store_health(client: &Client) -> Result<Vec<StoreHealth>> {
+    let rows = sql::query(
+        client,
+        "SELECT s.id,
+                (SELECT count(*) FROM devices d WHERE d.store_id = s.id AND d.revoked_at IS NULL),
+                (SELECT min(coalesce(d.last_sync_at, d.paired_at)) FROM devices d
+                  WHERE d.store_id = s.id AND d.revoked_at IS NULL)
+           FROM stores s ORDER BY s.id",
+        &[],
+    )
+    .await
+    .map_err(db)?;
+    let mut out: Vec<StoreHealth> = rows
+        .iter()
+        .map(|r| StoreHealth {
+            store_id: r.get(0),
+            devices: u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+            oldest_sync_at: r.get(2),
+            open_cards: Vec::new(),
+        })
+        .collect();
+    let statuses: Vec<&str> = OPEN_CARD_STATUSES.iter().map(|s| s.as_str()).collect();
+    let rows = sql::query(
+        client,
+        "SELECT store_id, currency, count(*), sum(amount_minor)::BIGINT FROM card_payments
+          WHERE status = ANY($1) GROUP BY store_id, currency ORDER BY store_id, currency",
+        &[&statuses],
+    )
+    .await
+    .map_err(db)?;
+    for r in &rows {
+        let store: String = r.get(0);
+        if let Some(h) = out.iter_mut().find(|h| h.store_id == store) {
+            h.open_cards.push((
+                r.get(1),
+                u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                r.get(3),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The store key's current epoch: its newest later epoch, else the first.

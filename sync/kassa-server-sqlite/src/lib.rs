@@ -16,7 +16,7 @@ use kassa_server_storage::{
     CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
     EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
     PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
-    Storage, StorageError,
+    Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -297,5 +297,9 @@ impl Storage for SqliteStorage {
 
     async fn email_counts(&self) -> Result<EmailCounts> {
         self.read(ops::email_counts).await
+    }
+
+    async fn store_health(&self) -> Result<Vec<StoreHealth>> {
+        self.read(ops::store_health).await
     }
 }

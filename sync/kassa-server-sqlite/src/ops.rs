@@ -3,8 +3,9 @@
 use crate::backend;
 use kassa_server_storage::{
     AuditLink, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus,
-    NewPairingCode, Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput,
-    SealedStoreKey, ServerAuditEntry, StorageError, email_facts, link_audit,
+    NewPairingCode, OPEN_CARD_STATUSES, Page, PairInput, Paired, PushInput, Pushed, Result,
+    RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError, StoreHealth, email_facts,
+    link_audit,
 };
 use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
@@ -886,4 +887,52 @@ pub(crate) fn email_counts(c: &mut Connection) -> Result<EmailCounts> {
         }
     }
     Ok(counts)
+}
+
+pub(crate) fn store_health(c: &mut Connection) -> Result<Vec<StoreHealth>> {
+    let tx = read_tx(c)?;
+    let mut out: Vec<StoreHealth> = tx
+        .prepare_cached(
+            "SELECT s.id,
+                    (SELECT count(*) FROM devices d WHERE d.store_id = s.id AND d.revoked_at IS NULL),
+                    (SELECT min(coalesce(d.last_sync_at, d.paired_at)) FROM devices d
+                      WHERE d.store_id = s.id AND d.revoked_at IS NULL)
+               FROM stores s ORDER BY s.id",
+        )
+        .map_err(backend)?
+        .query_map([], |r| {
+            Ok(StoreHealth {
+                store_id: r.get(0)?,
+                devices: to_u64(r.get(1)?),
+                oldest_sync_at: r.get(2)?,
+                open_cards: Vec::new(),
+            })
+        })
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)?;
+    let [a, b, c3] = OPEN_CARD_STATUSES.map(|s| s.as_str());
+    let mut st = tx
+        .prepare_cached(
+            "SELECT store_id, currency, count(*), sum(amount_minor) FROM card_payments
+              WHERE status IN (?1, ?2, ?3) GROUP BY store_id, currency ORDER BY store_id, currency",
+        )
+        .map_err(backend)?;
+    let rows = st
+        .query_map(params![a, b, c3], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })
+        .map_err(backend)?;
+    for row in rows {
+        let (store, currency, n, minor) = row.map_err(backend)?;
+        if let Some(h) = out.iter_mut().find(|h| h.store_id == store) {
+            h.open_cards.push((currency, to_u64(n), minor));
+        }
+    }
+    Ok(out)
 }

@@ -412,7 +412,35 @@ pub trait Storage: Send + Sync + 'static {
 
     /// How many emails stand where, over every store.
     async fn email_counts(&self) -> Result<EmailCounts>;
+
+    /// Every store's figures for the server's metrics, by store id: its devices not revoked,
+    /// the oldest of their last syncs (a device that never synced counts from its pairing),
+    /// and the card payments the provider has not finished (pending, processing, authorised),
+    /// by currency.
+    async fn store_health(&self) -> Result<Vec<StoreHealth>>;
 }
+
+/// One store's figures for the server's metrics ([`Storage::store_health`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreHealth {
+    pub store_id: String,
+    /// Devices paired and not revoked.
+    pub devices: u64,
+    /// The oldest last sync among those devices (its pairing time for a device that never
+    /// synced); `None` without devices.
+    pub oldest_sync_at: Option<String>,
+    /// `(currency, count, amount in minor units)` of the card payments still open, by
+    /// currency.
+    pub open_cards: Vec<(String, u64, i64)>,
+}
+
+/// The card statuses [`Storage::store_health`] counts as open: the provider has not
+/// captured, declined or cancelled them yet.
+pub const OPEN_CARD_STATUSES: [CardStatus; 3] = [
+    CardStatus::Pending,
+    CardStatus::Processing,
+    CardStatus::Authorized,
+];
 
 /// Where an email the server sends stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,7 +1,9 @@
 //! Prometheus metrics: requests by route, method and status; changes taken; pulls; emails
-//! sent, failed attempts by kind (`transient`, `permanent`) and the email queue by status
-//! (read from storage when the metrics are asked for, so every server instance reports
-//! the shared queue).
+//! sent, failed attempts by kind (`transient`, `permanent`) and the email queue by status;
+//! per store, its devices, how long its least recently synced device has not synced, and
+//! the card payments the provider has not finished (the queue and the stores' figures are
+//! read from storage when the metrics are asked for, so every server instance reports the
+//! shared state).
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -26,6 +28,10 @@ pub struct Metrics {
     email_failures: Family<Labels, Counter>,
     email_queue: Family<Labels, Gauge>,
     email_queue_depth: Gauge,
+    store_devices: Family<Labels, Gauge>,
+    store_sync_lag: Family<Labels, Gauge>,
+    open_cards: Family<Labels, Gauge>,
+    open_cards_minor: Family<Labels, Gauge>,
 }
 
 impl Metrics {
@@ -71,6 +77,30 @@ impl Metrics {
             "Emails waiting to be sent (queued or sending)",
             email_queue_depth.clone(),
         );
+        let store_devices = Family::<Labels, Gauge>::default();
+        let store_sync_lag = Family::<Labels, Gauge>::default();
+        let open_cards = Family::<Labels, Gauge>::default();
+        let open_cards_minor = Family::<Labels, Gauge>::default();
+        registry.register(
+            "kassa_store_devices",
+            "A store's devices that are paired and not revoked",
+            store_devices.clone(),
+        );
+        registry.register(
+            "kassa_store_sync_lag_seconds",
+            "Seconds since a store's least recently synced device last synced (or was paired)",
+            store_sync_lag.clone(),
+        );
+        registry.register(
+            "kassa_card_open_payments",
+            "Card payments the provider has not captured, declined or cancelled yet, by store and currency",
+            open_cards.clone(),
+        );
+        registry.register(
+            "kassa_card_open_minor",
+            "The amount of those card payments in minor units, by store and currency",
+            open_cards_minor.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -81,6 +111,51 @@ impl Metrics {
             email_failures,
             email_queue,
             email_queue_depth,
+            store_devices,
+            store_sync_lag,
+            open_cards,
+            open_cards_minor,
+        }
+    }
+
+    /// Sets the stores' gauges from the storage's figures at `now`; a store or currency no
+    /// longer reported is dropped.
+    pub(crate) fn set_store_health(
+        &self,
+        stores: &[kassa_server_storage::StoreHealth],
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        for family in [
+            &self.store_devices,
+            &self.store_sync_lag,
+            &self.open_cards,
+            &self.open_cards_minor,
+        ] {
+            family.clear();
+        }
+        for h in stores {
+            let store = vec![("store", h.store_id.clone())];
+            self.store_devices
+                .get_or_create(&store)
+                .set(i64::try_from(h.devices).unwrap_or(i64::MAX));
+            if let Some(at) = h
+                .oldest_sync_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let lag = (now - at.with_timezone(&chrono::Utc)).num_seconds().max(0);
+                self.store_sync_lag.get_or_create(&store).set(lag);
+            }
+            for (currency, n, minor) in &h.open_cards {
+                let labels = vec![
+                    ("store", h.store_id.clone()),
+                    ("currency", currency.clone()),
+                ];
+                self.open_cards
+                    .get_or_create(&labels)
+                    .set(i64::try_from(*n).unwrap_or(i64::MAX));
+                self.open_cards_minor.get_or_create(&labels).set(*minor);
+            }
         }
     }
 

@@ -579,6 +579,10 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         Ok(counts) => state.metrics.set_email_counts(&counts),
         Err(e) => tracing::error!(error = %e, "cannot count the email queue"),
     }
+    match state.storage.store_health().await {
+        Ok(stores) => state.metrics.set_store_health(&stores, state.now()),
+        Err(e) => tracing::error!(error = %e, "cannot read the stores' figures"),
+    }
     (
         StatusCode::OK,
         [(

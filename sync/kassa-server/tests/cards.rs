@@ -342,6 +342,17 @@ async fn without_a_reachable_provider_the_device_is_told_to_take_the_card_offlin
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(error_code(&answer), "card_provider_unreachable");
+    // The payment is kept, still open: the store's open card exposure says so.
+    let (_, metrics) = server.call(Method::GET, "/metrics", None, None).await;
+    let text = metrics.as_str().unwrap_or_default().to_owned();
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!(r#"{name}{{store="{}""#, till.store_id)))
+            .unwrap_or_else(|| panic!("no {name} for the store: {text}"))
+            .to_owned()
+    };
+    assert!(line("kassa_card_open_payments").ends_with(" 1"), "{text}");
+    assert!(line("kassa_card_open_minor").ends_with(" 700"), "{text}");
 
     let plain = serve_on(storage, None).await;
     let (status, answer) = plain

@@ -209,3 +209,34 @@ pub async fn revoking_a_device_rotates_the_store_key_and_keeps_every_epoch(s: &d
     assert_eq!(rotated[0].detail["by_device"], DEV_1);
     assert_eq!(rotated[1].detail["epoch"], 3);
 }
+
+pub async fn store_health_tells_devices_the_oldest_sync_and_open_cards(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    join(s, STORE_A, DEV_3).await;
+    new_store(s, STORE_B, DEV_B).await;
+    s.touch(DEV_1, T3).await.expect("touch");
+    s.touch(DEV_2, T2).await.expect("touch");
+    // DEV_3 never synced: it counts from its pairing. Revoked, it no longer counts.
+    revoke(s, STORE_A, DEV_3, DEV_1, T3).await.expect("revoke");
+    // Two card payments in A: one the provider has not answered, one captured.
+    s.begin_card_payment(super::cards::payment_of("key-1", "pay-1", "h1", T1))
+        .await
+        .expect("begin");
+    s.begin_card_payment(super::cards::payment_of("key-2", "pay-2", "h2", T1))
+        .await
+        .expect("begin");
+    super::cards::captured_payment(s, "key-2", "pi_2", T2).await;
+
+    let health = s.store_health().await.expect("store health");
+    assert_eq!(health.len(), 2, "{health:?}");
+    let a = health.iter().find(|h| h.store_id == STORE_A).expect("A");
+    assert_eq!(a.devices, 2);
+    assert_eq!(a.oldest_sync_at.as_deref(), Some(T2));
+    assert_eq!(a.open_cards, vec![("EUR".to_string(), 1, 1_250)]);
+    let b = health.iter().find(|h| h.store_id == STORE_B).expect("B");
+    assert_eq!(b.devices, 1);
+    // B's device never synced: its pairing time.
+    assert_eq!(b.oldest_sync_at.as_deref(), Some(T1));
+    assert!(b.open_cards.is_empty());
+}

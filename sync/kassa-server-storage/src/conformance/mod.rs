@@ -72,6 +72,7 @@ where
         pull_pages_in_log_order_without_the_readers_own_changes,
         a_store_never_sees_another_stores_log,
         devices_list_their_acked_sequence_and_last_sync,
+        store_health_tells_devices_the_oldest_sync_and_open_cards,
         revoking_a_device_is_audited_once_and_only_within_its_store,
         revoking_a_device_rotates_the_store_key_and_keeps_every_epoch,
         the_audit_trail_tells_pairings_codes_revocations_and_blocks,

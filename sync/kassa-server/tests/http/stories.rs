@@ -414,6 +414,23 @@ pub async fn metrics_count_requests_and_changes(storage: Arc<dyn Storage>) {
         text.contains(r#"route="unmatched",method="GET",status="404""#),
         "{text}"
     );
+    // Per store: both devices, and how long ago the one synced least recently last synced.
+    let store = &till.store_id;
+    assert!(
+        text.contains(&format!(r#"kassa_store_devices{{store="{store}"}} 2"#)),
+        "{text}"
+    );
+    let lag = text
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                r#"kassa_store_sync_lag_seconds{{store="{store}"}} "#
+            ))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("no sync lag for the store: {text}"));
+    assert!((0..120).contains(&lag), "{lag}");
     let (status, body) = s.call(Method::GET, "/health", None, None).await;
     assert_eq!(
         (status, body["status"].as_str()),
