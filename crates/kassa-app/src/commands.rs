@@ -113,7 +113,7 @@ commands! {
     /// Invites a person by email with a role; a one-time code is shown once.
     staff_invite(StaffInviteInput) -> InvitationIssued;
     /// A new code and expiry for an open invitation.
-    staff_invite_resend(InvitationRef) -> InvitationIssued;
+    staff_invite_resend(InvitationResendInput) -> InvitationIssued;
     /// Withdraws an open invitation.
     staff_invite_revoke(InvitationRef) -> InvitationDto;
     /// What a one-time code is for (no session needed).
@@ -129,7 +129,7 @@ commands! {
     /// Resets a password to a temporary one that must be changed at the next sign-in.
     staff_reset_password(StaffRef) -> TemporaryPassword;
     /// Gives someone who lost their authenticator a code to enrol a new one.
-    staff_reenrol(StaffRef) -> InvitationIssued;
+    staff_reenrol(StaffReenrolInput) -> InvitationIssued;
     /// Changes one's own password.
     account_change_password(ChangePasswordInput) -> Ok;
     /// Sets one's own quick-unlock PIN.

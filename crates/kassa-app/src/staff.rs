@@ -4,8 +4,9 @@
 use crate::approval::approved;
 use crate::dto::{
     Enrolment, InvitationCheckOutput, InvitationCodeInput, InvitationDto, InvitationIssued,
-    InvitationRef, NoInput, StaffAcceptInput, StaffActiveInput, StaffDto, StaffInviteInput,
-    StaffListOutput, StaffRef, StaffRoleInput, StaffUnlockInput, TemporaryPassword,
+    InvitationRef, InvitationResendInput, NoInput, StaffAcceptInput, StaffActiveInput, StaffDto,
+    StaffInviteInput, StaffListOutput, StaffReenrolInput, StaffRef, StaffRoleInput,
+    StaffUnlockInput, TemporaryPassword,
 };
 use crate::session::Active;
 use crate::{Api, ApiError, ApiResult};
@@ -14,7 +15,8 @@ use kassa_domain::ErrorCode;
 use kassa_domain::role::{Permission, Role, may_manage, require_may_manage};
 use kassa_store::identity::invitation::{self, Invitation};
 use kassa_store::identity::staff::{self, Staff, StaffStatus};
-use kassa_store::{AuditInput, foundation::device, identity::credentials, ts};
+use kassa_store::selling::invitation_email;
+use kassa_store::{AuditInput, DeviceKey, foundation::device, identity::credentials, ts};
 
 fn staff_dto(
     store: &kassa_store::Store,
@@ -117,24 +119,42 @@ impl Api {
         })
     }
 
-    /// Invites a person by email with a role; the code is shown once to pass on.
+    /// The device key, when the code is to be emailed (it seals the code until the server
+    /// has it).
+    fn email_key(&self, email_code: Option<bool>) -> ApiResult<Option<DeviceKey>> {
+        if email_code.unwrap_or(false) {
+            Ok(Some(self.store().device_key()?.clone_key()))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Invites a person by email with a role; the code is shown once to pass on, and with
+    /// `email_code` also emailed to them by the server (queued in the same transaction).
     pub fn staff_invite(&self, input: StaffInviteInput) -> ApiResult<InvitationIssued> {
         let me = self.require(Permission::ManageStaff)?;
         let role = parse_role(&input.role)?;
         require_may_manage(me.role, role)?;
         let now = self.now();
-        let (inv, token) = self.store().write(|tx| {
-            invitation::invite(
+        let key = self.email_key(input.email_code)?;
+        let (inv, token, email_id) = self.store().write(|tx| {
+            let (inv, code) = invitation::invite(
                 tx,
                 &input.email,
                 input.display_name.as_deref(),
                 role,
                 &me.staff_id,
-            )
+            )?;
+            let email_id = key
+                .as_ref()
+                .map(|k| invitation_email::queue(tx, k, &inv, &code))
+                .transpose()?;
+            Ok((inv, code, email_id))
         })?;
         Ok(InvitationIssued {
             invitation: invitation_dto(&inv, &me, now),
             token,
+            email_id,
         })
     }
 
@@ -146,15 +166,22 @@ impl Api {
     }
 
     /// A new code and expiry for an open invitation; the old code stops working.
-    pub fn staff_invite_resend(&self, input: InvitationRef) -> ApiResult<InvitationIssued> {
+    pub fn staff_invite_resend(&self, input: InvitationResendInput) -> ApiResult<InvitationIssued> {
         let me = self.require(Permission::ManageStaff)?;
         let inv = self.open_invitation(&me, &input.invitation_id)?;
-        let (inv, token) = self
-            .store()
-            .write(|tx| invitation::resend(tx, &inv.id, &me.staff_id))?;
+        let key = self.email_key(input.email_code)?;
+        let (inv, token, email_id) = self.store().write(|tx| {
+            let (inv, code) = invitation::resend(tx, &inv.id, &me.staff_id)?;
+            let email_id = key
+                .as_ref()
+                .map(|k| invitation_email::queue(tx, k, &inv, &code))
+                .transpose()?;
+            Ok((inv, code, email_id))
+        })?;
         Ok(InvitationIssued {
             invitation: invitation_dto(&inv, &me, self.now()),
             token,
+            email_id,
         })
     }
 
@@ -305,7 +332,7 @@ impl Api {
 
     /// Starts a new authenticator for someone who lost theirs: the old one stops working at
     /// once and a one-time code (shown once) lets them enrol a new one with their password.
-    pub fn staff_reenrol(&self, input: StaffRef) -> ApiResult<InvitationIssued> {
+    pub fn staff_reenrol(&self, input: StaffReenrolInput) -> ApiResult<InvitationIssued> {
         let me = self.require(Permission::ManageStaff)?;
         let member = self.manageable(&me, &input.staff_id)?;
         if member.status != StaffStatus::Active {
@@ -314,12 +341,19 @@ impl Api {
                 "reactivate the account before giving it a new authenticator",
             ));
         }
-        let (inv, token) = self
-            .store()
-            .write(|tx| invitation::start_reenrol(tx, &member, &me.staff_id))?;
+        let key = self.email_key(input.email_code)?;
+        let (inv, token, email_id) = self.store().write(|tx| {
+            let (inv, code) = invitation::start_reenrol(tx, &member, &me.staff_id)?;
+            let email_id = key
+                .as_ref()
+                .map(|k| invitation_email::queue(tx, k, &inv, &code))
+                .transpose()?;
+            Ok((inv, code, email_id))
+        })?;
         Ok(InvitationIssued {
             invitation: invitation_dto(&inv, &me, self.now()),
             token,
+            email_id,
         })
     }
 }

@@ -15,6 +15,7 @@ fn invite(d: &Device, email: &str, role: &str) -> InvitationIssued {
             email: email.into(),
             role: role.into(),
             display_name: Some("Nia New".into()),
+            email_code: None,
         })
         .unwrap()
 }
@@ -166,6 +167,7 @@ fn an_expired_code_is_refused_a_resent_one_replaces_it_and_a_revoked_one_is_dead
             email: "NIA@example.com".into(),
             role: "cashier".into(),
             display_name: None,
+            email_code: None,
         })
         .unwrap_err();
     assert_eq!(dup.code, "already_exists");
@@ -184,8 +186,9 @@ fn an_expired_code_is_refused_a_resent_one_replaces_it_and_a_revoked_one_is_dead
 
     let second = d
         .api
-        .staff_invite_resend(InvitationRef {
+        .staff_invite_resend(InvitationResendInput {
             invitation_id: first.invitation.id.clone(),
+            email_code: None,
         })
         .unwrap();
     assert_ne!(second.token, first.token);
@@ -240,6 +243,7 @@ fn a_cashier_calling_manager_only_operations_gets_forbidden_and_nothing_changes(
                 email: "x@example.com".into(),
                 role: "admin".into(),
                 display_name: None,
+                email_code: None,
             })
             .map(|_| ()),
         d.api
@@ -277,6 +281,7 @@ fn a_manager_manages_only_roles_below_their_own_and_nobody_changes_themselves() 
             email: "boss@example.com".into(),
             role: "admin".into(),
             display_name: None,
+            email_code: None,
         })
         .unwrap_err();
     assert_eq!(err.code, "forbidden");
@@ -679,8 +684,9 @@ fn a_lost_authenticator_is_replaced_through_a_code_and_the_current_password() {
     let id = staff_by_email(&d, &agent.email).id;
     let issued = d
         .api
-        .staff_reenrol(StaffRef {
+        .staff_reenrol(StaffReenrolInput {
             staff_id: id.clone(),
+            email_code: None,
         })
         .unwrap();
     assert_eq!(issued.invitation.kind, "reenrol");
@@ -806,6 +812,7 @@ fn bad_input_gets_a_typed_error_and_changes_nothing() {
                     email: "not-an-email".into(),
                     role: "cashier".into(),
                     display_name: None,
+                    email_code: None,
                 })
                 .map(|_| ()),
         ),
@@ -816,6 +823,7 @@ fn bad_input_gets_a_typed_error_and_changes_nothing() {
                     email: "x@example.com".into(),
                     role: "owner".into(),
                     display_name: None,
+                    email_code: None,
                 })
                 .map(|_| ()),
         ),

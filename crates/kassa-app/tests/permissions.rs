@@ -31,6 +31,7 @@ const EXPECTED: &[(&str, [bool; 4], Op)] = &[
                     email: "new.cashier@example.com".into(),
                     role: "cashier".into(),
                     display_name: None,
+                    email_code: None,
                 })
                 .map(|_| ())
         },
@@ -41,13 +42,15 @@ const EXPECTED: &[(&str, [bool; 4], Op)] = &[
                 email: "new.admin@example.com".into(),
                 role: "admin".into(),
                 display_name: None,
+                email_code: None,
             })
             .map(|_| ())
     }),
     ("staff_invite_resend", [false, false, true, true], |d, f| {
         d.api
-            .staff_invite_resend(InvitationRef {
+            .staff_invite_resend(InvitationResendInput {
                 invitation_id: f.invitation_id.clone(),
+                email_code: None,
             })
             .map(|_| ())
     }),
@@ -93,8 +96,9 @@ const EXPECTED: &[(&str, [bool; 4], Op)] = &[
     ),
     ("staff_reenrol", [false, false, true, true], |d, f| {
         d.api
-            .staff_reenrol(StaffRef {
+            .staff_reenrol(StaffReenrolInput {
                 staff_id: f.colleague_id.clone(),
+                email_code: None,
             })
             .map(|_| ())
     }),
@@ -143,6 +147,7 @@ fn fixture(d: &Device) -> Fixture {
             email: "colleague@example.com".into(),
             role: "cashier".into(),
             display_name: None,
+            email_code: None,
         })
         .unwrap();
     let enrolment = d
@@ -159,6 +164,7 @@ fn fixture(d: &Device) -> Fixture {
             email: "pending@example.com".into(),
             role: "agent".into(),
             display_name: None,
+            email_code: None,
         })
         .unwrap();
     d.api.logout(NoInput {}).unwrap();

@@ -431,6 +431,10 @@ pub enum StaffCommand {
         /// How they are shown (they may change it when they accept).
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Also email the code to them: the sync server sends it after this device's next
+        /// sync (the code never syncs; it is still printed here once).
+        #[arg(long)]
+        send_email: bool,
     },
     /// Redeem a one-time code from KASSA_INVITE_TOKEN (password from KASSA_PASSWORD): an
     /// invitation sets the password and prints the new authenticator secret and backup codes;
@@ -445,7 +449,13 @@ pub enum StaffCommand {
         name: Option<String>,
     },
     /// A new code and expiry for an open invitation.
-    Resend(InvitationArg),
+    Resend {
+        #[command(flatten)]
+        which: InvitationArg,
+        /// Also email the new code to them (see `invite --send-email`).
+        #[arg(long)]
+        send_email: bool,
+    },
     /// Withdraw an open invitation.
     Revoke(InvitationArg),
     /// Change someone's role.
@@ -465,7 +475,14 @@ pub enum StaffCommand {
     /// Reset a password to a temporary one, to be changed at the next sign-in.
     ResetPassword(StaffEmail),
     /// Give someone who lost their authenticator a code to enrol a new one.
-    Reenrol(StaffEmail),
+    Reenrol {
+        /// The staff member's email.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Also email the code to their address (see `invite --send-email`).
+        #[arg(long)]
+        send_email: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -532,6 +532,7 @@ impl Till {
             brand: None,
             last4: Some("4242".into()),
             decline_code: (status == "declined").then(|| "card_declined".to_string()),
+            review: None,
         };
         assert!(record_outcome(&mut self.store, &payment_id, &outcome).unwrap());
     }

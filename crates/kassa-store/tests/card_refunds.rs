@@ -2,7 +2,8 @@
 //! (`pending`) until the provider's answer is recorded as an outcome of its own (`refunded`,
 //! or `failed` with a manager's task); a card taken offline is refunded to the provider only
 //! once it was captured; a declined card's share is never sent and is `not_charged`; the
-//! outcome reaches the store's other devices.
+//! outcome reaches the store's other devices. A card the server charged but marked for a
+//! manager's review (taken offline beyond the store's limits) opens a task on every device.
 
 mod support;
 
@@ -127,6 +128,7 @@ fn provider_says(store: &mut Store, payment_id: &str, status: cards::OutcomeStat
         brand: Some("visa".into()),
         last4: Some("4242".into()),
         decline_code: (status == cards::OutcomeStatus::Declined).then(|| "card_declined".into()),
+        review: None,
     };
     assert!(cards::record_outcome(store, payment_id, &outcome).unwrap());
 }
@@ -359,4 +361,71 @@ fn a_card_refund_the_provider_refused_opens_a_task_for_a_manager_on_every_device
         support::sync::conflicts(b.conn(), card_refunds::FAILED_TASK),
         1
     );
+}
+
+#[test]
+fn a_card_the_server_marked_for_review_opens_a_task_on_every_device_and_stays_captured() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = till(da.path());
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    // Taken offline: the server charged it, and says the till broke the offline limits.
+    let (order, payment) = card_sale(&mut a, &store_id, &admin, None);
+    let why = "taken offline beyond the store's limits: the till's offline card payments still pending came to 1,012.99 EUR with this one, above the cap of 1,000.00 EUR";
+    let outcome = cards::Outcome {
+        status: cards::OutcomeStatus::Captured,
+        intent_id: Some("pi_over".into()),
+        brand: Some("visa".into()),
+        last4: Some("4242".into()),
+        decline_code: None,
+        review: Some(why.into()),
+    };
+    assert!(cards::record_outcome(&mut a, &payment, &outcome).unwrap());
+    // Recorded twice (an answer heard again): one task still.
+    assert!(!cards::record_outcome(&mut a, &payment, &outcome).unwrap());
+    assert_eq!(
+        cards::balance_owed(a.conn(), &order).unwrap(),
+        0,
+        "charged: nothing owed"
+    );
+    let tasks: Vec<_> = inbox::list(a.conn(), false, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == cards::REVIEW_TASK)
+        .collect();
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0].detail["order_id"], order.as_str());
+    assert_eq!(tasks[0].detail["amount_minor"], MUG);
+    assert_eq!(tasks[0].detail["review"], why);
+    assert_eq!(tasks[0].detail["customer_contact"], "cleo@example.com");
+    assert!(
+        tasks[0].detail["cashier"].is_string(),
+        "{:?}",
+        tasks[0].detail
+    );
+    // A captured card with no review opens none.
+    let (_, plain) = card_sale(&mut a, &store_id, &admin, None);
+    provider_says(&mut a, &plain, cards::OutcomeStatus::Captured, "pi_plain");
+    assert_eq!(support::sync::conflicts(a.conn(), cards::REVIEW_TASK), 1);
+    assert_eq!(support::sync::conflicts(a.conn(), cards::DECLINED_TASK), 0);
+
+    let report = ship(&mut log, &a, &mut b);
+    assert_eq!(report.parked, 0, "{report:?}");
+    assert_eq!(support::sync::conflicts(b.conn(), cards::REVIEW_TASK), 1);
+    let on_b: Vec<_> = inbox::list(b.conn(), false, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == cards::REVIEW_TASK)
+        .collect();
+    assert_eq!(on_b[0].id, tasks[0].id, "the same task on both devices");
+    assert_eq!(on_b[0].detail["review"], why);
+    let review: Option<String> = b
+        .conn()
+        .query_row(
+            "SELECT review FROM payment_outcomes WHERE payment_id = ?1",
+            [&payment],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(review.as_deref(), Some(why));
 }

@@ -603,6 +603,7 @@ fn declined(store: &mut Store, payment: &str) {
         brand: Some("VISA".into()),
         last4: Some("0002".into()),
         decline_code: Some("insufficient_funds".into()),
+        review: None,
     };
     assert!(cards::record_outcome(store, payment, &outcome).unwrap());
 }

@@ -468,6 +468,7 @@ fn an_erasure_waits_for_pending_card_payments_then_blanks_their_contact() {
         brand: Some("visa".into()),
         last4: Some("4242".into()),
         decline_code: None,
+        review: None,
     };
     assert!(
         kassa_store::selling::cards::record_outcome(&mut store, &payment_id, &outcome).unwrap()

@@ -73,8 +73,8 @@ pub async fn begin(client: &mut Client, input: NewCardPayment) -> Result<(CardPa
     let inserted = sql::execute(
         &tx,
         "INSERT INTO card_payments (store_id, idempotency_key, device_id, order_id, payment_id,
-             request_hash, amount_minor, currency, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9)
+             request_hash, amount_minor, currency, status, created_at, updated_at, taken_offline_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9, $10)
          ON CONFLICT (store_id, idempotency_key) DO NOTHING",
         &[
             &input.store_id,
@@ -86,6 +86,7 @@ pub async fn begin(client: &mut Client, input: NewCardPayment) -> Result<(CardPa
             &input.amount_minor,
             &input.currency,
             &input.now,
+            &input.taken_offline_at,
         ],
     )
     .await
@@ -232,6 +233,33 @@ pub async fn record_event(client: &Client, id: &str, kind: &str, now: &str) -> R
     .await
     .map_err(db)?;
     Ok(n == 1)
+}
+
+pub async fn offline_exposure(
+    client: &Client,
+    store_id: &str,
+    device_id: &str,
+    taken_at: &str,
+    forwarded_after: &str,
+    except_key: &str,
+) -> Result<i64> {
+    let sum: i64 = sql::query_one(
+        client,
+        "SELECT coalesce(sum(amount_minor), 0)::BIGINT FROM card_payments
+         WHERE store_id = $1 AND device_id = $2 AND taken_offline_at IS NOT NULL
+           AND taken_offline_at <= $3 AND created_at > $4 AND idempotency_key <> $5",
+        &[
+            &store_id,
+            &device_id,
+            &taken_at,
+            &forwarded_after,
+            &except_key,
+        ],
+    )
+    .await
+    .map_err(db)?
+    .get(0);
+    Ok(sum)
 }
 
 pub async fn latest_setting(

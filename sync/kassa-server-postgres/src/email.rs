@@ -4,8 +4,8 @@ use crate::error::db;
 use crate::sql;
 use deadpool_postgres::{Client, GenericClient, Transaction};
 use kassa_server_storage::{
-    EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus, PushInput, Result, StorageError,
-    email_facts,
+    EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus, INVITATION_EMAIL_KIND, NewEmail,
+    PushInput, Result, StorageError, email_facts,
 };
 use kassa_sync_protocol::wire::PushedChange;
 use tokio_postgres::Row;
@@ -146,9 +146,10 @@ pub async fn finish(
         EmailOutcome::Sent => {
             sql::execute(
                 client,
-                "UPDATE emails SET status = 'sent', sent_at = $1, updated_at = $1
+                "UPDATE emails SET status = 'sent', sent_at = $1, updated_at = $1,
+                                   payload = CASE WHEN kind = $4 THEN '{}' ELSE payload END
                  WHERE store_id = $2 AND id = $3",
-                &[&now, &store_id, &id],
+                &[&now, &store_id, &id, &INVITATION_EMAIL_KIND],
             )
             .await
         }
@@ -168,9 +169,10 @@ pub async fn finish(
         EmailOutcome::Failed { error } => {
             sql::execute(
                 client,
-                "UPDATE emails SET status = 'failed', last_error = $1, updated_at = $2
+                "UPDATE emails SET status = 'failed', last_error = $1, updated_at = $2,
+                                   payload = CASE WHEN kind = $5 THEN '{}' ELSE payload END
                  WHERE store_id = $3 AND id = $4",
-                &[error, &now, &store_id, &id],
+                &[error, &now, &store_id, &id, &INVITATION_EMAIL_KIND],
             )
             .await
         }
@@ -180,6 +182,56 @@ pub async fn finish(
         return Err(StorageError::NotFound(format!("email {id}")));
     }
     Ok(())
+}
+
+/// Queues an email a device handed over itself (or keeps it failed, never to be sent); an
+/// email already held is left as it is.
+pub async fn queue(
+    client: &Client,
+    store_id: &str,
+    device_id: &str,
+    email: &NewEmail,
+    failed: Option<&str>,
+    now: &str,
+) -> Result<EmailRecord> {
+    let payload = if failed.is_some() {
+        "{}".to_owned()
+    } else {
+        email.payload.to_string()
+    };
+    sql::execute(
+        client,
+        "INSERT INTO emails (store_id, id, device_id, kind, to_address, subject, ref_id,
+                             payload, status, attempts, last_error, queued_at, next_attempt_at,
+                             updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                 CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'failed' END, 0, $9, $10, $10, $10)
+         ON CONFLICT (store_id, id) DO NOTHING",
+        &[
+            &store_id,
+            &email.id,
+            &device_id,
+            &email.kind,
+            &email.to_address,
+            &email.subject,
+            &email.ref_id,
+            &payload,
+            &failed,
+            &now,
+        ],
+    )
+    .await
+    .map_err(db)?;
+    let rows = sql::query(
+        client,
+        &format!("SELECT {EMAIL_COLUMNS} FROM emails e WHERE e.store_id = $1 AND e.id = $2"),
+        &[&store_id, &email.id],
+    )
+    .await
+    .map_err(db)?;
+    rows.first()
+        .map(record)
+        .ok_or_else(|| StorageError::NotFound(format!("email {}", email.id)))
 }
 
 pub async fn list(

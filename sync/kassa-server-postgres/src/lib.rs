@@ -22,9 +22,9 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
     CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
-    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
-    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
-    Storage, StorageError, StoreHealth,
+    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode,
+    Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey,
+    ServerAuditEntry, Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -201,6 +201,26 @@ impl Storage for PostgresStorage {
         cards::record_event(&client, event_id, kind, now).await
     }
 
+    async fn offline_card_exposure(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        taken_at: &str,
+        forwarded_after: &str,
+        except_key: &str,
+    ) -> Result<i64> {
+        let client = self.client().await?;
+        cards::offline_exposure(
+            &client,
+            store_id,
+            device_id,
+            taken_at,
+            forwarded_after,
+            except_key,
+        )
+        .await
+    }
+
     async fn latest_setting(&self, store_id: &str, key: &str) -> Result<Option<serde_json::Value>> {
         let client = self.client().await?;
         cards::latest_setting(&client, store_id, key).await
@@ -239,6 +259,18 @@ impl Storage for PostgresStorage {
     async fn email_counts(&self) -> Result<EmailCounts> {
         let client = self.client().await?;
         email::counts(&client).await
+    }
+
+    async fn queue_email(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        email: NewEmail,
+        failed: Option<String>,
+        now: &str,
+    ) -> Result<EmailRecord> {
+        let client = self.client().await?;
+        email::queue(&client, store_id, device_id, &email, failed.as_deref(), now).await
     }
 
     async fn store_health(&self) -> Result<Vec<StoreHealth>> {

@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "card_refunds",
         sql: include_str!("../migrations/20261204120000_card_refunds.sql"),
     },
+    Migration {
+        version: 20261205080000,
+        name: "offline_card_exposure",
+        sql: include_str!("../migrations/20261205080000_offline_card_exposure.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -103,8 +103,8 @@ pub(crate) fn begin(c: &mut Connection, input: &NewCardPayment) -> Result<(CardP
     }
     tx.execute(
         "INSERT INTO card_payments (store_id, idempotency_key, device_id, order_id, payment_id,
-             request_hash, amount_minor, currency, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9)",
+             request_hash, amount_minor, currency, status, created_at, updated_at, taken_offline_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?9, ?10)",
         params![
             input.store_id,
             input.idempotency_key,
@@ -114,7 +114,8 @@ pub(crate) fn begin(c: &mut Connection, input: &NewCardPayment) -> Result<(CardP
             input.request_hash,
             input.amount_minor,
             input.currency,
-            input.now
+            input.now,
+            input.taken_offline_at
         ],
     )
     .map_err(backend)?;
@@ -207,6 +208,24 @@ pub(crate) fn between(c: &mut Connection, from: &str, to: &str) -> Result<Vec<Ca
     st.query_map(params![from, to], row)
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(backend)
+}
+
+pub(crate) fn offline_exposure(
+    c: &mut Connection,
+    store_id: &str,
+    device_id: &str,
+    taken_at: &str,
+    forwarded_after: &str,
+    except_key: &str,
+) -> Result<i64> {
+    c.query_row(
+        "SELECT coalesce(sum(amount_minor), 0) FROM card_payments
+         WHERE store_id = ?1 AND device_id = ?2 AND taken_offline_at IS NOT NULL
+           AND taken_offline_at <= ?3 AND created_at > ?4 AND idempotency_key <> ?5",
+        params![store_id, device_id, taken_at, forwarded_after, except_key],
+        |r| r.get(0),
+    )
+    .map_err(backend)
 }
 
 pub(crate) fn event_seen(c: &mut Connection, id: &str) -> Result<bool> {

@@ -14,9 +14,9 @@ mod refunds;
 use async_trait::async_trait;
 use kassa_server_storage::{
     CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
-    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewPairingCode, Page,
-    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
-    Storage, StorageError, StoreHealth,
+    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode,
+    Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey,
+    ServerAuditEntry, Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -80,6 +80,10 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(backend)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(backend)?;
+        // What a write removes is zeroed in its page, so a secret blanked (an emailed
+        // invitation's code) does not linger in the file's free space.
+        conn.pragma_update(None, "secure_delete", "ON")
             .map_err(backend)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
@@ -215,6 +219,22 @@ impl Storage for SqliteStorage {
         self.with(move |c| cards::update(c, &update)).await
     }
 
+    async fn offline_card_exposure(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        taken_at: &str,
+        forwarded_after: &str,
+        except_key: &str,
+    ) -> Result<i64> {
+        let args = [store_id, device_id, taken_at, forwarded_after, except_key].map(str::to_owned);
+        self.read(move |c| {
+            let [store, device, taken, after, except] = &args;
+            cards::offline_exposure(c, store, device, taken, after, except)
+        })
+        .await
+    }
+
     async fn card_payment_by_key(&self, store_id: &str, key: &str) -> Result<Option<CardPayment>> {
         let (store_id, key) = (store_id.to_owned(), key.to_owned());
         self.read(move |c| cards::by_store_key(c, &store_id, &key))
@@ -297,6 +317,22 @@ impl Storage for SqliteStorage {
 
     async fn email_counts(&self) -> Result<EmailCounts> {
         self.read(ops::email_counts).await
+    }
+
+    async fn queue_email(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        email: NewEmail,
+        failed: Option<String>,
+        now: &str,
+    ) -> Result<EmailRecord> {
+        let (store_id, device_id, now) =
+            (store_id.to_owned(), device_id.to_owned(), now.to_owned());
+        self.with(move |c| {
+            ops::queue_email(c, &store_id, &device_id, &email, failed.as_deref(), &now)
+        })
+        .await
     }
 
     async fn store_health(&self) -> Result<Vec<StoreHealth>> {

@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_card_refunds",
         include_str!("../migrations/0007_card_refunds.sql"),
     ),
+    (
+        8,
+        "0008_offline_card_exposure",
+        include_str!("../migrations/0008_offline_card_exposure.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

@@ -3,9 +3,9 @@
 use crate::backend;
 use kassa_server_storage::{
     AuditLink, DeviceAuth, EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus,
-    NewPairingCode, OPEN_CARD_STATUSES, Page, PairInput, Paired, PushInput, Pushed, Result,
-    RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError, StoreHealth, email_facts,
-    link_audit,
+    INVITATION_EMAIL_KIND, NewEmail, NewPairingCode, OPEN_CARD_STATUSES, Page, PairInput, Paired,
+    PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError,
+    StoreHealth, email_facts, link_audit,
 };
 use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
@@ -819,11 +819,13 @@ pub(crate) fn finish_email(
     now: &str,
 ) -> Result<()> {
     let tx = write_tx(c)?;
+    // A staff invitation's payload holds its code: gone once the email is sent or given up.
     let changed = match outcome {
         EmailOutcome::Sent => tx.execute(
-            "UPDATE emails SET status = 'sent', sent_at = ?1, updated_at = ?1
+            "UPDATE emails SET status = 'sent', sent_at = ?1, updated_at = ?1,
+                               payload = CASE WHEN kind = ?4 THEN '{}' ELSE payload END
              WHERE store_id = ?2 AND id = ?3",
-            params![now, store_id, id],
+            params![now, store_id, id, INVITATION_EMAIL_KIND],
         ),
         EmailOutcome::Retry {
             error,
@@ -835,16 +837,85 @@ pub(crate) fn finish_email(
             params![error, next_attempt_at, now, store_id, id],
         ),
         EmailOutcome::Failed { error } => tx.execute(
-            "UPDATE emails SET status = 'failed', last_error = ?1, updated_at = ?2
+            "UPDATE emails SET status = 'failed', last_error = ?1, updated_at = ?2,
+                               payload = CASE WHEN kind = ?5 THEN '{}' ELSE payload END
              WHERE store_id = ?3 AND id = ?4",
-            params![error, now, store_id, id],
+            params![error, now, store_id, id, INVITATION_EMAIL_KIND],
         ),
     }
     .map_err(backend)?;
     if changed == 0 {
         return Err(StorageError::NotFound(format!("email {id}")));
     }
-    tx.commit().map_err(backend)
+    let secret: bool = tx
+        .query_row(
+            "SELECT kind = ?3 FROM emails WHERE store_id = ?1 AND id = ?2",
+            params![store_id, id, INVITATION_EMAIL_KIND],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    tx.commit().map_err(backend)?;
+    if secret && !matches!(outcome, EmailOutcome::Retry { .. }) {
+        forget_old_pages(c);
+    }
+    Ok(())
+}
+
+/// After a secret left a row: the write-ahead log, which still holds the pages as they were,
+/// is written back into the database and emptied (`secure_delete` zeroes what the row left
+/// in its page). Best effort: a reader holding an old snapshot keeps the log until the next
+/// checkpoint.
+fn forget_old_pages(c: &Connection) {
+    // A busy database only postpones this to a later checkpoint; the email stays finished.
+    let _ = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+}
+
+/// Queues an email a device handed over itself (or keeps it failed, never to be sent);
+/// an email already held is left as it is.
+pub(crate) fn queue_email(
+    c: &mut Connection,
+    store_id: &str,
+    device_id: &str,
+    email: &NewEmail,
+    failed: Option<&str>,
+    now: &str,
+) -> Result<EmailRecord> {
+    let tx = write_tx(c)?;
+    let payload = if failed.is_some() {
+        "{}".to_owned()
+    } else {
+        email.payload.to_string()
+    };
+    tx.execute(
+        "INSERT INTO emails (store_id, id, device_id, kind, to_address, subject, ref_id,
+                             payload, status, attempts, last_error, queued_at, next_attempt_at,
+                             updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 IS NULL THEN 'queued' ELSE 'failed' END,
+                 0, ?9, ?10, ?10, ?10)
+         ON CONFLICT (store_id, id) DO NOTHING",
+        params![
+            store_id,
+            email.id,
+            device_id,
+            email.kind,
+            email.to_address,
+            email.subject,
+            email.ref_id,
+            payload,
+            failed,
+            now
+        ],
+    )
+    .map_err(backend)?;
+    let record = tx
+        .query_row(
+            &format!("SELECT {EMAIL_COLUMNS} FROM emails e WHERE e.store_id = ?1 AND e.id = ?2"),
+            params![store_id, email.id],
+            email_record,
+        )
+        .map_err(backend)?;
+    tx.commit().map_err(backend)?;
+    Ok(record)
 }
 
 pub(crate) fn emails(

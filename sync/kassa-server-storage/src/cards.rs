@@ -95,6 +95,9 @@ pub struct NewCardPayment {
     /// SHA-256 (hex) of everything the request said: the same key with another request is
     /// `IdempotencyMismatch`.
     pub request_hash: String,
+    /// When the device took the card while the provider could not be reached (RFC 3339 as
+    /// the server writes its own times), for a payment forwarded later; `None` online.
+    pub taken_offline_at: Option<String>,
     pub now: String,
 }
 

@@ -344,6 +344,19 @@ pub trait Storage: Send + Sync + 'static {
     /// idempotency key (`NotFound` if none) and audits `update.action`.
     async fn update_card_payment(&self, update: CardPaymentUpdate) -> Result<CardPayment>;
 
+    /// The offline card exposure a device had when it took a card at `taken_at`, as far as
+    /// the server can tell: the sum of that device's card payments taken offline at or before
+    /// `taken_at` that reached the server only after `forwarded_after` (so the device still
+    /// counted them as pending), the payment under `except_key` left out.
+    async fn offline_card_exposure(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        taken_at: &str,
+        forwarded_after: &str,
+        except_key: &str,
+    ) -> Result<i64>;
+
     /// The store's payment with that idempotency key.
     async fn card_payment_by_key(&self, store_id: &str, key: &str) -> Result<Option<CardPayment>>;
 
@@ -392,7 +405,8 @@ pub trait Storage: Send + Sync + 'static {
     -> Result<Vec<EmailJob>>;
 
     /// Records how an attempt ended (`NotFound` for an unknown email). `Sent` keeps the last
-    /// error, `Retry` queues it again, `Failed` is final.
+    /// error, `Retry` queues it again, `Failed` is final. A [`INVITATION_EMAIL_KIND`] email
+    /// sent or failed has its payload (the code) replaced by `{}` in the same transaction.
     async fn finish_email(
         &self,
         store_id: &str,
@@ -412,6 +426,19 @@ pub trait Storage: Send + Sync + 'static {
 
     /// How many emails stand where, over every store.
     async fn email_counts(&self) -> Result<EmailCounts>;
+
+    /// Queues an email a device handed the server itself, not through sync (a staff
+    /// invitation's code, `POST /emails/invitation`), due at once; with `failed`, keeps it as
+    /// failed with that reason instead (never sent) and with an empty payload. Idempotent by
+    /// `(store, id)`: an email already held is left as it is. Answers the email as held.
+    async fn queue_email(
+        &self,
+        store_id: &str,
+        device_id: &str,
+        email: NewEmail,
+        failed: Option<String>,
+        now: &str,
+    ) -> Result<EmailRecord>;
 
     /// Every store's figures for the server's metrics, by store id: its devices not revoked,
     /// the oldest of their last syncs (a device that never synced counts from its pairing),
@@ -479,6 +506,12 @@ impl EmailStatus {
 /// The device table whose inserts are emails for the server to send.
 pub const EMAIL_ENTITY: &str = "email_outbox";
 
+/// The kind of a staff invitation's email. Its synced `email_outbox` row carries no code and
+/// is not sent from a push: the device hands the code over with [`Storage::queue_email`], and
+/// once the email is sent or failed for good, [`Storage::finish_email`] blanks its payload
+/// (the code with it).
+pub const INVITATION_EMAIL_KIND: &str = "staff_invitation";
+
 /// The setting whose value is the store's receipt language (`en`, `de`...), which the
 /// server's email templates follow.
 pub const RECEIPT_LANGUAGE_KEY: &str = "receipt.language";
@@ -524,7 +557,10 @@ pub fn email_facts(
     let mut language: Option<SettingVersion> = None;
     for pc in changes {
         let c = &pc.change;
-        if c.entity == EMAIL_ENTITY && c.op == kassa_sync_protocol::ChangeOp::Insert {
+        if c.entity == EMAIL_ENTITY
+            && c.op == kassa_sync_protocol::ChangeOp::Insert
+            && text(&c.payload, "kind") != INVITATION_EMAIL_KIND
+        {
             emails.push(NewEmail {
                 id: c.entity_id.clone(),
                 kind: text(&c.payload, "kind"),

@@ -3,12 +3,18 @@
 //! localstripe behind its stand-in, against the same create-and-confirm made straight to the
 //! stand-in (the provider's own share of the round trip), measured in the same run.
 //!
-//! `cargo bench -p kassa-server --bench cards` prints p50/p99; it asserts nothing about time,
-//! only that every payment was captured. `KASSA_BENCH_CARD_PAYMENTS` (200) sets how many.
+//! Then the webhook handling rate: a signed `payment_intent.succeeded` event for each of those
+//! payments sent to `POST /api/v1/webhooks/stripe` (signature checked, the event id kept once,
+//! the intent fetched again from the provider), one at a time and eight at a time, and the
+//! same events again (duplicates: answered from the kept event ids, the provider not asked).
+//!
+//! `cargo bench -p kassa-server --bench cards` prints p50/p99 and rates; it asserts nothing
+//! about time, only that every payment was captured and every event handled once.
+//! `KASSA_BENCH_CARD_PAYMENTS` (200) sets how many.
 
 use chrono::Utc;
 use kassa_localstripe::{SECRET_KEY, StripeStandIn, terminal};
-use kassa_server::cards::{NewIntent, StripeConfig};
+use kassa_server::cards::{NewIntent, StripeConfig, sign_webhook};
 use kassa_server::{CardOptions, ServerKey, issue_pairing_code, serve_with_cards};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::Storage;
@@ -23,6 +29,8 @@ fn pct(v: &[Duration], p: f64) -> Duration {
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
     v[i.min(v.len() - 1)]
 }
+
+const WEBHOOK_SECRET: &str = "whsec_bench";
 
 fn uuid() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -49,7 +57,7 @@ fn main() {
                 api_base: stripe.base_url().into(),
                 secret_key: SECRET_KEY.into(),
             },
-            webhook_secret: None,
+            webhook_secret: Some(WEBHOOK_SECRET.into()),
             reconcile_every: None,
         };
         let cards = Arc::new(options.cards().expect("cards"));
@@ -79,6 +87,7 @@ fn main() {
         let token = paired["token"].as_str().expect("token").to_owned();
 
         // Warm both paths (connections, statements) before timing.
+        let mut intents = Vec::with_capacity(n + 5);
         let mut through_server = Vec::with_capacity(n);
         let mut direct = Vec::with_capacity(n);
         for i in 0..n + 5 {
@@ -97,6 +106,7 @@ fn main() {
                 .expect("pay answer");
             let took = t.elapsed();
             assert_eq!(answer["status"], "captured", "{answer}");
+            intents.push(answer["intent_id"].as_str().expect("intent id").to_owned());
             if i >= 5 {
                 through_server.push(took);
             }
@@ -142,6 +152,63 @@ fn main() {
             pct(&through_server, 0.5).saturating_sub(pct(&direct, 0.5)),
             pct(&through_server, 0.5).as_secs_f64() / pct(&direct, 0.5).as_secs_f64()
         );
+
+        // Webhooks: one event per payment, first new, then the same events again.
+        let events: Vec<(String, String)> = intents
+            .iter()
+            .map(|intent| {
+                let body = json!({"id": format!("evt_{}", uuid().replace('-', "")), "object": "event",
+                    "type": "payment_intent.succeeded",
+                    "data": {"object": {"id": intent, "object": "payment_intent"}}})
+                .to_string();
+                let header = sign_webhook(WEBHOOK_SECRET, Utc::now().timestamp(), body.as_bytes());
+                (body, header)
+            })
+            .collect();
+        let send = |(body, signature): (String, String)| {
+            let (http, url) = (http.clone(), format!("{base}/webhooks/stripe"));
+            async move {
+                let t = Instant::now();
+                let answer: Value = http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .header("stripe-signature", signature)
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("webhook")
+                    .json()
+                    .await
+                    .expect("webhook answer");
+                assert_eq!(answer["received"], true, "{answer}");
+                (t.elapsed(), answer["duplicate"] == true)
+            }
+        };
+        println!("webhooks (signature, event kept once, intent fetched again from the provider):");
+        let half = events.len() / 2;
+        for (label, batch, width, duplicates) in [
+            ("new events, one at a time", &events[..half], 1, false),
+            ("new events, eight at a time", &events[half..], 8, false),
+            ("duplicates, one at a time", &events[..half], 1, true),
+            ("duplicates, eight at a time", &events[half..], 8, true),
+        ] {
+            let t = Instant::now();
+            let mut took = Vec::with_capacity(batch.len());
+            for chunk in batch.chunks(width) {
+                let running: Vec<_> = chunk.iter().cloned().map(|e| tokio::spawn(send(e))).collect();
+                for handle in running {
+                    let (d, dup) = handle.await.expect("webhook task");
+                    assert_eq!(dup, duplicates, "each event is handled once");
+                    took.push(d);
+                }
+            }
+            let rate = batch.len() as f64 / t.elapsed().as_secs_f64();
+            println!(
+                "  {label:30} {rate:>8.1}/s  p50 {:>8.2?}  p99 {:>8.2?}",
+                pct(&took, 0.5),
+                pct(&took, 0.99)
+            );
+        }
     });
     drop(stripe);
 }

@@ -27,7 +27,6 @@
 //! | 409 | `card_payment_not_captured` | a card refund of a payment the provider has not captured |
 //! | 409 | `card_refund_in_progress` | the provider is making the same refund for another request now |
 //! | 422 | `refund_exceeds_captured` | a card refund above what the PaymentIntent captured less its other refunds; nothing is kept |
-//! | 422 | `offline_card_limit` | a card payment taken offline was above the store's offline cap or waited too long |
 //! | 502 | `card_provider_error` | the card provider answered something the server does not understand |
 //! | 503 | `card_provider_unreachable` | the card provider cannot be reached (the device may take the card offline) |
 //! | 503 | `card_provider_not_configured` | the server has no card provider (or, for webhooks, no webhook secret: `webhooks_not_configured`) |

@@ -1,7 +1,8 @@
 //! Prometheus metrics: requests by route, method and status; changes taken; pulls; emails
 //! sent, failed attempts by kind (`transient`, `permanent`) and the email queue by status;
 //! per store, its devices, how long its least recently synced device has not synced, and
-//! the card payments the provider has not finished (the queue and the stores' figures are
+//! the card payments the provider has not finished; webhooks that failed, by error code, and
+//! card payments forwarded beyond the store's offline limits (the queue and the stores' figures are
 //! read from storage when the metrics are asked for, so every server instance reports the
 //! shared state).
 
@@ -32,6 +33,8 @@ pub struct Metrics {
     store_sync_lag: Family<Labels, Gauge>,
     open_cards: Family<Labels, Gauge>,
     open_cards_minor: Family<Labels, Gauge>,
+    webhook_failures: Family<Labels, Counter>,
+    offline_limits_broken: Counter,
 }
 
 impl Metrics {
@@ -101,8 +104,22 @@ impl Metrics {
             "The amount of those card payments in minor units, by store and currency",
             open_cards_minor.clone(),
         );
+        let webhook_failures = Family::<Labels, Counter>::default();
+        registry.register(
+            "kassa_card_webhook_failures",
+            "Card provider webhooks refused or not handled, by error code",
+            webhook_failures.clone(),
+        );
+        let offline_limits_broken = Counter::default();
+        registry.register(
+            "kassa_card_offline_limits_broken",
+            "Card payments forwarded after being taken offline beyond the store's limits (charged and marked for review)",
+            offline_limits_broken.clone(),
+        );
         Metrics {
             registry,
+            webhook_failures,
+            offline_limits_broken,
             requests,
             changes_accepted,
             pulls,
@@ -166,6 +183,18 @@ impl Metrics {
             tracing::error!(error = %e, "cannot encode the metrics");
         }
         out
+    }
+
+    /// Counts a webhook that ended in the error `code`.
+    pub(crate) fn webhook_failure(&self, code: &'static str) {
+        self.webhook_failures
+            .get_or_create(&vec![("code", code.to_owned())])
+            .inc();
+    }
+
+    /// Counts a forwarded card payment that broke the store's offline limits.
+    pub(crate) fn offline_card_limits_broken(&self) {
+        self.offline_limits_broken.inc();
     }
 
     /// Counts a failed email attempt of `kind` (`transient` or `permanent`).

@@ -210,6 +210,21 @@ fn schemas() -> Value {
                 "amount_minor": int, "currency": text, "provider_refund_id": {"type": ["string", "null"]},
                 "failure_reason": {"type": ["string", "null"]}},
             "required": ["refund_payment_id", "payment_id", "intent_id", "status", "amount_minor", "currency"]});
+    schemas["InvitationEmailRequest"] = json!({"type": "object", "additionalProperties": false,
+            "properties": {"id": {"type": "string", "format": "uuid", "description": "the device's email_outbox row (kind staff_invitation); a retry with it sends nothing twice"},
+                "invitation_id": {"type": "string", "format": "uuid"},
+                "kind": {"type": "string", "enum": ["invite", "reenrol"]},
+                "to_address": {"type": "string", "format": "email", "maxLength": 254},
+                "subject": {"type": "string", "minLength": 1, "maxLength": 200},
+                "display_name": {"type": ["string", "null"], "maxLength": 200},
+                "role": {"type": "string", "enum": ["cashier", "agent", "manager", "admin"]},
+                "expires_at": {"type": "string", "format": "date-time"},
+                "code": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9-]+$", "maxLength": kassa_sync_protocol::wire::MAX_INVITATION_CODE_CHARS, "description": "the one-time code; required unless withdrawn"},
+                "withdrawn": {"type": ["string", "null"], "maxLength": 200, "description": "why the email is not to be sent after all; kept as failed, without a code"}},
+            "required": ["id", "invitation_id", "kind", "to_address", "subject", "role", "expires_at"]});
+    schemas["InvitationEmailResponse"] = json!({"type": "object",
+            "properties": {"id": text, "status": {"type": "string", "enum": ["queued", "sending", "sent", "failed"]}},
+            "required": ["id", "status"]});
     schemas
 }
 

@@ -202,6 +202,18 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (
             spec(
                 "post",
+                "/api/v1/emails/invitation",
+                "sendInvitationEmail",
+                "Hand over a staff invitation's one-time code for the server to email to the person, once per email id (a retry answers the email as held); or, with `withdrawn`, keep the email as failed without a code. The code is blanked once the email is sent or failed",
+                true,
+                Some("InvitationEmailRequest"),
+                Some("InvitationEmailResponse"),
+            ),
+            post(crate::email::invitation::send_invitation),
+        ),
+        (
+            spec(
+                "post",
                 "/api/v1/payments/card",
                 "payCard",
                 "Take a card payment through the card provider (create and confirm a PaymentIntent under the checkout's idempotency key); a retry answers the first outcome",

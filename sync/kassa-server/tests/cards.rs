@@ -282,20 +282,6 @@ async fn bad_card_requests_get_typed_errors_and_change_nothing() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
 
-    // Taken offline above the store's cap (150.00 by default): refused again here.
-    let mut offline = pay_body(terminal::VISA, 15_001, &uuid());
-    offline["taken_offline_at"] = json!(kassa_server::timestamp(Utc::now()));
-    let (status, answer) = pay(&rig, &till, &offline).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
-    assert_eq!(error_code(&answer), "offline_card_limit");
-    // ... and one that waited longer than the store allows (48 hours by default).
-    let mut old = pay_body(terminal::VISA, 1_000, &uuid());
-    old["taken_offline_at"] = json!(kassa_server::timestamp(
-        Utc::now() - chrono::Duration::hours(49)
-    ));
-    let (status, answer) = pay(&rig, &till, &old).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
-
     assert!(
         intents_at_provider(&rig).await.is_empty(),
         "nothing reached the provider"
@@ -304,15 +290,99 @@ async fn bad_card_requests_get_typed_errors_and_change_nothing() {
         audit_actions(&rig, &till.store_id).await.is_empty(),
         "nothing was kept"
     );
+}
 
-    // Within the limits, a forwarded offline payment is charged.
-    let mut fine = pay_body(terminal::VISA, 1_000, &uuid());
-    fine["taken_offline_at"] = json!(kassa_server::timestamp(
-        Utc::now() - chrono::Duration::hours(2)
+/// A payment of `amount` the till took offline `hours_ago`, forwarded now.
+fn offline_body(amount: i64, hours_ago: i64) -> Value {
+    let mut body = pay_body(terminal::VISA, amount, &uuid());
+    body["taken_offline_at"] = json!(kassa_server::timestamp(
+        Utc::now() - chrono::Duration::hours(hours_ago)
     ));
-    let (status, answer) = pay(&rig, &till, &fine).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["status"], "captured");
+    body
+}
+
+#[tokio::test]
+async fn offline_cards_beyond_the_stores_limits_are_charged_and_marked_for_a_managers_review() {
+    let rig = rig().await;
+    let till = rig.server.new_store().await;
+    let other_till = rig.server.join(&till.store_id).await;
+
+    // Within the limits (150.00 a payment, 1,000.00 pending, 48 hours, the defaults): charged,
+    // nothing to review.
+    let (status, fine) = pay(&rig, &till, &offline_body(1_000, 2)).await;
+    assert_eq!(status, StatusCode::OK, "{fine}");
+    assert_eq!(fine["status"], "captured");
+    assert!(fine.get("review").is_none(), "{fine}");
+
+    // Above the per-payment cap: the sale was made, so the card is charged, and kept for review.
+    let (status, over) = pay(&rig, &till, &offline_body(15_001, 1)).await;
+    assert_eq!(status, StatusCode::OK, "{over}");
+    assert_eq!(over["status"], "captured");
+    let review = over["review"].as_str().unwrap_or_default();
+    assert!(review.contains("above the cap of 150.00 EUR"), "{review}");
+
+    // Waited longer than the store allows.
+    let (_, old) = pay(&rig, &till, &offline_body(1_000, 49)).await;
+    assert_eq!(old["status"], "captured");
+    let review = old["review"].as_str().unwrap_or_default();
+    assert!(review.contains("more than 48 hours"), "{review}");
+
+    // Total exposure: another till takes seven cards of 150.00 over seven hours, all forwarded
+    // now. It still had the first six pending when it took the seventh: 1,050.00 > 1,000.00.
+    // The first till's cards are not its own and do not count.
+    let mut answers = Vec::new();
+    for hours_ago in (1..=7).rev() {
+        let body = offline_body(15_000, hours_ago);
+        let (status, answer) = pay(&rig, &other_till, &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answers.push((body, answer));
+    }
+    for (i, (_, a)) in answers.iter().enumerate() {
+        assert_eq!(a["status"], "captured", "{a}");
+        if i < 6 {
+            assert!(a.get("review").is_none(), "card {i}: {a}");
+        }
+    }
+    let (last_body, last) = &answers[6];
+    let review = last["review"].as_str().unwrap_or_default();
+    assert!(
+        review.contains(
+            "still pending came to 1050.00 EUR with this one, above the cap of 1000.00 EUR"
+        ),
+        "{review}"
+    );
+
+    // A retry finds the payment and its review as they were, and charges nothing again.
+    let intents = intents_at_provider(&rig).await.len();
+    let (status, again) = pay(&rig, &other_till, last_body).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(&again, last);
+    assert_eq!(intents_at_provider(&rig).await.len(), intents);
+
+    let held = rig
+        .server
+        .storage
+        .card_payment_by_key(
+            &other_till.store_id,
+            last_body["idempotency_key"].as_str().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.review.as_deref(), last["review"].as_str());
+    let broken = audit_actions(&rig, &till.store_id)
+        .await
+        .into_iter()
+        .filter(|a| a == "card_payment.offline_limits_broken")
+        .count();
+    assert_eq!(broken, 3, "each payment beyond the limits is audited once");
+    let (_, metrics) = rig.server.call(Method::GET, "/metrics", None, None).await;
+    let text = metrics.as_str().unwrap_or_default().to_owned();
+    assert!(
+        text.lines()
+            .any(|l| l == "kassa_card_offline_limits_broken_total 3"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -411,6 +481,7 @@ async fn authorised_behind_the_servers_back(
             amount_minor: 2_000,
             currency: "EUR".into(),
             request_hash: "h".into(),
+            taken_offline_at: None,
             now: kassa_server::timestamp(Utc::now()),
         })
         .await
@@ -496,6 +567,25 @@ async fn webhooks_with_a_tampered_body_an_old_time_or_an_unknown_signature_are_r
     let (status, answer) = webhook(&rig, &body, now - 299, WEBHOOK_SECRET).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["status"], "authorized");
+
+    // Each refusal is counted by its code; the event taken is not.
+    let (_, metrics) = rig.server.call(Method::GET, "/metrics", None, None).await;
+    let text = metrics.as_str().unwrap_or_default().to_owned();
+    for (code, n) in [
+        ("webhook_signature_invalid", 2),
+        ("webhook_signature_expired", 1),
+        ("webhook_signature_malformed", 1),
+    ] {
+        let line = format!(r#"kassa_card_webhook_failures_total{{code="{code}"}} {n}"#);
+        assert!(text.lines().any(|l| l == line), "{line} in {text}");
+    }
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("kassa_card_webhook_failures_total{"))
+            .count(),
+        3,
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -568,6 +658,7 @@ async fn reconciliation(rig: Rig) {
             amount_minor: 1_500,
             currency: "EUR".into(),
             request_hash: "h".into(),
+            taken_offline_at: None,
             now: kassa_server::timestamp(Utc::now()),
         })
         .await
@@ -802,8 +893,15 @@ async fn the_devices_http_client_pays_and_learns_when_to_take_the_card_offline()
 
     let mut offline = req(terminal::VISA, 20_000);
     offline.taken_offline_at = Some(kassa_server::timestamp(Utc::now()));
-    let refused = client.pay_card(&till.token, &offline).await.unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
+    // Above the offline cap: charged, and the review reaches the client.
+    let over = client.pay_card(&till.token, &offline).await.unwrap();
+    assert_eq!(over.status, "captured");
+    assert!(
+        over.review
+            .as_deref()
+            .is_some_and(|r| r.contains("above the cap of 150.00 EUR")),
+        "{over:?}"
+    );
 
     // No card provider on the server: the till takes the card offline.
     let plain = serve_on(Arc::clone(&rig.server.storage), None).await;

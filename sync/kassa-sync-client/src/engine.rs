@@ -12,12 +12,12 @@ use kassa_store::foundation::{apply, audit_heads, known_devices};
 use kassa_store::identity::rekey;
 use kassa_store::selling::card_refunds;
 use kassa_store::selling::cards::{self, Outcome, OutcomeStatus};
-use kassa_store::selling::email;
+use kassa_store::selling::{email, invitation_email};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
     AuditHead, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
-    HandshakeResponse, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest,
-    PushRequest, PushedChange, StoreRecord,
+    HandshakeResponse, InvitationEmailRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
+    PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -36,6 +36,8 @@ pub struct SyncReport {
     pub cards: u64,
     /// Card refunds whose outcome the card provider gave through the server.
     pub refunds: u64,
+    /// Invitation emails (with their code) the server kept to send, or kept as withdrawn.
+    pub invitation_emails: u64,
 }
 
 /// What a pairing gave this device.
@@ -340,6 +342,7 @@ pub async fn sync_once_with_progress<T: Transport>(
         }
         // After the cards: a refund of a card captured just now can be paid back now.
         report.refunds = forward_refunds_with(store, transport, &creds, None).await?;
+        report.invitation_emails = forward_invitation_emails(store, transport, &creds).await?;
         if report.cards + report.refunds + settled > 0 {
             // The outcomes go out now, so the store's other devices see them at their next sync.
             report.pushed += push_all(store, transport, &creds).await?.pushed;
@@ -567,6 +570,7 @@ async fn forward_cards<T: Transport>(
                         brand: answer.brand,
                         last4: answer.last4,
                         decline_code: answer.decline_code,
+                        review: answer.review,
                     };
                     if cards::record_outcome(&mut lock(store), &f.payment_id, &outcome)? {
                         kept += 1;
@@ -585,6 +589,59 @@ async fn forward_cards<T: Transport>(
             tracing::warn!(payment = %f.payment_id, note = %note, "card payment still pending");
             let at = kassa_store::ts(lock(store).clock().now());
             cards::record_attempt(lock(store).conn(), &f.payment_id, Some(&note), &at)?;
+        }
+    }
+    Ok(kept)
+}
+
+/// Hands the server every invitation email waiting on this device
+/// (`invitation_email::forwardable`): its code, opened from under the device key, for the
+/// server to email once (the email's id makes a retry a replay), or, for an invitation
+/// withdrawn, accepted or given a new code before its email went out, no code and the reason,
+/// which the server keeps as a failed email. The local row, with its sealed code, is deleted
+/// once the server answered; a refusal is noted on it and it is tried again at the next sync.
+/// The server out of reach ends the sync's error. Answers how many the server kept.
+async fn forward_invitation_emails<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<u64> {
+    let waiting = invitation_email::forwardable(&lock(store))?;
+    let mut kept = 0;
+    for p in waiting {
+        let req = InvitationEmailRequest {
+            id: p.id.clone(),
+            invitation_id: p.invitation.id.clone(),
+            kind: p.invitation.kind.as_str().to_owned(),
+            to_address: p.to_address.clone(),
+            subject: p.subject.clone(),
+            display_name: p.invitation.display_name.clone(),
+            role: p.invitation.role.as_str().to_owned(),
+            expires_at: kassa_store::ts(p.invitation.expires_at),
+            code: p.code.clone(),
+            withdrawn: p.withdrawn.clone(),
+        };
+        match transport.send_invitation_email(&creds.token, &req).await {
+            Ok(answer) if answer.id == p.id => {
+                invitation_email::forwarded(lock(store).conn(), &p.id)?;
+                kept += 1;
+            }
+            Ok(answer) => {
+                let note = format!(
+                    "the server answered about email {} instead of {}",
+                    answer.id, p.id
+                );
+                let s = lock(store);
+                let at = kassa_store::ts(s.clock().now());
+                invitation_email::record_attempt(s.conn(), &p.id, &note, &at)?;
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => return Err(e),
+            Err(e) => {
+                tracing::warn!(email = %p.id, error = %e.message, "invitation email still waiting");
+                let s = lock(store);
+                let at = kassa_store::ts(s.clock().now());
+                invitation_email::record_attempt(s.conn(), &p.id, &e.message, &at)?;
+            }
         }
     }
     Ok(kept)

@@ -5,8 +5,9 @@ use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
     CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
-    DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest, HandshakeResponse, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest, HandshakeResponse,
+    InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -262,6 +263,15 @@ impl Transport for HttpTransport {
         self.expect::<(), _>(Method::GET, &path, Some(token), None)
             .await
     }
+
+    async fn send_invitation_email(
+        &self,
+        token: &str,
+        req: &InvitationEmailRequest,
+    ) -> Result<InvitationEmailResponse> {
+        self.expect(Method::POST, "emails/invitation", Some(token), Some(req))
+            .await
+    }
 }
 
 /// A time as it may stand in a query: RFC 3339 text needs no escaping, anything else is
@@ -359,10 +369,6 @@ fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
         "conflict" => (ErrorCode::Conflict, said),
         "already_exists" => (ErrorCode::AlreadyExists, said),
         "forbidden" => (ErrorCode::Forbidden, said),
-        "offline_card_limit" => (
-            ErrorCode::Forbidden,
-            format!("the server refuses this offline card payment: {said}"),
-        ),
         "card_provider_unreachable" | "card_provider_not_configured" => (
             ErrorCode::Unavailable,
             format!(

@@ -4,8 +4,9 @@
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
     CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
+    InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
+    PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -86,6 +87,22 @@ pub trait Transport {
             Err(Error::new(
                 ErrorCode::Unavailable,
                 "this server takes no card payments",
+            ))
+        }
+    }
+
+    /// `POST /emails/invitation`: a staff invitation's code for the server to email, once
+    /// per email id. A server without the endpoint (the in-memory servers of some tests)
+    /// answers `unavailable`, and the email waits on the device.
+    fn send_invitation_email(
+        &self,
+        _token: &str,
+        _req: &InvitationEmailRequest,
+    ) -> impl Future<Output = Result<InvitationEmailResponse>> + Send {
+        async {
+            Err(Error::new(
+                ErrorCode::Unavailable,
+                "this server does not send invitation emails",
             ))
         }
     }

@@ -236,6 +236,65 @@ pub struct ErrorDetail {
     pub request_id: Option<String>,
 }
 
+/// The longest one-time invitation code `POST /api/v1/emails/invitation` takes.
+pub const MAX_INVITATION_CODE_CHARS: usize = 64;
+
+/// `POST /api/v1/emails/invitation`: a device hands the server a staff invitation's (or a
+/// re-enrolment's) one-time code to email to the person, once. The code travels only here,
+/// never through sync; the server keeps it until the email is sent or failed for good.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationEmailRequest {
+    /// The email's id: the device's `email_outbox` row of kind `staff_invitation` (a UUID).
+    /// A retry with the same id answers what the server holds and sends nothing twice.
+    pub id: String,
+    /// The invitation's id (a UUID).
+    pub invitation_id: String,
+    /// `invite` (join the store) or `reenrol` (a new authenticator).
+    pub kind: String,
+    pub to_address: String,
+    /// The subject the device's email list shows (the letter's is written by the server in
+    /// the store's language).
+    pub subject: String,
+    /// How the invitation names the person, if it does.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `cashier`, `agent`, `manager` or `admin`.
+    pub role: String,
+    /// When the code stops working (RFC 3339).
+    pub expires_at: String,
+    /// The one-time code; required unless `withdrawn` is given.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Why the email must not be sent after all (the invitation was withdrawn or accepted
+    /// before the email reached the server): kept as failed with this reason, without a code.
+    #[serde(default)]
+    pub withdrawn: Option<String>,
+}
+
+impl std::fmt::Debug for InvitationEmailRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvitationEmailRequest")
+            .field("id", &self.id)
+            .field("invitation_id", &self.invitation_id)
+            .field("kind", &self.kind)
+            .field("to_address", &self.to_address)
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
+            .field("withdrawn", &self.withdrawn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server's answer to `POST /api/v1/emails/invitation`: the email as it holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationEmailResponse {
+    pub id: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+}
+
 /// `GET /api/v1/emails`: the emails of the asking device's store that the server sends, oldest
 /// queued first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -327,7 +386,7 @@ pub struct CardPaymentRequest {
     pub idempotency_key: String,
     /// When the payment was taken offline (RFC 3339), for a payment the device kept while
     /// the server could not be reached and forwards now: the server checks the store's
-    /// offline card limits again.
+    /// offline card limits again and marks a payment beyond them for a manager's review.
     #[serde(default)]
     pub taken_offline_at: Option<String>,
 }
@@ -346,6 +405,10 @@ pub struct CardPaymentResponse {
     pub last4: Option<String>,
     /// The provider's reason for a decline (`card_declined`, ...).
     pub decline_code: Option<String>,
+    /// Why a manager must look at this payment, when the server says so: a card taken offline
+    /// beyond the store's offline limits (charged all the same, since the sale was made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
 }
 
 /// `POST /api/v1/payments/refund`: a device asks the server to pay a refund back to the card

@@ -8,8 +8,9 @@ use axum::http::{Method, Request};
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
+    InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
+    PushRequest, PushResponse, StoreKeysResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -394,5 +395,19 @@ impl Transport for SimTransport {
         };
         self.expect::<(), _>(Method::GET, path, Some(token), None)
             .await
+    }
+
+    async fn send_invitation_email(
+        &self,
+        token: &str,
+        req: &InvitationEmailRequest,
+    ) -> Result<InvitationEmailResponse> {
+        self.expect(
+            Method::POST,
+            "emails/invitation".into(),
+            Some(token),
+            Some(req),
+        )
+        .await
     }
 }

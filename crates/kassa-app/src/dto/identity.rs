@@ -86,14 +86,41 @@ pub struct StaffInviteInput {
     pub role: String,
     /// How the person is shown; they may change it when they accept.
     pub display_name: Option<String>,
+    /// Also email the code to the person: the server sends it at this device's next sync
+    /// (the code never syncs; see README "Staff and sign-in").
+    pub email_code: Option<bool>,
 }
 
 /// A new one-time code, shown once to pass on to the person.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(optional_fields)]
 pub struct InvitationIssued {
     pub invitation: InvitationDto,
     /// The one-time code, in groups of four characters. Never shown again.
     pub token: String,
+    /// The email that carries the code to the person, when one was asked for (it shows
+    /// under Admin → Emails as `staff_invitation`).
+    pub email_id: Option<String>,
+}
+
+/// A new code for an open invitation, optionally emailed to the person.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct InvitationResendInput {
+    pub invitation_id: String,
+    /// Also email the new code to the person.
+    pub email_code: Option<bool>,
+}
+
+/// A new authenticator for a staff member, its code optionally emailed to them.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct StaffReenrolInput {
+    pub staff_id: String,
+    /// Also email the code to the staff member's address.
+    pub email_code: Option<bool>,
 }
 
 /// Names an invitation.

@@ -4,8 +4,9 @@ use super::{Outcome, to_json};
 use crate::cli::{InvitationArg, StaffCommand};
 use crate::secrets;
 use kassa_app::dto::{
-    InvitationCodeInput, InvitationIssued, InvitationRef, NoInput, StaffAcceptInput,
-    StaffActiveInput, StaffDto, StaffInviteInput, StaffRef, StaffRoleInput, StaffUnlockInput,
+    InvitationCodeInput, InvitationIssued, InvitationRef, InvitationResendInput, NoInput,
+    StaffAcceptInput, StaffActiveInput, StaffDto, StaffInviteInput, StaffReenrolInput, StaffRef,
+    StaffRoleInput, StaffUnlockInput,
 };
 use kassa_app::{Api, ApiError};
 use serde_json::json;
@@ -46,12 +47,18 @@ fn issued(out: &InvitationIssued, what: &str) -> Outcome {
     let json = json!({
         "token": out.token, "invitation_id": out.invitation.id, "kind": out.invitation.kind,
         "email": out.invitation.email, "role": out.invitation.role,
-        "expires_at": out.invitation.expires_at,
+        "expires_at": out.invitation.expires_at, "email_id": out.email_id,
     });
-    let human = format!(
+    let mut human = format!(
         "{what} for {} ({}). Pass on this one-time code; it is not shown again and works until {}:\n\n  {}\n",
         out.invitation.email, out.invitation.role, out.invitation.expires_at, out.token
     );
+    if out.email_id.is_some() {
+        human.push_str(&format!(
+            "\nThe code is also emailed to {} when this device next syncs (`kassa emails` shows it).\n",
+            out.invitation.email
+        ));
+    }
     Outcome::from_json(json, human)
 }
 
@@ -95,11 +102,17 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
             }
             Ok(Outcome::new(&out, human))
         }
-        StaffCommand::Invite { email, role, name } => {
+        StaffCommand::Invite {
+            email,
+            role,
+            name,
+            send_email,
+        } => {
             let out = api.staff_invite(StaffInviteInput {
                 email: email.clone(),
                 role: role.clone(),
                 display_name: name.clone(),
+                email_code: Some(*send_email),
             })?;
             Ok(issued(&out, "Invitation"))
         }
@@ -147,9 +160,10 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
             );
             Ok(Outcome::from_json(json, human))
         }
-        StaffCommand::Resend(a) => {
-            let out = api.staff_invite_resend(InvitationRef {
-                invitation_id: invitation_id(api, a)?,
+        StaffCommand::Resend { which, send_email } => {
+            let out = api.staff_invite_resend(InvitationResendInput {
+                invitation_id: invitation_id(api, which)?,
+                email_code: Some(*send_email),
             })?;
             Ok(issued(&out, "New code"))
         }
@@ -193,9 +207,12 @@ pub fn run(api: &Api, cmd: &StaffCommand) -> Result<Outcome, ApiError> {
             );
             Ok(Outcome::new(&out, human))
         }
-        StaffCommand::Reenrol(a) => {
-            let who = by_email(api, &a.email)?;
-            let out = api.staff_reenrol(StaffRef { staff_id: who.id })?;
+        StaffCommand::Reenrol { email, send_email } => {
+            let who = by_email(api, email)?;
+            let out = api.staff_reenrol(StaffReenrolInput {
+                staff_id: who.id,
+                email_code: Some(*send_email),
+            })?;
             Ok(issued(&out, "New-authenticator code"))
         }
     }

@@ -519,6 +519,20 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("created_at", S),
         ],
     ),
+    // An invitation email waiting to be forwarded: the code is a sealed BLOB; the address was
+    // checked as the invitation's.
+    (
+        "invitation_emails",
+        &[
+            ("id", S),
+            ("invitation_id", S),
+            ("to_address", S),
+            // The server's refusal, as it answered.
+            ("last_error", S),
+            ("last_attempt_at", S),
+            ("created_at", S),
+        ],
+    ),
     (
         "commission_rates",
         &[
@@ -557,6 +571,8 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("decline_code", S),
             ("device_id", S),
             ("decided_at", S),
+            // The server's words, never typed at a till.
+            ("review", S),
         ],
     ),
     (

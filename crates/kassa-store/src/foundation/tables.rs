@@ -72,6 +72,9 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     // here until the server answers; the provider's outcome is a ledger row of its own.
     ("card_tokens", DeviceLocal, None),
     ("card_attempts", DeviceLocal, None),
+    // Invitation codes the server is to email (migration 0031): sealed under the device key,
+    // never synced, deleted once the server kept the email.
+    ("invitation_emails", DeviceLocal, None),
     (
         "payment_outcomes",
         Ledger,

@@ -33,6 +33,9 @@ pub const OUTCOME_ENTITY: &str = "payment_outcomes";
 
 /// The conflict kind of a card the provider declined after the sale: a manager's task.
 pub const DECLINED_TASK: &str = "card_declined";
+/// The manager's task about a card taken offline beyond the store's limits, which the server
+/// charged and marked for review.
+pub const REVIEW_TASK: &str = "card_review";
 
 /// SQL giving the status of payment `p` (a `payments` row): its outcome's, else its own.
 pub const EFFECTIVE_STATUS: &str =
@@ -236,6 +239,33 @@ pub struct Outcome {
     pub brand: Option<String>,
     pub last4: Option<String>,
     pub decline_code: Option<String>,
+    /// Why the server wants a manager to look at this payment (a card taken offline beyond
+    /// the store's limits, charged all the same).
+    pub review: Option<String>,
+}
+
+/// What the manager's task about a card payment taken beyond the store's offline limits says:
+/// the sale, the amount, who took it, and the server's reason.
+fn review_detail(conn: &Connection, payment_id: &str, review: &str) -> Result<Value> {
+    conn.query_row(
+        "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact,
+                (SELECT display_name FROM staff WHERE id = o.staff_id)
+         FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?1",
+        [payment_id],
+        |r| {
+            Ok(json!({
+                "order_id": r.get::<_, String>(0)?, "number": r.get::<_, String>(1)?,
+                "payment_id": payment_id, "amount_minor": r.get::<_, i64>(2)?,
+                "currency": r.get::<_, String>(3)?, "customer_contact": r.get::<_, Option<String>>(4)?,
+                "cashier": r.get::<_, Option<String>>(5)?,
+                "review": review,
+                "what": "this card was taken offline beyond the store's offline card limits; the server charged it all the same: check the till's settings and who took it",
+            }))
+        },
+    )
+    .optional()
+    .db()?
+    .ok_or_else(|| Error::not_found(format!("no payment {payment_id}")))
 }
 
 /// What the manager's task about a declined card says: the sale, the amount it still owes and
@@ -283,6 +313,13 @@ fn check_card_text(outcome: &Outcome) -> Result<()> {
             ));
         }
     }
+    if let Some(r) = &outcome.review
+        && (r.len() > 1000 || r.chars().any(char::is_control))
+    {
+        return Err(Error::invalid_input(
+            "the server's answer about a card holds an unreadable field",
+        ));
+    }
     Ok(())
 }
 
@@ -315,8 +352,8 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
         let brand = outcome.brand.as_ref().map(|b| b.trim().to_ascii_uppercase());
         tx.exec(
             "INSERT INTO payment_outcomes (payment_id, order_id, status, amount_minor, intent_id, card_brand,
-                card_last4, decline_code, device_id, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                card_last4, decline_code, device_id, decided_at, review)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 payment_id,
                 order_id,
@@ -327,14 +364,18 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
                 outcome.last4,
                 outcome.decline_code,
                 device_id,
-                at
+                at,
+                outcome.review
             ],
         )?;
-        let row = json!({
+        let mut row = json!({
             "order_id": order_id, "status": outcome.status.as_str(), "amount_minor": amount,
             "intent_id": outcome.intent_id, "card_brand": brand, "card_last4": outcome.last4,
             "decline_code": outcome.decline_code, "device_id": device_id, "decided_at": at,
         });
+        if let Some(review) = &outcome.review {
+            row["review"] = json!(review);
+        }
         tx.record_change(OUTCOME_ENTITY, payment_id, ChangeOp::Insert, &row)?;
         tx.exec("DELETE FROM card_tokens WHERE payment_id = ?1", [payment_id])?;
         if outcome.status == OutcomeStatus::Declined {
@@ -348,6 +389,15 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
             // The money never came in: the cashier's commission on it goes back.
             crate::commissions::settle_decline(tx, payment_id)?;
         }
+        if let Some(review) = &outcome.review {
+            let detail = review_detail(tx, payment_id, review)?;
+            let id = conflict_id(REVIEW_TASK, OUTCOME_ENTITY, payment_id);
+            tx.exec(
+                "INSERT INTO conflicts (id, kind, entity, entity_id, detail, change_id, hlc, device_id, created_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, '', 0, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE id = ?1)",
+                params![id, REVIEW_TASK, OUTCOME_ENTITY, payment_id, detail.to_string(), device_id, at],
+            )?;
+        }
         tx.audit(
             AuditInput::new(match outcome.status {
                 OutcomeStatus::Captured => "card_payment.captured",
@@ -355,7 +405,8 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
             })
             .on("payment", payment_id)
             .after(json!({"order_id": order_id, "amount_minor": amount,
-                "intent_id": outcome.intent_id, "decline_code": outcome.decline_code})),
+                "intent_id": outcome.intent_id, "decline_code": outcome.decline_code,
+                "review": outcome.review})),
         )?;
         Ok(true)
     })
@@ -426,6 +477,7 @@ pub(crate) fn apply_outcome(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied>
             "decline_code",
             "device_id",
             "decided_at",
+            "review",
         ],
     )?;
     let p = &c.payload;
@@ -434,6 +486,13 @@ pub(crate) fn apply_outcome(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied>
         let decline = p.get("decline_code").and_then(Value::as_str);
         let detail = declined_detail(tx, id, decline)?;
         tx.conflict(DECLINED_TASK, OUTCOME_ENTITY, id, detail)?;
+    }
+    if applied != Applied::Parked
+        && let Some(review) = p.get("review").and_then(Value::as_str)
+    {
+        let id = c.entity_id.as_str();
+        let detail = review_detail(tx, id, review)?;
+        tx.conflict(REVIEW_TASK, OUTCOME_ENTITY, id, detail)?;
     }
     Ok(applied)
 }

@@ -13,6 +13,7 @@ pub mod catalog_port;
 pub mod checkout;
 pub mod drawer;
 pub mod email;
+pub mod invitation_email;
 pub mod order;
 pub mod refund;
 pub mod series;

@@ -25,7 +25,18 @@ fn payment(key: &str, payment_id: &str, hash: &str, now: &str) -> NewCardPayment
         amount_minor: 1_250,
         currency: "EUR".into(),
         request_hash: hash.into(),
+        taken_offline_at: None,
         now: now.into(),
+    }
+}
+
+/// A card payment of `amount` that `device` took offline at `taken`, forwarded at `now`.
+fn offline(device: &str, key: &str, amount: i64, taken: &str, now: &str) -> NewCardPayment {
+    NewCardPayment {
+        device_id: device.into(),
+        amount_minor: amount,
+        taken_offline_at: Some(taken.into()),
+        ..payment(key, &format!("pay-{key}"), &format!("h-{key}"), now)
     }
 }
 
@@ -180,6 +191,45 @@ pub async fn card_payments_are_listed_by_when_they_were_asked(s: &dyn Storage) {
         .map(|p| p.idempotency_key)
         .collect();
     assert_eq!(keys, ["k1", "k2"], "from is included, to is not");
+}
+
+pub async fn a_devices_offline_exposure_counts_what_it_still_had_pending(s: &dyn Storage) {
+    new_store(s, STORE_A, DEV_1).await;
+    join(s, STORE_A, DEV_2).await;
+    const AT_0900: &str = "2026-03-01T09:00:00.000Z";
+    const AT_0905: &str = "2026-03-01T09:05:00.000Z";
+    const AT_0910: &str = "2026-03-01T09:10:00.000Z";
+    const AT_0930: &str = "2026-03-01T09:30:00.000Z";
+    // Taken offline at 09:00 and forwarded at 09:20: pending on the till until then.
+    for p in [
+        offline(DEV_1, "a", 4_000, AT_0900, "2026-03-01T09:20:00.000Z"),
+        // Taken at 09:05, forwarded at 11:00.
+        offline(DEV_1, "b", 3_000, AT_0905, T3),
+        // Another till's offline card counts for that till only.
+        offline(DEV_2, "c", 9_000, AT_0900, T3),
+    ] {
+        s.begin_card_payment(p).await.expect("begin");
+    }
+    // An online payment never counts.
+    s.begin_card_payment(payment("d", "pay-d", "h-d", AT_0900))
+        .await
+        .expect("online");
+    let at = |taken: &'static str, after: &'static str, except: &'static str| {
+        s.offline_card_exposure(STORE_A, DEV_1, taken, after, except)
+    };
+    assert_eq!(at(AT_0910, AT_0910, "x").await.expect("sum"), 7_000);
+    // A payment taken before the first was forwarded: the first still counted.
+    assert_eq!(at(AT_0905, AT_0905, "b").await.expect("sum"), 4_000);
+    // After 09:20 the first was settled for the till: only the second counts.
+    assert_eq!(at(AT_0930, AT_0930, "x").await.expect("sum"), 3_000);
+    // Nothing was taken before 09:00 but the first itself.
+    assert_eq!(at(AT_0900, AT_0900, "a").await.expect("sum"), 0);
+    assert_eq!(
+        s.offline_card_exposure(STORE_B, DEV_1, AT_0930, AT_0900, "x")
+            .await
+            .expect("another store"),
+        0
+    );
 }
 
 pub async fn a_provider_event_is_kept_once(s: &dyn Storage) {

@@ -81,6 +81,7 @@ where
         a_card_payment_keeps_the_providers_answer_and_audits_it,
         card_payments_are_listed_by_when_they_were_asked,
         a_provider_event_is_kept_once,
+        a_devices_offline_exposure_counts_what_it_still_had_pending,
         a_card_refund_is_kept_once_and_never_above_what_was_captured,
         a_stores_setting_is_the_latest_its_devices_set,
         a_pushed_email_is_queued_and_taken_by_one_sender,

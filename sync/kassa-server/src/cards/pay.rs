@@ -14,10 +14,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use kassa_domain::money::{Currency, MAX_AMOUNT_MINOR};
+use kassa_domain::money::{Currency, MAX_AMOUNT_MINOR, format_minor};
 use kassa_server_storage::{CardPayment, CardPaymentUpdate, CardStatus, NewCardPayment};
 use kassa_sync_protocol::wire::{CardPaymentRequest, CardPaymentResponse};
 use std::collections::BTreeMap;
+use tracing::Instrument;
 
 /// The longest idempotency key or PaymentMethod token taken.
 const MAX_KEY_CHARS: usize = 128;
@@ -33,6 +34,7 @@ pub(crate) fn response(p: &CardPayment) -> CardPaymentResponse {
         brand: p.brand.clone(),
         last4: p.last4.clone(),
         decline_code: p.decline_code.clone(),
+        review: p.review.clone(),
     }
 }
 
@@ -102,34 +104,65 @@ async fn int_setting(state: &AppState, store_id: &str, key: &str) -> Result<i64,
         .ok_or_else(|| ApiError::internal(&format!("setting {key} is not a number")))
 }
 
-/// A payment taken offline and forwarded now must have been within the store's limits for
-/// offline cards: the per-payment cap, and the longest an offline payment may wait.
-async fn check_offline_limits(
+/// How far back of the time a card was taken offline the server still counts a payment that
+/// reached it as pending on the till: the clocks of a till and the server may differ this
+/// much, and the server gives the till the benefit of the doubt.
+const CLOCK_SLACK_MINUTES: i64 = 5;
+
+/// The store's offline card limits a payment forwarded now broke when the till took it: the
+/// per-payment cap, the till's total offline exposure (what it still had pending, as far as
+/// the server can tell, with this payment), and the longest an offline payment may wait. The
+/// till enforces them before taking a card; a till whose settings were stale or tampered with
+/// can still bring one here. The sale was made and the goods are gone, so the card is charged
+/// all the same; what is broken is kept for a manager's review.
+async fn offline_limits_broken(
     state: &AppState,
-    store_id: &str,
+    device: &kassa_server_storage::DeviceAuth,
     req: &CardPaymentRequest,
     taken_at: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<Vec<String>, ApiError> {
+    let store_id = &device.store_id;
+    let money = |minor: i64| {
+        let exponent = Currency::from_code(&req.currency).map_or(2, |c| c.exponent());
+        format!("{} {}", format_minor(minor, exponent), req.currency)
+    };
+    let mut broken = Vec::new();
     let cap = int_setting(state, store_id, "payments.offline_card_max_minor").await?;
     if req.amount_minor > cap {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "offline_card_limit",
-            format!(
-                "an offline card payment may be at most {cap} minor units; this one is {}",
-                req.amount_minor
-            ),
+        broken.push(format!(
+            "{} is above the cap of {} for one offline card payment",
+            money(req.amount_minor),
+            money(cap)
+        ));
+    }
+    let exposure_cap = int_setting(state, store_id, "payments.offline_card_exposure_minor").await?;
+    let taken = timestamp(taken_at);
+    let settled_by = timestamp(taken_at + chrono::Duration::minutes(CLOCK_SLACK_MINUTES));
+    let pending = state
+        .storage
+        .offline_card_exposure(
+            store_id,
+            &device.device_id,
+            &taken,
+            &settled_by,
+            &req.idempotency_key,
+        )
+        .await?;
+    let exposure = pending.saturating_add(req.amount_minor);
+    if exposure > exposure_cap {
+        broken.push(format!(
+            "the till's offline card payments still pending came to {} with this one, above the cap of {}",
+            money(exposure),
+            money(exposure_cap)
         ));
     }
     let hours = int_setting(state, store_id, "payments.offline_card_max_age_hours").await?;
     if state.now() - taken_at > chrono::Duration::hours(hours) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "offline_card_limit",
-            format!("an offline card payment may wait at most {hours} hours for the provider"),
+        broken.push(format!(
+            "it reached the card provider more than {hours} hours after it was taken"
         ));
     }
-    Ok(())
+    Ok(broken)
 }
 
 /// The hash that tells a retry from another request under the same key.
@@ -334,15 +367,42 @@ pub(crate) async fn pay(
     AuthDevice(device): AuthDevice,
     ApiJson(req): ApiJson<CardPaymentRequest>,
 ) -> Result<Json<CardPaymentResponse>, ApiError> {
+    let span = tracing::info_span!(
+        "card_payment",
+        store = %device.store_id,
+        device = %device.device_id,
+        payment = %req.payment_id,
+        offline = req.taken_offline_at.is_some(),
+    );
+    pay_in(state, device, req).instrument(span).await
+}
+
+async fn pay_in(
+    state: AppState,
+    device: kassa_server_storage::DeviceAuth,
+    req: CardPaymentRequest,
+) -> Result<Json<CardPaymentResponse>, ApiError> {
     let cards = state.cards.clone().ok_or_else(provider_unavailable)?;
     check_request(&req, state.now())?;
-    if let Some(at) = &req.taken_offline_at {
-        let at = DateTime::parse_from_rfc3339(at)
-            .map_err(|_| ApiError::invalid("taken_offline_at must be an RFC 3339 time"))?
-            .with_timezone(&Utc);
-        check_offline_limits(&state, &device.store_id, &req, at).await?;
-    }
-    let (payment, _new) = state
+    let taken_offline_at = match &req.taken_offline_at {
+        Some(at) => Some(
+            DateTime::parse_from_rfc3339(at)
+                .map_err(|_| ApiError::invalid("taken_offline_at must be an RFC 3339 time"))?
+                .with_timezone(&Utc),
+        ),
+        None => None,
+    };
+    // The limits are judged once, when the payment is first kept: a retry (after a crash on
+    // either side, with the intent perhaps made) finds the payment and its review as they were.
+    let held = state
+        .storage
+        .card_payment_by_key(&device.store_id, &req.idempotency_key)
+        .await?;
+    let broken = match (taken_offline_at, &held) {
+        (Some(at), None) => offline_limits_broken(&state, &device, &req, at).await?,
+        _ => Vec::new(),
+    };
+    let (mut payment, new) = state
         .storage
         .begin_card_payment(NewCardPayment {
             store_id: device.store_id.clone(),
@@ -353,9 +413,34 @@ pub(crate) async fn pay(
             amount_minor: req.amount_minor,
             currency: req.currency.clone(),
             request_hash: request_hash(&req),
+            taken_offline_at: taken_offline_at.map(timestamp),
             now: timestamp(state.now()),
         })
         .await?;
+    if new && !broken.is_empty() {
+        let review = format!(
+            "taken offline beyond the store's limits: {}",
+            broken.join("; ")
+        );
+        tracing::warn!(store = %payment.store_id, device = %payment.device_id, payment = %payment.payment_id, %review, "offline card limits broken");
+        state.metrics.offline_card_limits_broken();
+        payment = state
+            .storage
+            .update_card_payment(CardPaymentUpdate {
+                store_id: payment.store_id.clone(),
+                idempotency_key: payment.idempotency_key.clone(),
+                intent_id: None,
+                status: payment.status,
+                brand: None,
+                last4: None,
+                decline_code: None,
+                review: Some(review),
+                action: "card_payment.offline_limits_broken".into(),
+                source: "checkout".into(),
+                now: timestamp(state.now()),
+            })
+            .await?;
+    }
     if payment.status.is_final() {
         return Ok(Json(response(&payment)));
     }

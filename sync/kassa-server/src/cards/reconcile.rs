@@ -98,6 +98,7 @@ async fn record_missing(
                     amount_minor: intent.amount_minor,
                     currency: intent.currency.clone(),
                     request_hash: format!("reconciled:{}", intent.id),
+                    taken_offline_at: None,
                     now: now.to_owned(),
                 })
                 .await?
@@ -110,6 +111,7 @@ async fn record_missing(
 }
 
 /// Compares and fixes the period `[from, to)`; `now` stamps the fixes.
+#[tracing::instrument(name = "card_reconcile", skip_all, fields(from = %from, to = %to))]
 pub async fn reconcile(
     storage: &dyn Storage,
     provider: &dyn CardProvider,

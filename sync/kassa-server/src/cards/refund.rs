@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use kassa_domain::money::{Currency, MAX_AMOUNT_MINOR};
 use kassa_server_storage::{CardRefund, CardRefundUpdate, CardStatus, NewCardRefund, RefundStatus};
 use kassa_sync_protocol::wire::{CardRefundRequest, CardRefundResponse};
+use tracing::Instrument;
 
 /// The longest provider id taken.
 const MAX_ID_CHARS: usize = 255;
@@ -142,6 +143,20 @@ pub(crate) async fn refund(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     ApiJson(req): ApiJson<CardRefundRequest>,
+) -> Result<Json<CardRefundResponse>, ApiError> {
+    let span = tracing::info_span!(
+        "card_refund",
+        store = %device.store_id,
+        device = %device.device_id,
+        refund_payment = %req.refund_payment_id,
+    );
+    refund_in(state, device, req).instrument(span).await
+}
+
+async fn refund_in(
+    state: AppState,
+    device: kassa_server_storage::DeviceAuth,
+    req: CardRefundRequest,
 ) -> Result<Json<CardRefundResponse>, ApiError> {
     let cards = state.cards.clone().ok_or_else(provider_unavailable)?;
     check_refund_request(&req)?;

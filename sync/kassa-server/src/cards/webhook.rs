@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use kassa_server_storage::{CardPayment, Storage, StorageError};
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 /// The header the provider signs with.
 pub const SIGNATURE_HEADER: &str = "stripe-signature";
@@ -95,6 +96,19 @@ pub(crate) async fn stripe(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    let span = tracing::info_span!("card_webhook", bytes = body.len());
+    let answer = handle(&state, &headers, &body).instrument(span).await;
+    if let Err(e) = &answer {
+        state.metrics.webhook_failure(e.code);
+    }
+    answer
+}
+
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Json<Value>, ApiError> {
     let cards: std::sync::Arc<Cards> = state.cards.clone().ok_or_else(provider_unavailable)?;
     let Some(secret) = cards.webhook_secret.as_deref() else {
         return Err(ApiError::new(
@@ -108,9 +122,9 @@ pub(crate) async fn stripe(
         .map(|v| v.to_str().map_err(|_| SignatureError::Malformed))
         .transpose()
         .map_err(refused)?;
-    verify(header, &body, secret, state.now().timestamp()).map_err(refused)?;
+    verify(header, body, secret, state.now().timestamp()).map_err(refused)?;
     let event: Value =
-        serde_json::from_slice(&body).map_err(|_| ApiError::invalid("the event is not JSON"))?;
+        serde_json::from_slice(body).map_err(|_| ApiError::invalid("the event is not JSON"))?;
     let (Some(id), Some(kind)) = (
         event.get("id").and_then(Value::as_str),
         event.get("type").and_then(Value::as_str),

@@ -8,6 +8,7 @@
 //! Each attempt runs under a lease (`lease`): a sender that dies mid-send leaves its emails
 //! to be taken again once the lease runs out, so a server restart loses none.
 
+pub mod invitation;
 pub mod template;
 
 use crate::metrics::Metrics;
@@ -250,6 +251,9 @@ impl Mailer {
             .parse()
             .map_err(|_| format!("{:?} is not an email address", job.record.to_address))?;
         let lang = MailLanguage::from_setting(job.language.as_deref());
+        if job.record.kind == kassa_server_storage::INVITATION_EMAIL_KIND {
+            return self.invitation_message(job, to, lang);
+        }
         let body_html = job
             .payload
             .get("body_html")
@@ -283,6 +287,41 @@ impl Mailer {
             .subject(job.record.subject.clone())
             .header(ContentLanguage(lang.code()))
             .multipart(body)
+            .map_err(|e| format!("the message cannot be written: {e}"))
+    }
+}
+
+impl Mailer {
+    /// A staff invitation's message: its code and what to do with it, no attachment. The
+    /// subject is written here in the store's language.
+    fn invitation_message(
+        &self,
+        job: &EmailJob,
+        to: Mailbox,
+        lang: MailLanguage,
+    ) -> Result<Message, String> {
+        let field = |k: &str| job.payload.get(k).and_then(|v| v.as_str());
+        let code = field("code").ok_or("the invitation's code is no longer held")?;
+        let facts = template::InvitationFacts {
+            kind: field("invitation_kind").unwrap_or("invite"),
+            display_name: field("display_name"),
+            to_address: &job.record.to_address,
+            role: field("role").unwrap_or_default(),
+            expires_at: field("expires_at").unwrap_or_default(),
+            code,
+        };
+        let letter = template::invitation_letter(lang, &job.store_name, &facts);
+        let subject = template::invitation_subject(lang, facts.kind, &job.store_name);
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentLanguage(lang.code()))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(letter.text))
+                    .singlepart(SinglePart::html(letter.html)),
+            )
             .map_err(|e| format!("the message cannot be written: {e}"))
     }
 }

@@ -123,6 +123,152 @@ pub fn letter(
     Letter { html, text }
 }
 
+/// What a staff invitation's letter needs: the invitation as the device handed it over.
+#[derive(Debug, Clone, Copy)]
+pub struct InvitationFacts<'a> {
+    /// `invite` or `reenrol`.
+    pub kind: &'a str,
+    pub display_name: Option<&'a str>,
+    pub to_address: &'a str,
+    /// `cashier`, `agent`, `manager` or `admin`.
+    pub role: &'a str,
+    /// RFC 3339.
+    pub expires_at: &'a str,
+    pub code: &'a str,
+}
+
+fn role_name(lang: MailLanguage, role: &str) -> &str {
+    match (lang, role) {
+        (MailLanguage::En, "cashier") => "Cashier",
+        (MailLanguage::En, "agent") => "Travel agent",
+        (MailLanguage::En, "manager") => "Manager",
+        (MailLanguage::De, "cashier") => "Kassierer/in",
+        (MailLanguage::De, "agent") => "Reiseberater/in",
+        (MailLanguage::De, "manager") => "Filialleitung",
+        (_, "admin") => "Admin",
+        (_, other) => other,
+    }
+}
+
+/// The subject of a staff invitation's letter (the device shows the same for its row).
+pub fn invitation_subject(lang: MailLanguage, kind: &str, store: &str) -> String {
+    match (lang, kind) {
+        (MailLanguage::En, "reenrol") => format!("Your code for a new authenticator at {store}"),
+        (MailLanguage::De, "reenrol") => {
+            format!("Ihr Code für einen neuen Authenticator bei {store}")
+        }
+        (MailLanguage::En, _) => format!("Your invitation to {store}"),
+        (MailLanguage::De, _) => format!("Ihre Einladung zu {store}"),
+    }
+}
+
+/// A staff invitation's (or re-enrolment's) letter: who it is for, the store, the role, the
+/// one-time code, until when it works and what to do with it, as the app's sign-in screen
+/// words it. No attachment.
+pub fn invitation_letter(lang: MailLanguage, store: &str, f: &InvitationFacts<'_>) -> Letter {
+    let expires = chrono::DateTime::parse_from_rfc3339(f.expires_at)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok();
+    let until = match (lang, expires) {
+        (MailLanguage::En, Some(t)) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        (MailLanguage::De, Some(t)) => t.format("%d.%m.%Y, %H:%M Uhr (UTC)").to_string(),
+        (_, None) => f.expires_at.to_owned(),
+    };
+    let name = f
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(f.to_address);
+    let role = role_name(lang, f.role);
+    let reenrol = f.kind == "reenrol";
+    let (greeting, intro, steps, expiry, ignore): (String, String, [String; 3], String, &str) =
+        match lang {
+            MailLanguage::En => (
+                format!("Hello {name},"),
+                if reenrol {
+                    format!(
+                        "here is your one-time code to set up a new authenticator for your Kassa account at {store} ({}).",
+                        f.to_address
+                    )
+                } else {
+                    format!(
+                        "you are invited to join {store} in Kassa as {role} ({}). Here is your one-time invitation code.",
+                        f.to_address
+                    )
+                },
+                [
+                    "Open Kassa on one of the store's devices.".to_owned(),
+                    "On the sign-in screen, choose \"I have an invitation or a new-authenticator code\".".to_owned(),
+                    if reenrol {
+                        "Enter this code and confirm with your current password.".to_owned()
+                    } else {
+                        "Enter this code and choose your password.".to_owned()
+                    },
+                ],
+                format!("The code works once, until {until}."),
+                "If you did not expect this email, ignore it; without the code nothing happens.",
+            ),
+            MailLanguage::De => (
+                format!("Hallo {name},"),
+                if reenrol {
+                    format!(
+                        "hier ist Ihr einmaliger Code, um einen neuen Authenticator für Ihr Kassa-Konto bei {store} einzurichten ({}).",
+                        f.to_address
+                    )
+                } else {
+                    format!(
+                        "Sie sind eingeladen, bei {store} in Kassa als {role} mitzuarbeiten ({}). Hier ist Ihr einmaliger Einladungscode.",
+                        f.to_address
+                    )
+                },
+                [
+                    "Öffnen Sie Kassa auf einem der Geräte des Geschäfts.".to_owned(),
+                    "Wählen Sie auf der Anmeldeseite „Ich habe einen Einladungs- oder Authenticator-Code“.".to_owned(),
+                    if reenrol {
+                        "Geben Sie diesen Code ein und bestätigen Sie mit Ihrem aktuellen Passwort.".to_owned()
+                    } else {
+                        "Geben Sie diesen Code ein und wählen Sie Ihr Passwort.".to_owned()
+                    },
+                ],
+                format!("Der Code gilt einmal, bis {until}."),
+                "Falls Sie diese E-Mail nicht erwartet haben, ignorieren Sie sie; ohne den Code geschieht nichts.",
+            ),
+        };
+    let w = words(lang);
+    let subject = invitation_subject(lang, f.kind, store);
+    let fill = |s: &str, store: &str| s.replace("{store}", store);
+    let steps_html: String = steps
+        .iter()
+        .map(|s| format!("<li>{}</li>", encode_text(s)))
+        .collect();
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body style=\"font-family: sans-serif; color: #1a1a1a;\">\n\
+         <p>{greeting}</p>\n<p>{intro}</p>\n\
+         <p style=\"font-family: monospace; font-size: 1.4em; letter-spacing: 0.1em;\">{code}</p>\n\
+         <ol>{steps_html}</ol>\n<p>{expiry}</p>\n<p>{ignore}</p>\n\
+         <p>{signature}</p>\n<p style=\"color: #666; font-size: smaller;\">{automatic}</p>\n</body></html>\n",
+        lang = lang.code(),
+        title = encode_double_quoted_attribute(&subject),
+        greeting = encode_text(&greeting),
+        intro = encode_text(&intro),
+        code = encode_text(f.code),
+        expiry = encode_text(&expiry),
+        ignore = encode_text(ignore),
+        signature = encode_text(&fill(w.signature, store)).replace('\n', "<br>"),
+        automatic = encode_text(w.automatic),
+    );
+    let mut text = format!("{greeting}\n\n{intro}\n\n    {}\n\n", f.code);
+    for (i, step) in steps.iter().enumerate() {
+        text.push_str(&format!("{}. {step}\n", i + 1));
+    }
+    text.push_str(&format!(
+        "\n{expiry}\n{ignore}\n\n{}\n\n{}\n",
+        fill(w.signature, store),
+        w.automatic
+    ));
+    Letter { html, text }
+}
+
 /// What is inside the `<body>` of an HTML document (the whole text if it has none), without
 /// scripts or styles.
 fn inner_body(html: &str) -> String {
@@ -279,6 +425,37 @@ mod tests {
                 .contains("The booking confirmation is attached as a PDF.")
         );
         assert_eq!(MailLanguage::from_setting(Some("de-AT")), MailLanguage::De);
+        let facts = InvitationFacts {
+            kind: "invite",
+            display_name: Some("Nia <Novak>"),
+            to_address: "nia@example.com",
+            role: "cashier",
+            expires_at: "2026-12-06T18:00:00.000Z",
+            code: "ABCD-EFGH-JKMN",
+        };
+        let en = invitation_letter(MailLanguage::En, "Corner & Co", &facts);
+        assert!(en.text.starts_with("Hello Nia <Novak>,"), "{}", en.text);
+        assert!(en.text.contains("as Cashier"), "{}", en.text);
+        assert!(en.text.contains("ABCD-EFGH-JKMN"));
+        assert!(
+            en.text.contains("until 2026-12-06 18:00 UTC"),
+            "{}",
+            en.text
+        );
+        assert!(en.html.contains("Nia &lt;Novak&gt;"), "{}", en.html);
+        assert!(en.html.contains("Corner &amp; Co"));
+        let de = invitation_letter(MailLanguage::De, "Eck", &facts);
+        assert!(de.text.contains("als Kassierer/in"), "{}", de.text);
+        assert!(
+            de.text.contains("bis 06.12.2026, 18:00 Uhr (UTC)"),
+            "{}",
+            de.text
+        );
+        assert!(de.html.contains("<html lang=\"de\">"));
+        assert_eq!(
+            invitation_subject(MailLanguage::De, "invite", "Eck"),
+            "Ihre Einladung zu Eck"
+        );
         assert_eq!(MailLanguage::from_setting(Some("fr")), MailLanguage::En);
         assert_eq!(MailLanguage::from_setting(None), MailLanguage::En);
     }

@@ -9,4 +9,9 @@ export type InvitationIssued = { invitation: InvitationDto,
 /**
  * The one-time code, in groups of four characters. Never shown again.
  */
-token: string, };
+token: string, 
+/**
+ * The email that carries the code to the person, when one was asked for (it shows
+ * under Admin → Emails as `staff_invitation`).
+ */
+email_id?: string, };

@@ -13,4 +13,9 @@ role: Role,
 /**
  * How the person is shown; they may change it when they accept.
  */
-display_name?: string, };
+display_name?: string, 
+/**
+ * Also email the code to the person: the server sends it at this device's next sync
+ * (the code never syncs; see README "Staff and sign-in").
+ */
+email_code?: boolean, };

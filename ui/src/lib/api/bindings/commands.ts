@@ -83,6 +83,7 @@ import type { InvitationCodeInput } from "./InvitationCodeInput";
 import type { InvitationDto } from "./InvitationDto";
 import type { InvitationIssued } from "./InvitationIssued";
 import type { InvitationRef } from "./InvitationRef";
+import type { InvitationResendInput } from "./InvitationResendInput";
 import type { LocationCreateInput } from "./LocationCreateInput";
 import type { LocationDto } from "./LocationDto";
 import type { LoginInput } from "./LoginInput";
@@ -133,6 +134,7 @@ import type { StaffActiveInput } from "./StaffActiveInput";
 import type { StaffDto } from "./StaffDto";
 import type { StaffInviteInput } from "./StaffInviteInput";
 import type { StaffListOutput } from "./StaffListOutput";
+import type { StaffReenrolInput } from "./StaffReenrolInput";
 import type { StaffRef } from "./StaffRef";
 import type { StaffReportDto } from "./StaffReportDto";
 import type { StaffReportInput } from "./StaffReportInput";
@@ -236,7 +238,7 @@ export type Commands = {
   /** Invites a person by email with a role; a one-time code is shown once. */
   staff_invite: { input: StaffInviteInput; output: InvitationIssued };
   /** A new code and expiry for an open invitation. */
-  staff_invite_resend: { input: InvitationRef; output: InvitationIssued };
+  staff_invite_resend: { input: InvitationResendInput; output: InvitationIssued };
   /** Withdraws an open invitation. */
   staff_invite_revoke: { input: InvitationRef; output: InvitationDto };
   /** What a one-time code is for (no session needed). */
@@ -252,7 +254,7 @@ export type Commands = {
   /** Resets a password to a temporary one that must be changed at the next sign-in. */
   staff_reset_password: { input: StaffRef; output: TemporaryPassword };
   /** Gives someone who lost their authenticator a code to enrol a new one. */
-  staff_reenrol: { input: StaffRef; output: InvitationIssued };
+  staff_reenrol: { input: StaffReenrolInput; output: InvitationIssued };
   /** Changes one's own password. */
   account_change_password: { input: ChangePasswordInput; output: Ok };
   /** Sets one's own quick-unlock PIN. */
