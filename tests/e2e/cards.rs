@@ -97,6 +97,14 @@ async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the
     badge_state(&app, "online", 90).await;
     pending_cards(&app, 0, 30).await;
     app.screenshot("04-card-confirmed").await;
+
+    // The manager asks the server what it found about the store's cards: nothing amiss.
+    app.click("report-tab-cards").await;
+    app.el("cards-report").await;
+    app.click("cd-findings-load").await;
+    app.el("cd-findings-none").await;
+    assert!(!app.has("cd-findings-error").await);
+    app.screenshot("05-card-findings").await;
     app.quit().await;
     drop(back);
 }

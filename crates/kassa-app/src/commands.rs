@@ -284,6 +284,8 @@ commands! {
     voucher_get(VoucherRef) -> VoucherDto;
     /// Card payments taken offline that wait for the provider.
     cards_pending(NoInput) -> PendingCardsDto;
+    /// What the server found about the store's card payments: reconciliation's fixes and payments kept for review (needs the server).
+    card_findings(NoInput) -> CardFindingsDto;
     /// Adds a trip: prices per traveller type, deposit rule, cancellation policy (audited).
     trip_create(TripCreateInput) -> TripDto;
     /// Adds an option or add-on to a trip, with its own capacity if it has one (audited).

@@ -371,4 +371,39 @@ impl Api {
             max_age_hours: max_age,
         })
     }
+
+    /// What the server found about the store's card payments, newest first: the fixes
+    /// reconciliation with the card provider made and the payments kept for a manager's
+    /// review (managers). It asks the server, so it needs the network.
+    pub fn card_findings(&self, _: NoInput) -> ApiResult<CardFindingsDto> {
+        self.require(Permission::ViewReports)?;
+        let found = kassa_sync_client::blocking::card_findings(&self.store)?;
+        let store = self.store();
+        let findings = found
+            .into_iter()
+            .map(|f| {
+                let number = store
+                    .conn()
+                    .query_row(
+                        "SELECT number FROM orders WHERE id = ?1",
+                        [&f.order_id],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .ok();
+                CardFindingDto {
+                    at: f.at,
+                    finding: f.finding,
+                    order_id: f.order_id,
+                    number,
+                    payment_id: f.payment_id,
+                    intent_id: f.intent_id,
+                    amount_minor: f.amount_minor,
+                    currency: f.currency,
+                    status: f.status,
+                    review: f.review,
+                }
+            })
+            .collect();
+        Ok(CardFindingsDto { findings })
+    }
 }

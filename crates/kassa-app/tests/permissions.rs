@@ -337,6 +337,7 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     ("voucher_issue", MANAGERS),
     ("voucher_get", EVERYONE),
     ("cards_pending", MANAGERS),
+    ("card_findings", MANAGERS),
     // Trips and departures are the catalog's; booking them is the agents'.
     ("trip_create", MANAGERS),
     ("trip_option_add", MANAGERS),

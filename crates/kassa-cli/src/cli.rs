@@ -122,7 +122,8 @@ pub enum Command {
     /// Gift vouchers and store credit: issue one, look up a balance (code from KASSA_VOUCHER_CODE).
     #[command(subcommand)]
     Voucher(VoucherCommand),
-    /// Card payments: those taken offline that wait for the card provider.
+    /// Card payments: those taken offline that wait for the card provider, and what the
+    /// server found about them.
     #[command(subcommand)]
     Payments(PaymentsCommand),
     /// Pair this device with the sync server as a device of its store (admins), with a
@@ -144,6 +145,10 @@ pub enum PaymentsCommand {
     /// This device's card payments taken offline and not yet confirmed by the provider,
     /// oldest first, with the store's offline limits they count against (managers).
     Pending,
+    /// What the server found about the store's card payments, newest first: the fixes
+    /// reconciliation with the card provider made and the payments kept for a manager's
+    /// review (managers; needs the server).
+    Findings,
 }
 
 #[derive(Debug, Subcommand)]

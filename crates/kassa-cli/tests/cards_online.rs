@@ -120,3 +120,71 @@ fn a_card_is_taken_online_refused_on_a_decline_and_forwarded_after_the_server_re
     );
     drop(server);
 }
+
+#[test]
+fn a_card_taken_offline_under_a_cap_lowered_before_it_was_forwarded_is_charged_and_reviewed() {
+    let (till, server) = CardTill::start();
+    let d = till.dir();
+    assert_eq!(
+        ok(kassa(d, &["payments", "findings", "--json"]))["findings"],
+        serde_json::json!([]),
+        "nothing found yet"
+    );
+
+    // Offline, a card of 2.49 under the cap of 150.00; then the cap is lowered to 1.00 before
+    // the till reaches the server again. The sync sends the setting first, so the server judges
+    // the card against the new cap: charged all the same, and kept for a manager's review.
+    drop(server);
+    let offline = ok(sell(d, "card=249", Some(terminal::VISA), "stale-1"));
+    assert_eq!(offline["card_pending"], true, "{offline}");
+    ok(kassa(
+        d,
+        &[
+            "settings",
+            "set",
+            "payments.offline_card_max_minor",
+            "100",
+            "--json",
+        ],
+    ));
+    let server = till.restart();
+    let synced = ok(kassa(d, &["sync", "--json"]));
+    assert_eq!(synced["cards"], 1, "{synced}");
+    let number = offline["number"].as_str().unwrap();
+    let order = ok(kassa(d, &["order", number, "--json"]));
+    assert_eq!(order["payments"][0]["status"], "captured", "{order}");
+    assert_eq!(order["balance_owed_minor"], 0, "{order}");
+
+    let tasks = ok(kassa(d, &["conflicts", "--json"]));
+    let reviews: Vec<&Value> = tasks["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "card_review")
+        .collect();
+    assert_eq!(reviews.len(), 1, "{tasks}");
+    assert_eq!(reviews[0]["detail"]["number"], number, "{tasks}");
+    assert!(
+        reviews[0]["detail"]["review"]
+            .as_str()
+            .is_some_and(|r| r.contains("above the cap of 1.00 EUR")),
+        "{tasks}"
+    );
+
+    let found = ok(kassa(d, &["payments", "findings", "--json"]));
+    let findings = found["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{found}");
+    assert_eq!(findings[0]["finding"], "offline_limits_broken", "{found}");
+    assert_eq!(findings[0]["number"], number, "{found}");
+    assert_eq!(findings[0]["amount_minor"], 249, "{found}");
+
+    // Without the server the findings cannot be read, and the CLI says so.
+    drop(server);
+    let away = kassa(d, &["payments", "findings", "--json"]);
+    assert!(!away.ok, "{}", away.stdout);
+    assert_eq!(
+        away.err["error"]["code"], "server_unreachable",
+        "{}",
+        away.err
+    );
+}

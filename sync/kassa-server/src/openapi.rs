@@ -173,7 +173,8 @@ fn schemas() -> Value {
             "properties": {"payment_id": text, "intent_id": {"type": ["string", "null"]},
                 "status": {"type": "string", "enum": ["pending", "processing", "authorized", "captured", "declined", "canceled"]},
                 "amount_minor": int, "currency": text, "brand": {"type": ["string", "null"]},
-                "last4": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"}, "decline_code": {"type": ["string", "null"]}},
+                "last4": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"}, "decline_code": {"type": ["string", "null"]},
+                "review": {"type": "string", "description": "why a manager must look at this payment: taken offline beyond the store's limits, charged all the same"}},
             "required": ["payment_id", "status", "amount_minor", "currency"]},
         "ProviderEvent": {"type": "object", "description": "A Stripe event: its id, type and data.object",
             "properties": {"id": text, "type": text, "data": {"type": "object"}}, "required": ["id", "type"]},
@@ -222,6 +223,15 @@ fn schemas() -> Value {
                 "code": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9-]+$", "maxLength": kassa_sync_protocol::wire::MAX_INVITATION_CODE_CHARS, "description": "the one-time code; required unless withdrawn"},
                 "withdrawn": {"type": ["string", "null"], "maxLength": 200, "description": "why the email is not to be sent after all; kept as failed, without a code"}},
             "required": ["id", "invitation_id", "kind", "to_address", "subject", "role", "expires_at"]});
+    schemas["CardFindingsResponse"] = json!({"type": "object",
+            "properties": {"findings": {"type": "array", "items": {"type": "object",
+                "properties": {"at": {"type": "string", "format": "date-time"},
+                    "finding": {"type": "string", "enum": ["recorded", "status_reconciled", "amount_differs", "offline_limits_broken"]},
+                    "device_id": {"type": ["string", "null"]}, "payment_id": text, "order_id": text,
+                    "intent_id": {"type": ["string", "null"]}, "amount_minor": int, "currency": text, "status": text,
+                    "review": {"type": ["string", "null"]}},
+                "required": ["at", "finding", "payment_id", "order_id", "amount_minor", "currency", "status"]}}},
+            "required": ["findings"]});
     schemas["InvitationEmailResponse"] = json!({"type": "object",
             "properties": {"id": text, "status": {"type": "string", "enum": ["queued", "sending", "sent", "failed"]}},
             "required": ["id", "status"]});

@@ -237,6 +237,18 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (
             spec(
+                "get",
+                "/api/v1/payments/findings",
+                "cardFindings",
+                "What the server found about the device's store's card payments, newest first (at most 200): reconciliation's fixes (recorded, status_reconciled, amount_differs) and payments taken offline beyond the store's limits (offline_limits_broken)",
+                true,
+                None,
+                Some("CardFindingsResponse"),
+            ),
+            get(crate::cards::findings),
+        ),
+        (
+            spec(
                 "post",
                 "/api/v1/webhooks/stripe",
                 "stripeWebhook",

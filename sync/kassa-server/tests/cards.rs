@@ -14,6 +14,7 @@ use kassa_server::cards::{NewIntent, StripeConfig, reconcile, sign_webhook};
 use kassa_server::{CardOptions, Cards, ServerKey, serve_with_cards};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::{CardStatus, NewCardPayment, Storage};
+use kassa_sync_protocol::wire::CardFindingsResponse;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -370,6 +371,20 @@ async fn offline_cards_beyond_the_stores_limits_are_charged_and_marked_for_a_man
         .unwrap()
         .unwrap();
     assert_eq!(held.review.as_deref(), last["review"].as_str());
+    let (_, found) = rig
+        .server
+        .call(Method::GET, "/payments/findings", Some(&till.token), None)
+        .await;
+    let found: CardFindingsResponse = serde_json::from_value(found).unwrap();
+    assert_eq!(
+        found
+            .findings
+            .iter()
+            .filter(|f| f.finding == "offline_limits_broken" && f.review.is_some())
+            .count(),
+        3,
+        "{found:?}"
+    );
     let broken = audit_actions(&rig, &till.store_id)
         .await
         .into_iter()
@@ -814,6 +829,52 @@ async fn reconciliation(rig: Rig) {
             .count(),
         1
     );
+
+    // The store's devices read the same findings, newest first; another store reads none.
+    let (status, found) = rig
+        .server
+        .call(Method::GET, "/payments/findings", Some(&till.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let found: CardFindingsResponse = serde_json::from_value(found).unwrap();
+    let kinds: Vec<&str> = found.findings.iter().map(|f| f.finding.as_str()).collect();
+    for kind in ["recorded", "amount_differs", "status_reconciled"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(
+        found.findings.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first: {found:?}"
+    );
+    let differs = found
+        .findings
+        .iter()
+        .find(|f| f.finding == "amount_differs")
+        .unwrap();
+    assert!(
+        differs
+            .review
+            .as_deref()
+            .is_some_and(|r| r.starts_with("amount_differs")),
+        "{differs:?}"
+    );
+    assert!(!differs.payment_id.is_empty());
+    let stranger = rig.server.new_store().await;
+    let (status, none) = rig
+        .server
+        .call(
+            Method::GET,
+            "/payments/findings",
+            Some(&stranger.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{none}");
+    assert_eq!(none["findings"], json!([]));
+    let (status, _) = rig
+        .server
+        .call(Method::GET, "/payments/findings", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

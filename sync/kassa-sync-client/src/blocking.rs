@@ -104,6 +104,12 @@ pub fn devices(store: &Mutex<Store>) -> Result<Vec<DeviceRecord>> {
     run(engine::devices(store, &transport))
 }
 
+/// What the paired server found about the store's card payments, newest first.
+pub fn card_findings(store: &Mutex<Store>) -> Result<Vec<kassa_sync_protocol::wire::CardFinding>> {
+    let transport = paired_transport(store)?;
+    run(engine::card_findings(store, &transport))
+}
+
 /// A one-time code from the paired server for another device to join this store.
 pub fn pairing_code(
     store: &Mutex<Store>,

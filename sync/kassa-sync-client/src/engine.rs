@@ -15,7 +15,7 @@ use kassa_store::selling::cards::{self, Outcome, OutcomeStatus};
 use kassa_store::selling::{email, invitation_email};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
-    AuditHead, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
+    AuditHead, CardFinding, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
     HandshakeResponse, InvitationEmailRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
     PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
@@ -740,6 +740,16 @@ pub async fn devices<T: Transport>(
     let devices = transport.devices(&creds.token).await?.devices;
     known_devices::replace(&mut lock(store), &devices)?;
     Ok(devices)
+}
+
+/// What the server found about the store's card payments (reconciliation's fixes and the
+/// payments kept for a manager's review), newest first.
+pub async fn card_findings<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+) -> Result<Vec<CardFinding>> {
+    let creds = sync_state::credentials(&lock(store))?;
+    Ok(transport.card_findings(&creds.token).await?.findings)
 }
 
 /// Asks the server for the store's devices when the list this device keeps is older than

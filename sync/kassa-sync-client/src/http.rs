@@ -4,9 +4,9 @@
 use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
-    DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest, HandshakeResponse,
-    InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
+    CardFindingsResponse, CardPaymentRequest, CardPaymentResponse, CardRefundRequest,
+    CardRefundResponse, DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest,
+    HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
     PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
@@ -261,6 +261,11 @@ impl Transport for HttpTransport {
             None => "emails".to_owned(),
         };
         self.expect::<(), _>(Method::GET, &path, Some(token), None)
+            .await
+    }
+
+    async fn card_findings(&self, token: &str) -> Result<CardFindingsResponse> {
+        self.expect::<(), _>(Method::GET, "payments/findings", Some(token), None)
             .await
     }
 

@@ -3,10 +3,10 @@
 
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
-    InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
-    PushRequest, PushResponse, StoreKeysResponse,
+    CardFindingsResponse, CardPaymentRequest, CardPaymentResponse, CardRefundRequest,
+    CardRefundResponse, DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse,
+    InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -83,6 +83,20 @@ pub trait Transport {
         _token: &str,
         _req: &CardRefundRequest,
     ) -> impl Future<Output = Result<CardRefundResponse>> + Send {
+        async {
+            Err(Error::new(
+                ErrorCode::Unavailable,
+                "this server takes no card payments",
+            ))
+        }
+    }
+
+    /// `GET /payments/findings`: what the server found about the store's card payments
+    /// (reconciliation's fixes, payments kept for review), newest first.
+    fn card_findings(
+        &self,
+        _token: &str,
+    ) -> impl Future<Output = Result<CardFindingsResponse>> + Send {
         async {
             Err(Error::new(
                 ErrorCode::Unavailable,

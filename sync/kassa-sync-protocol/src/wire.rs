@@ -295,6 +295,37 @@ pub struct InvitationEmailResponse {
     pub status: String,
 }
 
+/// `GET /api/v1/payments/findings`: what the server found about the asking device's store's
+/// card payments that a manager should see, newest first: the fixes reconciliation with the
+/// card provider made, and the payments kept for a manager's review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFindingsResponse {
+    pub findings: Vec<CardFinding>,
+}
+
+/// One finding about a card payment, from the server's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFinding {
+    /// When the server found it (RFC 3339).
+    pub at: String,
+    /// `recorded` (the provider had a payment the server lacked), `status_reconciled` (the
+    /// server took the provider's status), `amount_differs` (for a manager: the provider
+    /// holds another amount), `offline_limits_broken` (taken offline beyond the store's
+    /// limits, charged all the same).
+    pub finding: String,
+    /// The device that took the payment.
+    pub device_id: Option<String>,
+    pub payment_id: String,
+    pub order_id: String,
+    pub intent_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The payment's status after the finding.
+    pub status: String,
+    /// What a manager must look at, when the finding leaves something to review.
+    pub review: Option<String>,
+}
+
 /// `GET /api/v1/emails`: the emails of the asking device's store that the server sends, oldest
 /// queued first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -602,6 +602,32 @@ pub struct PendingCardsDto {
     pub alarms: u32,
 }
 
+/// What the server found about the store's card payments, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CardFindingsDto {
+    pub findings: Vec<CardFindingDto>,
+}
+
+/// One finding: a fix reconciliation with the card provider made, or a payment kept for a
+/// manager's review.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CardFindingDto {
+    pub at: String,
+    /// `recorded`, `status_reconciled`, `amount_differs` or `offline_limits_broken`.
+    pub finding: String,
+    pub order_id: String,
+    /// The sale's receipt number, when this device holds the sale.
+    pub number: Option<String>,
+    pub payment_id: String,
+    pub intent_id: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The payment's status after the finding.
+    pub status: String,
+    /// What a manager must look at, if anything.
+    pub review: Option<String>,
+}
+
 /// The favourites grid: a category, or the till's best sellers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

@@ -14,7 +14,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
         | "session_lock" | "session_activity" | "switch_user" | "staff_list" | "catalog_meta"
         | "catalog_export" | "stock_alerts" | "stock_valuation" | "customer_export"
         | "cart_get" | "cart_parked" | "cart_clear" | "shift_current" | "z_close" | "z_list"
-        | "cards_pending" | "sync_now" | "devices_list" => json!({}),
+        | "cards_pending" | "card_findings" | "sync_now" | "devices_list" => json!({}),
         "outbox_summary" => json!({}),
         "conflict_resolve" => json!({"conflict_id": missing, "resolution": "kept the void"}),
         "device_pairing_code" => json!({}),

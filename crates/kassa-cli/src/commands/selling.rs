@@ -426,7 +426,8 @@ pub fn voucher(api: &Api, c: &VoucherCommand) -> Result<Outcome, ApiError> {
     Ok(Outcome::new(&v, human))
 }
 
-/// `kassa payments pending`: card payments taken offline that wait for the provider.
+/// `kassa payments pending|findings`: card payments taken offline that wait for the
+/// provider, and what the server found about the store's card payments.
 pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
     match c {
         PaymentsCommand::Pending => {
@@ -450,6 +451,27 @@ pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
                 out.exposure_minor,
                 out.exposure_limit_minor
             ));
+            Ok(Outcome::new(&out, human))
+        }
+        PaymentsCommand::Findings => {
+            let out = api.card_findings(NoInput {})?;
+            let mut human = String::new();
+            for f in &out.findings {
+                human.push_str(&format!(
+                    "{}  {}  {}  {} {}  {}{}\n",
+                    f.at,
+                    f.finding,
+                    f.number.as_deref().unwrap_or(&f.order_id),
+                    f.amount_minor,
+                    f.currency,
+                    f.status,
+                    f.review
+                        .as_deref()
+                        .map(|r| format!("  review: {r}"))
+                        .unwrap_or_default(),
+                ));
+            }
+            human.push_str(&format!("{} findings.", out.findings.len()));
             Ok(Outcome::new(&out, human))
         }
     }

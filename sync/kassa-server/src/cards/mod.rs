@@ -2,6 +2,7 @@
 //! behind [`CardProvider`], the device's payment and refund endpoints, the provider's
 //! webhooks and the reconciliation of the provider's records with the server's.
 
+mod findings;
 mod pay;
 pub mod provider;
 pub mod reconcile;
@@ -10,6 +11,7 @@ pub mod signature;
 pub mod stripe;
 mod webhook;
 
+pub(crate) use findings::findings;
 pub use pay::check_request;
 pub(crate) use pay::pay;
 pub use provider::{CardDetails, CardProvider, Intent, NewIntent, ProviderError, Refund};

@@ -25,6 +25,7 @@ import type { BookingPriceOutput } from "./BookingPriceOutput";
 import type { BookingRemindOutput } from "./BookingRemindOutput";
 import type { BookingsExpiredOutput } from "./BookingsExpiredOutput";
 import type { BookingsReportDto } from "./BookingsReportDto";
+import type { CardFindingsDto } from "./CardFindingsDto";
 import type { CardsReportDto } from "./CardsReportDto";
 import type { CartAddInput } from "./CartAddInput";
 import type { CartCustomerInput } from "./CartCustomerInput";
@@ -409,6 +410,8 @@ export type Commands = {
   voucher_get: { input: VoucherRef; output: VoucherDto };
   /** Card payments taken offline that wait for the provider. */
   cards_pending: { input: NoInput; output: PendingCardsDto };
+  /** What the server found about the store's card payments: reconciliation's fixes and payments kept for review (needs the server). */
+  card_findings: { input: NoInput; output: CardFindingsDto };
   /** Adds a trip: prices per traveller type, deposit rule, cancellation policy (audited). */
   trip_create: { input: TripCreateInput; output: TripDto };
   /** Adds an option or add-on to a trip, with its own capacity if it has one (audited). */
@@ -580,6 +583,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "voucher_issue",
   "voucher_get",
   "cards_pending",
+  "card_findings",
   "trip_create",
   "trip_option_add",
   "trip_list",
