@@ -9,7 +9,7 @@ use kassa_domain::ErrorCode;
 use kassa_domain::money::Currency;
 use kassa_domain::role::Permission;
 use kassa_domain::selling::cash::{count_total, denominations};
-use kassa_store::selling::{checkout, shift, voucher, zreport};
+use kassa_store::selling::{card_findings, checkout, shift, voucher, zreport};
 use kassa_store::{AuditInput, foundation::device, foundation::settings, identity::staff};
 use serde_json::json;
 
@@ -374,12 +374,24 @@ impl Api {
 
     /// What the server found about the store's card payments, newest first: the fixes
     /// reconciliation with the card provider made and the payments kept for a manager's
-    /// review (managers). It asks the server, so it needs the network.
+    /// review (managers). It asks the server; with the server out of reach, the list as this
+    /// device last heard it, with when.
     pub fn card_findings(&self, _: NoInput) -> ApiResult<CardFindingsDto> {
         self.require(Permission::ViewReports)?;
-        let found = kassa_sync_client::blocking::card_findings(&self.store)?;
+        let heard_at = match kassa_sync_client::blocking::card_findings(&self.store) {
+            Ok(_) => None,
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                let at = card_findings::list(self.store().conn())?.heard_at;
+                if at.is_none() {
+                    return Err(e.into());
+                }
+                at
+            }
+            Err(e) => return Err(e.into()),
+        };
         let store = self.store();
-        let findings = found
+        let findings = card_findings::list(store.conn())?
+            .findings
             .into_iter()
             .map(|f| {
                 let number = store
@@ -404,6 +416,6 @@ impl Api {
                 }
             })
             .collect();
-        Ok(CardFindingsDto { findings })
+        Ok(CardFindingsDto { findings, heard_at })
     }
 }

@@ -429,3 +429,72 @@ fn a_card_the_server_marked_for_review_opens_a_task_on_every_device_and_stays_ca
         .unwrap();
     assert_eq!(review.as_deref(), Some(why));
 }
+
+#[test]
+fn a_finding_to_review_about_a_card_held_here_opens_one_task_and_the_list_is_kept() {
+    use kassa_store::selling::card_findings::{self, Finding};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, store_id, admin) = till(dir.path());
+    // Paired: the findings come from the store's server.
+    a.conn()
+        .execute(
+            "INSERT INTO sync_state (id, server_url, token_enc, device_code, paired_at)
+             VALUES (1, 'http://127.0.0.1:9', x'00', '01', '2026-12-05T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    let (order, payment) = card_sale(&mut a, &store_id, &admin, Some("pi_differs"));
+    let finding = |kind: &str, payment_id: &str, review: Option<&str>| Finding {
+        at: "2026-12-05T10:00:00.000Z".into(),
+        finding: kind.into(),
+        payment_id: payment_id.into(),
+        order_id: order.clone(),
+        intent_id: Some("pi_differs".into()),
+        amount_minor: MUG,
+        currency: "EUR".into(),
+        status: "captured".into(),
+        review: review.map(str::to_owned),
+    };
+    assert!(card_findings::stale(a.conn(), a.clock().now()).unwrap());
+    let heard = vec![
+        finding(
+            "amount_differs",
+            &payment,
+            Some("amount_differs: the provider holds 13.99 EUR, the server 12.99 EUR"),
+        ),
+        // Nothing to review; and a payment this device does not hold: no task.
+        finding("status_reconciled", &payment, None),
+        finding(
+            "amount_differs",
+            "not-here",
+            Some("amount_differs: another"),
+        ),
+    ];
+    assert_eq!(card_findings::replace(&mut a, &heard).unwrap(), 1);
+    // Heard again: the same task, not a second one.
+    assert_eq!(card_findings::replace(&mut a, &heard).unwrap(), 0);
+    let tasks: Vec<_> = inbox::list(a.conn(), false, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == cards::REVIEW_TASK)
+        .collect();
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0].detail["order_id"], order.as_str());
+    assert!(
+        tasks[0].detail["what"]
+            .as_str()
+            .unwrap()
+            .contains("another amount"),
+        "{:?}",
+        tasks[0].detail
+    );
+    let kept = card_findings::list(a.conn()).unwrap();
+    assert_eq!(kept.findings.len(), 3);
+    assert!(kept.heard_at.is_some());
+    assert!(!card_findings::stale(a.conn(), a.clock().now()).unwrap());
+    // An empty answer replaces the list, and is remembered as heard.
+    card_findings::replace(&mut a, &[]).unwrap();
+    let kept = card_findings::list(a.conn()).unwrap();
+    assert!(kept.findings.is_empty());
+    assert!(kept.heard_at.is_some());
+}

@@ -12,7 +12,7 @@ use kassa_store::foundation::{apply, audit_heads, known_devices};
 use kassa_store::identity::rekey;
 use kassa_store::selling::card_refunds;
 use kassa_store::selling::cards::{self, Outcome, OutcomeStatus};
-use kassa_store::selling::{email, invitation_email};
+use kassa_store::selling::{card_findings, email, invitation_email};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
     AuditHead, CardFinding, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
@@ -353,6 +353,7 @@ pub async fn sync_once_with_progress<T: Transport>(
             report.pushed += push_all(store, transport, &creds).await?.pushed;
         }
         refresh_known_devices(store, transport, &creds).await?;
+        refresh_card_findings(store, transport, &creds).await?;
         let check = sync_state::record_server_time(&mut lock(store), latest)?;
         if let Some(w) = check.warning {
             tracing::warn!(warning = %w, "the server's clock is far ahead");
@@ -744,12 +745,63 @@ pub async fn devices<T: Transport>(
 
 /// What the server found about the store's card payments (reconciliation's fixes and the
 /// payments kept for a manager's review), newest first.
+/// The list is kept as heard (`card_findings::replace`), which opens the manager's
+/// `card_review` task for each one to review about a card this device holds.
 pub async fn card_findings<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
 ) -> Result<Vec<CardFinding>> {
     let creds = sync_state::credentials(&lock(store))?;
-    Ok(transport.card_findings(&creds.token).await?.findings)
+    let findings = transport.card_findings(&creds.token).await?.findings;
+    keep_card_findings(store, &findings)?;
+    Ok(findings)
+}
+
+fn keep_card_findings(store: &Mutex<Store>, findings: &[CardFinding]) -> Result<()> {
+    let kept: Vec<card_findings::Finding> = findings
+        .iter()
+        .map(|f| card_findings::Finding {
+            at: f.at.clone(),
+            finding: f.finding.clone(),
+            payment_id: f.payment_id.clone(),
+            order_id: f.order_id.clone(),
+            intent_id: f.intent_id.clone(),
+            amount_minor: f.amount_minor,
+            currency: f.currency.clone(),
+            status: f.status.clone(),
+            review: f.review.clone(),
+        })
+        .collect();
+    let opened = card_findings::replace(&mut lock(store), &kept)?;
+    if opened > 0 {
+        tracing::warn!(opened, "card payments to review for a manager");
+    }
+    Ok(())
+}
+
+/// Asks the server what it found about the store's card payments when the list this device
+/// keeps is older than [`card_findings::REFRESH_AFTER`], so a payment to review becomes a
+/// manager's task on every device within minutes. A failure (a server without card
+/// payments, say) is only logged: the sync itself has succeeded.
+async fn refresh_card_findings<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<()> {
+    let stale = {
+        let s = lock(store);
+        card_findings::stale(s.conn(), s.clock().now())?
+    };
+    if !stale {
+        return Ok(());
+    }
+    match transport.card_findings(&creds.token).await {
+        Ok(answer) => keep_card_findings(store, &answer.findings),
+        Err(e) => {
+            tracing::debug!(error = %e, "could not hear the card findings");
+            Ok(())
+        }
+    }
 }
 
 /// Asks the server for the store's devices when the list this device keeps is older than

@@ -606,6 +606,8 @@ pub struct PendingCardsDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CardFindingsDto {
     pub findings: Vec<CardFindingDto>,
+    /// Set when the server could not be reached: the list is as this device heard it then.
+    pub heard_at: Option<String>,
 }
 
 /// One finding: a fix reconciliation with the card provider made, or a payment kept for a

@@ -472,6 +472,9 @@ pub fn payments(api: &Api, c: &PaymentsCommand) -> Result<Outcome, ApiError> {
                 ));
             }
             human.push_str(&format!("{} findings.", out.findings.len()));
+            if let Some(at) = &out.heard_at {
+                human.push_str(&format!(" The server cannot be reached: as heard at {at}."));
+            }
             Ok(Outcome::new(&out, human))
         }
     }

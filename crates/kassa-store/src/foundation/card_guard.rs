@@ -368,6 +368,21 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     (
+        // What the server found about the store's cards: the server's words.
+        "card_findings",
+        &[
+            ("at", S),
+            ("finding", S),
+            ("payment_id", S),
+            ("order_id", S),
+            ("intent_id", S),
+            ("currency", S),
+            ("status", S),
+            ("review", S),
+            ("heard_at", S),
+        ],
+    ),
+    (
         "email_delivery",
         &[
             ("id", S),
@@ -788,6 +803,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("last_sync_at", S),
             // Written by the sync engine from a code and Kassa's own message.
             ("last_error", S),
+            ("findings_heard_at", S),
         ],
     ),
     (

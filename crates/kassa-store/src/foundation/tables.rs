@@ -115,6 +115,8 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("sync_cursor", DeviceLocal, None),
     // The store's devices as the server last listed them (`foundation::known_devices`).
     ("known_devices", DeviceLocal, None),
+    // What the server found about the store's cards, as last heard (`selling::card_findings`).
+    ("card_findings", DeviceLocal, None),
     // The sync engine's own state (migration 0007).
     ("sync_state", DeviceLocal, None),
     ("tax_classes", Reference, Some(("tax_classes", "id"))),

@@ -244,9 +244,22 @@ pub struct Outcome {
     pub review: Option<String>,
 }
 
-/// What the manager's task about a card payment taken beyond the store's offline limits says:
-/// the sale, the amount, who took it, and the server's reason.
-fn review_detail(conn: &Connection, payment_id: &str, review: &str) -> Result<Value> {
+/// What the manager's task about a card payment the server marked for review says: the sale,
+/// the amount, who took it, the server's reason, and `what` to do about it (by default, for a
+/// card taken beyond the store's offline limits).
+pub(crate) fn review_detail_for(
+    conn: &Connection,
+    payment_id: &str,
+    review: &str,
+    what: &str,
+) -> Result<Value> {
+    let mut detail = review_detail(conn, payment_id, review)?;
+    detail["what"] = json!(what);
+    Ok(detail)
+}
+
+/// [`review_detail_for`] a card taken offline beyond the store's limits.
+pub(crate) fn review_detail(conn: &Connection, payment_id: &str, review: &str) -> Result<Value> {
     conn.query_row(
         "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact,
                 (SELECT display_name FROM staff WHERE id = o.staff_id)

@@ -6,6 +6,7 @@
 //! or not at all.
 
 pub(crate) mod apply;
+pub mod card_findings;
 pub mod card_refunds;
 pub mod cards;
 pub mod cart;

@@ -5,4 +5,8 @@ import type { CardFindingDto } from "./CardFindingDto";
 /**
  * What the server found about the store's card payments, newest first.
  */
-export type CardFindingsDto = { findings: Array<CardFindingDto>, };
+export type CardFindingsDto = { findings: Array<CardFindingDto>, 
+/**
+ * Set when the server could not be reached: the list is as this device heard it then.
+ */
+heard_at: string | null, };
