@@ -143,3 +143,79 @@ describe("the emails tab", () => {
     expect(asked).toEqual(["all", "failed"]);
   });
 });
+
+describe("booking policies", () => {
+  const trip = {
+    id: "trip-1", code: "GARDA", name: "Lake Garda by coach", adult_minor: 100_000, child_minor: null, senior_minor: null,
+    deposit_kind: "fixed", deposit_value: 5_000, balance_due_days: 30, cancellation_policy: "0:100%,30:25%",
+    hold_minutes: 60, documents_required: false, commission_bp: null, options: [],
+  };
+  const store = {
+    deposit: "20%", deposit_kind: "percent", deposit_value: 2000, balance_due_days: 30,
+    cancellation_policy: "0:100%,10:50%,30:25%,60:0", hold_minutes: 1440,
+  };
+
+  it("saves the store's policy as a whole, and a trip's terms or the store's for it", async () => {
+    setLocale("en");
+    let saved: typeof store = store;
+    let current = { ...trip };
+    const backend = createMockBackend({
+      booking_policy: () => saved,
+      booking_policy_set: (input) => {
+        saved = { ...saved, ...input, deposit_kind: "percent", deposit_value: Math.round(Number(input.deposit.replace("%", "")) * 100) };
+        return saved;
+      },
+      trip_list: () => ({ items: [current] }),
+      trip_policy_set: (input) => {
+        current = input.store_policy
+          ? { ...current, deposit_kind: saved.deposit_kind, deposit_value: saved.deposit_value, balance_due_days: saved.balance_due_days, cancellation_policy: saved.cancellation_policy, hold_minutes: saved.hold_minutes }
+          : { ...current, cancellation_policy: input.cancellation_policy ?? current.cancellation_policy };
+        return current;
+      },
+    });
+    await backend.call("setup", { store_name: "Travel Desk", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.click(await screen.findByTestId("nav-admin"));
+    await user.click(await screen.findByTestId("admin-tab-policies"));
+    const form = await screen.findByTestId("store-terms");
+    expect(within(form).getAllByTestId("store-terms-fee-row")).toHaveLength(4);
+
+    // A table without the day of departure is refused before anything is sent.
+    const rows = within(form).getAllByTestId("store-terms-fee-row");
+    await user.click(within(rows[3]).getByRole("button"));
+    await user.click(within(form).getByTestId("store-terms-save"));
+    expect(await within(form).findByTestId("store-terms-problem")).toHaveTextContent("a row for 0 days");
+    expect(backend.calls.some((c) => c.command === "booking_policy_set")).toBe(false);
+
+    await user.click(within(form).getByTestId("store-terms-fee-add"));
+    const added = within(form).getAllByTestId("store-terms-fee-row")[3];
+    await user.type(within(added).getByTestId("store-terms-fee-days"), "0");
+    await user.type(within(added).getByTestId("store-terms-fee-percent"), "90");
+    const deposit = within(form).getByTestId("store-terms-deposit");
+    await user.clear(deposit);
+    await user.type(deposit, "25");
+    await user.click(within(form).getByTestId("store-terms-save"));
+    await waitFor(() => expect(screen.getByTestId("policies-notice")).toHaveTextContent("saved"));
+    expect(backend.calls.find((c) => c.command === "booking_policy_set")?.input).toEqual({
+      deposit: "25%", balance_due_days: 30, cancellation_policy: "60:0%,30:25%,10:50%,0:90%", hold_minutes: 1440,
+    });
+
+    // The trip: its terms in words, changed, then the store's taken for it.
+    const row = screen.getByTestId("policy-trip");
+    expect(within(row).getByTestId("policy-trip-summary")).toHaveTextContent("balance due 30 days before departure");
+    await user.click(within(row).getByTestId("policy-trip-edit"));
+    const editor = within(row).getByTestId("trip-terms");
+    const percents = within(editor).getAllByTestId("trip-terms-fee-percent");
+    await user.clear(percents[0]);
+    await user.type(percents[0], "40");
+    await user.click(within(editor).getByTestId("trip-terms-save"));
+    await waitFor(() => expect(screen.getByTestId("policies-notice")).toHaveTextContent("Lake Garda by coach"));
+    expect(backend.calls.find((c) => c.command === "trip_policy_set")?.input).toMatchObject({
+      trip: "trip-1", cancellation_policy: "30:40%,0:100%", store_policy: false,
+    });
+    await user.click(within(screen.getByTestId("policy-trip")).getByTestId("policy-trip-use-store"));
+    await waitFor(() => expect(within(screen.getByTestId("policy-trip")).getByTestId("policy-trip-store")).toBeInTheDocument());
+  }, 30_000);
+});

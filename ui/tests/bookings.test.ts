@@ -5,7 +5,7 @@ import { MOCK_TOTP, createMockBackend } from "../src/lib/api/mock";
 import { setLocale } from "../src/lib/i18n/index.svelte";
 import WizardHarness from "./WizardHarness.svelte";
 import type { DepartureDto } from "../src/lib/api/bindings/DepartureDto";
-import { actionsFor, byDay, departureTime, depositRule, issueFor, localDay, policyText, policyTiers, suggestedPayment, zonedTime } from "../src/screens/bookings/logic";
+import { actionsFor, byDay, departureTime, depositRule, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
 
 const dep = (id: string, departs_at: string, time_zone = "Europe/Berlin"): DepartureDto => ({
   id,
@@ -72,16 +72,23 @@ describe("a new trip's rules", () => {
   });
 
   it("writes the cancellation policy most days first and needs the day of departure", () => {
-    expect(
-      policyText([
-        { days: "0", percent: "100" },
-        { days: "60", percent: "0" },
-        { days: "30", percent: "25" },
-      ]),
-    ).toBe("60:0%,30:25%,0:100%");
-    expect(policyText([{ days: "30", percent: "25" }])).toBeNull();
-    expect(policyText([{ days: "0", percent: "100" }, { days: "0", percent: "50" }])).toBeNull();
-    expect(policyText([{ days: "x", percent: "1" }, { days: "0", percent: "100" }])).toBeNull();
+    const row = (days: string, percent: string) => ({ days, percent, fixedMinor: null });
+    expect(termsText([row("0", "100"), row("60", "0"), row("30", "25")])).toBe("60:0%,30:25%,0:100%");
+    expect(termsText([row("30", "25")])).toBeNull();
+    expect(termsText([row("0", "100"), row("0", "50")])).toBeNull();
+    expect(termsText([row("x", "1"), row("0", "100")])).toBeNull();
+    expect(termsText([row("0", "101")])).toBeNull();
+  });
+
+  it("keeps a fixed fee row as it was while the percent rows are edited", () => {
+    const rows = termsRows(policyTiers("0:100%,14:5000,30:10%"));
+    expect(rows).toEqual([
+      { days: "30", percent: "10", fixedMinor: null },
+      { days: "14", percent: "", fixedMinor: 5000 },
+      { days: "0", percent: "100", fixedMinor: null },
+    ]);
+    rows[0].percent = "15";
+    expect(termsText(rows)).toBe("30:15%,14:5000,0:100%");
   });
 
   it("reads the core's cancellation policy back as rows, earliest first", () => {

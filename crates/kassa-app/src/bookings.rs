@@ -8,7 +8,7 @@ use kassa_documents::booking::{payment_word, policy_words, status_word, travelle
 use kassa_domain::ErrorCode;
 use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, TravellerType};
 use kassa_domain::role::Permission;
-use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData};
+use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData, TripPolicy};
 use kassa_store::bookings::{self, Booking, BookingRequest, BookingTender, Cancellation, waitlist};
 use kassa_store::selling::{email, voucher};
 use kassa_store::{AuditInput, Connection, ts};
@@ -24,6 +24,40 @@ fn time(what: &str, text: &str) -> ApiResult<DateTime<Utc>> {
                 ),
             )
         })
+}
+
+/// `base` with the terms given in text (as people and the CLI write them) put over it.
+fn terms_over(
+    base: TripPolicy,
+    deposit: Option<&str>,
+    balance_due_days: Option<u32>,
+    cancellation_policy: Option<&str>,
+    hold_minutes: Option<u32>,
+) -> kassa_domain::Result<TripPolicy> {
+    Ok(TripPolicy {
+        deposit: deposit
+            .map(Share::parse)
+            .transpose()?
+            .unwrap_or(base.deposit),
+        balance_due_days: balance_due_days.unwrap_or(base.balance_due_days),
+        cancellation_policy: cancellation_policy
+            .map(FeeTable::parse)
+            .transpose()?
+            .unwrap_or(base.cancellation_policy),
+        hold_minutes: hold_minutes.unwrap_or(base.hold_minutes),
+    })
+}
+
+fn policy_dto(p: &TripPolicy) -> BookingPolicyDto {
+    let (kind, value) = p.deposit.parts();
+    BookingPolicyDto {
+        deposit: p.deposit.to_text(),
+        deposit_kind: kind.to_string(),
+        deposit_value: value,
+        balance_due_days: p.balance_due_days,
+        cancellation_policy: p.cancellation_policy.to_text(),
+        hold_minutes: p.hold_minutes,
+    }
 }
 
 fn trip_dto(t: Trip) -> TripDto {
@@ -169,9 +203,17 @@ fn waitlist_dto(e: waitlist::WaitlistEntry) -> WaitlistEntryDto {
 }
 
 impl Api {
-    /// Adds a trip (audited).
+    /// Adds a trip (audited); terms left out are the store's booking policy.
     pub fn trip_create(&self, input: TripCreateInput) -> ApiResult<TripDto> {
         let mut cx = self.begin(Permission::EditCatalog)?;
+        let base = trips::default_policy(cx.store.conn(), &cx.store_id)?;
+        let terms = terms_over(
+            base,
+            input.deposit.as_deref(),
+            input.balance_due_days,
+            input.cancellation_policy.as_deref(),
+            input.hold_minutes,
+        )?;
         let data = TripData {
             code: input.code,
             name: input.name,
@@ -180,10 +222,10 @@ impl Api {
                 child_minor: input.child_minor,
                 senior_minor: input.senior_minor,
             },
-            deposit: Share::parse(&input.deposit)?,
-            balance_due_days: input.balance_due_days,
-            cancellation_policy: FeeTable::parse(&input.cancellation_policy)?,
-            hold_minutes: input.hold_minutes.unwrap_or(1440),
+            deposit: terms.deposit,
+            balance_due_days: terms.balance_due_days,
+            cancellation_policy: terms.cancellation_policy,
+            hold_minutes: terms.hold_minutes,
             documents_required: input.documents_required.unwrap_or(false),
         };
         let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
@@ -210,6 +252,73 @@ impl Api {
             trips::trip(tx, &trip.id)
         })?;
         Ok(trip_dto(t))
+    }
+
+    /// Changes a trip's terms for the bookings made from now on (audited, synced).
+    pub fn trip_policy_set(&self, input: TripPolicyInput) -> ApiResult<TripDto> {
+        let mut cx = self.begin(Permission::EditCatalog)?;
+        let staff = cx.me.staff_id.clone();
+        let store_id = cx.store_id.clone();
+        let t = cx.store.write(|tx| {
+            let trip = trips::trip(tx, &input.trip)?;
+            let base = if input.store_policy.unwrap_or(false) {
+                trips::default_policy(tx, &store_id)?
+            } else {
+                trip.policy()
+            };
+            let terms = terms_over(
+                base,
+                input.deposit.as_deref(),
+                input.balance_due_days,
+                input.cancellation_policy.as_deref(),
+                input.hold_minutes,
+            )?;
+            trips::set_policy(tx, &staff, &trip.id, &terms)
+        })?;
+        Ok(trip_dto(t))
+    }
+
+    /// The store's booking policy that new trips start from.
+    pub fn booking_policy(&self, _input: NoInput) -> ApiResult<BookingPolicyDto> {
+        let cx = self.begin(Permission::Book)?;
+        Ok(policy_dto(&trips::default_policy(
+            cx.store.conn(),
+            &cx.store_id,
+        )?))
+    }
+
+    /// Sets the store's booking policy for new trips, all four terms in one transaction: one
+    /// refused term (checked as each setting is) leaves all four as they were.
+    pub fn booking_policy_set(&self, input: BookingPolicyInput) -> ApiResult<BookingPolicyDto> {
+        use kassa_domain::settings::{self as keys, SettingValue};
+        let mut cx = self.begin(Permission::Settings)?;
+        let staff = cx.me.staff_id.clone();
+        let store_id = cx.store_id.clone();
+        let p = cx.store.write(|tx| {
+            let terms = [
+                (
+                    keys::POLICY_DEPOSIT,
+                    SettingValue::Text(input.deposit.clone()),
+                ),
+                (
+                    keys::POLICY_BALANCE_DUE_DAYS,
+                    SettingValue::Int(i64::from(input.balance_due_days)),
+                ),
+                (
+                    keys::POLICY_CANCELLATION,
+                    SettingValue::Text(input.cancellation_policy.clone()),
+                ),
+                (
+                    keys::POLICY_HOLD_MINUTES,
+                    SettingValue::Int(i64::from(input.hold_minutes)),
+                ),
+            ];
+            for (key, value) in terms {
+                kassa_store::foundation::settings::set(tx, &store_id, key, value, &staff)?;
+            }
+            trips::default_policy(tx, &store_id)
+        })?;
+        Ok(policy_dto(&p))
     }
 
     /// Every trip.
@@ -789,7 +898,7 @@ fn confirmation(
         balance: money(b.balance_minor),
         balance_due_on: day(&b.balance_due_on),
         hold_expires_at: b.hold_expires_at.as_deref().map(when),
-        policy: policy_words(language, &trip.cancellation_policy, &money),
+        policy: policy_words(language, &bookings::lifecycle::terms(conn, &b.id)?, &money),
     };
     Ok((b, c, customer_email))
 }

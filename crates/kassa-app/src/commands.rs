@@ -290,6 +290,12 @@ commands! {
     trip_create(TripCreateInput) -> TripDto;
     /// Adds an option or add-on to a trip, with its own capacity if it has one (audited).
     trip_option_add(TripOptionAddInput) -> TripDto;
+    /// Changes a trip's terms (deposit, balance due, cancellation fees, hold) for bookings made from now on (audited).
+    trip_policy_set(TripPolicyInput) -> TripDto;
+    /// The store's booking policy that new trips start from.
+    booking_policy(NoInput) -> BookingPolicyDto;
+    /// Sets the store's booking policy for new trips: deposit, balance due, cancellation fees and hold, in one step (settings; audited, synced).
+    booking_policy_set(BookingPolicyInput) -> BookingPolicyDto;
     /// Every trip.
     trip_list(NoInput) -> TripListOutput;
     /// One trip by id or code.

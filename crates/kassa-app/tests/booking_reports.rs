@@ -54,9 +54,9 @@ fn travel_desk() -> Device {
             adult_minor: 100_000,
             child_minor: None,
             senior_minor: None,
-            deposit: "30%".into(),
-            balance_due_days: 30,
-            cancellation_policy: "60:0,30:25%,10:50%,0:100%".into(),
+            deposit: Some("30%".into()),
+            balance_due_days: Some(30),
+            cancellation_policy: Some("60:0,30:25%,10:50%,0:100%".into()),
             hold_minutes: None,
             documents_required: None,
         })

@@ -341,6 +341,9 @@ const MATRIX: &[(&str, [bool; 4])] = &[
     // Trips and departures are the catalog's; booking them is the agents'.
     ("trip_create", MANAGERS),
     ("trip_option_add", MANAGERS),
+    ("trip_policy_set", MANAGERS),
+    ("booking_policy", AGENTS),
+    ("booking_policy_set", MANAGERS),
     ("trip_list", AGENTS),
     ("trip_get", AGENTS),
     ("departure_add", MANAGERS),

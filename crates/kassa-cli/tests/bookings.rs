@@ -322,3 +322,70 @@ fn a_booking_balance_is_paid_off_a_voucher_whose_code_never_is_an_argument() {
     );
     assert_eq!(left.out["balance_minor"], 0, "{}", left.out);
 }
+
+#[test]
+fn a_trips_terms_and_the_stores_booking_policy_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    signed_in_store(d);
+    // The store's policy, set as settings, is where a trip with no terms of its own starts.
+    let r = kassa(d, &["settings", "set", "bookings.policy.deposit", "15%"]);
+    assert!(r.ok, "{}", r.err);
+    let r = kassa(
+        d,
+        &[
+            "settings",
+            "set",
+            "bookings.policy.cancellation",
+            "21:0,0:100%",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let r = kassa(d, &["trip", "policy", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["deposit"], "15%");
+    assert_eq!(r.out["cancellation_policy"], "0:100%,21:0");
+    let r = kassa(
+        d,
+        &[
+            "trip", "add", "--code", "ALPS", "--name", "Alps", "--adult", "50000", "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["deposit_value"], 1500);
+    assert_eq!(r.out["cancellation_policy"], "0:100%,21:0");
+
+    // New terms for one trip; a bad table is refused and nothing is written.
+    let r = kassa(
+        d,
+        &[
+            "trip",
+            "terms",
+            "ALPS",
+            "--cancellation",
+            "30:20%,0:100%",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["cancellation_policy"], "0:100%,30:20%");
+    assert_eq!(r.out["deposit_value"], 1500);
+    let before = counts(d, &["trips", "outbox", "audit_log"]);
+    let r = kassa(
+        d,
+        &[
+            "trip",
+            "terms",
+            "ALPS",
+            "--cancellation",
+            "30:20%",
+            "--json",
+        ],
+    );
+    assert!(!r.ok);
+    assert_eq!(r.err["error"]["code"], "invalid_input", "{}", r.err);
+    assert_eq!(counts(d, &["trips", "outbox", "audit_log"]), before);
+    let r = kassa(d, &["trip", "terms", "ALPS", "--store-policy", "--json"]);
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["cancellation_policy"], "0:100%,21:0");
+}

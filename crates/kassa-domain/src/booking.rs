@@ -356,6 +356,16 @@ impl Share {
         Ok(s)
     }
 
+    /// As [`Share::parse`] reads it: `30%`, `12.5%` or `5000`.
+    pub fn to_text(&self) -> String {
+        match *self {
+            Share::Percent(bp) if bp % 100 == 0 => format!("{}%", bp / 100),
+            Share::Percent(bp) if bp % 10 == 0 => format!("{}.{}%", bp / 100, (bp % 100) / 10),
+            Share::Percent(bp) => format!("{}.{:02}%", bp / 100, bp % 100),
+            Share::Fixed(m) => m.to_string(),
+        }
+    }
+
     /// Parses `30%`, `12.5%` (to the basis point) or a fixed amount in minor units (`5000`).
     pub fn parse(text: &str) -> Result<Share> {
         let t = text.trim();
@@ -806,6 +816,9 @@ mod tests {
         assert_eq!(Share::parse("30%").unwrap(), Share::Percent(3000));
         assert_eq!(Share::parse("12.5%").unwrap(), Share::Percent(1250));
         assert_eq!(Share::parse("5000").unwrap(), Share::Fixed(5000));
+        for text in ["30%", "12.5%", "0.05%", "100%", "0%", "5000", "0"] {
+            assert_eq!(Share::parse(text).unwrap().to_text(), text);
+        }
         for bad in ["", "-5", "1.5", "abc%", "101%", "12.345%"] {
             assert!(Share::parse(bad).is_err(), "{bad}");
         }

@@ -112,6 +112,10 @@ impl SettingDef {
             "sell.cash_rounding_minor" => "payments",
             "sell.max_discount_bp" | "sell.refund_limit_minor" => "selling",
             COMMISSIONS_DEFAULT_BP | BOOKINGS_REMINDER_DAYS => "bookings",
+            POLICY_DEPOSIT
+            | POLICY_BALANCE_DUE_DAYS
+            | POLICY_CANCELLATION
+            | POLICY_HOLD_MINUTES => "booking_policies",
             PRINTER_TARGET => "receipts",
             _ => match self.topic() {
                 "store" => "store",
@@ -175,6 +179,12 @@ impl SettingDef {
                             choices.join(", ")
                         )))
                     }
+                } else if self.key == POLICY_DEPOSIT {
+                    let share = crate::booking::Share::parse(&v)?;
+                    Ok(SettingValue::Text(share.to_text()))
+                } else if self.key == POLICY_CANCELLATION {
+                    let table = crate::booking::FeeTable::parse(&v)?;
+                    Ok(SettingValue::Text(table.to_text()))
                 } else if self.key == STORE_DAY_CUTOFF {
                     let minutes = crate::business_day::parse_cutoff(&v)?;
                     Ok(SettingValue::Text(format!(
@@ -300,6 +310,44 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Days before a booking's balance falls due that the customer is emailed a reminder (0: none)",
     },
     SettingDef {
+        key: POLICY_DEPOSIT,
+        kind: SettingKind::Text {
+            default: "20%",
+            max_chars: 16,
+        },
+        permission: Permission::Settings,
+        describe: "The deposit new trips ask for: a percentage of the booking's total (20%) or a fixed amount in minor units",
+    },
+    SettingDef {
+        key: POLICY_BALANCE_DUE_DAYS,
+        kind: SettingKind::Int {
+            default: 30,
+            min: 0,
+            max: 365,
+        },
+        permission: Permission::Settings,
+        describe: "Days before departure that the balance of a new trip's bookings falls due",
+    },
+    SettingDef {
+        key: POLICY_CANCELLATION,
+        kind: SettingKind::Text {
+            default: "0:100%,10:50%,30:25%,60:0%",
+            max_chars: 400,
+        },
+        permission: Permission::Settings,
+        describe: "The cancellation fees new trips start from, by days before departure (60:0%,30:25%,10:50%,0:100%)",
+    },
+    SettingDef {
+        key: POLICY_HOLD_MINUTES,
+        kind: SettingKind::Int {
+            default: 1440,
+            min: 1,
+            max: 43_200,
+        },
+        permission: Permission::Settings,
+        describe: "Minutes a new trip's held booking keeps its seats before it expires",
+    },
+    SettingDef {
         key: COMMISSIONS_DEFAULT_BP,
         kind: SettingKind::Int {
             default: 0,
@@ -421,8 +469,28 @@ pub const STORE_ADDRESS: &str = "store.address";
 
 /// The groups of the settings screen, in the order it shows them (see [`SettingDef::group`]).
 pub const GROUPS: &[&str] = &[
-    "store", "receipts", "payments", "selling", "bookings", "stock", "security", "reports",
+    "store",
+    "receipts",
+    "payments",
+    "selling",
+    "bookings",
+    "booking_policies",
+    "stock",
+    "security",
+    "reports",
 ];
+
+/// The deposit rule new trips start from (a [`crate::booking::Share`] as text).
+pub const POLICY_DEPOSIT: &str = "bookings.policy.deposit";
+
+/// Days before departure a new trip's balance falls due.
+pub const POLICY_BALANCE_DUE_DAYS: &str = "bookings.policy.balance_due_days";
+
+/// The cancellation fees new trips start from (a [`crate::booking::FeeTable`] as text).
+pub const POLICY_CANCELLATION: &str = "bookings.policy.cancellation";
+
+/// How long a new trip's hold lasts, in minutes.
+pub const POLICY_HOLD_MINUTES: &str = "bookings.policy.hold_minutes";
 
 /// Days before a booking's balance falls due that its customer is sent a reminder; 0 is off.
 pub const BOOKINGS_REMINDER_DAYS: &str = "bookings.reminder_days";

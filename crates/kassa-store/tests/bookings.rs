@@ -1029,3 +1029,188 @@ fn seats_of_a_hold_that_lapsed_elsewhere_sold_again_are_flagged_at_once_and_clea
     assert_eq!(conflicts(b.conn(), "departure_oversold"), 0);
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
+
+#[test]
+fn new_terms_apply_to_bookings_made_after_them_on_every_device_and_earlier_bookings_keep_theirs() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    let (trip, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 45);
+    // Made under the trip's first terms (25 % from 30 days, 30 % deposit) and confirmed.
+    let before = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    a.write(|tx| {
+        bookings::pay(
+            tx,
+            &store_id,
+            &admin,
+            &before.id,
+            BookingTender::Cash,
+            30_000,
+        )
+    })
+    .unwrap();
+    let outbox_before = count(&a, "SELECT count(*) FROM outbox");
+
+    // Stricter terms: half the price as deposit, 75 % fee from 60 days.
+    let stricter = trips::TripPolicy {
+        deposit: Share::Percent(5000),
+        balance_due_days: 50,
+        cancellation_policy: FeeTable::parse("90:0,60:75%,0:100%").unwrap(),
+        hold_minutes: 60,
+    };
+    let t = a
+        .write(|tx| trips::set_policy(tx, &admin, &trip, &stricter))
+        .unwrap();
+    assert_eq!(t.policy(), stricter);
+    // One change with only the fields that changed, and one audit entry with both sides.
+    let (payload, audit): (String, String) = a
+        .conn()
+        .query_row(
+            "SELECT o.payload, (SELECT before || ' -> ' || after FROM audit_log WHERE action = 'trip.policy_changed')
+               FROM outbox o WHERE o.entity = 'trips' ORDER BY o.seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let mut keys: Vec<&str> = payload
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "balance_due_days",
+            "cancellation_policy",
+            "deposit_kind",
+            "deposit_value"
+        ]
+    );
+    assert!(
+        audit.contains("0:100%,10:50%,30:25%,60:0") && audit.contains("0:100%,60:75%,90:0"),
+        "{audit}"
+    );
+    // The same terms again write nothing; bad terms are refused and change nothing.
+    let outbox_after = count(&a, "SELECT count(*) FROM outbox");
+    a.write(|tx| trips::set_policy(tx, &admin, &trip, &stricter))
+        .unwrap();
+    assert_eq!(count(&a, "SELECT count(*) FROM outbox"), outbox_after);
+    assert!(outbox_after > outbox_before);
+    for bad in [
+        trips::TripPolicy {
+            hold_minutes: 0,
+            ..stricter.clone()
+        },
+        trips::TripPolicy {
+            deposit: Share::Percent(10_001),
+            ..stricter.clone()
+        },
+        trips::TripPolicy {
+            balance_due_days: 4000,
+            ..stricter.clone()
+        },
+    ] {
+        let e = a
+            .write(|tx| trips::set_policy(tx, &admin, &trip, &bad))
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+    }
+    assert_eq!(count(&a, "SELECT count(*) FROM outbox"), outbox_after);
+    assert_eq!(trips::trip(a.conn(), &trip).unwrap().policy(), stricter);
+
+    // A booking made now asks for the new deposit.
+    let after = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    assert_eq!(after.deposit_minor, 50_000);
+    assert_eq!(before.deposit_minor, 30_000);
+
+    // Another device hears the trip's new terms and both bookings with the terms each was
+    // made under: 45 days out, the first costs 25 % to cancel, the second 75 %.
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(trips::trip(b.conn(), &trip).unwrap().policy(), stricter);
+    for s in [&a, &b] {
+        let q = bookings::cancellation_quote(s.conn(), &before.id, now).unwrap();
+        assert_eq!(q.settlement.fee_minor, 25_000);
+        assert_eq!(
+            bookings::lifecycle::terms(s.conn(), &before.id)
+                .unwrap()
+                .to_text(),
+            "0:100%,10:50%,30:25%,60:0"
+        );
+        assert_eq!(
+            bookings::lifecycle::terms(s.conn(), &after.id)
+                .unwrap()
+                .to_text(),
+            "0:100%,60:75%,90:0"
+        );
+    }
+    let q = bookings::cancellation_quote(b.conn(), &after.id, now).unwrap();
+    // A hold is cancelled free: nothing was agreed before the deposit.
+    assert_eq!(q.settlement.fee_minor, 0);
+    let r = ship(&mut log, &b, &mut a);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+#[test]
+fn the_store_booking_policy_is_where_new_trips_start_and_is_checked_when_set() {
+    use kassa_store::foundation::settings;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let p = trips::default_policy(store.conn(), &store_id).unwrap();
+    assert_eq!(p.deposit, Share::Percent(2000));
+    assert_eq!(p.balance_due_days, 30);
+    assert_eq!(
+        p.cancellation_policy.to_text(),
+        "0:100%,10:50%,30:25%,60:0%"
+    );
+    assert_eq!(p.hold_minutes, 1440);
+    store
+        .write(|tx| {
+            settings::set(
+                tx,
+                &store_id,
+                "bookings.policy.cancellation",
+                kassa_domain::settings::SettingValue::Text("45:10%, 0:80%".into()),
+                &admin,
+            )
+        })
+        .unwrap();
+    let p = trips::default_policy(store.conn(), &store_id).unwrap();
+    assert_eq!(p.cancellation_policy.to_text(), "0:80%,45:10%");
+    for (key, bad) in [
+        ("bookings.policy.cancellation", "45:10%"),
+        ("bookings.policy.cancellation", "4111 1111 1111 1111"),
+        ("bookings.policy.deposit", "120%"),
+        ("bookings.policy.deposit", "a lot"),
+    ] {
+        let e = store
+            .write(|tx| {
+                settings::set(
+                    tx,
+                    &store_id,
+                    key,
+                    kassa_domain::settings::SettingValue::Text(bad.into()),
+                    &admin,
+                )
+            })
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{key} {bad}");
+    }
+    assert_eq!(
+        trips::default_policy(store.conn(), &store_id)
+            .unwrap()
+            .cancellation_policy
+            .to_text(),
+        "0:80%,45:10%"
+    );
+}

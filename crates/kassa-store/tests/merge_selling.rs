@@ -892,3 +892,149 @@ fn a_card_sale_made_offline_for_a_customer_erased_meanwhile_ends_without_the_con
     assert_eq!(conflicts(b.conn(), "ledger_mismatch"), 0);
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
+
+/// The store's currency, the `currency_kept` task's detail (or `None`) and whether the
+/// device holds one such task.
+fn currency_state(store: &Store, store_id: &str) -> (String, Option<serde_json::Value>) {
+    let conn = store.conn();
+    let currency = kassa_store::foundation::device::store(conn, store_id)
+        .unwrap()
+        .currency
+        .code()
+        .to_string();
+    let detail: Option<String> = conn
+        .query_row(
+            "SELECT detail FROM conflicts WHERE kind = 'currency_kept'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    (currency, detail.map(|d| serde_json::from_str(&d).unwrap()))
+}
+
+#[test]
+fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sales_currency() {
+    use kassa_store::foundation::device::{StoreChange, update_store};
+    let (da, db, dc) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    // A sells in euros; B, offline and knowing of no sale, changes the currency to francs
+    // and sells in them before it hears of A's sale.
+    sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_000, None)],
+    );
+    let change = StoreChange {
+        name: None,
+        currency: Some("CHF".into()),
+    };
+    let changed = b
+        .write(|tx| update_store(tx, &store_id, &admin, &change))
+        .unwrap();
+    assert_eq!(changed.currency.code(), "CHF");
+    let in_francs = sell(
+        &mut b,
+        &store_id,
+        &admin,
+        &["MUG-1"],
+        1,
+        vec![tender(TenderKind::Cash, 2_000, None)],
+    );
+    let francs: String = b
+        .conn()
+        .query_row(
+            "SELECT currency FROM orders WHERE id = ?1",
+            [&in_francs],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(francs, "CHF");
+
+    exchange(&mut log, &mut a, &mut b);
+    let (on_a, task_a) = currency_state(&a, &store_id);
+    let (on_b, task_b) = currency_state(&b, &store_id);
+    assert_eq!((on_a.as_str(), on_b.as_str()), ("EUR", "EUR"));
+    let task = task_a.expect("a currency task on A");
+    assert_eq!(task["kept"], "EUR");
+    assert_eq!(task["changed_to"], "CHF");
+    assert_eq!(task["sales_in_other_currencies"], 1);
+    assert_eq!(task["other_currencies"], "CHF");
+    assert_eq!(task_b.as_ref(), Some(&task), "both devices tell the same");
+    assert_eq!(
+        conflict_rows(a.conn(), "currency_kept"),
+        conflict_rows(b.conn(), "currency_kept")
+    );
+
+    // The currency is locked on B now that it holds sales, and nothing was written.
+    let again = StoreChange {
+        name: None,
+        currency: Some("GBP".into()),
+    };
+    let before = b
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let err = b
+        .write(|tx| update_store(tx, &store_id, &admin, &again))
+        .unwrap_err();
+    assert_eq!(err.code, kassa_domain::ErrorCode::CurrencyLocked);
+    let after = b
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(before, after);
+
+    // A device joining later hears everything in one page and settles the same way; applying
+    // the log again changes nothing.
+    let mut c = joined_device(dc.path(), &store_id, "03");
+    let report = log.pull(&mut c);
+    assert_eq!(report.parked, 0, "{report:?}");
+    let (on_c, task_c) = currency_state(&c, &store_id);
+    assert_eq!(on_c, "EUR");
+    assert_eq!(task_c.as_ref(), Some(&task));
+    log.push(&c);
+    exchange(&mut log, &mut a, &mut b);
+    let r = log.pull(&mut c);
+    assert_eq!(r.parked, 0, "{r:?}");
+    let (da, db, dc) = (dump(a.conn()), dump(b.conn()), dump(c.conn()));
+    let only = |x: &[String], y: &[String]| -> Vec<String> {
+        x.iter().filter(|r| !y.contains(r)).cloned().collect()
+    };
+    assert_eq!((only(&da, &db), only(&db, &da)), (vec![], vec![]));
+    assert_eq!((only(&db, &dc), only(&dc, &db)), (vec![], vec![]));
+}
+
+#[test]
+fn a_currency_changed_before_any_sale_anywhere_is_simply_the_store_currency() {
+    use kassa_store::foundation::device::{StoreChange, update_store};
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
+    let change = StoreChange {
+        name: None,
+        currency: Some("CHF".into()),
+    };
+    b.write(|tx| update_store(tx, &store_id, &admin, &change))
+        .unwrap();
+    exchange(&mut log, &mut a, &mut b);
+    sell(
+        &mut a,
+        &store_id,
+        &admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_000, None)],
+    );
+    exchange(&mut log, &mut a, &mut b);
+    for s in [&a, &b] {
+        let (currency, task) = currency_state(s, &store_id);
+        assert_eq!(currency, "CHF");
+        assert_eq!(task, None);
+    }
+}

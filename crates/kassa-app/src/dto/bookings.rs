@@ -14,16 +14,55 @@ pub struct TripCreateInput {
     /// No price: the trip takes no children.
     pub child_minor: Option<i64>,
     pub senior_minor: Option<i64>,
-    /// `30%` or a fixed amount in minor units (`5000`).
-    pub deposit: String,
-    /// The balance is due this many days before departure.
-    pub balance_due_days: u32,
-    /// Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed).
-    pub cancellation_policy: String,
-    /// How long a hold keeps its seats; default 1440 (a day).
+    /// `30%` or a fixed amount in minor units (`5000`); none: the store's booking policy.
+    pub deposit: Option<String>,
+    /// The balance is due this many days before departure; none: the store's booking policy.
+    pub balance_due_days: Option<u32>,
+    /// Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed);
+    /// none: the store's booking policy.
+    pub cancellation_policy: Option<String>,
+    /// How long a hold keeps its seats, in minutes; none: the store's booking policy.
     pub hold_minutes: Option<u32>,
     /// Travellers need a passport or ID number.
     pub documents_required: Option<bool>,
+}
+
+/// The terms a trip sells under, or the store's booking policy new trips start from.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingPolicyDto {
+    /// `30%` or a fixed amount in minor units (`5000`).
+    pub deposit: String,
+    /// `percent` (basis points) or `fixed` (minor units).
+    pub deposit_kind: String,
+    pub deposit_value: i64,
+    pub balance_due_days: u32,
+    /// Fees by days before departure, fewest days first: `0:100%,10:50%,30:25%,60:0%`.
+    pub cancellation_policy: String,
+    pub hold_minutes: u32,
+}
+
+/// The store's booking policy for new trips: all four terms, saved together.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingPolicyInput {
+    /// `30%` or a fixed amount in minor units (`5000`).
+    pub deposit: String,
+    pub balance_due_days: u32,
+    /// Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed).
+    pub cancellation_policy: String,
+    pub hold_minutes: u32,
+}
+
+/// New terms for a trip's bookings from now on (bookings already made keep theirs). A field
+/// left out keeps the trip's; `store_policy` takes the store's booking policy for all four.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TripPolicyInput {
+    /// The trip's id or code.
+    pub trip: String,
+    pub deposit: Option<String>,
+    pub balance_due_days: Option<u32>,
+    pub cancellation_policy: Option<String>,
+    pub hold_minutes: Option<u32>,
+    pub store_policy: Option<bool>,
 }
 
 /// An option or add-on of a trip.

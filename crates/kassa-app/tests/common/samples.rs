@@ -130,6 +130,12 @@ pub fn sample_input(command: &str) -> Option<Value> {
             "code": "SAMPLE", "name": "Sample trip", "adult_minor": 1000, "deposit": "30%",
             "balance_due_days": 30, "cancellation_policy": "0:100%",
         }),
+        "trip_policy_set" => json!({"trip": "NO-SUCH-TRIP", "deposit": "25%"}),
+        "booking_policy" => json!({}),
+        "booking_policy_set" => json!({
+            "deposit": "25%", "balance_due_days": 30, "cancellation_policy": "0:100%",
+            "hold_minutes": 1440,
+        }),
         "trip_option_add" => {
             json!({"trip": "NO-SUCH-TRIP", "name": "Single room", "price_minor": 100})
         }

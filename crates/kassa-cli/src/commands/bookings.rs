@@ -32,22 +32,44 @@ pub enum TripCommand {
         /// The senior price (none: no seniors).
         #[arg(long, value_name = "MINOR")]
         senior: Option<i64>,
-        /// `30%` or a fixed amount in minor units.
-        #[arg(long, default_value = "30%")]
-        deposit: String,
-        /// The balance is due this many days before departure.
-        #[arg(long, value_name = "DAYS", default_value_t = 30)]
-        balance_due_days: u32,
-        /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%`.
-        #[arg(long, value_name = "DAYS:FEE,...", default_value = "0:100%")]
-        cancellation: String,
-        /// How long a hold keeps its seats.
-        #[arg(long, value_name = "MINUTES", default_value_t = 1440)]
-        hold_minutes: u32,
+        /// `30%` or a fixed amount in minor units (none: the store's booking policy).
+        #[arg(long)]
+        deposit: Option<String>,
+        /// The balance is due this many days before departure (none: the store's policy).
+        #[arg(long, value_name = "DAYS")]
+        balance_due_days: Option<u32>,
+        /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%` (none: the store's
+        /// policy).
+        #[arg(long, value_name = "DAYS:FEE,...")]
+        cancellation: Option<String>,
+        /// How long a hold keeps its seats (none: the store's policy).
+        #[arg(long, value_name = "MINUTES")]
+        hold_minutes: Option<u32>,
         /// Travellers need a passport or ID number.
         #[arg(long)]
         documents_required: bool,
     },
+    /// Change a trip's terms for bookings made from now on; bookings already made keep theirs.
+    Terms {
+        /// The trip's id or code.
+        trip: String,
+        /// `30%` or a fixed amount in minor units.
+        #[arg(long)]
+        deposit: Option<String>,
+        #[arg(long, value_name = "DAYS")]
+        balance_due_days: Option<u32>,
+        /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%`.
+        #[arg(long, value_name = "DAYS:FEE,...")]
+        cancellation: Option<String>,
+        #[arg(long, value_name = "MINUTES")]
+        hold_minutes: Option<u32>,
+        /// Start from the store's booking policy (the options above still override it).
+        #[arg(long)]
+        store_policy: bool,
+    },
+    /// The store's booking policy that new trips start from (change it with `kassa settings
+    /// set bookings.policy.deposit 20%` and the other `bookings.policy.*` settings).
+    Policy,
     /// Add an option or add-on to a trip (single room, insurance).
     Option {
         /// The trip's id or code.
@@ -402,11 +424,41 @@ pub fn trip(api: &Api, cmd: &TripCommand) -> Result<Outcome, ApiError> {
                 deposit: deposit.clone(),
                 balance_due_days: *balance_due_days,
                 cancellation_policy: cancellation.clone(),
-                hold_minutes: Some(*hold_minutes),
+                hold_minutes: *hold_minutes,
                 documents_required: Some(*documents_required),
             })?;
             let human = format!("Added trip:\n{}", trip_text(&t, &m));
             Ok(Outcome::new(&t, human))
+        }
+        TripCommand::Terms {
+            trip,
+            deposit,
+            balance_due_days,
+            cancellation,
+            hold_minutes,
+            store_policy,
+        } => {
+            let t = api.trip_policy_set(TripPolicyInput {
+                trip: trip.clone(),
+                deposit: deposit.clone(),
+                balance_due_days: *balance_due_days,
+                cancellation_policy: cancellation.clone(),
+                hold_minutes: *hold_minutes,
+                store_policy: Some(*store_policy),
+            })?;
+            let human = format!(
+                "New terms for bookings made from now on:\n{}",
+                trip_text(&t, &m)
+            );
+            Ok(Outcome::new(&t, human))
+        }
+        TripCommand::Policy => {
+            let p = api.booking_policy(NoInput {})?;
+            let human = format!(
+                "Deposit {}, balance due {} days before departure, holds last {} minutes\nCancellation fees (days before departure:fee): {}\n",
+                p.deposit, p.balance_due_days, p.hold_minutes, p.cancellation_policy
+            );
+            Ok(Outcome::new(&p, human))
         }
         TripCommand::Option {
             trip,

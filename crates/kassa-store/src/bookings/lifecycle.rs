@@ -189,12 +189,14 @@ pub(crate) const HEAD_COLUMNS: &[&str] = &[
     "deposit_minor",
     "balance_due_on",
     "created_at",
+    "cancellation_policy",
 ];
 
 fn head_json(conn: &Connection, id: &str) -> Result<Value> {
     conn.prepare_cached(
         "SELECT store_id, device_id, reference, departure_id, customer_id, staff_id, seats, currency,
-                total_minor, deposit_minor, balance_due_on, created_at FROM bookings WHERE id = ?1",
+                total_minor, deposit_minor, balance_due_on, created_at, cancellation_policy
+           FROM bookings WHERE id = ?1",
     )
     .db()?
     .query_row([id], |r| {
@@ -205,6 +207,7 @@ fn head_json(conn: &Connection, id: &str) -> Result<Value> {
             "seats": r.get::<_, i64>(6)?, "currency": r.get::<_, String>(7)?,
             "total_minor": r.get::<_, i64>(8)?, "deposit_minor": r.get::<_, i64>(9)?,
             "balance_due_on": r.get::<_, String>(10)?, "created_at": r.get::<_, String>(11)?,
+            "cancellation_policy": r.get::<_, Option<String>>(12)?,
         }))
     })
     .db()
@@ -410,10 +413,10 @@ pub fn create(tx: &mut WriteTx<'_>, store_id: &str, req: &BookingRequest) -> Res
     let created_at = tx.now_ts();
     tx.exec(
         "INSERT INTO bookings (id, store_id, device_id, reference, departure_id, customer_id, staff_id, seats, currency,
-            total_minor, deposit_minor, balance_due_on, status, hold_expires_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'quote', NULL, ?13)",
+            total_minor, deposit_minor, balance_due_on, status, hold_expires_at, created_at, cancellation_policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'quote', NULL, ?13, ?14)",
         params![id, store_id, device_id, reference, dep.id, req.customer_id, req.staff_id, seats, currency,
-                price.total_minor, deposit, due.to_string(), created_at],
+                price.total_minor, deposit, due.to_string(), created_at, trip.cancellation_policy.to_text()],
     )?;
     let mut doc = Doc::default();
     for (i, t) in travellers.iter().enumerate() {
@@ -788,6 +791,23 @@ fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64)> {
     parts
 }
 
+/// The cancellation fees a booking was made under: those kept with it, or (a booking made
+/// before terms were kept) its trip's.
+pub fn terms(conn: &Connection, booking_id: &str) -> Result<kassa_domain::booking::FeeTable> {
+    let text: String = conn
+        .prepare_cached(
+            "SELECT coalesce(b.cancellation_policy, t.cancellation_policy)
+               FROM bookings b JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
+              WHERE b.id = ?1",
+        )
+        .db()?
+        .query_row([booking_id], |r| r.get(0))
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(format!("no booking '{booking_id}'")))?;
+    kassa_domain::booking::FeeTable::parse(&text)
+}
+
 /// What a cancellation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancellation {
@@ -801,7 +821,7 @@ pub fn cancellation_quote(conn: &Connection, id: &str, now: DateTime<Utc>) -> Re
     let b = get(conn, id)?;
     rules::transition(b.status, BookingEvent::Cancel)?;
     let dep = trips::departure(conn, &b.departure_id)?;
-    let trip = trips::trip(conn, &dep.trip_id)?;
+    let policy = terms(conn, &b.id)?;
     let zone = crate::foundation::business_day::zone_of(&dep.time_zone)?;
     let days = rules::days_before_departure(jiff_ts(dep.departs()?)?, jiff_ts(now)?, &zone);
     // Nothing is agreed before the deposit is paid: a quote or a hold is cancelled free, and
@@ -814,7 +834,7 @@ pub fn cancellation_quote(conn: &Connection, id: &str, now: DateTime<Utc>) -> Re
             b.paid_minor,
         )
     } else {
-        rules::settle_cancellation(&trip.cancellation_policy, days, b.total_minor, b.paid_minor)
+        rules::settle_cancellation(&policy, days, b.total_minor, b.paid_minor)
     };
     Ok(Cancellation {
         booking: b,

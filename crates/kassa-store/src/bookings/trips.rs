@@ -98,6 +98,133 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// The terms a trip sells under: its deposit rule, when the balance falls due, its
+/// cancellation fees and how long a hold lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TripPolicy {
+    pub deposit: Share,
+    pub balance_due_days: u32,
+    pub cancellation_policy: FeeTable,
+    pub hold_minutes: u32,
+}
+
+fn check_policy_bounds(balance_due_days: u32, hold_minutes: u32, deposit: Share) -> Result<()> {
+    deposit.check("the deposit")?;
+    if balance_due_days > 3660 {
+        return Err(Error::invalid_input(
+            "the balance is due at most 3660 days before departure",
+        ));
+    }
+    if hold_minutes == 0 || hold_minutes > 60 * 24 * 90 {
+        return Err(Error::invalid_input(
+            "a hold lasts from 1 minute to 90 days",
+        ));
+    }
+    Ok(())
+}
+
+/// The store's booking policy that new trips start from (Admin → Booking policies; the
+/// `bookings.policy.*` settings).
+pub fn default_policy(conn: &Connection, store_id: &str) -> Result<TripPolicy> {
+    use crate::foundation::settings::{get_int, get_text};
+    use kassa_domain::settings as keys;
+    let whole = |key: &str| -> Result<u32> {
+        u32::try_from(get_int(conn, store_id, key)?)
+            .map_err(|_| Error::internal(format!("{key} is out of range")))
+    };
+    Ok(TripPolicy {
+        deposit: Share::parse(&get_text(conn, store_id, keys::POLICY_DEPOSIT)?)?,
+        balance_due_days: whole(keys::POLICY_BALANCE_DUE_DAYS)?,
+        cancellation_policy: FeeTable::parse(&get_text(
+            conn,
+            store_id,
+            keys::POLICY_CANCELLATION,
+        )?)?,
+        hold_minutes: whole(keys::POLICY_HOLD_MINUTES)?,
+    })
+}
+
+impl Trip {
+    /// The terms this trip sells under now.
+    pub fn policy(&self) -> TripPolicy {
+        TripPolicy {
+            deposit: self.deposit,
+            balance_due_days: self.balance_due_days,
+            cancellation_policy: self.cancellation_policy.clone(),
+            hold_minutes: self.hold_minutes,
+        }
+    }
+}
+
+/// Changes a trip's terms for the bookings made from now on: bookings already made keep the
+/// deposit, due date and cancellation fees they were made under. Only the fields that
+/// changed are recorded (last writer wins per field) and audited with before and after;
+/// nothing changed writes nothing.
+pub fn set_policy(
+    tx: &mut WriteTx<'_>,
+    staff_id: &str,
+    trip_id: &str,
+    p: &TripPolicy,
+) -> Result<Trip> {
+    check_policy_bounds(p.balance_due_days, p.hold_minutes, p.deposit)?;
+    let before = trip(tx, trip_id)?;
+    let (dk, dv) = p.deposit.parts();
+    let (bk, bv) = before.deposit.parts();
+    let mut was = serde_json::Map::new();
+    let mut now = serde_json::Map::new();
+    if (dk, dv) != (bk, bv) {
+        was.insert("deposit_kind".into(), json!(bk));
+        was.insert("deposit_value".into(), json!(bv));
+        now.insert("deposit_kind".into(), json!(dk));
+        now.insert("deposit_value".into(), json!(dv));
+    }
+    if p.balance_due_days != before.balance_due_days {
+        was.insert("balance_due_days".into(), json!(before.balance_due_days));
+        now.insert("balance_due_days".into(), json!(p.balance_due_days));
+    }
+    if p.cancellation_policy != before.cancellation_policy {
+        was.insert(
+            "cancellation_policy".into(),
+            json!(before.cancellation_policy.to_text()),
+        );
+        now.insert(
+            "cancellation_policy".into(),
+            json!(p.cancellation_policy.to_text()),
+        );
+    }
+    if p.hold_minutes != before.hold_minutes {
+        was.insert("hold_minutes".into(), json!(before.hold_minutes));
+        now.insert("hold_minutes".into(), json!(p.hold_minutes));
+    }
+    if now.is_empty() {
+        return Ok(before);
+    }
+    tx.exec(
+        "UPDATE trips SET deposit_kind = ?2, deposit_value = ?3, balance_due_days = ?4,
+                cancellation_policy = ?5, hold_minutes = ?6, updated_at = ?7
+          WHERE id = ?1",
+        params![
+            before.id,
+            dk,
+            dv,
+            p.balance_due_days,
+            p.cancellation_policy.to_text(),
+            p.hold_minutes,
+            tx.now_ts()
+        ],
+    )?;
+    let after = serde_json::Value::Object(now);
+    tx.record_change("trips", &before.id, ChangeOp::Upsert, &after)?;
+    tx.audit(
+        AuditInput::new("trip.policy_changed")
+            .by(staff_id)
+            .on("trip", &before.id)
+            .before(serde_json::Value::Object(was))
+            .after(after),
+    )?;
+    trip(tx, &before.id)
+}
+
 /// Creates a trip; audited, and recorded for the other devices.
 pub fn create_trip(
     tx: &mut WriteTx<'_>,
@@ -108,17 +235,7 @@ pub fn create_trip(
     let code = check_text("the trip code", &d.code, 40)?;
     let name = check_text("the trip name", &d.name, 200)?;
     d.prices.check()?;
-    d.deposit.check("the deposit")?;
-    if d.balance_due_days > 3660 {
-        return Err(Error::invalid_input(
-            "the balance is due at most 3660 days before departure",
-        ));
-    }
-    if d.hold_minutes == 0 || d.hold_minutes > 60 * 24 * 90 {
-        return Err(Error::invalid_input(
-            "a hold lasts from 1 minute to 90 days",
-        ));
-    }
+    check_policy_bounds(d.balance_due_days, d.hold_minutes, d.deposit)?;
     let id = new_id();
     let now = tx.now_ts();
     let (dk, dv) = d.deposit.parts();

@@ -4,6 +4,7 @@
 use crate::foundation::apply::{Applied, Applier, ApplyTx, field, lacks};
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
+use kassa_sync_protocol::wire::LogEntry;
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 use serde_json::json;
@@ -154,4 +155,91 @@ fn apply_audit_entry(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         &[("id", SqlValue::Text(c.entity_id.clone()))],
         &row,
     )
+}
+
+/// The manager's task when sales were taken in another currency than the store's, or the
+/// currency was changed on a device that had not yet heard of them.
+pub const CURRENCY_TASK: &str = "currency_kept";
+
+/// Whether a page may have put the store's currency at odds with its sales: it changed the
+/// store's row, or brought an order taken in another currency than the one held now.
+pub(crate) fn page_touches_currency(tx: &ApplyTx<'_>, entries: &[LogEntry]) -> Result<bool> {
+    let held: Option<String> = tx.row(
+        "SELECT currency FROM stores WHERE id = ?1",
+        [tx.store_id()],
+        |r| r.get(0),
+    )?;
+    Ok(entries.iter().any(|e| {
+        e.change.entity == "stores"
+            || (e.change.entity == "orders"
+                && e.change.payload.get("currency").and_then(|v| v.as_str()) != held.as_deref()
+                && e.change.payload.get("currency").is_some())
+    }))
+}
+
+/// The currency cannot change once anything was sold, and devices offline do not know what
+/// the others sold: one may change the currency while another sells in the old one. Every
+/// device settles it the same way once it holds the same orders: the store's currency is the
+/// one its first sale (by time, then id) was taken in, whatever the last writer set, and a
+/// `currency_kept` task tells the manager what was kept and how many sales were taken in
+/// another currency. Nothing is sent: each device reaches the same answer from the same rows.
+pub(crate) fn settle_currency(tx: &mut ApplyTx<'_>) -> Result<()> {
+    let store_id = tx.store_id().to_string();
+    let Some(held) = tx.row(
+        "SELECT currency FROM stores WHERE id = ?1",
+        [&store_id],
+        |r| r.get::<_, String>(0),
+    )?
+    else {
+        return Ok(());
+    };
+    let Some((kept, first_sale)) = tx.row(
+        "SELECT currency, number FROM orders ORDER BY created_at, id LIMIT 1",
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?
+    else {
+        return Ok(());
+    };
+    let others = tx
+        .row(
+            "SELECT count(*), group_concat(DISTINCT currency) FROM orders WHERE currency <> ?1",
+            [&kept],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+        )?
+        .unwrap_or((0, None));
+    let task = crate::foundation::apply::conflict_id(CURRENCY_TASK, "stores", &store_id);
+    let earlier: Option<String> = tx
+        .row(
+            "SELECT json_extract(detail, '$.changed_to') FROM conflicts WHERE id = ?1",
+            [&task],
+            |r| r.get::<_, Option<String>>(0),
+        )?
+        .flatten();
+    let changed_to = if held != kept {
+        Some(held.clone())
+    } else {
+        earlier
+    };
+    if held != kept {
+        tx.exec(
+            "UPDATE stores SET currency = ?2 WHERE id = ?1",
+            params![store_id, kept],
+        )?;
+    }
+    if changed_to.is_none() && others.0 == 0 {
+        return Ok(());
+    }
+    let mut detail = json!({
+        "kept": kept,
+        "first_sale": first_sale,
+        "sales_in_other_currencies": others.0,
+    });
+    if let Some(list) = others.1 {
+        detail["other_currencies"] = json!(list);
+    }
+    if let Some(to) = changed_to {
+        detail["changed_to"] = json!(to);
+    }
+    tx.conflict_in_family(CURRENCY_TASK, CURRENCY_TASK, "stores", &store_id, detail)
 }

@@ -71,32 +71,6 @@ export function depositRule(kind: "percent" | "fixed", text: string, exponent: n
   return minor === null || minor < 0 ? null : String(minor);
 }
 
-export interface PolicyRow {
-  /** Days before departure, from which on the fee applies. */
-  days: string;
-  /** The fee in percent of the price. */
-  percent: string;
-}
-
-/**
- * A cancellation policy as the core reads it (`60:0,30:25%,0:100%`), rows in any order; null
- * if a row is not valid, two rows share a day, or no row covers the day of departure (0).
- */
-export function policyText(rows: PolicyRow[]): string | null {
-  const parsed: [number, string][] = [];
-  for (const r of rows) {
-    const d = r.days.trim();
-    const p = r.percent.trim().replace(",", ".");
-    if (!/^\d{1,4}$/.test(d) || !/^\d{1,3}(\.\d{1,2})?$/.test(p) || Number(p) > 100) return null;
-    parsed.push([Number(d), p]);
-  }
-  const days = new Set(parsed.map(([d]) => d));
-  if (days.size !== parsed.length || !days.has(0)) return null;
-  return parsed
-    .sort(([a], [b]) => b - a)
-    .map(([d, p]) => `${d}:${p}%`)
-    .join(",");
-}
 
 /** One row of a cancellation policy: from `days` before departure, a fee of `percent` % or `fixedMinor`. */
 export interface PolicyTier {
@@ -117,6 +91,49 @@ export function policyTiers(text: string): PolicyTier[] {
     tiers.push({ days: Number(m[1]), percent: m[2] !== undefined ? Number(m[2]) : null, fixedMinor: m[3] !== undefined ? Number(m[3]) : null });
   }
   return tiers.sort((a, b) => b.days - a.days);
+}
+
+/** A row of the terms editor: a percent fee people type, or a fixed fee (minor units) kept as it was. */
+export interface TermsRow {
+  days: string;
+  percent: string;
+  fixedMinor: number | null;
+}
+
+/** The editor's rows for a policy's tiers, earliest first. */
+export function termsRows(tiers: PolicyTier[]): TermsRow[] {
+  // A fixed fee of nothing is free either way: it is edited as 0 %.
+  return tiers.map((tier) => ({
+    days: String(tier.days),
+    percent: tier.percent !== null ? String(tier.percent) : tier.fixedMinor === 0 ? "0" : "",
+    fixedMinor: tier.fixedMinor === 0 ? null : tier.fixedMinor,
+  }));
+}
+
+/**
+ * The editor's rows as the core reads them (`60:0%,30:25%,0:100%`, a fixed fee as minor units);
+ * null if a row is not valid, two rows share a day, or no row covers the day of departure (0).
+ */
+export function termsText(rows: TermsRow[]): string | null {
+  const parsed: [number, string][] = [];
+  for (const r of rows) {
+    // A number field binds a number (or null when empty); a text field, text.
+    const d = String(r.days ?? "").trim();
+    if (!/^\d{1,4}$/.test(d)) return null;
+    if (r.fixedMinor !== null) {
+      parsed.push([Number(d), String(r.fixedMinor)]);
+      continue;
+    }
+    const p = String(r.percent ?? "").trim().replace(",", ".");
+    if (!/^\d{1,3}(\.\d{1,2})?$/.test(p) || Number(p) > 100) return null;
+    parsed.push([Number(d), `${p}%`]);
+  }
+  const days = new Set(parsed.map(([d]) => d));
+  if (days.size !== parsed.length || !days.has(0)) return null;
+  return parsed
+    .sort(([a], [b]) => b - a)
+    .map(([d, fee]) => `${d}:${fee}`)
+    .join(",");
 }
 
 /** The offset of `timeZone` from UTC at instant `ms`, in minutes (Berlin in summer: 120). */

@@ -9,19 +9,20 @@ export type TripCreateInput = { code: string, name: string, adult_minor: number,
  */
 child_minor?: number, senior_minor?: number, 
 /**
- * `30%` or a fixed amount in minor units (`5000`).
+ * `30%` or a fixed amount in minor units (`5000`); none: the store's booking policy.
  */
-deposit: string, 
+deposit?: string, 
 /**
- * The balance is due this many days before departure.
+ * The balance is due this many days before departure; none: the store's booking policy.
  */
-balance_due_days: number, 
+balance_due_days?: number, 
 /**
- * Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed).
+ * Fees by days before departure: `60:0,30:25%,10:50%,0:100%` (a row for 0 days needed);
+ * none: the store's booking policy.
  */
-cancellation_policy: string, 
+cancellation_policy?: string, 
 /**
- * How long a hold keeps its seats; default 1440 (a day).
+ * How long a hold keeps its seats, in minutes; none: the store's booking policy.
  */
 hold_minutes?: number, 
 /**

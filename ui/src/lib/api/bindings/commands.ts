@@ -20,6 +20,8 @@ import type { BookingListOutput } from "./BookingListOutput";
 import type { BookingNoteInput } from "./BookingNoteInput";
 import type { BookingPayInput } from "./BookingPayInput";
 import type { BookingPaymentOutput } from "./BookingPaymentOutput";
+import type { BookingPolicyDto } from "./BookingPolicyDto";
+import type { BookingPolicyInput } from "./BookingPolicyInput";
 import type { BookingPriceInput } from "./BookingPriceInput";
 import type { BookingPriceOutput } from "./BookingPriceOutput";
 import type { BookingRemindOutput } from "./BookingRemindOutput";
@@ -171,6 +173,7 @@ import type { TripDto } from "./TripDto";
 import type { TripIdInput } from "./TripIdInput";
 import type { TripListOutput } from "./TripListOutput";
 import type { TripOptionAddInput } from "./TripOptionAddInput";
+import type { TripPolicyInput } from "./TripPolicyInput";
 import type { UnlockInput } from "./UnlockInput";
 import type { VoidInput } from "./VoidInput";
 import type { VoucherDto } from "./VoucherDto";
@@ -416,6 +419,12 @@ export type Commands = {
   trip_create: { input: TripCreateInput; output: TripDto };
   /** Adds an option or add-on to a trip, with its own capacity if it has one (audited). */
   trip_option_add: { input: TripOptionAddInput; output: TripDto };
+  /** Changes a trip's terms (deposit, balance due, cancellation fees, hold) for bookings made from now on (audited). */
+  trip_policy_set: { input: TripPolicyInput; output: TripDto };
+  /** The store's booking policy that new trips start from. */
+  booking_policy: { input: NoInput; output: BookingPolicyDto };
+  /** Sets the store's booking policy for new trips: deposit, balance due, cancellation fees and hold, in one step (settings; audited, synced). */
+  booking_policy_set: { input: BookingPolicyInput; output: BookingPolicyDto };
   /** Every trip. */
   trip_list: { input: NoInput; output: TripListOutput };
   /** One trip by id or code. */
@@ -586,6 +595,9 @@ export const COMMAND_NAMES: CommandName[] = [
   "card_findings",
   "trip_create",
   "trip_option_add",
+  "trip_policy_set",
+  "booking_policy",
+  "booking_policy_set",
   "trip_list",
   "trip_get",
   "departure_add",
