@@ -169,3 +169,41 @@ async fn the_settings_fit_1280_pixels_with_translated_groups_in_english_and_germ
     app.wait_text("settings-admin", "Payments and cash").await;
     app.quit().await;
 }
+
+/// Booking policies in the real app: a manager changes the store's deposit and a demo trip's
+/// cancellation fees; both come back from the core when the tab is opened again.
+#[tokio::test]
+async fn a_manager_sets_the_store_booking_policy_and_a_trips_terms() {
+    let app = App::start_with("admin-policies", |data| {
+        kassa(data, &["demo"], &[]);
+    })
+    .await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("main-frame").await;
+    app.click("nav-admin").await;
+    app.click("admin-tab-policies").await;
+    app.el("store-terms").await;
+    app.el("policy-trip").await;
+
+    app.fill("store-terms-deposit", "25").await;
+    app.click("store-terms-save").await;
+    app.wait_text("policies-notice", "saved").await;
+
+    app.click("policy-trip-edit").await;
+    app.el("trip-terms").await;
+    app.fill("trip-terms-fee-percent", "40").await;
+    app.click("trip-terms-save").await;
+    app.wait_text("policies-notice", "bookings made from now on")
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screenshot("booking-policies").await;
+
+    // Away and back: what shows is what the core kept.
+    app.click("admin-tab-overview").await;
+    app.click("admin-tab-policies").await;
+    app.el("store-terms").await;
+    assert_eq!(app.attr("store-terms-deposit", "value").await, "25");
+    app.wait_text("policy-trip-fees", "40 % of the price").await;
+    app.quit().await;
+}
