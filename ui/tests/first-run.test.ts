@@ -63,3 +63,26 @@ describe("first-run setup", () => {
     expect(await screen.findByTestId("setup-error")).toHaveTextContent("at least 12");
   });
 });
+
+describe("joining a store", () => {
+  it("reads a scanned pairing link into the server's address and the code", async () => {
+    setLocale("en");
+    const backend = createMockBackend({
+      sync_pair: () => {
+        throw new Error("stop here: the fields are what this test looks at");
+      },
+    });
+    const user = userEvent.setup();
+    render(App, { props: { backend } });
+    await user.click(await screen.findByTestId("setup-mode-join"));
+    // A 2D scanner types the QR code's text and Enter.
+    const link = "kassa://pair?server=https%3A%2F%2Fsync.example.com%3A8443&code=7KQ2-M9XD-0RTA-W4HF";
+    await user.type(screen.getByTestId("join-url"), `${link}{Enter}`);
+    expect(screen.getByTestId("join-url")).toHaveValue("https://sync.example.com:8443");
+    expect(screen.getByTestId("join-code")).toHaveValue("7KQ2-M9XD-0RTA-W4HF");
+    expect(backend.calls.find((c) => c.command === "sync_pair")?.input).toMatchObject({
+      server_url: "https://sync.example.com:8443",
+      code: "7KQ2-M9XD-0RTA-W4HF",
+    });
+  });
+});

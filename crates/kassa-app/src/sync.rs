@@ -10,7 +10,7 @@ use crate::dto::{
     PairingCodeDto, StoreDeviceDto, StoreDevicesOutput, SyncPairInput, SyncPairOutput,
     SyncReportDto,
 };
-use crate::{Api, ApiResult};
+use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::Permission;
 use kassa_store::foundation::apply::conflicts;
@@ -24,6 +24,12 @@ impl Api {
     /// no store yet joins the store the code was made for and downloads it; no one can be
     /// signed in there yet, so the one-time code is the whole authority.
     pub fn sync_pair(&self, input: SyncPairInput) -> ApiResult<SyncPairOutput> {
+        let (server_url, code) = pairing_target(&input.server_url, &input.code)?;
+        let input = SyncPairInput {
+            server_url,
+            code,
+            ..input
+        };
         let _one_at_a_time = self.sync_lock();
         let joining = device::device(self.store().conn())?.is_none();
         if joining {
@@ -174,11 +180,15 @@ impl Api {
             .ok_or_else(sync_state::not_paired)?
             .server_url;
         let issued = blocking::pairing_code(&self.store, Some(&me.staff_id))?;
-        let pairing_uri = format!(
-            "kassa://pair?server={}&code={}",
-            uri_component(&server_url),
-            uri_component(&issued.code)
-        );
+        let pairing_uri = url::Url::parse_with_params(
+            "kassa://pair",
+            [
+                ("server", server_url.as_str()),
+                ("code", issued.code.as_str()),
+            ],
+        )
+        .map_err(|e| kassa_domain::Error::internal(format!("pairing link: {e}")))?
+        .to_string();
         Ok(PairingCodeDto {
             qr_svg: crate::setup::qr_svg(&pairing_uri)?,
             code: issued.code,
@@ -250,16 +260,46 @@ pub(crate) fn email_dto(e: email::QueuedEmail) -> EmailStatusDto {
 }
 
 /// `text` percent-encoded for a URI's query (RFC 3986 unreserved characters stay).
-fn uri_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// What a pairing link holds (`kassa://pair?server=…&code=…`: the QR code of a pairing code,
+/// and what a 2D scanner types when it reads it), or the address and code as typed. A link
+/// with a code typed beside it must carry the same code.
+pub(crate) fn pairing_target(server_url: &str, code: &str) -> ApiResult<(String, String)> {
+    let text = server_url.trim();
+    let typed = code.trim();
+    if !text.to_ascii_lowercase().starts_with("kassa:") {
+        return Ok((text.to_string(), typed.to_string()));
+    }
+    let bad = || {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            "this is not a whole pairing link (kassa://pair?server=…&code=…): scan it again or type the server's address and the code",
+        )
+    };
+    let link = url::Url::parse(text).map_err(|_| bad())?;
+    if link.host_str() != Some("pair") {
+        return Err(bad());
+    }
+    let (mut server, mut link_code) = (None, None);
+    for (key, value) in link.query_pairs() {
+        match key.as_ref() {
+            "server" => server = Some(value.trim().to_string()),
+            "code" => link_code = Some(value.trim().to_string()),
+            _ => {}
         }
     }
-    out
+    let (Some(server), Some(link_code)) = (server, link_code) else {
+        return Err(bad());
+    };
+    if server.is_empty() || link_code.is_empty() {
+        return Err(bad());
+    }
+    if !typed.is_empty() && !typed.eq_ignore_ascii_case(&link_code) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "the code typed is not the one in the pairing link: clear the code, or type the server's address instead of the link",
+        ));
+    }
+    Ok((server, link_code))
 }
 
 impl Api {
@@ -276,5 +316,56 @@ impl Api {
             sent: counts.sent,
             failed: counts.failed,
         })
+    }
+}
+
+#[cfg(test)]
+mod pairing_link_tests {
+    use super::pairing_target;
+
+    #[test]
+    fn a_pairing_link_gives_the_server_and_the_code() {
+        let link = url::Url::parse_with_params(
+            "kassa://pair",
+            [
+                ("server", "https://sync.example.com:8443/kassa"),
+                ("code", "7KQ2-M9XD"),
+            ],
+        )
+        .unwrap()
+        .to_string();
+        assert_eq!(
+            pairing_target(&format!("  {link} "), "").unwrap(),
+            (
+                "https://sync.example.com:8443/kassa".into(),
+                "7KQ2-M9XD".into()
+            )
+        );
+        assert_eq!(
+            pairing_target(&link, "7kq2-m9xd").unwrap().1,
+            "7KQ2-M9XD",
+            "the same code typed beside it"
+        );
+        assert_eq!(
+            pairing_target(&link, "OTHER").unwrap_err().code,
+            "invalid_input"
+        );
+        for bad in [
+            "kassa://pair?server=https%3A%2F%2Fx",
+            "kassa://pair?code=7KQ2",
+            "kassa://other?server=https%3A%2F%2Fx&code=1",
+            "kassa:nonsense",
+            "kassa://pair?server=&code=1",
+        ] {
+            assert_eq!(
+                pairing_target(bad, "").unwrap_err().code,
+                "invalid_input",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            pairing_target(" http://127.0.0.1:8080 ", " CODE ").unwrap(),
+            ("http://127.0.0.1:8080".into(), "CODE".into())
+        );
     }
 }

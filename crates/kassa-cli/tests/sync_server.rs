@@ -90,18 +90,14 @@ fn two_devices(database: &str) {
 
     // Device B: an empty folder joins the store and downloads it.
     let code = pairing_code(server_data.path(), database, Some(&store_id));
+    // B joins through the pairing link the code's QR code holds, as a scanner types it.
+    let link = format!(
+        "kassa://pair?server={}&code={code}",
+        server.url().replace(':', "%3A").replace('/', "%2F")
+    );
     let joined = ok(kassa(
         b,
-        &[
-            "pair",
-            "--server",
-            &server.url(),
-            "--code",
-            &code,
-            "--name",
-            "Till 2",
-            "--json",
-        ],
+        &["pair", "--server", &link, "--name", "Till 2", "--json"],
     ));
     assert_eq!(joined["store_id"], store_id.as_str(), "{joined}");
     assert_ne!(joined["device_id"], paired["device_id"], "{joined}");

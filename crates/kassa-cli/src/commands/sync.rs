@@ -9,12 +9,13 @@ use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct PairArgs {
-    /// The server's address: https://..., or http:// for a server on this machine.
+    /// The server's address: https://..., or http:// for a server on this machine; or the
+    /// pairing link `kassa://pair?server=…&code=…` that the pairing code's QR code holds.
     #[arg(long, value_name = "URL")]
     pub server: String,
-    /// The one-time pairing code the server gave (or KASSA_PAIRING_CODE).
+    /// The one-time pairing code the server gave (or KASSA_PAIRING_CODE); none with a link.
     #[arg(long, env = "KASSA_PAIRING_CODE", value_name = "CODE")]
-    pub code: String,
+    pub code: Option<String>,
     /// The name the store's device list shows (default: this device's name).
     #[arg(long)]
     pub name: Option<String>,
@@ -65,14 +66,17 @@ pub enum DevicesCommand {
 pub fn pair(api: &Api, a: &PairArgs) -> Result<Outcome, ApiError> {
     let out = api.sync_pair(SyncPairInput {
         server_url: a.server.clone(),
-        code: a.code.clone(),
+        code: a.code.clone().unwrap_or_default(),
         device_name: a.name.clone(),
     })?;
+    let with = if a.server.trim().to_ascii_lowercase().starts_with("kassa:") {
+        "the server of the pairing link".to_string()
+    } else {
+        a.server.trim().trim_end_matches('/').to_string()
+    };
     let mut human = format!(
-        "Paired with {} as device {} of store {}.",
-        a.server.trim_end_matches('/'),
-        out.device_code,
-        out.store_id
+        "Paired with {with} as device {} of store {}.",
+        out.device_code, out.store_id
     );
     if out.pulled > 0 {
         human.push_str(&format!(
