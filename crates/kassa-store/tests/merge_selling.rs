@@ -956,6 +956,12 @@ fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sal
         )
         .unwrap();
     assert_eq!(francs, "CHF");
+    // B syncs first: what it pulls back is its own; then A's sale reaches it alone, in a page
+    // with no change to the store's row.
+    log.push(&b);
+    let r = log.pull(&mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(currency_state(&b, &store_id), ("CHF".to_string(), None));
 
     exchange(&mut log, &mut a, &mut b);
     let (on_a, task_a) = currency_state(&a, &store_id);

@@ -65,6 +65,7 @@ pub(crate) fn all(devices: &[Device], sales: &[Sale], failed_sign_ins: u64) -> R
             }
             Some(_) => {}
         }
+        currency_settled(c, d)?;
         over_refunds_flagged(c, d)?;
         crossed_counts_flagged(c, d)?;
         oversold_flagged(c, d)?;
@@ -98,6 +99,38 @@ pub(crate) fn all(devices: &[Device], sales: &[Sale], failed_sign_ins: u64) -> R
         }
     }
     Ok(conflict_sets.map_or(0, |c| c.len() as u64))
+}
+
+/// The store's currency is its first sale's, whatever a device offline set, and sales taken
+/// in another currency are a manager's task.
+fn currency_settled(c: &Connection, d: usize) -> Result<(), String> {
+    let first = rows(
+        c,
+        "SELECT currency FROM orders ORDER BY created_at, id LIMIT 1",
+    )?;
+    let Some(first) = first.first() else {
+        return Ok(());
+    };
+    let held = rows(c, "SELECT currency FROM stores")?;
+    if held != [first.clone()] {
+        return Err(format!(
+            "d{d}: the store's currency is {held:?}, its first sale was taken in {first}"
+        ));
+    }
+    let others = rows(
+        c,
+        "SELECT CAST(count(*) AS TEXT) FROM orders WHERE currency <> (SELECT currency FROM stores)",
+    )?;
+    let tasks = rows(
+        c,
+        "SELECT CAST(count(*) AS TEXT) FROM conflicts WHERE kind = 'currency_kept'",
+    )?;
+    if others != ["0"] && tasks != ["1"] {
+        return Err(format!(
+            "d{d}: {others:?} sales in another currency and {tasks:?} currency tasks"
+        ));
+    }
+    Ok(())
 }
 
 /// Every sale the tills made is there exactly once, and no receipt number is held twice.

@@ -1023,6 +1023,9 @@ impl Sim {
     }
 
     fn change_setting(&mut self, d: usize) -> Result<(), String> {
+        if self.rng.gen_range(0..3) == 0 {
+            return self.change_currency(d);
+        }
         let v = self.rng.gen_range(0..5) * 500;
         let result = self.write_on(d, |tx, store_id, admin| {
             settings::set(
@@ -1035,6 +1038,27 @@ impl Sim {
         });
         if self.outcome(d, "setting", result).is_some() {
             self.log(format!("d{d} set the discount limit to {v}"));
+        }
+        Ok(())
+    }
+
+    /// The store's currency changed on a device: refused once it holds a sale, but a device
+    /// that has not heard of the others' sales yet takes it, and sync must settle it.
+    fn change_currency(&mut self, d: usize) -> Result<(), String> {
+        let code = ["EUR", "CHF", "GBP"][self.rng.gen_range(0..3)];
+        let result = self.write_on(d, |tx, store_id, admin| {
+            kassa_store::foundation::device::update_store(
+                tx,
+                store_id,
+                admin,
+                &kassa_store::foundation::device::StoreChange {
+                    name: None,
+                    currency: Some(code.to_string()),
+                },
+            )
+        });
+        if self.outcome(d, "currency", result).is_some() {
+            self.log(format!("d{d} set the currency to {code}"));
         }
         Ok(())
     }

@@ -4,7 +4,6 @@
 use crate::foundation::apply::{Applied, Applier, ApplyTx, field, lacks};
 use kassa_domain::{Error, Result};
 use kassa_sync_protocol::Change;
-use kassa_sync_protocol::wire::LogEntry;
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 use serde_json::json;
@@ -33,6 +32,9 @@ fn apply_store(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     let won = tx.winning_fields(c)?;
     if won.is_empty() {
         return Ok(Applied::AlreadyHeld);
+    }
+    if won.contains_key("currency") {
+        tx.note_currency(None)?;
     }
     let stamp = ApplyTx::stamp_ts(c);
     tx.write_reference(
@@ -160,22 +162,6 @@ fn apply_audit_entry(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
 /// The manager's task when sales were taken in another currency than the store's, or the
 /// currency was changed on a device that had not yet heard of them.
 pub const CURRENCY_TASK: &str = "currency_kept";
-
-/// Whether a page may have put the store's currency at odds with its sales: it changed the
-/// store's row, or brought an order taken in another currency than the one held now.
-pub(crate) fn page_touches_currency(tx: &ApplyTx<'_>, entries: &[LogEntry]) -> Result<bool> {
-    let held: Option<String> = tx.row(
-        "SELECT currency FROM stores WHERE id = ?1",
-        [tx.store_id()],
-        |r| r.get(0),
-    )?;
-    Ok(entries.iter().any(|e| {
-        e.change.entity == "stores"
-            || (e.change.entity == "orders"
-                && e.change.payload.get("currency").and_then(|v| v.as_str()) != held.as_deref()
-                && e.change.payload.get("currency").is_some())
-    }))
-}
 
 /// The currency cannot change once anything was sold, and devices offline do not know what
 /// the others sold: one may change the currency while another sells in the old one. Every

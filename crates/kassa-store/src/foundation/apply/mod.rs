@@ -146,6 +146,9 @@ pub struct ApplyTx<'c> {
     /// Whether `parked_changes` may hold a row (so applying a change must clear its own).
     parked_any: bool,
     conflicts: u64,
+    /// Whether the page may have put the store's currency at odds with its sales (see
+    /// `foundation::remote::settle_currency`).
+    currency_touched: bool,
     /// Search entries to write once the page's changes are applied (see
     /// [`ApplyTx::index_later`]): `(entity, id, writer)`.
     search_later: std::cell::RefCell<Vec<(&'static str, String, SearchWriter)>>,
@@ -209,6 +212,26 @@ impl<'c> ApplyTx<'c> {
                 |_| Ok(()),
             )?
             .is_some())
+    }
+
+    /// Notes an order taken in `currency`, or the store's currency changed (`None`): when it
+    /// differs from the store's, the page ends by settling the currency.
+    pub(crate) fn note_currency(&mut self, currency: Option<&str>) -> Result<()> {
+        if self.currency_touched {
+            return Ok(());
+        }
+        self.currency_touched = match currency {
+            None => true,
+            Some(c) => {
+                let held: Option<String> = self.row(
+                    "SELECT currency FROM stores WHERE id = ?1",
+                    [&self.store_id],
+                    |r| r.get(0),
+                )?;
+                held.as_deref() != Some(c)
+            }
+        };
+        Ok(())
     }
 
     /// The time this page is applied, read once at its start.

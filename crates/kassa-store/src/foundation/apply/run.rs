@@ -33,6 +33,7 @@ impl<'c> ApplyTx<'c> {
             park_reason: None,
             parked_any,
             conflicts: 0,
+            currency_touched: false,
             search_later: Default::default(),
         })
     }
@@ -302,7 +303,6 @@ fn apply_page(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
     let mut atx = ApplyTx::begin(tx, now)?;
-    let currency_touched = crate::foundation::remote::page_touches_currency(&atx, entries)?;
     let mut report = ApplyReport::default();
     for e in entries {
         atx.current = Some(Current::of(&e.change));
@@ -325,7 +325,7 @@ fn apply_page(
     if atx.parked_any {
         atx.retry_parked(&mut report)?;
     }
-    if currency_touched {
+    if atx.currency_touched {
         crate::foundation::remote::settle_currency(&mut atx)?;
     }
     atx.write_search_entries()?;

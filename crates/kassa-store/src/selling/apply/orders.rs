@@ -246,6 +246,7 @@ fn apply_checkout(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if let Some(reason) = tx.missing_parent(&parents)? {
         return Ok(tx.park(reason));
     }
+    tx.note_currency(text(order, "currency"))?;
 
     let mut row = cols(order, ORDER_COLUMNS);
     let clashed = settle_keys(tx, "orders", order_id, &mut row, order)?;
