@@ -11,7 +11,11 @@ use kassa_store::foundation::outbox::pending_changes;
 use kassa_store::foundation::tables::{TABLES, TableClass};
 
 /// Checks every rule; the number of conflicts recorded, or what broke.
-pub(crate) fn all(devices: &[Device], sales: &[Sale], failed_sign_ins: u64) -> Result<u64, String> {
+pub(crate) fn all(
+    devices: &[&Device],
+    sales: &[&Sale],
+    failed_sign_ins: u64,
+) -> Result<u64, String> {
     let mut reference: Option<(usize, Vec<String>)> = None;
     let mut locks: Option<Vec<String>> = None;
     let mut conflict_sets: Option<Vec<String>> = None;
@@ -134,7 +138,7 @@ fn currency_settled(c: &Connection, d: usize) -> Result<(), String> {
 }
 
 /// Every sale the tills made is there exactly once, and no receipt number is held twice.
-fn sales_once(c: &Connection, d: usize, sales: &[Sale]) -> Result<(), String> {
+fn sales_once(c: &Connection, d: usize, sales: &[&Sale]) -> Result<(), String> {
     let mut want: Vec<String> = sales
         .iter()
         .map(|s| format!("{} {}", s.order_id, s.number))

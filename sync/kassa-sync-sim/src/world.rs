@@ -176,6 +176,17 @@ impl Device {
 pub(crate) struct Sale {
     pub order_id: String,
     pub number: String,
+    /// The device that sold it.
+    pub device: usize,
+}
+
+/// A device an admin revoked (a stolen laptop): it syncs no more, and what it had not sent
+/// by then never reaches the others.
+struct Revoked {
+    index: usize,
+    device_id: String,
+    /// Its sales still in its outbox when it was found revoked: the only ones that may be lost.
+    unsent_orders: Vec<String>,
 }
 
 struct Sim {
@@ -200,8 +211,10 @@ struct Sim {
     bookings: Vec<String>,
     /// TOTP steps the admin signed in with on devices with a sound clock.
     steps_used: Vec<u64>,
-    /// Failed sign-ins the devices recorded: every device must hold each one after sync.
-    failed_sign_ins: u64,
+    /// Failed sign-ins each device recorded: every device must hold each one after sync.
+    failed_sign_ins: Vec<u64>,
+    /// The device revoked, once one is.
+    revoked: Option<Revoked>,
     trace: Vec<String>,
     stats: Summary,
 }
@@ -241,7 +254,8 @@ impl Sim {
             departures: Vec::new(),
             bookings: Vec::new(),
             steps_used: Vec::new(),
-            failed_sign_ins: 0,
+            failed_sign_ins: Vec::new(),
+            revoked: None,
             trace: Vec::new(),
             stats: Summary::default(),
         })
@@ -522,13 +536,91 @@ impl Sim {
         self.join_device(joiner, Duration::zero()).await?;
         // The newcomer's own joining reaches the others.
         self.quiet().await?;
-        self.stats.conflicts = check::all(&self.devices, &self.sales, self.failed_sign_ins)?;
+        self.stats.conflicts = self.check()?;
         Ok(())
+    }
+
+    /// The rules, over the devices still in the store. A revoked device's sales and failed
+    /// sign-ins count where they reached the others; those it had sent before it was revoked
+    /// must have.
+    fn check(&self) -> Result<u64, String> {
+        let active: Vec<&Device> = self
+            .devices
+            .iter()
+            .filter(|d| self.revoked.as_ref().is_none_or(|r| r.index != d.index))
+            .collect();
+        let mut sales: Vec<&Sale> = self.sales.iter().collect();
+        let mut failures: u64 = self
+            .failed_sign_ins
+            .iter()
+            .enumerate()
+            .filter(|(d, _)| self.revoked.as_ref().is_none_or(|r| r.index != *d))
+            .map(|(_, n)| n)
+            .sum();
+        if let Some(r) = &self.revoked {
+            let first = active.first().ok_or("no device is left")?;
+            let s = first.lock();
+            let arrived: Vec<String> = s
+                .conn()
+                .prepare("SELECT id FROM orders WHERE device_id = ?1")
+                .and_then(|mut st| {
+                    st.query_map([&r.device_id], |row| row.get(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .map_err(|e| format!("the revoked device's orders: {e}"))?;
+            for sale in self.sales.iter().filter(|x| x.device == r.index) {
+                if !r.unsent_orders.contains(&sale.order_id) && !arrived.contains(&sale.order_id) {
+                    return Err(format!(
+                        "d{} sent {} before it was revoked, yet it never reached the others",
+                        r.index, sale.number
+                    ));
+                }
+            }
+            sales.retain(|x| x.device != r.index || arrived.contains(&x.order_id));
+            failures += s
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM sign_in_events WHERE kind = 'failure' AND device_id = ?1",
+                    [&r.device_id],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map_err(|e| format!("the revoked device's sign-ins: {e}"))
+                .map(|n| u64::try_from(n).unwrap_or(0))?;
+        }
+        // The store key moved on when a device was revoked, and every device left holds the
+        // same newest epoch (the secrets it sealed are sealed again under it).
+        let mut epochs = Vec::new();
+        for d in &active {
+            let e: i64 = d
+                .lock()
+                .conn()
+                .query_row(
+                    "SELECT coalesce(max(epoch), 1) FROM store_key_epochs",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| format!("d{}: store key epochs: {e}", d.index))?;
+            epochs.push(e);
+        }
+        if epochs.windows(2).any(|w| w[0] != w[1]) {
+            return Err(format!(
+                "the devices hold other store key epochs: {epochs:?}"
+            ));
+        }
+        if self.revoked.is_some() && epochs.first().is_some_and(|e| *e < 2) {
+            return Err(format!(
+                "a device was revoked and the store key did not move on: {epochs:?}"
+            ));
+        }
+        check::all(&active, &sales, failures)
     }
 
     /// One step of the workload, chosen by the seed.
     async fn step(&mut self) -> Result<(), String> {
-        let d = self.rng.gen_range(0..self.devices.len());
+        let mut d = self.rng.gen_range(0..self.devices.len());
+        if self.revoked.as_ref().is_some_and(|r| r.index == d) {
+            d = 0;
+        }
         let roll = self.rng.gen_range(0..1000);
         match roll {
             0..250 => self.sale(d),
@@ -550,6 +642,7 @@ impl Sim {
             _ if !self.cfg.faults || roll < 960 => self.sync(d).await,
             960..972 => self.restart_server(),
             972..980 => self.outage(),
+            980..984 => self.revoke_device().await,
             _ => self.restart_device(d),
         }
     }
@@ -656,6 +749,7 @@ impl Sim {
             self.sales.push(Sale {
                 order_id: out.order_id,
                 number: out.number,
+                device: d,
             });
         }
         Ok(())
@@ -1131,7 +1225,10 @@ impl Sim {
         );
         let recorded = u64::try_from(failures(&s)? - before).unwrap_or(0);
         drop(s);
-        self.failed_sign_ins += recorded;
+        if self.failed_sign_ins.len() <= d {
+            self.failed_sign_ins.resize(d + 1, 0);
+        }
+        self.failed_sign_ins[d] += recorded;
         Ok((result, recorded))
     }
 
@@ -1175,8 +1272,74 @@ impl Sim {
             Err(e) => {
                 self.stats.failed_syncs += 1;
                 self.log(format!("d{d} sync failed: {}", e.code.as_str()));
+                if e.code == kassa_domain::ErrorCode::DeviceRevoked {
+                    self.found_revoked(d)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// The admin on d0 revokes another device (once a run, and only while three or more are
+    /// in the store). An answer lost on the network leaves it unknown until the device's
+    /// next sync is refused.
+    async fn revoke_device(&mut self) -> Result<(), String> {
+        if self.revoked.is_some() || self.devices.len() < 3 {
+            return Ok(());
+        }
+        let v = self.rng.gen_range(1..self.devices.len());
+        let id = self.device_id(v)?;
+        let r = kassa_sync_client::revoke(
+            &self.devices[0].store,
+            &self.transport(),
+            &id,
+            Some(&self.admin_id.clone()),
+        )
+        .await;
+        match r {
+            Ok(()) => {
+                self.log(format!("d0 revoked d{v}"));
+                self.found_revoked(v)
+            }
+            Err(e) => {
+                self.log(format!("d0 revoking d{v} failed: {}", e.code.as_str()));
+                Ok(())
+            }
+        }
+    }
+
+    fn device_id(&self, d: usize) -> Result<String, String> {
+        self.devices[d]
+            .lock()
+            .conn()
+            .query_row("SELECT id FROM device", [], |r| r.get(0))
+            .map_err(|e| format!("d{d}: its id: {e}"))
+    }
+
+    /// Notes device `d` as revoked, with the sales it had not sent.
+    fn found_revoked(&mut self, d: usize) -> Result<(), String> {
+        if self.revoked.is_some() {
+            return Ok(());
+        }
+        let device_id = self.device_id(d)?;
+        let unsent_orders: Vec<String> = self.devices[d]
+            .lock()
+            .conn()
+            .prepare("SELECT DISTINCT entity_id FROM outbox WHERE entity = 'orders'")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(|e| format!("d{d}: its outbox: {e}"))?;
+        self.log(format!(
+            "d{d} is revoked with {} sales unsent",
+            unsent_orders.len()
+        ));
+        self.revoked = Some(Revoked {
+            index: d,
+            device_id,
+            unsent_orders,
+        });
         Ok(())
     }
 
@@ -1234,10 +1397,20 @@ impl Sim {
         for round in 0..12 {
             let mut moved = false;
             for d in 0..self.devices.len() {
+                if self.revoked.as_ref().is_some_and(|r| r.index == d) {
+                    continue;
+                }
                 self.tick(1);
-                let r = sync_once(&self.devices[d].store, &self.transport())
-                    .await
-                    .map_err(|e| format!("device {d} cannot sync on a quiet network: {e}"))?;
+                let r = match sync_once(&self.devices[d].store, &self.transport()).await {
+                    Err(e) if e.code == kassa_domain::ErrorCode::DeviceRevoked => {
+                        self.found_revoked(d)?;
+                        moved = true;
+                        continue;
+                    }
+                    r => {
+                        r.map_err(|e| format!("device {d} cannot sync on a quiet network: {e}"))?
+                    }
+                };
                 moved |= r.pushed > 0 || r.pulled > 0;
             }
             if !moved {
