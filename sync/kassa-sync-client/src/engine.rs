@@ -326,8 +326,16 @@ pub async fn sync_once_with_progress<T: Transport>(
         let hs = handshake(transport).await?;
         server_time(&hs.server_time)?;
         let mut report = push_all(store, transport, &creds).await?;
-        let ((latest, epoch), heads) =
-            pull_all(store, transport, &creds, &mut report, progress).await?;
+        let mut resealed = 0;
+        let ((latest, epoch), heads) = pull_all(
+            store,
+            transport,
+            &creds,
+            &mut report,
+            &mut resealed,
+            progress,
+        )
+        .await?;
         // With the whole log pulled, every other device's chain must reach its published head.
         report.conflicts += audit_heads::record_published(&mut lock(store), &heads)?;
         // A refund another till wrote before it knew of a card this till saw declined may
@@ -347,7 +355,7 @@ pub async fn sync_once_with_progress<T: Transport>(
             // The outcomes go out now, so the store's other devices see them at their next sync.
             report.pushed += push_all(store, transport, &creds).await?.pushed;
         }
-        if catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
+        if resealed + catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
             // The secrets sealed again under the new epoch go out now, so the store's other
             // devices receive them at their next sync.
             report.pushed += push_all(store, transport, &creds).await?.pushed;
@@ -410,14 +418,16 @@ async fn push_all<T: Transport>(
     Ok(report)
 }
 
-/// Pulls and applies the server's log after this device's cursor until none remains;
-/// answers the server's last time and the store key's current epoch, and the audit heads the
+/// Pulls and applies the server's log after this device's cursor until none remains, taking
+/// a newer store key epoch before a page that may hold secrets sealed under it (`resealed`
+/// counts the secrets sealed again then); answers the server's last time and the store key's current epoch, and the audit heads the
 /// server published with the last page.
 async fn pull_all<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
     creds: &Credentials,
     report: &mut SyncReport,
+    resealed: &mut u32,
     progress: &dyn Fn(u64),
 ) -> Result<((DateTime<Utc>, u32), Vec<AuditHead>)> {
     loop {
@@ -437,6 +447,17 @@ async fn pull_all<T: Transport>(
                     page.cursor
                 ),
             ));
+        }
+        // Secrets in this page may be sealed under a store key epoch this device does not
+        // hold yet (a device was revoked meanwhile): the key comes first, so a device never
+        // holds a secret it cannot open (staff could not sign in here offline). Without the
+        // key the page waits for the next sync.
+        if page.store_key_epoch > kassa_store::foundation::keys::FIRST_EPOCH {
+            let held = lock(store).store_key()?.epoch();
+            if page.store_key_epoch > held {
+                *resealed +=
+                    catch_up_store_key(store, transport, creds, page.store_key_epoch).await?;
+            }
         }
         let applied = apply::apply_remote(&mut lock(store), &page.changes, page.cursor)?;
         report.pulled += applied.applied;
