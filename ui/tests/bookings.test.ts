@@ -5,7 +5,7 @@ import { MOCK_TOTP, createMockBackend } from "../src/lib/api/mock";
 import { setLocale } from "../src/lib/i18n/index.svelte";
 import WizardHarness from "./WizardHarness.svelte";
 import type { DepartureDto } from "../src/lib/api/bindings/DepartureDto";
-import { actionsFor, byDay, departureTime, depositRule, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
+import { actionsFor, byDay, departureTime, depositRule, holdLapsed, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
 
 const dep = (id: string, departs_at: string, time_zone = "Europe/Berlin"): DepartureDto => ({
   id,
@@ -44,6 +44,16 @@ describe("a booking's actions", () => {
     expect(actionsFor("cancelled", 0)).toEqual([]);
     expect(actionsFor("expired", 100)).toEqual([]);
     expect(actionsFor("completed", 0)).toEqual([]);
+    expect(actionsFor("held", 100, true)).toEqual(["cancel"]);
+  });
+
+  it("knows a hold past its time has lapsed, whichever device made it", () => {
+    const at = Date.parse("2026-07-01T10:00:00Z");
+    const held = { status: "held", hold_expires_at: "2026-07-01T10:00:00.000Z" };
+    expect(holdLapsed(held, at - 1)).toBe(false);
+    expect(holdLapsed(held, at)).toBe(true);
+    expect(holdLapsed({ ...held, status: "confirmed" }, at + 1)).toBe(false);
+    expect(holdLapsed({ status: "held", hold_expires_at: null }, at + 1)).toBe(false);
   });
 
   it("offers what is left of the deposit first, then the balance", () => {

@@ -583,6 +583,7 @@ impl Api {
                     total_minor: s.total_minor,
                     paid_minor: s.paid_minor,
                     balance_due_on: s.balance_due_on,
+                    hold_expires_at: s.hold_expires_at,
                 })
                 .collect(),
         })

@@ -441,12 +441,20 @@ fn an_expired_hold_releases_its_seats() {
         .write(|tx| bookings::pay(tx, &store_id, &admin, &held.id, BookingTender::Cash, 100))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidTransition);
+    assert!(
+        e.message.contains("lapsed") && e.message.contains("make a new booking"),
+        "{}",
+        e.message
+    );
     assert_eq!(
         bookings::availability(store.conn(), &dep, clock.now())
             .unwrap()
             .left,
         2
     );
+    // The list says when the hold ends, so a screen can show it lapsed.
+    let listed = bookings::lifecycle::list(store.conn(), Some(&dep), None, None, 10).unwrap();
+    assert_eq!(listed[0].hold_expires_at, held.hold_expires_at);
     // Booking them expires the old hold in the same transaction.
     store
         .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))

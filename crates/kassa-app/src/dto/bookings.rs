@@ -398,6 +398,9 @@ pub struct BookingSummaryDto {
     pub total_minor: i64,
     pub paid_minor: i64,
     pub balance_due_on: String,
+    /// When a held booking's hold ends (past it, the hold has lapsed: its seats count for
+    /// nobody until the device that made it marks it expired).
+    pub hold_expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

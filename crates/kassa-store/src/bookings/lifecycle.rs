@@ -667,8 +667,9 @@ pub fn pay(
         return Err(Error::new(
             ErrorCode::InvalidTransition,
             format!(
-                "the hold of booking {} has expired; hold it again first",
-                b.reference
+                "the hold of booking {} lapsed at {}: its seats went back to the departure; make a new booking",
+                b.reference,
+                b.hold_expires_at.as_deref().unwrap_or("its expiry")
             ),
         ));
     }
@@ -1169,6 +1170,8 @@ pub struct BookingSummary {
     pub total_minor: i64,
     pub paid_minor: i64,
     pub balance_due_on: String,
+    /// When a held booking's hold ends.
+    pub hold_expires_at: Option<String>,
 }
 
 /// Bookings, newest first: of one departure, one status, or matching `search` (reference,
@@ -1189,7 +1192,7 @@ pub fn list(
                 b.total_minor,
                 coalesce((SELECT sum(CASE WHEN p.direction = 'refund' THEN -p.amount_minor ELSE p.amount_minor END)
                             FROM booking_payments p WHERE p.booking_id = b.id), 0),
-                b.balance_due_on, c.name, d.time_zone";
+                b.balance_due_on, c.name, d.time_zone, b.hold_expires_at";
     const JOINS: &str =
         "JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
            LEFT JOIN customers c ON c.id = b.customer_id
@@ -1231,6 +1234,7 @@ pub fn list(
                     balance_due_on: r.get(10)?,
                     customer_name: r.get(11)?,
                     time_zone: r.get(12)?,
+                    hold_expires_at: r.get(13)?,
                 })
             },
         )

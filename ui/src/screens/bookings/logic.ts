@@ -39,8 +39,17 @@ export function issueFor(issues: TravellerIssueDto[], index: number, field: stri
 
 export type BookingAction = "pay" | "hold" | "cancel" | "complete";
 
-/** The lifecycle actions a booking in `status` with `balance` still owed offers. */
-export function actionsFor(status: string, balance: number): BookingAction[] {
+/**
+ * Whether a held booking's hold is past its time at `now` (ms): its seats count for nobody,
+ * though the device that made it marks it expired only at its next booking or expiry run.
+ */
+export function holdLapsed(b: { status: string; hold_expires_at: string | null }, now: number): boolean {
+  return b.status === "held" && !!b.hold_expires_at && Date.parse(b.hold_expires_at) <= now;
+}
+
+/** The lifecycle actions a booking in `status` with `balance` still owed offers (a lapsed hold: only cancelling). */
+export function actionsFor(status: string, balance: number, lapsed = false): BookingAction[] {
+  if (lapsed) return ["cancel"];
   switch (status) {
     case "quote":
       return ["hold", "cancel"];

@@ -4,4 +4,9 @@ export type BookingSummaryDto = { booking_id: string, reference: string, status:
 /**
  * The departure's time zone, which its times are read in.
  */
-time_zone: string, trip_name: string, customer_id: string | null, customer_name: string | null, seats: number, total_minor: number, paid_minor: number, balance_due_on: string, };
+time_zone: string, trip_name: string, customer_id: string | null, customer_name: string | null, seats: number, total_minor: number, paid_minor: number, balance_due_on: string, 
+/**
+ * When a held booking's hold ends (past it, the hold has lapsed: its seats count for
+ * nobody until the device that made it marks it expired).
+ */
+hold_expires_at: string | null, };
