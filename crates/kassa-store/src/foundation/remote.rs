@@ -189,9 +189,16 @@ pub(crate) fn settle_currency(tx: &mut ApplyTx<'_>) -> Result<()> {
     };
     let others = tx
         .row(
-            "SELECT count(*), group_concat(DISTINCT currency) FROM orders WHERE currency <> ?1",
+            "SELECT sum(n), group_concat(currency, ',') FROM
+               (SELECT currency, count(*) AS n FROM orders WHERE currency <> ?1
+                 GROUP BY currency ORDER BY currency)",
             [&kept],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?.unwrap_or(0),
+                    r.get::<_, Option<String>>(1)?,
+                ))
+            },
         )?
         .unwrap_or((0, None));
     let task = crate::foundation::apply::conflict_id(CURRENCY_TASK, "stores", &store_id);
