@@ -98,6 +98,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("status", S),
             ("hold_expires_at", S),
             ("created_at", S),
+            ("cancellation_policy", S),
         ],
     ),
     (
