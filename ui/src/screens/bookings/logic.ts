@@ -119,6 +119,27 @@ export function termsRows(tiers: PolicyTier[]): TermsRow[] {
   }));
 }
 
+/** Terms as the core keeps them (a trip's, or the store's booking policy). */
+export interface KeptTerms {
+  deposit_kind: string;
+  deposit_value: number;
+  balance_due_days: number;
+  cancellation_policy: string;
+  hold_minutes: number;
+}
+
+/** What a terms form shows for kept terms: the deposit as people type it, the numbers as text, the fee rows. */
+export function termsFields(terms: KeptTerms, exponent: number) {
+  const fixed = terms.deposit_kind === "fixed";
+  return {
+    depositKind: (fixed ? "fixed" : "percent") as "percent" | "fixed",
+    deposit: fixed ? (terms.deposit_value / 10 ** exponent).toFixed(exponent) : String(terms.deposit_value / 100),
+    balanceDays: String(terms.balance_due_days),
+    holdMinutes: String(terms.hold_minutes),
+    rows: termsRows(policyTiers(terms.cancellation_policy)),
+  };
+}
+
 /**
  * The editor's rows as the core reads them (`60:0%,30:25%,0:100%`, a fixed fee as minor units);
  * null if a row is not valid, two rows share a day, or no row covers the day of departure (0).
