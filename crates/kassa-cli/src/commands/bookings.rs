@@ -15,6 +15,24 @@ fn bad(message: impl Into<String>) -> ApiError {
     }
 }
 
+/// A trip's terms; each left out is the store's booking policy for a new trip, and stays as
+/// it was when a trip's terms change.
+#[derive(Debug, Args)]
+pub struct TermsArgs {
+    /// `30%` or a fixed amount in minor units.
+    #[arg(long)]
+    deposit: Option<String>,
+    /// The balance is due this many days before departure.
+    #[arg(long, value_name = "DAYS")]
+    balance_due_days: Option<u32>,
+    /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%`.
+    #[arg(long, value_name = "DAYS:FEE,...")]
+    cancellation: Option<String>,
+    /// How long a hold keeps its seats.
+    #[arg(long, value_name = "MINUTES")]
+    hold_minutes: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TripCommand {
     /// Add a trip: prices per traveller type, deposit rule, cancellation policy.
@@ -32,19 +50,8 @@ pub enum TripCommand {
         /// The senior price (none: no seniors).
         #[arg(long, value_name = "MINOR")]
         senior: Option<i64>,
-        /// `30%` or a fixed amount in minor units (none: the store's booking policy).
-        #[arg(long)]
-        deposit: Option<String>,
-        /// The balance is due this many days before departure (none: the store's policy).
-        #[arg(long, value_name = "DAYS")]
-        balance_due_days: Option<u32>,
-        /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%` (none: the store's
-        /// policy).
-        #[arg(long, value_name = "DAYS:FEE,...")]
-        cancellation: Option<String>,
-        /// How long a hold keeps its seats (none: the store's policy).
-        #[arg(long, value_name = "MINUTES")]
-        hold_minutes: Option<u32>,
+        #[command(flatten)]
+        terms: TermsArgs,
         /// Travellers need a passport or ID number.
         #[arg(long)]
         documents_required: bool,
@@ -53,16 +60,8 @@ pub enum TripCommand {
     Terms {
         /// The trip's id or code.
         trip: String,
-        /// `30%` or a fixed amount in minor units.
-        #[arg(long)]
-        deposit: Option<String>,
-        #[arg(long, value_name = "DAYS")]
-        balance_due_days: Option<u32>,
-        /// Fees by days before departure, e.g. `60:0,30:25%,10:50%,0:100%`.
-        #[arg(long, value_name = "DAYS:FEE,...")]
-        cancellation: Option<String>,
-        #[arg(long, value_name = "MINUTES")]
-        hold_minutes: Option<u32>,
+        #[command(flatten)]
+        terms: TermsArgs,
         /// Start from the store's booking policy (the options above still override it).
         #[arg(long)]
         store_policy: bool,
@@ -409,10 +408,7 @@ pub fn trip(api: &Api, cmd: &TripCommand) -> Result<Outcome, ApiError> {
             adult,
             child,
             senior,
-            deposit,
-            balance_due_days,
-            cancellation,
-            hold_minutes,
+            terms,
             documents_required,
         } => {
             let t = api.trip_create(TripCreateInput {
@@ -421,10 +417,10 @@ pub fn trip(api: &Api, cmd: &TripCommand) -> Result<Outcome, ApiError> {
                 adult_minor: *adult,
                 child_minor: *child,
                 senior_minor: *senior,
-                deposit: deposit.clone(),
-                balance_due_days: *balance_due_days,
-                cancellation_policy: cancellation.clone(),
-                hold_minutes: *hold_minutes,
+                deposit: terms.deposit.clone(),
+                balance_due_days: terms.balance_due_days,
+                cancellation_policy: terms.cancellation.clone(),
+                hold_minutes: terms.hold_minutes,
                 documents_required: Some(*documents_required),
             })?;
             let human = format!("Added trip:\n{}", trip_text(&t, &m));
@@ -432,18 +428,15 @@ pub fn trip(api: &Api, cmd: &TripCommand) -> Result<Outcome, ApiError> {
         }
         TripCommand::Terms {
             trip,
-            deposit,
-            balance_due_days,
-            cancellation,
-            hold_minutes,
+            terms,
             store_policy,
         } => {
             let t = api.trip_policy_set(TripPolicyInput {
                 trip: trip.clone(),
-                deposit: deposit.clone(),
-                balance_due_days: *balance_due_days,
-                cancellation_policy: cancellation.clone(),
-                hold_minutes: *hold_minutes,
+                deposit: terms.deposit.clone(),
+                balance_due_days: terms.balance_due_days,
+                cancellation_policy: terms.cancellation.clone(),
+                hold_minutes: terms.hold_minutes,
                 store_policy: Some(*store_policy),
             })?;
             let human = format!(
