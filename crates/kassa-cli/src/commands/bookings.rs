@@ -35,7 +35,8 @@ pub struct TermsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TripCommand {
-    /// Add a trip: prices per traveller type, deposit rule, cancellation policy.
+    /// Add a trip: prices per traveller type, and its terms (a term left out is the store's
+    /// booking policy, `kassa trip policy`).
     Add {
         #[arg(long)]
         code: String,
