@@ -3,6 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { MOCK_TOTP, createMockBackend } from "../src/lib/api/mock";
 import { setLocale } from "../src/lib/i18n/index.svelte";
+import AmendDialog from "../src/screens/bookings/AmendDialog.svelte";
+import Departures from "../src/screens/bookings/Departures.svelte";
+import AppHarness from "./AppHarness.svelte";
 import WizardHarness from "./WizardHarness.svelte";
 import type { DepartureDto } from "../src/lib/api/bindings/DepartureDto";
 import { actionsFor, byDay, departureTime, depositRule, holdLapsed, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
@@ -19,6 +22,7 @@ const dep = (id: string, departs_at: string, time_zone = "Europe/Berlin"): Depar
   capacity: 10,
   seats_taken: 0,
   seats_left: 10,
+  allotment: null,
 });
 
 describe("departure days", () => {
@@ -37,10 +41,10 @@ describe("departure days", () => {
 
 describe("a booking's actions", () => {
   it("follows the lifecycle", () => {
-    expect(actionsFor("quote", 100)).toEqual(["hold", "cancel"]);
-    expect(actionsFor("held", 100)).toEqual(["pay", "cancel"]);
-    expect(actionsFor("confirmed", 100)).toEqual(["pay", "cancel"]);
-    expect(actionsFor("paid", 0)).toEqual(["complete", "cancel"]);
+    expect(actionsFor("quote", 100)).toEqual(["hold", "amend", "cancel"]);
+    expect(actionsFor("held", 100)).toEqual(["pay", "amend", "cancel"]);
+    expect(actionsFor("confirmed", 100)).toEqual(["pay", "amend", "cancel"]);
+    expect(actionsFor("paid", 0)).toEqual(["complete", "amend", "cancel"]);
     expect(actionsFor("cancelled", 0)).toEqual([]);
     expect(actionsFor("expired", 100)).toEqual([]);
     expect(actionsFor("completed", 0)).toEqual([]);
@@ -201,4 +205,106 @@ describe("the new-booking wizard", () => {
       },
     ]);
   }, 30_000);
+});
+
+describe("seats this device holds", () => {
+  it("shows what is left to sell here, asks the server for more, and gives back only unsold seats", async () => {
+    setLocale("en");
+    const held = { pool_id: "d1", held: 4, used: 3, usable: 1, release_at: "2027-07-02T22:00:00.000Z", released: false, pending: false };
+    const departure = { ...dep("d1", "2027-07-10T04:00:00Z"), trip_name: "Lake Garda", seats_taken: 3, seats_left: 7, allotment: held };
+    const asked: unknown[] = [];
+    const backend = createMockBackend({
+      departure_list: () => ({ items: [departure] }),
+      allotment_request: (input) => {
+        asked.push(input);
+        return { ...departure, allotment: { ...held, held: 6, usable: 3 } };
+      },
+    });
+    await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const user = userEvent.setup();
+    render(AppHarness, { props: { backend, component: Departures, props: { onbook: () => {}, onbookings: () => {} } } });
+
+    expect(await screen.findByTestId("departure-allotment")).toHaveTextContent("This device: 1 of 4 held to sell");
+    await user.click(screen.getByTestId("departure-seats-held"));
+    expect(await screen.findByTestId("allotment-held")).toHaveTextContent("4");
+    expect(screen.getByTestId("allotment-release")).toHaveTextContent("go back to the pool");
+    expect(screen.getByTestId("allotment-return")).toBeEnabled();
+    await user.clear(screen.getByTestId("allotment-seats"));
+    await user.type(screen.getByTestId("allotment-seats"), "2");
+    await user.click(screen.getByTestId("allotment-request"));
+    expect(await screen.findByTestId("allotment-note")).toHaveTextContent("2 more seats are held by this device.");
+    expect(screen.getByTestId("allotment-held")).toHaveTextContent("6");
+    expect(asked).toEqual([{ departure_id: "d1", seats: 2 }]);
+  });
+
+  it("has no seats to give back when every seat held is booked", async () => {
+    setLocale("en");
+    const departure = { ...dep("d1", "2027-07-10T04:00:00Z"), allotment: { pool_id: "d1", held: 2, used: 2, usable: 0, release_at: null, released: false, pending: true } };
+    const backend = createMockBackend({ departure_list: () => ({ items: [departure] }) });
+    await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const user = userEvent.setup();
+    render(AppHarness, { props: { backend, component: Departures, props: { onbook: () => {}, onbookings: () => {} } } });
+    await user.click(await screen.findByTestId("departure-seats-held"));
+    expect(await screen.findByTestId("allotment-return")).toBeDisabled();
+    expect(screen.getByText("The server hears of the last change at the next sync.")).toBeInTheDocument();
+  });
+});
+
+describe("amending a booking", () => {
+  it("shows the difference before anything changes, then amends with what was chosen", async () => {
+    setLocale("en");
+    const departure = { ...dep("d1", "2027-07-10T04:00:00Z"), trip_name: "Lake Garda" };
+    const booking = {
+      booking_id: "b1", reference: "CORN-01-B000001", status: "paid", departure_id: "d1", customer_id: null, seats: 2,
+      currency: "EUR", total_minor: 200_000, deposit_minor: 60_000, paid_minor: 200_000, balance_minor: 0,
+      balance_due_on: "2027-06-10", hold_expires_at: null, created_at: "2027-01-01T10:00:00Z",
+      travellers: [
+        { id: "t1", traveller_type: "adult", full_name: "Grace Hopper", date_of_birth: null, document_number: null, price_minor: 100_000 },
+        { id: "t2", traveller_type: "adult", full_name: "Alan Turing", date_of_birth: null, document_number: null, price_minor: 100_000 },
+      ],
+      items: [], events: [], payments: [], notes: [],
+    };
+    const calls: Record<string, unknown>[] = [];
+    const backend = createMockBackend({
+      trip_get: () => ({
+        id: "t", code: "GARDA", name: "Lake Garda", adult_minor: 100_000, child_minor: 60_000, senior_minor: null,
+        deposit_kind: "percent", deposit_value: 3000, balance_due_days: 30, cancellation_policy: "0:100%",
+        hold_minutes: 1440, documents_required: false, commission_bp: null,
+        options: [{ id: "o1", trip_id: "t", name: "Single room", price_minor: 25_000, capacity: null }],
+      }),
+      departure_list: () => ({ items: [departure] }),
+      booking_amend: (input) => {
+        calls.push(input as Record<string, unknown>);
+        return {
+          booking: { ...booking, seats: 1, total_minor: 125_000, paid_minor: 125_000 },
+          preview: Boolean(input.preview), departure_id: "d1", seats_before: 2, seats_after: 1,
+          total_before: 200_000, total_after: 125_000, difference_minor: -75_000, deposit_after: 37_500,
+          balance_due_on: "2027-06-10", refund_minor: 75_000, balance_after: 0,
+        } as never;
+      },
+    });
+    await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const ondone = vi.fn();
+    const user = userEvent.setup();
+    render(AppHarness, { props: { backend, component: AmendDialog, props: { booking, departure, onclose: () => {}, ondone } } });
+
+    const boxes = await screen.findAllByTestId("amend-remove");
+    await user.click(boxes[1]);
+    const room = await screen.findByTestId("amend-option");
+    await user.clear(room);
+    await user.type(room, "1");
+    await user.click(screen.getByTestId("amend-show"));
+    expect(await screen.findByTestId("amend-difference")).toHaveTextContent("€750.00");
+    expect(screen.getByTestId("amend-refund")).toHaveTextContent("€750.00");
+    await user.click(screen.getByTestId("amend-confirm"));
+    await waitFor(() => expect(ondone).toHaveBeenCalled());
+    expect(ondone.mock.calls[0][1]).toBe("Booking amended: €750.00 refunded to the tenders it was paid with.");
+    expect(calls).toEqual([
+      { booking: "b1", add_travellers: [], remove_travellers: ["t2"], options: [{ option_id: "o1", qty: 1 }], departure_id: undefined, preview: true },
+      { booking: "b1", add_travellers: [], remove_travellers: ["t2"], options: [{ option_id: "o1", qty: 1 }], departure_id: undefined, preview: false },
+    ]);
+  });
 });

@@ -10,8 +10,10 @@ use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, Travell
 use kassa_domain::role::Permission;
 use kassa_store::bookings::trips::{self, Departure, DepartureData, Trip, TripData, TripPolicy};
 use kassa_store::bookings::{self, Booking, BookingRequest, BookingTender, Cancellation, waitlist};
+use kassa_store::bookings::{allotments, amend};
 use kassa_store::selling::{email, voucher};
 use kassa_store::{AuditInput, Connection, ts};
+use kassa_sync_client::blocking;
 
 fn time(what: &str, text: &str) -> ApiResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
@@ -91,6 +93,7 @@ fn trip_dto(t: Trip) -> TripDto {
 
 fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResult<DepartureDto> {
     let a = bookings::availability(conn, &d.id, now)?;
+    let dep = d.clone();
     Ok(DepartureDto {
         id: d.id,
         trip_id: d.trip_id,
@@ -103,6 +106,15 @@ fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResu
         capacity: a.capacity,
         seats_taken: a.taken,
         seats_left: a.left,
+        allotment: allotments::standing(conn, &dep, now)?.map(|s| AllotmentDto {
+            pool_id: s.pool_id,
+            held: s.held,
+            used: s.used,
+            usable: s.usable,
+            release_at: s.release_at,
+            released: s.released,
+            pending: s.pending,
+        }),
     })
 }
 
@@ -200,6 +212,33 @@ fn waitlist_dto(e: waitlist::WaitlistEntry) -> WaitlistEntryDto {
         status: e.status,
         created_at: e.created_at,
     }
+}
+
+fn traveller_of(t: &TravellerInput) -> ApiResult<Traveller> {
+    Ok(Traveller {
+        traveller_type: TravellerType::parse(t.traveller_type.as_deref().unwrap_or("adult"))?,
+        full_name: t.full_name.clone(),
+        date_of_birth: t.date_of_birth.clone(),
+        document_number: t.document_number.clone(),
+    })
+}
+
+fn amendment_of(input: &BookingAmendInput) -> ApiResult<amend::Amendment> {
+    Ok(amend::Amendment {
+        add: input
+            .add_travellers
+            .iter()
+            .flatten()
+            .map(traveller_of)
+            .collect::<ApiResult<Vec<_>>>()?,
+        remove: input.remove_travellers.clone().unwrap_or_default(),
+        options: input
+            .options
+            .as_ref()
+            .map(|o| o.iter().map(|o| (o.option_id.clone(), o.qty)).collect()),
+        departure_id: input.departure_id.clone(),
+        note: input.note.clone(),
+    })
 }
 
 impl Api {
@@ -413,24 +452,106 @@ impl Api {
         departure_dto(store.conn(), d, now)
     }
 
+    /// The departures whose seats this device holds as an allotment, by release moment.
+    pub fn allotment_list(&self, _: NoInput) -> ApiResult<AllotmentListOutput> {
+        self.require(Permission::Book)?;
+        let store = self.store();
+        let now = store.clock().now();
+        let paired = allotments::paired(store.conn())?;
+        let items = allotments::list(store.conn())?
+            .into_iter()
+            .map(|a| {
+                departure_dto(
+                    store.conn(),
+                    trips::departure(store.conn(), &a.departure_id)?,
+                    now,
+                )
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok(AllotmentListOutput { paired, items })
+    }
+
+    /// Asks the server for `seats` more of a departure's pool for this device (audited).
+    pub fn allotment_request(&self, input: AllotmentChangeInput) -> ApiResult<DepartureDto> {
+        let me = self.require(Permission::Book)?;
+        blocking::request_seats(
+            &self.store,
+            Some(&me.staff_id),
+            &input.departure_id,
+            input.seats,
+        )?;
+        self.departure_get(DepartureIdInput {
+            departure_id: input.departure_id,
+        })
+    }
+
+    /// Gives `seats` unsold seats of a departure's pool back to the server (audited). This
+    /// device stops selling them at once; offline, the server hears at the next sync.
+    pub fn allotment_return(&self, input: AllotmentChangeInput) -> ApiResult<DepartureDto> {
+        let me = self.require(Permission::Book)?;
+        match blocking::return_seats(
+            &self.store,
+            Some(&me.staff_id),
+            &input.departure_id,
+            input.seats,
+        ) {
+            Ok(_) => {}
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                tracing::info!(error = %e.message, "seats given back here; the server hears at the next sync");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.departure_get(DepartureIdInput {
+            departure_id: input.departure_id,
+        })
+    }
+
+    /// When this device is paired and holds fewer seats of the departure than a booking
+    /// needs, asks the server for the difference first (at booking time, online). The server
+    /// refusing is the answer (`insufficient_seats`, naming the seats free); out of reach,
+    /// the booking meets this device's own refusal, naming the seats it holds.
+    fn seats_for_booking(&self, departure_id: &str, seats: i64) -> ApiResult<()> {
+        let me = self.require(Permission::Book)?;
+        let short = {
+            let store = self.store();
+            let now = store.clock().now();
+            let dep = trips::departure(store.conn(), departure_id)?;
+            match allotments::standing(store.conn(), &dep, now)? {
+                Some(s) => seats - s.usable,
+                None => 0,
+            }
+        };
+        if short <= 0 {
+            return Ok(());
+        }
+        match blocking::request_seats(&self.store, Some(&me.staff_id), departure_id, short) {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::ServerUnreachable | ErrorCode::Unavailable
+                ) =>
+            {
+                tracing::info!(error = %e.message, "no seats asked for: the server cannot be reached");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Makes a booking: a quote, or held, and paid at once when payments are given, all in
     /// one transaction. Beyond the seats left: `insufficient_seats`, naming what is left.
     pub fn booking_create(&self, input: BookingCreateInput) -> ApiResult<BookingDto> {
+        if input.hold.unwrap_or(false) || input.payments.as_ref().is_some_and(|p| !p.is_empty()) {
+            let seats = i64::try_from(input.travellers.len()).unwrap_or(i64::MAX);
+            self.seats_for_booking(&input.departure_id, seats)?;
+        }
         let mut cx = self.begin(Permission::Book)?;
         let travellers = input
             .travellers
             .iter()
-            .map(|t| {
-                Ok(Traveller {
-                    traveller_type: TravellerType::parse(
-                        t.traveller_type.as_deref().unwrap_or("adult"),
-                    )?,
-                    full_name: t.full_name.clone(),
-                    date_of_birth: t.date_of_birth.clone(),
-                    document_number: t.document_number.clone(),
-                })
-            })
-            .collect::<kassa_domain::Result<Vec<_>>>()?;
+            .map(traveller_of)
+            .collect::<ApiResult<Vec<_>>>()?;
         let payments = input
             .payments
             .unwrap_or_default()
@@ -474,8 +595,16 @@ impl Api {
         Ok(booking_dto(bookings::get(store.conn(), &input.booking)?))
     }
 
-    /// Holds a quote's seats.
+    /// Holds a quote's seats (asking the server for them first when this device holds too
+    /// few).
     pub fn booking_hold(&self, input: BookingIdInput) -> ApiResult<BookingDto> {
+        let (departure_id, seats) = {
+            self.require(Permission::Book)?;
+            let store = self.store();
+            let b = bookings::get(store.conn(), &input.booking)?;
+            (b.departure_id, b.seats)
+        };
+        self.seats_for_booking(&departure_id, seats)?;
         let mut cx = self.begin(Permission::Book)?;
         let staff = cx.me.staff_id.clone();
         let b = cx
@@ -504,6 +633,63 @@ impl Api {
             booking: booking_dto(out.booking),
             receipt_number: out.receipt_number,
         })
+    }
+
+    /// Amends a booking: travellers added or taken off, its options, or another departure of
+    /// its trip, priced again (what it kept keeps the price agreed); with `preview`, only the
+    /// difference. Money paid beyond the new total goes back to the tenders it came from, which
+    /// needs `cancel_booking` as a refund does. On a paired device short of seats, the server
+    /// is asked for them first.
+    pub fn booking_amend(&self, input: BookingAmendInput) -> ApiResult<BookingAmendOutput> {
+        let change = amendment_of(&input)?;
+        let preview = {
+            self.require(Permission::Book)?;
+            let store = self.store();
+            let now = store.clock().now();
+            amend::preview(store.conn(), &input.booking, &change, now)?
+        };
+        let dto = |booking: BookingDto, preview: bool, p: amend::AmendPreview| BookingAmendOutput {
+            booking,
+            preview,
+            departure_id: p.departure_id,
+            seats_before: p.seats_before,
+            seats_after: p.seats_after,
+            total_before: p.total_before,
+            total_after: p.total_after,
+            difference_minor: p.difference_minor,
+            deposit_after: p.deposit_after,
+            balance_due_on: p.balance_due_on,
+            refund_minor: p.refund_minor,
+            balance_after: p.balance_after,
+        };
+        if input.preview.unwrap_or(false) {
+            let b = bookings::get(self.store().conn(), &input.booking)?;
+            return Ok(dto(booking_dto(b), true, preview));
+        }
+        let (holds, same_departure, seats_before) = {
+            let store = self.store();
+            let b = bookings::get(store.conn(), &input.booking)?;
+            (
+                b.status.holds_seats(),
+                b.departure_id == preview.departure_id,
+                b.seats,
+            )
+        };
+        let more = preview.seats_after - if same_departure { seats_before } else { 0 };
+        if holds && more > 0 {
+            self.seats_for_booking(&preview.departure_id, more)?;
+        }
+        let permission = if preview.refund_minor > 0 {
+            Permission::CancelBooking
+        } else {
+            Permission::Book
+        };
+        let mut cx = self.begin(permission)?;
+        let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
+        let done = cx
+            .store
+            .write(|tx| amend::amend(tx, &store_id, &staff, &input.booking, &change))?;
+        Ok(dto(booking_dto(done.booking), false, done.preview))
     }
 
     /// Cancels a booking with the policy's fee (or shows the fee with `preview`).

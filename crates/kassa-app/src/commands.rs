@@ -308,6 +308,12 @@ commands! {
     departure_list(DepartureListInput) -> DepartureListOutput;
     /// One departure with its seats left.
     departure_get(DepartureIdInput) -> DepartureDto;
+    /// The departures whose seats this device holds as an allotment from the server.
+    allotment_list(NoInput) -> AllotmentListOutput;
+    /// Asks the server for more seats of a departure for this device (online; audited).
+    allotment_request(AllotmentChangeInput) -> DepartureDto;
+    /// Gives unsold seats of a departure back to the server; this device stops selling them at once (audited).
+    allotment_return(AllotmentChangeInput) -> DepartureDto;
     /// Makes a booking: a quote, held, or held and paid at once; never beyond the seats left.
     booking_create(BookingCreateInput) -> BookingDto;
     /// One booking by id or reference, with its history and payments.
@@ -318,6 +324,8 @@ commands! {
     booking_pay(BookingPayInput) -> BookingPaymentOutput;
     /// Cancels a booking with the policy's fee, or previews the fee.
     booking_cancel(BookingCancelInput) -> BookingCancelOutput;
+    /// Amends a booking (travellers, options, departure) priced again, or previews the difference; audited.
+    booking_amend(BookingAmendInput) -> BookingAmendOutput;
     /// Marks a paid booking completed.
     booking_complete(BookingIdInput) -> BookingDto;
     /// Adds a note to a booking.

@@ -61,6 +61,9 @@ pub enum Command {
     /// Departures of trips: add, list, show, set seats, the waitlist.
     #[command(subcommand)]
     Departure(crate::commands::bookings::DepartureCommand),
+    /// Seats this device holds as an allotment from the server: request, return, list.
+    #[command(subcommand)]
+    Allotment(crate::commands::bookings::AllotmentCommand),
     /// Book seats on a departure in one step: held, and paid with --pay cash=MINOR.
     Book(crate::commands::bookings::BookArgs),
     /// Bookings: quote, hold, pay, cancel, complete, show, list, balances due, waitlist.

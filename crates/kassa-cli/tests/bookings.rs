@@ -389,3 +389,105 @@ fn a_trips_terms_and_the_stores_booking_policy_through_the_cli() {
     assert!(r.ok, "{}", r.err);
     assert_eq!(r.out["cancellation_policy"], "0:100%,21:0");
 }
+
+#[test]
+fn amend_a_booking_through_the_cli_shows_the_difference_and_refunds_the_excess() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    signed_in_store(d);
+    let dep = trip_and_departure(d);
+    let r = kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            &dep,
+            "--traveller",
+            "Grace Hopper",
+            "--traveller",
+            "Alan Turing;child",
+            "--pay",
+            "cash=160000",
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    let reference = r.out["reference"].as_str().unwrap().to_string();
+    assert_eq!(r.out["status"], "paid", "{}", r.out);
+    let child = r.out["travellers"][1]["id"].as_str().unwrap().to_string();
+
+    // A preview changes nothing.
+    let before = counts(d, BOOKING_TABLES);
+    let p = kassa(
+        d,
+        &[
+            "booking",
+            "amend",
+            &reference,
+            "--add-traveller",
+            "Ada Lovelace",
+            "--preview",
+            "--json",
+        ],
+    );
+    assert!(p.ok, "{}", p.err);
+    assert_eq!(p.out["preview"], true);
+    assert_eq!(p.out["difference_minor"], 100_000);
+    assert_eq!(p.out["balance_after"], 100_000);
+    assert_eq!(counts(d, BOOKING_TABLES), before);
+
+    // The child taken off a paid booking: 600.00 back in cash, audited.
+    let r = kassa(
+        d,
+        &[
+            "booking",
+            "amend",
+            &reference,
+            "--remove-traveller",
+            &child,
+            "--json",
+        ],
+    );
+    assert!(r.ok, "{}", r.err);
+    assert_eq!(r.out["refund_minor"], 60_000);
+    assert_eq!(r.out["booking"]["total_minor"], 100_000);
+    assert_eq!(r.out["booking"]["seats"], 1);
+    assert_eq!(r.out["booking"]["status"], "paid");
+    let shown = kassa(d, &["booking", "show", &reference]);
+    assert!(shown.ok, "{}", shown.err);
+    assert!(!shown.stdout.contains("Alan Turing"), "{}", shown.stdout);
+    assert_eq!(
+        counts(d, &["audit_log WHERE action = 'booking.amended'"]),
+        vec![1]
+    );
+
+    // Bad input is refused with a clear error and writes nothing.
+    let before = counts(d, BOOKING_TABLES);
+    for args in [
+        vec!["booking", "amend", &reference, "--json"],
+        vec![
+            "booking",
+            "amend",
+            &reference,
+            "--remove-traveller",
+            "nobody",
+            "--json",
+        ],
+        vec![
+            "booking", "amend", &reference, "--option", "nothing", "--json",
+        ],
+        vec![
+            "booking",
+            "amend",
+            &reference,
+            "--add-traveller",
+            "Card;adult;1980-01-01;4111111111111111",
+            "--json",
+        ],
+    ] {
+        let r = kassa(d, &args);
+        assert!(!r.ok, "{args:?}: {}", r.stdout);
+        assert!(r.err["error"]["code"].is_string(), "{}", r.err);
+    }
+    assert_eq!(counts(d, BOOKING_TABLES), before);
+}

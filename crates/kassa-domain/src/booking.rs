@@ -91,17 +91,20 @@ pub enum BookingEvent {
     Cancel,
     /// The hold (or the quote) ran out.
     Expire,
+    /// An amendment raised the total of a paid booking: a balance is owed again.
+    Reopen,
 }
 
 impl BookingEvent {
     /// Every event.
-    pub const ALL: [BookingEvent; 6] = [
+    pub const ALL: [BookingEvent; 7] = [
         BookingEvent::Hold,
         BookingEvent::Confirm,
         BookingEvent::PayInFull,
         BookingEvent::Complete,
         BookingEvent::Cancel,
         BookingEvent::Expire,
+        BookingEvent::Reopen,
     ];
 
     /// As stored.
@@ -113,6 +116,7 @@ impl BookingEvent {
             BookingEvent::Complete => "complete",
             BookingEvent::Cancel => "cancel",
             BookingEvent::Expire => "expire",
+            BookingEvent::Reopen => "reopen",
         }
     }
 
@@ -127,7 +131,8 @@ impl BookingEvent {
 
 /// The status after `event`, or `invalid_transition` when the state machine does not allow
 /// it. Allowed: quote → held → confirmed → paid → completed; held → paid (paid in full at
-/// once); quote, held, confirmed and paid → cancelled; quote and held → expired.
+/// once); paid → confirmed (an amendment raised the total); quote, held, confirmed and paid →
+/// cancelled; quote and held → expired.
 pub fn transition(from: BookingStatus, event: BookingEvent) -> Result<BookingStatus> {
     use BookingEvent as E;
     use BookingStatus as S;
@@ -138,6 +143,7 @@ pub fn transition(from: BookingStatus, event: BookingEvent) -> Result<BookingSta
         (S::Paid, E::Complete) => Some(S::Completed),
         (S::Quote | S::Held | S::Confirmed | S::Paid, E::Cancel) => Some(S::Cancelled),
         (S::Quote | S::Held, E::Expire) => Some(S::Expired),
+        (S::Paid, E::Reopen) => Some(S::Confirmed),
         _ => None,
     };
     to.ok_or_else(|| {
@@ -576,6 +582,24 @@ pub fn days_before_departure(
     i64::from(span.get_days())
 }
 
+/// When the seats a device holds of a departure and has not sold go back to the pool: the
+/// start of the day `days` calendar days before the departure's date, in its time zone (a
+/// day that starts in a clock change starts at its first real moment).
+pub fn release_moment(
+    departure: jiff::Timestamp,
+    zone: &jiff::tz::TimeZone,
+    days: u32,
+) -> jiff::Timestamp {
+    let dep = departure.to_zoned(zone.clone()).date();
+    let day = dep
+        .checked_sub(jiff::Span::new().days(i64::from(days)))
+        .unwrap_or(dep);
+    day.to_zoned(zone.clone())
+        .map(|z| z.timestamp())
+        .unwrap_or(departure)
+        .min(departure)
+}
+
 /// The date the balance is due: `days` calendar days before the departure's date in its
 /// time zone (the departure's date when the result would lie before `booked_on`, the date
 /// booked, so a late booking is due at once).
@@ -693,7 +717,10 @@ mod tests {
         }
         assert_eq!(transition(S::Held, E::Expire).unwrap(), S::Expired);
         assert_eq!(transition(S::Paid, E::Cancel).unwrap(), S::Cancelled);
+        assert_eq!(transition(S::Paid, E::Reopen).unwrap(), S::Confirmed);
         for (from, ev) in [
+            (S::Confirmed, E::Reopen),
+            (S::Completed, E::Reopen),
             (S::Quote, E::Confirm),
             (S::Completed, E::Cancel),
             (S::Cancelled, E::Hold),
@@ -758,6 +785,31 @@ mod tests {
         assert_eq!((s.fee_minor, s.refund_minor, s.owed_minor), (500, 0, 200));
         let s = settle_cancellation(&t, 40, 1000, 300);
         assert_eq!((s.fee_minor, s.refund_minor, s.owed_minor), (250, 50, 0));
+    }
+
+    #[test]
+    fn seats_are_released_at_the_start_of_the_day_in_the_departures_zone() {
+        let z = zone("Europe/Berlin");
+        // Departs 2026-07-10 06:00 Berlin (04:00 UTC); 7 days before is 2026-07-03 00:00
+        // Berlin, 2026-07-02 22:00 UTC.
+        let dep: jiff::Timestamp = "2026-07-10T04:00:00Z".parse().unwrap();
+        assert_eq!(
+            release_moment(dep, &z, 7).to_string(),
+            "2026-07-02T22:00:00Z"
+        );
+        // 0 days: the start of the departure's own day.
+        assert_eq!(
+            release_moment(dep, &z, 0).to_string(),
+            "2026-07-09T22:00:00Z"
+        );
+        // A day that begins in a clock change (Havana skips 00:00-01:00 on 2026-03-08)
+        // starts at its first real moment.
+        let havana = zone("America/Havana");
+        let dep: jiff::Timestamp = "2026-03-10T15:00:00Z".parse().unwrap();
+        assert_eq!(
+            release_moment(dep, &havana, 2).to_string(),
+            "2026-03-08T05:00:00Z"
+        );
     }
 
     #[test]

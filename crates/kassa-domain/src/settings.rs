@@ -111,7 +111,7 @@ impl SettingDef {
         match self.key {
             "sell.cash_rounding_minor" => "payments",
             "sell.max_discount_bp" | "sell.refund_limit_minor" => "selling",
-            COMMISSIONS_DEFAULT_BP | BOOKINGS_REMINDER_DAYS => "bookings",
+            COMMISSIONS_DEFAULT_BP | BOOKINGS_REMINDER_DAYS | ALLOTMENT_RELEASE_DAYS => "bookings",
             POLICY_DEPOSIT
             | POLICY_BALANCE_DUE_DAYS
             | POLICY_CANCELLATION
@@ -310,6 +310,16 @@ pub const SETTINGS: &[SettingDef] = &[
         describe: "Days before a booking's balance falls due that the customer is emailed a reminder (0: none)",
     },
     SettingDef {
+        key: ALLOTMENT_RELEASE_DAYS,
+        kind: SettingKind::Int {
+            default: 7,
+            min: 0,
+            max: 365,
+        },
+        permission: Permission::Settings,
+        describe: "Days before a departure that seats a device holds and has not sold go back to the pool (0: on the day)",
+    },
+    SettingDef {
         key: POLICY_DEPOSIT,
         kind: SettingKind::Text {
             default: "20%",
@@ -494,6 +504,11 @@ pub const POLICY_HOLD_MINUTES: &str = "bookings.policy.hold_minutes";
 
 /// Days before a booking's balance falls due that its customer is sent a reminder; 0 is off.
 pub const BOOKINGS_REMINDER_DAYS: &str = "bookings.reminder_days";
+
+/// Calendar days before a departure (in its time zone) that the seats a device holds as an
+/// allotment and has not sold go back to the pool: the device stops selling them at the start
+/// of that day and returns them at its next sync.
+pub const ALLOTMENT_RELEASE_DAYS: &str = "bookings.allotment_release_days";
 
 /// When the store's business day ends, `HH:MM` after midnight.
 pub const STORE_DAY_CUTOFF: &str = "store.day_cutoff";

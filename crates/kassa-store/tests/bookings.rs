@@ -12,11 +12,12 @@ use kassa_domain::booking::{
 };
 use kassa_domain::customer::CustomerData;
 use kassa_store::bookings::trips::{self, DepartureData, TripData};
-use kassa_store::bookings::{self, BookingRequest, BookingTender, waitlist};
+use kassa_store::bookings::{self, BookingRequest, BookingTender, allotments, amend, waitlist};
 use kassa_store::catalog::AuditMode;
 use kassa_store::foundation::device::{SetupParams, setup};
 use kassa_store::selling::{shift, voucher};
 use kassa_store::{Clock, FixedClock, KeySource, Store};
+use kassa_sync_protocol::wire::AllotmentResponse;
 use std::path::Path;
 use std::sync::Arc;
 use support::sync::{Log, conflicts, dump, first_device, joined_device, ship};
@@ -1221,4 +1222,454 @@ fn the_store_booking_policy_is_where_new_trips_start_and_is_checked_when_set() {
             .to_text(),
         "0:80%,45:10%"
     );
+}
+
+/// Keeps a pairing as the sync engine does, so seats come from allotments.
+fn pair(store: &mut Store, admin: &str) {
+    let now = store.clock().now();
+    kassa_store::foundation::sync_state::save_pairing(
+        store,
+        &kassa_store::foundation::sync_state::Pairing {
+            server_url: "https://sync.example.com",
+            device_code: "01",
+            token: "device-token",
+            server_time: now,
+            actor_id: Some(admin),
+        },
+    )
+    .unwrap();
+}
+
+/// What the server answers when it grants what `out` asked for.
+fn granted(out: &allotments::Outgoing) -> AllotmentResponse {
+    AllotmentResponse {
+        pool_id: out.request.pool_id.clone(),
+        seats: out.request.seats,
+        version: out.request.version,
+        release_at: Some(out.request.release_at.clone()),
+        capacity: 10,
+        held: out.request.seats,
+        free: 10 - out.request.seats,
+    }
+}
+
+#[test]
+fn a_paired_device_sells_only_the_seats_it_holds_and_gives_back_unsold_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, clock, store_id, admin) = store_at(dir.path());
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 10, start(), 30);
+    // Never paired: every seat of its departures is this device's.
+    let before_pairing = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    pair(&mut store, &admin);
+
+    // Paired: the server holds the seats, and this device holds none yet.
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    assert!(
+        e.message.contains("this device holds 0 seats") && e.message.contains("2 booked here"),
+        "{}",
+        e.message
+    );
+    // Its bookings from before the pairing are claimed at the next sync.
+    let due = store.write(allotments::due).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].request.seats, due[0].request.version), (2, 1));
+    store
+        .write(|tx| allotments::accept(tx, None, &due[0], &granted(&due[0])))
+        .unwrap();
+
+    // Asking for 4 more: held only once the server answers.
+    let out = store.write(|tx| allotments::request(tx, &dep, 4)).unwrap();
+    assert_eq!((out.request.seats, out.request.version), (6, 2));
+    // Released 7 days before the departure's date, at midnight in Berlin.
+    assert_eq!(out.request.release_at, "2026-03-23T23:00:00.000Z");
+    let d = trips::departure(store.conn(), &dep).unwrap();
+    let s = allotments::standing(store.conn(), &d, start())
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.held, s.used, s.usable, s.pending), (2, 2, 0, true));
+    let a = store
+        .write(|tx| allotments::accept(tx, Some(&admin), &out, &granted(&out)))
+        .unwrap();
+    assert_eq!((a.seats, a.version, a.pending), (6, 2, false));
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = 'allotment.granted' AND entity_id = '{dep}'"
+            )
+        ),
+        2
+    );
+
+    let three = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 3, true)))
+        .unwrap();
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    assert!(
+        e.message.contains("holds 6 seats") && e.message.contains("5 booked here, 1 left"),
+        "{}",
+        e.message
+    );
+
+    // Only unsold seats go back, and this device stops selling them before the server hears.
+    let e = store
+        .write(|tx| allotments::give_back(tx, &dep, 2))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let back = store
+        .write(|tx| allotments::give_back(tx, &dep, 1))
+        .unwrap();
+    assert_eq!((back.request.seats, back.request.version), (5, 3));
+    let s = allotments::standing(store.conn(), &d, start())
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.held, s.usable, s.pending), (5, 0, true));
+
+    // The answer is lost: the next sync sends the holding kept here again, newer.
+    let again = store.write(allotments::due).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].request.seats, again[0].request.version), (5, 4));
+    store
+        .write(|tx| allotments::accept(tx, None, &again[0], &granted(&again[0])))
+        .unwrap();
+    // A late answer to the older request changes nothing.
+    let a = store
+        .write(|tx| allotments::accept(tx, None, &back, &granted(&back)))
+        .unwrap();
+    assert_eq!((a.seats, a.version, a.pending), (5, 4, false));
+    assert!(store.write(allotments::due).unwrap().is_empty());
+
+    // A cancellation gives its seats back to this device's allotment.
+    store
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &three.id, None))
+        .unwrap();
+    let s = allotments::standing(store.conn(), &d, start())
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.held, s.used, s.usable), (5, 2, 3));
+
+    // At the release moment the unsold seats are the pool's again, offline too: nothing more
+    // is sold, and the next sync gives them back.
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 23, 23, 0, 0).unwrap());
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    assert!(e.message.contains("went back to the pool"), "{}", e.message);
+    let release = store.write(allotments::due).unwrap();
+    assert_eq!(release.len(), 1);
+    // The booking made before pairing was only held, and its hold lapsed long ago: it takes
+    // no seat either, so every seat goes back.
+    assert_eq!(before_pairing.status, BookingStatus::Held);
+    assert_eq!(release[0].request.seats, 0);
+    let a = store
+        .write(|tx| allotments::accept(tx, None, &release[0], &granted(&release[0])))
+        .unwrap();
+    assert_eq!(a.seats, 0);
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = 'allotment.returned' AND entity_id = '{dep}'"
+            )
+        ),
+        2
+    );
+}
+
+#[test]
+fn seats_asked_for_after_the_release_moment_are_held_for_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, clock, store_id, admin) = store_at(dir.path());
+    // Leaves in 3 days: 7 days before is already past.
+    let (_, dep) = trip_with_departure(&mut store, &store_id, &admin, 10, start(), 3);
+    pair(&mut store, &admin);
+    let out = store.write(|tx| allotments::request(tx, &dep, 2)).unwrap();
+    assert_eq!(out.request.release_at, "2026-03-01T09:15:00.000Z");
+    store
+        .write(|tx| allotments::accept(tx, None, &out, &granted(&out)))
+        .unwrap();
+    store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    clock.set(start() + Duration::minutes(15));
+    let e = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    let due = store.write(allotments::due).unwrap();
+    assert_eq!(due[0].request.seats, 1);
+}
+
+fn traveller(name: &str, kind: TravellerType) -> Traveller {
+    Traveller {
+        traveller_type: kind,
+        full_name: name.into(),
+        date_of_birth: None,
+        document_number: None,
+    }
+}
+
+#[test]
+fn an_amendment_reprices_keeps_agreed_prices_shows_the_difference_and_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _clock, store_id, admin) = store_at(dir.path());
+    let (trip, dep) = trip_with_departure(&mut store, &store_id, &admin, 4, start(), 90);
+    let (room, later) = store
+        .write(|tx| {
+            let room = trips::add_option(tx, &admin, &trip, "Single room", 25_000, Some(2))?;
+            let later = trips::add_departure(
+                tx,
+                &store_id,
+                &admin,
+                &DepartureData {
+                    trip_id: trip.clone(),
+                    departs_at: start() + Duration::days(120),
+                    returns_at: None,
+                    time_zone: "Europe/Berlin".into(),
+                    meeting_point: None,
+                    seats: Some(2),
+                    share_with: None,
+                },
+            )?;
+            Ok((room.id, later.id))
+        })
+        .unwrap();
+    let b = store
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &b.id, BookingTender::Cash, 60_000))
+        .unwrap();
+    // The trip's adult price rose since the booking was made.
+    store
+        .conn()
+        .execute(
+            "UPDATE trips SET adult_minor = 110000, child_minor = 70000",
+            [],
+        )
+        .unwrap();
+
+    let change = amend::Amendment {
+        add: vec![traveller("Ada Lovelace", TravellerType::Child)],
+        options: Some(vec![(room.clone(), 1)]),
+        ..Default::default()
+    };
+    let p = amend::preview(store.conn(), &b.id, &change, start()).unwrap();
+    // The two adults keep 1,000.00 each; the child and the room are priced now.
+    assert_eq!(
+        (p.total_before, p.total_after, p.difference_minor),
+        (200_000, 295_000, 95_000)
+    );
+    assert_eq!((p.seats_before, p.seats_after), (2, 3));
+    assert_eq!(
+        (p.deposit_after, p.refund_minor, p.balance_after),
+        (88_500, 0, 235_000)
+    );
+    let done = store
+        .write(|tx| amend::amend(tx, &store_id, &admin, &b.id, &change))
+        .unwrap();
+    assert_eq!(done.booking.total_minor, 295_000);
+    assert_eq!(done.booking.seats, 3);
+    assert_eq!(done.booking.status, BookingStatus::Confirmed);
+    assert_eq!(done.booking.balance_minor, 235_000);
+    assert_eq!(done.booking.items.len(), 1);
+    assert_eq!(
+        bookings::availability(store.conn(), &dep, start())
+            .unwrap()
+            .left,
+        1
+    );
+    let audit: String = store
+        .conn()
+        .query_row(
+            "SELECT after FROM audit_log WHERE action = 'booking.amended'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(audit.contains("\"difference_minor\":95000"), "{audit}");
+
+    // Two more seats do not fit the departure; nothing changes.
+    let e = store
+        .write(|tx| {
+            amend::amend(
+                tx,
+                &store_id,
+                &admin,
+                &b.id,
+                &amend::Amendment {
+                    add: vec![
+                        traveller("Alan Turing", TravellerType::Adult),
+                        traveller("Grace Hopper", TravellerType::Adult),
+                    ],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+    assert_eq!(bookings::get(store.conn(), &b.id).unwrap().seats, 3);
+    // Nor do three travellers fit the later departure's two seats.
+    let moved = amend::Amendment {
+        departure_id: Some(later.clone()),
+        ..Default::default()
+    };
+    let e = store
+        .write(|tx| amend::amend(tx, &store_id, &admin, &b.id, &moved))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InsufficientSeats);
+
+    // Paid in full, then a traveller and the room taken off: the difference goes back in cash.
+    store
+        .write(|tx| bookings::pay(tx, &store_id, &admin, &b.id, BookingTender::Cash, 235_000))
+        .unwrap();
+    let child = done
+        .booking
+        .travellers
+        .iter()
+        .find(|t| t.full_name == "Ada Lovelace")
+        .unwrap()
+        .id
+        .clone();
+    let smaller = amend::Amendment {
+        remove: vec![child],
+        options: Some(vec![]),
+        departure_id: Some(later.clone()),
+        ..Default::default()
+    };
+    let p = amend::preview(store.conn(), &b.id, &smaller, start()).unwrap();
+    assert_eq!(
+        (p.total_after, p.refund_minor, p.balance_after),
+        (200_000, 95_000, 0)
+    );
+    let done = store
+        .write(|tx| amend::amend(tx, &store_id, &admin, &b.id, &smaller))
+        .unwrap();
+    assert_eq!(done.booking.status, BookingStatus::Paid);
+    assert_eq!(done.booking.departure_id, later);
+    assert_eq!(done.booking.paid_minor, 200_000);
+    assert_eq!(done.booking.travellers.len(), 2);
+    assert!(done.booking.items.is_empty());
+    assert_eq!(
+        bookings::availability(store.conn(), &dep, start())
+            .unwrap()
+            .left,
+        4
+    );
+    assert_eq!(
+        bookings::availability(store.conn(), &later, start())
+            .unwrap()
+            .left,
+        0
+    );
+    // The refund is cash from this device's drawer.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT coalesce(sum(amount_minor), 0) FROM booking_payments WHERE direction = 'refund' AND kind = 'cash'"
+        ),
+        95_000
+    );
+
+    // A paid booking whose total rises owes a balance again.
+    let grown = store
+        .write(|tx| {
+            amend::amend(
+                tx,
+                &store_id,
+                &admin,
+                &b.id,
+                &amend::Amendment {
+                    departure_id: Some(dep.clone()),
+                    add: vec![traveller("Alan Turing", TravellerType::Adult)],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(grown.booking.status, BookingStatus::Confirmed);
+    assert_eq!(grown.booking.balance_minor, 110_000);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM booking_events WHERE event = 'reopen'"
+        ),
+        1
+    );
+    // Nothing to change, and a stranger's traveller, are refused.
+    for bad in [
+        amend::Amendment::default(),
+        amend::Amendment {
+            remove: vec!["nobody".into()],
+            ..Default::default()
+        },
+    ] {
+        assert!(
+            store
+                .write(|tx| amend::amend(tx, &store_id, &admin, &b.id, &bad))
+                .is_err()
+        );
+    }
+}
+
+#[test]
+fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 8, now, 45);
+    let booked = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .unwrap();
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    ship(&mut log, &a, &mut b);
+    // Offline, A adds a traveller and B takes one off.
+    a.write(|tx| {
+        amend::amend(
+            tx,
+            &store_id,
+            &admin,
+            &booked.id,
+            &amend::Amendment {
+                add: vec![traveller("Alan Turing", TravellerType::Adult)],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let first = booked.travellers[0].id.clone();
+    b.write(|tx| {
+        amend::amend(
+            tx,
+            &store_id,
+            &admin,
+            &booked.id,
+            &amend::Amendment {
+                remove: vec![first],
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    log.push(&b);
+    log.pull(&mut a);
+    log.push(&a);
+    log.pull(&mut b);
+    for s in [&a, &b] {
+        let now_held = bookings::get(s.conn(), &booked.id).unwrap();
+        assert_eq!(now_held.seats, 2, "both amendments hold");
+        assert_eq!(now_held.total_minor, 200_000);
+        assert_eq!(conflicts(s.conn(), "booking_amended_twice"), 1);
+    }
+    assert_eq!(dump(a.conn()), dump(b.conn()));
 }

@@ -15,7 +15,7 @@ use kassa_domain::selling::tender::TenderKind;
 use kassa_domain::settings::{COMMISSIONS_DEFAULT_BP, SettingValue};
 use kassa_store::Store;
 use kassa_store::bookings::trips::{self, DepartureData, TripData};
-use kassa_store::bookings::{self, BookingRequest, BookingTender};
+use kassa_store::bookings::{self, BookingRequest, BookingTender, amend};
 use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::commissions::rates::{self, RateKind};
 use kassa_store::commissions::statement::{per_person, statement};
@@ -218,6 +218,90 @@ fn a_cancellation_fee_kept_keeps_its_commission_and_the_refunded_part_is_reverse
         vec![999, 2331, -2498]
     );
     let s = statement(store.conn(), "agent-1@example.com", today()).unwrap();
+    assert_eq!(s.net_minor, 832);
+}
+
+#[test]
+fn commissions_follow_a_booking_through_deposit_amendments_and_cancellation_to_the_minor_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, store_id, admin) = first_device(dir.path());
+    let agent = colleague(&mut store, &store_id, "agent-1", "agent");
+    set_rate(
+        &mut store,
+        &store_id,
+        &admin,
+        RateKind::Agent,
+        &agent,
+        Some(333),
+    );
+    // 45 days out: the policy keeps 25 %.
+    let (_, dep) = trip(&mut store, &store_id, &admin, "GARDA", 45);
+    let b = book(&mut store, &store_id, &dep, &agent);
+    pay(&mut store, &store_id, &agent, &b, 30_000); // 999.00 at 3.33 % → 9.99
+    // A second traveller: nothing is earned until the money comes in.
+    let added = store
+        .write(|tx| {
+            amend::amend(
+                tx,
+                &store_id,
+                &agent,
+                &b,
+                &amend::Amendment {
+                    add: vec![Traveller {
+                        traveller_type: TravellerType::Adult,
+                        full_name: "Alan Turing".into(),
+                        date_of_birth: None,
+                        document_number: None,
+                    }],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(added.booking.total_minor, 200_000);
+    assert_eq!(amounts(&store, SourceKind::Booking, &b), vec![999]);
+    pay(&mut store, &store_id, &agent, &b, 170_000); // 5661.00 → 56.61
+    assert_eq!(amounts(&store, SourceKind::Booking, &b), vec![999, 5661]);
+    // The traveller taken off again: 1000.00 of 2000.00 paid goes back, and half of 66.60.
+    let alan = added
+        .booking
+        .travellers
+        .iter()
+        .find(|t| t.full_name == "Alan Turing")
+        .unwrap()
+        .id
+        .clone();
+    let smaller = store
+        .write(|tx| {
+            amend::amend(
+                tx,
+                &store_id,
+                &agent,
+                &b,
+                &amend::Amendment {
+                    remove: vec![alan],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(smaller.preview.refund_minor, 100_000);
+    assert_eq!(
+        amounts(&store, SourceKind::Booking, &b),
+        vec![999, 5661, -3330]
+    );
+    // Cancelled: the 25 % fee on 1000.00 keeps its 8.33 share (8.325 rounds to 8.32 kept,
+    // 24.98 back), as a booking never amended would.
+    let c = store
+        .write(|tx| bookings::cancel(tx, &store_id, &agent, &b, None))
+        .unwrap();
+    assert_eq!(c.settlement.fee_minor, 25_000);
+    assert_eq!(c.settlement.refund_minor, 75_000);
+    assert_eq!(
+        amounts(&store, SourceKind::Booking, &b),
+        vec![999, 5661, -3330, -2498]
+    );
+    let s = statement(store.conn(), &agent, today()).unwrap();
     assert_eq!(s.net_minor, 832);
 }
 

@@ -9,6 +9,7 @@
 //! the log are given in commit order, so a device paging by `server_seq > cursor` never
 //! skips a change that committed late.
 
+mod allotments;
 mod cards;
 mod email;
 mod error;
@@ -21,10 +22,11 @@ mod sql;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
-    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode,
-    Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey,
-    ServerAuditEntry, Storage, StorageError, StoreHealth,
+    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, CardPayment,
+    CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts, EmailJob,
+    EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode, Page,
+    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
+    Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use tokio_postgres::NoTls;
@@ -276,5 +278,20 @@ impl Storage for PostgresStorage {
     async fn store_health(&self) -> Result<Vec<StoreHealth>> {
         let client = self.client().await?;
         registry::store_health(&client).await
+    }
+
+    async fn set_allotment(&self, input: AllotmentInput) -> Result<AllotmentState> {
+        let mut client = self.client().await?;
+        allotments::set(&mut client, input).await
+    }
+
+    async fn allotments(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentHolding>> {
+        let client = self.client().await?;
+        allotments::list(&client, store_id, pool_id).await
+    }
+
+    async fn allotment_events(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentEvent>> {
+        let client = self.client().await?;
+        allotments::events(&client, store_id, pool_id).await
     }
 }

@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "offline_card_exposure",
         sql: include_str!("../migrations/20261205080000_offline_card_exposure.sql"),
     },
+    Migration {
+        version: 20261205090000,
+        name: "allotments",
+        sql: include_str!("../migrations/20261205090000_allotments.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -6,6 +6,7 @@
 //! waits on the disk. The log's places are given inside the write transaction, so they
 //! follow commit order.
 
+mod allotments;
 mod cards;
 mod migrate;
 mod ops;
@@ -13,10 +14,11 @@ mod refunds;
 
 use async_trait::async_trait;
 use kassa_server_storage::{
-    CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts,
-    EmailJob, EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode,
-    Page, PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey,
-    ServerAuditEntry, Storage, StorageError, StoreHealth,
+    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, CardPayment,
+    CardPaymentUpdate, CardRefund, CardRefundUpdate, DeviceAuth, EmailCounts, EmailJob,
+    EmailOutcome, EmailRecord, NewCardPayment, NewCardRefund, NewEmail, NewPairingCode, Page,
+    PairInput, Paired, PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry,
+    Storage, StorageError, StoreHealth,
 };
 use kassa_sync_protocol::wire::DeviceRecord;
 use rusqlite::{Connection, OptionalExtension};
@@ -337,5 +339,21 @@ impl Storage for SqliteStorage {
 
     async fn store_health(&self) -> Result<Vec<StoreHealth>> {
         self.read(ops::store_health).await
+    }
+
+    async fn set_allotment(&self, input: AllotmentInput) -> Result<AllotmentState> {
+        self.with(move |c| allotments::set(c, &input)).await
+    }
+
+    async fn allotments(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentHolding>> {
+        let (store_id, pool_id) = (store_id.to_owned(), pool_id.to_owned());
+        self.read(move |c| allotments::list(c, &store_id, &pool_id))
+            .await
+    }
+
+    async fn allotment_events(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentEvent>> {
+        let (store_id, pool_id) = (store_id.to_owned(), pool_id.to_owned());
+        self.read(move |c| allotments::events(c, &store_id, &pool_id))
+            .await
     }
 }

@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_offline_card_exposure",
         include_str!("../migrations/0008_offline_card_exposure.sql"),
     ),
+    (
+        9,
+        "0009_allotments",
+        include_str!("../migrations/0009_allotments.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.

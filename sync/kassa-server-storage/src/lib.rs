@@ -56,6 +56,23 @@ pub enum StorageError {
         captured_minor: i64,
         available_minor: i64,
     },
+    /// A device asked to hold more seats of a capacity pool than the store's other devices
+    /// leave it. Nothing changes, and the request's version is not taken.
+    #[error(
+        "not enough seats are free: this device holds {holding} of the departure's {capacity} seats and {free} more are free ({held} held by the store's devices, {asked} asked for in all)"
+    )]
+    InsufficientSeats {
+        /// The holding asked for, in all.
+        asked: i64,
+        /// The pool's capacity, as the store's log has it.
+        capacity: i64,
+        /// The seats every device of the store holds in the pool together.
+        held: i64,
+        /// The seats the asking device holds.
+        holding: i64,
+        /// `capacity - held`, never below 0.
+        free: i64,
+    },
     /// A request the server cannot act on as sent (a new store's first device without its
     /// store key).
     #[error("{0}")]
@@ -445,6 +462,192 @@ pub trait Storage: Send + Sync + 'static {
     /// and the card payments the provider has not finished (pending, processing, authorised),
     /// by currency.
     async fn store_health(&self) -> Result<Vec<StoreHealth>>;
+
+    // Seat allotments: each capacity pool's seats, held by the store's devices.
+
+    /// In one transaction: sets the seats `input.device_id` holds in the store's capacity pool
+    /// `input.pool_id` to `input.seats` in all, and answers the holding as it then stands.
+    ///
+    /// The pool's capacity is the `seats` number of the newest change (by `(hlc, device)`)
+    /// of entity [`CAPACITY_POOL_ENTITY`] and id `pool_id` in the store's log that carries one
+    /// (an update carries only the fields it changed); a pool the log has no such change of is
+    /// `NotFound`. A version at or below the one held for the device and pool (a request sent
+    /// twice, or delivered after a newer one) changes nothing and answers the holding held.
+    /// Otherwise a holding above the device's current one must fit: the other devices' seats
+    /// plus `seats` at most the capacity, else `InsufficientSeats` and nothing changes (the
+    /// version is not taken). A lower or equal holding always fits. The seats, version,
+    /// release time and `updated_at` are kept and the change is appended to the pool's history
+    /// ([`Storage::allotment_events`]). Negative seats or a version below 1 are
+    /// `InvalidInput`. Grants of one pool are serialised, so the store's devices together
+    /// never hold more than its capacity at the moment each grant is made.
+    async fn set_allotment(&self, input: AllotmentInput) -> Result<AllotmentState>;
+
+    /// Every device's holding in a store's pool, by device id (devices that never asked are
+    /// left out; one that gave its seats back holds 0).
+    async fn allotments(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentHolding>>;
+
+    /// The history of a store's pool, oldest first: one entry per request that changed a
+    /// holding.
+    async fn allotment_events(&self, store_id: &str, pool_id: &str) -> Result<Vec<AllotmentEvent>>;
+}
+
+/// The entity of a store's capacity pools in the log: its `seats` is the pool's capacity.
+pub const CAPACITY_POOL_ENTITY: &str = "capacity_pools";
+
+/// A device's request to hold seats of a capacity pool, as the HTTP layer has checked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllotmentInput {
+    pub store_id: String,
+    pub device_id: String,
+    pub pool_id: String,
+    /// The departure the request was made from, for the history.
+    pub departure_id: String,
+    /// The holding wanted, in all, from 0.
+    pub seats: i64,
+    /// Grows with every request the device makes for the pool, from 1.
+    pub version: i64,
+    /// When the device gives its unsold seats back (RFC 3339 UTC).
+    pub release_at: String,
+    pub now: String,
+}
+
+/// A device's holding in a pool as it stands, with the pool's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllotmentState {
+    pub pool_id: String,
+    /// The seats the device holds.
+    pub seats: i64,
+    /// The version of the request that set them (0 before any).
+    pub version: i64,
+    /// `None` before the device's first request.
+    pub release_at: Option<String>,
+    /// The pool's capacity, as the store's log has it.
+    pub capacity: i64,
+    /// The seats every device of the store holds in the pool together.
+    pub held: i64,
+    /// `capacity - held`, never below 0.
+    pub free: i64,
+}
+
+impl AllotmentState {
+    /// The state from its parts; `free` follows from them.
+    pub fn new(
+        pool_id: &str,
+        holding: Option<&AllotmentHolding>,
+        capacity: i64,
+        held: i64,
+    ) -> AllotmentState {
+        AllotmentState {
+            pool_id: pool_id.to_owned(),
+            seats: holding.map_or(0, |h| h.seats),
+            version: holding.map_or(0, |h| h.version),
+            release_at: holding.map(|h| h.release_at.clone()),
+            capacity,
+            held,
+            free: capacity.saturating_sub(held).max(0),
+        }
+    }
+}
+
+/// One device's holding in a pool, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllotmentHolding {
+    pub device_id: String,
+    /// The departure of the device's last request.
+    pub departure_id: String,
+    pub seats: i64,
+    pub version: i64,
+    pub release_at: String,
+    pub updated_at: String,
+}
+
+/// One change of a holding, in a pool's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllotmentEvent {
+    pub device_id: String,
+    pub departure_id: String,
+    pub seats_before: i64,
+    pub seats_after: i64,
+    pub version: i64,
+    pub at: String,
+}
+
+/// A pool's capacity from its log changes' payloads, newest first: the first `seats` number
+/// (an integer; a fraction, which no device writes, counts down to one), never below 0.
+/// `None` when no change carries one. Every backend reads the capacity through this.
+pub fn pool_capacity<I, S>(payloads_newest_first: I) -> Option<i64>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    payloads_newest_first.into_iter().find_map(|p| {
+        let v: serde_json::Value = serde_json::from_str(p.as_ref()).ok()?;
+        let seats = v.get("seats")?;
+        let n = seats.as_i64().or_else(|| {
+            seats
+                .as_f64()
+                .filter(|f| f.is_finite())
+                .map(|f| f.floor() as i64)
+        })?;
+        Some(n.max(0))
+    })
+}
+
+/// Checks an allotment request's numbers before a backend reads anything.
+pub fn check_allotment(input: &AllotmentInput) -> Result<()> {
+    if input.seats < 0 {
+        return Err(StorageError::InvalidInput(format!(
+            "a device holds 0 seats or more, not {}",
+            input.seats
+        )));
+    }
+    if input.version < 1 {
+        return Err(StorageError::InvalidInput(format!(
+            "an allotment request's version starts at 1, not {}",
+            input.version
+        )));
+    }
+    Ok(())
+}
+
+/// What a backend does with an allotment request once it holds the pool's lock and has read
+/// the device's holding, the pool's capacity and what the other devices hold: `Ok(None)` to
+/// answer the holding as held (a stale or repeated version), `Ok(Some(state))` to keep the
+/// new holding (and its history entry) and answer `state`, or the refusal.
+pub fn decide_allotment(
+    input: &AllotmentInput,
+    current: Option<&AllotmentHolding>,
+    capacity: i64,
+    others: i64,
+) -> Result<Option<AllotmentState>> {
+    let held_now = others.saturating_add(current.map_or(0, |h| h.seats));
+    if current.is_some_and(|h| input.version <= h.version) {
+        return Ok(None);
+    }
+    let holding = current.map_or(0, |h| h.seats);
+    if input.seats > holding && others.saturating_add(input.seats) > capacity {
+        return Err(StorageError::InsufficientSeats {
+            asked: input.seats,
+            capacity,
+            held: held_now,
+            holding,
+            free: capacity.saturating_sub(held_now).max(0),
+        });
+    }
+    let kept = AllotmentHolding {
+        device_id: input.device_id.clone(),
+        departure_id: input.departure_id.clone(),
+        seats: input.seats,
+        version: input.version,
+        release_at: input.release_at.clone(),
+        updated_at: input.now.clone(),
+    };
+    Ok(Some(AllotmentState::new(
+        &input.pool_id,
+        Some(&kept),
+        capacity,
+        others.saturating_add(input.seats),
+    )))
 }
 
 /// One store's figures for the server's metrics ([`Storage::store_health`]).

@@ -15,6 +15,7 @@
 //! | 409 | `sequence_gap` | the batch starts after the device's last acknowledged change + 1 |
 //! | 409 | `device_cloned` | the device reused a sequence with another change; it stays blocked |
 //! | 409 | `audit_chain_break` | an audit entry of the push does not match its hash or does not continue the device's chain as the server holds it |
+//! | 409 | `insufficient_seats` | an allotment above what the store's other devices leave of the pool's capacity; the message names the seats the device holds and those free; nothing changes |
 //! | 413 | `payload_too_large` | the body is over `MAX_BODY_BYTES` |
 //! | 415 | `invalid_input` | the body is not sent as `application/json` |
 //! | 426 | `update_required` | another protocol, or a schema older than the server's minimum |
@@ -120,6 +121,9 @@ impl From<StorageError> for ApiError {
                 "refund_exceeds_captured",
                 message,
             ),
+            StorageError::InsufficientSeats { .. } => {
+                Self::new(StatusCode::CONFLICT, "insufficient_seats", message)
+            }
             StorageError::InvalidInput(_) => Self::invalid(message),
             StorageError::Backend(detail) => Self::internal(&detail),
         }

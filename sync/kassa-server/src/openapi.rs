@@ -232,6 +232,21 @@ fn schemas() -> Value {
                     "review": {"type": ["string", "null"]}},
                 "required": ["at", "finding", "payment_id", "order_id", "amount_minor", "currency", "status"]}}},
             "required": ["findings"]});
+    schemas["AllotmentRequest"] = json!({"type": "object", "additionalProperties": false,
+            "properties": {"pool_id": {"type": "string", "format": "uuid", "description": "the capacity pool (a departure's pool_id); the server must have its capacity_pools change from a sync"},
+                "departure_id": {"type": "string", "format": "uuid", "description": "the departure the request was made from, for the pool's history"},
+                "seats": {"type": "integer", "minimum": 0, "maximum": crate::validate::MAX_ALLOTMENT_SEATS, "description": "the seats this device wants to hold in all (not a difference)"},
+                "version": {"type": "integer", "minimum": 1, "description": "above every version this device sent for the pool; one at or below the version held changes nothing"},
+                "release_at": {"type": "string", "format": "date-time", "description": "when the unsold seats go back to the pool"}},
+            "required": ["pool_id", "departure_id", "seats", "version", "release_at"]});
+    schemas["AllotmentResponse"] = json!({"type": "object",
+            "properties": {"pool_id": text, "seats": {"type": "integer", "minimum": 0, "description": "the seats this device holds"},
+                "version": {"type": "integer", "minimum": 0, "description": "the version of the request that set them (0 before any)"},
+                "release_at": {"type": ["string", "null"], "format": "date-time"},
+                "capacity": {"type": "integer", "minimum": 0, "description": "the pool's capacity, as the store's log has it"},
+                "held": {"type": "integer", "minimum": 0, "description": "the seats the store's devices hold together"},
+                "free": {"type": "integer", "minimum": 0, "description": "capacity - held, never below 0"}},
+            "required": ["pool_id", "seats", "version", "capacity", "held", "free"]});
     schemas["InvitationEmailResponse"] = json!({"type": "object",
             "properties": {"id": text, "status": {"type": "string", "enum": ["queued", "sending", "sent", "failed"]}},
             "required": ["id", "status"]});

@@ -7,8 +7,8 @@ use crate::pairing::{code_hash, issue_pairing_code};
 use crate::server_key::{ServerKey, decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
-    MIN_SCHEMA_VERSION, batch_hash, check_pair, check_protocol, check_push, check_schema,
-    check_uuid, pull_limit,
+    MIN_SCHEMA_VERSION, batch_hash, check_allotment, check_pair, check_protocol, check_push,
+    check_schema, check_uuid, pull_limit,
 };
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -16,11 +16,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
-use kassa_server_storage::{PairInput, PushInput, RevokeInput};
+use kassa_server_storage::{AllotmentInput, PairInput, PushInput, RevokeInput, StorageError};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PROTOCOL_VERSION,
-    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
-    StoreKeyRecord, StoreKeysResponse,
+    AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
+    HandshakeResponse, PROTOCOL_VERSION, PairRequest, PairResponse, PairingCodeResponse,
+    PullResponse, PushRequest, PushResponse, StoreKeyRecord, StoreKeysResponse,
 };
 use serde::Deserialize;
 use tracing::Instrument;
@@ -246,6 +246,19 @@ pub(crate) fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Some("CardFindingsResponse"),
             ),
             get(crate::cards::findings),
+        ),
+        // Seats: each departure's capacity pool, held by the store's devices.
+        (
+            spec(
+                "post",
+                "/api/v1/allotments",
+                "setAllotment",
+                "Set how many seats of a capacity pool this device holds, in all: more only while the store's other devices leave them free (else 409 insufficient_seats, naming the seats held and free), less always; a version at or below the one held changes nothing and answers the holding as it stands",
+                true,
+                Some("AllotmentRequest"),
+                Some("AllotmentResponse"),
+            ),
+            post(set_allotment),
         ),
         (
             spec(
@@ -562,6 +575,62 @@ async fn pairing_code(
         code: issued.code,
         store_id: device.store_id,
         expires_at: issued.expires_at,
+    }))
+}
+
+async fn set_allotment(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    ApiJson(req): ApiJson<AllotmentRequest>,
+) -> Result<Json<AllotmentResponse>, ApiError> {
+    check_allotment(&req)?;
+    let span = tracing::info_span!(
+        "allotment",
+        store = %device.store_id,
+        device = %device.device_id,
+        pool = %req.pool_id,
+        seats = req.seats,
+        version = req.version,
+    );
+    let kept = state
+        .storage
+        .set_allotment(AllotmentInput {
+            store_id: device.store_id,
+            device_id: device.device_id,
+            pool_id: req.pool_id,
+            departure_id: req.departure_id,
+            seats: req.seats,
+            version: req.version,
+            release_at: req.release_at,
+            now: timestamp(state.now()),
+        })
+        .instrument(span.clone())
+        .await;
+    let kept = match kept {
+        Ok(kept) => kept,
+        Err(e) => {
+            if let StorageError::InsufficientSeats { holding, free, .. } = &e {
+                span.in_scope(|| tracing::info!(holding, free, "allotment refused"));
+            }
+            return Err(e.into());
+        }
+    };
+    span.in_scope(|| {
+        tracing::info!(
+            holding = kept.seats,
+            held = kept.held,
+            free = kept.free,
+            "allotment set"
+        )
+    });
+    Ok(Json(AllotmentResponse {
+        pool_id: kept.pool_id,
+        seats: kept.seats,
+        version: kept.version,
+        release_at: kept.release_at,
+        capacity: kept.capacity,
+        held: kept.held,
+        free: kept.free,
     }))
 }
 

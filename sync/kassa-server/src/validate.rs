@@ -4,8 +4,8 @@
 use crate::auth::sha256_hex;
 use crate::error::ApiError;
 use kassa_sync_protocol::wire::{
-    MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange,
-    StoreRecord,
+    AllotmentRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest,
+    PushRequest, PushedChange, StoreRecord,
 };
 
 /// The oldest device schema the server syncs with.
@@ -148,6 +148,38 @@ pub fn check_push(req: &PushRequest, device_id: &str) -> Result<(), ApiError> {
                 "changes[{i}].payload must be a JSON object"
             )));
         }
+    }
+    Ok(())
+}
+
+/// The most seats a device may ask to hold of one pool (a departure has at most as many).
+pub const MAX_ALLOTMENT_SEATS: i64 = 100_000;
+/// The longest time text taken.
+const MAX_TIME_CHARS: usize = 64;
+
+/// An allotment request is well formed: UUIDs, seats from 0 to [`MAX_ALLOTMENT_SEATS`], a
+/// version from 1, and an RFC 3339 release time. Whether the seats fit is storage's call.
+pub fn check_allotment(req: &AllotmentRequest) -> Result<(), ApiError> {
+    check_uuid("pool_id", &req.pool_id)?;
+    check_uuid("departure_id", &req.departure_id)?;
+    if !(0..=MAX_ALLOTMENT_SEATS).contains(&req.seats) {
+        return Err(ApiError::invalid(format!(
+            "seats must be from 0 to {MAX_ALLOTMENT_SEATS}, not {}",
+            req.seats
+        )));
+    }
+    if req.version < 1 {
+        return Err(ApiError::invalid(format!(
+            "version must be 1 or more, not {}",
+            req.version
+        )));
+    }
+    if req.release_at.len() > MAX_TIME_CHARS
+        || chrono::DateTime::parse_from_rfc3339(&req.release_at).is_err()
+    {
+        return Err(ApiError::invalid(
+            "release_at must be an RFC 3339 time, e.g. 2026-12-03T18:00:00.000Z",
+        ));
     }
     Ok(())
 }

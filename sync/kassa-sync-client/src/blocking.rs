@@ -5,6 +5,7 @@ use crate::engine::{self, Paired, SyncReport};
 use crate::http::HttpTransport;
 use kassa_domain::{Error, Result};
 use kassa_store::Store;
+use kassa_store::bookings::allotments::{self, Allotment};
 use kassa_store::foundation::sync_state;
 use kassa_sync_protocol::wire::{CardPaymentRequest, CardPaymentResponse, DeviceRecord};
 use std::future::Future;
@@ -123,4 +124,34 @@ pub fn pairing_code(
 pub fn revoke(store: &Mutex<Store>, device_id: &str, actor_id: Option<&str>) -> Result<()> {
     let transport = paired_transport(store)?;
     run(engine::revoke(store, &transport, device_id, actor_id))
+}
+
+/// Asks the paired server for `more` seats of a departure's pool for this device, audited as
+/// by `staff_id` (see [`engine::set_allotment`]).
+pub fn request_seats(
+    store: &Mutex<Store>,
+    staff_id: Option<&str>,
+    departure_id: &str,
+    more: i64,
+) -> Result<Allotment> {
+    let transport = paired_transport(store)?;
+    let out = lock(store).write(|tx| allotments::request(tx, departure_id, more))?;
+    run(engine::set_allotment(store, &transport, staff_id, &out))
+}
+
+/// Gives `fewer` unsold seats of a departure's pool back to the paired server. This device
+/// stops selling them at once, whether or not the server is reached.
+pub fn return_seats(
+    store: &Mutex<Store>,
+    staff_id: Option<&str>,
+    departure_id: &str,
+    fewer: i64,
+) -> Result<Allotment> {
+    let transport = paired_transport(store)?;
+    let out = lock(store).write(|tx| allotments::give_back(tx, departure_id, fewer))?;
+    run(engine::set_allotment(store, &transport, staff_id, &out))
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -5,6 +5,7 @@
 use crate::transport::Transport;
 use chrono::{DateTime, Utc};
 use kassa_domain::{Error, ErrorCode, Result};
+use kassa_store::bookings::allotments::{self, Allotment, Outgoing};
 use kassa_store::foundation::device::{self, JoinParams};
 use kassa_store::foundation::ids;
 use kassa_store::foundation::sync_state::{self, Credentials, Pairing};
@@ -38,6 +39,9 @@ pub struct SyncReport {
     pub refunds: u64,
     /// Invitation emails (with their code) the server kept to send, or kept as withdrawn.
     pub invitation_emails: u64,
+    /// Seat allotments settled with the server: unsold seats returned at their release
+    /// moment, holdings whose answer was lost sent again, seats of earlier bookings claimed.
+    pub allotments: u64,
 }
 
 /// What a pairing gave this device.
@@ -351,8 +355,10 @@ pub async fn sync_once_with_progress<T: Transport>(
         // After the cards: a refund of a card captured just now can be paid back now.
         report.refunds = forward_refunds_with(store, transport, &creds, None).await?;
         report.invitation_emails = forward_invitation_emails(store, transport, &creds).await?;
-        if report.cards + report.refunds + settled > 0 {
-            // The outcomes go out now, so the store's other devices see them at their next sync.
+        report.allotments = settle_allotments(store, transport, &creds).await?;
+        if report.cards + report.refunds + report.allotments + settled > 0 {
+            // The outcomes (and the audit of allotments) go out now, so the store's other
+            // devices see them at their next sync.
             report.pushed += push_all(store, transport, &creds).await?.pushed;
         }
         if resealed + catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
@@ -666,6 +672,54 @@ async fn forward_invitation_emails<T: Transport>(
             }
         }
     }
+    Ok(kept)
+}
+
+/// Sends the server what this device owes it about seats (`allotments::due`): a holding
+/// whose answer was lost, sent again as held here; the unsold seats of a pool past its release
+/// moment; seats its bookings take beyond what it holds. A refusal (a claim beyond the pool,
+/// a pool the server has not heard of) is logged and tried again at the next sync; the
+/// server out of reach ends the sync's error. Answers how many the server settled.
+async fn settle_allotments<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    creds: &Credentials,
+) -> Result<u64> {
+    let due = lock(store).write(allotments::due)?;
+    let mut settled = 0;
+    for out in due {
+        match transport.set_allotment(&creds.token, &out.request).await {
+            Ok(answer) => {
+                lock(store).write(|tx| allotments::accept(tx, None, &out, &answer))?;
+                settled += 1;
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => return Err(e),
+            Err(e) => {
+                tracing::warn!(pool = %out.request.pool_id, error = %e.message, "allotment still waiting");
+            }
+        }
+    }
+    Ok(settled)
+}
+
+/// Sends one allotment request this device prepared (`allotments::request`, `give_back`)
+/// and keeps the server's answer, audited as by `staff_id`. This device's changes are pushed
+/// first, so the server knows a departure made here. The server out of reach is
+/// `server_unreachable` and a refusal its error (`insufficient_seats` names the seats free);
+/// either way the device keeps selling no more than it held, and the next sync settles the
+/// rest.
+pub async fn set_allotment<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    staff_id: Option<&str>,
+    out: &Outgoing,
+) -> Result<Allotment> {
+    let creds = sync_state::credentials(&lock(store))?;
+    push_all(store, transport, &creds).await?;
+    let answer = transport.set_allotment(&creds.token, &out.request).await?;
+    let kept = lock(store).write(|tx| allotments::accept(tx, staff_id, out, &answer))?;
+    // The grant's audit entry goes out now.
+    push_all(store, transport, &creds).await?;
     Ok(kept)
 }
 

@@ -4,10 +4,11 @@
 use crate::transport::Transport;
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardFindingsResponse, CardPaymentRequest, CardPaymentResponse, CardRefundRequest,
-    CardRefundResponse, DevicesResponse, EmailsResponse, ErrorBody, HandshakeRequest,
-    HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    AllotmentRequest, AllotmentResponse, CardFindingsResponse, CardPaymentRequest,
+    CardPaymentResponse, CardRefundRequest, CardRefundResponse, DevicesResponse, EmailsResponse,
+    ErrorBody, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
+    InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
+    PushRequest, PushResponse, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -277,6 +278,15 @@ impl Transport for HttpTransport {
         self.expect(Method::POST, "emails/invitation", Some(token), Some(req))
             .await
     }
+
+    async fn set_allotment(
+        &self,
+        token: &str,
+        req: &AllotmentRequest,
+    ) -> Result<AllotmentResponse> {
+        self.expect(Method::POST, "allotments", Some(token), Some(req))
+            .await
+    }
 }
 
 /// A time as it may stand in a query: RFC 3339 text needs no escaping, anything else is
@@ -384,6 +394,8 @@ fn refusal(base: &str, status: StatusCode, body: &[u8]) -> Error {
             ErrorCode::InvalidInput,
             format!("the server refuses this card refund: {said}"),
         ),
+        // The server's message names the seats this device holds and those still free.
+        "insufficient_seats" => (ErrorCode::InsufficientSeats, said),
         "card_payment_unknown" => (ErrorCode::NotFound, said),
         "not_found" => (ErrorCode::NotFound, said),
         "invalid_input" | "payload_too_large" => (ErrorCode::InvalidInput, said),
@@ -458,11 +470,22 @@ mod tests {
             ("invalid_pairing_code", 400, ErrorCode::InvalidCredentials),
             ("idempotency_mismatch", 409, ErrorCode::IdempotencyMismatch),
             ("audit_chain_break", 409, ErrorCode::Conflict),
+            ("insufficient_seats", 409, ErrorCode::InsufficientSeats),
             ("internal", 500, ErrorCode::Unavailable),
         ] {
             let status = StatusCode::from_u16(status).unwrap();
             assert_eq!(refusal(b, status, &body(code)).code, want, "{code}");
         }
+        let full = serde_json::json!({"error": {"code": "insufficient_seats",
+            "message": "this device holds 2 of the departure's 2 seats and 0 more are free"}});
+        let full = refusal(b, StatusCode::CONFLICT, full.to_string().as_bytes());
+        assert_eq!(
+            (full.code, full.message.as_str()),
+            (
+                ErrorCode::InsufficientSeats,
+                "this device holds 2 of the departure's 2 seats and 0 more are free"
+            )
+        );
         let broken = refusal(b, StatusCode::CONFLICT, &body("audit_chain_break"));
         assert!(broken.message.contains("audit trail"), "{}", broken.message);
         assert_eq!(

@@ -15,7 +15,7 @@ mod transport;
 
 pub use engine::{
     DEFAULT_DEVICE_NAME, Paired, SyncReport, batch_id, devices, forward_refunds, join, pair,
-    pairing_code, revoke, sync_once, sync_once_with_progress,
+    pairing_code, revoke, set_allotment, sync_once, sync_once_with_progress,
 };
 pub use http::{HttpTransport, SCHEMA_VERSION_HEADER, server_refusal, validate_server_url};
 pub use transport::Transport;

@@ -3,10 +3,11 @@
 
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_protocol::wire::{
-    CardFindingsResponse, CardPaymentRequest, CardPaymentResponse, CardRefundRequest,
-    CardRefundResponse, DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse,
-    InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    AllotmentRequest, AllotmentResponse, CardFindingsResponse, CardPaymentRequest,
+    CardPaymentResponse, CardRefundRequest, CardRefundResponse, DevicesResponse, EmailsResponse,
+    HandshakeRequest, HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse,
+    PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
+    StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -117,6 +118,24 @@ pub trait Transport {
             Err(Error::new(
                 ErrorCode::Unavailable,
                 "this server does not send invitation emails",
+            ))
+        }
+    }
+
+    /// `POST /allotments`: sets the seats of a capacity pool this device holds, in all, and
+    /// answers the holding as it stands. More than the store's other devices leave free is
+    /// `insufficient_seats` (the message names the seats held and free); a version at or
+    /// below the one the server holds changes nothing. A server without allotments (the
+    /// in-memory servers of some tests) answers `unavailable`.
+    fn set_allotment(
+        &self,
+        _token: &str,
+        _req: &AllotmentRequest,
+    ) -> impl Future<Output = Result<AllotmentResponse>> + Send {
+        async {
+            Err(Error::new(
+                ErrorCode::Unavailable,
+                "this server holds no allotments",
             ))
         }
     }

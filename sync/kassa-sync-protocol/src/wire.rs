@@ -475,3 +475,42 @@ pub struct CardRefundResponse {
     /// The provider's reason for refusing the refund.
     pub failure_reason: Option<String>,
 }
+
+/// `POST /api/v1/allotments`: a device sets how many seats of a capacity pool it holds.
+///
+/// The request names the holding it wants in all (`seats`), not a difference, so a request
+/// sent twice asks for the same thing twice. `version` grows with every request a device
+/// makes for a pool; the server ignores one at or below the version it holds (a request
+/// delivered late, after a newer one) and answers the holding as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllotmentRequest {
+    /// The capacity pool (a departure's `pool_id`).
+    pub pool_id: String,
+    /// The departure the request was made from, for the pool's history.
+    pub departure_id: String,
+    /// The seats this device wants to hold in all, from 0.
+    pub seats: i64,
+    /// Above every version this device sent for the pool before.
+    pub version: i64,
+    /// When the unused seats go back to the pool (RFC 3339 UTC): the device stops selling
+    /// them then, and returns them at its next sync.
+    pub release_at: String,
+}
+
+/// The server's answer: the device's holding in the pool as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllotmentResponse {
+    pub pool_id: String,
+    /// The seats this device holds.
+    pub seats: i64,
+    /// The version of the request that set them (0 before any).
+    pub version: i64,
+    pub release_at: Option<String>,
+    /// The pool's capacity, as the store's log has it.
+    pub capacity: i64,
+    /// The seats every device of the store holds in the pool together.
+    pub held: i64,
+    /// Seats no device holds: `capacity - held`, never below 0.
+    pub free: i64,
+}

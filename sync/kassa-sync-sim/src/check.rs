@@ -73,6 +73,7 @@ pub(crate) fn all(
         over_refunds_flagged(c, d)?;
         crossed_counts_flagged(c, d)?;
         oversold_flagged(c, d)?;
+        never_oversold(c, d)?;
         // A clock seen running ahead is what this device saw against its own clock; every
         // other conflict is found the same way everywhere.
         let conflicts = rows(
@@ -162,6 +163,27 @@ fn sales_once(c: &Connection, d: usize, sales: &[&Sale]) -> Result<(), String> {
         return Err(format!("d{d}: receipt numbers held twice: {twice:?}"));
     }
     Ok(())
+}
+
+/// Every device of the simulation is paired and sells only seats the server granted it, so
+/// no pool ever holds more booked seats than it has, whatever the devices did offline.
+fn never_oversold(c: &Connection, d: usize) -> Result<(), String> {
+    let oversold = rows(
+        c,
+        "SELECT p.id || ' ' || p.seats || ' < ' || (SELECT coalesce(sum(b.seats), 0) FROM bookings b
+                 JOIN departures x ON x.id = b.departure_id
+                WHERE x.pool_id = p.id AND b.status IN ('held', 'confirmed', 'paid', 'completed'))
+           FROM capacity_pools p
+          WHERE p.seats < (SELECT coalesce(sum(b.seats), 0) FROM bookings b
+                             JOIN departures x ON x.id = b.departure_id
+                            WHERE x.pool_id = p.id AND b.status IN ('held', 'confirmed', 'paid', 'completed'))
+          ORDER BY 1",
+    )?;
+    if oversold.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("d{d}: pools oversold: {oversold:?}"))
+    }
 }
 
 /// A departure whose pool holds more booked seats than it has is a `departure_oversold`

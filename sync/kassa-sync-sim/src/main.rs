@@ -67,12 +67,13 @@ fn main() -> ExitCode {
     for seed in seeds.0..seeds.1 {
         match run(seed, &cfg) {
             Ok(out) => println!(
-                "seed {seed}: ok ({} sales, {} refunds, {} voids, {} bookings, {} cancelled, {} syncs of which {} failed, {} conflicts, {} faults)",
+                "seed {seed}: ok ({} sales, {} refunds, {} voids, {} bookings, {} cancelled, {} allotments, {} syncs of which {} failed, {} conflicts, {} faults)",
                 out.summary.sales,
                 out.summary.refunds,
                 out.summary.voids,
                 out.summary.bookings,
                 out.summary.cancellations,
+                out.summary.allotments,
                 out.summary.syncs,
                 out.summary.failed_syncs,
                 out.summary.conflicts,

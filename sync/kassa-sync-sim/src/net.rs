@@ -8,9 +8,9 @@ use axum::http::{Method, Request};
 use kassa_domain::{Error, ErrorCode, Result};
 use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
-    InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
-    PushRequest, PushResponse, StoreKeysResponse,
+    AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
+    HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -409,5 +409,14 @@ impl Transport for SimTransport {
             Some(req),
         )
         .await
+    }
+
+    async fn set_allotment(
+        &self,
+        token: &str,
+        req: &AllotmentRequest,
+    ) -> Result<AllotmentResponse> {
+        self.expect(Method::POST, "allotments".into(), Some(token), Some(req))
+            .await
     }
 }

@@ -14,7 +14,7 @@ use kassa_server::{ServerKey, issue_pairing_code, router};
 use kassa_server_sqlite::SqliteStorage;
 use kassa_server_storage::Storage;
 use kassa_store::bookings::trips::{self, DepartureData, TripData};
-use kassa_store::bookings::{self, BookingRequest, BookingTender};
+use kassa_store::bookings::{self, BookingRequest, BookingTender, allotments, amend};
 use kassa_store::catalog::stock::{self, Receipt};
 use kassa_store::catalog::{self, AuditMode, ProductData};
 use kassa_store::customers::{self, CustomerData};
@@ -80,6 +80,8 @@ pub struct Summary {
     pub sign_ins: u64,
     pub bookings: u64,
     pub cancellations: u64,
+    /// Allotment requests and returns the server answered.
+    pub allotments: u64,
     pub conflicts: u64,
     pub net: NetStats,
 }
@@ -422,7 +424,9 @@ impl Sim {
                 )?;
                 let start = tx.now();
                 let mut departures = Vec::new();
-                for (days, seats) in [(10, 6), (40, 4)] {
+                // The third leaves tomorrow: past its release moment from the start, its
+                // seats are granted for minutes at a time and go back at the next sync.
+                for (days, seats) in [(10, 6), (40, 4), (1, 5)] {
                     let dep = trips::add_departure(
                         tx,
                         &store_id,
@@ -636,9 +640,12 @@ impl Sim {
             612..632 => self.change_setting(d),
             632..660 => self.sign_in(d),
             660..760 => self.wrong_sign_in(d),
-            760..784 => self.book(d),
-            784..794 => self.pay_booking(d),
-            794..802 => self.cancel_booking(d),
+            760..780 => self.book(d).await,
+            780..788 => self.request_seats(d).await,
+            788..791 => self.return_seats(d).await,
+            791..797 => self.pay_booking(d),
+            797..802 => self.amend_booking(d),
+            802..808 => self.cancel_booking(d),
             _ if !self.cfg.faults || roll < 960 => self.sync(d).await,
             960..972 => self.restart_server(),
             972..980 => self.outage(),
@@ -813,10 +820,28 @@ impl Sim {
     }
 
     /// A booking of 1 to 3 travellers on a departure device `d` knows, held, and half of them
-    /// with the deposit paid in cash; beyond the seats left this device sees, refused.
-    fn book(&mut self, d: usize) -> Result<(), String> {
+    /// with the deposit paid in cash; beyond the seats left this device sees, or beyond what it
+    /// holds, refused. Most times, as the app does online, the device first asks the server for
+    /// the seats it lacks.
+    async fn book(&mut self, d: usize) -> Result<(), String> {
         let dep = self.departures[self.rng.gen_range(0..self.departures.len())].clone();
         let n = self.rng.gen_range(1..=3);
+        if self.rng.gen_bool(0.7) {
+            let short = {
+                let s = self.devices[d].lock();
+                let now = s.clock().now();
+                trips::departure(s.conn(), &dep)
+                    .and_then(|x| allotments::standing(s.conn(), &x, now))
+                    .ok()
+                    .flatten()
+                    .map_or(0, |st| n - st.usable)
+            };
+            if short > 0 {
+                let out = self.write_on(d, |tx, _, _| allotments::request(tx, &dep, short));
+                self.send_allotment(d, "seats asked for at booking", out)
+                    .await?;
+            }
+        }
         let child = self.rng.gen_bool(0.3);
         let customer = if self.rng.gen_bool(0.5) {
             Some(self.customers[self.rng.gen_range(0..self.customers.len())].clone())
@@ -874,6 +899,46 @@ impl Sim {
         Ok(())
     }
 
+    /// Device `d` asks the server for 1 to 4 more seats of a departure it knows.
+    async fn request_seats(&mut self, d: usize) -> Result<(), String> {
+        let dep = self.departures[self.rng.gen_range(0..self.departures.len())].clone();
+        let n = self.rng.gen_range(1..=4);
+        let out = self.write_on(d, |tx, _, _| allotments::request(tx, &dep, n));
+        self.send_allotment(d, "seats requested", out).await
+    }
+
+    /// Device `d` gives 1 or 2 unsold seats of a departure back.
+    async fn return_seats(&mut self, d: usize) -> Result<(), String> {
+        let dep = self.departures[self.rng.gen_range(0..self.departures.len())].clone();
+        let n = self.rng.gen_range(1..=2);
+        let out = self.write_on(d, |tx, _, _| allotments::give_back(tx, &dep, n));
+        self.send_allotment(d, "seats returned", out).await
+    }
+
+    async fn send_allotment(
+        &mut self,
+        d: usize,
+        what: &str,
+        out: kassa_domain::Result<allotments::Outgoing>,
+    ) -> Result<(), String> {
+        let Some(out) = self.outcome(d, what, out) else {
+            return Ok(());
+        };
+        let admin = self.admin_id.clone();
+        let r = kassa_sync_client::set_allotment(
+            &self.devices[d].store,
+            &self.transport(),
+            Some(&admin),
+            &out,
+        )
+        .await;
+        if let Some(a) = self.outcome(d, what, r) {
+            self.stats.allotments += 1;
+            self.log(format!("d{d} {what}: holds {} (v{})", a.seats, a.version));
+        }
+        Ok(())
+    }
+
     /// A recent booking device `d` knows: `(booking id)`.
     fn recent_booking(&mut self) -> Option<String> {
         if self.bookings.is_empty() {
@@ -902,6 +967,44 @@ impl Sim {
             self.log(format!(
                 "d{d} took a payment for {} ({})",
                 out.booking.reference,
+                out.booking.status.as_str()
+            ));
+        }
+        Ok(())
+    }
+
+    /// A recent booking amended on device `d`: a traveller added (within what the device
+    /// holds, on the device that holds its seats) or one taken off (the difference refunded).
+    fn amend_booking(&mut self, d: usize) -> Result<(), String> {
+        let Some(id) = self.recent_booking() else {
+            return Ok(());
+        };
+        let add = self.rng.gen_bool(0.5);
+        let result = self.write_on(d, |tx, store_id, admin| {
+            let b = bookings::get(tx, &id)?;
+            let change = if add || b.travellers.len() < 2 {
+                amend::Amendment {
+                    add: vec![Traveller {
+                        traveller_type: TravellerType::Adult,
+                        full_name: format!("Added on till {}", d + 1),
+                        date_of_birth: None,
+                        document_number: None,
+                    }],
+                    ..Default::default()
+                }
+            } else {
+                amend::Amendment {
+                    remove: vec![b.travellers[b.travellers.len() - 1].id.clone()],
+                    ..Default::default()
+                }
+            };
+            amend::amend(tx, store_id, admin, &id, &change)
+        });
+        if let Some(out) = self.outcome(d, "amendment", result) {
+            self.log(format!(
+                "d{d} amended {} to {} seats ({})",
+                out.booking.reference,
+                out.booking.seats,
                 out.booking.status.as_str()
             ));
         }

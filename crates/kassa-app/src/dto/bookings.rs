@@ -154,6 +154,42 @@ pub struct DepartureDto {
     pub capacity: i64,
     pub seats_taken: i64,
     pub seats_left: i64,
+    /// This device's allotment of the departure's pool; none while the device is not paired
+    /// (it then holds every seat).
+    pub allotment: Option<AllotmentDto>,
+}
+
+/// The seats of a departure's pool this device holds as an allotment from the server.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AllotmentDto {
+    pub pool_id: String,
+    /// Seats this device holds.
+    pub held: i64,
+    /// Seats of bookings this device holds.
+    pub used: i64,
+    /// Seats this device may still sell now (0 from the release moment on).
+    pub usable: i64,
+    /// When the unsold seats go back to the pool, RFC 3339.
+    pub release_at: Option<String>,
+    pub released: bool,
+    /// The server may hold another number until the next sync.
+    pub pending: bool,
+}
+
+/// Seats of a departure's pool to ask the server for, or to give back.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AllotmentChangeInput {
+    pub departure_id: String,
+    pub seats: i64,
+}
+
+/// The departures whose seats this device holds, with its allotment of each.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AllotmentListOutput {
+    /// False while the device is not paired: it then holds every seat.
+    pub paired: bool,
+    pub items: Vec<DepartureDto>,
 }
 
 /// Which departures to list.
@@ -267,6 +303,44 @@ pub struct BookingCancelInput {
     pub booking: String,
     pub reason: Option<String>,
     pub preview: Option<bool>,
+}
+
+/// An amendment: travellers added or taken off, the options after it, or another departure
+/// of the same trip. With `preview`, nothing changes and the difference is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct BookingAmendInput {
+    pub booking: String,
+    pub add_travellers: Option<Vec<TravellerInput>>,
+    /// Ids of the booking's travellers to take off.
+    pub remove_travellers: Option<Vec<String>>,
+    /// The booking's options after the amendment; one left out is taken off. Absent: the
+    /// options stay as they are.
+    pub options: Option<Vec<BookingOptionInput>>,
+    pub departure_id: Option<String>,
+    pub note: Option<String>,
+    pub preview: Option<bool>,
+}
+
+/// What an amendment does (or did): seats and money before and after.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookingAmendOutput {
+    /// The booking as it now stands (unchanged after a preview).
+    pub booking: BookingDto,
+    pub preview: bool,
+    pub departure_id: String,
+    pub seats_before: i64,
+    pub seats_after: i64,
+    pub total_before: i64,
+    pub total_after: i64,
+    /// More to pay (above 0) or less (below 0).
+    pub difference_minor: i64,
+    pub deposit_after: i64,
+    pub balance_due_on: String,
+    /// Paid beyond the new total: refunded to the tenders it came from.
+    pub refund_minor: i64,
+    pub balance_after: i64,
 }
 
 /// A note on a booking.

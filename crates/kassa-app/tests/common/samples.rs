@@ -140,6 +140,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
             json!({"trip": "NO-SUCH-TRIP", "name": "Single room", "price_minor": 100})
         }
         "trip_list"
+        | "allotment_list"
         | "departure_list"
         | "booking_list"
         | "booking_expire"
@@ -153,6 +154,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
         }),
         "departure_set_capacity" => json!({"departure_id": missing, "seats": 10}),
         "departure_get" | "waitlist_list" => json!({"departure_id": missing}),
+        "allotment_request" | "allotment_return" => json!({"departure_id": missing, "seats": 2}),
         "booking_price" => {
             json!({"departure_id": missing, "travellers": [{"full_name": "Sample Traveller"}]})
         }
@@ -169,6 +171,7 @@ pub fn sample_input(command: &str) -> Option<Value> {
             json!({"booking": missing})
         }
         "booking_pay" => json!({"booking": missing, "kind": "cash", "amount_minor": 100}),
+        "booking_amend" => json!({"booking": missing, "remove_travellers": [missing]}),
         "booking_note" => json!({"booking": missing, "note": "sample"}),
         "waitlist_add" => json!({"departure_id": missing, "customer_id": missing, "seats": 1}),
         "waitlist_withdraw" => json!({"id": missing}),

@@ -90,6 +90,26 @@ pub enum TripCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AllotmentCommand {
+    /// Ask the server for more seats of a departure for this device (online).
+    Request {
+        #[arg(long, value_name = "DEPARTURE_ID")]
+        departure: String,
+        #[arg(long)]
+        seats: i64,
+    },
+    /// Give unsold seats of a departure back; this device stops selling them at once.
+    Return {
+        #[arg(long, value_name = "DEPARTURE_ID")]
+        departure: String,
+        #[arg(long)]
+        seats: i64,
+    },
+    /// The departures whose seats this device holds.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum DepartureCommand {
     /// Add a departure of a trip, with its seats or sharing another departure's seats.
     Add {
@@ -178,6 +198,31 @@ pub enum BookingCommand {
         booking: String,
         #[arg(long)]
         reason: Option<String>,
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Amend a booking: add or take off travellers, set its options, or move it to another
+    /// departure of its trip; priced again (what it kept keeps its price). --preview shows
+    /// the difference only.
+    Amend {
+        booking: String,
+        /// A traveller to add: `NAME[;TYPE[;YYYY-MM-DD[;DOCUMENT]]]`; repeatable.
+        #[arg(long = "add-traveller", value_name = "NAME;TYPE;BORN;DOC")]
+        add: Vec<String>,
+        /// The id of a traveller to take off (`booking show` lists them); repeatable.
+        #[arg(long = "remove-traveller", value_name = "TRAVELLER_ID")]
+        remove: Vec<String>,
+        /// The booking's options after the amendment: OPTION_ID=QTY; repeatable.
+        #[arg(long = "option", value_name = "OPTION_ID=QTY")]
+        options: Vec<String>,
+        /// Take every option off.
+        #[arg(long, conflicts_with = "options")]
+        no_options: bool,
+        /// Another departure of the same trip.
+        #[arg(long, value_name = "DEPARTURE_ID")]
+        departure: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
         #[arg(long)]
         preview: bool,
     },
@@ -274,10 +319,60 @@ fn trip_text(t: &TripDto, m: &MoneyText) -> String {
 }
 
 fn departure_text(d: &DepartureDto) -> String {
-    format!(
+    let mut s = format!(
         "{}  {}  {} ({})  {} of {} seats left\n",
         d.id, d.departs_at, d.trip_name, d.time_zone, d.seats_left, d.capacity
-    )
+    );
+    if let Some(a) = &d.allotment {
+        s.push_str(&format!(
+            "  this device holds {} ({} booked here, {} left to sell){}{}\n",
+            a.held,
+            a.used,
+            a.usable,
+            match (&a.release_at, a.released) {
+                (Some(r), true) => format!("; unsold seats released at {r}"),
+                (Some(r), false) => format!("; unsold seats go back at {r}"),
+                (None, _) => String::new(),
+            },
+            if a.pending {
+                "; the server hears at the next sync"
+            } else {
+                ""
+            }
+        ));
+    }
+    s
+}
+
+pub fn allotment(api: &Api, cmd: &AllotmentCommand) -> Result<Outcome, ApiError> {
+    match cmd {
+        AllotmentCommand::Request { departure, seats } => {
+            let d = api.allotment_request(AllotmentChangeInput {
+                departure_id: departure.clone(),
+                seats: *seats,
+            })?;
+            let human = departure_text(&d);
+            Ok(Outcome::new(&d, human))
+        }
+        AllotmentCommand::Return { departure, seats } => {
+            let d = api.allotment_return(AllotmentChangeInput {
+                departure_id: departure.clone(),
+                seats: *seats,
+            })?;
+            let human = departure_text(&d);
+            Ok(Outcome::new(&d, human))
+        }
+        AllotmentCommand::List => {
+            let r = api.allotment_list(NoInput {})?;
+            let human = if r.paired {
+                r.items.iter().map(departure_text).collect::<String>()
+            } else {
+                "This device is not paired with a server: it holds every seat of its departures.\n"
+                    .to_string()
+            };
+            Ok(Outcome::new(&r, human))
+        }
+    }
 }
 
 fn booking_text(b: &BookingDto, m: &MoneyText) -> String {
@@ -298,10 +393,11 @@ fn booking_text(b: &BookingDto, m: &MoneyText) -> String {
     }
     for t in &b.travellers {
         s.push_str(&format!(
-            "  {} ({}) {}\n",
+            "  {} ({}) {}  traveller {}\n",
             t.full_name,
             t.traveller_type,
-            m.show(t.price_minor)
+            m.show(t.price_minor),
+            t.id
         ));
     }
     for p in &b.payments {
@@ -600,6 +696,59 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
                 m.show(r.fee_minor),
                 m.show(r.refund_minor),
                 m.show(r.owed_minor),
+                booking_text(&r.booking, &m)
+            );
+            Ok(Outcome::new(&r, human))
+        }
+        BookingCommand::Amend {
+            booking,
+            add,
+            remove,
+            options,
+            no_options,
+            departure,
+            note,
+            preview,
+        } => {
+            let options = if *no_options {
+                Some(Vec::new())
+            } else if options.is_empty() {
+                None
+            } else {
+                Some(
+                    options
+                        .iter()
+                        .map(|o| {
+                            pair(o, "OPTION_ID=QTY")
+                                .map(|(option_id, qty)| BookingOptionInput { option_id, qty })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+            };
+            let r = api.booking_amend(BookingAmendInput {
+                booking: booking.clone(),
+                add_travellers: Some(add.iter().map(|t| traveller(t)).collect::<Result<_, _>>()?),
+                remove_travellers: Some(remove.clone()),
+                options,
+                departure_id: departure.clone(),
+                note: note.clone(),
+                preview: Some(*preview),
+            })?;
+            let human = format!(
+                "{}{} seats → {}, total {} → {} ({}{}), refund {}, owed {}\n{}",
+                if r.preview {
+                    "Would amend: "
+                } else {
+                    "Amended: "
+                },
+                r.seats_before,
+                r.seats_after,
+                m.show(r.total_before),
+                m.show(r.total_after),
+                if r.difference_minor >= 0 { "+" } else { "-" },
+                m.show(r.difference_minor.abs()),
+                m.show(r.refund_minor),
+                m.show(r.balance_after),
                 booking_text(&r.booking, &m)
             );
             Ok(Outcome::new(&r, human))

@@ -169,6 +169,7 @@ fn dispatch(cli: &Cli, api: &Api, dir: &Path) -> Result<Outcome, ApiError> {
         Command::Customer(c) => customers::run(api, c),
         Command::Trip(c) => bookings::trip(api, c),
         Command::Departure(c) => bookings::departure(api, c),
+        Command::Allotment(c) => bookings::allotment(api, c),
         Command::Book(a) => bookings::book(api, a),
         Command::Booking(c) => bookings::booking(api, c),
         Command::Pair(a) => sync::pair(api, a),

@@ -11,7 +11,8 @@
 //!   `departure_oversold` conflict on each departure of the pool, recorded, updated or
 //!   withdrawn the same way on every device, whatever order the changes arrived in.
 
-use super::{fold, lifecycle::HEAD_COLUMNS, seats_taken};
+use super::lifecycle::{AMENDED_COLUMNS, HEAD_COLUMNS};
+use super::{fold, seats_taken};
 use crate::SqlResult;
 use crate::foundation::apply::{Applied, Applier, ApplyTx, conflict_id, field, lacks};
 use crate::foundation::write::WriteTx;
@@ -278,12 +279,25 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if let Some(reason) = tx.missing_parent(&parents)? {
         return Ok(tx.park(reason));
     }
+    // The departure held before this change: an amendment may move the booking off it.
+    let moved_from: Option<String> = tx.row(
+        "SELECT departure_id FROM bookings WHERE id = ?1",
+        [&c.entity_id],
+        |r| r.get(0),
+    )?;
     let row: Vec<(&str, SqlValue)> = HEAD_COLUMNS.iter().map(|n| (*n, field(head, n))).collect();
+    // The fields an amendment changes are written on insert and derived from the `amend`
+    // events after, never compared: a later document carries them as amended.
+    let mut local: Vec<(&str, SqlValue)> = AMENDED_COLUMNS
+        .iter()
+        .map(|n| (*n, field(head, n)))
+        .collect();
+    local.push(("status", SqlValue::Text("quote".into())));
     let mut out = tx.insert_ledger_with(
         "bookings",
         &[("id", SqlValue::Text(c.entity_id.clone()))],
         &row,
-        &[("status", SqlValue::Text("quote".into()))],
+        &local,
     )?;
     if out == Applied::Conflict {
         return Ok(out);
@@ -375,6 +389,20 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             &["note", "staff_id", "created_at"],
         )?,
     );
+    let amended_twice = super::amend::settle(tx, id)?;
+    if amended_twice {
+        tx.conflict_in_family(
+            "booking_amendment",
+            "booking_amended_twice",
+            "bookings",
+            id,
+            json!({
+                "kept": "both amendments: travellers and options either took off are off, what either added is on; the departure, deposit and due date follow the later",
+                "seats": tx.row("SELECT seats FROM bookings WHERE id = ?1", [id], |r| r.get::<_, i64>(0))?,
+            }),
+        )?;
+        out = Applied::Conflict;
+    }
     let folded = fold(tx, id)?;
     tx.exec(
         "UPDATE bookings SET status = ?2, hold_expires_at = ?3
@@ -400,15 +428,31 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         )?;
         out = Applied::Conflict;
     }
-    let pool: Option<String> = tx.row(
-        "SELECT pool_id FROM departures WHERE id = ?1",
-        [&departure_id],
+    let mut pools: Vec<String> = Vec::new();
+    let now_at: Option<String> = tx.row(
+        "SELECT departure_id FROM bookings WHERE id = ?1",
+        [id],
         |r| r.get(0),
     )?;
-    if let Some(pool) = pool
-        && judge_pool(tx, &pool)?
+    for dep in [Some(departure_id), now_at, moved_from]
+        .into_iter()
+        .flatten()
     {
-        out = Applied::Conflict;
+        let pool: Option<String> = tx.row(
+            "SELECT pool_id FROM departures WHERE id = ?1",
+            [&dep],
+            |r| r.get(0),
+        )?;
+        if let Some(pool) = pool
+            && !pools.contains(&pool)
+        {
+            pools.push(pool);
+        }
+    }
+    for pool in pools {
+        if judge_pool(tx, &pool)? {
+            out = Applied::Conflict;
+        }
     }
     Ok(out)
 }

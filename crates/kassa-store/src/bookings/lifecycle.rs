@@ -75,7 +75,7 @@ impl BookingTender {
 
 /// Where one payment row's money goes: taken in cash or off a voucher, or given back in cash
 /// or onto the voucher it came from.
-enum Money<'a> {
+pub(super) enum Money<'a> {
     Cash,
     FromVoucher(&'a str),
     ToVoucher(&'a str),
@@ -167,12 +167,12 @@ pub struct BookingNote {
 
 /// The rows one write adds to a booking's document.
 #[derive(Default)]
-struct Doc {
-    travellers: Vec<Value>,
-    items: Vec<Value>,
-    events: Vec<Value>,
-    payments: Vec<Value>,
-    notes: Vec<Value>,
+pub(super) struct Doc {
+    pub(super) travellers: Vec<Value>,
+    pub(super) items: Vec<Value>,
+    pub(super) events: Vec<Value>,
+    pub(super) payments: Vec<Value>,
+    pub(super) notes: Vec<Value>,
 }
 
 /// The booking's fields written once, as its document carries them.
@@ -180,16 +180,21 @@ pub(crate) const HEAD_COLUMNS: &[&str] = &[
     "store_id",
     "device_id",
     "reference",
-    "departure_id",
     "customer_id",
     "staff_id",
-    "seats",
     "currency",
+    "created_at",
+    "cancellation_policy",
+];
+
+/// The booking's fields an amendment changes: its document carries them as they stood after
+/// the write, and every device derives them from the `amend` events (`amend::settle`).
+pub(crate) const AMENDED_COLUMNS: &[&str] = &[
+    "departure_id",
+    "seats",
     "total_minor",
     "deposit_minor",
     "balance_due_on",
-    "created_at",
-    "cancellation_policy",
 ];
 
 fn head_json(conn: &Connection, id: &str) -> Result<Value> {
@@ -214,7 +219,8 @@ fn head_json(conn: &Connection, id: &str) -> Result<Value> {
 }
 
 /// Records the write's document change and sets the folded status; returns the status.
-fn record(tx: &mut WriteTx<'_>, id: &str, doc: Doc) -> Result<BookingStatus> {
+pub(super) fn record(tx: &mut WriteTx<'_>, id: &str, doc: Doc) -> Result<BookingStatus> {
+    super::amend::settle(tx, id)?;
     let folded = fold(tx, id)?;
     tx.exec(
         "UPDATE bookings SET status = ?2, hold_expires_at = ?3 WHERE id = ?1 AND (status <> ?2 OR hold_expires_at IS NOT ?3)",
@@ -241,7 +247,7 @@ fn record(tx: &mut WriteTx<'_>, id: &str, doc: Doc) -> Result<BookingStatus> {
 }
 
 /// Appends a history event (`seq` after every event held for the booking).
-fn add_event(
+pub(super) fn add_event(
     tx: &mut WriteTx<'_>,
     doc: &mut Doc,
     booking_id: &str,
@@ -295,7 +301,7 @@ fn number(tx: &mut WriteTx<'_>, series: &str) -> Result<String> {
     Ok(format!("{store}-{device}-{letter}{n:06}"))
 }
 
-fn insufficient(dep: &Departure, left: i64, wanted: i64) -> Error {
+pub(super) fn insufficient(dep: &Departure, left: i64, wanted: i64) -> Error {
     Error::new(
         ErrorCode::InsufficientSeats,
         format!(
@@ -322,6 +328,7 @@ fn check_fits(
     if seats > left {
         return Err(insufficient(dep, left, seats));
     }
+    super::allotments::check(tx, dep, seats)?;
     for (option_id, qty, capacity) in items {
         if let Some(cap) = capacity {
             let taken = super::option_taken(tx, option_id, &dep.id, Some(now.as_str()))?;
@@ -487,7 +494,7 @@ pub fn create(tx: &mut WriteTx<'_>, store_id: &str, req: &BookingRequest) -> Res
     get(tx, &id)
 }
 
-fn check_note(n: &str) -> Result<String> {
+pub(super) fn check_note(n: &str) -> Result<String> {
     if n.chars().count() > 2000 {
         return Err(Error::invalid_input("a note has at most 2000 characters"));
     }
@@ -583,7 +590,7 @@ pub struct PaymentOutcome {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn add_payment(
+pub(super) fn add_payment(
     tx: &mut WriteTx<'_>,
     doc: &mut Doc,
     b: &Booking,
@@ -736,7 +743,7 @@ pub fn pay(
 /// source (a voucher, or cash) up to what it brought in less what went back to it already;
 /// `(voucher id, amount)`, `None` for cash. Anything left over (never, while a refund is at
 /// most what was paid) is cash.
-fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64)> {
+pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64)> {
     let mut net: Vec<(Option<String>, i64)> = Vec::new();
     for p in &b.payments {
         let source = if p.kind == "voucher" {
@@ -959,7 +966,11 @@ pub fn expire_due(tx: &mut WriteTx<'_>, staff_id: &str) -> Result<Vec<String>> {
     expire_ids(tx, staff_id, ids)
 }
 
-fn expire_due_in_pool(tx: &mut WriteTx<'_>, pool_id: &str, staff_id: &str) -> Result<()> {
+pub(super) fn expire_due_in_pool(
+    tx: &mut WriteTx<'_>,
+    pool_id: &str,
+    staff_id: &str,
+) -> Result<()> {
     let device_id = tx.device_id()?.to_string();
     let now = tx.now_ts();
     let ids = tx
@@ -1030,7 +1041,7 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
     b.travellers = conn
         .prepare_cached(
             "SELECT id, traveller_type, full_name, date_of_birth, document_number, price_minor
-               FROM booking_travellers WHERE booking_id = ?1 ORDER BY position, id",
+               FROM booking_travellers WHERE booking_id = ?1 AND removed_by IS NULL ORDER BY position, id",
         )
         .db()?
         .query_map([&id], |r| {
@@ -1048,7 +1059,8 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
         .db()?;
     b.items = conn
         .prepare_cached(
-            "SELECT id, option_id, name, qty, unit_minor, total_minor FROM booking_items WHERE booking_id = ?1 ORDER BY id",
+            "SELECT id, option_id, name, qty, unit_minor, total_minor FROM booking_items
+              WHERE booking_id = ?1 AND removed_by IS NULL ORDER BY id",
         )
         .db()?
         .query_map([&id], |r| {
@@ -1204,7 +1216,7 @@ pub fn list(
         format!(
             "WITH hits(id) AS (
                 SELECT id FROM bookings WHERE reference LIKE ?3 OR customer_id = ?4
-                UNION SELECT booking_id FROM booking_travellers WHERE full_name LIKE ?3
+                UNION SELECT booking_id FROM booking_travellers WHERE full_name LIKE ?3 AND removed_by IS NULL
                 UNION SELECT id FROM bookings WHERE customer_id IN (SELECT id FROM customers WHERE name LIKE ?3)
                 UNION SELECT id FROM bookings WHERE departure_id IN
                     (SELECT xd.id FROM trips xt JOIN departures xd ON xd.trip_id = xt.id WHERE xt.name LIKE ?3)

@@ -6,8 +6,12 @@
 //! booking (held, confirmed, paid, completed) count against its departure's capacity pool in
 //! the same transaction that takes them, so this device never oversells; two devices booking
 //! the last seats offline are both kept, and the merge records `departure_oversold` on every
-//! departure of the pool, found the same way on every device (`apply`).
+//! departure of the pool, found the same way on every device (`apply`). Once the store is
+//! paired, a device sells only the seats the server granted it ([`allotments`]), so the pool
+//! is never oversold, whatever devices do offline.
 
+pub mod allotments;
+pub mod amend;
 pub(crate) mod apply;
 pub mod lifecycle;
 pub mod trips;
@@ -45,7 +49,7 @@ pub fn option_taken(
 ) -> Result<i64> {
     conn.prepare_cached(
         "SELECT coalesce(sum(i.qty), 0) FROM booking_items i JOIN bookings b ON b.id = i.booking_id
-          WHERE i.option_id = ?1 AND b.departure_id = ?2
+          WHERE i.option_id = ?1 AND b.departure_id = ?2 AND i.removed_by IS NULL
             AND b.status IN ('held', 'confirmed', 'paid', 'completed')
             AND NOT (?3 IS NOT NULL AND b.status = 'held' AND b.hold_expires_at <= ?3)",
     )

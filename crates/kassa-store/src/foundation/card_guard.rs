@@ -110,6 +110,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("full_name", Free("the traveller's name")),
             ("date_of_birth", S),
             ("document_number", Free("the document number")),
+            ("removed_by", S),
         ],
     ),
     (
@@ -119,6 +120,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("booking_id", S),
             ("option_id", S),
             ("name", Free("the option name")),
+            ("removed_by", S),
         ],
     ),
     (
@@ -173,6 +175,15 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
         ],
     ),
     ("booking_series", &[("device_id", S), ("series", S)]),
+    (
+        "seat_allotments",
+        &[
+            ("pool_id", S),
+            ("departure_id", S),
+            ("release_at", S),
+            ("updated_at", S),
+        ],
+    ),
     (
         "audit_log",
         &[

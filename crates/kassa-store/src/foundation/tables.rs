@@ -136,6 +136,8 @@ pub const TABLES: &[(&str, TableClass, Carrier)] = &[
     ("booking_notes", Ledger, Some(("bookings", "booking_id"))),
     ("booking_payments", Ledger, Some(("bookings", "booking_id"))),
     ("booking_series", DeviceLocal, None),
+    // Seats this device holds as an allotment from the server (`bookings::allotments`).
+    ("seat_allotments", DeviceLocal, None),
     (
         "booking_travellers",
         Ledger,

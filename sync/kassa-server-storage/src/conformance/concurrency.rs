@@ -7,10 +7,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-type Task<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+pub(super) type Task<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// Polls every task until all are done, so their storage calls overlap (no runtime needed).
-async fn join_all(mut tasks: Vec<Option<Task<'_>>>) {
+pub(super) async fn join_all(mut tasks: Vec<Option<Task<'_>>>) {
     std::future::poll_fn(move |cx| {
         for slot in tasks.iter_mut() {
             if let Some(task) = slot

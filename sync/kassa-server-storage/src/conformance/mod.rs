@@ -14,6 +14,7 @@
 //! Times are fixed RFC 3339 texts so the cases never depend on the clock. The audit trail
 //! is oldest first; entries made at the same time keep the order they were made in.
 
+mod allotments;
 mod cards;
 mod concurrency;
 mod devices;
@@ -23,6 +24,7 @@ mod log;
 mod pairing;
 mod refunds;
 
+pub use allotments::*;
 pub use cards::*;
 pub use concurrency::*;
 pub use devices::*;
@@ -87,5 +89,13 @@ where
         a_pushed_email_is_queued_and_taken_by_one_sender,
         an_attempt_ends_sent_retried_or_failed,
         the_newest_receipt_language_wins_by_its_stamp,
+        an_allotment_within_the_pools_capacity_is_granted,
+        an_allotment_beyond_the_capacity_is_refused_and_changes_nothing,
+        the_store_devices_share_a_pool,
+        lowering_an_allotment_gives_its_seats_back,
+        a_stale_or_repeated_allotment_version_changes_nothing,
+        a_pools_capacity_is_its_newest_change_that_carries_seats,
+        an_allotment_of_a_pool_the_server_has_not_heard_of_is_not_found,
+        concurrent_allotments_never_hold_more_than_the_capacity,
     );
 }

@@ -15,8 +15,9 @@ use kassa_store::foundation::device::{SetupParams, setup};
 use kassa_store::{Clock, KeySource, Store, SystemClock};
 use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
 use kassa_sync_protocol::wire::{
-    DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
+    HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
+    PushResponse, StoreKeysResponse,
 };
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -272,6 +273,14 @@ impl Transport for Metered {
         updated_after: Option<&str>,
     ) -> KassaResult<EmailsResponse> {
         self.inner.emails(token, updated_after).await
+    }
+
+    async fn set_allotment(
+        &self,
+        token: &str,
+        req: &AllotmentRequest,
+    ) -> KassaResult<AllotmentResponse> {
+        self.inner.set_allotment(token, req).await
     }
 }
 

@@ -37,7 +37,7 @@ export function issueFor(issues: TravellerIssueDto[], index: number, field: stri
   return issues.find((i) => i.index === index && i.field === field)?.message ?? null;
 }
 
-export type BookingAction = "pay" | "hold" | "cancel" | "complete";
+export type BookingAction = "pay" | "hold" | "amend" | "cancel" | "complete";
 
 /**
  * Whether a held booking's hold is past its time at `now` (ms): its seats count for nobody,
@@ -52,12 +52,12 @@ export function actionsFor(status: string, balance: number, lapsed = false): Boo
   if (lapsed) return ["cancel"];
   switch (status) {
     case "quote":
-      return ["hold", "cancel"];
+      return ["hold", "amend", "cancel"];
     case "held":
     case "confirmed":
-      return balance > 0 ? ["pay", "cancel"] : ["cancel"];
+      return balance > 0 ? ["pay", "amend", "cancel"] : ["amend", "cancel"];
     case "paid":
-      return ["complete", "cancel"];
+      return ["complete", "amend", "cancel"];
     default:
       return [];
   }

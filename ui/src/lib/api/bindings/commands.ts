@@ -1,5 +1,7 @@
 // Generated from crates/kassa-app (commands.rs, dto.rs). Do not edit: run
 // `KASSA_UPDATE_BINDINGS=1 cargo test -p kassa-app bindings` after changing the Rust types.
+import type { AllotmentChangeInput } from "./AllotmentChangeInput";
+import type { AllotmentListOutput } from "./AllotmentListOutput";
 import type { ApiError } from "./ApiError";
 import type { AppStatus } from "./AppStatus";
 import type { AuditListInput } from "./AuditListInput";
@@ -7,6 +9,8 @@ import type { AuditListOutput } from "./AuditListOutput";
 import type { AuditVerifyOutput } from "./AuditVerifyOutput";
 import type { BackupCodesOutput } from "./BackupCodesOutput";
 import type { BalancesDueOutput } from "./BalancesDueOutput";
+import type { BookingAmendInput } from "./BookingAmendInput";
+import type { BookingAmendOutput } from "./BookingAmendOutput";
 import type { BookingCancelInput } from "./BookingCancelInput";
 import type { BookingCancelOutput } from "./BookingCancelOutput";
 import type { BookingCreateInput } from "./BookingCreateInput";
@@ -437,6 +441,12 @@ export type Commands = {
   departure_list: { input: DepartureListInput; output: DepartureListOutput };
   /** One departure with its seats left. */
   departure_get: { input: DepartureIdInput; output: DepartureDto };
+  /** The departures whose seats this device holds as an allotment from the server. */
+  allotment_list: { input: NoInput; output: AllotmentListOutput };
+  /** Asks the server for more seats of a departure for this device (online; audited). */
+  allotment_request: { input: AllotmentChangeInput; output: DepartureDto };
+  /** Gives unsold seats of a departure back to the server; this device stops selling them at once (audited). */
+  allotment_return: { input: AllotmentChangeInput; output: DepartureDto };
   /** Makes a booking: a quote, held, or held and paid at once; never beyond the seats left. */
   booking_create: { input: BookingCreateInput; output: BookingDto };
   /** One booking by id or reference, with its history and payments. */
@@ -447,6 +457,8 @@ export type Commands = {
   booking_pay: { input: BookingPayInput; output: BookingPaymentOutput };
   /** Cancels a booking with the policy's fee, or previews the fee. */
   booking_cancel: { input: BookingCancelInput; output: BookingCancelOutput };
+  /** Amends a booking (travellers, options, departure) priced again, or previews the difference; audited. */
+  booking_amend: { input: BookingAmendInput; output: BookingAmendOutput };
   /** Marks a paid booking completed. */
   booking_complete: { input: BookingIdInput; output: BookingDto };
   /** Adds a note to a booking. */
@@ -604,11 +616,15 @@ export const COMMAND_NAMES: CommandName[] = [
   "departure_set_capacity",
   "departure_list",
   "departure_get",
+  "allotment_list",
+  "allotment_request",
+  "allotment_return",
   "booking_create",
   "booking_get",
   "booking_hold",
   "booking_pay",
   "booking_cancel",
+  "booking_amend",
   "booking_complete",
   "booking_note",
   "booking_confirmation",
