@@ -1,7 +1,7 @@
 //! A booking in the real app, as an agent at the counter: the wizard (customer, departure,
 //! travellers checked by the core, the price), a hold, the deposit in cash, the confirmation
-//! PDF, part of the balance off a gift voucher, and a cancellation with its fee shown before
-//! confirming.
+//! PDF, part of the balance off a gift voucher, an amendment with its difference shown first,
+//! and a cancellation with its fee shown before confirming.
 
 use crate::harness::{App, kassa};
 use crate::sync::{login, person};
@@ -201,14 +201,45 @@ async fn a_booking_from_the_wizard_to_a_cancellation_with_its_fee() {
         .await;
     app.screenshot("04c-confirmation-emailed").await;
 
-    // Cancel: the fee is shown first. The departure is 3 to 4 weeks ahead: 50 % of 897.00,
-    // more than the 229.40 paid, so nothing is refunded and 219.10 is still owed.
+    // Paul does not travel after all: the amendment shows the difference first, then takes
+    // his 199.00 off; the 229.40 paid stays, below the new total.
+    app.click("booking-amend").await;
+    app.el("booking-amend-dialog").await;
+    let boxes = app
+        .driver
+        .find_all(By::Css("[data-testid='amend-remove']"))
+        .await
+        .expect("the travellers");
+    assert_eq!(boxes.len(), 3);
+    boxes[2].click().await.expect("take Paul off");
+    app.click("amend-show").await;
+    app.el("amend-preview").await;
+    assert_eq!(app.attr("amend-difference", "data-minor").await, "-19900");
+    assert!(
+        app.text("amend-balance").await.contains("468.60"),
+        "{}",
+        app.text("amend-balance").await
+    );
+    // Previewing changed nothing.
+    assert_eq!(app.attr("booking-total", "data-minor").await, "89700");
+    app.screenshot("04d-amend-preview").await;
+    app.click("amend-confirm").await;
+    wait_attr(&app, "booking-total", "data-minor", "69800").await;
+    assert_eq!(app.attr("booking-paid", "data-minor").await, "22940");
+    assert_eq!(app.attr("booking-balance", "data-minor").await, "46860");
+    assert_eq!(app.attr("booking-status", "data-status").await, "confirmed");
+    app.wait_text("booking-timeline", "Amended").await;
+    assert!(!app.text("booking-travellers").await.contains("Paul"));
+    app.screenshot("04e-amended").await;
+
+    // Cancel: the fee is shown first. The departure is 3 to 4 weeks ahead: 50 % of 698.00,
+    // more than the 229.40 paid, so nothing is refunded and 119.60 is still owed.
     app.click("booking-cancel").await;
     app.el("booking-cancel-dialog").await;
-    assert_eq!(app.attr("cancel-fee", "data-minor").await, "44850");
+    assert_eq!(app.attr("cancel-fee", "data-minor").await, "34900");
     assert_eq!(app.attr("cancel-refund", "data-minor").await, "0");
     assert!(
-        app.text("cancel-owed").await.contains("219.10"),
+        app.text("cancel-owed").await.contains("119.60"),
         "{}",
         app.text("cancel-owed").await
     );
@@ -223,7 +254,7 @@ async fn a_booking_from_the_wizard_to_a_cancellation_with_its_fee() {
     app.fill("cancel-reason", "Customer ill").await;
     app.click("cancel-confirm").await;
     wait_attr(&app, "booking-status", "data-status", "cancelled").await;
-    assert!(app.text("booking-notice").await.contains("448.50"));
+    assert!(app.text("booking-notice").await.contains("349.00"));
     app.screenshot("06-cancelled").await;
 
     // Back on the list, the customer's name finds the booking, cancelled.

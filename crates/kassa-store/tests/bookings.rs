@@ -1628,12 +1628,13 @@ fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
     let now = Utc::now();
     let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 8, now, 45);
     let booked = a
-        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 2, true)))
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 3, true)))
         .unwrap();
     let mut b = joined_device(db.path(), &store_id, "02");
     let mut log = Log::default();
     ship(&mut log, &a, &mut b);
-    // Offline, A adds a traveller and B takes one off.
+    let t: Vec<String> = booked.travellers.iter().map(|t| t.id.clone()).collect();
+    // Offline, A adds a traveller and takes the third off; B takes the first and the third off.
     a.write(|tx| {
         amend::amend(
             tx,
@@ -1642,12 +1643,12 @@ fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
             &booked.id,
             &amend::Amendment {
                 add: vec![traveller("Alan Turing", TravellerType::Adult)],
+                remove: vec![t[2].clone()],
                 ..Default::default()
             },
         )
     })
     .unwrap();
-    let first = booked.travellers[0].id.clone();
     b.write(|tx| {
         amend::amend(
             tx,
@@ -1655,7 +1656,7 @@ fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
             &admin,
             &booked.id,
             &amend::Amendment {
-                remove: vec![first],
+                remove: vec![t[0].clone(), t[2].clone()],
                 ..Default::default()
             },
         )
@@ -1669,7 +1670,14 @@ fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
         let now_held = bookings::get(s.conn(), &booked.id).unwrap();
         assert_eq!(now_held.seats, 2, "both amendments hold");
         assert_eq!(now_held.total_minor, 200_000);
+        let names: Vec<&str> = now_held
+            .travellers
+            .iter()
+            .map(|t| t.full_name.as_str())
+            .collect();
+        assert_eq!(names, ["Traveller 1", "Alan Turing"]);
         assert_eq!(conflicts(s.conn(), "booking_amended_twice"), 1);
     }
+    // The third traveller, taken off by both, is marked by the same amendment everywhere.
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }

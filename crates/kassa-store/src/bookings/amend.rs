@@ -515,6 +515,9 @@ pub(crate) fn settle(conn: &Connection, booking_id: &str) -> Result<bool> {
     let mut last: Option<Value> = None;
     let mut bases: Vec<Option<String>> = Vec::new();
     let mut twice = false;
+    // A row two amendments took off is marked by the first of them in the events' order,
+    // whichever arrived here first.
+    let mut marked: Vec<String> = Vec::new();
     for (event_id, detail) in &amends {
         let d: Value = serde_json::from_str(detail)
             .map_err(|_| Error::invalid_input("an amendment's detail is not JSON"))?;
@@ -523,14 +526,20 @@ pub(crate) fn settle(conn: &Connection, booking_id: &str) -> Result<bool> {
             ("booking_items", "removed_items"),
         ] {
             for row in d.get(list).and_then(Value::as_array).into_iter().flatten() {
-                if let Some(row_id) = row.as_str() {
-                    conn.prepare_cached(&format!(
-                        "UPDATE {table} SET removed_by = ?3 WHERE id = ?1 AND booking_id = ?2 AND removed_by IS NULL"
-                    ))
-                    .db()?
-                    .execute(params![row_id, booking_id, event_id])
-                    .db()?;
+                let Some(row_id) = row.as_str() else {
+                    continue;
+                };
+                if marked.iter().any(|m| m == row_id) {
+                    continue;
                 }
+                marked.push(row_id.to_string());
+                conn.prepare_cached(&format!(
+                    "UPDATE {table} SET removed_by = ?3
+                      WHERE id = ?1 AND booking_id = ?2 AND removed_by IS NOT ?3"
+                ))
+                .db()?
+                .execute(params![row_id, booking_id, event_id])
+                .db()?;
             }
         }
         let base = d
