@@ -230,7 +230,9 @@ async fn a_booking_from_the_wizard_to_a_cancellation_with_its_fee() {
     assert_eq!(app.attr("booking-status", "data-status").await, "confirmed");
     app.wait_text("booking-timeline", "Amended").await;
     assert!(
-        app.text("booking-notice").await.contains("199.00 less to pay"),
+        app.text("booking-notice")
+            .await
+            .contains("199.00 less to pay"),
         "{}",
         app.text("booking-notice").await
     );

@@ -398,6 +398,13 @@ pub enum AuditCommand {
         /// Only actions starting with this, e.g. `auth.`.
         #[arg(long, value_name = "PREFIX")]
         action: Option<String>,
+        /// Only entries about one thing, e.g. `departure` (its history: created, seats set,
+        /// seats granted to and returned by devices) or `booking`.
+        #[arg(long, value_name = "ENTITY")]
+        entity: Option<String>,
+        /// With --entity: only entries about this id.
+        #[arg(long, value_name = "ID", requires = "entity")]
+        id: Option<String>,
         /// At most this many entries.
         #[arg(long, default_value_t = 50)]
         limit: u32,

@@ -36,9 +36,16 @@ pub fn run(api: &Api, cmd: &AuditCommand) -> Result<Outcome, ApiError> {
                 None => outcome,
             })
         }
-        AuditCommand::List { action, limit } => {
+        AuditCommand::List {
+            action,
+            entity,
+            id,
+            limit,
+        } => {
             let out = api.audit_list(AuditListInput {
                 action_prefix: action.clone(),
+                entity: entity.clone(),
+                entity_id: id.clone(),
                 limit: Some(*limit),
                 ..Default::default()
             })?;
