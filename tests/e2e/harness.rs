@@ -107,6 +107,26 @@ impl App {
         if std::env::var_os("KASSA_E2E_TRACE").is_some() {
             eprintln!("[e2e] session: {:?}", started.elapsed());
         }
+        // The webview's storage outlives one app: a test that chose German (or failed before it
+        // switched back) must not leave the next one in German. Each starts in the default.
+        let cleared = driver
+            .execute(
+                r#"const keys = Object.keys(localStorage).filter((k) => k.startsWith("kassa.locale"));
+                keys.forEach((k) => localStorage.removeItem(k));
+                return keys.length;"#,
+                Vec::new(),
+            )
+            .await
+            .expect("the web storage")
+            .json()
+            .as_u64()
+            .unwrap_or(0);
+        if cleared > 0 {
+            driver
+                .refresh()
+                .await
+                .expect("the app reloads in its default language");
+        }
         App {
             driver,
             _turn: turn,
