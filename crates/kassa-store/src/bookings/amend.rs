@@ -311,24 +311,16 @@ fn check_fits(tx: &mut WriteTx<'_>, p: &Plan, staff_id: &str) -> Result<()> {
         else {
             continue;
         };
-        let mut taken = super::option_taken(tx, option_id, &dep.id, Some(now.as_str()))?;
-        if dep.id == b.departure_id {
-            taken -= b
-                .items
+        let own = if dep.id == b.departure_id {
+            b.items
                 .iter()
                 .filter(|i| &i.option_id == option_id)
                 .map(|i| i.qty)
-                .sum::<i64>();
-        }
-        if taken + qty > cap {
-            return Err(Error::new(
-                ErrorCode::InsufficientSeats,
-                format!(
-                    "only {} of option {option_id} are left on this departure; {qty} wanted",
-                    (cap - taken).max(0)
-                ),
-            ));
-        }
+                .sum::<i64>()
+        } else {
+            0
+        };
+        lifecycle::option_fits(tx, &dep.id, option_id, *qty, cap, own)?;
     }
     Ok(())
 }

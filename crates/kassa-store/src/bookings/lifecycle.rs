@@ -331,17 +331,32 @@ fn check_fits(
     super::allotments::check(tx, dep, seats)?;
     for (option_id, qty, capacity) in items {
         if let Some(cap) = capacity {
-            let taken = super::option_taken(tx, option_id, &dep.id, Some(now.as_str()))?;
-            if taken + qty > *cap {
-                return Err(Error::new(
-                    ErrorCode::InsufficientSeats,
-                    format!(
-                        "only {} of option {option_id} are left on this departure; {qty} wanted",
-                        (cap - taken).max(0)
-                    ),
-                ));
-            }
+            option_fits(tx, &dep.id, option_id, *qty, *cap, 0)?;
         }
+    }
+    Ok(())
+}
+
+/// Refuses with `insufficient_seats` when `qty` more of an option of capacity `cap` do not fit
+/// the departure now, `own` units already held by the booking asking not counted.
+pub(super) fn option_fits(
+    tx: &WriteTx<'_>,
+    departure_id: &str,
+    option_id: &str,
+    qty: i64,
+    cap: i64,
+    own: i64,
+) -> Result<()> {
+    let now = tx.now_ts();
+    let taken = super::option_taken(tx, option_id, departure_id, Some(now.as_str()))? - own;
+    if taken + qty > cap {
+        return Err(Error::new(
+            ErrorCode::InsufficientSeats,
+            format!(
+                "only {} of option {option_id} are left on this departure; {qty} wanted",
+                (cap - taken).max(0)
+            ),
+        ));
     }
     Ok(())
 }
