@@ -238,6 +238,24 @@ describe("seats this device holds", () => {
     expect(asked).toEqual([{ departure_id: "d1", seats: 2 }]);
   });
 
+  it("lists only the departures this device holds seats of, when asked", async () => {
+    setLocale("en");
+    const mine = { ...dep("d1", "2027-07-10T04:00:00Z"), trip_name: "Lake Garda", allotment: { pool_id: "d1", held: 2, used: 0, usable: 2, release_at: null, released: false, pending: false } };
+    const other = { ...dep("d2", "2027-08-10T04:00:00Z"), trip_name: "Rome", allotment: { pool_id: "d2", held: 0, used: 0, usable: 0, release_at: null, released: false, pending: false } };
+    const backend = createMockBackend({
+      departure_list: () => ({ items: [mine, other] }),
+      allotment_list: () => ({ paired: true, items: [mine] }),
+    });
+    await backend.call("setup", { store_name: "Corner Shop", currency: "EUR", admin_email: "ada@example.com", password: "correct horse battery staple" });
+    await backend.call("login", { email: "ada@example.com", password: "correct horse battery staple", totp_code: MOCK_TOTP });
+    const user = userEvent.setup();
+    render(AppHarness, { props: { backend, component: Departures, props: { onbook: () => {}, onbookings: () => {} } } });
+    await waitFor(() => expect(screen.getAllByTestId("departure-row")).toHaveLength(2));
+    await user.click(screen.getByTestId("departures-held-only"));
+    await waitFor(() => expect(screen.getAllByTestId("departure-row")).toHaveLength(1));
+    expect(screen.getByTestId("departure-row")).toHaveTextContent("Lake Garda");
+  });
+
   it("has no seats to give back when every seat held is booked", async () => {
     setLocale("en");
     const departure = { ...dep("d1", "2027-07-10T04:00:00Z"), allotment: { pool_id: "d1", held: 2, used: 2, usable: 0, release_at: null, released: false, pending: true } };
