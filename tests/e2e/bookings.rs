@@ -4,7 +4,7 @@
 //! and a cancellation with its fee shown before confirming.
 
 use crate::harness::{App, kassa};
-use crate::sync::{login, person};
+use crate::sync::{Server, login, pairing_code, person};
 use thirtyfour::By;
 
 async fn wait_attr(app: &App, testid: &str, name: &str, want: &str) {
@@ -291,5 +291,98 @@ async fn a_booking_from_the_wizard_to_a_cancellation_with_its_fee() {
     )
     .await;
     app.screenshot("08-trips").await;
+    app.quit().await;
+}
+
+/// A paired laptop's seats: the demo store paired with a server and a booking made online
+/// (its seats asked of the server first), then, in the window, the seats this device holds on
+/// the Departures tab, and two more asked of the server from the seats dialog.
+#[tokio::test]
+async fn a_paired_device_shows_the_seats_it_holds_and_asks_the_server_for_more() {
+    let server_dir = tempfile::tempdir().expect("server folder");
+    let server = Server::start_with("127.0.0.1:0", server_dir.path(), &[]);
+    let url = server.url();
+    let app = App::start_with("bookings-allotments", |data| {
+        let demo = kassa(data, &["demo"], &[]);
+        login(data, &person(&demo, "admin"));
+        kassa(
+            data,
+            &[
+                "pair",
+                "--server",
+                &url,
+                "--code",
+                &pairing_code(server_dir.path(), None),
+            ],
+            &[],
+        );
+        kassa(data, &["sync"], &[]);
+        // Booked online from the command line: the seats are asked of the server first.
+        let departures = kassa(data, &["departure", "list", "--trip", "LAKE-3"], &[]);
+        let first = departures["items"][0]["id"]
+            .as_str()
+            .expect("a Lake Constance departure")
+            .to_string();
+        let booked = kassa(
+            data,
+            &[
+                "book",
+                "--departure",
+                &first,
+                "--traveller",
+                "Grace Hopper",
+                "--traveller",
+                "Alan Turing",
+            ],
+            &[],
+        );
+        assert_eq!(booked["status"], "held", "{booked}");
+        let shown = kassa(data, &["departure", "show", &first], &[]);
+        assert_eq!(shown["allotment"]["held"], 2, "{shown}");
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+    app.click("nav-bookings").await;
+    app.click("bookings-tab-departures").await;
+    app.wait_text("departure-days", "This device:").await;
+    app.screenshot("01-departures-held").await;
+
+    // Only what this device holds: the booking's two seats, all sold.
+    app.click("departures-held-only").await;
+    app.wait_text("departure-days", "held to sell").await;
+    let rows = app
+        .driver
+        .find_all(By::Css("[data-testid='departure-row']"))
+        .await
+        .expect("departures held");
+    assert!(!rows.is_empty());
+    rows[0]
+        .find(By::Css("[data-testid='departure-seats-held']"))
+        .await
+        .expect("the seats button")
+        .click()
+        .await
+        .expect("open the seats dialog");
+    app.el("allotment-dialog").await;
+    let before: i64 = app
+        .text("allotment-held")
+        .await
+        .trim()
+        .parse()
+        .expect("a number");
+    assert!(before > 0, "the claimed seats");
+    app.fill("allotment-seats", "2").await;
+    app.click("allotment-request").await;
+    app.wait_text("allotment-note", "2 more seats are held by this device")
+        .await;
+    assert_eq!(
+        app.text("allotment-held").await.trim(),
+        (before + 2).to_string()
+    );
+    app.screenshot("02-seats-granted").await;
+    drop(server);
     app.quit().await;
 }

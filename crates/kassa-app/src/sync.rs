@@ -79,6 +79,7 @@ impl Api {
             conflicts: report.conflicts,
             cards: report.cards,
             refunds: report.refunds,
+            allotments: report.allotments,
         })
     }
 

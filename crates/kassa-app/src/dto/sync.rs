@@ -78,6 +78,9 @@ pub struct SyncReportDto {
     pub cards: u64,
     /// Card refunds whose outcome the card provider gave at this sync.
     pub refunds: u64,
+    /// Seat allotments settled with the server at this sync (unsold seats returned at their
+    /// release, lost answers sent again, seats of earlier bookings claimed).
+    pub allotments: u64,
 }
 
 /// The server this device is paired with.

@@ -23,4 +23,9 @@ cards: number,
 /**
  * Card refunds whose outcome the card provider gave at this sync.
  */
-refunds: number, };
+refunds: number, 
+/**
+ * Seat allotments settled with the server at this sync (unsold seats returned at their
+ * release, lost answers sent again, seats of earlier bookings claimed).
+ */
+allotments: number, };
