@@ -93,7 +93,15 @@ fn trip_dto(t: Trip) -> TripDto {
 
 fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResult<DepartureDto> {
     let a = bookings::availability(conn, &d.id, now)?;
-    let dep = d.clone();
+    let allotment = allotments::standing(conn, &d, now)?.map(|s| AllotmentDto {
+        pool_id: s.pool_id,
+        held: s.held,
+        used: s.used,
+        usable: s.usable,
+        release_at: s.release_at,
+        released: s.released,
+        pending: s.pending,
+    });
     Ok(DepartureDto {
         id: d.id,
         trip_id: d.trip_id,
@@ -106,15 +114,7 @@ fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResu
         capacity: a.capacity,
         seats_taken: a.taken,
         seats_left: a.left,
-        allotment: allotments::standing(conn, &dep, now)?.map(|s| AllotmentDto {
-            pool_id: s.pool_id,
-            held: s.held,
-            used: s.used,
-            usable: s.usable,
-            release_at: s.release_at,
-            released: s.released,
-            pending: s.pending,
-        }),
+        allotment,
     })
 }
 
@@ -642,11 +642,12 @@ impl Api {
     /// is asked for them first.
     pub fn booking_amend(&self, input: BookingAmendInput) -> ApiResult<BookingAmendOutput> {
         let change = amendment_of(&input)?;
-        let preview = {
+        let (booking, preview) = {
             self.require(Permission::Book)?;
             let store = self.store();
             let now = store.clock().now();
-            amend::preview(store.conn(), &input.booking, &change, now)?
+            let preview = amend::preview(store.conn(), &input.booking, &change, now)?;
+            (bookings::get(store.conn(), &input.booking)?, preview)
         };
         let dto = |booking: BookingDto, preview: bool, p: amend::AmendPreview| BookingAmendOutput {
             booking,
@@ -662,20 +663,16 @@ impl Api {
             refund_minor: p.refund_minor,
             balance_after: p.balance_after,
         };
+        let holds = booking.status.holds_seats();
+        let more = preview.seats_after
+            - if booking.departure_id == preview.departure_id {
+                booking.seats
+            } else {
+                0
+            };
         if input.preview.unwrap_or(false) {
-            let b = bookings::get(self.store().conn(), &input.booking)?;
-            return Ok(dto(booking_dto(b), true, preview));
+            return Ok(dto(booking_dto(booking), true, preview));
         }
-        let (holds, same_departure, seats_before) = {
-            let store = self.store();
-            let b = bookings::get(store.conn(), &input.booking)?;
-            (
-                b.status.holds_seats(),
-                b.departure_id == preview.departure_id,
-                b.seats,
-            )
-        };
-        let more = preview.seats_after - if same_departure { seats_before } else { 0 };
         if holds && more > 0 {
             self.seats_for_booking(&preview.departure_id, more)?;
         }

@@ -22,7 +22,7 @@ fn run<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
 /// The transport to the server this device is paired with; `not_paired` before pairing.
 fn paired_transport(store: &Mutex<Store>) -> Result<HttpTransport> {
     let url = {
-        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        let s = lock(store);
         sync_state::state(s.conn())?
             .ok_or_else(sync_state::not_paired)?
             .server_url
@@ -71,10 +71,7 @@ pub fn join(
 /// card provider, or one whose provider is out of reach, is `unavailable`.
 pub fn pay_card(store: &Mutex<Store>, req: &CardPaymentRequest) -> Result<CardPaymentResponse> {
     let transport = paired_transport(store)?;
-    let token = {
-        let s = store.lock().unwrap_or_else(|p| p.into_inner());
-        sync_state::credentials(&s)?.token
-    };
+    let token = { sync_state::credentials(&lock(store))?.token };
     run(transport.pay_card(&token, req))
 }
 

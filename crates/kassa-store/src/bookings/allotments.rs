@@ -119,6 +119,19 @@ pub fn used_here(
     .db()
 }
 
+/// The device whose allotment a booking's seats count against: that of its first `hold`
+/// event, as [`used_here`] counts them.
+pub fn holder(conn: &Connection, booking_id: &str) -> Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT device_id FROM booking_events WHERE booking_id = ?1 AND event = 'hold'
+          ORDER BY seq, device_id, id LIMIT 1",
+    )
+    .db()?
+    .query_row([booking_id], |r| r.get(0))
+    .optional()
+    .db()
+}
+
 fn this_device(conn: &Connection) -> Result<String> {
     conn.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0))
         .optional()

@@ -15,14 +15,14 @@ use super::lifecycle::{
     self, Booking, Doc, Money, add_event, add_payment, check_note, get, insufficient, jiff_ts,
     record, refund_parts,
 };
-use super::trips::{self, Departure};
+use super::trips::{self, Departure, TripOption};
 use crate::SqlResult;
 use crate::foundation::ids::new_id;
 use crate::foundation::write::{AuditInput, WriteTx};
 use chrono::{DateTime, Utc};
 use kassa_domain::booking::{self as rules, BookingEvent, BookingStatus, Traveller};
 use kassa_domain::{Error, ErrorCode, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
 /// What to change on a booking.
@@ -142,51 +142,47 @@ fn plan(conn: &Connection, id: &str, a: &Amendment, now: DateTime<Utc>) -> Resul
     let mut removed_items = Vec::new();
     let mut new_items = Vec::new();
     if let Some(options) = &a.options {
+        // The options after the amendment, one line per option (an option named twice counts
+        // both quantities), each checked against the trip.
+        let mut wanted: Vec<(&TripOption, i64)> = Vec::new();
         for (option_id, qty) in options {
             if !(0..=1000).contains(qty) {
                 return Err(Error::invalid_input(
                     "an option's quantity is from 0 to 1000",
                 ));
             }
-            if !trip.options.iter().any(|o| &o.id == option_id) {
-                return Err(Error::not_found(format!(
-                    "the trip has no option '{option_id}'"
-                )));
+            match wanted.iter_mut().find(|(o, _)| &o.id == option_id) {
+                Some((_, q)) => *q += qty,
+                None => wanted.push((
+                    trip.options
+                        .iter()
+                        .find(|o| &o.id == option_id)
+                        .ok_or_else(|| {
+                            Error::not_found(format!("the trip has no option '{option_id}'"))
+                        })?,
+                    *qty,
+                )),
             }
         }
-        for item in &b.items {
-            let wanted = options
+        let qty_of = |option_id: &str| {
+            wanted
                 .iter()
-                .filter(|(o, _)| *o == item.option_id)
-                .map(|(_, q)| *q)
-                .sum::<i64>();
-            if wanted != item.qty {
+                .find(|(o, _)| o.id == option_id)
+                .map_or(0, |(_, q)| *q)
+        };
+        for item in &b.items {
+            if qty_of(&item.option_id) != item.qty {
                 removed_items.push(item.id.clone());
             }
         }
-        let mut seen: Vec<&str> = Vec::new();
-        for (option_id, _) in options {
-            if seen.contains(&option_id.as_str()) {
+        for (opt, qty) in &wanted {
+            let held = b.items.iter().find(|i| i.option_id == opt.id);
+            if *qty == 0 || held.is_some_and(|i| i.qty == *qty) {
                 continue;
             }
-            seen.push(option_id);
-            let qty: i64 = options
-                .iter()
-                .filter(|(o, _)| o == option_id)
-                .map(|(_, q)| *q)
-                .sum();
-            let held = b.items.iter().find(|i| &i.option_id == option_id);
-            if qty == 0 || held.is_some_and(|i| i.qty == qty) {
-                continue;
-            }
-            let opt = trip
-                .options
-                .iter()
-                .find(|o| &o.id == option_id)
-                .ok_or_else(|| Error::not_found(format!("the trip has no option '{option_id}'")))?;
             // The price agreed for an option the booking had stays; a new one is priced now.
             let unit = held.map_or(opt.price_minor, |i| i.unit_minor);
-            new_items.push((opt.id.clone(), opt.name.clone(), qty, unit));
+            new_items.push((opt.id.clone(), opt.name.clone(), *qty, unit));
         }
     }
     let travellers_total: i64 = kept.iter().map(|t| t.price_minor).sum::<i64>()
@@ -251,18 +247,6 @@ pub fn preview(
     Ok(plan(conn, id, a, now)?.preview)
 }
 
-/// The device whose allotment a booking's seats count against: that of its first `hold`.
-fn seats_device(conn: &Connection, booking_id: &str) -> Result<Option<String>> {
-    conn.prepare_cached(
-        "SELECT device_id FROM booking_events WHERE booking_id = ?1 AND event = 'hold'
-          ORDER BY seq, device_id, id LIMIT 1",
-    )
-    .db()?
-    .query_row([booking_id], |r| r.get(0))
-    .optional()
-    .db()
-}
-
 /// Refuses with `insufficient_seats` when the amended booking does not fit its departure (its
 /// own seats and options not counted), or, on a paired device, what this device holds.
 fn check_fits(tx: &mut WriteTx<'_>, p: &Plan, staff_id: &str) -> Result<()> {
@@ -288,7 +272,7 @@ fn check_fits(tx: &mut WriteTx<'_>, p: &Plan, staff_id: &str) -> Result<()> {
         }
         if super::allotments::paired(tx)? {
             let me = tx.device_id()?.to_string();
-            if let Some(holder) = seats_device(tx, &b.id)?
+            if let Some(holder) = super::allotments::holder(tx, &b.id)?
                 && holder != me
             {
                 return Err(Error::new(
