@@ -4,7 +4,6 @@
 //! the pool is never oversold by two devices booking offline.
 
 mod common;
-use chrono::{Duration, Utc};
 use common::*;
 use serde_json::Value;
 use std::path::Path;
@@ -45,38 +44,7 @@ fn two_paired_devices_book_one_departure_offline_within_their_allotments() {
             ("KASSA_OTP", &totp(&admin_secret)),
         ],
     ));
-    ok(kassa(
-        a,
-        &[
-            "trip",
-            "add",
-            "--code",
-            "GARDA",
-            "--name",
-            "Lake Garda by coach",
-            "--adult",
-            "100000",
-            "--json",
-        ],
-    ));
-    let departs = (Utc::now() + Duration::days(60)).to_rfc3339();
-    let dep = ok(kassa(
-        a,
-        &[
-            "departure",
-            "add",
-            "--trip",
-            "GARDA",
-            "--departs",
-            &departs,
-            "--seats",
-            "5",
-            "--json",
-        ],
-    ))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let dep = garda_departure(a, 5, 60);
     // Not paired: the device holds every seat and lists no allotment.
     let list = ok(kassa(a, &["allotment", "list", "--json"]));
     assert_eq!(list["paired"], false, "{list}");

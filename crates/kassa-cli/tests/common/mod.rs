@@ -283,9 +283,9 @@ impl CardTill {
     }
 }
 
-/// The trip GARDA (1,000.00 a seat, 30 % deposit) with a departure in 90 days, two seats
-/// booked with the deposit paid in cash, and the product OAT-1 (2.49, 5 in stock).
-pub fn garda_booked_and_oat_milk(d: &Path) {
+/// The trip GARDA (1,000.00 a seat, 30 % deposit, fees from 60 days out) and a departure of
+/// `seats` seats leaving in `days` days; the departure's id.
+pub fn garda_departure(d: &Path, seats: i64, days: i64) -> String {
     ok(kassa(
         d,
         &[
@@ -304,7 +304,7 @@ pub fn garda_booked_and_oat_milk(d: &Path) {
             "--json",
         ],
     ));
-    let departs = (Utc::now() + Duration::days(90)).to_rfc3339();
+    let departs = (Utc::now() + Duration::days(days)).to_rfc3339();
     let dep = ok(kassa(
         d,
         &[
@@ -317,11 +317,17 @@ pub fn garda_booked_and_oat_milk(d: &Path) {
             "--time-zone",
             "Europe/Berlin",
             "--seats",
-            "10",
+            &seats.to_string(),
             "--json",
         ],
     ));
-    let dep = dep["id"].as_str().unwrap().to_string();
+    dep["id"].as_str().unwrap().to_string()
+}
+
+/// The trip GARDA (1,000.00 a seat, 30 % deposit) with a departure in 90 days, two seats
+/// booked with the deposit paid in cash, and the product OAT-1 (2.49, 5 in stock).
+pub fn garda_booked_and_oat_milk(d: &Path) {
+    let dep = garda_departure(d, 10, 90);
     ok(kassa(
         d,
         &[
