@@ -514,12 +514,7 @@ impl Api {
         let me = self.require(Permission::Book)?;
         let short = {
             let store = self.store();
-            let now = store.clock().now();
-            let dep = trips::departure(store.conn(), departure_id)?;
-            match allotments::standing(store.conn(), &dep, now)? {
-                Some(s) => seats - s.usable,
-                None => 0,
-            }
+            allotments::shortfall(store.conn(), departure_id, seats, store.clock().now())?
         };
         if short <= 0 {
             return Ok(());

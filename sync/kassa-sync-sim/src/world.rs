@@ -829,12 +829,8 @@ impl Sim {
         if self.rng.gen_bool(0.7) {
             let short = {
                 let s = self.devices[d].lock();
-                let now = s.clock().now();
-                trips::departure(s.conn(), &dep)
-                    .and_then(|x| allotments::standing(s.conn(), &x, now))
-                    .ok()
-                    .flatten()
-                    .map_or(0, |st| n - st.usable)
+                // A departure this device has not heard of yet: nothing to ask for.
+                allotments::shortfall(s.conn(), &dep, n, s.clock().now()).unwrap_or(0)
             };
             if short > 0 {
                 let out = self.write_on(d, |tx, _, _| allotments::request(tx, &dep, short));

@@ -168,6 +168,18 @@ pub fn standing(
     }))
 }
 
+/// How many more seats of a departure's pool this device must hold to sell `seats` now: 0
+/// when it holds enough, or when it is not paired (it then holds every seat).
+pub fn shortfall(
+    conn: &Connection,
+    departure_id: &str,
+    seats: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let dep = trips::departure(conn, departure_id)?;
+    Ok(standing(conn, &dep, now)?.map_or(0, |s| (seats - s.usable).max(0)))
+}
+
 /// Refuses with `insufficient_seats` when this device is paired and `seats` more do not fit
 /// what it holds of the departure's pool now; the message names the seats it holds.
 pub(crate) fn check(tx: &WriteTx<'_>, dep: &Departure, seats: i64) -> Result<()> {
