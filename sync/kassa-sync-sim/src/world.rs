@@ -217,6 +217,9 @@ struct Sim {
     failed_sign_ins: Vec<u64>,
     /// The device revoked, once one is.
     revoked: Option<Revoked>,
+    /// The device the admin tries to revoke, once chosen: a revocation whose answer was lost
+    /// or held back may still reach the server, so a later try names the same device.
+    revoke_target: Option<usize>,
     trace: Vec<String>,
     stats: Summary,
 }
@@ -258,6 +261,7 @@ impl Sim {
             steps_used: Vec::new(),
             failed_sign_ins: Vec::new(),
             revoked: None,
+            revoke_target: None,
             trace: Vec::new(),
             stats: Summary::default(),
         })
@@ -1386,7 +1390,14 @@ impl Sim {
         if self.revoked.is_some() || self.devices.len() < 3 {
             return Ok(());
         }
-        let v = self.rng.gen_range(1..self.devices.len());
+        let v = match self.revoke_target {
+            Some(v) => v,
+            None => {
+                let v = self.rng.gen_range(1..self.devices.len());
+                self.revoke_target = Some(v);
+                v
+            }
+        };
         let id = self.device_id(v)?;
         let r = kassa_sync_client::revoke(
             &self.devices[0].store,
