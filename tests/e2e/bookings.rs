@@ -338,7 +338,9 @@ async fn a_paired_device_shows_the_seats_it_holds_and_asks_the_server_for_more()
         );
         assert_eq!(booked["status"], "held", "{booked}");
         let shown = kassa(data, &["departure", "show", &first], &[]);
-        assert_eq!(shown["allotment"]["held"], 2, "{shown}");
+        // The demo's confirmed booking of three, claimed at pairing, and these two: all sold.
+        assert_eq!(shown["allotment"]["held"], 3 + 2, "{shown}");
+        assert_eq!(shown["allotment"]["usable"], 0, "{shown}");
     })
     .await;
     app.el("demo-logins").await;
@@ -350,7 +352,7 @@ async fn a_paired_device_shows_the_seats_it_holds_and_asks_the_server_for_more()
     app.wait_text("departure-days", "This device:").await;
     app.screenshot("01-departures-held").await;
 
-    // Only what this device holds: the booking's two seats, all sold.
+    // Only what this device holds: the departure's booked seats, all sold.
     app.click("departures-held-only").await;
     app.wait_text("departure-days", "held to sell").await;
     let rows = app

@@ -133,7 +133,8 @@ fn counts_of(amount: i64) -> (i64, serde_json::Value) {
 /// Books the history on `clock` (the store's clock, set back by the caller): each day a
 /// shift opened with a float, the day's sales and refunds, the drawer counted and the day
 /// closed with its Z report. `staff` are the people who sell (the first takes refunds and
-/// runs the drawer), `admin` the one who receives deliveries.
+/// runs the drawer), `admin` the one who receives deliveries. `agent` makes the day's bookings
+/// after the day's last sale, with the shift still open.
 pub(crate) fn seed(
     store: &mut Store,
     clock: &FixedClock,
@@ -141,6 +142,7 @@ pub(crate) fn seed(
     store_id: &str,
     admin: &str,
     staff: &[String],
+    agent: &mut crate::demo_trips::Agent,
 ) -> Result<()> {
     let sales = plan(now.date_naive());
     let items = BASKET
@@ -181,9 +183,11 @@ pub(crate) fn seed(
     let sellers: Vec<&String> = staff.iter().collect();
     let keeper = staff.first().cloned().unwrap_or_else(|| admin.to_string());
     let mut day: Option<chrono::NaiveDate> = None;
+    let mut last = None;
     for s in &sales {
         if day != Some(s.at.date_naive()) {
-            if let Some(d) = day {
+            if let (Some(d), Some(last)) = (day, last) {
+                agent.history_day(store, clock, last)?;
                 close_day(store, clock, d, &keeper)?;
             }
             day = Some(s.at.date_naive());
@@ -200,6 +204,7 @@ pub(crate) fn seed(
             })?;
         }
         clock.set(s.at);
+        last = Some(s.at + Duration::minutes(if s.refund { 20 } else { 0 }));
         let lines: Vec<SaleLine> = s
             .lines
             .iter()
@@ -278,7 +283,8 @@ pub(crate) fn seed(
             )?;
         }
     }
-    if let Some(d) = day {
+    if let (Some(d), Some(last)) = (day, last) {
+        agent.history_day(store, clock, last)?;
         close_day(store, clock, d, &keeper)?;
     }
     Ok(())

@@ -111,14 +111,17 @@ impl Api {
         store.set_clock(past.clone());
         let made = Self::demo_store(&mut store, &past, now);
         store.set_clock(real);
-        made
+        let (out, mut agent) = made?;
+        // Today's bookings (a hold and a quote) on the store's own clock.
+        agent.today(&mut store)?;
+        Ok(out)
     }
 
     fn demo_store(
         store: &mut Store,
         past: &FixedClock,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> ApiResult<DemoOutput> {
+    ) -> ApiResult<(DemoOutput, crate::demo_trips::Agent)> {
         let (admin_email, admin_name, _, admin_password) = DEMO_STAFF[0];
         let out = device::setup(
             store,
@@ -186,8 +189,21 @@ impl Api {
             id_of(DEMO_STAFF[2].0)?,
             out.admin_id.clone(),
         ];
-        crate::demo_history::seed(store, past, now, &out.store_id, &out.admin_id, &sellers)?;
-        crate::demo_trips::seed(store, now, &out.store_id, &out.admin_id)?;
+        let agent_id = id_of(DEMO_STAFF[3].0)?;
+        // The trips are set up when the shop opened; the agent books them over the history.
+        let departures = crate::demo_trips::seed(store, now, &out.store_id, &out.admin_id)?;
+        let mut agent = crate::demo_trips::Agent::new(&out.store_id, &agent_id, departures, now);
+        // The agent earns 5 % on what customers pay for bookings.
+        agent.earns(store, &out.admin_id, 500)?;
+        crate::demo_history::seed(
+            store,
+            past,
+            now,
+            &out.store_id,
+            &out.admin_id,
+            &sellers,
+            &mut agent,
+        )?;
         for (email, _, role, password, creds) in &prepared {
             staff_out.push(DemoStaff {
                 email: (*email).into(),
@@ -196,10 +212,13 @@ impl Api {
                 totp_secret: totp::secret_base32(&creds.totp_secret),
             });
         }
-        Ok(DemoOutput {
-            store_id: out.store_id,
-            device_id: out.device_id,
-            staff: staff_out,
-        })
+        Ok((
+            DemoOutput {
+                store_id: out.store_id,
+                device_id: out.device_id,
+                staff: staff_out,
+            },
+            agent,
+        ))
     }
 }

@@ -65,6 +65,12 @@ fn the_price_names_each_refused_field_and_matches_the_booking_made() {
         .iter()
         .find(|x| x.trip_name.starts_with("Lake"))
         .expect("the demo's Lake Constance trip");
+    let booked = d
+        .api
+        .booking_list(BookingListInput::default())
+        .unwrap()
+        .items
+        .len();
     let travellers = vec![
         traveller("Jörg Müller", "adult", Some("1970-03-01"), None),
         traveller("Anna Müller", "adult", None, None),
@@ -81,7 +87,8 @@ fn the_price_names_each_refused_field_and_matches_the_booking_made() {
     assert!(price.issues.is_empty(), "{:?}", price.issues);
     assert_eq!(price.total_minor, 2 * 34_900 + 19_900);
     assert_eq!(price.deposit_minor, 17_940);
-    assert_eq!(price.seats_left, 40);
+    // The demo's confirmed booking of a company's three staff sits on this departure.
+    assert_eq!(price.seats_left, 40 - 3);
     let lines: Vec<(String, i64, i64)> = price
         .travellers
         .iter()
@@ -92,8 +99,8 @@ fn the_price_names_each_refused_field_and_matches_the_booking_made() {
         vec![("adult".into(), 2, 69_800), ("child".into(), 1, 19_900)]
     );
     // Pricing wrote nothing.
-    let none = d.api.booking_list(BookingListInput::default()).unwrap();
-    assert!(none.items.is_empty());
+    let after = d.api.booking_list(BookingListInput::default()).unwrap();
+    assert_eq!(after.items.len(), booked);
 
     let made = d
         .api
@@ -200,4 +207,107 @@ fn a_booking_is_paid_off_a_voucher_by_its_code_and_bad_voucher_payments_change_n
         .unwrap();
     assert_eq!(again.paid_minor, 17_940);
     assert_eq!(again.payments.len(), 2);
+}
+
+#[test]
+fn the_demo_store_has_a_booking_in_each_state_paid_in_cash_on_its_closed_days() {
+    let d = Device::demo();
+    d.sign_in("manager");
+    let list = d
+        .api
+        .booking_list(BookingListInput::default())
+        .unwrap()
+        .items;
+    let mut states: Vec<&str> = list.iter().map(|b| b.status.as_str()).collect();
+    states.sort();
+    assert_eq!(
+        states,
+        vec![
+            "cancelled",
+            "completed",
+            "confirmed",
+            "expired",
+            "held",
+            "paid",
+            "quote"
+        ]
+    );
+    let get = |status: &str| {
+        let id = &list.iter().find(|b| b.status == status).unwrap().booking_id;
+        d.api
+            .booking_get(BookingIdInput {
+                booking: id.clone(),
+            })
+            .unwrap()
+    };
+    // Made by the demo's agent, for customers of the demo's catalog.
+    assert!(list.iter().all(|b| b.customer_name.is_some()));
+    // The completed trip took place; the others are still to come.
+    let completed = list.iter().find(|b| b.status == "completed").unwrap();
+    assert!(completed.departs_at.as_str() < "2026-11-22");
+    assert!(
+        list.iter()
+            .filter(|b| b.status != "completed")
+            .all(|b| b.departs_at.as_str() > "2026-11-22")
+    );
+    // Paid in full in two payments, a deposit and the balance.
+    let paid = get("paid");
+    assert_eq!((paid.paid_minor, paid.balance_minor), (paid.total_minor, 0));
+    assert_eq!(paid.payments.len(), 2);
+    // The deposit confirms; the hold waits a day; a quote holds nothing.
+    let confirmed = get("confirmed");
+    assert_eq!(confirmed.paid_minor, confirmed.deposit_minor);
+    let held = get("held");
+    assert_eq!(held.paid_minor, 0);
+    assert!(held.hold_expires_at.as_deref() > Some("2026-11-22"));
+    assert!(get("quote").hold_expires_at.is_none());
+    // Cancelled 30 to 60 days before departure: the policy keeps a quarter, the rest went back in
+    // cash.
+    let cancelled = get("cancelled");
+    let refund: Vec<(&str, &str, i64)> = cancelled
+        .payments
+        .iter()
+        .filter(|p| p.direction == "refund")
+        .map(|p| (p.direction.as_str(), p.kind.as_str(), p.amount_minor))
+        .collect();
+    assert_eq!(
+        refund,
+        vec![("refund", "cash", cancelled.total_minor * 3 / 4)]
+    );
+    assert_eq!(cancelled.paid_minor, cancelled.total_minor / 4);
+    assert_eq!(cancelled.balance_minor, 0);
+    // Every booking payment is cash on a day of the history, each day closed with its Z
+    // report, which counts it.
+    let zs = d
+        .api
+        .z_list(kassa_app::dto::NoInput::default())
+        .unwrap()
+        .reports;
+    let mut taken = 0;
+    let mut refunded = 0;
+    for b in &list {
+        for p in &get(&b.status).payments {
+            assert_eq!(p.kind, "cash");
+            if p.direction == "payment" {
+                taken += p.amount_minor;
+            } else {
+                refunded += p.amount_minor;
+            }
+        }
+    }
+    assert!(taken > 0 && refunded > 0);
+    let z_taken: i64 = zs
+        .iter()
+        .map(|z| z.bookings_by_tender.get("cash").copied().unwrap_or(0))
+        .sum();
+    let z_refunded: i64 = zs
+        .iter()
+        .map(|z| {
+            z.booking_refunds_by_tender
+                .get("cash")
+                .copied()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!((z_taken, z_refunded), (taken, refunded));
 }
