@@ -4,7 +4,7 @@
 //! back the background sync forwards it, the provider takes it and the flag clears.
 
 use crate::harness::{App, kassa};
-use crate::sync::{Server, badge_state, pairing_code};
+use crate::sync::{Server, badge_state, login, pairing_code, person};
 use kassa_localstripe::{SECRET_KEY, StripeStandIn, terminal};
 use std::time::Duration;
 
@@ -107,4 +107,107 @@ async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the
     app.screenshot("05-card-findings").await;
     app.quit().await;
     drop(back);
+}
+
+/// A booking's balance by card in the app, on a paired laptop with the provider running: the
+/// card is taken through the server at once, the payment line names the card, and cancelling
+/// pays the refund back to that card, which the payment line then says.
+#[tokio::test]
+async fn a_booking_balance_is_taken_by_card_and_its_cancellation_pays_the_card_back() {
+    let stripe = StripeStandIn::start();
+    let env = [
+        ("KASSA_STRIPE_SECRET_KEY", SECRET_KEY),
+        ("KASSA_STRIPE_API_BASE", stripe.base_url()),
+    ];
+    let server_dir = tempfile::tempdir().expect("server folder");
+    let server = Server::start_env("127.0.0.1:0", server_dir.path(), &[], &env);
+    let url = server.url();
+    let app = App::start_with("booking-cards", |data| {
+        let demo = kassa(data, &["demo"], &[]);
+        login(data, &person(&demo, "admin"));
+        kassa(
+            data,
+            &[
+                "pair",
+                "--server",
+                &url,
+                "--code",
+                &pairing_code(server_dir.path(), None),
+            ],
+            &[],
+        );
+        kassa(data, &["sync"], &[]);
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+
+    // The demo's confirmed booking: a company's three staff, the deposit paid in cash.
+    app.click("nav-bookings").await;
+    app.click("bookings-tab-list").await;
+    app.fill("booking-search", "Sonnenschein").await;
+    app.wait_text("booking-table", "Confirmed").await;
+    // The search settles (typing searches after a pause) before the row is picked.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.click("booking-open").await;
+    app.el("booking-page").await;
+    wait_status(&app, "confirmed").await;
+    let balance = app.attr("booking-balance", "data-minor").await;
+    assert_ne!(balance, "0");
+
+    // The balance by card: the terminal's token, taken through the server's provider.
+    app.click("booking-pay").await;
+    app.el("booking-pay-dialog").await;
+    app.driver
+        .execute(
+            r#"const s = document.querySelector("[data-testid='booking-pay-tender']"); s.value = "card"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("choose the card");
+    app.fill("booking-pay-card-token", terminal::VISA).await;
+    app.fill(
+        "booking-pay-amount",
+        &format!(
+            "{}.{:02}",
+            balance.parse::<i64>().unwrap() / 100,
+            balance.parse::<i64>().unwrap() % 100
+        ),
+    )
+    .await;
+    app.screenshot("b1-card-dialog").await;
+    app.click("booking-pay-submit").await;
+    wait_status(&app, "paid").await;
+    assert_eq!(app.attr("booking-balance", "data-minor").await, "0");
+    app.wait_text("booking-payments", "Card VISA •••• 4242")
+        .await;
+    app.screenshot("b2-paid-by-card").await;
+
+    // Cancelled: the fee is kept and the rest goes back to the card at once.
+    app.click("booking-cancel").await;
+    app.el("booking-cancel-dialog").await;
+    let refund = app.attr("cancel-refund", "data-minor").await;
+    assert_ne!(refund, "0");
+    app.click("cancel-confirm").await;
+    wait_status(&app, "cancelled").await;
+    app.wait_text("booking-card-refund", "paid back to the card")
+        .await;
+    app.screenshot("b3-card-paid-back").await;
+    drop(server);
+    app.quit().await;
+}
+
+async fn wait_status(app: &App, status: &str) {
+    for _ in 0..60 {
+        if app.attr("booking-status", "data-status").await == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!(
+        "the booking is {}, not {status}",
+        app.attr("booking-status", "data-status").await
+    );
 }

@@ -8,7 +8,7 @@ import Departures from "../src/screens/bookings/Departures.svelte";
 import AppHarness from "./AppHarness.svelte";
 import WizardHarness from "./WizardHarness.svelte";
 import type { DepartureDto } from "../src/lib/api/bindings/DepartureDto";
-import { actionsFor, byDay, departureTime, depositRule, holdLapsed, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
+import { actionsFor, byDay, cardLabel, departureTime, depositRule, holdLapsed, issueFor, localDay, policyTiers, suggestedPayment, termsRows, termsText, zonedTime } from "../src/screens/bookings/logic";
 
 const dep = (id: string, departs_at: string, time_zone = "Europe/Berlin"): DepartureDto => ({
   id,
@@ -324,5 +324,14 @@ describe("amending a booking", () => {
       { booking: "b1", add_travellers: [], remove_travellers: ["t2"], options: [{ option_id: "o1", qty: 1 }], departure_id: undefined, preview: true },
       { booking: "b1", add_travellers: [], remove_travellers: ["t2"], options: [{ option_id: "o1", qty: 1 }], departure_id: undefined, preview: false },
     ]);
+  });
+});
+
+describe("cardLabel", () => {
+  it("names the card by brand and last four digits, never more", () => {
+    expect(cardLabel({ card_brand: "visa", card_last4: "4242" })).toBe("VISA •••• 4242");
+    expect(cardLabel({ card_brand: null, card_last4: "4242" })).toBe("•••• 4242");
+    expect(cardLabel({ card_brand: "mastercard", card_last4: null })).toBe("MASTERCARD");
+    expect(cardLabel({ card_brand: null, card_last4: null })).toBe("");
   });
 });

@@ -170,13 +170,24 @@ fn booking_dto(b: Booking) -> BookingDto {
             .collect(),
         payments: b
             .payments
-            .into_iter()
-            .map(|p| BookingPaymentDto {
-                direction: p.direction,
-                kind: p.kind,
-                amount_minor: p.amount_minor,
-                receipt_number: p.receipt_number,
-                at: p.created_at,
+            .iter()
+            .map(|p| {
+                // A card refund names the card it goes back to.
+                let card = p
+                    .refunds_payment_id
+                    .as_ref()
+                    .and_then(|paid| b.payments.iter().find(|q| &q.id == paid))
+                    .unwrap_or(p);
+                BookingPaymentDto {
+                    direction: p.direction.clone(),
+                    kind: p.kind.clone(),
+                    amount_minor: p.amount_minor,
+                    receipt_number: p.receipt_number.clone(),
+                    at: p.created_at.clone(),
+                    card_brand: card.card_brand.clone(),
+                    card_last4: card.card_last4.clone(),
+                    card_refund_status: p.card_refund_status.clone(),
+                }
             })
             .collect(),
         notes: b
@@ -547,9 +558,18 @@ impl Api {
             .iter()
             .map(traveller_of)
             .collect::<ApiResult<Vec<_>>>()?;
-        let payments = input
+        // Cards are taken through the provider once the booking is written and held.
+        let (cards, others): (Vec<_>, Vec<_>) = input
             .payments
             .unwrap_or_default()
+            .into_iter()
+            .partition(|p| p.kind.trim().eq_ignore_ascii_case("card"));
+        for c in &cards {
+            kassa_domain::money::check_amount("the card payment", c.amount_minor)?;
+            let token = c.card_token.as_deref().map(str::trim).unwrap_or_default();
+            kassa_store::selling::cards::check_token(token)?;
+        }
+        let payments = others
             .into_iter()
             .map(|p| {
                 let tender = tender_of(&cx.store, &p.kind, p.voucher_code.as_deref())?;
@@ -568,7 +588,7 @@ impl Api {
                 .collect(),
             note: input.note,
             staff_id: cx.me.staff_id.clone(),
-            hold: input.hold.unwrap_or(false) || !payments.is_empty(),
+            hold: input.hold.unwrap_or(false) || !payments.is_empty() || !cards.is_empty(),
             waitlist_id: input.waitlist_id,
         };
         let store_id = cx.store_id.clone();
@@ -580,6 +600,25 @@ impl Api {
             }
             Ok(b)
         })?;
+        drop(cx);
+        let mut b = b;
+        for c in &cards {
+            b = self
+                .pay_booking_by_card(
+                    &b.id,
+                    c.amount_minor,
+                    c.card_token.as_deref(),
+                    c.idempotency_key.as_deref(),
+                )
+                .map_err(|mut e| {
+                    e.message = format!(
+                        "booking {} is made and held, without this card: {}",
+                        b.reference, e.message
+                    );
+                    e
+                })?
+                .booking;
+        }
         Ok(booking_dto(b))
     }
 
@@ -611,6 +650,18 @@ impl Api {
     /// Takes a deposit or balance payment (cash on this device's drawer, or off a voucher),
     /// with a receipt number.
     pub fn booking_pay(&self, input: BookingPayInput) -> ApiResult<BookingPaymentOutput> {
+        if input.kind.trim().eq_ignore_ascii_case("card") {
+            let out = self.pay_booking_by_card(
+                &input.booking,
+                input.amount_minor,
+                input.card_token.as_deref(),
+                input.idempotency_key.as_deref(),
+            )?;
+            return Ok(BookingPaymentOutput {
+                booking: booking_dto(out.booking),
+                receipt_number: out.receipt_number,
+            });
+        }
         let mut cx = self.begin(Permission::Book)?;
         let tender = tender_of(&cx.store, &input.kind, input.voucher_code.as_deref())?;
         let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
@@ -681,7 +732,9 @@ impl Api {
         let done = cx
             .store
             .write(|tx| amend::amend(tx, &store_id, &staff, &input.booking, &change))?;
-        Ok(dto(booking_dto(done.booking), false, done.preview))
+        drop(cx);
+        let booking = self.pay_back_booking_cards(done.booking)?;
+        Ok(dto(booking_dto(booking), false, done.preview))
     }
 
     /// Cancels a booking with the policy's fee (or shows the fee with `preview`).
@@ -702,6 +755,9 @@ impl Api {
                 input.reason.as_deref(),
             )
         })?;
+        drop(cx);
+        let mut c = c;
+        c.booking = self.pay_back_booking_cards(c.booking)?;
         Ok(cancel_dto(c, false))
     }
 

@@ -9,6 +9,7 @@ mod account;
 mod approval;
 mod audit;
 pub mod bindings;
+mod booking_cards;
 mod bookings;
 mod cards;
 mod catalog;

@@ -351,6 +351,8 @@ fn a_balance_falling_due_is_reminded_once_with_the_confirmation_attached() {
                     kind: "cash".into(),
                     amount_minor: 10_000,
                     voucher_code: None,
+                    card_token: None,
+                    idempotency_key: None,
                 })
                 .unwrap();
         }

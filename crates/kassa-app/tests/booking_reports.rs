@@ -36,6 +36,8 @@ fn book(d: &Device, departure: &str, seats: usize, pay: Option<i64>) -> BookingD
                     kind: "cash".into(),
                     amount_minor,
                     voucher_code: None,
+                    card_token: None,
+                    idempotency_key: None,
                 }]
             }),
         })

@@ -144,6 +144,8 @@ fn a_booking_is_paid_off_a_voucher_by_its_code_and_bad_voucher_payments_change_n
         kind: kind.into(),
         amount_minor: amount,
         voucher_code: code.map(Into::into),
+        card_token: None,
+        idempotency_key: None,
     };
     // The deposit (179.40) as 100.00 off the voucher and the rest in cash.
     let made = d
@@ -191,6 +193,8 @@ fn a_booking_is_paid_off_a_voucher_by_its_code_and_bad_voucher_payments_change_n
                 kind: kind.into(),
                 amount_minor: 1_000,
                 voucher_code: code.map(Into::into),
+                card_token: None,
+                idempotency_key: None,
             })
             .unwrap_err()
             .code

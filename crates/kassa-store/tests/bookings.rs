@@ -12,10 +12,12 @@ use kassa_domain::booking::{
 };
 use kassa_domain::customer::CustomerData;
 use kassa_store::bookings::trips::{self, DepartureData, TripData};
-use kassa_store::bookings::{self, BookingRequest, BookingTender, allotments, amend, waitlist};
+use kassa_store::bookings::{
+    self, BookingRequest, BookingTender, CardCapture, allotments, amend, waitlist,
+};
 use kassa_store::catalog::AuditMode;
 use kassa_store::foundation::device::{SetupParams, setup};
-use kassa_store::selling::{shift, voucher};
+use kassa_store::selling::{card_refunds, shift, voucher};
 use kassa_store::{Clock, FixedClock, KeySource, Store};
 use kassa_sync_protocol::wire::AllotmentResponse;
 use std::path::Path;
@@ -1679,5 +1681,209 @@ fn two_devices_amending_one_booking_offline_end_the_same_and_flag_it() {
         assert_eq!(conflicts(s.conn(), "booking_amended_twice"), 1);
     }
     // The third traveller, taken off by both, is marked by the same amendment everywhere.
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+#[test]
+fn a_booking_paid_by_two_cards_and_cash_goes_back_to_each_card_and_the_providers_answers_reach_every_device()
+ {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let now = Utc::now();
+    // 90 days ahead: the policy keeps no fee, so a cancellation refunds everything paid.
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 90);
+    let booking = a
+        .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+        .unwrap();
+    let card = |payment: &str, intent: &str| CardCapture {
+        payment_id: payment.into(),
+        intent_id: intent.into(),
+        brand: Some("visa".into()),
+        last4: Some("4242".into()),
+    };
+    let (first, second) = (
+        "0193a1b2-0000-7000-8000-000000000001",
+        "0193a1b2-0000-7000-8000-000000000002",
+    );
+    let pay = |s: &mut Store, tender: BookingTender, amount: i64| {
+        s.write(|tx| bookings::pay(tx, &store_id, &admin, &booking.id, tender, amount))
+            .unwrap()
+    };
+    let p = pay(&mut a, BookingTender::Card(card(first, "pi_first")), 30_000);
+    assert_eq!(p.booking.status, BookingStatus::Confirmed);
+    assert_eq!(p.payment_id, first);
+    // The same captured card again (an answer lost): the payment written first answers.
+    let again = pay(&mut a, BookingTender::Card(card(first, "pi_first")), 30_000);
+    assert_eq!(again.receipt_number, p.receipt_number);
+    assert_eq!(count(&a, "SELECT count(*) FROM booking_payments"), 1);
+    pay(&mut a, BookingTender::Cash, 20_000);
+    let p = pay(
+        &mut a,
+        BookingTender::Card(card(second, "pi_second")),
+        50_000,
+    );
+    assert_eq!(p.booking.status, BookingStatus::Paid);
+    let cards: Vec<(String, Option<String>, Option<String>)> = p
+        .booking
+        .payments
+        .iter()
+        .filter(|p| p.kind == "card")
+        .map(|p| (p.id.clone(), p.provider_ref.clone(), p.card_last4.clone()))
+        .collect();
+    assert_eq!(
+        cards,
+        vec![
+            (first.into(), Some("pi_first".into()), Some("4242".into())),
+            (second.into(), Some("pi_second".into()), Some("4242".into())),
+        ]
+    );
+    // Card money is not in the drawer.
+    let device_id: String = a
+        .conn()
+        .query_row("SELECT id FROM device", [], |r| r.get(0))
+        .unwrap();
+    let s = shift::open_shift(a.conn(), &device_id).unwrap().unwrap();
+    assert_eq!(
+        shift::figures(a.conn(), &s.id).unwrap().booking_cash_minor,
+        20_000
+    );
+
+    // Another device cancels it: the latest payment first, each card paid back its own share
+    // (pending until the provider answers), the cash from this device's drawer.
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    let c = b
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &booking.id, None))
+        .unwrap();
+    let refunds: Vec<(String, i64, Option<String>, Option<String>)> = c
+        .booking
+        .payments
+        .iter()
+        .filter(|p| p.direction == "refund")
+        .map(|p| {
+            (
+                p.kind.clone(),
+                p.amount_minor,
+                p.refunds_payment_id.clone(),
+                p.card_refund_status.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refunds,
+        vec![
+            (
+                "card".into(),
+                50_000,
+                Some(second.into()),
+                Some("pending".into())
+            ),
+            ("cash".into(), 20_000, None, None),
+            (
+                "card".into(),
+                30_000,
+                Some(first.into()),
+                Some("pending".into())
+            ),
+        ]
+    );
+    // The device that cancelled sends the card refunds, each to its card's PaymentIntent.
+    assert!(
+        card_refunds::forwardable(a.conn(), None)
+            .unwrap()
+            .is_empty()
+    );
+    let sent = card_refunds::forwardable(b.conn(), Some(&booking.id)).unwrap();
+    let to: Vec<(&str, i64, &str, &str)> = sent
+        .iter()
+        .map(|f| {
+            (
+                f.intent_id.as_str(),
+                f.amount_minor,
+                f.payment_id.as_str(),
+                f.currency.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        to,
+        vec![
+            ("pi_second", 50_000, second, "EUR"),
+            ("pi_first", 30_000, first, "EUR")
+        ]
+    );
+    assert!(
+        sent.iter()
+            .all(|f| f.order_id == booking.id && f.refund_id == booking.id)
+    );
+    // The provider pays one back and refuses the other: a manager's task.
+    let answer = |status, reason: Option<&str>| card_refunds::Outcome {
+        status,
+        intent_id: None,
+        provider_refund_id: Some("re_1".into()),
+        failure_reason: reason.map(str::to_owned),
+    };
+    assert!(
+        card_refunds::record_outcome(
+            &mut b,
+            &sent[0].refund_payment_id,
+            &answer(card_refunds::OutcomeStatus::Refunded, None)
+        )
+        .unwrap()
+    );
+    assert!(
+        card_refunds::record_outcome(
+            &mut b,
+            &sent[1].refund_payment_id,
+            &answer(card_refunds::OutcomeStatus::Failed, Some("expired_card"))
+        )
+        .unwrap()
+    );
+    assert!(
+        card_refunds::forwardable(b.conn(), None)
+            .unwrap()
+            .is_empty()
+    );
+    let statuses = |s: &Store| -> Vec<Option<String>> {
+        bookings::get(s.conn(), &booking.id)
+            .unwrap()
+            .payments
+            .into_iter()
+            .filter(|p| p.direction == "refund")
+            .map(|p| p.card_refund_status)
+            .collect()
+    };
+    let want = vec![
+        Some("refunded".to_string()),
+        None,
+        Some("failed".to_string()),
+    ];
+    assert_eq!(statuses(&b), want);
+    assert_eq!(conflicts(b.conn(), card_refunds::FAILED_TASK), 1);
+
+    // Back on the first device: the same refunds with the provider's answers, and the task.
+    log.push(&b);
+    let r = log.pull(&mut a);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(statuses(&a), want);
+    assert_eq!(conflicts(a.conn(), card_refunds::FAILED_TASK), 1);
+    let task: String = a
+        .conn()
+        .query_row(
+            "SELECT detail FROM conflicts WHERE kind = ?1",
+            [card_refunds::FAILED_TASK],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        task.contains(&booking.reference) && task.contains("30000"),
+        "{task}"
+    );
+    assert_eq!(
+        bookings::get(a.conn(), &booking.id).unwrap().status,
+        BookingStatus::Cancelled
+    );
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }

@@ -252,13 +252,22 @@ pub struct BookingOptionInput {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct BookingTenderInput {
-    /// `cash` or `voucher` (a gift voucher or a customer's store credit).
+    /// `cash`, `voucher` (a gift voucher or a customer's store credit) or `card` (taken
+    /// through the server's card provider, online only).
     pub kind: String,
     pub amount_minor: i64,
     /// The voucher's code, for `voucher`.
     #[serde(default)]
     #[ts(optional)]
     pub voucher_code: Option<String>,
+    /// The card terminal's token (`pm_...`), for `card`; never a card number.
+    #[serde(default)]
+    #[ts(optional)]
+    pub card_token: Option<String>,
+    /// For `card`: the same key again is the same payment (a retry after a lost answer).
+    #[serde(default)]
+    #[ts(optional)]
+    pub idempotency_key: Option<String>,
 }
 
 /// A new booking: a quote, held (`hold`), and paid at once (`payments`, which hold it).
@@ -288,11 +297,19 @@ pub struct BookingIdInput {
 #[serde(deny_unknown_fields)]
 pub struct BookingPayInput {
     pub booking: String,
-    /// `cash` or `voucher`.
+    /// `cash`, `voucher` or `card` (through the server's card provider, online only).
     pub kind: String,
     pub amount_minor: i64,
     /// The voucher's code, for `voucher`.
     pub voucher_code: Option<String>,
+    /// The card terminal's token (`pm_...`), for `card`; never a card number.
+    #[serde(default)]
+    #[ts(optional)]
+    pub card_token: Option<String>,
+    /// For `card`: the same key again is the same payment (a retry after a lost answer).
+    #[serde(default)]
+    #[ts(optional)]
+    pub idempotency_key: Option<String>,
 }
 
 /// A cancellation; `preview` shows the fee and refund without cancelling.
@@ -389,6 +406,12 @@ pub struct BookingPaymentDto {
     pub amount_minor: i64,
     pub receipt_number: String,
     pub at: String,
+    /// A card's brand and last four digits, as the terminal reported them.
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    /// A card refund: `pending` until the card provider has paid it back (`refunded`) or
+    /// refused (`failed`, a task for a manager).
+    pub card_refund_status: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

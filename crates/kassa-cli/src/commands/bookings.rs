@@ -172,9 +172,17 @@ pub struct BookArgs {
     pub options: Vec<String>,
     #[arg(long)]
     pub note: Option<String>,
-    /// A payment: cash=MINOR; repeatable. Paying holds the seats.
+    /// A payment: cash=MINOR, voucher=MINOR or card=MINOR; repeatable. Paying holds the
+    /// seats. A card is taken through the server's card provider once the booking is held.
     #[arg(long = "pay", value_name = "KIND=MINOR")]
     pub pays: Vec<String>,
+    /// The card terminal's token for --pay card (the provider's PaymentMethod id, pm_...).
+    /// Never a card number.
+    #[arg(long, value_name = "PM_TOKEN")]
+    pub card_token: Option<String>,
+    /// For --pay card: the same key again is the same payment (a retry after a lost answer).
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
     /// The waitlist entry this booking serves.
     #[arg(long, value_name = "ID")]
     pub waitlist: Option<String>,
@@ -186,12 +194,19 @@ pub enum BookingCommand {
     Quote(BookArgs),
     /// Hold a quote's seats until its hold expires.
     Hold { booking: String },
-    /// Take a deposit or balance payment: --pay cash=MINOR, or --pay voucher=MINOR with the
-    /// voucher's code in KASSA_VOUCHER_CODE.
+    /// Take a deposit or balance payment: --pay cash=MINOR, --pay voucher=MINOR with the
+    /// voucher's code in KASSA_VOUCHER_CODE, or --pay card=MINOR with --card-token (online:
+    /// through the server's card provider).
     Pay {
         booking: String,
         #[arg(long = "pay", value_name = "KIND=MINOR")]
         pay: String,
+        /// The card terminal's token for --pay card (pm_...). Never a card number.
+        #[arg(long, value_name = "PM_TOKEN")]
+        card_token: Option<String>,
+        /// For --pay card: the same key again is the same payment.
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
     },
     /// Cancel with the policy's fee (--preview shows the fee and refund only).
     Cancel {
@@ -442,6 +457,9 @@ fn pair(text: &str, what: &str) -> Result<(String, i64), ApiError> {
     Ok((name.trim().to_string(), n))
 }
 
+/// How `--pay` is written.
+const PAY_HINT: &str = "KIND=MINOR (cash=5000, voucher=5000, card=5000)";
+
 fn create_input(a: &BookArgs, hold: bool) -> Result<BookingCreateInput, ApiError> {
     let travellers = a
         .travellers
@@ -468,12 +486,24 @@ fn create_input(a: &BookArgs, hold: bool) -> Result<BookingCreateInput, ApiError
             pair(o, "OPTION_ID=QTY").map(|(option_id, qty)| BookingOptionInput { option_id, qty })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let payments = pays_with_codes(&a.pays, "KIND=MINOR (cash=5000, voucher=5000)")?
+    let payments = pays_with_codes(&a.pays, PAY_HINT)?
         .into_iter()
-        .map(|(kind, amount_minor, voucher_code)| BookingTenderInput {
-            kind,
-            amount_minor,
-            voucher_code,
+        .enumerate()
+        .map(|(i, (kind, amount_minor, voucher_code))| {
+            let card = kind == "card";
+            BookingTenderInput {
+                kind,
+                amount_minor,
+                voucher_code,
+                card_token: a.card_token.clone().filter(|_| card),
+                idempotency_key: a.key.as_ref().filter(|_| card).map(|k| {
+                    if i == 0 {
+                        k.clone()
+                    } else {
+                        format!("{k}-{i}")
+                    }
+                }),
+            }
         })
         .collect();
     Ok(BookingCreateInput {
@@ -660,17 +690,21 @@ pub fn booking(api: &Api, cmd: &BookingCommand) -> Result<Outcome, ApiError> {
             let human = booking_text(&b, &m);
             Ok(Outcome::new(&b, human))
         }
-        BookingCommand::Pay { booking, pay } => {
-            let (kind, amount_minor, voucher_code) = pays_with_codes(
-                std::slice::from_ref(pay),
-                "KIND=MINOR (cash=5000, voucher=5000)",
-            )?
-            .remove(0);
+        BookingCommand::Pay {
+            booking,
+            pay,
+            card_token,
+            key,
+        } => {
+            let (kind, amount_minor, voucher_code) =
+                pays_with_codes(std::slice::from_ref(pay), PAY_HINT)?.remove(0);
             let r = api.booking_pay(BookingPayInput {
                 booking: booking.clone(),
                 kind,
                 amount_minor,
                 voucher_code,
+                card_token: card_token.clone(),
+                idempotency_key: key.clone(),
             })?;
             let human = format!(
                 "Receipt {}\n{}",

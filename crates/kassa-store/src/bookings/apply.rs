@@ -376,6 +376,10 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
                 "staff_id",
                 "created_at",
                 "voucher_id",
+                "card_brand",
+                "card_last4",
+                "provider_ref",
+                "refunds_payment_id",
             ],
         )?,
     );

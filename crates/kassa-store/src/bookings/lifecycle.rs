@@ -38,12 +38,25 @@ pub struct BookingRequest {
 }
 
 /// A tender a booking is paid with. Cash is on this device's drawer, shift and Z report; a
-/// voucher (a gift voucher or a customer's store credit) is taken off its ledger.
+/// voucher (a gift voucher or a customer's store credit) is taken off its ledger; a card was
+/// captured by the card provider through the server before the payment is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BookingTender {
     Cash,
     /// By the voucher's stored code (`selling::voucher::stored_code_key` of what was typed).
     Voucher(String),
+    Card(CardCapture),
+}
+
+/// A card the provider captured for a booking payment, under the payment's id (the id the
+/// provider's metadata and the server know it by).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardCapture {
+    pub payment_id: String,
+    /// The provider's PaymentIntent (`pi_...`), which a refund pays back.
+    pub intent_id: String,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
 }
 
 impl BookingTender {
@@ -52,6 +65,7 @@ impl BookingTender {
         match self {
             BookingTender::Cash => "cash",
             BookingTender::Voucher(_) => "voucher",
+            BookingTender::Card(_) => "card",
         }
     }
 
@@ -66,19 +80,53 @@ impl BookingTender {
             ("voucher", None) => Err(Error::invalid_input(
                 "a voucher payment needs the voucher's code",
             )),
+            ("card", _) => Err(Error::invalid_input(
+                "a card for a booking is taken through the card provider with the terminal's token",
+            )),
             _ => Err(Error::invalid_input(format!(
-                "'{s}' is not a tender bookings take (cash, voucher)"
+                "'{s}' is not a tender bookings take (cash, voucher, card)"
             ))),
         }
     }
 }
 
-/// Where one payment row's money goes: taken in cash or off a voucher, or given back in cash
-/// or onto the voucher it came from.
+/// Where one payment row's money goes: taken in cash, off a voucher or by a captured card,
+/// or given back in cash, onto the voucher it came from or to the card payment it came from.
 pub(super) enum Money<'a> {
     Cash,
     FromVoucher(&'a str),
     ToVoucher(&'a str),
+    FromCard(&'a CardCapture),
+    ToCard(&'a str),
+}
+
+/// Where money paid for a booking came from, and goes back to: cash, a voucher (by id), or
+/// one card payment (by the payment's id: a refund pays back that card's PaymentIntent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Source {
+    Cash,
+    Voucher(String),
+    Card(String),
+}
+
+impl Source {
+    fn of(p: &BookingPayment) -> Source {
+        match (p.kind.as_str(), &p.voucher_id, &p.refunds_payment_id) {
+            ("voucher", Some(v), _) => Source::Voucher(v.clone()),
+            ("card", _, Some(paid)) => Source::Card(paid.clone()),
+            ("card", _, None) => Source::Card(p.id.clone()),
+            _ => Source::Cash,
+        }
+    }
+
+    /// How a refund goes back to this source.
+    pub(super) fn money(&self) -> Money<'_> {
+        match self {
+            Source::Cash => Money::Cash,
+            Source::Voucher(v) => Money::ToVoucher(v),
+            Source::Card(p) => Money::ToCard(p),
+        }
+    }
 }
 
 /// A booking as stored, with its rows and money.
@@ -155,6 +203,16 @@ pub struct BookingPayment {
     pub created_at: String,
     /// The voucher a voucher payment was taken from or a refund went back onto.
     pub voucher_id: Option<String>,
+    /// What the terminal reported of a card (never its number).
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    /// A card payment's PaymentIntent at the provider.
+    pub provider_ref: Option<String>,
+    /// A card refund: the card payment it pays back.
+    pub refunds_payment_id: Option<String>,
+    /// A card refund's standing with the provider: `pending` until the provider's answer
+    /// (`refunded`, `failed`) is known here; `None` for every other row.
+    pub card_refund_status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -616,7 +674,12 @@ pub(super) fn add_payment(
     amount_minor: i64,
 ) -> Result<(String, String)> {
     let device_id = tx.device_id()?.to_string();
-    let pid = new_id();
+    let pid = match &money {
+        Money::FromCard(c) => c.payment_id.clone(),
+        _ => new_id(),
+    };
+    let mut card: (Option<&str>, Option<&str>, Option<&str>, Option<&str>) =
+        (None, None, None, None);
     let (kind, shift_id, voucher_id) = match money {
         Money::Cash => (
             "cash",
@@ -632,15 +695,30 @@ pub(super) fn add_payment(
             voucher::credit(tx, voucher_id, amount_minor, &pid, staff_id)?;
             ("voucher", None, Some(voucher_id.to_string()))
         }
+        Money::FromCard(c) => {
+            card = (
+                c.brand.as_deref(),
+                c.last4.as_deref(),
+                Some(&c.intent_id),
+                None,
+            );
+            ("card", None, None)
+        }
+        Money::ToCard(paid) => {
+            card.3 = Some(paid);
+            ("card", None, None)
+        }
     };
+    let (card_brand, card_last4, provider_ref, refunds_payment_id) = card;
     let business_date = open_business_date(tx, &device_id, tx.now())?;
     let receipt = number(tx, "payment")?;
     let now = tx.now_ts();
     tx.exec(
         "INSERT INTO booking_payments (id, booking_id, direction, kind, amount_minor, device_id, shift_id, business_date,
-            receipt_number, staff_id, created_at, voucher_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![pid, b.id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt, staff_id, now, voucher_id],
+            receipt_number, staff_id, created_at, voucher_id, card_brand, card_last4, provider_ref, refunds_payment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![pid, b.id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt, staff_id, now, voucher_id,
+            card_brand, card_last4, provider_ref, refunds_payment_id],
     )?;
     if direction == "payment" {
         crate::commissions::earn_on_booking_payment(tx, &pid)?;
@@ -657,6 +735,16 @@ pub(super) fn add_payment(
     if let Some(v) = &voucher_id {
         row["voucher_id"] = json!(v);
     }
+    for (name, value) in [
+        ("card_brand", card_brand),
+        ("card_last4", card_last4),
+        ("provider_ref", provider_ref),
+        ("refunds_payment_id", refunds_payment_id),
+    ] {
+        if let Some(v) = value {
+            row[name] = json!(v);
+        }
+    }
     doc.payments.push(row);
     add_event(
         tx,
@@ -669,23 +757,21 @@ pub(super) fn add_payment(
     Ok((pid, receipt))
 }
 
-/// Takes a payment for a booking (deposit, balance, or a cancellation fee still owed). A
-/// payment reaching the deposit confirms a held booking; one reaching the total pays it in
-/// full; less than the deposit leaves it held. More than the balance is refused.
-pub fn pay(
-    tx: &mut WriteTx<'_>,
-    store_id: &str,
-    staff_id: &str,
+/// The booking `id` if it takes a payment of `amount_minor` at `now` (what [`pay`] checks
+/// before writing): a held, confirmed or paid booking, or a cancelled one whose fee is still
+/// owed, and no more than its balance. A card is taken to the provider only after this.
+pub fn payable(
+    conn: &Connection,
     id: &str,
-    tender: BookingTender,
     amount_minor: i64,
-) -> Result<PaymentOutcome> {
+    now: DateTime<Utc>,
+) -> Result<Booking> {
     check_amount("the payment", amount_minor)?;
     if amount_minor == 0 {
         return Err(Error::invalid_input("the payment must be more than zero"));
     }
-    let b = get(tx, id)?;
-    if super::hold_expired(&b, tx.now()) {
+    let b = get(conn, id)?;
+    if super::hold_expired(&b, now) {
         return Err(Error::new(
             ErrorCode::InvalidTransition,
             format!(
@@ -716,10 +802,42 @@ pub fn pay(
             b.balance_minor
         )));
     }
+    Ok(b)
+}
+
+/// Takes a payment for a booking (deposit, balance, or a cancellation fee still owed). A
+/// payment reaching the deposit confirms a held booking; one reaching the total pays it in
+/// full; less than the deposit leaves it held. More than the balance is refused.
+pub fn pay(
+    tx: &mut WriteTx<'_>,
+    store_id: &str,
+    staff_id: &str,
+    id: &str,
+    tender: BookingTender,
+    amount_minor: i64,
+) -> Result<PaymentOutcome> {
+    // A card the provider captured is written once: asked again (a retry after a lost
+    // answer), the payment already written answers.
+    if let BookingTender::Card(c) = &tender {
+        let held = get(tx, id)?;
+        if let Some(receipt_number) = tx.row(
+            "SELECT receipt_number FROM booking_payments WHERE id = ?1 AND booking_id = ?2",
+            params![c.payment_id, held.id],
+            |r| r.get::<_, String>(0),
+        )? {
+            return Ok(PaymentOutcome {
+                booking: held,
+                payment_id: c.payment_id.clone(),
+                receipt_number,
+            });
+        }
+    }
+    let b = payable(tx, id, amount_minor, tx.now())?;
     let mut doc = Doc::default();
     let money = match &tender {
         BookingTender::Cash => Money::Cash,
         BookingTender::Voucher(key) => Money::FromVoucher(key),
+        BookingTender::Card(c) => Money::FromCard(c),
     };
     let (pid, receipt) = add_payment(
         tx,
@@ -755,17 +873,12 @@ pub fn pay(
 }
 
 /// How `refund` goes back to the tenders of `b`'s payments: the latest payment first, each
-/// source (a voucher, or cash) up to what it brought in less what went back to it already;
-/// `(voucher id, amount)`, `None` for cash. Anything left over (never, while a refund is at
-/// most what was paid) is cash.
-pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64)> {
-    let mut net: Vec<(Option<String>, i64)> = Vec::new();
+/// source (cash, a voucher, or one card payment) up to what it brought in less what went back
+/// to it already. Anything left over (never, while a refund is at most what was paid) is cash.
+pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
+    let mut net: Vec<(Source, i64)> = Vec::new();
     for p in &b.payments {
-        let source = if p.kind == "voucher" {
-            p.voucher_id.clone()
-        } else {
-            None
-        };
+        let source = Source::of(p);
         let signed = if p.direction == "refund" {
             -p.amount_minor
         } else {
@@ -777,19 +890,15 @@ pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64
         }
     }
     // Latest payment first: the order of each source's last payment, newest first.
-    let mut order: Vec<Option<String>> = Vec::new();
+    let mut order: Vec<Source> = Vec::new();
     for p in b.payments.iter().rev().filter(|p| p.direction == "payment") {
-        let source = if p.kind == "voucher" {
-            p.voucher_id.clone()
-        } else {
-            None
-        };
+        let source = Source::of(p);
         if !order.contains(&source) {
             order.push(source);
         }
     }
     let mut left = refund;
-    let mut parts: Vec<(Option<String>, i64)> = Vec::new();
+    let mut parts: Vec<(Source, i64)> = Vec::new();
     for source in order {
         if left == 0 {
             break;
@@ -806,9 +915,9 @@ pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Option<String>, i64
         }
     }
     if left > 0 {
-        match parts.iter_mut().find(|(s, _)| s.is_none()) {
+        match parts.iter_mut().find(|(s, _)| *s == Source::Cash) {
             Some((_, n)) => *n += left,
-            None => parts.push((None, left)),
+            None => parts.push((Source::Cash, left)),
         }
     }
     parts
@@ -886,14 +995,18 @@ pub fn cancel(
         .transpose()?;
     let mut doc = Doc::default();
     // The refund goes back to the tenders it was paid with, the latest payment first: onto
-    // the voucher it came from, or in cash from this device's drawer.
-    for (voucher_id, amount) in refund_parts(&b, q.settlement.refund_minor) {
-        let money = match &voucher_id {
-            Some(v) => Money::ToVoucher(v),
-            None => Money::Cash,
-        };
+    // the voucher it came from, to the card it came from (through the card provider), or in
+    // cash from this device's drawer.
+    for (source, amount) in refund_parts(&b, q.settlement.refund_minor) {
         add_payment(
-            tx, &mut doc, &b, store_id, staff_id, "refund", money, amount,
+            tx,
+            &mut doc,
+            &b,
+            store_id,
+            staff_id,
+            "refund",
+            source.money(),
+            amount,
         )?;
     }
     if let Some(r) = &reason {
@@ -1113,9 +1226,12 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
         .db()?;
     b.payments = conn
         .prepare_cached(
-            "SELECT id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt_number, staff_id, created_at,
-                    voucher_id
-               FROM booking_payments WHERE booking_id = ?1 ORDER BY created_at, id",
+            "SELECT p.id, p.direction, p.kind, p.amount_minor, p.device_id, p.shift_id, p.business_date, p.receipt_number,
+                    p.staff_id, p.created_at, p.voucher_id, p.card_brand, p.card_last4, p.provider_ref, p.refunds_payment_id,
+                    CASE WHEN p.kind = 'card' AND p.direction = 'refund' THEN
+                         coalesce((SELECT ro.status FROM refund_outcomes ro WHERE ro.refund_payment_id = p.id), 'pending')
+                    END
+               FROM booking_payments p WHERE p.booking_id = ?1 ORDER BY p.created_at, p.id",
         )
         .db()?
         .query_map([&id], |r| {
@@ -1131,6 +1247,11 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
                 staff_id: r.get(8)?,
                 created_at: r.get(9)?,
                 voucher_id: r.get(10)?,
+                card_brand: r.get(11)?,
+                card_last4: r.get(12)?,
+                provider_ref: r.get(13)?,
+                refunds_payment_id: r.get(14)?,
+                card_refund_status: r.get(15)?,
             })
         })
         .db()?

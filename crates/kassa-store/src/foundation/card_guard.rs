@@ -149,6 +149,10 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("staff_id", S),
             ("created_at", S),
             ("voucher_id", S),
+            ("card_brand", S),
+            ("card_last4", S),
+            ("provider_ref", S),
+            ("refunds_payment_id", S),
         ],
     ),
     (

@@ -74,18 +74,32 @@ pub struct Forward {
 }
 
 /// This device's card shares of refunds (of refund `refund_id` only, when given) with no
-/// outcome yet whose card payment was captured with a known PaymentIntent, oldest first.
+/// outcome yet whose card payment was captured with a known PaymentIntent, oldest first; then
+/// this device's card refunds of bookings (the booking's id as `refund_id` and `order_id`; of
+/// booking `refund_id` only, when given), whose card was captured when it was taken.
 pub fn forwardable(conn: &Connection, refund_id: Option<&str>) -> Result<Vec<Forward>> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT rp.id, rp.refund_id, rp.payment_id, r.order_id, {PAYMENT_INTENT}, rp.amount_minor, o.currency
-             FROM refund_payments rp JOIN refunds r ON r.id = rp.refund_id JOIN orders o ON o.id = r.order_id
-             WHERE rp.kind = 'card' AND rp.status = 'pending'
-               AND r.device_id = (SELECT id FROM device)
-               AND (?1 IS NULL OR rp.refund_id = ?1)
-               AND NOT EXISTS (SELECT 1 FROM refund_outcomes ro WHERE ro.refund_payment_id = rp.id)
-               AND {PAYMENT_STATUS} = 'captured' AND {PAYMENT_INTENT} IS NOT NULL
-             ORDER BY r.created_at, rp.id"
+            "SELECT * FROM (
+               SELECT rp.id, rp.refund_id, rp.payment_id, r.order_id, {PAYMENT_INTENT}, rp.amount_minor, o.currency
+               FROM refund_payments rp JOIN refunds r ON r.id = rp.refund_id JOIN orders o ON o.id = r.order_id
+               WHERE rp.kind = 'card' AND rp.status = 'pending'
+                 AND r.device_id = (SELECT id FROM device)
+                 AND (?1 IS NULL OR rp.refund_id = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM refund_outcomes ro WHERE ro.refund_payment_id = rp.id)
+                 AND {PAYMENT_STATUS} = 'captured' AND {PAYMENT_INTENT} IS NOT NULL
+               ORDER BY r.created_at, rp.id)
+             UNION ALL
+             SELECT * FROM (
+               SELECT bp.id, bp.booking_id, bp.refunds_payment_id, bp.booking_id, paid.provider_ref, bp.amount_minor, b.currency
+               FROM booking_payments bp JOIN bookings b ON b.id = bp.booking_id
+               JOIN booking_payments paid ON paid.id = bp.refunds_payment_id
+               WHERE bp.kind = 'card' AND bp.direction = 'refund'
+                 AND bp.device_id = (SELECT id FROM device)
+                 AND (?1 IS NULL OR bp.booking_id = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM refund_outcomes ro WHERE ro.refund_payment_id = bp.id)
+                 AND paid.provider_ref IS NOT NULL
+               ORDER BY bp.created_at, bp.id)"
         ))
         .db()?;
     let rows = stmt
@@ -184,6 +198,41 @@ fn failed_detail(
     )
     .optional()
     .db()?
+    .map_or_else(
+        || booking_failed_detail(conn, refund_payment_id, failure_reason),
+        Ok,
+    )
+}
+
+/// [`failed_detail`] of a booking's card refund: the booking, the amount still to pay back
+/// and the customer.
+fn booking_failed_detail(
+    conn: &Connection,
+    refund_payment_id: &str,
+    failure_reason: Option<&str>,
+) -> Result<Value> {
+    conn.query_row(
+        "SELECT b.id, b.reference, bp.amount_minor, b.currency, c.name, coalesce(c.email, c.phone),
+                paid.card_brand, paid.card_last4
+         FROM booking_payments bp JOIN bookings b ON b.id = bp.booking_id
+         JOIN booking_payments paid ON paid.id = bp.refunds_payment_id
+         LEFT JOIN customers c ON c.id = b.customer_id
+         WHERE bp.id = ?1",
+        [refund_payment_id],
+        |r| {
+            Ok(json!({
+                "booking_id": r.get::<_, String>(0)?, "reference": r.get::<_, String>(1)?,
+                "refund_payment_id": refund_payment_id, "amount_minor": r.get::<_, i64>(2)?,
+                "currency": r.get::<_, String>(3)?, "customer": r.get::<_, Option<String>>(4)?,
+                "customer_contact": r.get::<_, Option<String>>(5)?,
+                "card_brand": r.get::<_, Option<String>>(6)?, "card_last4": r.get::<_, Option<String>>(7)?,
+                "failure_reason": failure_reason,
+                "what": "the card provider refused to pay this booking's refund back to the card: pay the customer back another way",
+            }))
+        },
+    )
+    .optional()
+    .db()?
     .ok_or_else(|| Error::not_found(format!("no refund payment {refund_payment_id}")))
 }
 
@@ -207,11 +256,15 @@ pub fn record_outcome(
         {
             return Ok(false);
         }
+        // A sale's refund, or a booking's (the booking standing for both refund and order).
         let (refund_id, payment_id, order_id, amount): (String, String, String, i64) = tx
             .row(
                 "SELECT rp.refund_id, rp.payment_id, r.order_id, rp.amount_minor
                  FROM refund_payments rp JOIN refunds r ON r.id = rp.refund_id
-                 WHERE rp.id = ?1 AND rp.kind = 'card'",
+                 WHERE rp.id = ?1 AND rp.kind = 'card'
+                 UNION ALL
+                 SELECT booking_id, refunds_payment_id, booking_id, amount_minor FROM booking_payments
+                 WHERE id = ?1 AND kind = 'card' AND direction = 'refund' AND refunds_payment_id IS NOT NULL",
                 [refund_payment_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?
@@ -259,7 +312,7 @@ pub fn record_outcome(
                 OutcomeStatus::Refunded => "card_refund.refunded",
                 OutcomeStatus::Failed => "card_refund.failed",
             })
-            .on("refund", &refund_id)
+            .on(if refund_id == order_id { "booking" } else { "refund" }, &refund_id)
             .after(json!({"refund_payment_id": refund_payment_id, "payment_id": payment_id,
                 "amount_minor": amount, "intent_id": outcome.intent_id,
                 "provider_refund_id": outcome.provider_refund_id,
@@ -272,9 +325,15 @@ pub fn record_outcome(
 /// Another device's outcome of one of its card refunds: a ledger row, inserted if absent; a
 /// refusal opens the same `card_refund_failed` task on every device.
 pub(crate) fn apply_outcome(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    // The refund payment is a sale refund's share, or a booking's card refund.
+    let parent = if tx.exists("booking_payments", "id", &c.entity_id)? {
+        "booking_payments"
+    } else {
+        "refund_payments"
+    };
     let applied = tx.insert_outcome(
         c,
-        "refund_payments",
+        parent,
         OUTCOME_ENTITY,
         "refund_payment_id",
         &[

@@ -93,6 +93,27 @@ pub(crate) fn keep_token(
 /// for the same sale (after a decline) under a key made from both. Every card of one checkout
 /// names the same order.
 pub fn attempt(store: &mut Store, idempotency_key: &str, token: &str) -> Result<ProviderAttempt> {
+    attempt_on(store, idempotency_key, token, None)
+}
+
+/// [`attempt`] for a payment on booking `booking_id`: the provider knows the payment by the
+/// booking (as it knows a sale's by the order), and the payment id made here is the booking
+/// payment's own.
+pub fn attempt_for_booking(
+    store: &mut Store,
+    idempotency_key: &str,
+    token: &str,
+    booking_id: &str,
+) -> Result<ProviderAttempt> {
+    attempt_on(store, idempotency_key, token, Some(booking_id))
+}
+
+fn attempt_on(
+    store: &mut Store,
+    idempotency_key: &str,
+    token: &str,
+    document: Option<&str>,
+) -> Result<ProviderAttempt> {
     check_token(token)?;
     store.write(|tx| {
         if let Some((provider_key, order_id, payment_id)) = tx.row(
@@ -123,7 +144,9 @@ pub fn attempt(store: &mut Store, idempotency_key: &str, token: &str) -> Result<
             h.update(token.as_bytes());
             format!("kassa-card-{}", hex::encode(&h.finalize()[..16]))
         };
-        let order_id = earlier.unwrap_or_else(new_id);
+        let order_id = earlier
+            .or_else(|| document.map(str::to_owned))
+            .unwrap_or_else(new_id);
         let payment_id = new_id();
         tx.exec(
             "INSERT INTO card_attempts (idempotency_key, token, provider_key, order_id, payment_id, created_at)

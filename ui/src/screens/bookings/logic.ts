@@ -217,3 +217,10 @@ export function departureTime(iso: string, timeZone: string, locale: string, wit
     return new Intl.DateTimeFormat(locale, style).format(d);
   }
 }
+
+/** A card as the terminal reported it, for a payment's line: `VISA •••• 4242`, or `""`. */
+export function cardLabel(p: { card_brand: string | null; card_last4: string | null }): string {
+  const brand = (p.card_brand ?? "").trim().toUpperCase();
+  const last4 = (p.card_last4 ?? "").trim();
+  return [brand, last4 ? `•••• ${last4}` : ""].filter(Boolean).join(" ");
+}

@@ -5,10 +5,18 @@
  */
 export type BookingPayInput = { booking: string, 
 /**
- * `cash` or `voucher`.
+ * `cash`, `voucher` or `card` (through the server's card provider, online only).
  */
 kind: string, amount_minor: number, 
 /**
  * The voucher's code, for `voucher`.
  */
-voucher_code: string | null, };
+voucher_code: string | null, 
+/**
+ * The card terminal's token (`pm_...`), for `card`; never a card number.
+ */
+card_token?: string, 
+/**
+ * For `card`: the same key again is the same payment (a retry after a lost answer).
+ */
+idempotency_key?: string, };

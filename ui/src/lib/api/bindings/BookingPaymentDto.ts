@@ -4,4 +4,13 @@ export type BookingPaymentDto = {
 /**
  * `payment` or `refund`.
  */
-direction: string, kind: string, amount_minor: number, receipt_number: string, at: string, };
+direction: string, kind: string, amount_minor: number, receipt_number: string, at: string, 
+/**
+ * A card's brand and last four digits, as the terminal reported them.
+ */
+card_brand: string | null, card_last4: string | null, 
+/**
+ * A card refund: `pending` until the card provider has paid it back (`refunded`) or
+ * refused (`failed`, a task for a manager).
+ */
+card_refund_status: string | null, };

@@ -5,10 +5,19 @@
  */
 export type BookingTenderInput = { 
 /**
- * `cash` or `voucher` (a gift voucher or a customer's store credit).
+ * `cash`, `voucher` (a gift voucher or a customer's store credit) or `card` (taken
+ * through the server's card provider, online only).
  */
 kind: string, amount_minor: number, 
 /**
  * The voucher's code, for `voucher`.
  */
-voucher_code?: string, };
+voucher_code?: string, 
+/**
+ * The card terminal's token (`pm_...`), for `card`; never a card number.
+ */
+card_token?: string, 
+/**
+ * For `card`: the same key again is the same payment (a retry after a lost answer).
+ */
+idempotency_key?: string, };

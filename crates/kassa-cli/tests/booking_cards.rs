@@ -1,0 +1,278 @@
+//! Card payments for bookings through `kassa server` and its card provider (localstripe behind
+//! its stand-in): a deposit and a balance taken by card while online, charged once however
+//! often they are asked, a declined card and an offline card refused with nothing written, and
+//! a cancellation paying the refund back to the cards it came from, at once while the server
+//! answers, else at the next `kassa sync`.
+
+mod common;
+use common::*;
+use kassa_localstripe::{refunds_of_blocking, terminal};
+use serde_json::Value;
+use std::path::Path;
+
+/// A paired till with the GARDA departure (1,000.00 a seat, 30 % deposit, 25 % kept from 30
+/// days out) leaving in 40 days, known to the server.
+fn travel_till() -> (CardTill, Server, String) {
+    let (till, server) = CardTill::start();
+    let dep = garda_departure(till.dir(), 20, 40);
+    ok(kassa(till.dir(), &["sync", "--json"]));
+    (till, server, dep)
+}
+
+fn book_by_card(d: &Path, dep: &str, key: &str) -> Value {
+    ok(kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            dep,
+            "--traveller",
+            "Grace Hopper",
+            "--traveller",
+            "Alan Turing",
+            "--pay",
+            "card=60000",
+            "--card-token",
+            terminal::VISA,
+            "--key",
+            key,
+            "--json",
+        ],
+    ))
+}
+
+fn pay_card(d: &Path, booking: &str, amount: i64, token: &str, key: &str) -> Run {
+    kassa(
+        d,
+        &[
+            "booking",
+            "pay",
+            booking,
+            "--pay",
+            &format!("card={amount}"),
+            "--card-token",
+            token,
+            "--key",
+            key,
+            "--json",
+        ],
+    )
+}
+
+fn show(d: &Path, booking: &str) -> Value {
+    ok(kassa(d, &["booking", "show", booking, "--json"]))
+}
+
+/// The PaymentIntents of a booking's card payments, oldest first.
+fn intents(d: &Path, booking: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(d.join("kassa.db")).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT provider_ref FROM booking_payments
+             WHERE booking_id = ?1 AND kind = 'card' AND direction = 'payment' ORDER BY created_at, id",
+        )
+        .unwrap();
+    st.query_map([booking], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn payments(b: &Value) -> Vec<(String, String, i64, Option<String>)> {
+    b["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["direction"].as_str().unwrap().to_owned(),
+                p["kind"].as_str().unwrap().to_owned(),
+                p["amount_minor"].as_i64().unwrap(),
+                p["card_refund_status"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_booking_is_paid_by_card_online_and_cancelling_pays_the_cards_back() {
+    let (till, server, dep) = travel_till();
+    let d = till.dir();
+    let stripe = till.stripe.localstripe_url();
+
+    // The deposit by card: captured through the server, and the booking confirmed.
+    let booked = book_by_card(d, &dep, "deposit-1");
+    assert_eq!(booked["status"], "confirmed", "{booked}");
+    assert_eq!(booked["balance_minor"], 140_000, "{booked}");
+    let id = booked["booking_id"].as_str().unwrap().to_owned();
+    let b = show(d, &id);
+    assert_eq!(b["payments"][0]["card_brand"], "visa", "{b}");
+    assert_eq!(b["payments"][0]["card_last4"], "4242", "{b}");
+
+    // Asked again under its key (the answer was lost): the same payment, written once.
+    let again = pay_card(d, &id, 60_000, terminal::VISA, "deposit-1");
+    assert!(again.ok, "{}", again.err);
+    assert_eq!(
+        again.out["receipt_number"], b["payments"][0]["receipt_number"],
+        "{}",
+        again.out
+    );
+    assert_eq!(payments(&show(d, &id)).len(), 1);
+
+    // A declined card: refused, nothing taken.
+    let declined = pay_card(d, &id, 40_000, terminal::DECLINED, "balance-declined");
+    assert!(!declined.ok);
+    assert_eq!(
+        declined.err["error"]["code"], "card_declined",
+        "{}",
+        declined.err
+    );
+    assert_eq!(show(d, &id)["paid_minor"], 60_000);
+    // A card number for a token: refused before anything is asked.
+    let pan = pay_card(d, &id, 40_000, "4242424242424242", "balance-pan");
+    assert_eq!(pan.err["error"]["code"], "invalid_input", "{}", pan.err);
+
+    // More than the balance never reaches the provider.
+    let over = pay_card(d, &id, 140_001, terminal::VISA, "balance-over");
+    assert_eq!(over.err["error"]["code"], "invalid_input", "{}", over.err);
+    let part = pay_card(d, &id, 40_000, terminal::VISA, "balance-1");
+    assert!(part.ok, "{}", part.err);
+    assert_eq!(part.out["booking"]["paid_minor"], 100_000, "{}", part.out);
+    let cards = intents(d, &id);
+    assert_eq!(cards.len(), 2, "{cards:?}");
+
+    // Cancelled 40 days out: a quarter of 2,000.00 is kept, 500.00 goes back, the latest
+    // card first (400.00), then 100.00 of the deposit's card, both at once.
+    let c = ok(kassa(d, &["booking", "cancel", &id, "--json"]));
+    assert_eq!(
+        (c["fee_minor"].as_i64(), c["refund_minor"].as_i64()),
+        (Some(50_000), Some(50_000)),
+        "{c}"
+    );
+    let b = show(d, &id);
+    let refunds: Vec<_> = payments(&b)
+        .into_iter()
+        .filter(|p| p.0 == "refund")
+        .collect();
+    assert_eq!(
+        refunds,
+        vec![
+            (
+                "refund".into(),
+                "card".into(),
+                40_000,
+                Some("refunded".into())
+            ),
+            (
+                "refund".into(),
+                "card".into(),
+                10_000,
+                Some("refunded".into())
+            ),
+        ],
+        "{b}"
+    );
+    let deposit_back = refunds_of_blocking(stripe, &cards[0]);
+    let balance_back = refunds_of_blocking(stripe, &cards[1]);
+    assert_eq!(
+        (deposit_back.len(), balance_back.len()),
+        (1, 1),
+        "{deposit_back:?} {balance_back:?}"
+    );
+    assert_eq!(deposit_back[0]["amount"], 10_000);
+    assert_eq!(balance_back[0]["amount"], 40_000);
+    // The sync after sends no refund twice.
+    let synced = ok(kassa(d, &["sync", "--json"]));
+    assert_eq!(synced["refunds"], 0, "{synced}");
+    assert_eq!(refunds_of_blocking(stripe, &cards[0]).len(), 1);
+    drop(server);
+}
+
+#[test]
+fn offline_a_booking_refuses_a_card_and_its_cancellation_pays_the_card_back_at_the_next_sync() {
+    let (till, server, dep) = travel_till();
+    let d = till.dir();
+    let booked = book_by_card(d, &dep, "deposit-2");
+    let id = booked["booking_id"].as_str().unwrap().to_owned();
+    let card = intents(d, &id).remove(0);
+    // Two more seats held here, to book offline.
+    ok(kassa(
+        d,
+        &[
+            "allotment",
+            "request",
+            "--departure",
+            &dep,
+            "--seats",
+            "2",
+            "--json",
+        ],
+    ));
+
+    // The server stops: a card is refused with what to do instead, and nothing is written.
+    drop(server);
+    let refused = pay_card(d, &id, 40_000, terminal::VISA, "offline-1");
+    assert!(!refused.ok);
+    assert_eq!(
+        refused.err["error"]["code"], "server_unreachable",
+        "{}",
+        refused.err
+    );
+    let message = refused.err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("Take cash or a voucher"), "{message}");
+    assert_eq!(payments(&show(d, &id)).len(), 1);
+    // A new booking paid by card offline is made and held without the card, and says so.
+    let held = kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            &dep,
+            "--traveller",
+            "Ada Lovelace",
+            "--pay",
+            "card=30000",
+            "--card-token",
+            terminal::VISA,
+            "--json",
+        ],
+    );
+    assert!(!held.ok);
+    let message = held.err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("is made and held, without this card"),
+        "{message}"
+    );
+
+    // Cancelled offline: 25 % of 2,000.00 is kept, which is less than the deposit paid, so
+    // 100.00 goes back to the card, pending until the server answers.
+    let c = ok(kassa(d, &["booking", "cancel", &id, "--json"]));
+    assert_eq!(c["refund_minor"], 10_000, "{c}");
+    let b = show(d, &id);
+    assert_eq!(
+        payments(&b).last().cloned(),
+        Some((
+            "refund".into(),
+            "card".into(),
+            10_000,
+            Some("pending".into())
+        )),
+        "{b}"
+    );
+    assert!(refunds_of_blocking(till.stripe.localstripe_url(), &card).is_empty());
+
+    // The server is back: `kassa sync` pays the card back, once.
+    let server = till.restart();
+    let synced = ok(kassa(d, &["sync", "--json"]));
+    assert_eq!(synced["refunds"], 1, "{synced}");
+    let b = show(d, &id);
+    assert_eq!(
+        payments(&b).last().and_then(|p| p.3.clone()).as_deref(),
+        Some("refunded"),
+        "{b}"
+    );
+    let back = refunds_of_blocking(till.stripe.localstripe_url(), &card);
+    assert_eq!(back.len(), 1, "{back:?}");
+    assert_eq!(back[0]["amount"], 10_000);
+    drop(server);
+}
