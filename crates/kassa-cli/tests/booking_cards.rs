@@ -181,6 +181,13 @@ fn a_booking_is_paid_by_card_online_and_cancelling_pays_the_cards_back() {
     );
     assert_eq!(deposit_back[0]["amount"], 10_000);
     assert_eq!(balance_back[0]["amount"], 40_000);
+    // The human text names the cards and each refund's standing.
+    let text = kassa(d, &["booking", "show", &id]).stdout;
+    assert!(text.contains("payment card visa 4242 "), "{text}");
+    assert!(
+        text.contains("refund card visa 4242 ") && text.contains("(refunded)"),
+        "{text}"
+    );
     // The sync after sends no refund twice.
     let synced = ok(kassa(d, &["sync", "--json"]));
     assert_eq!(synced["refunds"], 0, "{synced}");

@@ -416,12 +416,28 @@ fn booking_text(b: &BookingDto, m: &MoneyText) -> String {
         ));
     }
     for p in &b.payments {
+        let card = [p.card_brand.as_deref(), p.card_last4.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let standing = p
+            .card_refund_status
+            .as_deref()
+            .map(|st| format!(" ({st})"))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "  {} {} {} {}\n",
+            "  {} {}{} {} {}{}\n",
             p.direction,
             p.kind,
+            if card.is_empty() {
+                String::new()
+            } else {
+                format!(" {card}")
+            },
             m.show(p.amount_minor),
-            p.receipt_number
+            p.receipt_number,
+            standing
         ));
     }
     s
