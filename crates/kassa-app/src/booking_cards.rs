@@ -109,8 +109,16 @@ impl Api {
             Some(OutcomeStatus::Captured) => CardCapture {
                 payment_id: attempt.payment_id.clone(),
                 intent_id: answer.intent_id.unwrap_or_default(),
-                brand: answer.brand,
-                last4: answer.last4,
+                // Only what reads as a brand and four digits is kept: an odd answer never
+                // stops a captured card from being written.
+                brand: answer.brand.filter(|b| {
+                    b.chars().count() <= 32
+                        && b.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
+                }),
+                last4: answer
+                    .last4
+                    .filter(|l| l.len() == 4 && l.bytes().all(|c| c.is_ascii_digit())),
             },
             Some(OutcomeStatus::Declined) => {
                 let why = answer
