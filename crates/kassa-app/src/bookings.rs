@@ -1119,7 +1119,10 @@ fn confirmation(
             .map(|p| {
                 (
                     day(&p.created_at),
-                    payment_word(language, &p.direction, &p.kind),
+                    card_words(&b, p).map_or_else(
+                        || payment_word(language, &p.direction, &p.kind),
+                        |card| format!("{} {card}", payment_word(language, &p.direction, &p.kind)),
+                    ),
                     money(if p.direction == "refund" {
                         -p.amount_minor
                     } else {
@@ -1254,4 +1257,25 @@ fn tender_of(
         None => None,
     };
     BookingTender::parse(kind, key)
+}
+
+/// The card of a booking's card payment or refund as documents print it (`VISA ****4242`),
+/// from what the terminal reported; a refund names the card it went back to.
+fn card_words(b: &Booking, p: &kassa_store::bookings::BookingPayment) -> Option<String> {
+    if p.kind != "card" {
+        return None;
+    }
+    let card = p
+        .refunds_payment_id
+        .as_ref()
+        .and_then(|paid| b.payments.iter().find(|q| &q.id == paid))
+        .unwrap_or(p);
+    let words: Vec<String> = [
+        card.card_brand.as_deref().map(str::to_uppercase),
+        card.card_last4.as_deref().map(|l| format!("****{l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }

@@ -188,6 +188,33 @@ fn a_booking_is_paid_by_card_online_and_cancelling_pays_the_cards_back() {
         text.contains("refund card visa 4242 ") && text.contains("(refunded)"),
         "{text}"
     );
+    // The confirmation names the cards too, the PDF's text included.
+    let html = d.join("confirmation.html");
+    let pdf = d.join("confirmation.pdf");
+    for out in [&html, &pdf] {
+        ok(kassa(
+            d,
+            &[
+                "booking",
+                "confirmation",
+                &id,
+                "--out",
+                out.to_str().unwrap(),
+                "--json",
+            ],
+        ));
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(page.matches("VISA ****4242").count(), 4, "{page}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("VISA ****4242"), "{text}");
     // The sync after sends no refund twice.
     let synced = ok(kassa(d, &["sync", "--json"]));
     assert_eq!(synced["refunds"], 0, "{synced}");
