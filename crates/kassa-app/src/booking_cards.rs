@@ -175,19 +175,10 @@ impl Api {
             .payments
             .iter()
             .any(|p| p.card_refund_status.as_deref() == Some("pending"));
-        if !pending || sync_state::state(self.store().conn())?.is_none() {
+        if !pending {
             return Ok(b);
         }
-        let forwarded = {
-            let _one_at_a_time = self.sync_lock();
-            blocking::forward_refunds(&self.store, &b.id)
-        };
-        match forwarded {
-            Ok(kept) => tracing::info!(kept, "booking card refund forwarded"),
-            Err(e) => {
-                tracing::info!(error = %e.message, "booking card refund left pending: forwarded at the next sync")
-            }
-        }
+        self.send_card_refunds(&b.id)?;
         Ok(bookings::get(self.store().conn(), &b.id)?)
     }
 }

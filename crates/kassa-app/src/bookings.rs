@@ -119,6 +119,24 @@ fn departure_dto(conn: &Connection, d: Departure, now: DateTime<Utc>) -> ApiResu
 }
 
 fn booking_dto(b: Booking) -> BookingDto {
+    // A card refund names the card it goes back to.
+    let payments = b
+        .payments
+        .iter()
+        .map(|p| {
+            let card = b.card_of(p);
+            BookingPaymentDto {
+                direction: p.direction.clone(),
+                kind: p.kind.clone(),
+                amount_minor: p.amount_minor,
+                receipt_number: p.receipt_number.clone(),
+                at: p.created_at.clone(),
+                card_brand: card.card_brand.clone(),
+                card_last4: card.card_last4.clone(),
+                card_refund_status: p.card_refund_status.clone(),
+            }
+        })
+        .collect();
     BookingDto {
         booking_id: b.id,
         reference: b.reference,
@@ -168,28 +186,7 @@ fn booking_dto(b: Booking) -> BookingDto {
                 at: e.created_at,
             })
             .collect(),
-        payments: b
-            .payments
-            .iter()
-            .map(|p| {
-                // A card refund names the card it goes back to.
-                let card = p
-                    .refunds_payment_id
-                    .as_ref()
-                    .and_then(|paid| b.payments.iter().find(|q| &q.id == paid))
-                    .unwrap_or(p);
-                BookingPaymentDto {
-                    direction: p.direction.clone(),
-                    kind: p.kind.clone(),
-                    amount_minor: p.amount_minor,
-                    receipt_number: p.receipt_number.clone(),
-                    at: p.created_at.clone(),
-                    card_brand: card.card_brand.clone(),
-                    card_last4: card.card_last4.clone(),
-                    card_refund_status: p.card_refund_status.clone(),
-                }
-            })
-            .collect(),
+        payments,
         notes: b
             .notes
             .into_iter()
@@ -1265,11 +1262,7 @@ fn card_words(b: &Booking, p: &kassa_store::bookings::BookingPayment) -> Option<
     if p.kind != "card" {
         return None;
     }
-    let card = p
-        .refunds_payment_id
-        .as_ref()
-        .and_then(|paid| b.payments.iter().find(|q| &q.id == paid))
-        .unwrap_or(p);
+    let card = b.card_of(p);
     let words: Vec<String> = [
         card.card_brand.as_deref().map(str::to_uppercase),
         card.card_last4.as_deref().map(|l| format!("****{l}")),

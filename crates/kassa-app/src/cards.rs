@@ -128,6 +128,27 @@ impl Api {
 }
 
 impl Api {
+    /// Sends the pending card refunds of `refund_id` (a sale's refund, or a booking) to the
+    /// card provider through the server now, on a paired device; the server or the provider
+    /// out of reach leaves them for the next sync, which is no error.
+    pub(crate) fn send_card_refunds(&self, refund_id: &str) -> ApiResult<()> {
+        if sync_state::state(self.store().conn())?.is_none() {
+            return Ok(());
+        }
+        let forwarded = {
+            // The outcomes are pushed right away: one sync at a time.
+            let _one_at_a_time = self.sync_lock();
+            blocking::forward_refunds(&self.store, refund_id)
+        };
+        match forwarded {
+            Ok(kept) => tracing::info!(kept, refund_id, "card refund forwarded"),
+            Err(e) => {
+                tracing::info!(error = %e.message, refund_id, "card refund left pending: forwarded at the next sync")
+            }
+        }
+        Ok(())
+    }
+
     /// Pays the card shares of a refund just written back through the server's card provider
     /// now, on a paired till, and shows each share's status as it then stands (`refunded`,
     /// `failed`, or still `pending` when the server or the provider cannot be reached: the
@@ -140,20 +161,7 @@ impl Api {
         {
             return Ok(());
         }
-        if sync_state::state(self.store().conn())?.is_none() {
-            return Ok(());
-        }
-        let forwarded = {
-            // The outcomes are pushed right away: one sync at a time.
-            let _one_at_a_time = self.sync_lock();
-            blocking::forward_refunds(&self.store, &out.refund_id)
-        };
-        match forwarded {
-            Ok(kept) => tracing::info!(kept, "card refund forwarded"),
-            Err(e) => {
-                tracing::info!(error = %e.message, "card refund left pending: forwarded at the next sync")
-            }
-        }
+        self.send_card_refunds(&out.refund_id)?;
         let record = refund::load(self.store().conn(), &out.refund_id)?;
         for (t, r) in out.tenders.iter_mut().zip(record.tenders) {
             t.status = r.status;

@@ -12,8 +12,8 @@
 //! booking offline are both kept, and `booking_amended_twice` asks a manager to look.
 
 use super::lifecycle::{
-    self, Booking, Doc, add_event, add_payment, check_note, get, insufficient, jiff_ts, record,
-    refund_parts,
+    self, Booking, Doc, add_event, check_note, get, insufficient, jiff_ts, record,
+    refund_to_tenders,
 };
 use super::trips::{self, Departure, TripOption};
 use crate::SqlResult;
@@ -399,18 +399,7 @@ pub fn amend(
     });
     add_event(tx, &mut doc, &b.id, "amend", staff_id, detail.clone())?;
     // Paid beyond the new total goes back to the tenders it came from, the latest first.
-    for (source, amount) in refund_parts(b, p.preview.refund_minor) {
-        add_payment(
-            tx,
-            &mut doc,
-            b,
-            store_id,
-            staff_id,
-            "refund",
-            source.money(),
-            amount,
-        )?;
-    }
+    refund_to_tenders(tx, &mut doc, b, store_id, staff_id, p.preview.refund_minor)?;
     let paid = b.paid_minor - p.preview.refund_minor;
     let status_event = if b.status == BookingStatus::Paid && paid < p.preview.total_after {
         Some(BookingEvent::Reopen)

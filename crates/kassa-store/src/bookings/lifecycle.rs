@@ -103,7 +103,7 @@ pub(super) enum Money<'a> {
 /// Where money paid for a booking came from, and goes back to: cash, a voucher (by id), or
 /// one card payment (by the payment's id: a refund pays back that card's PaymentIntent).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Source {
+enum Source {
     Cash,
     Voucher(String),
     Card(String),
@@ -120,7 +120,7 @@ impl Source {
     }
 
     /// How a refund goes back to this source.
-    pub(super) fn money(&self) -> Money<'_> {
+    fn money(&self) -> Money<'_> {
         match self {
             Source::Cash => Money::Cash,
             Source::Voucher(v) => Money::ToVoucher(v),
@@ -213,6 +213,17 @@ pub struct BookingPayment {
     /// A card refund's standing with the provider: `pending` until the provider's answer
     /// (`refunded`, `failed`) is known here; `None` for every other row.
     pub card_refund_status: Option<String>,
+}
+
+impl Booking {
+    /// The payment whose card `p` names: a card refund's, the card payment it pays back;
+    /// any other row, itself.
+    pub fn card_of<'a>(&'a self, p: &'a BookingPayment) -> &'a BookingPayment {
+        p.refunds_payment_id
+            .as_ref()
+            .and_then(|paid| self.payments.iter().find(|q| &q.id == paid))
+            .unwrap_or(p)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -875,7 +886,7 @@ pub fn pay(
 /// How `refund` goes back to the tenders of `b`'s payments: the latest payment first, each
 /// source (cash, a voucher, or one card payment) up to what it brought in less what went back
 /// to it already. Anything left over (never, while a refund is at most what was paid) is cash.
-pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
+fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
     let mut net: Vec<(Source, i64)> = Vec::new();
     for p in &b.payments {
         let source = Source::of(p);
@@ -921,6 +932,32 @@ pub(super) fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
         }
     }
     parts
+}
+
+/// Writes `refund` of booking `b` going back to the tenders it was paid with
+/// ([`refund_parts`], the latest payment first): onto the voucher it came from, to the card it
+/// came from (sent to the card provider), or in cash from this device's drawer.
+pub(super) fn refund_to_tenders(
+    tx: &mut WriteTx<'_>,
+    doc: &mut Doc,
+    b: &Booking,
+    store_id: &str,
+    staff_id: &str,
+    refund: i64,
+) -> Result<()> {
+    for (source, amount) in refund_parts(b, refund) {
+        add_payment(
+            tx,
+            doc,
+            b,
+            store_id,
+            staff_id,
+            "refund",
+            source.money(),
+            amount,
+        )?;
+    }
+    Ok(())
 }
 
 /// The cancellation fees a booking was made under: those kept with it, or (a booking made
@@ -994,21 +1031,14 @@ pub fn cancel(
         .map(check_note)
         .transpose()?;
     let mut doc = Doc::default();
-    // The refund goes back to the tenders it was paid with, the latest payment first: onto
-    // the voucher it came from, to the card it came from (through the card provider), or in
-    // cash from this device's drawer.
-    for (source, amount) in refund_parts(&b, q.settlement.refund_minor) {
-        add_payment(
-            tx,
-            &mut doc,
-            &b,
-            store_id,
-            staff_id,
-            "refund",
-            source.money(),
-            amount,
-        )?;
-    }
+    refund_to_tenders(
+        tx,
+        &mut doc,
+        &b,
+        store_id,
+        staff_id,
+        q.settlement.refund_minor,
+    )?;
     if let Some(r) = &reason {
         add_note_row(tx, &mut doc, &b.id, r, staff_id)?;
     }
