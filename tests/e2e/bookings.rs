@@ -4,7 +4,7 @@
 //! and a cancellation with its fee shown before confirming.
 
 use crate::harness::{App, kassa};
-use crate::sync::{Server, login, pairing_code, person};
+use crate::sync::{Server, login, paired_demo, person};
 use thirtyfour::By;
 
 async fn wait_attr(app: &App, testid: &str, name: &str, want: &str) {
@@ -303,20 +303,7 @@ async fn a_paired_device_shows_the_seats_it_holds_and_asks_the_server_for_more()
     let server = Server::start_with("127.0.0.1:0", server_dir.path(), &[]);
     let url = server.url();
     let app = App::start_with("bookings-allotments", |data| {
-        let demo = kassa(data, &["demo"], &[]);
-        login(data, &person(&demo, "admin"));
-        kassa(
-            data,
-            &[
-                "pair",
-                "--server",
-                &url,
-                "--code",
-                &pairing_code(server_dir.path(), None),
-            ],
-            &[],
-        );
-        kassa(data, &["sync"], &[]);
+        paired_demo(data, &url, server_dir.path());
         // Booked online from the command line: the seats are asked of the server first.
         let departures = kassa(data, &["departure", "list", "--trip", "LAKE-3"], &[]);
         let first = departures["items"][0]["id"]

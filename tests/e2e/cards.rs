@@ -4,9 +4,34 @@
 //! back the background sync forwards it, the provider takes it and the flag clears.
 
 use crate::harness::{App, kassa};
-use crate::sync::{Server, badge_state, login, pairing_code, person};
+use crate::sync::{Server, badge_state, paired_demo, pairing_code};
 use kassa_localstripe::{SECRET_KEY, StripeStandIn, terminal};
 use std::time::Duration;
+
+/// The card provider (localstripe behind its stand-in) and the folder of the server that
+/// takes cards through it.
+struct CardProvider {
+    stripe: StripeStandIn,
+    server_dir: tempfile::TempDir,
+}
+
+impl CardProvider {
+    fn start() -> CardProvider {
+        CardProvider {
+            stripe: StripeStandIn::start(),
+            server_dir: tempfile::tempdir().expect("server folder"),
+        }
+    }
+
+    /// Starts the server (again) at `addr` with the provider's settings.
+    fn server(&self, addr: &str) -> Server {
+        let env = [
+            ("KASSA_STRIPE_SECRET_KEY", SECRET_KEY),
+            ("KASSA_STRIPE_API_BASE", self.stripe.base_url()),
+        ];
+        Server::start_env(addr, self.server_dir.path(), &[], &env)
+    }
+}
 
 /// Sells one croissant by card with the terminal's `token`; answers the pay dialog's result.
 async fn card_sale(app: &App, token: &str) -> String {
@@ -39,15 +64,10 @@ async fn pending_cards(app: &App, n: usize, secs: u64) {
 
 #[tokio::test]
 async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the_server_is_back() {
-    let stripe = StripeStandIn::start();
-    let env = [
-        ("KASSA_STRIPE_SECRET_KEY", SECRET_KEY),
-        ("KASSA_STRIPE_API_BASE", stripe.base_url()),
-    ];
-    let server_dir = tempfile::tempdir().expect("server folder");
-    let server = Server::start_env("127.0.0.1:0", server_dir.path(), &[], &env);
+    let provider = CardProvider::start();
+    let server = provider.server("127.0.0.1:0");
     let url = server.url();
-    let code = pairing_code(server_dir.path(), None);
+    let code = pairing_code(provider.server_dir.path(), None);
 
     let app = App::start_with("cards", |data| {
         kassa(data, &["demo"], &[]);
@@ -92,7 +112,7 @@ async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the
     app.screenshot("03-card-pending").await;
 
     // The server comes back: the background sync forwards the card and the flag clears.
-    let back = Server::start_env(&url["http://".len()..], server_dir.path(), &[], &env);
+    let back = provider.server(&url["http://".len()..]);
     assert_eq!(back.url(), url);
     badge_state(&app, "online", 90).await;
     pending_cards(&app, 0, 30).await;
@@ -114,29 +134,11 @@ async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the
 /// pays the refund back to that card, which the payment line then says.
 #[tokio::test]
 async fn a_booking_balance_is_taken_by_card_and_its_cancellation_pays_the_card_back() {
-    let stripe = StripeStandIn::start();
-    let env = [
-        ("KASSA_STRIPE_SECRET_KEY", SECRET_KEY),
-        ("KASSA_STRIPE_API_BASE", stripe.base_url()),
-    ];
-    let server_dir = tempfile::tempdir().expect("server folder");
-    let server = Server::start_env("127.0.0.1:0", server_dir.path(), &[], &env);
+    let provider = CardProvider::start();
+    let server = provider.server("127.0.0.1:0");
     let url = server.url();
     let app = App::start_with("booking-cards", |data| {
-        let demo = kassa(data, &["demo"], &[]);
-        login(data, &person(&demo, "admin"));
-        kassa(
-            data,
-            &[
-                "pair",
-                "--server",
-                &url,
-                "--code",
-                &pairing_code(server_dir.path(), None),
-            ],
-            &[],
-        );
-        kassa(data, &["sync"], &[]);
+        paired_demo(data, &url, provider.server_dir.path());
     })
     .await;
     app.el("demo-logins").await;

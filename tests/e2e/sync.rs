@@ -265,6 +265,25 @@ pub(crate) fn login(dir: &Path, who: &(String, String, String)) -> u64 {
         / 30
 }
 
+/// Makes the demo store in `data`, signs its admin in there, pairs it with the server at
+/// `url` (whose data is in `server_dir`) and syncs once, from the command line.
+pub(crate) fn paired_demo(data: &Path, url: &str, server_dir: &Path) {
+    let demo = kassa(data, &["demo"], &[]);
+    login(data, &person(&demo, "admin"));
+    kassa(
+        data,
+        &[
+            "pair",
+            "--server",
+            url,
+            "--code",
+            &pairing_code(server_dir, None),
+        ],
+        &[],
+    );
+    kassa(data, &["sync"], &[]);
+}
+
 #[tokio::test]
 async fn a_conflict_between_two_tills_is_decided_in_the_inbox_and_closes_on_both() {
     let server_dir = tempfile::tempdir().expect("server folder");
