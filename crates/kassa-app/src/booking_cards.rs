@@ -1,11 +1,17 @@
 //! Card payments for bookings, through the server's card provider.
 //!
-//! A booking takes a card only while the server and the provider answer: the card is captured
-//! first, then the payment is written, captured, with the provider's PaymentIntent. Offline,
-//! a card is refused (take cash or a voucher, or keep the booking held and take the card once
-//! online). A card taken offline on a sale is safe to wait for, since the goods left with the
-//! customer; a booking's deposit confirms seats weeks ahead, and a card declined days later
-//! would leave a confirmed booking unpaid with nobody at the counter to ask.
+//! Online, the card is captured first, then the payment is written, captured, with the
+//! provider's PaymentIntent. A decline writes nothing (`card_declined`): the agent takes
+//! another payment.
+//!
+//! With the server or the provider out of reach (or on a device not paired yet), the card is
+//! taken offline, as at a sale's checkout: within the store's offline card limits (per
+//! payment, this device's total still waiting, and the oldest one's age), the payment is
+//! written `offline_pending` with the terminal's token kept on this device, and it counts as
+//! paid (a deposit confirms the booking). The next sync forwards it under the same key. A
+//! decline then takes it back: the booking owes that amount again, the agent's commission on
+//! it is reversed, and a manager gets a `card_declined` task naming the booking and how to
+//! reach the customer.
 //!
 //! The card goes under ids kept beforehand (`cards::attempt_for_booking`), so asking again
 //! with the same key after a lost answer charges once and writes the payment once.
@@ -13,31 +19,25 @@
 //! Money going back (a cancellation's refund, an amendment's difference) returns to each card
 //! payment it came from: the refund rows are written pending with the cancellation, then paid
 //! back through the provider at once when the server answers ([`Api::pay_back_booking_cards`]),
-//! else at the next sync.
+//! else at the next sync; a card taken offline is paid back once the provider captured it,
+//! and a declined one's refund never goes out (nothing was charged).
 
 use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::Permission;
-use kassa_store::bookings::{self, Booking, BookingTender, CardCapture, PaymentOutcome};
+use kassa_store::bookings::{
+    self, Booking, BookingTender, CardCapture, OfflineCard, PaymentOutcome,
+};
 use kassa_store::foundation::{ids, sync_state};
 use kassa_store::selling::cards::{self, OutcomeStatus};
 use kassa_sync_client::blocking;
 use kassa_sync_protocol::wire::CardPaymentRequest;
 
-/// Why a card was refused without the provider's answer.
-fn offline_refusal(why: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::ServerUnreachable,
-        format!(
-            "{why}: a booking takes a card only while the server and the card provider answer. Take cash or a voucher, or keep the booking held and take the card once online"
-        ),
-    )
-}
-
 impl Api {
     /// Takes `amount_minor` by card (the terminal's `token`) for booking `booking`: captured
-    /// by the provider through the server, then written (see the module's documentation).
-    /// `key` makes a retry the same payment.
+    /// by the provider through the server, or taken offline under the store's limits when the
+    /// provider cannot be asked (see the module's documentation). `key` makes a retry the same
+    /// payment.
     pub(crate) fn pay_booking_by_card(
         &self,
         booking: &str,
@@ -56,7 +56,7 @@ impl Api {
             Some(k) => k.to_owned(),
             None => ids::new_id(),
         };
-        let (b, attempt) = {
+        let (b, attempt, paired) = {
             let mut cx = self.begin(Permission::Book)?;
             let held = bookings::get(cx.store.conn(), booking)?;
             let attempt = cards::attempt_for_booking(&mut cx.store, &key, token, &held.id)?;
@@ -76,87 +76,83 @@ impl Api {
             }
             let now = cx.store.clock().now();
             let b = bookings::payable(cx.store.conn(), &held.id, amount_minor, now)?;
-            if sync_state::state(cx.store.conn())?.is_none() {
-                return Err(offline_refusal("this device is not paired with a server"));
-            }
-            (b, attempt)
+            let paired = sync_state::state(cx.store.conn())?.is_some();
+            (b, attempt, paired)
         };
-        let req = CardPaymentRequest {
-            payment_method: token.to_owned(),
-            amount_minor,
-            currency: b.currency.clone(),
-            order_id: b.id.clone(),
+        let offline = BookingTender::OfflineCard(OfflineCard {
             payment_id: attempt.payment_id.clone(),
-            idempotency_key: attempt.provider_key.clone(),
-            taken_offline_at: None,
-        };
-        let answer = match blocking::pay_card(&self.store, &req) {
-            Ok(a) => a,
-            Err(e)
-                if matches!(
-                    e.code,
-                    ErrorCode::ServerUnreachable | ErrorCode::Unavailable
-                ) =>
-            {
-                return Err(offline_refusal(&format!(
-                    "the card provider cannot be reached ({})",
-                    e.message
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let capture = match OutcomeStatus::parse(&answer.status) {
-            Some(OutcomeStatus::Captured) => CardCapture {
+            token: token.to_owned(),
+            provider_key: attempt.provider_key.clone(),
+        });
+        let tender = if paired {
+            let req = CardPaymentRequest {
+                payment_method: token.to_owned(),
+                amount_minor,
+                currency: b.currency.clone(),
+                order_id: b.id.clone(),
                 payment_id: attempt.payment_id.clone(),
-                intent_id: answer.intent_id.unwrap_or_default(),
-                // Only what reads as a brand and four digits is kept: an odd answer never
-                // stops a captured card from being written.
-                brand: answer.brand.filter(|b| {
-                    b.chars().count() <= 32
-                        && b.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
-                }),
-                last4: answer
-                    .last4
-                    .filter(|l| l.len() == 4 && l.bytes().all(|c| c.is_ascii_digit())),
-            },
-            Some(OutcomeStatus::Declined) => {
-                let why = answer
-                    .decline_code
-                    .unwrap_or_else(|| "card_declined".to_owned());
-                return Err(ApiError::new(
-                    ErrorCode::CardDeclined,
-                    format!(
-                        "the card provider declined the card ({why}); nothing was taken for booking {}: take another payment",
-                        b.reference
-                    ),
-                ));
+                idempotency_key: attempt.provider_key.clone(),
+                taken_offline_at: None,
+            };
+            match blocking::pay_card(&self.store, &req) {
+                Ok(answer) => match OutcomeStatus::parse(&answer.status) {
+                    Some(OutcomeStatus::Captured) => BookingTender::Card(CardCapture {
+                        payment_id: attempt.payment_id.clone(),
+                        intent_id: answer.intent_id.unwrap_or_default(),
+                        // Only what reads as a brand and four digits is kept: an odd answer
+                        // never stops a captured card from being written.
+                        brand: answer.brand.filter(|b| {
+                            b.chars().count() <= 32
+                                && b.chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
+                        }),
+                        last4: answer
+                            .last4
+                            .filter(|l| l.len() == 4 && l.bytes().all(|c| c.is_ascii_digit())),
+                    }),
+                    Some(OutcomeStatus::Declined) => {
+                        let why = answer
+                            .decline_code
+                            .unwrap_or_else(|| "card_declined".to_owned());
+                        return Err(ApiError::new(
+                            ErrorCode::CardDeclined,
+                            format!(
+                                "the card provider declined the card ({why}); nothing was taken for booking {}: take another payment",
+                                b.reference
+                            ),
+                        ));
+                    }
+                    // Not decided yet: the card waits like one taken offline, and the next
+                    // sync asks again under the same key.
+                    None => {
+                        tracing::info!(status = %answer.status, "booking card not final: kept as taken offline");
+                        offline
+                    }
+                },
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::ServerUnreachable | ErrorCode::Unavailable
+                    ) =>
+                {
+                    tracing::info!(error = %e.message, "booking card taken offline: the provider cannot be reached");
+                    offline
+                }
+                Err(e) => return Err(e.into()),
             }
-            None => {
-                return Err(ApiError::new(
-                    ErrorCode::Unavailable,
-                    format!(
-                        "the card provider has not decided about the card yet ({}); ask again with the same key: the card is charged once",
-                        answer.status
-                    ),
-                ));
-            }
+        } else {
+            offline
         };
+        let captured = matches!(tender, BookingTender::Card(_));
         let mut cx = self.begin(Permission::Book)?;
         let (store_id, staff) = (cx.store_id.clone(), cx.me.staff_id.clone());
         cx.store
-            .write(|tx| {
-                bookings::pay(
-                    tx,
-                    &store_id,
-                    &staff,
-                    &b.id,
-                    BookingTender::Card(capture.clone()),
-                    amount_minor,
-                )
-            })
+            .write(|tx| bookings::pay(tx, &store_id, &staff, &b.id, tender, amount_minor))
             .map_err(|e| {
-                tracing::error!(payment = %capture.payment_id, error = %e.message, "a captured card was not written");
+                if !captured {
+                    return ApiError::from(e);
+                }
+                tracing::error!(payment = %attempt.payment_id, error = %e.message, "a captured card was not written");
                 ApiError::new(
                     e.code,
                     format!(

@@ -4,7 +4,9 @@
 use crate::dto::*;
 use crate::{Api, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
-use kassa_documents::booking::{payment_word, policy_words, status_word, traveller_word};
+use kassa_documents::booking::{
+    card_standing_word, payment_word, policy_words, status_word, traveller_word,
+};
 use kassa_domain::ErrorCode;
 use kassa_domain::booking::{FeeTable, Share, Traveller, TravellerPrices, TravellerType};
 use kassa_domain::role::Permission;
@@ -134,6 +136,7 @@ fn booking_dto(b: Booking) -> BookingDto {
                 card_brand: card.card_brand.clone(),
                 card_last4: card.card_last4.clone(),
                 card_refund_status: p.card_refund_status.clone(),
+                card_status: p.card_status.clone(),
             }
         })
         .collect();
@@ -1116,10 +1119,7 @@ fn confirmation(
             .map(|p| {
                 (
                     day(&p.created_at),
-                    card_words(&b, p).map_or_else(
-                        || payment_word(language, &p.direction, &p.kind),
-                        |card| format!("{} {card}", payment_word(language, &p.direction, &p.kind)),
-                    ),
+                    payment_line_words(language, &b, p),
                     money(if p.direction == "refund" {
                         -p.amount_minor
                     } else {
@@ -1254,6 +1254,24 @@ fn tender_of(
         None => None,
     };
     BookingTender::parse(kind, key)
+}
+
+/// A payment line as documents print it: the tender, the card it names (`VISA ****4242`)
+/// and, for a card not simply captured, its standing with the provider.
+fn payment_line_words(
+    language: kassa_documents::Language,
+    b: &Booking,
+    p: &kassa_store::bookings::BookingPayment,
+) -> String {
+    let mut words = payment_word(language, &p.direction, &p.kind);
+    if let Some(card) = card_words(b, p) {
+        words = format!("{words} {card}");
+    }
+    let standing = p.card_status.as_deref().or(p.card_refund_status.as_deref());
+    if let Some(st) = standing.and_then(|st| card_standing_word(language, st)) {
+        words = format!("{words} ({st})");
+    }
+    words
 }
 
 /// The card of a booking's card payment or refund as documents print it (`VISA ****4242`),

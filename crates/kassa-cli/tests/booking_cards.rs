@@ -1,8 +1,9 @@
 //! Card payments for bookings through `kassa server` and its card provider (localstripe behind
 //! its stand-in): a deposit and a balance taken by card while online, charged once however
-//! often they are asked, a declined card and an offline card refused with nothing written, and
-//! a cancellation paying the refund back to the cards it came from, at once while the server
-//! answers, else at the next `kassa sync`.
+//! often they are asked, and a declined card refused with nothing written; offline, cards taken
+//! within the store's offline limits, charged at the next `kassa sync` (a decline makes the
+//! booking owe it again, for a manager to collect); and a cancellation paying the refund back
+//! to the cards it came from, at once while the server answers, else at the next sync.
 
 mod common;
 use common::*;
@@ -223,7 +224,8 @@ fn a_booking_is_paid_by_card_online_and_cancelling_pays_the_cards_back() {
 }
 
 #[test]
-fn offline_a_booking_refuses_a_card_and_its_cancellation_pays_the_card_back_at_the_next_sync() {
+fn offline_a_booking_takes_a_card_within_the_limits_and_the_next_sync_charges_refunds_and_flags_it()
+{
     let (till, server, dep) = travel_till();
     let d = till.dir();
     let booked = book_by_card(d, &dep, "deposit-2");
@@ -243,20 +245,38 @@ fn offline_a_booking_refuses_a_card_and_its_cancellation_pays_the_card_back_at_t
         ],
     ));
 
-    // The server stops: a card is refused with what to do instead, and nothing is written.
+    // The server stops. Above the store's cap for one offline card (150.00 by default) the
+    // card is refused, saying why, and nothing is written.
     drop(server);
     let refused = pay_card(d, &id, 40_000, terminal::VISA, "offline-1");
     assert!(!refused.ok);
-    assert_eq!(
-        refused.err["error"]["code"], "server_unreachable",
-        "{}",
-        refused.err
-    );
+    assert_eq!(refused.err["error"]["code"], "forbidden", "{}", refused.err);
     let message = refused.err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("Take cash or a voucher"), "{message}");
+    assert!(message.contains("150.00 per payment"), "{message}");
     assert_eq!(payments(&show(d, &id)).len(), 1);
-    // A new booking paid by card offline is made and held without the card, and says so.
-    let held = kassa(
+
+    // Within the limits the card is taken offline: it counts as paid, waiting for the provider.
+    ok(kassa(
+        d,
+        &[
+            "settings",
+            "set",
+            "payments.offline_card_max_minor",
+            "50000",
+            "--json",
+        ],
+    ));
+    let paid = ok(pay_card(d, &id, 40_000, terminal::VISA, "offline-1"));
+    let again = ok(pay_card(d, &id, 40_000, terminal::VISA, "offline-1"));
+    assert_eq!(paid["receipt_number"], again["receipt_number"], "{again}");
+    let b = show(d, &id);
+    assert_eq!(b["paid_minor"], 100_000, "{b}");
+    assert_eq!(b["payments"][1]["card_status"], "offline_pending", "{b}");
+    let text = kassa(d, &["booking", "show", &id]);
+    assert!(text.stdout.contains("(offline_pending)"), "{}", text.stdout);
+    // A new booking paid by card offline is confirmed by its deposit, and so is one whose
+    // card will be declined: nobody can tell until the provider answers.
+    let confirmed = ok(kassa(
         d,
         &[
             "book",
@@ -270,43 +290,114 @@ fn offline_a_booking_refuses_a_card_and_its_cancellation_pays_the_card_back_at_t
             terminal::VISA,
             "--json",
         ],
-    );
-    assert!(!held.ok);
-    let message = held.err["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("is made and held, without this card"),
-        "{message}"
-    );
+    ));
+    assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
+    let doomed = ok(kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            &dep,
+            "--traveller",
+            "Charles Babbage",
+            "--pay",
+            "card=30000",
+            "--card-token",
+            terminal::DECLINED,
+            "--json",
+        ],
+    ));
+    assert_eq!(doomed["status"], "confirmed", "{doomed}");
+    assert_eq!(doomed["balance_minor"], 70_000, "{doomed}");
+    let doomed_id = doomed["booking_id"].as_str().unwrap().to_owned();
 
-    // Cancelled offline: 25 % of 2,000.00 is kept, which is less than the deposit paid, so
-    // 100.00 goes back to the card, pending until the server answers.
+    // Cancelled offline: 25 % of 2,000.00 is kept and 500.00 goes back, the latest payment
+    // first: 400.00 to the card taken offline, 100.00 to the first card; both pending.
     let c = ok(kassa(d, &["booking", "cancel", &id, "--json"]));
-    assert_eq!(c["refund_minor"], 10_000, "{c}");
+    assert_eq!(c["refund_minor"], 50_000, "{c}");
     let b = show(d, &id);
+    let refunds: Vec<_> = payments(&b)
+        .into_iter()
+        .filter(|p| p.0 == "refund")
+        .collect();
     assert_eq!(
-        payments(&b).last().cloned(),
-        Some((
-            "refund".into(),
-            "card".into(),
-            10_000,
-            Some("pending".into())
-        )),
+        refunds,
+        vec![
+            (
+                "refund".into(),
+                "card".into(),
+                40_000,
+                Some("pending".into())
+            ),
+            (
+                "refund".into(),
+                "card".into(),
+                10_000,
+                Some("pending".into())
+            ),
+        ],
         "{b}"
     );
     assert!(refunds_of_blocking(till.stripe.localstripe_url(), &card).is_empty());
 
-    // The server is back: `kassa sync` pays the card back, once.
+    // The server is back: `kassa sync` charges the three offline cards (one declined), then
+    // pays both refunds back, the second to the PaymentIntent the offline card got.
     let server = till.restart();
     let synced = ok(kassa(d, &["sync", "--json"]));
-    assert_eq!(synced["refunds"], 1, "{synced}");
-    let b = show(d, &id);
     assert_eq!(
-        payments(&b).last().and_then(|p| p.3.clone()).as_deref(),
-        Some("refunded"),
-        "{b}"
+        (synced["cards"].as_i64(), synced["refunds"].as_i64()),
+        (Some(3), Some(2)),
+        "{synced}"
     );
+    let b = show(d, &id);
+    assert_eq!(b["payments"][1]["card_status"], "captured", "{b}");
+    let statuses: Vec<_> = payments(&b).into_iter().filter_map(|p| p.3).collect();
+    assert_eq!(statuses, vec!["refunded", "refunded"], "{b}");
+    let offline_intent: String = {
+        let c = rusqlite::Connection::open(d.join("kassa.db")).unwrap();
+        c.query_row(
+            "SELECT po.intent_id FROM payment_outcomes po JOIN booking_payments p ON p.id = po.payment_id
+              WHERE p.booking_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let back = refunds_of_blocking(till.stripe.localstripe_url(), &offline_intent);
+    assert_eq!(back.len(), 1, "{back:?}");
+    assert_eq!(back[0]["amount"], 40_000);
     let back = refunds_of_blocking(till.stripe.localstripe_url(), &card);
     assert_eq!(back.len(), 1, "{back:?}");
     assert_eq!(back[0]["amount"], 10_000);
+
+    // The declined deposit: the booking owes it again and a manager is asked to collect it.
+    let b = show(d, &doomed_id);
+    assert_eq!(b["payments"][0]["card_status"], "declined", "{b}");
+    assert_eq!(
+        (b["paid_minor"].as_i64(), b["balance_minor"].as_i64()),
+        (Some(0), Some(100_000)),
+        "{b}"
+    );
+    let tasks = ok(kassa(d, &["conflicts", "--json"]));
+    let reference = b["reference"].as_str().unwrap().to_owned();
+    let declined: Vec<&Value> = tasks["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "card_declined")
+        .collect();
+    assert_eq!(declined.len(), 1, "{tasks}");
+    let task = declined[0].to_string();
+    assert!(
+        task.contains(&reference) && task.contains("30000"),
+        "{task}"
+    );
+    // Nothing is sent twice.
+    let synced = ok(kassa(d, &["sync", "--json"]));
+    assert_eq!(
+        (synced["cards"].as_i64(), synced["refunds"].as_i64()),
+        (Some(0), Some(0)),
+        "{synced}"
+    );
     drop(server);
 }

@@ -142,6 +142,22 @@ pub fn payment_word(language: Language, direction: &str, kind: &str) -> String {
     }
 }
 
+/// A card's standing with the provider in words, in `language`, where it is not simply
+/// captured: taken offline and waiting (`offline_pending`), `declined` (not paid), or a refund
+/// onto a declined card (`not_charged`). `None` for any other standing.
+pub fn card_standing_word(language: Language, standing: &str) -> Option<&'static str> {
+    let de = language == Language::De;
+    Some(match standing {
+        "offline_pending" if de => "wartet auf den Kartenanbieter",
+        "offline_pending" => "awaiting the card provider",
+        "declined" if de => "abgelehnt: nicht bezahlt",
+        "declined" => "declined: not paid",
+        "not_charged" if de => "nicht belastet: nichts zu erstatten",
+        "not_charged" => "not charged: nothing to pay back",
+        _ => return None,
+    })
+}
+
 /// The cancellation policy in words, one line per tier, earliest first, in `language`;
 /// `money` writes a fixed fee.
 pub fn policy_words(

@@ -1887,3 +1887,319 @@ fn a_booking_paid_by_two_cards_and_cash_goes_back_to_each_card_and_the_providers
     );
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
+
+#[test]
+fn a_deposit_taken_offline_by_card_counts_until_declined_then_the_booking_owes_it_on_every_device()
+{
+    use kassa_domain::settings::{COMMISSIONS_DEFAULT_BP, SettingValue};
+    use kassa_store::bookings::OfflineCard;
+    use kassa_store::foundation::settings;
+    use kassa_store::selling::{cards, checkout};
+
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, store_id, admin) = first_device(da.path());
+    let set = |s: &mut Store, key: &str, v: i64| {
+        s.write(|tx| settings::set(tx, &store_id, key, SettingValue::Int(v), &admin))
+            .unwrap();
+    };
+    set(&mut a, COMMISSIONS_DEFAULT_BP, 1_000);
+    let now = Utc::now();
+    // 90 days ahead: the policy keeps no fee, so a cancellation refunds everything paid.
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 90);
+    let cust = a
+        .write(|tx| {
+            kassa_store::customers::create(
+                tx,
+                &store_id,
+                &admin,
+                &CustomerData {
+                    name: "Ada Lovelace".into(),
+                    email: Some("ada@example.com".into()),
+                    ..Default::default()
+                },
+                AuditMode::PerProduct,
+            )
+        })
+        .unwrap()
+        .id;
+    let book = |s: &mut Store| {
+        s.write(|tx| bookings::create(tx, &store_id, &request(&dep, Some(&cust), &admin, 1, true)))
+            .unwrap()
+    };
+    let offline = |payment: &str| {
+        BookingTender::OfflineCard(OfflineCard {
+            payment_id: payment.into(),
+            token: "pm_card_visa".into(),
+            provider_key: format!("key-{payment}"),
+        })
+    };
+    let pay = |s: &mut Store, booking: &str, tender: BookingTender, amount: i64| {
+        s.write(|tx| bookings::pay(tx, &store_id, &admin, booking, tender, amount))
+    };
+    let booking = book(&mut a);
+    let deposit = "0193a1b2-0000-7000-8000-0000000000d1";
+
+    // Above the store's cap for one offline card (150.00 by default): refused, nothing kept.
+    let e = pay(&mut a, &booking.id, offline(deposit), 30_000).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
+    assert!(e.message.contains("150.00"), "{}", e.message);
+    assert_eq!(count(&a, "SELECT count(*) FROM booking_payments"), 0);
+    assert_eq!(count(&a, "SELECT count(*) FROM card_tokens"), 0);
+
+    // Within the limits: written pending, it confirms the booking and counts as paid.
+    set(&mut a, "payments.offline_card_max_minor", 50_000);
+    let p = pay(&mut a, &booking.id, offline(deposit), 30_000).unwrap();
+    assert_eq!(p.payment_id, deposit);
+    assert_eq!(p.booking.status, BookingStatus::Confirmed);
+    assert_eq!(p.booking.paid_minor, 30_000);
+    assert_eq!(
+        p.booking.payments[0].card_status.as_deref(),
+        Some("offline_pending")
+    );
+    // Asked again (an answer lost): the same payment answers, written once.
+    let again = pay(&mut a, &booking.id, offline(deposit), 30_000).unwrap();
+    assert_eq!(again.receipt_number, p.receipt_number);
+    assert_eq!(count(&a, "SELECT count(*) FROM booking_payments"), 1);
+    pay(&mut a, &booking.id, BookingTender::Cash, 20_000).unwrap();
+    // It is this device's offline exposure, and the next sync forwards it under its key.
+    assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 30_000);
+    let pending = checkout::pending_cards(a.conn()).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (
+            pending[0].number.as_str(),
+            pending[0].customer_contact.as_deref()
+        ),
+        (booking.reference.as_str(), Some("ada@example.com"))
+    );
+    let fwd = cards::forwardable(a.conn()).unwrap();
+    assert_eq!(fwd.len(), 1);
+    assert_eq!(
+        (
+            fwd[0].payment_id.as_str(),
+            fwd[0].order_id.as_str(),
+            fwd[0].amount_minor,
+            fwd[0].currency.as_str(),
+            fwd[0].token.as_str(),
+            fwd[0].idempotency_key.as_str()
+        ),
+        (
+            deposit,
+            booking.id.as_str(),
+            30_000,
+            "EUR",
+            "pm_card_visa",
+            format!("key-{deposit}").as_str()
+        )
+    );
+    let commission = |s: &Store| {
+        count(
+            s,
+            &format!(
+                "SELECT coalesce(sum(amount_minor), 0) FROM commission_entries WHERE source_id = '{}'",
+                booking.id
+            ),
+        )
+    };
+    assert_eq!(commission(&a), 5_000);
+
+    // The second device sees it pending too, but forwards nothing: it is the first's card.
+    let mut b = joined_device(db.path(), &store_id, "02");
+    let mut log = Log::default();
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    let on_b = bookings::get(b.conn(), &booking.id).unwrap();
+    assert_eq!(on_b.paid_minor, 50_000);
+    assert!(cards::forwardable(b.conn()).unwrap().is_empty());
+    assert_eq!(checkout::offline_card_exposure(b.conn()).unwrap().0, 0);
+
+    // The provider declines it: the booking owes it again, the agent's commission on it goes
+    // back, and a manager is asked to get the customer to pay.
+    let declined = cards::Outcome {
+        status: cards::OutcomeStatus::Declined,
+        intent_id: Some("pi_declined".into()),
+        brand: Some("visa".into()),
+        last4: Some("0002".into()),
+        decline_code: Some("insufficient_funds".into()),
+        review: None,
+    };
+    assert!(cards::record_outcome(&mut a, deposit, &declined).unwrap());
+    assert!(!cards::record_outcome(&mut a, deposit, &declined).unwrap());
+    let after = bookings::get(a.conn(), &booking.id).unwrap();
+    assert_eq!(after.status, BookingStatus::Confirmed);
+    assert_eq!((after.paid_minor, after.balance_minor), (20_000, 80_000));
+    let card = &after.payments[0];
+    assert_eq!(card.card_status.as_deref(), Some("declined"));
+    assert_eq!(card.card_last4.as_deref(), Some("0002"));
+    assert!(!card.counts());
+    assert_eq!(commission(&a), 2_000);
+    assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 0);
+    assert!(cards::forwardable(a.conn()).unwrap().is_empty());
+    assert_eq!(count(&a, "SELECT count(*) FROM card_tokens"), 0);
+    assert_eq!(conflicts(a.conn(), cards::DECLINED_TASK), 1);
+    let task: String = a
+        .conn()
+        .query_row(
+            "SELECT detail FROM conflicts WHERE kind = ?1",
+            [cards::DECLINED_TASK],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for part in [
+        &booking.reference,
+        "30000",
+        "ada@example.com",
+        "insufficient_funds",
+    ] {
+        assert!(task.contains(part), "{part} missing from {task}");
+    }
+    let listed = bookings::list(a.conn(), None, None, Some(&booking.reference), 5).unwrap();
+    assert_eq!(listed[0].paid_minor, 20_000);
+    // The card payments report names it among the declined ones, with the booking's reference
+    // and the customer to call, and this device has nothing pending any more.
+    let today = card.business_date.clone();
+    let report = kassa_store::reports::cards::cards(
+        a.conn(),
+        &store_id,
+        kassa_store::reports::Period::parse(&today, &today).unwrap(),
+        Utc::now(),
+    )
+    .unwrap();
+    let declined: Vec<(&str, i64, Option<&str>)> = report
+        .declined
+        .iter()
+        .map(|r| {
+            (
+                r.number.as_str(),
+                r.amount_minor,
+                r.customer_email.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        declined,
+        vec![(booking.reference.as_str(), 30_000, Some("ada@example.com"))]
+    );
+    assert_eq!(
+        (report.exposure.pending, report.exposure.pending_minor),
+        (0, 0)
+    );
+
+    // Cancelled: only the cash goes back; nothing to the card that brought nothing in.
+    let c = a
+        .write(|tx| bookings::cancel(tx, &store_id, &admin, &booking.id, None))
+        .unwrap();
+    let refunds: Vec<(String, i64)> = c
+        .booking
+        .payments
+        .iter()
+        .filter(|p| p.direction == "refund")
+        .map(|p| (p.kind.clone(), p.amount_minor))
+        .collect();
+    assert_eq!(refunds, vec![("cash".to_string(), 20_000)]);
+    assert_eq!((c.booking.paid_minor, c.booking.balance_minor), (0, 0));
+    assert_eq!(commission(&a), 0);
+
+    // The second device ends the same, with the task.
+    let r = ship(&mut log, &a, &mut b);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(conflicts(b.conn(), cards::DECLINED_TASK), 1);
+    let on_b = bookings::get(b.conn(), &booking.id).unwrap();
+    assert_eq!(on_b.payments[0].card_status.as_deref(), Some("declined"));
+    assert_eq!((on_b.paid_minor, on_b.balance_minor), (0, 0));
+    let r = ship(&mut log, &b, &mut a);
+    assert_eq!(r.parked, 0, "{r:?}");
+    assert_eq!(dump(a.conn()), dump(b.conn()));
+}
+
+#[test]
+fn a_card_taken_offline_is_paid_back_once_captured_and_never_once_declined() {
+    use kassa_store::bookings::OfflineCard;
+    use kassa_store::selling::cards;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, store_id, admin) = first_device(dir.path());
+    let now = Utc::now();
+    let (_, dep) = trip_with_departure(&mut a, &store_id, &admin, 10, now, 90);
+    let mut taken = Vec::new();
+    for (n, payment) in [
+        "0193a1b2-0000-7000-8000-0000000000e1",
+        "0193a1b2-0000-7000-8000-0000000000e2",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let b = a
+            .write(|tx| bookings::create(tx, &store_id, &request(&dep, None, &admin, 1, true)))
+            .unwrap();
+        let tender = BookingTender::OfflineCard(OfflineCard {
+            payment_id: payment.into(),
+            token: format!("pm_card_{n}"),
+            provider_key: format!("key-{n}"),
+        });
+        a.write(|tx| bookings::pay(tx, &store_id, &admin, &b.id, tender, 10_000))
+            .unwrap();
+        // Cancelled before the provider answered: the refund waits for the card's outcome.
+        let c = a
+            .write(|tx| bookings::cancel(tx, &store_id, &admin, &b.id, None))
+            .unwrap();
+        let refund = c.booking.payments.last().unwrap();
+        assert_eq!(
+            (
+                refund.direction.as_str(),
+                refund.card_refund_status.as_deref()
+            ),
+            ("refund", Some("pending"))
+        );
+        assert!(
+            card_refunds::forwardable(a.conn(), Some(&b.id))
+                .unwrap()
+                .is_empty()
+        );
+        taken.push((b.id, payment));
+    }
+    let outcome = |status, intent: &str| cards::Outcome {
+        status,
+        intent_id: Some(intent.into()),
+        brand: Some("visa".into()),
+        last4: Some("4242".into()),
+        decline_code: None,
+        review: None,
+    };
+    // Captured: the refund goes to the PaymentIntent the outcome names.
+    let (first, first_payment) = &taken[0];
+    cards::record_outcome(
+        &mut a,
+        first_payment,
+        &outcome(cards::OutcomeStatus::Captured, "pi_late"),
+    )
+    .unwrap();
+    let sent = card_refunds::forwardable(a.conn(), Some(first)).unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].intent_id.as_str(), sent[0].amount_minor),
+        ("pi_late", 10_000)
+    );
+    let b = bookings::get(a.conn(), first).unwrap();
+    assert_eq!(b.payments[0].card_status.as_deref(), Some("captured"));
+    assert_eq!((b.paid_minor, b.balance_minor), (0, 0));
+    // Declined: nothing was charged, so nothing goes back and nothing is owed.
+    let (second, second_payment) = &taken[1];
+    cards::record_outcome(
+        &mut a,
+        second_payment,
+        &outcome(cards::OutcomeStatus::Declined, "pi_no"),
+    )
+    .unwrap();
+    assert!(
+        card_refunds::forwardable(a.conn(), Some(second))
+            .unwrap()
+            .is_empty()
+    );
+    let b = bookings::get(a.conn(), second).unwrap();
+    assert_eq!(
+        b.payments.last().unwrap().card_refund_status.as_deref(),
+        Some("not_charged")
+    );
+    assert_eq!((b.paid_minor, b.balance_minor), (0, 0));
+}

@@ -410,8 +410,13 @@ pub struct BookingPaymentDto {
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     /// A card refund: `pending` until the card provider has paid it back (`refunded`) or
-    /// refused (`failed`, a task for a manager).
+    /// refused (`failed`, a task for a manager); `not_charged` when the card it goes back
+    /// to was declined (nothing was charged, so nothing goes back).
     pub card_refund_status: Option<String>,
+    /// A card payment: `captured`, `offline_pending` (taken offline, waiting for the card
+    /// provider; it counts as paid until then) or `declined` (it does not count: the booking
+    /// owes it again).
+    pub card_status: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

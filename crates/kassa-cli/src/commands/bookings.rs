@@ -421,9 +421,11 @@ fn booking_text(b: &BookingDto, m: &MoneyText) -> String {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+        // A card's standing with the provider, where it is not simply captured.
         let standing = p
             .card_refund_status
             .as_deref()
+            .or(p.card_status.as_deref().filter(|st| *st != "captured"))
             .map(|st| format!(" ({st})"))
             .unwrap_or_default();
         s.push_str(&format!(

@@ -380,6 +380,7 @@ fn apply_booking(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
                 "card_last4",
                 "provider_ref",
                 "refunds_payment_id",
+                "status",
             ],
         )?,
     );

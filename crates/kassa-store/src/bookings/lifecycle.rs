@@ -39,13 +39,29 @@ pub struct BookingRequest {
 
 /// A tender a booking is paid with. Cash is on this device's drawer, shift and Z report; a
 /// voucher (a gift voucher or a customer's store credit) is taken off its ledger; a card was
-/// captured by the card provider through the server before the payment is written.
+/// captured by the card provider through the server before the payment is written, or, with
+/// the server or the provider out of reach, is taken offline under the store's offline card
+/// limits and forwarded at the next sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BookingTender {
     Cash,
     /// By the voucher's stored code (`selling::voucher::stored_code_key` of what was typed).
     Voucher(String),
     Card(CardCapture),
+    OfflineCard(OfflineCard),
+}
+
+/// A card taken for a booking while the provider could not be asked: the payment is written
+/// `offline_pending` with the terminal's token kept on this device, and the provider is asked
+/// at the next sync under `provider_key` (the key a retry of the same payment sends, so the
+/// card is charged once). Until the provider answers, the payment counts as paid; a decline
+/// takes it back (the booking owes it again, and a manager gets the customer to pay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineCard {
+    pub payment_id: String,
+    /// The terminal's PaymentMethod id (`pm_...`), never a card number.
+    pub token: String,
+    pub provider_key: String,
 }
 
 /// A card the provider captured for a booking payment, under the payment's id (the id the
@@ -65,7 +81,16 @@ impl BookingTender {
         match self {
             BookingTender::Cash => "cash",
             BookingTender::Voucher(_) => "voucher",
-            BookingTender::Card(_) => "card",
+            BookingTender::Card(_) | BookingTender::OfflineCard(_) => "card",
+        }
+    }
+
+    /// The payment id a card tender was taken under (asked again, the payment written answers).
+    fn card_payment_id(&self) -> Option<&str> {
+        match self {
+            BookingTender::Card(c) => Some(&c.payment_id),
+            BookingTender::OfflineCard(c) => Some(&c.payment_id),
+            _ => None,
         }
     }
 
@@ -97,6 +122,7 @@ pub(super) enum Money<'a> {
     FromVoucher(&'a str),
     ToVoucher(&'a str),
     FromCard(&'a CardCapture),
+    FromOfflineCard(&'a OfflineCard),
     ToCard(&'a str),
 }
 
@@ -211,9 +237,37 @@ pub struct BookingPayment {
     /// A card refund: the card payment it pays back.
     pub refunds_payment_id: Option<String>,
     /// A card refund's standing with the provider: `pending` until the provider's answer
-    /// (`refunded`, `failed`) is known here; `None` for every other row.
+    /// (`refunded`, `failed`) is known here, `not_charged` when the card it pays back was
+    /// declined; `None` for every other row.
     pub card_refund_status: Option<String>,
+    /// A card payment's standing with the provider: `captured`, `offline_pending` (taken
+    /// offline, not answered yet) or `declined`; `None` for every other row.
+    pub card_status: Option<String>,
 }
+
+impl BookingPayment {
+    /// Whether money moved: not a card payment the provider declined, nor a refund onto one.
+    pub fn counts(&self) -> bool {
+        self.card_status.as_deref() != Some("declined")
+            && self.card_refund_status.as_deref() != Some("not_charged")
+    }
+
+    /// What the row adds to what was paid: a payment's amount, a refund's less; nothing when
+    /// no money moved.
+    pub fn signed_minor(&self) -> i64 {
+        match (self.counts(), self.direction.as_str()) {
+            (false, _) => 0,
+            (true, "refund") => -self.amount_minor,
+            (true, _) => self.amount_minor,
+        }
+    }
+}
+
+/// SQL: booking payment row `p` moved money, the one meaning of it every sum of what was paid
+/// shares: it is not a card payment the provider declined, nor a refund onto one
+/// ([`BookingPayment::counts`]).
+pub const PAYMENT_COUNTS: &str = "NOT EXISTS (SELECT 1 FROM payment_outcomes dpo WHERE dpo.status = 'declined'
+      AND dpo.payment_id = CASE WHEN p.direction = 'refund' THEN p.refunds_payment_id ELSE p.id END)";
 
 impl Booking {
     /// The payment whose card `p` names: a card refund's, the card payment it pays back;
@@ -687,10 +741,12 @@ pub(super) fn add_payment(
     let device_id = tx.device_id()?.to_string();
     let pid = match &money {
         Money::FromCard(c) => c.payment_id.clone(),
+        Money::FromOfflineCard(c) => c.payment_id.clone(),
         _ => new_id(),
     };
     let mut card: (Option<&str>, Option<&str>, Option<&str>, Option<&str>) =
         (None, None, None, None);
+    let mut offline: Option<&OfflineCard> = None;
     let (kind, shift_id, voucher_id) = match money {
         Money::Cash => (
             "cash",
@@ -715,22 +771,37 @@ pub(super) fn add_payment(
             );
             ("card", None, None)
         }
+        Money::FromOfflineCard(c) => {
+            let currency = kassa_domain::money::Currency::from_code(&b.currency)?;
+            crate::selling::checkout::check_offline_card_limits(
+                tx,
+                store_id,
+                &currency,
+                amount_minor,
+            )?;
+            offline = Some(c);
+            ("card", None, None)
+        }
         Money::ToCard(paid) => {
             card.3 = Some(paid);
             ("card", None, None)
         }
     };
+    let status = offline.map(|_| "offline_pending");
     let (card_brand, card_last4, provider_ref, refunds_payment_id) = card;
     let business_date = open_business_date(tx, &device_id, tx.now())?;
     let receipt = number(tx, "payment")?;
     let now = tx.now_ts();
     tx.exec(
         "INSERT INTO booking_payments (id, booking_id, direction, kind, amount_minor, device_id, shift_id, business_date,
-            receipt_number, staff_id, created_at, voucher_id, card_brand, card_last4, provider_ref, refunds_payment_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            receipt_number, staff_id, created_at, voucher_id, card_brand, card_last4, provider_ref, refunds_payment_id, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![pid, b.id, direction, kind, amount_minor, device_id, shift_id, business_date, receipt, staff_id, now, voucher_id,
-            card_brand, card_last4, provider_ref, refunds_payment_id],
+            card_brand, card_last4, provider_ref, refunds_payment_id, status],
     )?;
+    if let Some(c) = offline {
+        crate::selling::cards::keep_token(tx, &pid, &b.id, &c.token, &c.provider_key, &now)?;
+    }
     if direction == "payment" {
         crate::commissions::earn_on_booking_payment(tx, &pid)?;
     } else {
@@ -751,6 +822,7 @@ pub(super) fn add_payment(
         ("card_last4", card_last4),
         ("provider_ref", provider_ref),
         ("refunds_payment_id", refunds_payment_id),
+        ("status", status),
     ] {
         if let Some(v) = value {
             row[name] = json!(v);
@@ -827,18 +899,18 @@ pub fn pay(
     tender: BookingTender,
     amount_minor: i64,
 ) -> Result<PaymentOutcome> {
-    // A card the provider captured is written once: asked again (a retry after a lost
-    // answer), the payment already written answers.
-    if let BookingTender::Card(c) = &tender {
+    // A card is written once: asked again (a retry after a lost answer), the payment
+    // already written answers.
+    if let Some(payment_id) = tender.card_payment_id() {
         let held = get(tx, id)?;
         if let Some(receipt_number) = tx.row(
             "SELECT receipt_number FROM booking_payments WHERE id = ?1 AND booking_id = ?2",
-            params![c.payment_id, held.id],
+            params![payment_id, held.id],
             |r| r.get::<_, String>(0),
         )? {
             return Ok(PaymentOutcome {
                 booking: held,
-                payment_id: c.payment_id.clone(),
+                payment_id: payment_id.to_owned(),
                 receipt_number,
             });
         }
@@ -849,6 +921,7 @@ pub fn pay(
         BookingTender::Cash => Money::Cash,
         BookingTender::Voucher(key) => Money::FromVoucher(key),
         BookingTender::Card(c) => Money::FromCard(c),
+        BookingTender::OfflineCard(c) => Money::FromOfflineCard(c),
     };
     let (pid, receipt) = add_payment(
         tx,
@@ -874,6 +947,7 @@ pub fn pay(
             .after(json!({
                 "status": status.as_str(), "paid_minor": paid, "amount_minor": amount_minor,
                 "kind": tender.as_str(), "receipt_number": receipt,
+                "offline": matches!(tender, BookingTender::OfflineCard(_)),
             })),
     )?;
     Ok(PaymentOutcome {
@@ -888,13 +962,10 @@ pub fn pay(
 /// to it already. Anything left over (never, while a refund is at most what was paid) is cash.
 fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
     let mut net: Vec<(Source, i64)> = Vec::new();
-    for p in &b.payments {
+    // A card the provider declined brought nothing in: nothing goes back to it.
+    for p in b.payments.iter().filter(|p| p.counts()) {
         let source = Source::of(p);
-        let signed = if p.direction == "refund" {
-            -p.amount_minor
-        } else {
-            p.amount_minor
-        };
+        let signed = p.signed_minor();
         match net.iter_mut().find(|(s, _)| *s == source) {
             Some((_, n)) => *n += signed,
             None => net.push((source, signed)),
@@ -902,7 +973,12 @@ fn refund_parts(b: &Booking, refund: i64) -> Vec<(Source, i64)> {
     }
     // Latest payment first: the order of each source's last payment, newest first.
     let mut order: Vec<Source> = Vec::new();
-    for p in b.payments.iter().rev().filter(|p| p.direction == "payment") {
+    for p in b
+        .payments
+        .iter()
+        .rev()
+        .filter(|p| p.direction == "payment" && p.counts())
+    {
         let source = Source::of(p);
         if !order.contains(&source) {
             order.push(source);
@@ -1257,11 +1333,17 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
     b.payments = conn
         .prepare_cached(
             "SELECT p.id, p.direction, p.kind, p.amount_minor, p.device_id, p.shift_id, p.business_date, p.receipt_number,
-                    p.staff_id, p.created_at, p.voucher_id, p.card_brand, p.card_last4, p.provider_ref, p.refunds_payment_id,
+                    p.staff_id, p.created_at, p.voucher_id, coalesce(p.card_brand, po.card_brand),
+                    coalesce(p.card_last4, po.card_last4), coalesce(p.provider_ref, po.intent_id), p.refunds_payment_id,
                     CASE WHEN p.kind = 'card' AND p.direction = 'refund' THEN
-                         coalesce((SELECT ro.status FROM refund_outcomes ro WHERE ro.refund_payment_id = p.id), 'pending')
-                    END
-               FROM booking_payments p WHERE p.booking_id = ?1 ORDER BY p.created_at, p.id",
+                         coalesce((SELECT ro.status FROM refund_outcomes ro WHERE ro.refund_payment_id = p.id),
+                                  CASE WHEN (SELECT paid.status FROM payment_outcomes paid
+                                              WHERE paid.payment_id = p.refunds_payment_id) = 'declined'
+                                       THEN 'not_charged' ELSE 'pending' END)
+                    END,
+                    CASE WHEN p.kind = 'card' AND p.direction = 'payment' THEN coalesce(po.status, p.status, 'captured') END
+               FROM booking_payments p LEFT JOIN payment_outcomes po ON po.payment_id = p.id
+              WHERE p.booking_id = ?1 ORDER BY p.created_at, p.id",
         )
         .db()?
         .query_map([&id], |r| {
@@ -1282,6 +1364,7 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
                 provider_ref: r.get(13)?,
                 refunds_payment_id: r.get(14)?,
                 card_refund_status: r.get(15)?,
+                card_status: r.get(16)?,
             })
         })
         .db()?
@@ -1303,17 +1386,7 @@ pub fn get(conn: &Connection, id_or_reference: &str) -> Result<Booking> {
         .db()?
         .collect::<rusqlite::Result<_>>()
         .db()?;
-    b.paid_minor = b
-        .payments
-        .iter()
-        .map(|p| {
-            if p.direction == "refund" {
-                -p.amount_minor
-            } else {
-                p.amount_minor
-            }
-        })
-        .sum();
+    b.paid_minor = b.payments.iter().map(BookingPayment::signed_minor).sum();
     let owed_total = match b.status {
         BookingStatus::Quote | BookingStatus::Expired => 0,
         BookingStatus::Cancelled => b
@@ -1366,11 +1439,11 @@ pub fn list(
         BookingStatus::parse(s)?;
     }
     let like = search.map(|s| format!("%{}%", s.trim()));
-    const COLS: &str = "b.id, b.reference, b.status, b.departure_id, d.departs_at, t.name, b.customer_id, b.seats,
+    let cols = format!("b.id, b.reference, b.status, b.departure_id, d.departs_at, t.name, b.customer_id, b.seats,
                 b.total_minor,
                 coalesce((SELECT sum(CASE WHEN p.direction = 'refund' THEN -p.amount_minor ELSE p.amount_minor END)
-                            FROM booking_payments p WHERE p.booking_id = b.id), 0),
-                b.balance_due_on, c.name, d.time_zone, b.hold_expires_at";
+                            FROM booking_payments p WHERE p.booking_id = b.id AND {PAYMENT_COUNTS}), 0),
+                b.balance_due_on, c.name, d.time_zone, b.hold_expires_at");
     const JOINS: &str =
         "JOIN departures d ON d.id = b.departure_id JOIN trips t ON t.id = d.trip_id
            LEFT JOIN customers c ON c.id = b.customer_id
@@ -1388,10 +1461,10 @@ pub fn list(
                     (SELECT xd.id FROM trips xt JOIN departures xd ON xd.trip_id = xt.id WHERE xt.name LIKE ?3)
                 UNION SELECT id FROM bookings WHERE departure_id IN
                     (SELECT id FROM departures WHERE departs_at >= ?4 AND departs_at < ?4 || char(1114111)))
-             SELECT {COLS} FROM hits h JOIN bookings b ON b.id = h.id {JOINS}"
+             SELECT {cols} FROM hits h JOIN bookings b ON b.id = h.id {JOINS}"
         )
     } else {
-        format!("SELECT {COLS} FROM bookings b {JOINS}")
+        format!("SELECT {cols} FROM bookings b {JOINS}")
     };
     conn.prepare_cached(&sql)
         .db()?

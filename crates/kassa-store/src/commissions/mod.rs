@@ -213,23 +213,58 @@ pub(crate) fn reverse_on_booking_refund(tx: &mut WriteTx<'_>, refund_id: &str) -
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?
         .ok_or_else(|| Error::internal("the booking refund vanished"))?;
-    let (received, given_back): (i64, i64) = tx
-        .row(
-            "SELECT coalesce(sum(CASE WHEN direction = 'payment' THEN amount_minor END), 0),
-                    coalesce(sum(CASE WHEN direction = 'refund' THEN amount_minor END), 0)
-             FROM booking_payments WHERE booking_id = ?1",
-            [&booking_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
-        .unwrap_or((0, 0));
+    let back = booking_given_back(tx, &booking_id)?;
     reverse(
         tx,
         SourceKind::Booking,
         &booking_id,
         None,
-        refund_id,
+        ("refund", refund_id),
         amount,
-        (given_back, received),
+        back,
+        &day,
+    )
+}
+
+/// What a booking's payments did not bring in for good, against all they received: its
+/// refunds (but those onto a declined card, which never happen) and its declined cards.
+fn booking_given_back(tx: &WriteTx<'_>, booking_id: &str) -> Result<(i64, i64)> {
+    Ok(tx
+        .row(
+            &format!(
+                "SELECT coalesce(sum(CASE WHEN (p.direction = 'refund') = ({}) THEN p.amount_minor END), 0),
+                        coalesce(sum(CASE WHEN p.direction = 'payment' THEN p.amount_minor END), 0)
+                 FROM booking_payments p WHERE p.booking_id = ?1",
+                crate::bookings::PAYMENT_COUNTS
+            ),
+            [booking_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .unwrap_or((0, 0)))
+}
+
+/// Takes back a booking's commission on a card payment the provider declined after it was
+/// taken offline (`payment_id` a `booking_payments` card payment whose declined outcome was
+/// written in this transaction): what stands reversed follows what the booking did not keep.
+pub(crate) fn settle_booking_decline(tx: &mut WriteTx<'_>, payment_id: &str) -> Result<()> {
+    let (booking_id, amount): (String, i64) = tx
+        .row(
+            "SELECT booking_id, amount_minor FROM booking_payments WHERE id = ?1 AND direction = 'payment'",
+            [payment_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .ok_or_else(|| Error::internal("the declined booking payment vanished"))?;
+    let device_id = tx.device_id()?.to_string();
+    let day = crate::selling::open_business_date(tx, &device_id, tx.now())?;
+    let back = booking_given_back(tx, &booking_id)?;
+    reverse(
+        tx,
+        SourceKind::Booking,
+        &booking_id,
+        None,
+        ("decline", payment_id),
+        amount,
+        back,
         &day,
     )
 }
@@ -242,7 +277,7 @@ fn reverse(
     source: SourceKind,
     source_id: &str,
     line_id: Option<&str>,
-    cause_id: &str,
+    (cause_kind, cause_id): (&'static str, &str),
     amount_back: i64,
     (given_back, received): (i64, i64),
     day: &str,
@@ -262,7 +297,7 @@ fn reverse(
             source,
             source_id,
             line_id,
-            cause_kind: "refund",
+            cause_kind,
             cause_id,
             base_minor: -amount_back,
             rate_bp: rate,
@@ -355,7 +390,7 @@ pub(crate) fn reverse_on_refund(tx: &mut WriteTx<'_>, refund_id: &str) -> Result
             SourceKind::Sale,
             &order_id,
             Some(&line.id),
-            refund_id,
+            ("refund", refund_id),
             *amount,
             (line.refunded + line.declined_share, line.total),
             &day,

@@ -153,6 +153,7 @@ pub const TEXT_COLUMNS: &[(&str, &[(&str, TextClass)])] = &[
             ("card_last4", S),
             ("provider_ref", S),
             ("refunds_payment_id", S),
+            ("status", S),
         ],
     ),
     (

@@ -1,18 +1,18 @@
-//! Card payments over a period, store-wide: by status (captured, pending offline, declined;
-//! a payment the provider answered after the sale has its outcome's status)
-//! and by brand, the payments still waiting for the provider with their age, the declined
-//! ones with their sale and how to reach the customer, and this device's offline exposure
-//! against the store's limits.
+//! Card payments over a period, store-wide, of sales and of bookings: by status (captured,
+//! pending offline, declined; a payment the provider answered afterwards has its outcome's
+//! status) and by brand, the payments still waiting for the provider with their age, the
+//! declined ones with their sale or booking and how to reach the customer, and this device's
+//! offline exposure against the store's limits.
 //!
-//! A card payment counts on the business date of its sale. The exposure is what the offline
-//! limits check at checkout: every payment this device took offline that is still pending,
-//! whatever its date.
+//! A sale's card payment counts on the business date of its sale, a booking's on its own. The
+//! exposure is what the offline limits check when a card is taken offline: every payment this
+//! device took offline that is still pending, whatever its date.
 
 use super::Period;
 use crate::SqlResult;
 use crate::foundation::settings;
 use crate::parse_ts;
-use crate::selling::{cards, checkout};
+use crate::selling::checkout;
 use chrono::{DateTime, Utc};
 use kassa_domain::Result;
 use rusqlite::{Connection, params};
@@ -40,11 +40,31 @@ pub struct CardBrandRow {
     pub declined_minor: i64,
 }
 
-/// One card payment, with its sale and the customer.
+/// Every card payment, a sale's or a booking's, as the report reads it: the document (the
+/// order, or the booking), its number (the sale's receipt number, or the booking's reference),
+/// the business date it counts on, the device that took it, the amount, the card, when it was
+/// taken, the contact kept with it, the customer, and its effective status.
+const CARD_PAYMENTS: &str = "WITH card_payments AS (
+    SELECT o.id AS doc_id, o.number AS number, o.business_date AS business_date, o.device_id AS device_id,
+           o.store_id AS store_id, p.amount_minor AS amount_minor,
+           coalesce(p.card_brand, po.card_brand) AS brand, coalesce(p.card_last4, po.card_last4) AS last4,
+           p.created_at AS created_at, p.customer_contact AS contact, o.customer_id AS customer_id,
+           coalesce(po.status, p.status) AS status, p.position AS position
+      FROM payments p JOIN orders o ON o.id = p.order_id LEFT JOIN payment_outcomes po ON po.payment_id = p.id
+     WHERE p.kind = 'card'
+    UNION ALL
+    SELECT b.id, b.reference, p.business_date, p.device_id, b.store_id, p.amount_minor,
+           coalesce(p.card_brand, po.card_brand), coalesce(p.card_last4, po.card_last4), p.created_at, NULL,
+           b.customer_id, coalesce(po.status, p.status, 'captured'), 0
+      FROM booking_payments p JOIN bookings b ON b.id = p.booking_id LEFT JOIN payment_outcomes po ON po.payment_id = p.id
+     WHERE p.kind = 'card' AND p.direction = 'payment')";
+
+/// One card payment, with its sale (or booking) and the customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardPaymentRow {
+    /// The sale's order, or the booking.
     pub order_id: String,
-    /// The sale's receipt number.
+    /// The sale's receipt number, or the booking's reference.
     pub number: String,
     pub business_date: String,
     pub device_id: String,
@@ -109,14 +129,12 @@ fn rows(
 ) -> Result<Vec<CardPaymentRow>> {
     let raw = conn
         .prepare_cached(&format!(
-            "SELECT o.id, o.number, o.business_date, o.device_id, p.amount_minor, p.card_brand, p.card_last4,
-                    p.created_at, p.customer_contact, c.name, c.email, c.phone
-               FROM payments p JOIN orders o ON o.id = p.order_id
-               LEFT JOIN customers c ON c.id = o.customer_id
-              WHERE p.kind = 'card' AND {} = ?4
-                AND o.store_id = ?1 AND o.business_date BETWEEN ?2 AND ?3
-              ORDER BY p.created_at, o.number, p.position",
-            cards::EFFECTIVE_STATUS
+            "{CARD_PAYMENTS}
+             SELECT k.doc_id, k.number, k.business_date, k.device_id, k.amount_minor, k.brand, k.last4,
+                    k.created_at, k.contact, c.name, c.email, c.phone
+               FROM card_payments k LEFT JOIN customers c ON c.id = k.customer_id
+              WHERE k.status = ?4 AND k.store_id = ?1 AND k.business_date BETWEEN ?2 AND ?3
+              ORDER BY k.created_at, k.number, k.position"
         ))
         .db()?
         .query_map(
@@ -158,14 +176,13 @@ pub fn cards(
     now: DateTime<Utc>,
 ) -> Result<CardsReport> {
     let grouped = conn
-        .prepare(
-            "SELECT coalesce(po.status, p.status), coalesce(p.card_brand, po.card_brand, ''), count(*),
-                    sum(p.amount_minor)
-               FROM payments p JOIN orders o ON o.id = p.order_id
-               LEFT JOIN payment_outcomes po ON po.payment_id = p.id
-              WHERE p.kind = 'card' AND o.store_id = ?1 AND o.business_date BETWEEN ?2 AND ?3
-              GROUP BY 1, 2",
-        )
+        .prepare(&format!(
+            "{CARD_PAYMENTS}
+             SELECT k.status, coalesce(k.brand, ''), count(*), sum(k.amount_minor)
+               FROM card_payments k
+              WHERE k.store_id = ?1 AND k.business_date BETWEEN ?2 AND ?3
+              GROUP BY 1, 2"
+        ))
         .db()?
         .query_map(
             params![store_id, period.from_text(), period.to_text()],
@@ -220,9 +237,9 @@ pub fn cards(
     let pending: i64 = conn
         .query_row(
             &format!(
-                "SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id
-                  WHERE {} AND o.device_id = (SELECT id FROM device)",
-                cards::pending_sql()
+                "{CARD_PAYMENTS}
+                 SELECT count(*) FROM card_payments k
+                  WHERE k.status = 'offline_pending' AND k.device_id = (SELECT id FROM device)"
             ),
             [],
             |r| r.get(0),
@@ -231,9 +248,9 @@ pub fn cards(
     let (store_pending, store_pending_minor) = conn
         .query_row(
             &format!(
-                "SELECT count(*), coalesce(sum(p.amount_minor), 0) FROM payments p JOIN orders o ON o.id = p.order_id
-                  WHERE {} AND o.store_id = ?1",
-                cards::pending_sql()
+                "{CARD_PAYMENTS}
+                 SELECT count(*), coalesce(sum(k.amount_minor), 0) FROM card_payments k
+                  WHERE k.status = 'offline_pending' AND k.store_id = ?1"
             ),
             [store_id],
             |r| Ok((r.get(0)?, r.get(1)?)),

@@ -76,7 +76,8 @@ pub struct Forward {
 /// This device's card shares of refunds (of refund `refund_id` only, when given) with no
 /// outcome yet whose card payment was captured with a known PaymentIntent, oldest first; then
 /// this device's card refunds of bookings (the booking's id as `refund_id` and `order_id`; of
-/// booking `refund_id` only, when given), whose card was captured when it was taken.
+/// booking `refund_id` only, when given), whose card was captured when it was taken or, taken
+/// offline, once the provider captured it (a declined one's refund never goes out).
 pub fn forwardable(conn: &Connection, refund_id: Option<&str>) -> Result<Vec<Forward>> {
     let mut stmt = conn
         .prepare(&format!(
@@ -91,14 +92,17 @@ pub fn forwardable(conn: &Connection, refund_id: Option<&str>) -> Result<Vec<For
                ORDER BY r.created_at, rp.id)
              UNION ALL
              SELECT * FROM (
-               SELECT bp.id, bp.booking_id, bp.refunds_payment_id, bp.booking_id, paid.provider_ref, bp.amount_minor, b.currency
+               SELECT bp.id, bp.booking_id, bp.refunds_payment_id, bp.booking_id,
+                      coalesce(paid.provider_ref, po.intent_id), bp.amount_minor, b.currency
                FROM booking_payments bp JOIN bookings b ON b.id = bp.booking_id
                JOIN booking_payments paid ON paid.id = bp.refunds_payment_id
+               LEFT JOIN payment_outcomes po ON po.payment_id = paid.id
                WHERE bp.kind = 'card' AND bp.direction = 'refund'
                  AND bp.device_id = (SELECT id FROM device)
                  AND (?1 IS NULL OR bp.booking_id = ?1)
                  AND NOT EXISTS (SELECT 1 FROM refund_outcomes ro WHERE ro.refund_payment_id = bp.id)
-                 AND paid.provider_ref IS NOT NULL
+                 AND coalesce(po.status, 'captured') = 'captured'
+                 AND coalesce(paid.provider_ref, po.intent_id) IS NOT NULL
                ORDER BY bp.created_at, bp.id)"
         ))
         .db()?;
@@ -213,9 +217,10 @@ fn booking_failed_detail(
 ) -> Result<Value> {
     conn.query_row(
         "SELECT b.id, b.reference, bp.amount_minor, b.currency, c.name, coalesce(c.email, c.phone),
-                paid.card_brand, paid.card_last4
+                coalesce(paid.card_brand, po.card_brand), coalesce(paid.card_last4, po.card_last4)
          FROM booking_payments bp JOIN bookings b ON b.id = bp.booking_id
          JOIN booking_payments paid ON paid.id = bp.refunds_payment_id
+         LEFT JOIN payment_outcomes po ON po.payment_id = paid.id
          LEFT JOIN customers c ON c.id = b.customer_id
          WHERE bp.id = ?1",
         [refund_payment_id],

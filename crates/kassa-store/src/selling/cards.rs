@@ -47,6 +47,11 @@ pub fn pending_sql() -> String {
     format!("{EFFECTIVE_STATUS} = 'offline_pending'")
 }
 
+/// SQL: booking payment `p` (a `booking_payments` row) is a card taken offline that the
+/// provider has not answered yet.
+pub const BOOKING_PENDING: &str = "p.status = 'offline_pending'
+      AND NOT EXISTS (SELECT 1 FROM payment_outcomes po WHERE po.payment_id = p.id)";
+
 /// Checks a terminal's token: the provider's PaymentMethod id (`pm_` then letters, digits
 /// and `_`, at most [`TOKEN_MAX_CHARS`]), never anything that looks like a card number.
 pub fn check_token(token: &str) -> Result<()> {
@@ -200,15 +205,22 @@ pub struct Forward {
     pub attempts: i64,
 }
 
-/// Every card payment of this device with a token and no outcome yet, oldest first.
+/// Every card payment of this device with a token and no outcome yet, a sale's (its order as
+/// `order_id`) or a booking's (the booking's id), oldest first.
 pub fn forwardable(conn: &Connection) -> Result<Vec<Forward>> {
     let mut stmt = conn
         .prepare(
-            "SELECT t.payment_id, t.order_id, t.token, t.idempotency_key, p.amount_minor, o.currency,
-                    p.created_at, t.attempts
-             FROM card_tokens t JOIN payments p ON p.id = t.payment_id JOIN orders o ON o.id = p.order_id
-             WHERE NOT EXISTS (SELECT 1 FROM payment_outcomes po WHERE po.payment_id = t.payment_id)
-             ORDER BY p.created_at, t.payment_id",
+            "SELECT * FROM (
+               SELECT t.payment_id, t.order_id, t.token, t.idempotency_key, p.amount_minor, o.currency,
+                      p.created_at, t.attempts
+               FROM card_tokens t JOIN payments p ON p.id = t.payment_id JOIN orders o ON o.id = p.order_id
+               WHERE NOT EXISTS (SELECT 1 FROM payment_outcomes po WHERE po.payment_id = t.payment_id)
+               UNION ALL
+               SELECT t.payment_id, t.order_id, t.token, t.idempotency_key, p.amount_minor, b.currency,
+                      p.created_at, t.attempts
+               FROM card_tokens t JOIN booking_payments p ON p.id = t.payment_id JOIN bookings b ON b.id = p.booking_id
+               WHERE NOT EXISTS (SELECT 1 FROM payment_outcomes po WHERE po.payment_id = t.payment_id))
+             ORDER BY 7, 1",
         )
         .db()?;
     let rows = stmt
@@ -283,6 +295,16 @@ pub(crate) fn review_detail_for(
 
 /// [`review_detail_for`] a card taken offline beyond the store's limits.
 pub(crate) fn review_detail(conn: &Connection, payment_id: &str, review: &str) -> Result<Value> {
+    if let Some(detail) = booking_card_detail(conn, payment_id)? {
+        return Ok(json!({
+            "booking_id": detail.booking_id, "reference": detail.reference,
+            "payment_id": payment_id, "amount_minor": detail.amount_minor,
+            "currency": detail.currency, "customer": detail.customer,
+            "customer_contact": detail.customer_contact, "agent": detail.agent,
+            "review": review,
+            "what": "this card was taken offline for a booking beyond the store's offline card limits; the server charged it all the same: check the device's settings and who took it",
+        }));
+    }
     conn.query_row(
         "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact,
                 (SELECT display_name FROM staff WHERE id = o.staff_id)
@@ -304,13 +326,59 @@ pub(crate) fn review_detail(conn: &Connection, payment_id: &str, review: &str) -
     .ok_or_else(|| Error::not_found(format!("no payment {payment_id}")))
 }
 
-/// What the manager's task about a declined card says: the sale, the amount it still owes and
-/// how to reach the customer.
+/// A booking's card payment, as the manager's tasks about it name it.
+struct BookingCard {
+    booking_id: String,
+    reference: String,
+    amount_minor: i64,
+    currency: String,
+    customer: Option<String>,
+    customer_contact: Option<String>,
+    agent: Option<String>,
+}
+
+/// The booking card payment `payment_id`, if it is one.
+fn booking_card_detail(conn: &Connection, payment_id: &str) -> Result<Option<BookingCard>> {
+    conn.query_row(
+        "SELECT b.id, b.reference, p.amount_minor, b.currency, c.name, coalesce(c.email, c.phone),
+                (SELECT display_name FROM staff WHERE id = p.staff_id)
+         FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
+         LEFT JOIN customers c ON c.id = b.customer_id
+         WHERE p.id = ?1 AND p.kind = 'card' AND p.direction = 'payment'",
+        [payment_id],
+        |r| {
+            Ok(BookingCard {
+                booking_id: r.get(0)?,
+                reference: r.get(1)?,
+                amount_minor: r.get(2)?,
+                currency: r.get(3)?,
+                customer: r.get(4)?,
+                customer_contact: r.get(5)?,
+                agent: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+    .db()
+}
+
+/// What the manager's task about a declined card says: the sale (or booking), the amount it
+/// still owes and how to reach the customer.
 fn declined_detail(
     conn: &Connection,
     payment_id: &str,
     decline_code: Option<&str>,
 ) -> Result<Value> {
+    if let Some(detail) = booking_card_detail(conn, payment_id)? {
+        return Ok(json!({
+            "booking_id": detail.booking_id, "reference": detail.reference,
+            "payment_id": payment_id, "amount_minor": detail.amount_minor,
+            "currency": detail.currency, "customer": detail.customer,
+            "customer_contact": detail.customer_contact, "agent": detail.agent,
+            "decline_code": decline_code,
+            "what": "the card provider declined this card, taken offline for the booking; the booking owes this amount again: ask the customer to pay it",
+        }));
+    }
     conn.query_row(
         "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact, p.card_brand, p.card_last4
          FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?1",
@@ -376,11 +444,14 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
             tx.exec("DELETE FROM card_tokens WHERE payment_id = ?1", [payment_id])?;
             return Ok(false);
         }
-        let (order_id, amount): (String, i64) = tx
+        let (order_id, amount, booking): (String, i64, bool) = tx
             .row(
-                "SELECT order_id, amount_minor FROM payments WHERE id = ?1 AND kind = 'card'",
+                "SELECT order_id, amount_minor, 0 FROM payments WHERE id = ?1 AND kind = 'card'
+                 UNION ALL
+                 SELECT booking_id, amount_minor, 1 FROM booking_payments
+                  WHERE id = ?1 AND kind = 'card' AND direction = 'payment'",
                 [payment_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?
             .ok_or_else(|| Error::not_found(format!("no card payment {payment_id}")))?;
         let device_id = tx.device_id()?.to_owned();
@@ -422,8 +493,12 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
                  SELECT ?1, ?2, ?3, ?4, ?5, '', 0, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE id = ?1)",
                 params![id, DECLINED_TASK, OUTCOME_ENTITY, payment_id, detail.to_string(), device_id, at],
             )?;
-            // The money never came in: the cashier's commission on it goes back.
-            crate::commissions::settle_decline(tx, payment_id)?;
+            // The money never came in: the cashier's (or agent's) commission on it goes back.
+            if booking {
+                crate::commissions::settle_booking_decline(tx, payment_id)?;
+            } else {
+                crate::commissions::settle_decline(tx, payment_id)?;
+            }
         }
         if let Some(review) = &outcome.review {
             let detail = review_detail(tx, payment_id, review)?;
@@ -439,8 +514,8 @@ pub fn record_outcome(store: &mut Store, payment_id: &str, outcome: &Outcome) ->
                 OutcomeStatus::Captured => "card_payment.captured",
                 OutcomeStatus::Declined => "card_payment.declined",
             })
-            .on("payment", payment_id)
-            .after(json!({"order_id": order_id, "amount_minor": amount,
+            .on(if booking { "booking_payment" } else { "payment" }, payment_id)
+            .after(json!({"order_id": order_id, "booking": booking, "amount_minor": amount,
                 "intent_id": outcome.intent_id, "decline_code": outcome.decline_code,
                 "review": outcome.review})),
         )?;
@@ -498,9 +573,16 @@ pub fn balance_owed(conn: &Connection, order_id: &str) -> Result<i64> {
 /// Another device's outcome of one of its card payments: a ledger row, inserted if absent; a
 /// decline opens the same `card_declined` task on every device.
 pub(crate) fn apply_outcome(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
+    // A booking's card payment is the outcome's parent when it is one (the booking's id is
+    // the outcome's `order_id`); else a sale's payment, parked until it arrives.
+    let parent = if tx.exists("booking_payments", "id", &c.entity_id)? {
+        "booking_payments"
+    } else {
+        "payments"
+    };
     let applied = tx.insert_outcome(
         c,
-        "payments",
+        parent,
         OUTCOME_ENTITY,
         "payment_id",
         &[

@@ -206,14 +206,20 @@ pub fn cash_step(conn: &rusqlite::Connection, store_id: &str, currency: &Currenc
     })
 }
 
-/// Sums of this device's offline card payments still waiting for the provider, and the oldest
-/// one's time. Another till's pending cards (synced here) are that till's to forward.
+/// Sums of this device's offline card payments still waiting for the provider, sales' and
+/// bookings', and the oldest one's time. Another device's pending cards (synced here) are that
+/// device's to forward.
 pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option<String>)> {
     conn.query_row(
         &format!(
-            "SELECT coalesce(sum(p.amount_minor), 0), min(p.created_at) FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE {} AND o.device_id = (SELECT id FROM device)",
-            super::cards::pending_sql()
+            "SELECT coalesce(sum(amount_minor), 0), min(created_at) FROM (
+               SELECT p.amount_minor, p.created_at FROM payments p JOIN orders o ON o.id = p.order_id
+                WHERE {} AND o.device_id = (SELECT id FROM device)
+               UNION ALL
+               SELECT p.amount_minor, p.created_at FROM booking_payments p
+                WHERE {} AND p.device_id = (SELECT id FROM device))",
+            super::cards::pending_sql(),
+            super::cards::BOOKING_PENDING,
         ),
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -235,17 +241,25 @@ pub struct PendingCard {
     pub forward_error: Option<String>,
 }
 
-/// Every card payment this device took offline that the provider has not confirmed yet,
-/// oldest first.
+/// Every card payment this device took offline that the provider has not confirmed yet, for
+/// a sale (its order and number) or a booking (its id and reference), oldest first.
 pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at,
-                    t.last_error
-             FROM payments p JOIN orders o ON o.id = p.order_id LEFT JOIN card_tokens t ON t.payment_id = p.id
-             WHERE {} AND o.device_id = (SELECT id FROM device)
-             ORDER BY p.created_at",
-            super::cards::pending_sql()
+            "SELECT * FROM (
+               SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at,
+                      t.last_error
+               FROM payments p JOIN orders o ON o.id = p.order_id LEFT JOIN card_tokens t ON t.payment_id = p.id
+               WHERE {} AND o.device_id = (SELECT id FROM device)
+               UNION ALL
+               SELECT b.id, b.reference, p.amount_minor, NULL, NULL, coalesce(c.email, c.phone), p.created_at,
+                      t.last_error
+               FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
+               LEFT JOIN customers c ON c.id = b.customer_id LEFT JOIN card_tokens t ON t.payment_id = p.id
+               WHERE {} AND p.device_id = (SELECT id FROM device))
+             ORDER BY 7",
+            super::cards::pending_sql(),
+            super::cards::BOOKING_PENDING,
         ))
         .db()?;
     let rows = stmt
@@ -286,6 +300,18 @@ fn check_offline_limits(
     currency: &Currency,
     t: &TenderRequest,
 ) -> Result<()> {
+    check_offline_card_limits(tx, store_id, currency, t.amount_minor)
+}
+
+/// The store's offline card limits for a card of `amount_minor` taken offline now, on a sale
+/// or a booking: per payment, this device's total exposure (its sales' and bookings' cards
+/// still waiting for the provider), and the age of the oldest one still waiting.
+pub(crate) fn check_offline_card_limits(
+    tx: &WriteTx<'_>,
+    store_id: &str,
+    currency: &Currency,
+    amount_minor: i64,
+) -> Result<()> {
     let limits = OfflineCardLimits {
         per_payment_minor: settings::get_int(tx, store_id, "payments.offline_card_max_minor")?,
         total_exposure_minor: settings::get_int(
@@ -307,7 +333,7 @@ fn check_offline_limits(
             ));
         }
     }
-    check_offline_card(t.amount_minor, pending, limits, currency)
+    check_offline_card(amount_minor, pending, limits, currency)
 }
 
 /// The card's details as the terminal reported them: never a card number.
