@@ -201,6 +201,83 @@ async fn a_booking_balance_is_taken_by_card_and_its_cancellation_pays_the_card_b
     app.quit().await;
 }
 
+/// A deposit by card on a laptop whose server is out of reach: taken within the offline card
+/// limits, it confirms the booking and says it waits for the provider; once the server is back
+/// the background sync charges it and the line no longer waits.
+#[tokio::test]
+async fn offline_a_booking_takes_a_card_that_the_provider_charges_once_the_server_is_back() {
+    let provider = CardProvider::start();
+    let server = provider.server("127.0.0.1:0");
+    let url = server.url();
+    let app = App::start_with("booking-cards-offline", |data| {
+        paired_demo(data, &url, provider.server_dir.path());
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+    badge_state(&app, "online", 30).await;
+    drop(server);
+
+    app.click("nav-bookings").await;
+    app.click("bookings-tab-list").await;
+    app.fill("booking-search", "Sonnenschein").await;
+    app.wait_text("booking-table", "Confirmed").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.click("booking-open").await;
+    app.el("booking-page").await;
+    wait_status(&app, "confirmed").await;
+    let balance: i64 = app
+        .attr("booking-balance", "data-minor")
+        .await
+        .parse()
+        .unwrap();
+
+    // 100.00 by card, under the offline cap of 150.00 for one card.
+    app.click("booking-pay").await;
+    app.el("booking-pay-dialog").await;
+    app.driver
+        .execute(
+            r#"const s = document.querySelector("[data-testid='booking-pay-tender']"); s.value = "card"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("choose the card");
+    app.fill("booking-pay-card-token", terminal::VISA).await;
+    app.fill("booking-pay-amount", "100.00").await;
+    app.click("booking-pay-submit").await;
+    app.wait_text("booking-card-status", "waiting for the card provider")
+        .await;
+    assert_eq!(
+        app.attr("booking-balance", "data-minor").await,
+        (balance - 10_000).to_string()
+    );
+    app.screenshot("01-card-taken-offline").await;
+
+    // The server is back: the background sync charges the card; reopened, the line is plain.
+    let back = provider.server(&url["http://".len()..]);
+    assert_eq!(back.url(), url);
+    badge_state(&app, "online", 90).await;
+    let mut waiting = true;
+    for _ in 0..60 {
+        app.click("booking-back").await;
+        app.click("booking-open").await;
+        app.el("booking-page").await;
+        if !app.has("booking-card-status").await {
+            waiting = false;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(!waiting, "the card still waits for the provider");
+    app.wait_text("booking-payments", "Card VISA •••• 4242")
+        .await;
+    app.screenshot("02-card-charged").await;
+    app.quit().await;
+    drop(back);
+}
+
 async fn wait_status(app: &App, status: &str) {
     for _ in 0..60 {
         if app.attr("booking-status", "data-status").await == status {
