@@ -2084,6 +2084,16 @@ fn a_deposit_taken_offline_by_card_counts_until_declined_then_the_booking_owes_i
         (report.exposure.pending, report.exposure.pending_minor),
         (0, 0)
     );
+    // The bookings report counts the cash as money taken, not the declined card.
+    let money = kassa_store::reports::bookings::bookings(
+        a.conn(),
+        &store_id,
+        kassa_store::reports::Period::parse(&today, &today).unwrap(),
+        Utc::now(),
+    )
+    .unwrap()
+    .money;
+    assert_eq!((money.payments, money.taken_minor), (1, 20_000));
 
     // Cancelled: only the cash goes back; nothing to the card that brought nothing in.
     let c = a

@@ -266,12 +266,15 @@ pub fn bookings(
     }
 
     // Money: every payment of the store's bookings in order, to tell deposit from balance.
+    // A card the provider declined brought no money in, nor did a refund onto one.
     let payments = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT p.booking_id, b.deposit_minor, p.direction, p.kind, p.amount_minor, p.business_date, p.staff_id
                FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
-              WHERE b.store_id = ?1 ORDER BY p.booking_id, p.created_at, p.id",
-        )
+              WHERE b.store_id = ?1 AND {}
+              ORDER BY p.booking_id, p.created_at, p.id",
+            crate::bookings::PAYMENT_COUNTS
+        ))
         .db()?
         .query_map([store_id], |r| {
             Ok((
