@@ -337,6 +337,7 @@ impl Api {
                     .map(|t| (now - t).num_hours())
                     .unwrap_or(0);
                 PendingCardDto {
+                    payment_id: p.payment_id,
                     order_id: p.order_id,
                     number: p.number,
                     amount_minor: p.amount_minor,

@@ -1965,6 +1965,7 @@ fn a_deposit_taken_offline_by_card_counts_until_declined_then_the_booking_owes_i
     assert_eq!(checkout::offline_card_exposure(a.conn()).unwrap().0, 30_000);
     let pending = checkout::pending_cards(a.conn()).unwrap();
     assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].payment_id, deposit);
     assert_eq!(
         (
             pending[0].number.as_str(),

@@ -572,7 +572,11 @@ pub struct VoucherDto {
 /// An offline card payment still waiting for the provider.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PendingCardDto {
+    /// The card payment.
+    pub payment_id: String,
+    /// The sale's order, or the booking the card was taken for.
     pub order_id: String,
+    /// The sale's receipt number, or the booking's reference.
     pub number: String,
     pub amount_minor: i64,
     pub card_brand: Option<String>,

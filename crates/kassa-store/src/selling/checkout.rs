@@ -230,6 +230,8 @@ pub fn offline_card_exposure(conn: &rusqlite::Connection) -> Result<(i64, Option
 /// A card payment taken offline, waiting for the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingCard {
+    pub payment_id: String,
+    /// The sale's order, or the booking.
     pub order_id: String,
     pub number: String,
     pub amount_minor: i64,
@@ -248,12 +250,12 @@ pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
         .prepare(&format!(
             "SELECT * FROM (
                SELECT o.id, o.number, p.amount_minor, p.card_brand, p.card_last4, p.customer_contact, p.created_at,
-                      t.last_error
+                      t.last_error, p.id
                FROM payments p JOIN orders o ON o.id = p.order_id LEFT JOIN card_tokens t ON t.payment_id = p.id
                WHERE {} AND o.device_id = (SELECT id FROM device)
                UNION ALL
                SELECT b.id, b.reference, p.amount_minor, NULL, NULL, coalesce(c.email, c.phone), p.created_at,
-                      t.last_error
+                      t.last_error, p.id
                FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
                LEFT JOIN customers c ON c.id = b.customer_id LEFT JOIN card_tokens t ON t.payment_id = p.id
                WHERE {} AND p.device_id = (SELECT id FROM device))
@@ -265,6 +267,7 @@ pub fn pending_cards(conn: &rusqlite::Connection) -> Result<Vec<PendingCard>> {
     let rows = stmt
         .query_map([], |r| {
             Ok(PendingCard {
+                payment_id: r.get(8)?,
                 order_id: r.get(0)?,
                 number: r.get(1)?,
                 amount_minor: r.get(2)?,

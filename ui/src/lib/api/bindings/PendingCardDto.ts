@@ -3,7 +3,19 @@
 /**
  * An offline card payment still waiting for the provider.
  */
-export type PendingCardDto = { order_id: string, number: string, amount_minor: number, card_brand: string | null, card_last4: string | null, customer_contact: string | null, taken_at: string, age_hours: number, 
+export type PendingCardDto = { 
+/**
+ * The card payment.
+ */
+payment_id: string, 
+/**
+ * The sale's order, or the booking the card was taken for.
+ */
+order_id: string, 
+/**
+ * The sale's receipt number, or the booking's reference.
+ */
+number: string, amount_minor: number, card_brand: string | null, card_last4: string | null, customer_contact: string | null, taken_at: string, age_hours: number, 
 /**
  * Older than the store's maximum age: no more card payments are taken offline.
  */
