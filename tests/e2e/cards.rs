@@ -135,50 +135,12 @@ async fn a_card_sale_is_taken_online_and_one_taken_offline_is_confirmed_once_the
 #[tokio::test]
 async fn a_booking_balance_is_taken_by_card_and_its_cancellation_pays_the_card_back() {
     let provider = CardProvider::start();
-    let server = provider.server("127.0.0.1:0");
-    let url = server.url();
-    let app = App::start_with("booking-cards", |data| {
-        paired_demo(data, &url, provider.server_dir.path());
-    })
-    .await;
-    app.el("demo-logins").await;
-    app.click("demo-use-manager").await;
-    app.click("login-submit").await;
-    app.el("sell-screen").await;
-
-    // The demo's confirmed booking: a company's three staff, the deposit paid in cash.
-    app.click("nav-bookings").await;
-    app.click("bookings-tab-list").await;
-    app.fill("booking-search", "Sonnenschein").await;
-    app.wait_text("booking-table", "Confirmed").await;
-    // The search settles (typing searches after a pause) before the row is picked.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    app.click("booking-open").await;
-    app.el("booking-page").await;
-    wait_status(&app, "confirmed").await;
-    let balance = app.attr("booking-balance", "data-minor").await;
-    assert_ne!(balance, "0");
+    let (app, server, _) = manager_on_paired_demo(&provider, "booking-cards").await;
+    let balance = open_confirmed_demo_booking(&app).await;
+    assert_ne!(balance, 0);
 
     // The balance by card: the terminal's token, taken through the server's provider.
-    app.click("booking-pay").await;
-    app.el("booking-pay-dialog").await;
-    app.driver
-        .execute(
-            r#"const s = document.querySelector("[data-testid='booking-pay-tender']"); s.value = "card"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
-            Vec::new(),
-        )
-        .await
-        .expect("choose the card");
-    app.fill("booking-pay-card-token", terminal::VISA).await;
-    app.fill(
-        "booking-pay-amount",
-        &format!(
-            "{}.{:02}",
-            balance.parse::<i64>().unwrap() / 100,
-            balance.parse::<i64>().unwrap() % 100
-        ),
-    )
-    .await;
+    fill_booking_card(&app, &format!("{}.{:02}", balance / 100, balance % 100)).await;
     app.screenshot("b1-card-dialog").await;
     app.click("booking-pay-submit").await;
     wait_status(&app, "paid").await;
@@ -207,45 +169,13 @@ async fn a_booking_balance_is_taken_by_card_and_its_cancellation_pays_the_card_b
 #[tokio::test]
 async fn offline_a_booking_takes_a_card_that_the_provider_charges_once_the_server_is_back() {
     let provider = CardProvider::start();
-    let server = provider.server("127.0.0.1:0");
-    let url = server.url();
-    let app = App::start_with("booking-cards-offline", |data| {
-        paired_demo(data, &url, provider.server_dir.path());
-    })
-    .await;
-    app.el("demo-logins").await;
-    app.click("demo-use-manager").await;
-    app.click("login-submit").await;
-    app.el("sell-screen").await;
+    let (app, server, url) = manager_on_paired_demo(&provider, "booking-cards-offline").await;
     badge_state(&app, "online", 30).await;
     drop(server);
-
-    app.click("nav-bookings").await;
-    app.click("bookings-tab-list").await;
-    app.fill("booking-search", "Sonnenschein").await;
-    app.wait_text("booking-table", "Confirmed").await;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    app.click("booking-open").await;
-    app.el("booking-page").await;
-    wait_status(&app, "confirmed").await;
-    let balance: i64 = app
-        .attr("booking-balance", "data-minor")
-        .await
-        .parse()
-        .unwrap();
+    let balance = open_confirmed_demo_booking(&app).await;
 
     // 100.00 by card, under the offline cap of 150.00 for one card.
-    app.click("booking-pay").await;
-    app.el("booking-pay-dialog").await;
-    app.driver
-        .execute(
-            r#"const s = document.querySelector("[data-testid='booking-pay-tender']"); s.value = "card"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
-            Vec::new(),
-        )
-        .await
-        .expect("choose the card");
-    app.fill("booking-pay-card-token", terminal::VISA).await;
-    app.fill("booking-pay-amount", "100.00").await;
+    fill_booking_card(&app, "100.00").await;
     app.click("booking-pay-submit").await;
     app.wait_text("booking-card-status", "waiting for the card provider")
         .await;
@@ -276,6 +206,56 @@ async fn offline_a_booking_takes_a_card_that_the_provider_charges_once_the_serve
     app.screenshot("02-card-charged").await;
     app.quit().await;
     drop(back);
+}
+
+/// The server on the provider, and the app on the demo store paired with it, the manager
+/// signed in: (app, server, the server's URL).
+async fn manager_on_paired_demo(provider: &CardProvider, name: &str) -> (App, Server, String) {
+    let server = provider.server("127.0.0.1:0");
+    let url = server.url();
+    let app = App::start_with(name, |data| {
+        paired_demo(data, &url, provider.server_dir.path());
+    })
+    .await;
+    app.el("demo-logins").await;
+    app.click("demo-use-manager").await;
+    app.click("login-submit").await;
+    app.el("sell-screen").await;
+    (app, server, url)
+}
+
+/// Opens the demo's confirmed booking (a company's three staff, the deposit paid in cash);
+/// answers its balance.
+async fn open_confirmed_demo_booking(app: &App) -> i64 {
+    app.click("nav-bookings").await;
+    app.click("bookings-tab-list").await;
+    app.fill("booking-search", "Sonnenschein").await;
+    app.wait_text("booking-table", "Confirmed").await;
+    // The search settles (typing searches after a pause) before the row is picked.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.click("booking-open").await;
+    app.el("booking-page").await;
+    wait_status(app, "confirmed").await;
+    app.attr("booking-balance", "data-minor")
+        .await
+        .parse()
+        .expect("the balance in minor units")
+}
+
+/// Opens the booking's payment dialog and fills in `amount` by card with the terminal's Visa
+/// token, ready to take.
+async fn fill_booking_card(app: &App, amount: &str) {
+    app.click("booking-pay").await;
+    app.el("booking-pay-dialog").await;
+    app.driver
+        .execute(
+            r#"const s = document.querySelector("[data-testid='booking-pay-tender']"); s.value = "card"; s.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("choose the card");
+    app.fill("booking-pay-card-token", terminal::VISA).await;
+    app.fill("booking-pay-amount", amount).await;
 }
 
 async fn wait_status(app: &App, status: &str) {

@@ -22,6 +22,7 @@
 //! else at the next sync; a card taken offline is paid back once the provider captured it,
 //! and a declined one's refund never goes out (nothing was charged).
 
+use crate::cards::ProviderAnswer;
 use crate::{Api, ApiError, ApiResult};
 use kassa_domain::ErrorCode;
 use kassa_domain::role::Permission;
@@ -29,8 +30,7 @@ use kassa_store::bookings::{
     self, Booking, BookingTender, CardCapture, OfflineCard, PaymentOutcome,
 };
 use kassa_store::foundation::{ids, sync_state};
-use kassa_store::selling::cards::{self, OutcomeStatus};
-use kassa_sync_client::blocking;
+use kassa_store::selling::cards;
 use kassa_sync_protocol::wire::CardPaymentRequest;
 
 impl Api {
@@ -94,51 +94,31 @@ impl Api {
                 idempotency_key: attempt.provider_key.clone(),
                 taken_offline_at: None,
             };
-            match blocking::pay_card(&self.store, &req) {
-                Ok(answer) => match OutcomeStatus::parse(&answer.status) {
-                    Some(OutcomeStatus::Captured) => BookingTender::Card(CardCapture {
-                        payment_id: attempt.payment_id.clone(),
-                        intent_id: answer.intent_id.unwrap_or_default(),
-                        // Only what reads as a brand and four digits is kept: an odd answer
-                        // never stops a captured card from being written.
-                        brand: answer.brand.filter(|b| {
-                            b.chars().count() <= 32
-                                && b.chars()
-                                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
-                        }),
-                        last4: answer
-                            .last4
-                            .filter(|l| l.len() == 4 && l.bytes().all(|c| c.is_ascii_digit())),
+            match self.ask_provider(&req)? {
+                ProviderAnswer::Captured(answer) => BookingTender::Card(CardCapture {
+                    payment_id: attempt.payment_id.clone(),
+                    intent_id: answer.intent_id.unwrap_or_default(),
+                    // Only what reads as a brand and four digits is kept: an odd answer
+                    // never stops a captured card from being written.
+                    brand: answer.brand.filter(|b| {
+                        b.chars().count() <= 32
+                            && b.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
                     }),
-                    Some(OutcomeStatus::Declined) => {
-                        let why = answer
-                            .decline_code
-                            .unwrap_or_else(|| "card_declined".to_owned());
-                        return Err(ApiError::new(
-                            ErrorCode::CardDeclined,
-                            format!(
-                                "the card provider declined the card ({why}); nothing was taken for booking {}: take another payment",
-                                b.reference
-                            ),
-                        ));
-                    }
-                    // Not decided yet: the card waits like one taken offline, and the next
-                    // sync asks again under the same key.
-                    None => {
-                        tracing::info!(status = %answer.status, "booking card not final: kept as taken offline");
-                        offline
-                    }
-                },
-                Err(e)
-                    if matches!(
-                        e.code,
-                        ErrorCode::ServerUnreachable | ErrorCode::Unavailable
-                    ) =>
-                {
-                    tracing::info!(error = %e.message, "booking card taken offline: the provider cannot be reached");
-                    offline
+                    last4: answer
+                        .last4
+                        .filter(|l| l.len() == 4 && l.bytes().all(|c| c.is_ascii_digit())),
+                }),
+                ProviderAnswer::Declined(why) => {
+                    return Err(ApiError::new(
+                        ErrorCode::CardDeclined,
+                        format!(
+                            "the card provider declined the card ({why}); nothing was taken for booking {}: take another payment",
+                            b.reference
+                        ),
+                    ));
                 }
-                Err(e) => return Err(e.into()),
+                ProviderAnswer::Waiting => offline,
             }
         } else {
             offline

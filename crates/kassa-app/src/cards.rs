@@ -23,7 +23,17 @@ use kassa_store::selling::checkout::TenderRequest;
 use kassa_store::selling::order;
 use kassa_store::selling::refund::{self, RefundOutcome};
 use kassa_sync_client::blocking;
-use kassa_sync_protocol::wire::CardPaymentRequest;
+use kassa_sync_protocol::wire::{CardPaymentRequest, CardPaymentResponse};
+
+/// The card provider's answer to a card asked for now ([`Api::ask_provider`]).
+pub(crate) enum ProviderAnswer {
+    Captured(CardPaymentResponse),
+    /// Declined, with why (the provider's decline code).
+    Declined(String),
+    /// Not decided yet, or the server or the provider out of reach: the card is kept as taken
+    /// offline and forwarded under the same key at the next sync.
+    Waiting,
+}
 
 /// The token of the card to take to the provider now, if any: a card tender with the
 /// terminal's token, on a paired till, in a checkout not written yet. A checkout without a
@@ -85,40 +95,23 @@ impl Api {
             idempotency_key: attempt.provider_key.clone(),
             taken_offline_at: None,
         };
-        match blocking::pay_card(&self.store, &req) {
-            Ok(answer) => match OutcomeStatus::parse(&answer.status) {
-                Some(OutcomeStatus::Captured) => {
-                    attempt.captured = Some(Captured {
-                        intent_id: answer.intent_id.unwrap_or_default(),
-                        brand: answer.brand,
-                        last4: answer.last4,
-                    });
-                }
-                Some(OutcomeStatus::Declined) => {
-                    let why = answer
-                        .decline_code
-                        .unwrap_or_else(|| "card_declined".to_owned());
-                    return Err(ApiError::new(
-                        ErrorCode::CardDeclined,
-                        format!(
-                            "the card provider declined the card ({why}); nothing was sold: take another payment"
-                        ),
-                    ));
-                }
-                // The provider has not decided yet: the card waits like one taken offline.
-                None => {
-                    tracing::info!(status = %answer.status, "card payment not final at checkout")
-                }
-            },
-            Err(e)
-                if matches!(
-                    e.code,
-                    ErrorCode::ServerUnreachable | ErrorCode::Unavailable
-                ) =>
-            {
-                tracing::info!(error = %e.message, "card taken offline: the provider cannot be reached");
+        match self.ask_provider(&req)? {
+            ProviderAnswer::Captured(answer) => {
+                attempt.captured = Some(Captured {
+                    intent_id: answer.intent_id.unwrap_or_default(),
+                    brand: answer.brand,
+                    last4: answer.last4,
+                });
             }
-            Err(e) => return Err(e.into()),
+            ProviderAnswer::Declined(why) => {
+                return Err(ApiError::new(
+                    ErrorCode::CardDeclined,
+                    format!(
+                        "the card provider declined the card ({why}); nothing was sold: take another payment"
+                    ),
+                ));
+            }
+            ProviderAnswer::Waiting => {}
         }
         if let Some(card) = tender.card.as_mut() {
             card.attempt = Some(attempt);
@@ -128,6 +121,36 @@ impl Api {
 }
 
 impl Api {
+    /// Asks the card provider, through the server, to take the card of `req` now: captured,
+    /// declined, or waiting (not decided yet, or the server or the provider out of reach).
+    /// Any other failure is the caller's error.
+    pub(crate) fn ask_provider(&self, req: &CardPaymentRequest) -> ApiResult<ProviderAnswer> {
+        match blocking::pay_card(&self.store, req) {
+            Ok(answer) => Ok(match OutcomeStatus::parse(&answer.status) {
+                Some(OutcomeStatus::Captured) => ProviderAnswer::Captured(answer),
+                Some(OutcomeStatus::Declined) => ProviderAnswer::Declined(
+                    answer
+                        .decline_code
+                        .unwrap_or_else(|| "card_declined".to_owned()),
+                ),
+                None => {
+                    tracing::info!(status = %answer.status, "card not final: kept as taken offline");
+                    ProviderAnswer::Waiting
+                }
+            }),
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::ServerUnreachable | ErrorCode::Unavailable
+                ) =>
+            {
+                tracing::info!(error = %e.message, "card taken offline: the provider cannot be reached");
+                Ok(ProviderAnswer::Waiting)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Sends the pending card refunds of `refund_id` (a sale's refund, or a booking) to the
     /// card provider through the server now, on a paired device; the server or the provider
     /// out of reach leaves them for the next sync, which is no error.

@@ -42,6 +42,25 @@ fn book_by_card(d: &Path, dep: &str, key: &str) -> Value {
     ))
 }
 
+/// One traveller booked with a deposit of 300.00 by the card with `token`.
+fn book_one_by_card(d: &Path, dep: &str, traveller: &str, token: &str) -> Value {
+    ok(kassa(
+        d,
+        &[
+            "book",
+            "--departure",
+            dep,
+            "--traveller",
+            traveller,
+            "--pay",
+            "card=30000",
+            "--card-token",
+            token,
+            "--json",
+        ],
+    ))
+}
+
 fn pay_card(d: &Path, booking: &str, amount: i64, token: &str, key: &str) -> Run {
     kassa(
         d,
@@ -93,6 +112,19 @@ fn payments(b: &Value) -> Vec<(String, String, i64, Option<String>)> {
             )
         })
         .collect()
+}
+
+/// The booking's refunds, as [`payments`] gives them.
+fn refunds(b: &Value) -> Vec<(String, String, i64, Option<String>)> {
+    payments(b)
+        .into_iter()
+        .filter(|p| p.0 == "refund")
+        .collect()
+}
+
+/// A refund of `amount` onto a card, standing `status`.
+fn card_back(amount: i64, status: &str) -> (String, String, i64, Option<String>) {
+    ("refund".into(), "card".into(), amount, Some(status.into()))
 }
 
 #[test]
@@ -151,26 +183,9 @@ fn a_booking_is_paid_by_card_online_and_cancelling_pays_the_cards_back() {
         "{c}"
     );
     let b = show(d, &id);
-    let refunds: Vec<_> = payments(&b)
-        .into_iter()
-        .filter(|p| p.0 == "refund")
-        .collect();
     assert_eq!(
-        refunds,
-        vec![
-            (
-                "refund".into(),
-                "card".into(),
-                40_000,
-                Some("refunded".into())
-            ),
-            (
-                "refund".into(),
-                "card".into(),
-                10_000,
-                Some("refunded".into())
-            ),
-        ],
+        refunds(&b),
+        vec![card_back(40_000, "refunded"), card_back(10_000, "refunded")],
         "{b}"
     );
     let deposit_back = refunds_of_blocking(stripe, &cards[0]);
@@ -276,37 +291,9 @@ fn offline_a_booking_takes_a_card_within_the_limits_and_the_next_sync_charges_re
     assert!(text.stdout.contains("(offline_pending)"), "{}", text.stdout);
     // A new booking paid by card offline is confirmed by its deposit, and so is one whose
     // card will be declined: nobody can tell until the provider answers.
-    let confirmed = ok(kassa(
-        d,
-        &[
-            "book",
-            "--departure",
-            &dep,
-            "--traveller",
-            "Ada Lovelace",
-            "--pay",
-            "card=30000",
-            "--card-token",
-            terminal::VISA,
-            "--json",
-        ],
-    ));
+    let confirmed = book_one_by_card(d, &dep, "Ada Lovelace", terminal::VISA);
     assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
-    let doomed = ok(kassa(
-        d,
-        &[
-            "book",
-            "--departure",
-            &dep,
-            "--traveller",
-            "Charles Babbage",
-            "--pay",
-            "card=30000",
-            "--card-token",
-            terminal::DECLINED,
-            "--json",
-        ],
-    ));
+    let doomed = book_one_by_card(d, &dep, "Charles Babbage", terminal::DECLINED);
     assert_eq!(doomed["status"], "confirmed", "{doomed}");
     assert_eq!(doomed["balance_minor"], 70_000, "{doomed}");
     let doomed_id = doomed["booking_id"].as_str().unwrap().to_owned();
@@ -316,26 +303,9 @@ fn offline_a_booking_takes_a_card_within_the_limits_and_the_next_sync_charges_re
     let c = ok(kassa(d, &["booking", "cancel", &id, "--json"]));
     assert_eq!(c["refund_minor"], 50_000, "{c}");
     let b = show(d, &id);
-    let refunds: Vec<_> = payments(&b)
-        .into_iter()
-        .filter(|p| p.0 == "refund")
-        .collect();
     assert_eq!(
-        refunds,
-        vec![
-            (
-                "refund".into(),
-                "card".into(),
-                40_000,
-                Some("pending".into())
-            ),
-            (
-                "refund".into(),
-                "card".into(),
-                10_000,
-                Some("pending".into())
-            ),
-        ],
+        refunds(&b),
+        vec![card_back(40_000, "pending"), card_back(10_000, "pending")],
         "{b}"
     );
     assert!(refunds_of_blocking(till.stripe.localstripe_url(), &card).is_empty());

@@ -295,15 +295,12 @@ pub(crate) fn review_detail_for(
 
 /// [`review_detail_for`] a card taken offline beyond the store's limits.
 pub(crate) fn review_detail(conn: &Connection, payment_id: &str, review: &str) -> Result<Value> {
-    if let Some(detail) = booking_card_detail(conn, payment_id)? {
-        return Ok(json!({
-            "booking_id": detail.booking_id, "reference": detail.reference,
-            "payment_id": payment_id, "amount_minor": detail.amount_minor,
-            "currency": detail.currency, "customer": detail.customer,
-            "customer_contact": detail.customer_contact, "agent": detail.agent,
-            "review": review,
-            "what": "this card was taken offline for a booking beyond the store's offline card limits; the server charged it all the same: check the device's settings and who took it",
-        }));
+    if let Some(mut detail) = booking_card_detail(conn, payment_id)? {
+        detail["review"] = json!(review);
+        detail["what"] = json!(
+            "this card was taken offline for a booking beyond the store's offline card limits; the server charged it all the same: check the device's settings and who took it"
+        );
+        return Ok(detail);
     }
     conn.query_row(
         "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact,
@@ -326,19 +323,9 @@ pub(crate) fn review_detail(conn: &Connection, payment_id: &str, review: &str) -
     .ok_or_else(|| Error::not_found(format!("no payment {payment_id}")))
 }
 
-/// A booking's card payment, as the manager's tasks about it name it.
-struct BookingCard {
-    booking_id: String,
-    reference: String,
-    amount_minor: i64,
-    currency: String,
-    customer: Option<String>,
-    customer_contact: Option<String>,
-    agent: Option<String>,
-}
-
-/// The booking card payment `payment_id`, if it is one.
-fn booking_card_detail(conn: &Connection, payment_id: &str) -> Result<Option<BookingCard>> {
+/// The booking card payment `payment_id`, if it is one, as the manager's tasks about it name
+/// it: the booking, the amount, the customer and how to reach them, and the agent.
+fn booking_card_detail(conn: &Connection, payment_id: &str) -> Result<Option<Value>> {
     conn.query_row(
         "SELECT b.id, b.reference, p.amount_minor, b.currency, c.name, coalesce(c.email, c.phone),
                 (SELECT display_name FROM staff WHERE id = p.staff_id)
@@ -347,15 +334,13 @@ fn booking_card_detail(conn: &Connection, payment_id: &str) -> Result<Option<Boo
          WHERE p.id = ?1 AND p.kind = 'card' AND p.direction = 'payment'",
         [payment_id],
         |r| {
-            Ok(BookingCard {
-                booking_id: r.get(0)?,
-                reference: r.get(1)?,
-                amount_minor: r.get(2)?,
-                currency: r.get(3)?,
-                customer: r.get(4)?,
-                customer_contact: r.get(5)?,
-                agent: r.get(6)?,
-            })
+            Ok(json!({
+                "booking_id": r.get::<_, String>(0)?, "reference": r.get::<_, String>(1)?,
+                "payment_id": payment_id, "amount_minor": r.get::<_, i64>(2)?,
+                "currency": r.get::<_, String>(3)?, "customer": r.get::<_, Option<String>>(4)?,
+                "customer_contact": r.get::<_, Option<String>>(5)?,
+                "agent": r.get::<_, Option<String>>(6)?,
+            }))
         },
     )
     .optional()
@@ -369,15 +354,12 @@ fn declined_detail(
     payment_id: &str,
     decline_code: Option<&str>,
 ) -> Result<Value> {
-    if let Some(detail) = booking_card_detail(conn, payment_id)? {
-        return Ok(json!({
-            "booking_id": detail.booking_id, "reference": detail.reference,
-            "payment_id": payment_id, "amount_minor": detail.amount_minor,
-            "currency": detail.currency, "customer": detail.customer,
-            "customer_contact": detail.customer_contact, "agent": detail.agent,
-            "decline_code": decline_code,
-            "what": "the card provider declined this card, taken offline for the booking; the booking owes this amount again: ask the customer to pay it",
-        }));
+    if let Some(mut detail) = booking_card_detail(conn, payment_id)? {
+        detail["decline_code"] = json!(decline_code);
+        detail["what"] = json!(
+            "the card provider declined this card, taken offline for the booking; the booking owes this amount again: ask the customer to pay it"
+        );
+        return Ok(detail);
     }
     conn.query_row(
         "SELECT o.id, o.number, p.amount_minor, o.currency, p.customer_contact, p.card_brand, p.card_last4
