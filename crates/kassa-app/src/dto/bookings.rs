@@ -253,7 +253,7 @@ pub struct BookingOptionInput {
 #[serde(deny_unknown_fields)]
 pub struct BookingTenderInput {
     /// `cash`, `voucher` (a gift voucher or a customer's store credit) or `card` (taken
-    /// through the server's card provider, online only).
+    /// through the server's card provider; offline, within the store's offline card limits).
     pub kind: String,
     pub amount_minor: i64,
     /// The voucher's code, for `voucher`.
@@ -297,7 +297,8 @@ pub struct BookingIdInput {
 #[serde(deny_unknown_fields)]
 pub struct BookingPayInput {
     pub booking: String,
-    /// `cash`, `voucher` or `card` (through the server's card provider, online only).
+    /// `cash`, `voucher` or `card` (through the server's card provider; offline, within the
+    /// store's offline card limits).
     pub kind: String,
     pub amount_minor: i64,
     /// The voucher's code, for `voucher`.

@@ -213,16 +213,29 @@ pub(crate) fn reverse_on_booking_refund(tx: &mut WriteTx<'_>, refund_id: &str) -
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?
         .ok_or_else(|| Error::internal("the booking refund vanished"))?;
-    let back = booking_given_back(tx, &booking_id)?;
+    reverse_booking(tx, &booking_id, ("refund", refund_id), amount, &day)
+}
+
+/// Writes the reversal of booking `booking_id`'s commission that `cause` (`amount` not kept,
+/// on business date `day`) brings about: what stands reversed follows
+/// [`booking_given_back`].
+fn reverse_booking(
+    tx: &mut WriteTx<'_>,
+    booking_id: &str,
+    cause: (&'static str, &str),
+    amount: i64,
+    day: &str,
+) -> Result<()> {
+    let back = booking_given_back(tx, booking_id)?;
     reverse(
         tx,
         SourceKind::Booking,
-        &booking_id,
+        booking_id,
         None,
-        ("refund", refund_id),
+        cause,
         amount,
         back,
-        &day,
+        day,
     )
 }
 
@@ -256,17 +269,7 @@ pub(crate) fn settle_booking_decline(tx: &mut WriteTx<'_>, payment_id: &str) -> 
         .ok_or_else(|| Error::internal("the declined booking payment vanished"))?;
     let device_id = tx.device_id()?.to_string();
     let day = crate::selling::open_business_date(tx, &device_id, tx.now())?;
-    let back = booking_given_back(tx, &booking_id)?;
-    reverse(
-        tx,
-        SourceKind::Booking,
-        &booking_id,
-        None,
-        ("decline", payment_id),
-        amount,
-        back,
-        &day,
-    )
+    reverse_booking(tx, &booking_id, ("decline", payment_id), amount, &day)
 }
 
 /// Writes the reversal that brings what stands reversed of a source (or line) to its share of

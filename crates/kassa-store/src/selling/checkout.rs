@@ -290,20 +290,9 @@ fn check_card(
     offline: bool,
 ) -> Result<()> {
     if offline {
-        check_offline_limits(tx, store_id, currency, t)?;
+        check_offline_card_limits(tx, store_id, currency, t.amount_minor)?;
     }
     check_card_details(t)
-}
-
-/// A card taken offline stays within the store's limits: per payment, total exposure, and
-/// the age of the oldest payment still waiting.
-fn check_offline_limits(
-    tx: &WriteTx<'_>,
-    store_id: &str,
-    currency: &Currency,
-    t: &TenderRequest,
-) -> Result<()> {
-    check_offline_card_limits(tx, store_id, currency, t.amount_minor)
 }
 
 /// The store's offline card limits for a card of `amount_minor` taken offline now, on a sale

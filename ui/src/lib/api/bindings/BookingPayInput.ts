@@ -5,7 +5,8 @@
  */
 export type BookingPayInput = { booking: string, 
 /**
- * `cash`, `voucher` or `card` (through the server's card provider, online only).
+ * `cash`, `voucher` or `card` (through the server's card provider; offline, within the
+ * store's offline card limits).
  */
 kind: string, amount_minor: number, 
 /**

@@ -6,7 +6,7 @@
 export type BookingTenderInput = { 
 /**
  * `cash`, `voucher` (a gift voucher or a customer's store credit) or `card` (taken
- * through the server's card provider, online only).
+ * through the server's card provider; offline, within the store's offline card limits).
  */
 kind: string, amount_minor: number, 
 /**
