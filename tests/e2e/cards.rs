@@ -172,6 +172,10 @@ async fn offline_a_booking_takes_a_card_that_the_provider_charges_once_the_serve
     let (app, server, url) = manager_on_paired_demo(&provider, "booking-cards-offline").await;
     badge_state(&app, "online", 30).await;
     drop(server);
+    // Offline before the booking opens: the banner that then shows moves the page down, and
+    // no sync ends to read the booking again while its payment dialog is open.
+    badge_state(&app, "offline", 60).await;
+    app.el("offline-banner").await;
     let balance = open_confirmed_demo_booking(&app).await;
 
     // 100.00 by card, under the offline cap of 150.00 for one card.
