@@ -41,9 +41,8 @@ fn reference(
     columns: &[&str],
 ) -> Result<Applied> {
     let p = &c.payload;
-    if !tx.exists(table, "id", &c.entity_id)?
-        && let Some(reason) = lacks(p, required)
-    {
+    let exists = tx.exists(table, "id", &c.entity_id)?;
+    if !exists && let Some(reason) = lacks(p, required) {
         return Ok(tx.park(reason));
     }
     let parents: Vec<(&str, &str, Option<&str>)> = parents
@@ -58,7 +57,16 @@ fn reference(
         return Ok(Applied::AlreadyHeld);
     }
     let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(table, "id", &c.entity_id, &won, columns, true, &stamp)?;
+    tx.write_reference(
+        table,
+        "id",
+        &c.entity_id,
+        !exists,
+        &won,
+        columns,
+        true,
+        &stamp,
+    )?;
     Ok(Applied::Applied)
 }
 

@@ -115,7 +115,16 @@ fn apply_named(
         }
     }
     let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(table, "id", &c.entity_id, &won, columns, true, &stamp)?;
+    tx.write_reference(
+        table,
+        "id",
+        &c.entity_id,
+        !exists,
+        &won,
+        columns,
+        true,
+        &stamp,
+    )?;
     Ok(outcome)
 }
 
@@ -255,6 +264,7 @@ fn apply_product(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         "products",
         "id",
         &c.entity_id,
+        !exists,
         &won,
         PRODUCT_COLUMNS,
         true,

@@ -57,9 +57,8 @@ fn apply_entry(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
 
 fn apply_rate(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     let p = &c.payload;
-    if !tx.exists(RATE_ENTITY, "id", &c.entity_id)?
-        && let Some(reason) = lacks(p, &["store_id", "kind", "subject_id"])
-    {
+    let exists = tx.exists(RATE_ENTITY, "id", &c.entity_id)?;
+    if !exists && let Some(reason) = lacks(p, &["store_id", "kind", "subject_id"]) {
         return Ok(tx.park(reason));
     }
     let won = tx.winning_fields(c)?;
@@ -71,6 +70,7 @@ fn apply_rate(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         RATE_ENTITY,
         "id",
         &c.entity_id,
+        !exists,
         &won,
         &["store_id", "kind", "subject_id", "rate_bp"],
         true,

@@ -2,7 +2,7 @@
 //! wins per field, consent and its date together, addresses and tags one field each, and
 //! the search entry follows.
 
-use super::{get, reindex};
+use super::{get_row, reindex};
 use crate::foundation::apply::{Applied, Applier, ApplyTx, lacks};
 use crate::foundation::ids::new_id;
 use kassa_domain::Result;
@@ -48,14 +48,23 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if won.is_empty() {
         if p.get("erased_at").is_some_and(|v| !v.is_null()) {
             // Every field lost to newer edits, but an erasure wins over them all the same.
-            settle_erasure(tx, c)?;
-            tx.index_later("customers", &c.entity_id, write_search_entry);
+            settle_erasure(tx, c, exists)?;
+            tx.index_later("customers", &c.entity_id, !exists, write_search_entry);
             return Ok(Applied::Applied);
         }
         return Ok(Applied::AlreadyHeld);
     }
     let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference("customers", "id", &c.entity_id, &won, COLUMNS, true, &stamp)?;
+    tx.write_reference(
+        "customers",
+        "id",
+        &c.entity_id,
+        !exists,
+        &won,
+        COLUMNS,
+        true,
+        &stamp,
+    )?;
     if let Some(Value::Array(list)) = won.get("addresses") {
         tx.exec(
             "DELETE FROM customer_addresses WHERE customer_id = ?1",
@@ -75,23 +84,27 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             )?;
         }
     }
-    settle_erasure(tx, c)?;
-    tx.index_later("customers", &c.entity_id, write_search_entry);
+    settle_erasure(tx, c, exists)?;
+    tx.index_later("customers", &c.entity_id, !exists, write_search_entry);
     Ok(Applied::Applied)
 }
 
 /// An erasure wins over every edit, whatever its stamp: once a device holds the row as
 /// erased (or this change erases it), its personal fields are blanked again after each
 /// change, and the earliest `erased_at` is kept, so every device ends with the same row
-/// whichever order the erasure and the edits arrive in.
-fn settle_erasure(tx: &ApplyTx<'_>, c: &Change) -> Result<()> {
-    let held: Option<String> = tx
-        .row(
+/// whichever order the erasure and the edits arrive in. `existed`: the row was held before
+/// this change (a row it made has no erasure of its own yet).
+fn settle_erasure(tx: &ApplyTx<'_>, c: &Change, existed: bool) -> Result<()> {
+    let held: Option<String> = if existed {
+        tx.row(
             "SELECT erased_at FROM customers WHERE id = ?1",
             [&c.entity_id],
             |r| r.get(0),
         )?
-        .flatten();
+        .flatten()
+    } else {
+        None
+    };
     let incoming = c
         .payload
         .get("erased_at")
@@ -107,9 +120,10 @@ fn settle_erasure(tx: &ApplyTx<'_>, c: &Change) -> Result<()> {
     Ok(())
 }
 
-/// The customer's search entry, from the row as the page left it.
-fn write_search_entry(tx: &ApplyTx<'_>, id: &str) -> Result<()> {
+/// The customer's search entry, from the row as the page left it (`fresh`: new in this page,
+/// so there is no entry to take out first).
+fn write_search_entry(tx: &ApplyTx<'_>, id: &str, fresh: bool) -> Result<()> {
     let store_id = tx.store_id().to_string();
-    let customer = get(tx, &store_id, id)?;
-    reindex(tx, &customer, false)
+    let customer = get_row(tx, &store_id, id)?;
+    reindex(tx, &customer, fresh)
 }

@@ -50,8 +50,14 @@ pub struct Customer {
 pub use kassa_domain::customer::{validate, validate_phone};
 pub use kassa_domain::email::validate_email;
 
-const COLS: &str = "c.num, c.id, c.name, c.email, c.phone, c.notes, c.marketing_consent, c.consent_at, \
-    c.tags, c.merged_into, c.created_at, c.updated_at, c.erased_at";
+/// The customer row's columns, as text for `concat!` (see [`COLS`]).
+macro_rules! customer_cols {
+    () => {
+        "c.num, c.id, c.name, c.email, c.phone, c.notes, c.marketing_consent, c.consent_at, \
+         c.tags, c.merged_into, c.created_at, c.updated_at, c.erased_at"
+    };
+}
+const COLS: &str = customer_cols!();
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let tags: String = r.get(8)?;
@@ -99,17 +105,23 @@ fn addresses(conn: &Connection, customer_id: &str) -> Result<Vec<Address>> {
 
 /// The customer with `id` (a merged one too); `not_found` otherwise.
 pub fn get(conn: &Connection, store_id: &str, id: &str) -> Result<Customer> {
-    let mut c = conn
-        .prepare_cached(&format!(
-            "SELECT {COLS} FROM customers c WHERE c.id = ?1 AND c.store_id = ?2"
-        ))
-        .db()?
-        .query_row(params![id, store_id], from_row)
-        .optional()
-        .db()?
-        .ok_or_else(|| Error::not_found(format!("no customer with id {id}")))?;
+    let mut c = get_row(conn, store_id, id)?;
     c.data.addresses = addresses(conn, &c.id)?;
     Ok(c)
+}
+
+/// [`get`] without the addresses (what the search entry needs).
+pub(super) fn get_row(conn: &Connection, store_id: &str, id: &str) -> Result<Customer> {
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        customer_cols!(),
+        " FROM customers c WHERE c.id = ?1 AND c.store_id = ?2"
+    ))
+    .db()?
+    .query_row(params![id, store_id], from_row)
+    .optional()
+    .db()?
+    .ok_or_else(|| Error::not_found(format!("no customer with id {id}")))
 }
 
 /// The id a customer goes by now: its own, or the one it was merged into.

@@ -24,9 +24,8 @@ fn apply_store(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if c.entity_id != tx.store_id() {
         return Ok(tx.park(format!("store {} is not this device's store", c.entity_id)));
     }
-    if !tx.exists("stores", "id", &c.entity_id)?
-        && let Some(reason) = lacks(&c.payload, &["code", "name", "currency"])
-    {
+    let exists = tx.exists("stores", "id", &c.entity_id)?;
+    if !exists && let Some(reason) = lacks(&c.payload, &["code", "name", "currency"]) {
         return Ok(tx.park(reason));
     }
     let won = tx.winning_fields(c)?;
@@ -41,6 +40,7 @@ fn apply_store(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         "stores",
         "id",
         &c.entity_id,
+        !exists,
         &won,
         &["code", "name", "currency"],
         true,

@@ -113,12 +113,39 @@ fn registries() -> [&'static [(&'static str, Applier)]; 7] {
 
 /// The applier of an entity, or `None` when no area knows it (such a change is parked).
 pub fn applier(entity: &str) -> Option<Applier> {
-    registries()
-        .into_iter()
-        .flatten()
-        .find(|(name, _)| *name == entity)
-        .map(|(_, f)| *f)
+    static BY_ENTITY: std::sync::OnceLock<std::collections::HashMap<&'static str, Applier>> =
+        std::sync::OnceLock::new();
+    BY_ENTITY
+        .get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            for (name, f) in registries().into_iter().flatten() {
+                // The first registration of a name wins, as a search in order would find it.
+                map.entry(*name).or_insert(*f);
+            }
+            map
+        })
+        .get(entity)
+        .copied()
 }
+
+/// Tables whose rows are never deleted (no code path deletes from them; a test reads the
+/// sources to keep it so): a row found in one of them stays for the rest of the page, so
+/// [`ApplyTx::exists`] asks SQLite once per row and page. Rolling a change back forgets
+/// what was found (the change may have written the row itself).
+pub(crate) const KEPT_TABLES: &[&str] = &[
+    "stores",
+    "staff",
+    "products",
+    "customers",
+    "orders",
+    "shifts",
+    "trips",
+    "departures",
+    "bookings",
+    "categories",
+    "tax_classes",
+    "locations",
+];
 
 /// The pull cursor: the server sequence of the last change this device applied (0 before
 /// the first pull).
@@ -151,8 +178,34 @@ pub struct ApplyTx<'c> {
     currency_touched: bool,
     /// Search entries to write once the page's changes are applied (see
     /// [`ApplyTx::index_later`]): `(entity, id, writer)`.
-    search_later: std::cell::RefCell<Vec<(&'static str, String, SearchWriter)>>,
+    search_later: std::cell::RefCell<Vec<SearchRequest>>,
+    /// Rows of [`KEPT_TABLES`] found or written in this page, as `table` NUL `id`.
+    present: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// SQL texts built from names for this page (see [`ApplyTx::sql_text`]).
+    sql_texts: std::cell::RefCell<Vec<(SqlShape, std::rc::Rc<str>)>>,
 }
+
+/// What an SQL text built from names says: its kind, table, key column, and which of the
+/// applier's columns it writes (a bit per column) with or without timestamps.
+#[derive(PartialEq, Eq)]
+struct SqlShape {
+    kind: SqlKind,
+    table: String,
+    key_col: String,
+    columns: u64,
+    timestamps: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SqlKind {
+    Exists,
+    Insert,
+    Update,
+}
+
+/// A search entry to write at the page's end: `(entity, id, fresh, writer)`, `fresh` when the
+/// row was new in this page (it has no entry to take out first).
+type SearchRequest = (&'static str, String, bool, SearchWriter);
 
 /// What a conflict row names of the change that found it.
 struct Current {
@@ -171,8 +224,9 @@ impl Current {
     }
 }
 
-/// Writes the full-text search entry of one row from the row as it is now.
-pub(crate) type SearchWriter = fn(&ApplyTx<'_>, &str) -> Result<()>;
+/// Writes the full-text search entry of one row from the row as it is now; `fresh` when the
+/// row was new in this page, so it has no entry yet.
+pub(crate) type SearchWriter = fn(&ApplyTx<'_>, &str, bool) -> Result<()>;
 
 impl std::ops::Deref for ApplyTx<'_> {
     type Target = Connection;
@@ -203,15 +257,65 @@ impl<'c> ApplyTx<'c> {
     }
 
     /// Whether a row with `key` exists: `SELECT 1 FROM {table} WHERE {key_col} = ?`.
-    /// `table` and `key_col` are the applier's constants, never taken from a payload.
+    /// `table` and `key_col` are the applier's constants, never taken from a payload. A row
+    /// of a [`KEPT_TABLES`] table found by its id is remembered for the rest of the page.
     pub fn exists(&self, table: &str, key_col: &str, key: &str) -> Result<bool> {
-        Ok(self
-            .row(
-                &format!("SELECT 1 FROM {table} WHERE {key_col} = ?1"),
-                [key],
-                |_| Ok(()),
-            )?
-            .is_some())
+        let kept = key_col == "id" && KEPT_TABLES.contains(&table);
+        let memo = kept.then(|| format!("{table}\0{key}"));
+        if let Some(m) = &memo
+            && self.present.borrow().contains(m)
+        {
+            return Ok(true);
+        }
+        let sql = self.sql_text(SqlKind::Exists, table, key_col, 0, false, || {
+            format!("SELECT 1 FROM {table} WHERE {key_col} = ?1")
+        });
+        let found = self.row(&sql, [key], |_| Ok(()))?.is_some();
+        if found && let Some(m) = memo {
+            self.present.borrow_mut().insert(m);
+        }
+        Ok(found)
+    }
+
+    /// Notes that a row of `table` with id `key` is held now (written by this change).
+    fn note_present(&self, table: &str, key_col: &str, key: &str) {
+        if key_col == "id" && KEPT_TABLES.contains(&table) {
+            self.present.borrow_mut().insert(format!("{table}\0{key}"));
+        }
+    }
+
+    /// The SQL text of a shape, built by `build` once per page: a page writes thousands of
+    /// rows of a few shapes, and building the text from names each time costs as much as a
+    /// good part of the write.
+    fn sql_text(
+        &self,
+        kind: SqlKind,
+        table: &str,
+        key_col: &str,
+        columns: u64,
+        timestamps: bool,
+        build: impl FnOnce() -> String,
+    ) -> std::rc::Rc<str> {
+        let held = self.sql_texts.borrow().iter().find_map(|(shape, sql)| {
+            (shape.kind == kind
+                && shape.columns == columns
+                && shape.timestamps == timestamps
+                && shape.table == table
+                && shape.key_col == key_col)
+                .then(|| sql.clone())
+        });
+        held.unwrap_or_else(|| {
+            let sql: std::rc::Rc<str> = build().into();
+            let shape = SqlShape {
+                kind,
+                table: table.to_string(),
+                key_col: key_col.to_string(),
+                columns,
+                timestamps,
+            };
+            self.sql_texts.borrow_mut().push((shape, sql.clone()));
+            sql
+        })
     }
 
     /// Notes an order taken in `currency`, or the store's currency changed (`None`): when it
@@ -266,10 +370,17 @@ impl<'c> ApplyTx<'c> {
     /// what it holds in memory at every savepoint, so an entry made inside each change's
     /// savepoint costs a segment of its own and a merge; made at the page's end they are
     /// written together. A change rolled back (parked) takes its request back with it.
-    pub(crate) fn index_later(&self, entity: &'static str, id: &str, writer: SearchWriter) {
+    /// `fresh`: the row was new in this page (the writer need not take an old entry out).
+    pub(crate) fn index_later(
+        &self,
+        entity: &'static str,
+        id: &str,
+        fresh: bool,
+        writer: SearchWriter,
+    ) {
         self.search_later
             .borrow_mut()
-            .push((entity, id.to_string(), writer));
+            .push((entity, id.to_string(), fresh, writer));
     }
 
     /// The versions held for every field of a row, by field.
@@ -605,29 +716,92 @@ impl<'c> ApplyTx<'c> {
     }
 
     /// Writes a reference row's winning `fields` that are among `columns` (payload field
-    /// name = column name): an UPDATE when the row exists, else an INSERT of the key, those
-    /// fields and `created_at`/`updated_at` (when `timestamps`) from the change's stamp.
-    /// Returns whether the row existed. Names are the applier's constants.
+    /// name = column name). `absent`: the caller has just found no such row, so an INSERT
+    /// goes in directly (failing on the key should the row be there after all). Otherwise an
+    /// UPDATE of those fields (and `updated_at`, when `timestamps`), then an INSERT when it
+    /// changed no row. An INSERT writes the key, those fields and `created_at`/`updated_at`
+    /// (when `timestamps`) from the change's stamp. Names are the applier's constants.
     #[allow(clippy::too_many_arguments)]
     pub fn write_reference(
         &self,
         table: &str,
         key_col: &str,
         id: &str,
+        absent: bool,
         fields: &Map<String, Value>,
         columns: &[&str],
         timestamps: bool,
         stamp: &str,
-    ) -> Result<bool> {
+    ) -> Result<()> {
         let set: Vec<(&str, SqlValue)> = columns
             .iter()
             .filter_map(|c| fields.get(*c).map(|v| (*c, json_sql(v))))
             .collect();
-        let existed = self.exists(table, key_col, id)?;
-        if existed {
-            if set.is_empty() {
-                return Ok(true);
+        // Which of `columns` are written, a bit each (a shape the page's texts are kept by);
+        // past 64 columns every text is built afresh.
+        let shape = (columns.len() <= 64).then(|| {
+            columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| fields.contains_key(**c))
+                .fold(0u64, |m, (i, _)| m | (1 << i))
+        });
+        if !absent {
+            let held = if set.is_empty() {
+                self.exists(table, key_col, id)?
+            } else {
+                self.update_reference(table, key_col, id, &set, shape, timestamps, stamp)? > 0
+            };
+            if held {
+                return Ok(());
             }
+        }
+        let build = || {
+            let mut names: Vec<&str> = vec![key_col];
+            names.extend(set.iter().map(|(c, _)| *c));
+            if timestamps {
+                names.extend(["created_at", "updated_at"]);
+            }
+            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            )
+        };
+        let sql = match shape {
+            Some(m) => self.sql_text(SqlKind::Insert, table, key_col, m, timestamps, build),
+            None => build().into(),
+        };
+        let key = SqlValue::Text(id.to_string());
+        let stamp = SqlValue::Text(stamp.to_string());
+        let stamps = timestamps.then_some([&stamp, &stamp]).into_iter().flatten();
+        let values = std::iter::once(&key)
+            .chain(set.iter().map(|(_, v)| v))
+            .chain(stamps);
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .execute(rusqlite::params_from_iter(values))
+            .db()?;
+        self.note_present(table, key_col, id);
+        Ok(())
+    }
+
+    /// The UPDATE of [`ApplyTx::write_reference`]: `set`'s columns (and `updated_at`, when
+    /// `timestamps`) of the row with `key_col = id`; the rows it changed.
+    #[allow(clippy::too_many_arguments)]
+    fn update_reference(
+        &self,
+        table: &str,
+        key_col: &str,
+        id: &str,
+        set: &[(&str, SqlValue)],
+        shape: Option<u64>,
+        timestamps: bool,
+        stamp: &str,
+    ) -> Result<usize> {
+        let build = || {
             let mut assign: Vec<String> = set
                 .iter()
                 .enumerate()
@@ -636,47 +810,25 @@ impl<'c> ApplyTx<'c> {
             if timestamps {
                 assign.push(format!("updated_at = ?{}", set.len() + 2));
             }
-            let sql = format!(
+            format!(
                 "UPDATE {table} SET {} WHERE {key_col} = ?1",
                 assign.join(", ")
-            );
-            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
-            values.extend(set.into_iter().map(|(_, v)| v));
-            if timestamps {
-                values.push(SqlValue::Text(stamp.to_string()));
-            }
-            self.tx
-                .prepare_cached(&sql)
-                .db()?
-                .execute(rusqlite::params_from_iter(values.iter()))
-                .db()?;
-        } else {
-            let mut names: Vec<&str> = vec![key_col];
-            let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
-            for (c, v) in set {
-                names.push(c);
-                values.push(v);
-            }
-            if timestamps {
-                names.extend(["created_at", "updated_at"]);
-                values.extend([
-                    SqlValue::Text(stamp.to_string()),
-                    SqlValue::Text(stamp.to_string()),
-                ]);
-            }
-            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                names.join(", "),
-                marks.join(", ")
-            );
-            self.tx
-                .prepare_cached(&sql)
-                .db()?
-                .execute(rusqlite::params_from_iter(values.iter()))
-                .db()?;
-        }
-        Ok(existed)
+            )
+        };
+        let sql = match shape {
+            Some(m) => self.sql_text(SqlKind::Update, table, key_col, m, timestamps, build),
+            None => build().into(),
+        };
+        let key = SqlValue::Text(id.to_string());
+        let stamp = SqlValue::Text(stamp.to_string());
+        let values = std::iter::once(&key)
+            .chain(set.iter().map(|(_, v)| v))
+            .chain(timestamps.then_some(&stamp));
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .execute(rusqlite::params_from_iter(values))
+            .db()
     }
 
     /// A uniqueness clash on `field` between the incoming change's row and `other_id`, which
@@ -704,3 +856,76 @@ pub use run::apply_remote;
 pub(crate) use values::conflict_id;
 pub use values::{field, json_sql, lacks, suffixed};
 use values::{same_value, sql_json, sql_text};
+
+#[cfg(test)]
+mod kept_tables_tests {
+    use super::KEPT_TABLES;
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` and `.sql` file under `dir`, skipping build output and front-end packages.
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                if !matches!(name.as_str(), "target" | "node_modules" | ".git" | "dist") {
+                    sources(&path, out);
+                }
+            } else if name.ends_with(".rs") || name.ends_with(".sql") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The table each `DELETE FROM` of `text` names (lower case, schema and quotes dropped).
+    fn deleted_tables(text: &str) -> Vec<String> {
+        let lower = text.to_lowercase();
+        let mut out = Vec::new();
+        let mut rest = lower.as_str();
+        while let Some(at) = rest.find("delete from") {
+            rest = &rest[at + "delete from".len()..];
+            let name: String = rest
+                .trim_start()
+                .trim_start_matches("main.")
+                .trim_start_matches(['"', '`', '['])
+                .chars()
+                .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+                .collect();
+            out.push(name);
+        }
+        out
+    }
+
+    #[test]
+    fn kept_tables_are_never_deleted_from_anywhere_in_the_workspace() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        for dir in ["crates", "sync", "src-tauri", "migrations", "tests"] {
+            sources(&root.join(dir), &mut files);
+        }
+        assert!(
+            files.len() > 50,
+            "the workspace's sources were not found from {}",
+            root.display()
+        );
+        let mut found = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            for table in deleted_tables(&text) {
+                if KEPT_TABLES.contains(&table.as_str()) {
+                    found.push(format!("{} deletes from {table}", f.display()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "rows of these tables are remembered as present for a page; deleting them breaks that: {found:?}"
+        );
+        // Built from parts, so this file holds no such statement itself.
+        let sample = format!("x; {} main.\"orders\" WHERE", "DELETE FROM");
+        assert_eq!(deleted_tables(&sample), ["orders"]);
+    }
+}

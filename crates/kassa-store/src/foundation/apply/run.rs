@@ -35,6 +35,8 @@ impl<'c> ApplyTx<'c> {
             conflicts: 0,
             currency_touched: false,
             search_later: Default::default(),
+            present: Default::default(),
+            sql_texts: Default::default(),
         })
     }
 
@@ -147,6 +149,8 @@ impl<'c> ApplyTx<'c> {
             .db()?;
         self.conflicts = conflicts_before;
         self.search_later.borrow_mut().truncate(search_before);
+        // The change may have written rows it found or made; what stays is asked again.
+        self.present.borrow_mut().clear();
         self.store_parked(change, server_seq, reason.as_deref().unwrap_or(""))?;
         Ok(Applied::Parked)
     }
@@ -253,9 +257,10 @@ impl<'c> ApplyTx<'c> {
     fn write_search_entries(&self) -> Result<()> {
         let pending = std::mem::take(&mut *self.search_later.borrow_mut());
         let mut done = std::collections::HashSet::new();
-        for (entity, id, writer) in pending {
+        // The first request for a row says whether it was new in this page.
+        for (entity, id, fresh, writer) in pending {
             if done.insert((entity, id.clone())) {
-                writer(self, &id)?;
+                writer(self, &id, fresh)?;
             }
         }
         Ok(())
