@@ -146,11 +146,7 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::MissingJsonContentType(_) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "invalid_input",
-                "the body must be JSON with Content-Type: application/json",
-            ),
+            JsonRejection::MissingJsonContentType(_) => not_json(),
             JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 too_large()
             }
@@ -183,6 +179,10 @@ fn too_large() -> ApiError {
 }
 
 /// A JSON body whose every rejection is an [`ApiError`]: wrong types are 400, not 422.
+///
+/// A body is read as plain JSON first; only one that does not read is read again the way
+/// axum's `Json` reads it, for its message naming where the body went wrong (tracking that
+/// path costs a good part of reading a large push).
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
@@ -193,11 +193,55 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(not_json());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::invalid(r.body_text())
+                }
+            })?;
+        if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
+            return Ok(ApiJson(v));
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(r) => Err(r.into()),
         }
     }
+}
+
+/// Whether the request says its body is JSON, as axum's `Json` asks it:
+/// `application/json` or `application/<anything>+json`, parameters allowed.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind == "application" && (subtype == "json" || subtype.ends_with("+json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "invalid_input",
+        "the body must be JSON with Content-Type: application/json",
+    )
 }
 
 /// The code for an error status that no handler shaped.
