@@ -19,8 +19,9 @@ use axum::routing::{MethodRouter, get, post};
 use kassa_server_storage::{AllotmentInput, PairInput, PushInput, RevokeInput, StorageError};
 use kassa_sync_protocol::wire::{
     AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
-    HandshakeResponse, PROTOCOL_VERSION, PairRequest, PairResponse, PairingCodeResponse,
-    PullResponse, PushRequest, PushResponse, StoreKeyRecord, StoreKeysResponse,
+    HandshakeResponse, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PairResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeyRecord,
+    StoreKeysResponse,
 };
 use serde::Deserialize;
 use tracing::Instrument;
@@ -326,6 +327,7 @@ async fn handshake(
         min_schema_version: MIN_SCHEMA_VERSION,
         update_required: req.schema_version < MIN_SCHEMA_VERSION,
         server_time: timestamp(state.now()),
+        max_push_changes: MAX_PUSH_CHANGES as u32,
     }))
 }
 

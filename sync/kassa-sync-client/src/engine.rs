@@ -17,8 +17,8 @@ use kassa_store::selling::{card_findings, email, invitation_email};
 use kassa_store::{AuditInput, SCHEMA_VERSION, Store, StoreKey};
 use kassa_sync_protocol::wire::{
     AuditHead, CardFinding, CardPaymentRequest, CardRefundRequest, DeviceRecord, HandshakeRequest,
-    HandshakeResponse, InvitationEmailRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES,
-    PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
+    HandshakeResponse, InvitationEmailRequest, LEGACY_MAX_PUSH_CHANGES, MAX_PULL_CHANGES,
+    MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -307,8 +307,8 @@ pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
-/// One sync: a handshake, then the outbox pushed in batches of at most
-/// [`MAX_PUSH_CHANGES`], each acknowledged as its answer arrives, then the server's log
+/// One sync: a handshake, then the outbox pushed in batches of at most the changes the
+/// server says it takes ([`push_limit`]) and a body it takes, each acknowledged as its answer arrives, then the server's log
 /// pulled after this device's cursor, page by page, each page applied in one transaction
 /// with its cursor (`apply::apply_remote`) until nothing remains, then the server's time
 /// kept. The store is locked only while a page is applied, never while the server is
@@ -329,7 +329,8 @@ pub async fn sync_once_with_progress<T: Transport>(
     let result = async {
         let hs = handshake(transport).await?;
         server_time(&hs.server_time)?;
-        let mut report = push_all(store, transport, &creds).await?;
+        let limit = push_limit(&hs);
+        let mut report = push_all(store, transport, &creds, limit).await?;
         let mut resealed = 0;
         let ((latest, epoch), heads) = pull_all(
             store,
@@ -359,12 +360,12 @@ pub async fn sync_once_with_progress<T: Transport>(
         if report.cards + report.refunds + report.allotments + settled > 0 {
             // The outcomes (and the audit of allotments) go out now, so the store's other
             // devices see them at their next sync.
-            report.pushed += push_all(store, transport, &creds).await?.pushed;
+            report.pushed += push_all(store, transport, &creds, limit).await?.pushed;
         }
         if resealed + catch_up_store_key(store, transport, &creds, epoch).await? > 0 {
             // The secrets sealed again under the new epoch go out now, so the store's other
             // devices receive them at their next sync.
-            report.pushed += push_all(store, transport, &creds).await?.pushed;
+            report.pushed += push_all(store, transport, &creds, limit).await?.pushed;
         }
         refresh_known_devices(store, transport, &creds).await?;
         refresh_card_findings(store, transport, &creds).await?;
@@ -386,14 +387,26 @@ pub async fn sync_once_with_progress<T: Transport>(
     }
 }
 
+/// The most changes one push carries to the server that answered `hs`: what it says it takes,
+/// and never more than this device's protocol allows.
+fn push_limit(hs: &HandshakeResponse) -> usize {
+    usize::try_from(hs.max_push_changes)
+        .unwrap_or(MAX_PUSH_CHANGES)
+        .clamp(1, MAX_PUSH_CHANGES)
+}
+
+/// Pushes the whole outbox in batches of at most `limit` changes (and of a body the server
+/// takes, [`sync_state::pushable`]). Without a handshake to say more, `limit` is
+/// [`LEGACY_MAX_PUSH_CHANGES`], which every server takes.
 async fn push_all<T: Transport>(
     store: &Mutex<Store>,
     transport: &T,
     creds: &Credentials,
+    limit: usize,
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     loop {
-        let batch = sync_state::pushable(lock(store).conn(), MAX_PUSH_CHANGES)?;
+        let batch = sync_state::pushable(lock(store).conn(), limit)?;
         let (Some(first), Some(last)) = (batch.first().map(|c| c.seq), batch.last().map(|c| c.seq))
         else {
             break;
@@ -715,11 +728,11 @@ pub async fn set_allotment<T: Transport>(
     out: &Outgoing,
 ) -> Result<Allotment> {
     let creds = sync_state::credentials(&lock(store))?;
-    push_all(store, transport, &creds).await?;
+    push_all(store, transport, &creds, LEGACY_MAX_PUSH_CHANGES).await?;
     let answer = transport.set_allotment(&creds.token, &out.request).await?;
     let kept = lock(store).write(|tx| allotments::accept(tx, staff_id, out, &answer))?;
     // The grant's audit entry goes out now.
-    push_all(store, transport, &creds).await?;
+    push_all(store, transport, &creds, LEGACY_MAX_PUSH_CHANGES).await?;
     Ok(kept)
 }
 
@@ -739,7 +752,7 @@ pub async fn forward_refunds<T: Transport>(
     let kept = forward_refunds_with(store, transport, &creds, refund_id).await?;
     if kept > 0 {
         // The outcomes go out now, so the store's other devices see them at their next sync.
-        push_all(store, transport, &creds).await?;
+        push_all(store, transport, &creds, LEGACY_MAX_PUSH_CHANGES).await?;
     }
     Ok(kept)
 }

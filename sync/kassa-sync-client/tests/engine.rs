@@ -8,8 +8,8 @@ use kassa_store::{ChangeOp, KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DeviceRecord, DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse,
-    MAX_PUSH_CHANGES, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
-    PushResponse, StoreKeyRecord, StoreKeysResponse,
+    LEGACY_MAX_PUSH_CHANGES, MAX_BODY_BYTES, PairRequest, PairResponse, PairingCodeResponse,
+    PullResponse, PushRequest, PushResponse, StoreKeyRecord, StoreKeysResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,11 @@ struct ServerState {
     /// Batch id → (its change ids, the first answer).
     batches: HashMap<String, (Vec<String>, PushResponse)>,
     push_sizes: Vec<usize>,
+    /// The bytes of each push body taken, as JSON.
+    push_bodies: Vec<usize>,
+    /// The most changes a push may carry, as the handshake says (0: the field is absent, as
+    /// from an older server).
+    max_push: u32,
     pair_requests: Vec<PairRequest>,
     device_code: String,
     /// Takes the next batch, then loses the answer on the way back.
@@ -80,6 +85,11 @@ impl Transport for FakeServer {
                 min_schema_version: 1,
                 update_required: s.update_required,
                 server_time: now(),
+                max_push_changes: if s.max_push == 0 {
+                    LEGACY_MAX_PUSH_CHANGES as u32
+                } else {
+                    s.max_push
+                },
             })
         })
     }
@@ -130,6 +140,7 @@ impl Transport for FakeServer {
                 };
             }
             s.push_sizes.push(req.changes.len());
+            s.push_bodies.push(serde_json::to_vec(req).unwrap().len());
             let mut accepted = 0;
             for c in &req.changes {
                 if c.seq <= s.acked || s.ack_cap.is_some_and(|cap| c.seq > cap) {
@@ -282,10 +293,10 @@ impl Till {
     }
 
     fn pending(&self) -> Vec<u64> {
-        sync_state::pushable(self.store.lock().unwrap().conn(), 1_000_000)
+        outbox::pending_with_seq(self.store.lock().unwrap().conn(), u32::MAX, usize::MAX)
             .unwrap()
             .iter()
-            .map(|c| c.seq)
+            .map(|(seq, _)| *seq)
             .collect()
     }
 
@@ -358,16 +369,19 @@ async fn the_outbox_is_pushed_in_batches_and_drains_as_the_server_acknowledges()
     let t = till();
     let server = FakeServer::new("01");
     t.pair(&server).await.unwrap();
-    t.make_changes(2 * MAX_PUSH_CHANGES + 10);
+    // The server says how many changes a push may carry; the device keeps to it.
+    const ADVERTISED: usize = 400;
+    server.with(|s| s.max_push = ADVERTISED as u32);
+    t.make_changes(2 * ADVERTISED + 10);
     let waiting = t.pending();
-    assert!(waiting.len() > 2 * MAX_PUSH_CHANGES);
+    assert!(waiting.len() > 2 * ADVERTISED);
 
     let report = sync_once(&t.store, &server).await.unwrap();
     assert_eq!(report.pushed, waiting.len() as u64);
     assert_eq!((report.pulled, report.conflicts), (0, 0));
     let sizes = server.with(|s| s.push_sizes.clone());
     assert_eq!(sizes.len(), 3);
-    assert!(sizes.iter().all(|n| *n <= MAX_PUSH_CHANGES));
+    assert!(sizes.iter().all(|n| *n <= ADVERTISED), "{sizes:?}");
     assert_eq!(sizes.iter().sum::<usize>(), waiting.len());
 
     assert!(t.pending().is_empty());
@@ -380,6 +394,50 @@ async fn the_outbox_is_pushed_in_batches_and_drains_as_the_server_acknowledges()
 
     // Nothing left: the next sync pushes nothing.
     assert_eq!(sync_once(&t.store, &server).await.unwrap().pushed, 0);
+}
+
+#[tokio::test]
+async fn large_changes_go_in_bodies_the_server_reads_and_an_older_server_gets_its_own_limit() {
+    let t = till();
+    let server = FakeServer::new("01");
+    t.pair(&server).await.unwrap();
+    // A server whose handshake names no limit takes the one every server takes.
+    server.with(|s| s.max_push = 0);
+    // Ten changes of 1.5 MB each, 15 MB in all: more than one body the server reads.
+    let large = "x".repeat(1_500_000);
+    t.store
+        .lock()
+        .unwrap()
+        .write(|tx| {
+            for i in 0..10 {
+                tx.record_change(
+                    "settings",
+                    &format!("large{i}"),
+                    ChangeOp::Upsert,
+                    &serde_json::json!({ "v": large }),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    t.make_changes(LEGACY_MAX_PUSH_CHANGES + 1);
+    let waiting = t.pending();
+
+    let report = sync_once(&t.store, &server).await.unwrap();
+    assert_eq!(report.pushed, waiting.len() as u64);
+    let (sizes, bodies) = server.with(|s| (s.push_sizes.clone(), s.push_bodies.clone()));
+    assert!(
+        bodies.iter().all(|b| *b <= MAX_BODY_BYTES),
+        "every push body is one the server reads: {bodies:?}"
+    );
+    assert!(
+        sizes.iter().all(|n| *n <= LEGACY_MAX_PUSH_CHANGES),
+        "{sizes:?}"
+    );
+    assert!(sizes.len() >= 4, "{sizes:?}");
+    assert!(t.pending().is_empty());
+    let logged: Vec<u64> = server.with(|s| s.log.iter().map(|(seq, _)| *seq).collect());
+    assert_eq!(logged, waiting);
 }
 
 #[tokio::test]
@@ -588,7 +646,7 @@ async fn the_store_is_free_while_the_server_is_waited_on() {
     pair(&t.store, &probe, SERVER, "PAIR-CODE", None, Some(&t.admin))
         .await
         .unwrap();
-    t.make_changes(MAX_PUSH_CHANGES + 1);
+    t.make_changes(LEGACY_MAX_PUSH_CHANGES + 1);
     sync_once(&t.store, &probe).await.unwrap();
     kassa_sync_client::devices(&t.store, &probe).await.unwrap();
     assert!(server.with(|s| s.calls) >= 5);

@@ -38,6 +38,7 @@ impl Transport for LogServer {
             min_schema_version: 1,
             update_required: false,
             server_time: now(),
+            max_push_changes: kassa_sync_protocol::wire::MAX_PUSH_CHANGES as u32,
         })
     }
 

@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 /// `update_required`.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// The most changes one push may carry.
-pub const MAX_PUSH_CHANGES: usize = 1_000;
+/// The most changes one push to this server may carry; the handshake says so
+/// ([`HandshakeResponse::max_push_changes`]).
+pub const MAX_PUSH_CHANGES: usize = 5_000;
+/// The most changes one push may carry to a server whose handshake does not say.
+pub const LEGACY_MAX_PUSH_CHANGES: usize = 1_000;
 /// The most changes one pull page holds.
 pub const MAX_PULL_CHANGES: u32 = 5_000;
 /// The largest request body the server reads, in bytes.
@@ -37,6 +40,15 @@ pub struct HandshakeResponse {
     pub update_required: bool,
     /// The server's clock, RFC 3339 UTC with milliseconds.
     pub server_time: String,
+    /// The most changes one push may carry (a device's batch may also end sooner, to keep its
+    /// body under [`MAX_BODY_BYTES`]). Absent from a server that predates it, which takes
+    /// [`LEGACY_MAX_PUSH_CHANGES`].
+    #[serde(default = "legacy_max_push_changes")]
+    pub max_push_changes: u32,
+}
+
+fn legacy_max_push_changes() -> u32 {
+    LEGACY_MAX_PUSH_CHANGES as u32
 }
 
 /// The store a first device brings to the server when it pairs.
@@ -359,6 +371,22 @@ pub struct EmailState {
 mod tests {
     use super::*;
     use crate::ChangeOp;
+
+    #[test]
+    fn a_handshake_without_a_push_limit_is_an_older_servers_and_takes_the_legacy_one() {
+        let older: HandshakeResponse = serde_json::from_value(serde_json::json!({
+            "protocol": 1, "min_schema_version": 1, "update_required": false,
+            "server_time": "2026-12-06T10:00:00.000Z"
+        }))
+        .unwrap();
+        assert_eq!(older.max_push_changes as usize, LEGACY_MAX_PUSH_CHANGES);
+        let text = serde_json::to_value(HandshakeResponse {
+            max_push_changes: MAX_PUSH_CHANGES as u32,
+            ..older
+        })
+        .unwrap();
+        assert_eq!(text["max_push_changes"], MAX_PUSH_CHANGES);
+    }
 
     #[test]
     fn a_pushed_change_carries_its_sequence_beside_the_change_fields() {

@@ -58,39 +58,56 @@ pub fn list(conn: &Connection, limit: u32) -> Result<Vec<PendingChange>> {
 
 /// The oldest waiting changes as the sync protocol carries them, at most `limit`.
 pub fn pending_changes(conn: &Connection, limit: u32) -> Result<Vec<kassa_sync_protocol::Change>> {
-    Ok(pending_with_seq(conn, limit)?
+    Ok(pending_with_seq(conn, limit, usize::MAX)?
         .into_iter()
         .map(|(_, c)| c)
         .collect())
 }
 
-/// The oldest waiting changes with their outbox sequence, at most `limit`.
+/// What one change adds to a push body besides its payload and its texts: the field names,
+/// quotes and separators, the sequence and the clock stamp (at most 20 digits each), with
+/// room to spare.
+const CHANGE_ENVELOPE_BYTES: usize = 160;
+
+/// The bytes a change takes in a push body, near enough and never under: its payload as
+/// stored (the same JSON the push carries) and its texts, with the envelope.
+fn push_bytes(texts: [&str; 5]) -> usize {
+    texts.iter().map(|t| t.len()).sum::<usize>() + CHANGE_ENVELOPE_BYTES
+}
+
+/// The oldest waiting changes with their outbox sequence: at most `limit`, and no more than
+/// fit in `max_bytes` of push body (see [`push_bytes`]), but always the oldest one, so one
+/// large change cannot hold the outbox back behind a limit nothing could meet.
 pub fn pending_with_seq(
     conn: &Connection,
     limit: u32,
+    max_bytes: usize,
 ) -> Result<Vec<(u64, kassa_sync_protocol::Change)>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, change_id, entity, entity_id, op, payload, hlc, device_id FROM outbox ORDER BY seq LIMIT ?1",
         )
         .db()?;
-    let rows = stmt
-        .query_map([limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        })
-        .db()?;
+    let mut rows = stmt.query([limit]).db()?;
     let mut out = Vec::new();
-    for row in rows {
-        let (seq, change_id, entity, entity_id, op, payload, hlc, device_id) = row.db()?;
+    let mut bytes = 0usize;
+    while let Some(r) = rows.next().db()? {
+        let (seq, change_id, entity, entity_id, op, payload, hlc, device_id) = (
+            r.get::<_, i64>(0).db()?,
+            r.get::<_, String>(1).db()?,
+            r.get::<_, String>(2).db()?,
+            r.get::<_, String>(3).db()?,
+            r.get::<_, String>(4).db()?,
+            r.get::<_, String>(5).db()?,
+            r.get::<_, i64>(6).db()?,
+            r.get::<_, String>(7).db()?,
+        );
+        bytes = bytes.saturating_add(push_bytes([
+            &change_id, &entity, &entity_id, &payload, &device_id,
+        ]));
+        if bytes > max_bytes && !out.is_empty() {
+            break;
+        }
         let damaged = |what: &str| {
             kassa_domain::Error::new(
                 kassa_domain::ErrorCode::Storage,

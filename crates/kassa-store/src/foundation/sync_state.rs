@@ -10,13 +10,18 @@ use crate::{SqlResult, Store, ts};
 use chrono::{DateTime, Duration, Utc};
 use kassa_domain::hlc::Hlc;
 use kassa_domain::{Error, ErrorCode, Result};
-use kassa_sync_protocol::wire::PushedChange;
+use kassa_sync_protocol::wire::{MAX_BODY_BYTES, PushedChange};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 /// How far the server's clock may be ahead of this device's before the device stops
 /// following it: a server time further ahead does not move the device's clock stamps.
 pub const MAX_SERVER_LEAD: Duration = Duration::minutes(5);
+
+/// The most bytes of changes one push carries: the server's body limit with an eighth to
+/// spare for the batch's own fields. A day of large orders made offline goes in more, smaller
+/// pushes instead of one the server refuses as too large, again at every sync.
+pub const PUSH_BODY_BUDGET: usize = MAX_BODY_BYTES - MAX_BODY_BYTES / 8;
 
 /// What the device's token is sealed to, so a sealed value from another column never opens.
 const TOKEN_CONTEXT: &str = "sync_state.token";
@@ -182,10 +187,12 @@ pub fn save_pairing(store: &mut Store, p: &Pairing<'_>) -> Result<ClockCheck> {
     })
 }
 
-/// The oldest changes waiting for the server, with their outbox sequence, at most `limit`.
+/// The oldest changes waiting for the server, with their outbox sequence: at most `limit`,
+/// and no more than a push body of [`PUSH_BODY_BUDGET`] bytes holds (but always the oldest,
+/// whatever its size: the server says plainly if it is too large to take).
 pub fn pushable(conn: &Connection, limit: usize) -> Result<Vec<PushedChange>> {
     let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-    Ok(outbox::pending_with_seq(conn, limit)?
+    Ok(outbox::pending_with_seq(conn, limit, PUSH_BODY_BUDGET)?
         .into_iter()
         .map(|(seq, change)| PushedChange { seq, change })
         .collect())

@@ -22,6 +22,11 @@ pub async fn a_device_learns_whether_it_must_update(storage: Arc<dyn Storage>) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["max_push_changes"],
+        kassa_sync_protocol::wire::MAX_PUSH_CHANGES,
+        "the handshake says how many changes a push may carry"
+    );
     let h: HandshakeResponse = serde_json::from_value(body).unwrap();
     assert!(!h.update_required);
     assert_eq!(
@@ -516,10 +521,11 @@ pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["accepted"], max);
 
+    const PAGE: u64 = 1_300;
     let mut cursor = 0;
     let mut pages = Vec::new();
     loop {
-        let path = format!("/pull?after={cursor}&limit=300");
+        let path = format!("/pull?after={cursor}&limit={PAGE}");
         let (status, body) = s
             .call(Method::GET, &path, Some(&newcomer.token), None)
             .await;
@@ -531,7 +537,14 @@ pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc
         pages.push((page.changes.len(), page.remaining));
         cursor = page.cursor;
     }
-    assert_eq!(pages, vec![(300, 700), (300, 400), (300, 100), (100, 0)]);
+    let full = max / PAGE;
+    let mut expected: Vec<(usize, u64)> = (1..=full)
+        .map(|i| (PAGE as usize, max - i * PAGE))
+        .collect();
+    if max % PAGE > 0 {
+        expected.push(((max % PAGE) as usize, 0));
+    }
+    assert_eq!(pages, expected);
     let (status, body) = s
         .call(
             Method::GET,
@@ -545,7 +558,10 @@ pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc
         StatusCode::OK,
         "a large limit is capped, not refused"
     );
-    assert_eq!(body["changes"].as_array().unwrap().len(), MAX_PUSH_CHANGES);
+    assert_eq!(
+        body["changes"].as_array().unwrap().len(),
+        MAX_PUSH_CHANGES.min(kassa_sync_protocol::wire::MAX_PULL_CHANGES as usize)
+    );
 }
 
 pub async fn the_store_key_reaches_joining_devices_and_a_first_device_must_bring_it(
