@@ -541,7 +541,7 @@ pub async fn a_full_batch_travels_and_a_first_sync_pages_through_it(storage: Arc
     let mut expected: Vec<(usize, u64)> = (1..=full)
         .map(|i| (PAGE as usize, max - i * PAGE))
         .collect();
-    if max % PAGE > 0 {
+    if !max.is_multiple_of(PAGE) {
         expected.push(((max % PAGE) as usize, 0));
     }
     assert_eq!(pages, expected);
