@@ -198,6 +198,78 @@ fn acknowledged_changes_leave_the_outbox_and_the_rest_stay_in_order() {
 }
 
 #[test]
+fn a_change_too_large_to_sync_is_refused_and_nothing_is_saved() {
+    use kassa_sync_protocol::wire::MAX_CHANGE_BYTES;
+    let mut t = till();
+    let before = outbox::summary(t.store.conn()).unwrap();
+    let pasted = "x".repeat(MAX_CHANGE_BYTES);
+    let err = t
+        .store
+        .write(|tx| {
+            tx.record_change(
+                "settings",
+                "pasted",
+                kassa_store::ChangeOp::Upsert,
+                &serde_json::json!({ "v": pasted }),
+            )
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("too large to sync"), "{}", err.message);
+    assert_eq!(outbox::summary(t.store.conn()).unwrap(), before);
+    // Just under the limit is a change like any other.
+    let fits = "x".repeat(MAX_CHANGE_BYTES - 64);
+    t.store
+        .write(|tx| {
+            tx.record_change(
+                "settings",
+                "fits",
+                kassa_store::ChangeOp::Upsert,
+                &serde_json::json!({ "v": fits }),
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        outbox::summary(t.store.conn()).unwrap().pending,
+        before.pending + 1
+    );
+}
+
+#[test]
+fn a_push_batch_holds_no_more_bytes_than_the_server_reads_and_always_the_oldest_change() {
+    use kassa_sync_protocol::wire::{MAX_BODY_BYTES, MAX_CHANGE_BYTES};
+    let mut t = till();
+    t.pair("01").unwrap();
+    let waiting = sync_state::pushable(t.store.conn(), 10_000).unwrap().len();
+    let large = "x".repeat(MAX_CHANGE_BYTES - 64);
+    t.store
+        .write(|tx| {
+            for i in 0..20 {
+                tx.record_change(
+                    "settings",
+                    &format!("large{i}"),
+                    kassa_store::ChangeOp::Upsert,
+                    &serde_json::json!({ "v": large }),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut batches = Vec::new();
+    loop {
+        let batch = sync_state::pushable(t.store.conn(), 10_000).unwrap();
+        let Some(last) = batch.last() else { break };
+        let body = serde_json::to_vec(&batch).unwrap().len();
+        assert!(body <= sync_state::PUSH_BODY_BUDGET, "{body}");
+        assert!(body <= MAX_BODY_BYTES);
+        batches.push(batch.len());
+        sync_state::acknowledge(&mut t.store, last.seq).unwrap();
+    }
+    assert_eq!(batches.iter().sum::<usize>(), waiting + 20);
+    assert!(batches.len() >= 3, "{batches:?}");
+}
+
+#[test]
 fn acknowledging_on_an_unpaired_device_drops_nothing() {
     let mut t = till();
     let before = outbox::summary(t.store.conn()).unwrap();

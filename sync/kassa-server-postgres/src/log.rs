@@ -5,7 +5,7 @@ use crate::registry::record_audit;
 use crate::sql;
 use deadpool_postgres::{Client, Transaction};
 use kassa_server_storage::{AuditLink, Page, PushInput, Pushed, Result, StorageError, link_audit};
-use kassa_sync_protocol::wire::{AuditHead, LogEntry, PushedChange};
+use kassa_sync_protocol::wire::{AuditHead, LogEntry, MAX_PAGE_BYTES, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
 use std::collections::HashMap;
@@ -320,12 +320,24 @@ pub async fn pull(
         .map_err(db)?;
     // A cursor past every place a BIGINT holds has nothing after it.
     let after_db = i64::try_from(after).unwrap_or(i64::MAX);
+    // The page ends with the entry that takes its payloads past the byte limit: an entry is
+    // in it when the payloads before it are within the limit.
     let rows = sql::query(
         &tx,
         "SELECT server_seq, change_id, device_id, entity, entity_id, op, payload, hlc
-             FROM change_log WHERE store_id = $1 AND server_seq > $2
-             ORDER BY server_seq LIMIT $3",
-        &[&store_id, &after_db, &i64::from(limit)],
+             FROM (SELECT server_seq, change_id, device_id, entity, entity_id, op, payload, hlc,
+                          sum(octet_length(payload)) OVER (ORDER BY server_seq
+                              ROWS UNBOUNDED PRECEDING) - octet_length(payload) AS before
+                     FROM change_log WHERE store_id = $1 AND server_seq > $2
+                     ORDER BY server_seq LIMIT $3) page
+             WHERE before <= $4
+             ORDER BY server_seq",
+        &[
+            &store_id,
+            &after_db,
+            &i64::from(limit),
+            &i64::try_from(MAX_PAGE_BYTES).unwrap_or(i64::MAX),
+        ],
     )
     .await
     .map_err(db)?;

@@ -7,7 +7,7 @@ use kassa_server_storage::{
     PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError,
     StoreHealth, email_facts, link_audit,
 };
-use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange};
+use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, MAX_PAGE_BYTES, PushedChange};
 use kassa_sync_protocol::{Change, ChangeOp};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -449,9 +449,16 @@ pub(crate) fn pull(
         let mut rows = st
             .query(params![store_id, after_i, i64::from(limit)])
             .map_err(backend)?;
+        let mut bytes = 0usize;
         while let Some(r) = rows.next().map_err(backend)? {
+            // The page ends with the entry that takes its payloads past the byte limit.
+            if bytes > MAX_PAGE_BYTES {
+                break;
+            }
             let seq = to_u64(r.get(0).map_err(backend)?);
             cursor = seq;
+            let payload = r.get_ref(6).map_err(backend)?;
+            bytes = bytes.saturating_add(payload.as_bytes().map_or(0, <[u8]>::len));
             let device_id: String = r.get(1).map_err(backend)?;
             // The reader's own changes only move the cursor.
             if device_id == reader {

@@ -316,7 +316,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn push(&self, input: PushInput) -> Result<Pushed>;
 
     /// Up to `limit` log entries of `store_id` after `after`, leaving out those made by
-    /// `reader_device` (they still move the cursor), with the store's audit heads.
+    /// `reader_device` (they still move the cursor), with the store's audit heads. The page
+    /// ends sooner with the entry that takes its payloads (as stored, the reader's own
+    /// counted too) past `MAX_PAGE_BYTES`: an entry is in it when the payloads before it
+    /// are within the limit, so it always holds the first entry after `after`.
     async fn pull(
         &self,
         store_id: &str,

@@ -20,6 +20,13 @@ pub const LEGACY_MAX_PUSH_CHANGES: usize = 1_000;
 pub const MAX_PULL_CHANGES: u32 = 5_000;
 /// The largest request body the server reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The largest payload one change may carry, in bytes of JSON: a device refuses to record a
+/// larger one (a sale of thousands of lines, text pasted by the megabyte), so every change it
+/// keeps fits in a push.
+pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
+/// A pull page ends with the change that takes its payloads past this many bytes (or at its
+/// change limit, whichever comes first; it always holds the first change after the cursor).
+pub const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// `POST /api/v1/handshake`: a device says which protocol and schema it speaks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use kassa_domain::audit::{AuditEntry, GENESIS, entry_hash};
 use kassa_domain::hlc::Hlc;
 use kassa_domain::{Error, ErrorCode, Result};
+use kassa_sync_protocol::wire::MAX_CHANGE_BYTES;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
@@ -240,6 +241,13 @@ impl<'c> WriteTx<'c> {
     ) -> Result<()> {
         let payload = serde_json::to_string(payload)
             .map_err(|e| Error::internal(format!("encoding a change failed: {e}")))?;
+        if payload.len() > MAX_CHANGE_BYTES {
+            return Err(Error::invalid_input(format!(
+                "this is too large to sync to the store's other devices ({entity} {entity_id}: {} KB, at most {} KB); nothing was saved",
+                payload.len().div_ceil(1024),
+                MAX_CHANGE_BYTES / 1024
+            )));
+        }
         let hlc = self.next_hlc()?;
         let device_id = self.device()?.id.clone();
         let mut hlc_i64 = i64::try_from(hlc.packed())

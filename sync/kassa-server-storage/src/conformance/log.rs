@@ -233,6 +233,54 @@ pub async fn pull_pages_in_log_order_without_the_readers_own_changes(s: &dyn Sto
     assert_eq!((seqs(&p), p.cursor, p.remaining), (vec![], 3, 3));
 }
 
+pub async fn a_pull_page_ends_with_the_change_that_takes_it_past_its_byte_limit(s: &dyn Storage) {
+    use kassa_sync_protocol::wire::MAX_PAGE_BYTES;
+    new_store(s, STORE_A, DEV_1).await;
+    // Twelve changes of 1 MB each, then a small one: more than one page's bytes.
+    let large = "x".repeat(1024 * 1024);
+    let changes = (1..=13)
+        .map(|q| {
+            let mut c = change(DEV_1, q, &cid(DEV_1, q));
+            if q <= 12 {
+                c.change.payload = serde_json::json!({ "note": large });
+            }
+            c
+        })
+        .collect();
+    push_changes(s, STORE_A, DEV_1, "b1", changes, T1)
+        .await
+        .expect("push");
+
+    let size = |e: &kassa_sync_protocol::wire::LogEntry| e.change.payload.to_string().len();
+    let mut cursor = 0;
+    let mut pages = Vec::new();
+    loop {
+        let p = s.pull(STORE_A, DEV_3, cursor, 5_000).await.expect("pull");
+        if p.changes.is_empty() {
+            assert_eq!((p.cursor, p.remaining), (13, 0));
+            break;
+        }
+        let sizes: Vec<usize> = p.changes.iter().map(size).collect();
+        let before_last: usize = sizes[..sizes.len() - 1].iter().sum();
+        assert!(
+            before_last <= MAX_PAGE_BYTES,
+            "a page holds no change after its payloads passed the limit: {sizes:?}"
+        );
+        assert_eq!(p.cursor, p.changes.last().expect("a change").server_seq);
+        assert_eq!(p.remaining, 13 - p.cursor);
+        pages.push(p.changes.iter().map(|e| e.server_seq).collect::<Vec<_>>());
+        cursor = p.cursor;
+    }
+    // Eight changes of a little over 1 MB each take a page past 8 MB: the eighth ends it.
+    assert_eq!(
+        pages,
+        vec![
+            (1..=8).collect::<Vec<u64>>(),
+            (9..=13).collect::<Vec<u64>>()
+        ]
+    );
+}
+
 pub async fn a_store_never_sees_another_stores_log(s: &dyn Storage) {
     new_store(s, STORE_A, DEV_1).await;
     new_store(s, STORE_B, DEV_B).await;

@@ -72,6 +72,7 @@ where
         a_sequence_reused_with_another_change_blocks_the_device,
         a_batch_that_skips_sequences_is_refused,
         pull_pages_in_log_order_without_the_readers_own_changes,
+        a_pull_page_ends_with_the_change_that_takes_it_past_its_byte_limit,
         a_store_never_sees_another_stores_log,
         devices_list_their_acked_sequence_and_last_sync,
         store_health_tells_devices_the_oldest_sync_and_open_cards,
