@@ -56,17 +56,7 @@ fn reference(
     if won.is_empty() {
         return Ok(Applied::AlreadyHeld);
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        table,
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        columns,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference(table, c, !exists, &won, columns)?;
     Ok(Applied::Applied)
 }
 

@@ -114,17 +114,7 @@ fn apply_named(
             outcome = Applied::Conflict;
         }
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        table,
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        columns,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference(table, c, !exists, &won, columns)?;
     Ok(outcome)
 }
 
@@ -259,17 +249,7 @@ fn apply_product(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             outcome = Applied::Conflict;
         }
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        "products",
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        PRODUCT_COLUMNS,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference("products", c, !exists, &won, PRODUCT_COLUMNS)?;
     if let Some(Value::Array(codes)) = won.get("barcodes")
         && write_barcodes(tx, c, codes)?
     {

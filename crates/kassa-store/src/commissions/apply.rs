@@ -65,16 +65,12 @@ fn apply_rate(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if won.is_empty() {
         return Ok(Applied::AlreadyHeld);
     }
-    let stamp = ApplyTx::stamp_ts(c);
     tx.write_reference(
         RATE_ENTITY,
-        "id",
-        &c.entity_id,
+        c,
         !exists,
         &won,
         &["store_id", "kind", "subject_id", "rate_bp"],
-        true,
-        &stamp,
     )?;
     Ok(Applied::Applied)
 }

@@ -54,18 +54,9 @@ fn apply_customer(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         }
         return Ok(Applied::AlreadyHeld);
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        "customers",
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        COLUMNS,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference("customers", c, !exists, &won, COLUMNS)?;
     if let Some(Value::Array(list)) = won.get("addresses") {
+        let stamp = ApplyTx::stamp_ts(c);
         tx.exec(
             "DELETE FROM customer_addresses WHERE customer_id = ?1",
             [&c.entity_id],

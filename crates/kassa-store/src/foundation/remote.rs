@@ -35,17 +35,7 @@ fn apply_store(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if won.contains_key("currency") {
         tx.note_currency(None)?;
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        "stores",
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        &["code", "name", "currency"],
-        true,
-        &stamp,
-    )?;
+    tx.write_reference("stores", c, !exists, &won, &["code", "name", "currency"])?;
     Ok(Applied::Applied)
 }
 

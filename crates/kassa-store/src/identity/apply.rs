@@ -138,17 +138,7 @@ fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if !exists {
         // A new row: the secret was written above only if it existed, so write it now.
         let sealed = c.payload.get("totp_secret_enc").and_then(Value::as_str);
-        let stamp = ApplyTx::stamp_ts(c);
-        tx.write_reference(
-            "staff",
-            "id",
-            &c.entity_id,
-            true,
-            &won,
-            STAFF_COLUMNS,
-            true,
-            &stamp,
-        )?;
+        tx.write_reference("staff", c, true, &won, STAFF_COLUMNS)?;
         if let Some(s) = sealed {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(s)
@@ -169,17 +159,7 @@ fn apply_staff(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
     if won.is_empty() && outcome == Applied::Applied && c.payload.get("totp_last_step").is_none() {
         return Ok(Applied::AlreadyHeld);
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        "staff",
-        "id",
-        &c.entity_id,
-        false,
-        &won,
-        STAFF_COLUMNS,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference("staff", c, false, &won, STAFF_COLUMNS)?;
     Ok(outcome)
 }
 
@@ -466,16 +446,6 @@ fn apply_invitation(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
             Applied::AlreadyHeld
         });
     }
-    let stamp = ApplyTx::stamp_ts(c);
-    tx.write_reference(
-        "invitations",
-        "id",
-        &c.entity_id,
-        !exists,
-        &won,
-        INVITATION_COLUMNS,
-        true,
-        &stamp,
-    )?;
+    tx.write_reference("invitations", c, !exists, &won, INVITATION_COLUMNS)?;
     Ok(outcome)
 }

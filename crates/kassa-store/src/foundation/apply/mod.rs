@@ -715,24 +715,24 @@ impl<'c> ApplyTx<'c> {
         Ok(None)
     }
 
-    /// Writes a reference row's winning `fields` that are among `columns` (payload field
-    /// name = column name). `absent`: the caller has just found no such row, so an INSERT
-    /// goes in directly (failing on the key should the row be there after all). Otherwise an
-    /// UPDATE of those fields (and `updated_at`, when `timestamps`), then an INSERT when it
-    /// changed no row. An INSERT writes the key, those fields and `created_at`/`updated_at`
-    /// (when `timestamps`) from the change's stamp. Names are the applier's constants.
-    #[allow(clippy::too_many_arguments)]
+    /// Writes the winning `fields` of `change`'s reference row (keyed by `id`) that are among
+    /// `columns` (payload field name = column name). `absent`: the caller has just found no
+    /// such row, so an INSERT goes in directly (failing on the key should the row be there
+    /// after all). Otherwise an UPDATE of those fields and `updated_at`, then an INSERT when
+    /// it changed no row. An INSERT writes the key, those fields and `created_at`/`updated_at`
+    /// from the change's stamp. Names are the applier's constants.
     pub fn write_reference(
         &self,
         table: &str,
-        key_col: &str,
-        id: &str,
+        change: &Change,
         absent: bool,
         fields: &Map<String, Value>,
         columns: &[&str],
-        timestamps: bool,
-        stamp: &str,
     ) -> Result<()> {
+        let (key_col, timestamps) = ("id", true);
+        let id = change.entity_id.as_str();
+        let stamp = Self::stamp_ts(change);
+        let stamp = stamp.as_str();
         let set: Vec<(&str, SqlValue)> = columns
             .iter()
             .filter_map(|c| fields.get(*c).map(|v| (*c, json_sql(v))))
