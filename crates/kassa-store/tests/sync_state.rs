@@ -60,6 +60,14 @@ fn till() -> Till {
 }
 
 impl Till {
+    /// Records an upsert of the setting `key` with `payload`, as a change to sync.
+    fn record_setting(&mut self, key: &str, payload: serde_json::Value) -> kassa_store::Result<()> {
+        self.store
+            .write(|tx| tx.record_change("settings", key, kassa_store::ChangeOp::Upsert, &payload))
+    }
+}
+
+impl Till {
     fn pair(&mut self, code: &str) -> kassa_store::Result<sync_state::ClockCheck> {
         let now = self.clock.now();
         sync_state::save_pairing(
@@ -183,16 +191,7 @@ fn acknowledged_changes_leave_the_outbox_and_the_rest_stay_in_order() {
 
     // A change made after the acknowledgement continues the sequence.
     let last = rest.last().unwrap().seq;
-    t.store
-        .write(|tx| {
-            tx.record_change(
-                "settings",
-                "k",
-                kassa_store::ChangeOp::Upsert,
-                &serde_json::json!({}),
-            )
-        })
-        .unwrap();
+    t.record_setting("k", serde_json::json!({})).unwrap();
     let after = sync_state::pushable(t.store.conn(), 10_000).unwrap();
     assert_eq!(after.last().unwrap().seq, last + 1);
 }
@@ -204,30 +203,14 @@ fn a_change_too_large_to_sync_is_refused_and_nothing_is_saved() {
     let before = outbox::summary(t.store.conn()).unwrap();
     let pasted = "x".repeat(MAX_CHANGE_BYTES);
     let err = t
-        .store
-        .write(|tx| {
-            tx.record_change(
-                "settings",
-                "pasted",
-                kassa_store::ChangeOp::Upsert,
-                &serde_json::json!({ "v": pasted }),
-            )
-        })
+        .record_setting("pasted", serde_json::json!({ "v": pasted }))
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert!(err.message.contains("too large to sync"), "{}", err.message);
     assert_eq!(outbox::summary(t.store.conn()).unwrap(), before);
     // Just under the limit is a change like any other.
     let fits = "x".repeat(MAX_CHANGE_BYTES - 64);
-    t.store
-        .write(|tx| {
-            tx.record_change(
-                "settings",
-                "fits",
-                kassa_store::ChangeOp::Upsert,
-                &serde_json::json!({ "v": fits }),
-            )
-        })
+    t.record_setting("fits", serde_json::json!({ "v": fits }))
         .unwrap();
     assert_eq!(
         outbox::summary(t.store.conn()).unwrap().pending,
@@ -242,19 +225,10 @@ fn a_push_batch_holds_no_more_bytes_than_the_server_reads_and_always_the_oldest_
     t.pair("01").unwrap();
     let waiting = sync_state::pushable(t.store.conn(), 10_000).unwrap().len();
     let large = "x".repeat(MAX_CHANGE_BYTES - 64);
-    t.store
-        .write(|tx| {
-            for i in 0..20 {
-                tx.record_change(
-                    "settings",
-                    &format!("large{i}"),
-                    kassa_store::ChangeOp::Upsert,
-                    &serde_json::json!({ "v": large }),
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    for i in 0..20 {
+        t.record_setting(&format!("large{i}"), serde_json::json!({ "v": large }))
+            .unwrap();
+    }
     let mut batches = Vec::new();
     loop {
         let batch = sync_state::pushable(t.store.conn(), 10_000).unwrap();

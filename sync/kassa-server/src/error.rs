@@ -198,13 +198,7 @@ where
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|r| {
-                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::invalid(r.body_text())
-                }
-            })?;
+            .map_err(|r| ApiError::from(JsonRejection::from(r)))?;
         if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
             return Ok(ApiJson(v));
         }

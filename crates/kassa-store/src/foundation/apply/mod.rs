@@ -128,6 +128,9 @@ pub fn applier(entity: &str) -> Option<Applier> {
         .copied()
 }
 
+/// The key column of every reference row [`ApplyTx::write_reference`] writes.
+const REFERENCE_KEY: &str = "id";
+
 /// Tables whose rows are never deleted (no code path deletes from them; a test reads the
 /// sources to keep it so): a row found in one of them stays for the rest of the page, so
 /// [`ApplyTx::exists`] asks SQLite once per row and page. Rolling a change back forgets
@@ -186,14 +189,13 @@ pub struct ApplyTx<'c> {
 }
 
 /// What an SQL text built from names says: its kind, table, key column, and which of the
-/// applier's columns it writes (a bit per column) with or without timestamps.
+/// applier's columns it writes (a bit per column).
 #[derive(PartialEq, Eq)]
 struct SqlShape {
     kind: SqlKind,
     table: String,
     key_col: String,
     columns: u64,
-    timestamps: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -267,7 +269,7 @@ impl<'c> ApplyTx<'c> {
         {
             return Ok(true);
         }
-        let sql = self.sql_text(SqlKind::Exists, table, key_col, 0, false, || {
+        let sql = self.sql_text(SqlKind::Exists, table, key_col, 0, || {
             format!("SELECT 1 FROM {table} WHERE {key_col} = ?1")
         });
         let found = self.row(&sql, [key], |_| Ok(()))?.is_some();
@@ -293,13 +295,11 @@ impl<'c> ApplyTx<'c> {
         table: &str,
         key_col: &str,
         columns: u64,
-        timestamps: bool,
         build: impl FnOnce() -> String,
     ) -> std::rc::Rc<str> {
         let held = self.sql_texts.borrow().iter().find_map(|(shape, sql)| {
             (shape.kind == kind
                 && shape.columns == columns
-                && shape.timestamps == timestamps
                 && shape.table == table
                 && shape.key_col == key_col)
                 .then(|| sql.clone())
@@ -311,7 +311,6 @@ impl<'c> ApplyTx<'c> {
                 table: table.to_string(),
                 key_col: key_col.to_string(),
                 columns,
-                timestamps,
             };
             self.sql_texts.borrow_mut().push((shape, sql.clone()));
             sql
@@ -729,10 +728,7 @@ impl<'c> ApplyTx<'c> {
         fields: &Map<String, Value>,
         columns: &[&str],
     ) -> Result<()> {
-        let (key_col, timestamps) = ("id", true);
         let id = change.entity_id.as_str();
-        let stamp = Self::stamp_ts(change);
-        let stamp = stamp.as_str();
         let set: Vec<(&str, SqlValue)> = columns
             .iter()
             .filter_map(|c| fields.get(*c).map(|v| (*c, json_sql(v))))
@@ -746,22 +742,22 @@ impl<'c> ApplyTx<'c> {
                 .filter(|(_, c)| fields.contains_key(**c))
                 .fold(0u64, |m, (i, _)| m | (1 << i))
         });
+        let key = SqlValue::Text(id.to_string());
+        let stamp = SqlValue::Text(Self::stamp_ts(change));
         if !absent {
             let held = if set.is_empty() {
-                self.exists(table, key_col, id)?
+                self.exists(table, REFERENCE_KEY, id)?
             } else {
-                self.update_reference(table, key_col, id, &set, shape, timestamps, stamp)? > 0
+                self.update_reference(table, &key, &set, shape, &stamp)? > 0
             };
             if held {
                 return Ok(());
             }
         }
         let build = || {
-            let mut names: Vec<&str> = vec![key_col];
+            let mut names: Vec<&str> = vec![REFERENCE_KEY];
             names.extend(set.iter().map(|(c, _)| *c));
-            if timestamps {
-                names.extend(["created_at", "updated_at"]);
-            }
+            names.extend(["created_at", "updated_at"]);
             let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
             format!(
                 "INSERT INTO {table} ({}) VALUES ({})",
@@ -770,36 +766,30 @@ impl<'c> ApplyTx<'c> {
             )
         };
         let sql = match shape {
-            Some(m) => self.sql_text(SqlKind::Insert, table, key_col, m, timestamps, build),
+            Some(m) => self.sql_text(SqlKind::Insert, table, REFERENCE_KEY, m, build),
             None => build().into(),
         };
-        let key = SqlValue::Text(id.to_string());
-        let stamp = SqlValue::Text(stamp.to_string());
-        let stamps = timestamps.then_some([&stamp, &stamp]).into_iter().flatten();
         let values = std::iter::once(&key)
             .chain(set.iter().map(|(_, v)| v))
-            .chain(stamps);
+            .chain([&stamp, &stamp]);
         self.tx
             .prepare_cached(&sql)
             .db()?
             .execute(rusqlite::params_from_iter(values))
             .db()?;
-        self.note_present(table, key_col, id);
+        self.note_present(table, REFERENCE_KEY, id);
         Ok(())
     }
 
-    /// The UPDATE of [`ApplyTx::write_reference`]: `set`'s columns (and `updated_at`, when
-    /// `timestamps`) of the row with `key_col = id`; the rows it changed.
-    #[allow(clippy::too_many_arguments)]
+    /// The UPDATE of [`ApplyTx::write_reference`]: `set`'s columns and `updated_at` of the
+    /// row keyed `key`; the rows it changed.
     fn update_reference(
         &self,
         table: &str,
-        key_col: &str,
-        id: &str,
+        key: &SqlValue,
         set: &[(&str, SqlValue)],
         shape: Option<u64>,
-        timestamps: bool,
-        stamp: &str,
+        stamp: &SqlValue,
     ) -> Result<usize> {
         let build = || {
             let mut assign: Vec<String> = set
@@ -807,23 +797,19 @@ impl<'c> ApplyTx<'c> {
                 .enumerate()
                 .map(|(i, (c, _))| format!("{c} = ?{}", i + 2))
                 .collect();
-            if timestamps {
-                assign.push(format!("updated_at = ?{}", set.len() + 2));
-            }
+            assign.push(format!("updated_at = ?{}", set.len() + 2));
             format!(
-                "UPDATE {table} SET {} WHERE {key_col} = ?1",
+                "UPDATE {table} SET {} WHERE {REFERENCE_KEY} = ?1",
                 assign.join(", ")
             )
         };
         let sql = match shape {
-            Some(m) => self.sql_text(SqlKind::Update, table, key_col, m, timestamps, build),
+            Some(m) => self.sql_text(SqlKind::Update, table, REFERENCE_KEY, m, build),
             None => build().into(),
         };
-        let key = SqlValue::Text(id.to_string());
-        let stamp = SqlValue::Text(stamp.to_string());
-        let values = std::iter::once(&key)
+        let values = std::iter::once(key)
             .chain(set.iter().map(|(_, v)| v))
-            .chain(timestamps.then_some(&stamp));
+            .chain([stamp]);
         self.tx
             .prepare_cached(&sql)
             .db()?
