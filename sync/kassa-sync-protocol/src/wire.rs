@@ -4,7 +4,7 @@
 //! Devices authenticate with `Authorization: Bearer <device token>` on every call but
 //! `handshake`, `pair` and `health`.
 
-use crate::Change;
+use crate::{Change, ChangeOp};
 use serde::{Deserialize, Serialize};
 
 /// The protocol this crate speaks. A server refuses a device on another protocol with
@@ -107,14 +107,75 @@ pub struct PairResponse {
     pub store_key: String,
 }
 
-/// One outbox change as pushed: the device's own sequence number beside it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Reading and writing a type that is a number beside a change's own fields, in one object on
+/// the wire, field by field: `#[serde(flatten)]` would buffer every entry of a push or a page
+/// into an intermediate form before reading it, which was a large part of reading either.
+/// Fields a newer peer adds are passed over, as before.
+macro_rules! number_beside_change {
+    ($ty:ident, $wire:ident, $number:ident) => {
+        #[doc = concat!("A [`", stringify!($ty), "`] as it reads from the wire.")]
+        #[derive(Deserialize)]
+        struct $wire {
+            $number: u64,
+            change_id: String,
+            entity: String,
+            entity_id: String,
+            op: ChangeOp,
+            payload: serde_json::Value,
+            hlc: u64,
+            device_id: String,
+        }
+
+        impl From<$wire> for $ty {
+            fn from(w: $wire) -> $ty {
+                $ty {
+                    $number: w.$number,
+                    change: Change {
+                        change_id: w.change_id,
+                        entity: w.entity,
+                        entity_id: w.entity_id,
+                        op: w.op,
+                        payload: w.payload,
+                        hlc: w.hlc,
+                        device_id: w.device_id,
+                    },
+                }
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let c = &self.change;
+                let mut o = s.serialize_struct(stringify!($ty), 8)?;
+                o.serialize_field(stringify!($number), &self.$number)?;
+                o.serialize_field("change_id", &c.change_id)?;
+                o.serialize_field("entity", &c.entity)?;
+                o.serialize_field("entity_id", &c.entity_id)?;
+                o.serialize_field("op", &c.op)?;
+                o.serialize_field("payload", &c.payload)?;
+                o.serialize_field("hlc", &c.hlc)?;
+                o.serialize_field("device_id", &c.device_id)?;
+                o.end()
+            }
+        }
+    };
+}
+
+/// One outbox change as pushed: the device's own sequence number beside it
+/// ([`number_beside_change`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "WirePushedChange")]
 pub struct PushedChange {
     /// The change's place in the device's outbox; consecutive within a device.
     pub seq: u64,
-    #[serde(flatten)]
     pub change: Change,
 }
+
+number_beside_change!(PushedChange, WirePushedChange, seq);
 
 /// `POST /api/v1/push`: a batch of outbox changes, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,14 +258,17 @@ pub const AUDIT_GENESIS_HEX: &str =
 /// The entity name of an audit entry's change.
 pub const AUDIT_ENTITY: &str = "audit_log";
 
-/// One change in the server's log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One change in the server's log: on the wire, `server_seq` beside the change's own fields in
+/// one object ([`number_beside_change`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "WireLogEntry")]
 pub struct LogEntry {
     /// The change's place in its store's log, given in commit order.
     pub server_seq: u64,
-    #[serde(flatten)]
     pub change: Change,
 }
+
+number_beside_change!(LogEntry, WireLogEntry, server_seq);
 
 /// One device of a store, as `GET /api/v1/devices` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -377,7 +441,6 @@ pub struct EmailState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ChangeOp;
 
     #[test]
     fn a_handshake_without_a_push_limit_is_an_older_servers_and_takes_the_legacy_one() {
@@ -414,6 +477,37 @@ mod tests {
         assert_eq!(v["entity"], "products");
         let back: PushedChange = serde_json::from_value(v).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn a_log_entry_is_one_object_of_its_sequence_and_the_change_fields() {
+        let e = LogEntry {
+            server_seq: 42,
+            change: Change {
+                change_id: "c".into(),
+                entity: "customers".into(),
+                entity_id: "k".into(),
+                op: ChangeOp::Insert,
+                payload: serde_json::json!({"name": "Zoë", "tags": ["regular"]}),
+                hlc: 3 << 16 | 2,
+                device_id: "d".into(),
+            },
+        };
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            text,
+            r#"{"server_seq":42,"change_id":"c","entity":"customers","entity_id":"k","op":"insert","payload":{"name":"Zoë","tags":["regular"]},"hlc":196610,"device_id":"d"}"#
+        );
+        assert_eq!(serde_json::from_str::<LogEntry>(&text).unwrap(), e);
+        // A field a newer server adds is passed over, in any place.
+        let newer = text.replace(r#""op""#, r#""origin":{"x":1},"op""#);
+        assert_eq!(serde_json::from_str::<LogEntry>(&newer).unwrap(), e);
+        // A field missing or of the wrong type is an error naming it.
+        let missing = text.replace(r#","hlc":196610"#, "");
+        let err = serde_json::from_str::<LogEntry>(&missing).unwrap_err();
+        assert!(err.to_string().contains("hlc"), "{err}");
+        let wrong = text.replace(r#""server_seq":42"#, r#""server_seq":"42""#);
+        assert!(serde_json::from_str::<LogEntry>(&wrong).is_err());
     }
 
     #[test]
