@@ -452,13 +452,13 @@ fn main() {
     let (b, pulled, took) = joining_device(&rt, &dev, &server, &a.store_id.clone(), 2, true);
     let m = b.transport.take();
     println!(
-        "  first sync (B): {} changes in {:.1} s, {} changes/s ({} pages; waiting on the server {:.1} s, applying {:.1} s)",
+        "  first sync (B): {} changes in {:.1} s, {} changes/s ({} pages; device B busy {:.1} s, waiting {:.1} s)",
         thousands(pulled),
-        took.as_secs_f64(),
-        rate(pulled, took),
+        took.wall.as_secs_f64(),
+        rate(pulled, took.wall),
         m.pull_calls,
-        m.pull_wait.as_secs_f64(),
-        took.saturating_sub(m.pull_wait + m.push_wait).as_secs_f64()
+        took.busy.as_secs_f64(),
+        took.waiting().as_secs_f64()
     );
 
     let day = (first + chrono::Duration::days(200))

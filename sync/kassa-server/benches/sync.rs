@@ -39,8 +39,8 @@ use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{
-    Backend, Device, STORE_KEY, device_runtime, first_device, joining_device, knob, pairing_code,
-    per_sec, rate, start_server, text_knob, thousands,
+    Backend, Device, STORE_KEY, Took, device_runtime, first_device, joining_device, knob,
+    pairing_code, per_sec, rate, start_server, text_knob, thousands,
 };
 use tokio::runtime::Runtime;
 
@@ -252,38 +252,36 @@ fn push_pull(rt: &Runtime, backend: Backend, changes: u64) -> (PushPull, Vec<Raw
         rate(written, write_time)
     );
 
-    let t = Instant::now();
-    let pushed = dev
-        .block_on(sync_once(&a.store, &a.transport))
-        .expect("device A syncs");
-    let push = t.elapsed();
+    let (pushed, push) = Took::measure(|| {
+        dev.block_on(sync_once(&a.store, &a.transport))
+            .expect("device A syncs")
+    });
     let m = a.transport.take();
     assert_eq!(
         pushed.pushed, written,
         "every change written was acknowledged"
     );
     println!(
-        "  push    (A): {:6.2} s, {:>7} changes/s  ({} batches; waiting on the server {:.2} s, on the device {:.2} s)",
-        push.as_secs_f64(),
-        rate(written, push),
+        "  push    (A): {:6.2} s, {:>7} changes/s  ({} batches; device A busy {:.2} s, waiting {:.2} s)",
+        push.wall.as_secs_f64(),
+        rate(written, push.wall),
         m.push_calls,
-        m.push_wait.as_secs_f64() + m.pull_wait.as_secs_f64(),
-        (push.saturating_sub(m.push_wait + m.pull_wait)).as_secs_f64()
+        push.busy.as_secs_f64(),
+        push.waiting().as_secs_f64()
     );
 
-    let t = Instant::now();
-    let pulled = dev
-        .block_on(sync_once(&b.store, &b.transport))
-        .expect("device B syncs");
-    let pull = t.elapsed();
+    let (pulled, pull) = Took::measure(|| {
+        dev.block_on(sync_once(&b.store, &b.transport))
+            .expect("device B syncs")
+    });
     let m = b.transport.take();
     println!(
-        "  pull+apply (B): {:6.2} s, {:>7} changes/s  ({} pages; waiting on the server {:.2} s, applying {:.2} s)",
-        pull.as_secs_f64(),
-        rate(pulled.pulled, pull),
+        "  pull+apply (B): {:6.2} s, {:>7} changes/s  ({} pages; device B busy {:.2} s, waiting {:.2} s)",
+        pull.wall.as_secs_f64(),
+        rate(pulled.pulled, pull.wall),
         m.pull_calls,
-        m.pull_wait.as_secs_f64() + m.push_wait.as_secs_f64(),
-        (pull.saturating_sub(m.pull_wait + m.push_wait)).as_secs_f64()
+        pull.busy.as_secs_f64(),
+        pull.waiting().as_secs_f64()
     );
     let (held_a, held_b) = (customer_count(&a), customer_count(&b));
     assert_eq!(
@@ -295,7 +293,7 @@ fn push_pull(rt: &Runtime, backend: Backend, changes: u64) -> (PushPull, Vec<Raw
         "B applied {} of {written}",
         pulled.pulled
     );
-    let e2e = push + pull;
+    let e2e = push.wall + pull.wall;
     println!(
         "  end to end: {:6.2} s, {} changes/s",
         e2e.as_secs_f64(),
@@ -304,8 +302,8 @@ fn push_pull(rt: &Runtime, backend: Backend, changes: u64) -> (PushPull, Vec<Raw
     (
         PushPull {
             changes: written,
-            push,
-            pull,
+            push: push.wall,
+            pull: pull.wall,
         },
         customer_rows(&a),
     )
@@ -351,13 +349,13 @@ fn first_sync(rt: &Runtime, backend: Backend, rows: u64) {
         "the new device holds every customer"
     );
     println!(
-        "  first sync: {:.1} s for {} changes, {} changes/s ({} pages; waiting on the server {:.1} s, applying {:.1} s)",
-        took.as_secs_f64(),
+        "  first sync: {:.1} s for {} changes, {} changes/s ({} pages; the new device busy {:.1} s, waiting {:.1} s)",
+        took.wall.as_secs_f64(),
         thousands(pulled),
-        rate(pulled, took),
+        rate(pulled, took.wall),
         m.pull_calls,
-        m.pull_wait.as_secs_f64(),
-        took.saturating_sub(m.pull_wait + m.push_wait).as_secs_f64()
+        took.busy.as_secs_f64(),
+        took.waiting().as_secs_f64()
     );
 }
 

@@ -21,7 +21,10 @@ use kassa_sync_protocol::wire::{
     MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PushRequest, PushedChange, StoreRecord,
 };
 use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
+use std::task::Poll;
 
 /// What one sync did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -449,11 +452,19 @@ async fn pull_all<T: Transport>(
     resealed: &mut u32,
     progress: &dyn Fn(u64),
 ) -> Result<((DateTime<Utc>, u32), Vec<AuditHead>)> {
+    // The next page, asked for before this one is applied (see `ask_ahead`), with the cursor
+    // it was asked after.
+    let mut ahead = None;
     loop {
         let after = apply::cursor(lock(store).conn())?;
-        let page = transport
-            .pull(&creds.token, after, MAX_PULL_CHANGES)
-            .await?;
+        let page = match ahead.take() {
+            Some((asked_after, next)) if asked_after == after => answer(next).await?,
+            _ => {
+                transport
+                    .pull(&creds.token, after, MAX_PULL_CHANGES)
+                    .await?
+            }
+        };
         let latest = (server_time(&page.server_time)?, page.store_key_epoch);
         if page.changes.is_empty() && page.cursor <= after {
             return Ok((latest, page.audit_heads));
@@ -478,6 +489,12 @@ async fn pull_all<T: Transport>(
                     catch_up_store_key(store, transport, creds, page.store_key_epoch).await?;
             }
         }
+        if page.remaining > 0 {
+            // The server reads and sends the next page while this one is applied: the page
+            // after a cursor does not depend on what applying does here.
+            let next = ask_ahead(transport.pull(&creds.token, page.cursor, MAX_PULL_CHANGES)).await;
+            ahead = Some((page.cursor, next));
+        }
         let applied = apply::apply_remote(&mut lock(store), &page.changes, page.cursor)?;
         report.pulled += applied.applied;
         report.conflicts += applied.conflicts;
@@ -485,6 +502,35 @@ async fn pull_all<T: Transport>(
         if page.remaining == 0 {
             return Ok((latest, page.audit_heads));
         }
+    }
+}
+
+/// A request started, not awaited: polled once and the runtime let run its other tasks once,
+/// which is enough for the HTTP client's connection task to send it (an idle pooled
+/// connection takes it at once). The caller then works (applies a page, without awaiting)
+/// while the server answers, and awaits the answer after. A request that could not go out
+/// yet (a new connection to open) goes out when awaited: only the overlap is lost.
+async fn ask_ahead<F: Future>(request: F) -> AskedAhead<F> {
+    let mut request = Box::pin(request);
+    let early = std::future::poll_fn(|cx| Poll::Ready(request.as_mut().poll(cx))).await;
+    tokio::task::yield_now().await;
+    match early {
+        Poll::Ready(answer) => AskedAhead::Answered(answer),
+        Poll::Pending => AskedAhead::Sent(request),
+    }
+}
+
+/// A request [`ask_ahead`] started.
+enum AskedAhead<F: Future> {
+    Sent(Pin<Box<F>>),
+    Answered(F::Output),
+}
+
+/// The answer to a request [`ask_ahead`] started.
+async fn answer<F: Future>(asked: AskedAhead<F>) -> F::Output {
+    match asked {
+        AskedAhead::Sent(request) => request.await,
+        AskedAhead::Answered(answer) => answer,
     }
 }
 

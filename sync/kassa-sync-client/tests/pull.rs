@@ -29,6 +29,24 @@ struct LogServer {
     pairs: Mutex<Vec<PairRequest>>,
     /// The device's store, to check it is free while the server is waited on.
     watched: Mutex<Option<Arc<Mutex<Store>>>>,
+    /// For each pull: the cursor the device had applied up to when it asked.
+    applied_when_asked: Mutex<Vec<u64>>,
+    /// A pull after this cursor fails as if the network dropped.
+    drop_after: Mutex<Option<u64>>,
+}
+
+impl LogServer {
+    fn new(store_id: String, log: Vec<LogEntry>) -> LogServer {
+        LogServer {
+            store_id,
+            log,
+            pulls: Mutex::default(),
+            pairs: Mutex::default(),
+            watched: Mutex::default(),
+            applied_when_asked: Mutex::default(),
+            drop_after: Mutex::default(),
+        }
+    }
 }
 
 impl Transport for LogServer {
@@ -65,12 +83,18 @@ impl Transport for LogServer {
     async fn pull(&self, token: &str, after: u64, _: u32) -> Result<PullResponse> {
         assert_eq!(token, "token-of-till-2");
         if let Some(store) = self.watched.lock().unwrap().as_ref() {
-            assert!(
-                store.try_lock().is_ok(),
-                "the store is locked across a pull"
-            );
+            let held = store.try_lock();
+            assert!(held.is_ok(), "the store is locked across a pull");
+            let applied = held.map(|s| apply::cursor(s.conn()).unwrap()).unwrap();
+            self.applied_when_asked.lock().unwrap().push(applied);
         }
         self.pulls.lock().unwrap().push(after);
+        if *self.drop_after.lock().unwrap() == Some(after) {
+            return Err(kassa_domain::Error::new(
+                ErrorCode::ServerUnreachable,
+                "the connection dropped",
+            ));
+        }
         let rest: Vec<LogEntry> = self
             .log
             .iter()
@@ -161,13 +185,7 @@ async fn an_empty_folder_joins_and_downloads_the_store_page_by_page() {
     let a = tempfile::tempdir().unwrap();
     let (store_id, log) = first_device_log(a.path());
     assert!(log.len() > PAGE, "the log spans pages ({})", log.len());
-    let server = LogServer {
-        store_id: store_id.clone(),
-        log,
-        pulls: Mutex::default(),
-        pairs: Mutex::default(),
-        watched: Mutex::default(),
-    };
+    let server = LogServer::new(store_id.clone(), log);
     let b = tempfile::tempdir().unwrap();
     let store = Arc::new(Mutex::new(open(b.path(), 2)));
     *server.watched.lock().unwrap() = Some(Arc::clone(&store));
@@ -216,13 +234,7 @@ async fn an_empty_folder_joins_and_downloads_the_store_page_by_page() {
 async fn a_folder_that_holds_a_store_is_not_joined_to_another() {
     let a = tempfile::tempdir().unwrap();
     let (store_id, log) = first_device_log(a.path());
-    let server = LogServer {
-        store_id,
-        log,
-        pulls: Mutex::default(),
-        pairs: Mutex::default(),
-        watched: Mutex::default(),
-    };
+    let server = LogServer::new(store_id, log);
     let store = Arc::new(Mutex::new(open(a.path(), 1)));
     let err = join(&store, &server, SERVER, "CODE-1", None)
         .await
@@ -232,27 +244,34 @@ async fn a_folder_that_holds_a_store_is_not_joined_to_another() {
     assert!(server.pulls.lock().unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn a_long_pull_tells_how_many_changes_are_left_after_each_page() {
+/// Till 2, joined while the store's log was one page; the server now holds the whole log,
+/// more than `pages` pages of it. Answers the log, the server, Till 2's store and the folders.
+async fn joined_on_the_first_page(
+    pages: usize,
+) -> (
+    Vec<LogEntry>,
+    LogServer,
+    Arc<Mutex<Store>>,
+    [tempfile::TempDir; 2],
+) {
     let a = tempfile::tempdir().unwrap();
     let (store_id, full) = first_device_log(a.path());
     assert!(
-        full.len() > 2 * PAGE,
+        full.len() > pages * PAGE,
         "the log spans pages ({})",
         full.len()
     );
-    // Till 2 joins while the log is short; the rest of the store's log comes later.
-    let mut server = LogServer {
-        store_id,
-        log: full[..PAGE].to_vec(),
-        pulls: Mutex::default(),
-        pairs: Mutex::default(),
-        watched: Mutex::default(),
-    };
+    let mut server = LogServer::new(store_id, full[..PAGE].to_vec());
     let b = tempfile::tempdir().unwrap();
     let store = Arc::new(Mutex::new(open(b.path(), 2)));
     join(&store, &server, SERVER, "CODE-1", None).await.unwrap();
     server.log = full.clone();
+    (full, server, store, [a, b])
+}
+
+#[tokio::test]
+async fn a_long_pull_tells_how_many_changes_are_left_after_each_page() {
+    let (full, server, store, _dirs) = joined_on_the_first_page(2).await;
 
     let seen = Mutex::new(Vec::new());
     let report = sync_once_with_progress(&store, &server, &|left| seen.lock().unwrap().push(left))
@@ -266,4 +285,43 @@ async fn a_long_pull_tells_how_many_changes_are_left_after_each_page() {
     assert_eq!(seen, want, "one report per page, counting down to 0");
     assert!(seen.len() > 1, "{seen:?}");
     assert!(report.pulled > 0);
+}
+
+#[tokio::test]
+async fn the_next_page_is_asked_for_before_a_page_is_applied_and_a_lost_one_costs_only_itself() {
+    let (full, server, store, _dirs) = joined_on_the_first_page(2).await;
+    server.pulls.lock().unwrap().clear();
+    *server.watched.lock().unwrap() = Some(Arc::clone(&store));
+    let cursor_of = |page: usize| full[(page * PAGE).min(full.len()) - 1].server_seq;
+
+    // The pull after page 2 is lost: page 2, asked for before, is applied, the sync fails
+    // with the network's error, and nothing of what was applied is undone.
+    *server.drop_after.lock().unwrap() = Some(cursor_of(2));
+    let err = sync_once(&store, &server).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ServerUnreachable, "{err}");
+    assert_eq!(
+        server.pulls.lock().unwrap().clone(),
+        vec![cursor_of(1), cursor_of(2)]
+    );
+    // The page after page 2 was asked for while page 2 was still to be applied.
+    assert_eq!(
+        server.applied_when_asked.lock().unwrap().clone(),
+        vec![cursor_of(1), cursor_of(1)]
+    );
+    assert_eq!(
+        apply::cursor(store.lock().unwrap().conn()).unwrap(),
+        cursor_of(2)
+    );
+
+    // The next sync carries on after page 2 and ends at the log's end, each page once.
+    *server.drop_after.lock().unwrap() = None;
+    server.pulls.lock().unwrap().clear();
+    let report = sync_once(&store, &server).await.unwrap();
+    let last = full.last().unwrap().server_seq;
+    let pulls = server.pulls.lock().unwrap().clone();
+    assert_eq!(pulls.first(), Some(&cursor_of(2)));
+    let rest = full.iter().filter(|e| e.server_seq > cursor_of(2)).count();
+    assert_eq!(pulls.len(), rest.div_ceil(PAGE), "{pulls:?}");
+    assert!(report.pulled > 0);
+    assert_eq!(apply::cursor(store.lock().unwrap().conn()).unwrap(), last);
 }
