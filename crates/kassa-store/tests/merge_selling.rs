@@ -893,6 +893,33 @@ fn a_card_sale_made_offline_for_a_customer_erased_meanwhile_ends_without_the_con
     assert_eq!(dump(a.conn()), dump(b.conn()));
 }
 
+/// One tea sold on `store` for cash: the order's id.
+fn sell_a_tea(store: &mut Store, store_id: &str, admin: &str) -> String {
+    sell(
+        store,
+        store_id,
+        admin,
+        &["TEA-1"],
+        1,
+        vec![tender(TenderKind::Cash, 1_000, None)],
+    )
+}
+
+/// `admin` sets the store's currency on `store`.
+fn set_currency(
+    store: &mut Store,
+    store_id: &str,
+    admin: &str,
+    code: &str,
+) -> kassa_domain::Result<kassa_store::foundation::device::StoreInfo> {
+    use kassa_store::foundation::device::{StoreChange, update_store};
+    let change = StoreChange {
+        name: None,
+        currency: Some(code.into()),
+    };
+    store.write(|tx| update_store(tx, store_id, admin, &change))
+}
+
 /// The store's currency, the `currency_kept` task's detail (or `None`) and whether the
 /// device holds one such task.
 fn currency_state(store: &Store, store_id: &str) -> (String, Option<serde_json::Value>) {
@@ -914,7 +941,6 @@ fn currency_state(store: &Store, store_id: &str) -> (String, Option<serde_json::
 
 #[test]
 fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sales_currency() {
-    use kassa_store::foundation::device::{StoreChange, update_store};
     let (da, db, dc) = (
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
@@ -923,21 +949,8 @@ fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sal
     let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
     // A sells in euros; B, offline and knowing of no sale, changes the currency to francs
     // and sells in them before it hears of A's sale.
-    sell(
-        &mut a,
-        &store_id,
-        &admin,
-        &["TEA-1"],
-        1,
-        vec![tender(TenderKind::Cash, 1_000, None)],
-    );
-    let change = StoreChange {
-        name: None,
-        currency: Some("CHF".into()),
-    };
-    let changed = b
-        .write(|tx| update_store(tx, &store_id, &admin, &change))
-        .unwrap();
+    sell_a_tea(&mut a, &store_id, &admin);
+    let changed = set_currency(&mut b, &store_id, &admin, "CHF").unwrap();
     assert_eq!(changed.currency.code(), "CHF");
     let in_francs = sell(
         &mut b,
@@ -979,17 +992,11 @@ fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sal
     );
 
     // The currency is locked on B now that it holds sales, and nothing was written.
-    let again = StoreChange {
-        name: None,
-        currency: Some("GBP".into()),
-    };
     let before = b
         .conn()
         .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))
         .unwrap();
-    let err = b
-        .write(|tx| update_store(tx, &store_id, &admin, &again))
-        .unwrap_err();
+    let err = set_currency(&mut b, &store_id, &admin, "GBP").unwrap_err();
     assert_eq!(err.code, kassa_domain::ErrorCode::CurrencyLocked);
     let after = b
         .conn()
@@ -1018,25 +1025,60 @@ fn a_currency_changed_offline_while_another_device_sold_settles_on_the_first_sal
 }
 
 #[test]
+fn a_currency_changed_and_changed_back_offline_leaves_the_same_answer_whatever_the_pages() {
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (mut a, mut b, mut log, store_id, admin, _) = two_devices(dirs[0].path(), dirs[1].path());
+    // A sells in euros; B, offline and knowing of no sale, changes the currency to francs and
+    // back to euros, selling nothing in between.
+    sell_a_tea(&mut a, &store_id, &admin);
+    for code in ["CHF", "EUR"] {
+        set_currency(&mut b, &store_id, &admin, code).unwrap();
+    }
+    log.push(&a);
+    log.push(&b);
+    // C hears of A's sale and of the change to francs in one page, and of the change back in
+    // the next; D hears of everything in one page.
+    let first_change_audited = log
+        .entries
+        .iter()
+        .position(|e| {
+            e.change.entity == "audit_log" && e.change.payload["action"] == "store.updated"
+        })
+        .expect("the change to francs, audited");
+    let mut c = joined_device(dirs[2].path(), &store_id, "03");
+    let (first, rest) = log.entries.split_at(first_change_audited + 1);
+    let r = apply_remote(&mut c, first, first.last().unwrap().server_seq).unwrap();
+    assert_eq!(r.parked, 0, "{r:?}");
+    let (on_c, task_c) = currency_state(&c, &store_id);
+    assert_eq!(on_c, "EUR", "the first sale's currency is kept");
+    assert_eq!(
+        task_c.expect("francs were asked for after a sale")["changed_to"],
+        "CHF"
+    );
+    let r = apply_remote(&mut c, rest, rest.last().unwrap().server_seq).unwrap();
+    assert_eq!(r.parked, 0, "{r:?}");
+    let mut d = joined_device(dirs[3].path(), &store_id, "04");
+    let r = log.pull(&mut d);
+    assert_eq!(r.parked, 0, "{r:?}");
+    exchange(&mut log, &mut a, &mut b);
+    // The currency last asked for is the one kept and nothing was sold in another: no device
+    // holds a task, whichever pages it heard the changes in.
+    for (name, s) in [("A", &a), ("B", &b), ("C", &c), ("D", &d)] {
+        assert_eq!(
+            currency_state(s, &store_id),
+            ("EUR".to_string(), None),
+            "device {name}"
+        );
+    }
+}
+
+#[test]
 fn a_currency_changed_before_any_sale_anywhere_is_simply_the_store_currency() {
-    use kassa_store::foundation::device::{StoreChange, update_store};
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut a, mut b, mut log, store_id, admin, _) = two_devices(da.path(), db.path());
-    let change = StoreChange {
-        name: None,
-        currency: Some("CHF".into()),
-    };
-    b.write(|tx| update_store(tx, &store_id, &admin, &change))
-        .unwrap();
+    set_currency(&mut b, &store_id, &admin, "CHF").unwrap();
     exchange(&mut log, &mut a, &mut b);
-    sell(
-        &mut a,
-        &store_id,
-        &admin,
-        &["TEA-1"],
-        1,
-        vec![tender(TenderKind::Cash, 1_000, None)],
-    );
+    sell_a_tea(&mut a, &store_id, &admin);
     exchange(&mut log, &mut a, &mut b);
     for s in [&a, &b] {
         let (currency, task) = currency_state(s, &store_id);

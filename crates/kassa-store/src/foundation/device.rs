@@ -353,7 +353,7 @@ pub fn update_store(
     let after = serde_json::Value::Object(after);
     tx.record_change("stores", store_id, ChangeOp::Upsert, &after)?;
     tx.audit(
-        AuditInput::new("store.updated")
+        AuditInput::new(crate::foundation::remote::STORE_UPDATED)
             .by(actor_id)
             .on("store", store_id)
             .before(serde_json::Value::Object(was))

@@ -142,12 +142,21 @@ fn apply_audit_entry(tx: &mut ApplyTx<'_>, c: &Change) -> Result<Applied> {
         "hash",
     ];
     let row: Vec<(&str, SqlValue)> = cols.iter().map(|c| (*c, field(p, c))).collect();
-    tx.insert_ledger(
+    let applied = tx.insert_ledger(
         "audit_log",
         &[("id", SqlValue::Text(c.entity_id.clone()))],
         &row,
-    )
+    )?;
+    if p.get("action").and_then(|v| v.as_str()) == Some(STORE_UPDATED) {
+        // A change of the store's currency may have arrived here before its audit entry,
+        // which tells the currency task what was asked for.
+        tx.note_currency(None)?;
+    }
+    Ok(applied)
 }
+
+/// The audit action of a change to the store's name or currency.
+pub(crate) const STORE_UPDATED: &str = "store.updated";
 
 /// The manager's task when sales were taken in another currency than the store's, or the
 /// currency was changed on a device that had not yet heard of them.
@@ -155,10 +164,15 @@ pub const CURRENCY_TASK: &str = "currency_kept";
 
 /// The currency cannot change once anything was sold, and devices offline do not know what
 /// the others sold: one may change the currency while another sells in the old one. Every
-/// device settles it the same way once it holds the same orders: the store's currency is the
+/// device settles it the same way once it holds the same rows: the store's currency is the
 /// one its first sale (by time, then id) was taken in, whatever the last writer set, and a
-/// `currency_kept` task tells the manager what was kept and how many sales were taken in
-/// another currency. Nothing is sent: each device reaches the same answer from the same rows.
+/// `currency_kept` task tells the manager what was kept, how many sales were taken in another
+/// currency, and the currency last asked for (the newest audited change: by time, then device
+/// and place in its chain) when it is not the one kept. The task follows from the orders and
+/// the audit entries alone, never from what a device happened to hold at the end of a page (a
+/// device that heard of a change to francs and of the change back to euros in separate pages
+/// must not keep a task the others never see): it is withdrawn when the rows no longer call
+/// for it. Nothing is sent: each device reaches the same answer from the same rows.
 pub(crate) fn settle_currency(tx: &mut ApplyTx<'_>) -> Result<()> {
     let store_id = tx.store_id().to_string();
     let Some(held) = tx.row(
@@ -191,19 +205,17 @@ pub(crate) fn settle_currency(tx: &mut ApplyTx<'_>) -> Result<()> {
             },
         )?
         .unwrap_or((0, None));
-    let task = crate::foundation::apply::conflict_id(CURRENCY_TASK, "stores", &store_id);
-    let earlier: Option<String> = tx
+    let asked: Option<String> = tx
         .row(
-            "SELECT json_extract(detail, '$.changed_to') FROM conflicts WHERE id = ?1",
-            [&task],
+            "SELECT json_extract(after, '$.currency') FROM audit_log
+              WHERE entity = 'store' AND entity_id = ?1 AND action = ?2
+                AND json_extract(after, '$.currency') IS NOT NULL
+              ORDER BY at_utc DESC, device_id DESC, device_seq DESC LIMIT 1",
+            params![store_id, STORE_UPDATED],
             |r| r.get::<_, Option<String>>(0),
         )?
         .flatten();
-    let changed_to = if held != kept {
-        Some(held.clone())
-    } else {
-        earlier
-    };
+    let changed_to = asked.filter(|asked| *asked != kept);
     if held != kept {
         tx.exec(
             "UPDATE stores SET currency = ?2 WHERE id = ?1",
@@ -211,7 +223,7 @@ pub(crate) fn settle_currency(tx: &mut ApplyTx<'_>) -> Result<()> {
         )?;
     }
     if changed_to.is_none() && others.0 == 0 {
-        return Ok(());
+        return tx.withdraw_conflict_in_family(CURRENCY_TASK, "stores", &store_id);
     }
     let mut detail = json!({
         "kept": kept,

@@ -317,8 +317,9 @@ impl<'c> ApplyTx<'c> {
         })
     }
 
-    /// Notes an order taken in `currency`, or the store's currency changed (`None`): when it
-    /// differs from the store's, the page ends by settling the currency.
+    /// Notes an order taken in `currency` (when it differs from the store's, the page ends by
+    /// settling the currency), or (`None`) the store's currency changed or an audited change
+    /// of the store arrived (the page ends by settling it).
     pub(crate) fn note_currency(&mut self, currency: Option<&str>) -> Result<()> {
         if self.currency_touched {
             return Ok(());
