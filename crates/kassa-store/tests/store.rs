@@ -338,3 +338,20 @@ fn an_incremental_verification_walks_only_the_entries_after_the_last_one_verifie
         (false, 7, Break::Altered)
     );
 }
+
+#[test]
+fn the_search_indexes_hold_eight_megabytes_of_new_entries_before_writing_a_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), clock());
+    for index in ["customer_search", "product_search"] {
+        let size: i64 = store
+            .conn()
+            .query_row(
+                &format!("SELECT v FROM {index}_config WHERE k = 'hashsize'"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(size, 8 * 1024 * 1024, "{index}");
+    }
+}
