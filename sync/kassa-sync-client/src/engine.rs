@@ -312,7 +312,8 @@ pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
 
 /// One sync: a handshake, then the outbox pushed in batches of at most the changes the
 /// server says it takes ([`push_limit`]) and a body it takes, each acknowledged as its
-/// answer arrives, then the server's log pulled after this device's cursor, page by page, each page applied in one transaction
+/// answer arrives, then the server's log pulled after this device's cursor, page by page
+/// (the next page asked for while one is applied), each page applied in one transaction
 /// with its cursor (`apply::apply_remote`) until nothing remains, then the server's time
 /// kept. The store is locked only while a page is applied, never while the server is
 /// waited on. On failure the error is kept as the last error and returned; what the

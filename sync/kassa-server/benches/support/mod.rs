@@ -190,7 +190,8 @@ pub fn thread_cpu() -> Duration {
         .unwrap_or_default()
 }
 
-/// Time spent waiting on the server's answers to pushes, and the first sync's progress as a person would see it.
+/// Time spent waiting on the server's answers to pushes, and the first sync's progress as a
+/// person would see it.
 #[derive(Default)]
 pub struct Meter {
     pub push_calls: u64,
