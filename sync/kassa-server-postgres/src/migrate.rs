@@ -62,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "allotments",
         sql: include_str!("../migrations/20261205090000_allotments.sql"),
     },
+    Migration {
+        version: 20261207080000,
+        name: "log_device_check",
+        sql: include_str!("../migrations/20261207080000_log_device_check.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -402,6 +402,91 @@ async fn a_pull_is_recorded_as_the_device_s_last_sync() {
 }
 
 #[tokio::test]
+async fn the_database_itself_keeps_every_log_row_on_a_device_of_its_store() {
+    let (db, s) = storage().await;
+    new_store(&s, "st", "dev-a").await;
+    new_store(&s, "other", "dev-x").await;
+    push(&s, "st", "dev-a", "b1", 1, 2).await;
+    let c = db.client().await;
+    let insert = |store: &'static str, device: &'static str, seq: i64| {
+        let c = &c;
+        async move {
+            c.execute(
+                "INSERT INTO change_log (store_id, server_seq, change_id, device_id, device_seq,
+                                         entity, entity_id, op, payload, hlc)
+                 VALUES ($1, 100 + $3::bigint, 'direct-' || $3::bigint, $2, $3::bigint,
+                         'customers', 'k', 'insert', '{}', 1)",
+                &[&store, &device, &seq],
+            )
+            .await
+        }
+    };
+    let refused = |r: Result<u64, tokio_postgres::Error>, what: &str| {
+        let e = r.expect_err(what);
+        assert_eq!(
+            e.code(),
+            Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION),
+            "{what}: {e}"
+        );
+    };
+    // A device of another store, a device the server never paired, a store that is not.
+    refused(insert("st", "dev-x", 1).await, "a device of another store");
+    refused(insert("st", "nobody", 1).await, "an unknown device");
+    refused(insert("gone", "dev-a", 3).await, "an unknown store");
+    refused(
+        c.execute(
+            "UPDATE change_log SET device_id = 'dev-x' WHERE store_id = 'st'",
+            &[],
+        )
+        .await,
+        "a row moved to a device of another store",
+    );
+    // A device with changes in the log stays, in its store, under its id.
+    refused(
+        c.execute("DELETE FROM devices WHERE device_id = 'dev-a'", &[])
+            .await,
+        "a device with changes deleted",
+    );
+    refused(
+        c.execute(
+            "UPDATE devices SET store_id = 'other' WHERE device_id = 'dev-a'",
+            &[],
+        )
+        .await,
+        "a device with changes moved",
+    );
+    // Its own device in its own store is taken, and the rest of the device row may change.
+    assert_eq!(
+        insert("st", "dev-a", 3)
+            .await
+            .expect("a row of dev-a in st"),
+        1
+    );
+    c.execute(
+        "UPDATE devices SET name = 'Till 1' WHERE device_id = 'dev-a'",
+        &[],
+    )
+    .await
+    .expect("a device renamed");
+    // A device without changes may still go.
+    c.execute("DELETE FROM push_batches WHERE device_id = 'dev-x'", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        c.execute("DELETE FROM devices WHERE device_id = 'dev-x'", &[])
+            .await
+            .expect("a device without changes deleted"),
+        1
+    );
+    let held: i64 = c
+        .query_one("SELECT count(*) FROM change_log", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(held, 3);
+}
+
+#[tokio::test]
 async fn a_restarted_server_finds_its_data_and_migrates_nothing_again() {
     let (db, s) = storage().await;
     new_store(&s, "st", "dev-a").await;
