@@ -7,16 +7,16 @@ use kassa_server_storage::{
     EmailCounts, EmailJob, EmailOutcome, EmailRecord, EmailStatus, INVITATION_EMAIL_KIND, NewEmail,
     PushInput, Result, StorageError, email_facts,
 };
-use kassa_sync_protocol::wire::PushedChange;
+use kassa_sync_protocol::wire::{PushedChange, RawPayload};
 use tokio_postgres::Row;
 
 /// Inside a push: keeps the emails its new changes queue and the receipt language they set.
 pub async fn keep_facts(
     tx: &Transaction<'_>,
     input: &PushInput,
-    fresh: &[&PushedChange],
+    fresh: &[&PushedChange<RawPayload>],
 ) -> Result<()> {
-    let (emails, settings) = email_facts(&input.store_id, &input.device_id, fresh);
+    let (emails, settings) = email_facts(&input.store_id, &input.device_id, fresh)?;
     for e in emails {
         sql::execute(
             tx,

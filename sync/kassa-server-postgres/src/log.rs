@@ -5,7 +5,7 @@ use crate::registry::record_audit;
 use crate::sql;
 use deadpool_postgres::{Client, Transaction};
 use kassa_server_storage::{AuditLink, Page, PushInput, Pushed, Result, StorageError, link_audit};
-use kassa_sync_protocol::wire::{AuditHead, LogEntry, MAX_PAGE_BYTES, PushedChange};
+use kassa_sync_protocol::wire::{AuditHead, LogEntry, MAX_PAGE_BYTES, PushedChange, RawPayload};
 use kassa_sync_protocol::{Change, ChangeOp};
 use serde_json::json;
 use std::collections::HashMap;
@@ -76,8 +76,10 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
     .get(0);
     let acked = seq_from_db("acked_seq", acked)?;
 
-    let (resent, fresh): (Vec<&PushedChange>, Vec<&PushedChange>) =
-        input.changes.iter().partition(|c| c.seq <= acked);
+    let (resent, fresh): (
+        Vec<&PushedChange<RawPayload>>,
+        Vec<&PushedChange<RawPayload>>,
+    ) = input.changes.iter().partition(|c| c.seq <= acked);
     if let Some(forked) = first_differing(&tx, &input.device_id, &resent).await? {
         block_device(&tx, &input, forked).await?;
         tx.commit().await.map_err(db)?;
@@ -192,8 +194,8 @@ pub async fn push(client: &mut Client, input: PushInput) -> Result<Pushed> {
 async fn first_differing<'a>(
     tx: &Transaction<'_>,
     device_id: &str,
-    resent: &[&'a PushedChange],
-) -> Result<Option<&'a PushedChange>> {
+    resent: &[&'a PushedChange<RawPayload>],
+) -> Result<Option<&'a PushedChange<RawPayload>>> {
     if resent.is_empty() {
         return Ok(None);
     }
@@ -223,7 +225,7 @@ async fn first_differing<'a>(
 async fn block_device(
     tx: &Transaction<'_>,
     input: &PushInput,
-    forked: &PushedChange,
+    forked: &PushedChange<RawPayload>,
 ) -> Result<()> {
     sql::execute(
         tx,
@@ -248,7 +250,7 @@ async fn append(
     tx: &Transaction<'_>,
     input: &PushInput,
     last_seq: i64,
-    fresh: &[&PushedChange],
+    fresh: &[&PushedChange<RawPayload>],
 ) -> Result<()> {
     let mut change_ids = Vec::with_capacity(fresh.len());
     let mut device_seqs = Vec::with_capacity(fresh.len());
@@ -263,9 +265,7 @@ async fn append(
         entities.push(c.change.entity.as_str());
         entity_ids.push(c.change.entity_id.as_str());
         ops.push(c.change.op.as_str());
-        payloads.push(serde_json::to_string(&c.change.payload).map_err(|e| {
-            StorageError::Backend(format!("a change's payload could not be written: {e}"))
-        })?);
+        payloads.push(c.change.payload.as_str());
         hlcs.push(hlc_to_db(c.change.hlc));
     }
     sql::execute(
@@ -388,9 +388,9 @@ pub async fn pull(
     })
 }
 
-fn log_entry(r: &Row) -> Result<LogEntry> {
+fn log_entry(r: &Row) -> Result<LogEntry<RawPayload>> {
     let op: &str = r.get(5);
-    let payload: &str = r.get(6);
+    let payload: String = r.get(6);
     Ok(LogEntry {
         server_seq: seq_from_db("server_seq", r.get(0))?,
         change: Change {
@@ -400,7 +400,7 @@ fn log_entry(r: &Row) -> Result<LogEntry> {
             entity_id: r.get(4),
             op: ChangeOp::parse(op)
                 .ok_or_else(|| StorageError::Backend(format!("unknown op {op:?} in the log")))?,
-            payload: serde_json::from_str(payload).map_err(|e| {
+            payload: RawPayload::from_json(payload).map_err(|e| {
                 StorageError::Backend(format!("a change's payload in the log is not JSON: {e}"))
             })?,
             hlc: hlc_from_db(r.get(7)),

@@ -7,7 +7,9 @@ use kassa_server_storage::{
     PushInput, Pushed, Result, RevokeInput, SealedStoreKey, ServerAuditEntry, StorageError,
     StoreHealth, email_facts, link_audit,
 };
-use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, MAX_PAGE_BYTES, PushedChange};
+use kassa_sync_protocol::wire::{
+    AuditHead, DeviceRecord, LogEntry, MAX_PAGE_BYTES, PushedChange, RawPayload,
+};
 use kassa_sync_protocol::{Change, ChangeOp};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -358,7 +360,7 @@ pub(crate) fn push(c: &mut Connection, input: &PushInput) -> Result<Pushed> {
                     ch.entity,
                     ch.entity_id,
                     ch.op.as_str(),
-                    ch.payload.to_string(),
+                    ch.payload.as_str(),
                     to_i64(ch.hlc, "hlc")?,
                 ])
                 .map_err(|e| {
@@ -469,7 +471,7 @@ pub(crate) fn pull(
                 StorageError::Backend(format!("log entry {seq} has an unknown op {op}"))
             })?;
             let payload: String = r.get(6).map_err(backend)?;
-            let payload = serde_json::from_str(&payload).map_err(|e| {
+            let payload = RawPayload::from_json(payload).map_err(|e| {
                 StorageError::Backend(format!("log entry {seq} has a bad payload: {e}"))
             })?;
             let change = Change {
@@ -682,8 +684,12 @@ pub(crate) fn audit(c: &mut Connection, store_id: &str) -> Result<Vec<ServerAudi
 }
 
 /// Keeps the emails a push's new changes queue and the receipt language they set.
-fn keep_email_facts(tx: &Transaction<'_>, input: &PushInput, new: &[&PushedChange]) -> Result<()> {
-    let (emails, settings) = email_facts(&input.store_id, &input.device_id, new);
+fn keep_email_facts(
+    tx: &Transaction<'_>,
+    input: &PushInput,
+    new: &[&PushedChange<RawPayload>],
+) -> Result<()> {
+    let (emails, settings) = email_facts(&input.store_id, &input.device_id, new)?;
     for e in emails {
         tx.prepare_cached(
             "INSERT INTO emails (store_id, id, device_id, kind, to_address, subject, ref_id,

@@ -16,7 +16,9 @@ pub use cards::{
     CardPayment, CardPaymentUpdate, CardRefund, CardRefundUpdate, CardStatus, NewCardPayment,
     NewCardRefund, RefundStatus,
 };
-use kassa_sync_protocol::wire::{AuditHead, DeviceRecord, LogEntry, PushedChange, StoreRecord};
+use kassa_sync_protocol::wire::{
+    AuditHead, DeviceRecord, LogEntry, PushedChange, RawPayload, StoreRecord,
+};
 
 /// Why a storage operation did not happen. Each maps to one HTTP status and error code.
 #[derive(Debug, thiserror::Error)]
@@ -144,9 +146,10 @@ pub struct PushInput {
     pub store_id: String,
     pub device_id: String,
     pub batch_id: String,
-    /// SHA-256 of the batch's canonical JSON, lowercase hex: the idempotency comparison.
+    /// SHA-256 of the batch's JSON, lowercase hex: the idempotency comparison.
     pub batch_hash: String,
-    pub changes: Vec<PushedChange>,
+    /// The changes with their payloads as the device sent them.
+    pub changes: Vec<PushedChange<RawPayload>>,
     /// The batch's audit entries, in order, each already checked against its own hash by
     /// the HTTP layer; the backend links the new ones to the device's head.
     pub audit: Vec<AuditLink>,
@@ -168,7 +171,7 @@ pub struct AuditLink {
 
 /// The audit links of a batch's audit entries (changes of entity `audit_log`), in order.
 /// An audit entry without its place or hashes is `AuditChainBreak`.
-pub fn audit_links(changes: &[PushedChange]) -> Result<Vec<AuditLink>> {
+pub fn audit_links(changes: &[PushedChange<RawPayload>]) -> Result<Vec<AuditLink>> {
     let hex64 = |v: Option<&serde_json::Value>| {
         v.and_then(|v| v.as_str())
             .filter(|s| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
@@ -178,7 +181,12 @@ pub fn audit_links(changes: &[PushedChange]) -> Result<Vec<AuditLink>> {
         .iter()
         .filter(|pc| pc.change.entity == kassa_sync_protocol::wire::AUDIT_ENTITY)
         .map(|pc| {
-            let p = &pc.change.payload;
+            let p = pc.change.payload.to_value().map_err(|e| {
+                StorageError::AuditChainBreak(format!(
+                    "change {} is an audit entry whose payload cannot be read: {e}",
+                    pc.seq
+                ))
+            })?;
             match (
                 p.get("device_seq").and_then(|v| v.as_u64()).filter(|s| *s > 0),
                 hex64(p.get("prev_hash")),
@@ -239,8 +247,9 @@ pub struct Pushed {
 /// One page of a store's log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    /// Changes after the cursor made by other devices than the one asking, in log order.
-    pub changes: Vec<LogEntry>,
+    /// Changes after the cursor made by other devices than the one asking, in log order,
+    /// with their payloads as they were sent.
+    pub changes: Vec<LogEntry<RawPayload>>,
     /// The last log place this page covered (its own changes skipped count as covered).
     pub cursor: u64,
     /// Log entries still after `cursor`.
@@ -750,39 +759,47 @@ pub struct SettingVersion {
 pub fn email_facts(
     store_id: &str,
     device_id: &str,
-    changes: &[&PushedChange],
-) -> (Vec<NewEmail>, Vec<SettingVersion>) {
+    changes: &[&PushedChange<RawPayload>],
+) -> Result<(Vec<NewEmail>, Vec<SettingVersion>)> {
     let text = |p: &serde_json::Value, k: &str| {
         p.get(k)
             .and_then(|v| v.as_str())
             .map(str::to_owned)
             .unwrap_or_default()
     };
+    let read = |pc: &PushedChange<RawPayload>| {
+        pc.change.payload.to_value().map_err(|e| {
+            StorageError::Conflict(format!(
+                "change {} has a payload that is not JSON: {e}",
+                pc.seq
+            ))
+        })
+    };
     let language_id = format!("{store_id}:{RECEIPT_LANGUAGE_KEY}");
     let mut emails = Vec::new();
     let mut language: Option<SettingVersion> = None;
     for pc in changes {
         let c = &pc.change;
-        if c.entity == EMAIL_ENTITY
-            && c.op == kassa_sync_protocol::ChangeOp::Insert
-            && text(&c.payload, "kind") != INVITATION_EMAIL_KIND
-        {
+        if c.entity == EMAIL_ENTITY && c.op == kassa_sync_protocol::ChangeOp::Insert {
+            let payload = read(pc)?;
+            if text(&payload, "kind") == INVITATION_EMAIL_KIND {
+                continue;
+            }
             emails.push(NewEmail {
                 id: c.entity_id.clone(),
-                kind: text(&c.payload, "kind"),
-                to_address: text(&c.payload, "to_address"),
-                subject: text(&c.payload, "subject"),
-                ref_id: c
-                    .payload
+                kind: text(&payload, "kind"),
+                to_address: text(&payload, "to_address"),
+                subject: text(&payload, "subject"),
+                ref_id: payload
                     .get("ref_id")
                     .and_then(|v| v.as_str())
                     .map(str::to_owned),
-                payload: c.payload.clone(),
+                payload,
             });
         } else if c.entity == "settings"
             && c.entity_id == language_id
-            && let Some(value) = c.payload.get("value").and_then(|v| v.as_str())
             && language.as_ref().is_none_or(|l| c.hlc >= l.hlc)
+            && let Some(value) = read(pc)?.get("value").and_then(|v| v.as_str())
         {
             language = Some(SettingVersion {
                 key: RECEIPT_LANGUAGE_KEY.to_owned(),
@@ -792,7 +809,7 @@ pub fn email_facts(
             });
         }
     }
-    (emails, language.into_iter().collect())
+    Ok((emails, language.into_iter().collect()))
 }
 
 /// An email as the server holds it.

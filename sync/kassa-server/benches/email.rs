@@ -129,7 +129,10 @@ async fn run(emails: u64, with_pdf: bool, smtp_port: u16) {
                 device_id: device_id.clone(),
                 batch_id: format!("b{seq}"),
                 batch_hash: "c".repeat(64),
-                changes: batch,
+                changes: batch
+                    .into_iter()
+                    .map(|c| c.into_raw().expect("a payload"))
+                    .collect(),
                 audit: vec![],
                 now: NOW.into(),
             })

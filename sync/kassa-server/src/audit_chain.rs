@@ -6,21 +6,25 @@
 use crate::error::ApiError;
 use kassa_domain::audit::{AuditEntry, entry_hash};
 use kassa_server_storage::{AuditLink, audit_links};
-use kassa_sync_protocol::wire::{AUDIT_ENTITY, PushedChange};
+use kassa_sync_protocol::wire::{AUDIT_ENTITY, PushedChange, RawPayload};
 use serde_json::Value;
 
 /// The batch's audit links, each entry's hash recomputed; a mismatch is `audit_chain_break`.
-pub fn check_audit(changes: &[PushedChange], device_id: &str) -> Result<Vec<AuditLink>, ApiError> {
+pub fn check_audit(
+    changes: &[PushedChange<RawPayload>],
+    device_id: &str,
+) -> Result<Vec<AuditLink>, ApiError> {
     let links = audit_links(changes).map_err(ApiError::from)?;
     let entries = changes.iter().filter(|pc| pc.change.entity == AUDIT_ENTITY);
     for (pc, link) in entries.zip(&links) {
-        let entry = entry_of(&pc.change.entity_id, &pc.change.payload, link.device_seq)
-            .ok_or_else(|| {
-                ApiError::audit_chain_break(format!(
-                    "audit entry {} lacks a field its hash covers",
-                    link.device_seq
-                ))
-            })?;
+        // `audit_links` read this payload already: it is JSON.
+        let payload = pc.change.payload.to_value().unwrap_or_default();
+        let entry = entry_of(&pc.change.entity_id, &payload, link.device_seq).ok_or_else(|| {
+            ApiError::audit_chain_break(format!(
+                "audit entry {} lacks a field its hash covers",
+                link.device_seq
+            ))
+        })?;
         if entry.device_id != device_id {
             return Err(ApiError::audit_chain_break(format!(
                 "audit entry {} belongs to another device's chain",

@@ -193,6 +193,23 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJsonBody(v, _) = ApiJsonBody::from_request(req, state).await?;
+        Ok(ApiJson(v))
+    }
+}
+
+/// An [`ApiJson`] body that keeps the bytes it was read from, for reading them again
+/// another way (a push whose hash an earlier server took differently).
+pub struct ApiJsonBody<T>(pub T, pub axum::body::Bytes);
+
+impl<T, S> FromRequest<S> for ApiJsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !json_content_type(req.headers()) {
             return Err(not_json());
         }
@@ -200,10 +217,10 @@ where
             .await
             .map_err(|r| ApiError::from(JsonRejection::from(r)))?;
         if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
-            return Ok(ApiJson(v));
+            return Ok(ApiJsonBody(v, bytes));
         }
         match Json::<T>::from_bytes(&bytes) {
-            Ok(Json(v)) => Ok(ApiJson(v)),
+            Ok(Json(v)) => Ok(ApiJsonBody(v, bytes)),
             Err(r) => Err(r.into()),
         }
     }

@@ -2,13 +2,13 @@
 
 use crate::audit_chain::check_audit;
 use crate::auth::{AuthDevice, new_token, sha256_hex};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiJsonBody};
 use crate::pairing::{code_hash, issue_pairing_code};
 use crate::server_key::{ServerKey, decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
     MIN_SCHEMA_VERSION, batch_hash, check_allotment, check_pair, check_protocol, check_push,
-    check_schema, check_uuid, pull_limit,
+    check_schema, check_uuid, pull_limit, rewritten_batch_hash,
 };
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -20,7 +20,7 @@ use kassa_server_storage::{AllotmentInput, PairInput, PushInput, RevokeInput, St
 use kassa_sync_protocol::wire::{
     AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
     HandshakeResponse, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeyRecord,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, RawPayload, StoreKeyRecord,
     StoreKeysResponse,
 };
 use serde::Deserialize;
@@ -395,7 +395,7 @@ async fn push(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<PushRequest>,
+    ApiJsonBody(req, body): ApiJsonBody<PushRequest<RawPayload>>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if let Some(v) = headers.get(SCHEMA_VERSION_HEADER) {
         let version = v
@@ -408,8 +408,7 @@ async fn push(
         check_schema(version)?;
     }
     check_push(&req, &device.device_id)?;
-    let audit = check_audit(&req.changes, &device.device_id)?;
-    let batch_hash = batch_hash(&req.changes)?;
+    let hash = batch_hash(&req.changes)?;
     let carries_email = req
         .changes
         .iter()
@@ -421,19 +420,41 @@ async fn push(
         device = %device.device_id,
         changes = req.changes.len(),
     );
-    let pushed = state
-        .storage
-        .push(PushInput {
-            store_id: device.store_id,
-            device_id: device.device_id,
+    let input = |req: PushRequest<RawPayload>, batch_hash: String| {
+        Ok::<_, ApiError>(PushInput {
+            store_id: device.store_id.clone(),
+            device_id: device.device_id.clone(),
             batch_id: req.batch_id,
             batch_hash,
-            audit,
+            audit: check_audit(&req.changes, &device.device_id)?,
             changes: req.changes,
             now: now.clone(),
         })
+    };
+    let pushed = match state
+        .storage
+        .push(input(req, hash.clone())?)
         .instrument(span.clone())
-        .await?;
+        .await
+    {
+        Err(StorageError::IdempotencyMismatch) => {
+            // A server before this one may have stored this very batch under the hash of
+            // its payloads rewritten: the device is sending it again, its answer lost.
+            let rewritten = rewritten_batch_hash(&body)?;
+            if rewritten == hash {
+                return Err(StorageError::IdempotencyMismatch.into());
+            }
+            let again: PushRequest<RawPayload> = serde_json::from_slice(&body).map_err(|e| {
+                ApiError::invalid(format!("the push body is not a valid batch: {e}"))
+            })?;
+            state
+                .storage
+                .push(input(again, rewritten)?)
+                .instrument(span.clone())
+                .await?
+        }
+        answer => answer?,
+    };
     span.in_scope(|| {
         tracing::debug!(
             accepted = pushed.accepted,
@@ -463,7 +484,7 @@ async fn pull(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     params: Result<Query<PullParams>, QueryRejection>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Json<PullResponse<RawPayload>>, ApiError> {
     let Query(params) = params?;
     let limit = pull_limit(params.limit)?;
     let after = params.after.unwrap_or(0);

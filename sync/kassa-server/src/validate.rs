@@ -5,7 +5,7 @@ use crate::auth::sha256_hex;
 use crate::error::ApiError;
 use kassa_sync_protocol::wire::{
     AllotmentRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest,
-    PushRequest, PushedChange, StoreRecord,
+    PushRequest, PushedChange, RawPayload, StoreRecord,
 };
 
 /// The oldest device schema the server syncs with.
@@ -97,7 +97,7 @@ pub fn check_pair(req: &PairRequest) -> Result<(), ApiError> {
 
 /// A push batch is one the device may send: its own changes, 1 to
 /// [`MAX_PUSH_CHANGES`] of them, with consecutive sequences and sound fields.
-pub fn check_push(req: &PushRequest, device_id: &str) -> Result<(), ApiError> {
+pub fn check_push(req: &PushRequest<RawPayload>, device_id: &str) -> Result<(), ApiError> {
     check_text("batch_id", &req.batch_id, MAX_BATCH_ID_CHARS)?;
     let n = req.changes.len();
     if n == 0 || n > MAX_PUSH_CHANGES {
@@ -184,16 +184,33 @@ pub fn check_allotment(req: &AllotmentRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The batch's idempotency hash: SHA-256 of its changes as JSON.
-pub fn batch_hash(changes: &[PushedChange]) -> Result<String, ApiError> {
+/// The batch's idempotency hash: SHA-256 of its changes as JSON, each payload the very text
+/// the device sent (a device sends each payload as its JSON library writes a tree, so this is
+/// the text the tree would give again).
+pub fn batch_hash(changes: &[PushedChange<RawPayload>]) -> Result<String, ApiError> {
     serde_json::to_vec(changes)
         .map(|bytes| sha256_hex(&bytes))
         .map_err(|e| ApiError::internal(&format!("cannot serialise a batch: {e}")))
 }
 
-/// A push body as the server reads it: decoded, checked for `device_id`, and hashed.
-pub fn decode_push(body: &[u8], device_id: &str) -> Result<(PushRequest, String), ApiError> {
+/// The hash servers before this one gave a batch: its payloads read into trees and written
+/// again. A batch one of them stored and answered is sent again with its first answer lost;
+/// where the device's text differs from the server's rewriting (key order, escapes), only this
+/// hash recognises it.
+pub fn rewritten_batch_hash(body: &[u8]) -> Result<String, ApiError> {
     let req: PushRequest = serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(format!("the push body is not a valid batch: {e}")))?;
+    serde_json::to_vec(&req.changes)
+        .map(|bytes| sha256_hex(&bytes))
+        .map_err(|e| ApiError::internal(&format!("cannot serialise a batch: {e}")))
+}
+
+/// A push body as the server reads it: decoded, checked for `device_id`, and hashed.
+pub fn decode_push(
+    body: &[u8],
+    device_id: &str,
+) -> Result<(PushRequest<RawPayload>, String), ApiError> {
+    let req: PushRequest<RawPayload> = serde_json::from_slice(body)
         .map_err(|e| ApiError::invalid(format!("the push body is not a valid batch: {e}")))?;
     check_push(&req, device_id)?;
     let hash = batch_hash(&req.changes)?;

@@ -131,7 +131,9 @@ async fn push_and_pull() {
 #[tokio::test]
 async fn idempotency_gaps_and_clones() {
     for storage in backends().await {
-        resent_forked_and_gapped_batches_are_told_apart(storage).await;
+        resent_forked_and_gapped_batches_are_told_apart(Arc::clone(&storage)).await;
+        payloads_pass_through_as_sent_and_a_batch_an_earlier_server_hashed_is_recognised(storage)
+            .await;
     }
 }
 

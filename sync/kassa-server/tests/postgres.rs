@@ -34,6 +34,8 @@ on_postgres!(
     handshake_on_postgres: a_device_learns_whether_it_must_update,
     push_and_pull_on_postgres: two_tills_of_a_store_see_each_others_changes,
     idempotency_gaps_and_clones_on_postgres: resent_forked_and_gapped_batches_are_told_apart,
+    payloads_as_sent_on_postgres:
+        payloads_pass_through_as_sent_and_a_batch_an_earlier_server_hashed_is_recognised,
     audit_chains_on_postgres: audit_segments_must_continue_the_chain_the_server_holds,
     authorisation_on_postgres: strangers_revoked_devices_and_other_stores_are_kept_out,
     pairing_codes_on_postgres: a_device_issues_pairing_codes_for_its_own_store,

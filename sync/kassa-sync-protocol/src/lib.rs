@@ -43,9 +43,11 @@ impl ChangeOp {
     }
 }
 
-/// One change made on a device.
+/// One change made on a device. Its payload is a JSON tree where the change is read
+/// ([`serde_json::Value`], the default); the server, which only keeps and forwards
+/// payloads, holds them as the JSON text they came in ([`wire::RawPayload`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
+pub struct Change<P = serde_json::Value> {
     /// UUIDv7 made with the change; a change sent twice is recognised by it.
     pub change_id: String,
     /// The table or document kind, e.g. `staff`, `stock_movements`, `orders`.
@@ -54,11 +56,26 @@ pub struct Change {
     pub entity_id: String,
     pub op: ChangeOp,
     /// The changed fields (upsert), the whole row (insert) or the event (event).
-    pub payload: serde_json::Value,
+    pub payload: P,
     /// Hybrid logical clock stamp: `wall_ms << 16 | counter`.
     pub hlc: u64,
     /// The device that made the change.
     pub device_id: String,
+}
+
+impl<P> Change<P> {
+    /// The same change with its payload turned by `f` (a tree into text, or back).
+    pub fn map_payload<Q, E>(self, f: impl FnOnce(P) -> Result<Q, E>) -> Result<Change<Q>, E> {
+        Ok(Change {
+            change_id: self.change_id,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            op: self.op,
+            payload: f(self.payload)?,
+            hlc: self.hlc,
+            device_id: self.device_id,
+        })
+    }
 }
 
 #[cfg(test)]

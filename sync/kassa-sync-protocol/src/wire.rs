@@ -6,6 +6,8 @@
 
 use crate::{Change, ChangeOp};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The protocol this crate speaks. A server refuses a device on another protocol with
 /// `update_required`.
@@ -107,6 +109,68 @@ pub struct PairResponse {
     pub store_key: String,
 }
 
+/// A change's payload as the JSON text it arrived in, checked to be JSON but not made into a
+/// tree: the server keeps and forwards payloads without reading most of them, and reads the
+/// few it acts on (audit entries, emails, settings) with [`RawPayload::to_value`]. Written
+/// out again it is the very text it was read from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawPayload(Box<RawValue>);
+
+impl RawPayload {
+    /// The payload's JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// A payload from JSON text (as a log keeps it), checked to be one JSON value.
+    pub fn from_json(text: String) -> Result<RawPayload, serde_json::Error> {
+        RawValue::from_string(text).map(RawPayload)
+    }
+
+    /// A payload written from a JSON tree.
+    pub fn from_value(value: &Value) -> Result<RawPayload, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawPayload)
+    }
+
+    /// The payload read into a JSON tree.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// Whether the payload is a JSON object.
+    pub fn is_object(&self) -> bool {
+        self.0.get().trim_start().starts_with('{')
+    }
+}
+
+/// Two payloads are equal when their texts are.
+impl PartialEq for RawPayload {
+    fn eq(&self, other: &RawPayload) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PushedChange {
+    /// The same change with its payload written as JSON text.
+    pub fn into_raw(self) -> Result<PushedChange<RawPayload>, serde_json::Error> {
+        Ok(PushedChange {
+            seq: self.seq,
+            change: self.change.map_payload(|p| RawPayload::from_value(&p))?,
+        })
+    }
+}
+
+impl LogEntry<RawPayload> {
+    /// The same entry with its payload read into a JSON tree.
+    pub fn into_value(self) -> Result<LogEntry, serde_json::Error> {
+        Ok(LogEntry {
+            server_seq: self.server_seq,
+            change: self.change.map_payload(|p| p.to_value())?,
+        })
+    }
+}
+
 /// Reading and writing a type that is a number beside a change's own fields, in one object on
 /// the wire, field by field: `#[serde(flatten)]` would buffer every entry of a push or a page
 /// into an intermediate form before reading it, which was a large part of reading either.
@@ -115,19 +179,19 @@ macro_rules! number_beside_change {
     ($ty:ident, $wire:ident, $number:ident) => {
         #[doc = concat!("A [`", stringify!($ty), "`] as it reads from the wire.")]
         #[derive(Deserialize)]
-        struct $wire {
+        struct $wire<P> {
             $number: u64,
             change_id: String,
             entity: String,
             entity_id: String,
             op: ChangeOp,
-            payload: serde_json::Value,
+            payload: P,
             hlc: u64,
             device_id: String,
         }
 
-        impl From<$wire> for $ty {
-            fn from(w: $wire) -> $ty {
+        impl<P> From<$wire<P>> for $ty<P> {
+            fn from(w: $wire<P>) -> $ty<P> {
                 $ty {
                     $number: w.$number,
                     change: Change {
@@ -143,7 +207,7 @@ macro_rules! number_beside_change {
             }
         }
 
-        impl Serialize for $ty {
+        impl<P: Serialize> Serialize for $ty<P> {
             fn serialize<S: serde::Serializer>(
                 &self,
                 s: S,
@@ -168,11 +232,14 @@ macro_rules! number_beside_change {
 /// One outbox change as pushed: the device's own sequence number beside it
 /// ([`number_beside_change`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "WirePushedChange")]
-pub struct PushedChange {
+#[serde(
+    from = "WirePushedChange<P>",
+    bound(deserialize = "P: Deserialize<'de>")
+)]
+pub struct PushedChange<P = Value> {
     /// The change's place in the device's outbox; consecutive within a device.
     pub seq: u64,
-    pub change: Change,
+    pub change: Change<P>,
 }
 
 number_beside_change!(PushedChange, WirePushedChange, seq);
@@ -180,11 +247,11 @@ number_beside_change!(PushedChange, WirePushedChange, seq);
 /// `POST /api/v1/push`: a batch of outbox changes, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PushRequest {
+pub struct PushRequest<P = Value> {
     /// The batch's idempotency key: the same key with the same batch gives the first
     /// answer; with another batch it is `idempotency_mismatch`.
     pub batch_id: String,
-    pub changes: Vec<PushedChange>,
+    pub changes: Vec<PushedChange<P>>,
 }
 
 /// The answer to a push.
@@ -201,8 +268,8 @@ pub struct PushResponse {
 
 /// `GET /api/v1/pull?after=CURSOR&limit=N`: changes other devices made, after a cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PullResponse {
-    pub changes: Vec<LogEntry>,
+pub struct PullResponse<P = Value> {
+    pub changes: Vec<LogEntry<P>>,
     /// The cursor to ask from next; the device stores it with the changes it applied.
     pub cursor: u64,
     /// How many changes are still after `cursor`, for progress.
@@ -261,11 +328,11 @@ pub const AUDIT_ENTITY: &str = "audit_log";
 /// One change in the server's log: on the wire, `server_seq` beside the change's own fields in
 /// one object ([`number_beside_change`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "WireLogEntry")]
-pub struct LogEntry {
+#[serde(from = "WireLogEntry<P>", bound(deserialize = "P: Deserialize<'de>"))]
+pub struct LogEntry<P = Value> {
     /// The change's place in its store's log, given in commit order.
     pub server_seq: u64,
-    pub change: Change,
+    pub change: Change<P>,
 }
 
 number_beside_change!(LogEntry, WireLogEntry, server_seq);

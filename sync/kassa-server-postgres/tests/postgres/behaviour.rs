@@ -218,7 +218,7 @@ async fn other_devices_pull_a_push_exactly_as_it_was_sent() {
     let want: Vec<_> = sent
         .into_iter()
         .enumerate()
-        .map(|(i, c)| (i as u64 + 1, c.change))
+        .map(|(i, c)| (i as u64 + 1, c.into_raw().expect("a payload").change))
         .collect();
     assert_eq!(got, want);
 

@@ -98,6 +98,11 @@ pub fn push_input(
     batch: &str,
     changes: Vec<PushedChange>,
 ) -> PushInput {
+    let changes = changes
+        .into_iter()
+        .map(PushedChange::into_raw)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("payloads written as text");
     PushInput {
         store_id: store_id.into(),
         device_id: device.into(),

@@ -173,6 +173,11 @@ pub(super) async fn push_changes(
         .map(|c| c.change.change_id.as_str())
         .collect();
     let batch_hash = hash(&ids.join(","));
+    let changes = changes
+        .into_iter()
+        .map(PushedChange::into_raw)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("payloads written as text");
     let audit = crate::audit_links(&changes)?;
     s.push(PushInput {
         store_id: store_id.into(),

@@ -125,6 +125,105 @@ pub async fn two_tills_of_a_store_see_each_others_changes(storage: Arc<dyn Stora
     assert!(d.devices.iter().all(|x| x.last_sync_at.is_some()));
 }
 
+/// A push body as a device might write it by hand: spaces, an escaped letter, keys out of
+/// order. Its payload text is kept and sent on as it came.
+fn hand_written_push(device: &str, batch_id: &str, seq: u64, change_id: &str) -> String {
+    format!(
+        r#"{{"batch_id": "{batch_id}", "changes": [{{"seq": {seq}, "change_id": "{change_id}",
+            "entity": "products", "entity_id": "p-{seq}", "op": "upsert",
+            "payload": {HAND_WRITTEN_PAYLOAD}, "hlc": {hlc}, "device_id": "{device}"}}]}}"#,
+        hlc = 1u64 << 20 | seq
+    )
+}
+
+const HAND_WRITTEN_PAYLOAD: &str = r#"{ "price_minor": 250, "name": "Th\u00e9 vert" }"#;
+
+pub async fn payloads_pass_through_as_sent_and_a_batch_an_earlier_server_hashed_is_recognised(
+    storage: Arc<dyn Storage>,
+) {
+    let s = start(storage).await;
+    let till = s.new_store().await;
+    let reader = s.join(&till.store_id).await;
+    let send = |body: String| {
+        s.http
+            .post(format!("{}/push", s.base))
+            .bearer_auth(&till.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let res = send(hand_written_push(&till.id, &uuid(), 1, &uuid()))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = s
+        .http
+        .get(format!("{}/pull?after=0", s.base))
+        .bearer_auth(&reader.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(r#""payload":{HAND_WRITTEN_PAYLOAD},"#)),
+        "the payload's text is sent on as it came: {page}"
+    );
+    let read: kassa_sync_protocol::wire::PullResponse = serde_json::from_str(&page).unwrap();
+    assert_eq!(
+        read.changes[0].change.payload,
+        json!({"name": "Thé vert", "price_minor": 250})
+    );
+
+    // An earlier server took batch `b2` and hashed it with its payloads rewritten; its answer
+    // was lost, and the device sends the very same batch to this server.
+    let (batch_id, change_id) = (uuid(), uuid());
+    let body = hand_written_push(&till.id, &batch_id, 2, &change_id);
+    let as_trees: kassa_sync_protocol::wire::PushRequest = serde_json::from_str(&body).unwrap();
+    let earlier_hash = kassa_server::sha256_hex(&serde_json::to_vec(&as_trees.changes).unwrap());
+    let first = s
+        .storage
+        .push(kassa_server_storage::PushInput {
+            store_id: till.store_id.clone(),
+            device_id: till.id.clone(),
+            batch_id: batch_id.clone(),
+            batch_hash: earlier_hash,
+            audit: Vec::new(),
+            changes: as_trees
+                .changes
+                .into_iter()
+                .map(|c| c.into_raw().unwrap())
+                .collect(),
+            now: "2026-12-07T08:00:00.000Z".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!((first.accepted, first.acked_seq), (1, 2));
+    let res = send(body).await.unwrap();
+    let status = res.status();
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        (answer["accepted"].clone(), answer["acked_seq"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(
+        s.pull(&reader, 0).await.changes.len(),
+        2,
+        "the batch is held once"
+    );
+    // Another batch under that id is still refused.
+    let res = send(hand_written_push(&till.id, &batch_id, 2, &uuid()))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        error_code(&res.json().await.unwrap()),
+        "idempotency_mismatch"
+    );
+}
+
 pub async fn resent_forked_and_gapped_batches_are_told_apart(storage: Arc<dyn Storage>) {
     let s = start(storage).await;
     let till = s.new_store().await;
