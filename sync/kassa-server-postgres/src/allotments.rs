@@ -7,8 +7,8 @@ use crate::error::db;
 use crate::sql;
 use deadpool_postgres::{Client, GenericClient};
 use kassa_server_storage::{
-    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, CAPACITY_POOL_ENTITY, Result,
-    StorageError, check_allotment, decide_allotment, pool_capacity,
+    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, Result, StorageError,
+    check_allotment, decide_allotment, pool_capacity,
 };
 use tokio_postgres::Row;
 
@@ -33,9 +33,10 @@ fn holding(r: &Row) -> AllotmentHolding {
 async fn capacity(c: &impl GenericClient, store_id: &str, pool_id: &str) -> Result<i64> {
     let rows = sql::query(
         c,
-        "SELECT payload FROM change_log WHERE store_id = $1 AND entity = $2 AND entity_id = $3
+        "SELECT payload FROM change_log
+         WHERE store_id = $1 AND entity = 'capacity_pools' AND entity_id = $2
          ORDER BY hlc DESC, device_id COLLATE \"C\" DESC",
-        &[&store_id, &CAPACITY_POOL_ENTITY, &pool_id],
+        &[&store_id, &pool_id],
     )
     .await
     .map_err(db)?;

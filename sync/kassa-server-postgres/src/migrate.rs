@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "log_device_check",
         sql: include_str!("../migrations/20261207080000_log_device_check.sql"),
     },
+    Migration {
+        version: 20261207090000,
+        name: "log_lookups",
+        sql: include_str!("../migrations/20261207090000_log_lookups.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("kassa" in ASCII, then "mig").

@@ -3,8 +3,8 @@
 
 use crate::backend;
 use kassa_server_storage::{
-    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, CAPACITY_POOL_ENTITY, Result,
-    StorageError, check_allotment, decide_allotment, pool_capacity,
+    AllotmentEvent, AllotmentHolding, AllotmentInput, AllotmentState, Result, StorageError,
+    check_allotment, decide_allotment, pool_capacity,
 };
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -21,18 +21,17 @@ fn holding(r: &Row<'_>) -> rusqlite::Result<AllotmentHolding> {
     })
 }
 
+/// A pool's capacity changes, newest first. The entity is a literal: the log's partial index
+/// of capacity pools (`0010_log_lookups.sql`) serves only a query that names it.
+pub(crate) const CAPACITY_SQL: &str = "SELECT payload FROM log
+     WHERE store_id = ?1 AND entity = 'capacity_pools' AND entity_id = ?2
+     ORDER BY hlc DESC, device_id DESC";
+
 /// The pool's capacity as the store's log has it; `NotFound` when it has none.
 fn capacity(c: &Connection, store_id: &str, pool_id: &str) -> Result<i64> {
-    let mut stmt = c
-        .prepare_cached(
-            "SELECT payload FROM log WHERE store_id = ?1 AND entity = ?2 AND entity_id = ?3
-             ORDER BY hlc DESC, device_id DESC",
-        )
-        .map_err(backend)?;
+    let mut stmt = c.prepare_cached(CAPACITY_SQL).map_err(backend)?;
     let payloads = stmt
-        .query_map(params![store_id, CAPACITY_POOL_ENTITY, pool_id], |r| {
-            r.get::<_, String>(0)
-        })
+        .query_map(params![store_id, pool_id], |r| r.get::<_, String>(0))
         .map_err(backend)?
         .collect::<rusqlite::Result<Vec<String>>>()
         .map_err(backend)?;

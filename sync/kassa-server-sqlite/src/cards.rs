@@ -250,6 +250,12 @@ pub(crate) fn record_event(c: &mut Connection, id: &str, kind: &str, now: &str) 
     Ok(n == 1)
 }
 
+/// A setting's newest change. The entity is a literal: the log's partial index of settings
+/// (`0010_log_lookups.sql`) serves only a query that names it.
+pub(crate) const SETTING_SQL: &str = "SELECT payload FROM log
+     WHERE store_id = ?1 AND entity = 'settings' AND entity_id = ?2
+     ORDER BY hlc DESC, device_id DESC LIMIT 1";
+
 pub(crate) fn latest_setting(
     c: &mut Connection,
     store_id: &str,
@@ -257,8 +263,7 @@ pub(crate) fn latest_setting(
 ) -> Result<Option<serde_json::Value>> {
     let payload: Option<String> = c
         .query_row(
-            "SELECT payload FROM log WHERE store_id = ?1 AND entity = 'settings' AND entity_id = ?2
-             ORDER BY hlc DESC, device_id DESC LIMIT 1",
+            SETTING_SQL,
             params![store_id, format!("{store_id}:{key}")],
             |r| r.get(0),
         )

@@ -49,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_allotments",
         include_str!("../migrations/0009_allotments.sql"),
     ),
+    (
+        10,
+        "0010_log_lookups",
+        include_str!("../migrations/0010_log_lookups.sql"),
+    ),
 ];
 
 /// Applies the migrations this database lacks; refuses a database from a newer server.
@@ -72,4 +77,35 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
             .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server's reads of its log by entity use the partial indexes made for them, and
+    /// the entities they name are the ones pushes carry.
+    #[test]
+    fn log_lookups_by_entity_use_their_partial_indexes() {
+        assert_eq!(kassa_server_storage::CAPACITY_POOL_ENTITY, "capacity_pools");
+        let mut c = Connection::open_in_memory().unwrap();
+        run(&mut c).unwrap();
+        for (sql, index) in [
+            (crate::allotments::CAPACITY_SQL, "log_capacity_pools"),
+            (crate::cards::SETTING_SQL, "log_settings"),
+        ] {
+            let plan: Vec<String> = c
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(["s", "e"], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|p| p.contains(&format!("USING INDEX {index}"))),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
 }
