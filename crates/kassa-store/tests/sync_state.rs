@@ -197,6 +197,40 @@ fn acknowledged_changes_leave_the_outbox_and_the_rest_stay_in_order() {
 }
 
 #[test]
+fn a_push_carries_each_payload_as_the_outbox_keeps_it_and_a_damaged_one_is_an_error() {
+    let mut t = till();
+    t.pair("01").unwrap();
+    let held: Vec<String> = t
+        .store
+        .conn()
+        .prepare("SELECT payload FROM outbox ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let batch = sync_state::pushable(t.store.conn(), 10_000).unwrap();
+    let sent: Vec<&str> = batch.iter().map(|c| c.change.payload.as_str()).collect();
+    assert_eq!(sent, held);
+
+    // A payload that is not JSON any more stops the push with a storage error naming it.
+    let first = batch[0].change.change_id.clone();
+    t.store
+        .conn()
+        .execute(
+            "UPDATE outbox SET payload = '{\"name\": ' WHERE change_id = ?1",
+            [&first],
+        )
+        .unwrap();
+    let e = sync_state::pushable(t.store.conn(), 10_000).unwrap_err();
+    assert_eq!(e.code, kassa_store::ErrorCode::Storage);
+    assert!(
+        e.message.contains(&first) && e.message.contains("payload"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_change_too_large_to_sync_is_refused_and_nothing_is_saved() {
     use kassa_sync_protocol::wire::MAX_CHANGE_BYTES;
     let mut t = till();

@@ -296,7 +296,7 @@ pub async fn join<T: Transport>(
 
 /// The idempotency key of a batch: the same changes always give the same key, so a batch
 /// sent again after its answer was lost is a replay on the server, not a second batch.
-pub fn batch_id(device_id: &str, changes: &[PushedChange]) -> String {
+pub fn batch_id<P>(device_id: &str, changes: &[PushedChange<P>]) -> String {
     let mut h = Sha256::new();
     h.update(device_id.as_bytes());
     if let (Some(first), Some(last)) = (changes.first(), changes.last()) {

@@ -8,7 +8,7 @@ use kassa_sync_protocol::wire::{
     CardPaymentResponse, CardRefundRequest, CardRefundResponse, DevicesResponse, EmailsResponse,
     ErrorBody, HandshakeRequest, HandshakeResponse, InvitationEmailRequest,
     InvitationEmailResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse,
-    PushRequest, PushResponse, StoreKeysResponse,
+    PushRequest, PushResponse, RawPayload, StoreKeysResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -213,7 +213,7 @@ impl Transport for HttpTransport {
         self.expect(Method::POST, "pair", None, Some(req)).await
     }
 
-    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+    async fn push(&self, token: &str, req: &PushRequest<RawPayload>) -> Result<PushResponse> {
         self.expect(Method::POST, "push", Some(token), Some(req))
             .await
     }

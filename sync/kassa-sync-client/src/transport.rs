@@ -7,7 +7,7 @@ use kassa_sync_protocol::wire::{
     CardPaymentResponse, CardRefundRequest, CardRefundResponse, DevicesResponse, EmailsResponse,
     HandshakeRequest, HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse,
     PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse,
-    StoreKeysResponse,
+    RawPayload, StoreKeysResponse,
 };
 use std::future::Future;
 
@@ -28,7 +28,7 @@ pub trait Transport {
     fn push(
         &self,
         token: &str,
-        req: &PushRequest,
+        req: &PushRequest<RawPayload>,
     ) -> impl Future<Output = Result<PushResponse>> + Send;
 
     /// `GET /pull?after=&limit=`: the server's log after a cursor.

@@ -9,7 +9,7 @@ use kassa_sync_client::{Transport, pair, sync_once};
 use kassa_sync_protocol::wire::{
     DeviceRecord, DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse,
     LEGACY_MAX_PUSH_CHANGES, MAX_BODY_BYTES, PairRequest, PairResponse, PairingCodeResponse,
-    PullResponse, PushRequest, PushResponse, StoreKeyRecord, StoreKeysResponse,
+    PullResponse, PushRequest, PushResponse, RawPayload, StoreKeyRecord, StoreKeysResponse,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -117,7 +117,7 @@ impl Transport for FakeServer {
         })
     }
 
-    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+    async fn push(&self, token: &str, req: &PushRequest<RawPayload>) -> Result<PushResponse> {
         assert_eq!(token, "secret-device-token");
         if let Some(hook) = self.1.lock().unwrap().as_ref() {
             hook();
@@ -603,7 +603,7 @@ impl Transport for LockProbe<'_> {
         self.check();
         self.server.pair(req).await
     }
-    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+    async fn push(&self, token: &str, req: &PushRequest<RawPayload>) -> Result<PushResponse> {
         self.check();
         self.server.push(token, req).await
     }

@@ -10,7 +10,8 @@ use kassa_store::{KeySource, Store, SystemClock};
 use kassa_sync_client::{Transport, join, sync_once, sync_once_with_progress};
 use kassa_sync_protocol::wire::{
     DevicesResponse, EmailsResponse, HandshakeRequest, HandshakeResponse, LogEntry, PairRequest,
-    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    PairResponse, PairingCodeResponse, PullResponse, PushRequest, PushResponse, RawPayload,
+    StoreKeysResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -72,7 +73,7 @@ impl Transport for LogServer {
         })
     }
 
-    async fn push(&self, _: &str, req: &PushRequest) -> Result<PushResponse> {
+    async fn push(&self, _: &str, req: &PushRequest<RawPayload>) -> Result<PushResponse> {
         Ok(PushResponse {
             accepted: req.changes.len() as u64,
             acked_seq: req.changes.last().map_or(0, |c| c.seq),
@@ -174,7 +175,7 @@ fn first_device_log(dir: &std::path::Path) -> (String, Vec<LogEntry>) {
         .enumerate()
         .map(|(i, c)| LogEntry {
             server_seq: 100 + i as u64,
-            change: c.change,
+            change: c.change.map_payload(|p| p.to_value()).unwrap(),
         })
         .collect();
     (out.store_id, log)

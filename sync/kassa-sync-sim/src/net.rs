@@ -10,7 +10,7 @@ use kassa_sync_client::{SCHEMA_VERSION_HEADER, Transport, server_refusal};
 use kassa_sync_protocol::wire::{
     AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
     HandshakeResponse, InvitationEmailRequest, InvitationEmailResponse, PairRequest, PairResponse,
-    PairingCodeResponse, PullResponse, PushRequest, PushResponse, StoreKeysResponse,
+    PairingCodeResponse, PullResponse, PushRequest, PushResponse, RawPayload, StoreKeysResponse,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -347,7 +347,7 @@ impl Transport for SimTransport {
             .await
     }
 
-    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse> {
+    async fn push(&self, token: &str, req: &PushRequest<RawPayload>) -> Result<PushResponse> {
         self.expect(Method::POST, "push".into(), Some(token), Some(req))
             .await
     }

@@ -2,6 +2,7 @@
 
 use crate::SqlResult;
 use kassa_domain::Result;
+use kassa_sync_protocol::wire::RawPayload;
 use rusqlite::Connection;
 
 /// Counts of changes waiting in the outbox.
@@ -58,10 +59,22 @@ pub fn list(conn: &Connection, limit: u32) -> Result<Vec<PendingChange>> {
 
 /// The oldest waiting changes as the sync protocol carries them, at most `limit`.
 pub fn pending_changes(conn: &Connection, limit: u32) -> Result<Vec<kassa_sync_protocol::Change>> {
-    Ok(pending_with_seq(conn, limit, usize::MAX)?
+    pending_with_seq(conn, limit, usize::MAX)?
         .into_iter()
-        .map(|(_, c)| c)
-        .collect())
+        .map(|(_, c)| {
+            let id = c.change_id.clone();
+            c.map_payload(|p| p.to_value())
+                .map_err(|_| damaged(&id, "payload"))
+        })
+        .collect()
+}
+
+/// A stored change that does not read as one.
+fn damaged(change_id: &str, what: &str) -> kassa_domain::Error {
+    kassa_domain::Error::new(
+        kassa_domain::ErrorCode::Storage,
+        format!("outbox change {change_id} has a damaged {what}"),
+    )
 }
 
 /// What one change adds to a push body besides its payload and its texts: the field names,
@@ -77,12 +90,13 @@ fn push_bytes(texts: [&str; 5]) -> usize {
 
 /// The oldest waiting changes with their outbox sequence: at most `limit`, and no more than
 /// fit in `max_bytes` of push body (see [`push_bytes`]), but always the oldest one, so one
-/// large change cannot hold the outbox back behind a limit nothing could meet.
+/// large change cannot hold the outbox back behind a limit nothing could meet. Payloads are
+/// the JSON text the outbox keeps, checked to be JSON: a push carries them as they are.
 pub fn pending_with_seq(
     conn: &Connection,
     limit: u32,
     max_bytes: usize,
-) -> Result<Vec<(u64, kassa_sync_protocol::Change)>> {
+) -> Result<Vec<(u64, kassa_sync_protocol::Change<RawPayload>)>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, change_id, entity, entity_id, op, payload, hlc, device_id FROM outbox ORDER BY seq LIMIT ?1",
@@ -108,19 +122,15 @@ pub fn pending_with_seq(
         if bytes > max_bytes && !out.is_empty() {
             break;
         }
-        let damaged = |what: &str| {
-            kassa_domain::Error::new(
-                kassa_domain::ErrorCode::Storage,
-                format!("outbox change {change_id} has a damaged {what}"),
-            )
-        };
-        let seq = u64::try_from(seq).map_err(|_| damaged("sequence"))?;
+        let seq = u64::try_from(seq).map_err(|_| damaged(&change_id, "sequence"))?;
         out.push((
             seq,
             kassa_sync_protocol::Change {
-                op: kassa_sync_protocol::ChangeOp::parse(&op).ok_or_else(|| damaged("op"))?,
-                payload: serde_json::from_str(&payload).map_err(|_| damaged("payload"))?,
-                hlc: u64::try_from(hlc).map_err(|_| damaged("clock stamp"))?,
+                op: kassa_sync_protocol::ChangeOp::parse(&op)
+                    .ok_or_else(|| damaged(&change_id, "op"))?,
+                payload: RawPayload::from_json(payload)
+                    .map_err(|_| damaged(&change_id, "payload"))?,
+                hlc: u64::try_from(hlc).map_err(|_| damaged(&change_id, "clock stamp"))?,
                 change_id,
                 entity,
                 entity_id,

@@ -10,7 +10,7 @@ use crate::{SqlResult, Store, ts};
 use chrono::{DateTime, Duration, Utc};
 use kassa_domain::hlc::Hlc;
 use kassa_domain::{Error, ErrorCode, Result};
-use kassa_sync_protocol::wire::{MAX_BODY_BYTES, PushedChange};
+use kassa_sync_protocol::wire::{MAX_BODY_BYTES, PushedChange, RawPayload};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
@@ -190,7 +190,7 @@ pub fn save_pairing(store: &mut Store, p: &Pairing<'_>) -> Result<ClockCheck> {
 /// The oldest changes waiting for the server, with their outbox sequence: at most `limit`,
 /// and no more than a push body of [`PUSH_BODY_BUDGET`] bytes holds (but always the oldest,
 /// whatever its size: the server says plainly if it is too large to take).
-pub fn pushable(conn: &Connection, limit: usize) -> Result<Vec<PushedChange>> {
+pub fn pushable(conn: &Connection, limit: usize) -> Result<Vec<PushedChange<RawPayload>>> {
     let limit = u32::try_from(limit).unwrap_or(u32::MAX);
     Ok(outbox::pending_with_seq(conn, limit, PUSH_BODY_BUDGET)?
         .into_iter()

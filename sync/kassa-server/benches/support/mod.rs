@@ -17,7 +17,7 @@ use kassa_sync_client::{HttpTransport, Transport, join, pair, sync_once};
 use kassa_sync_protocol::wire::{
     AllotmentRequest, AllotmentResponse, DevicesResponse, EmailsResponse, HandshakeRequest,
     HandshakeResponse, PairRequest, PairResponse, PairingCodeResponse, PullResponse, PushRequest,
-    PushResponse, StoreKeysResponse,
+    PushResponse, RawPayload, StoreKeysResponse,
 };
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -244,7 +244,7 @@ impl Transport for Metered {
         self.inner.pair(req).await
     }
 
-    async fn push(&self, token: &str, req: &PushRequest) -> KassaResult<PushResponse> {
+    async fn push(&self, token: &str, req: &PushRequest<RawPayload>) -> KassaResult<PushResponse> {
         let t = Instant::now();
         let answer = self.inner.push(token, req).await;
         let mut m = self.meter.lock().expect("the meter");
