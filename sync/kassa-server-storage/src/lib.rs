@@ -172,6 +172,16 @@ pub struct AuditLink {
 /// The audit links of a batch's audit entries (changes of entity `audit_log`), in order.
 /// An audit entry without its place or hashes is `AuditChainBreak`.
 pub fn audit_links(changes: &[PushedChange<RawPayload>]) -> Result<Vec<AuditLink>> {
+    Ok(audit_entries(changes)?
+        .into_iter()
+        .map(|(link, _)| link)
+        .collect())
+}
+
+/// [`audit_links`], each with its entry's payload read, for checking the entry's hash.
+pub fn audit_entries(
+    changes: &[PushedChange<RawPayload>],
+) -> Result<Vec<(AuditLink, serde_json::Value)>> {
     let hex64 = |v: Option<&serde_json::Value>| {
         v.and_then(|v| v.as_str())
             .filter(|s| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
@@ -192,12 +202,15 @@ pub fn audit_links(changes: &[PushedChange<RawPayload>]) -> Result<Vec<AuditLink
                 hex64(p.get("prev_hash")),
                 hex64(p.get("hash")),
             ) {
-                (Some(device_seq), Some(prev_hash), Some(hash)) => Ok(AuditLink {
-                    outbox_seq: pc.seq,
-                    device_seq,
-                    prev_hash,
-                    hash,
-                }),
+                (Some(device_seq), Some(prev_hash), Some(hash)) => Ok((
+                    AuditLink {
+                        outbox_seq: pc.seq,
+                        device_seq,
+                        prev_hash,
+                        hash,
+                    },
+                    p,
+                )),
                 _ => Err(StorageError::AuditChainBreak(format!(
                     "change {} is an audit entry without its place or its hashes (64 lowercase hex digits)",
                     pc.seq

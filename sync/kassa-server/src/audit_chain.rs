@@ -5,7 +5,7 @@
 
 use crate::error::ApiError;
 use kassa_domain::audit::{AuditEntry, entry_hash};
-use kassa_server_storage::{AuditLink, audit_links};
+use kassa_server_storage::{AuditLink, audit_entries};
 use kassa_sync_protocol::wire::{AUDIT_ENTITY, PushedChange, RawPayload};
 use serde_json::Value;
 
@@ -14,11 +14,10 @@ pub fn check_audit(
     changes: &[PushedChange<RawPayload>],
     device_id: &str,
 ) -> Result<Vec<AuditLink>, ApiError> {
-    let links = audit_links(changes).map_err(ApiError::from)?;
+    let read = audit_entries(changes).map_err(ApiError::from)?;
     let entries = changes.iter().filter(|pc| pc.change.entity == AUDIT_ENTITY);
-    for (pc, link) in entries.zip(&links) {
-        // `audit_links` read this payload already: it is JSON.
-        let payload = pc.change.payload.to_value().unwrap_or_default();
+    let mut links = Vec::with_capacity(read.len());
+    for (pc, (link, payload)) in entries.zip(read) {
         let entry = entry_of(&pc.change.entity_id, &payload, link.device_seq).ok_or_else(|| {
             ApiError::audit_chain_break(format!(
                 "audit entry {} lacks a field its hash covers",
@@ -44,6 +43,7 @@ pub fn check_audit(
                 link.device_seq
             )));
         }
+        links.push(link);
     }
     Ok(links)
 }

@@ -8,7 +8,7 @@ use crate::server_key::{ServerKey, decode_store_key, encode_store_key};
 use crate::state::{AppState, timestamp};
 use crate::validate::{
     MIN_SCHEMA_VERSION, batch_hash, check_allotment, check_pair, check_protocol, check_push,
-    check_schema, check_uuid, pull_limit, rewritten_batch_hash,
+    check_schema, check_uuid, pull_limit, read_push, rewritten_batch_hash,
 };
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -408,6 +408,7 @@ async fn push(
         check_schema(version)?;
     }
     check_push(&req, &device.device_id)?;
+    let audit = check_audit(&req.changes, &device.device_id)?;
     let hash = batch_hash(&req.changes)?;
     let carries_email = req
         .changes
@@ -420,20 +421,18 @@ async fn push(
         device = %device.device_id,
         changes = req.changes.len(),
     );
-    let input = |req: PushRequest<RawPayload>, batch_hash: String| {
-        Ok::<_, ApiError>(PushInput {
-            store_id: device.store_id.clone(),
-            device_id: device.device_id.clone(),
-            batch_id: req.batch_id,
-            batch_hash,
-            audit: check_audit(&req.changes, &device.device_id)?,
-            changes: req.changes,
-            now: now.clone(),
-        })
+    let input = |req: PushRequest<RawPayload>, batch_hash: String| PushInput {
+        store_id: device.store_id.clone(),
+        device_id: device.device_id.clone(),
+        batch_id: req.batch_id,
+        batch_hash,
+        audit: audit.clone(),
+        changes: req.changes,
+        now: now.clone(),
     };
     let pushed = match state
         .storage
-        .push(input(req, hash.clone())?)
+        .push(input(req, hash.clone()))
         .instrument(span.clone())
         .await
     {
@@ -444,12 +443,9 @@ async fn push(
             if rewritten == hash {
                 return Err(StorageError::IdempotencyMismatch.into());
             }
-            let again: PushRequest<RawPayload> = serde_json::from_slice(&body).map_err(|e| {
-                ApiError::invalid(format!("the push body is not a valid batch: {e}"))
-            })?;
             state
                 .storage
-                .push(input(again, rewritten)?)
+                .push(input(read_push(&body)?, rewritten))
                 .instrument(span.clone())
                 .await?
         }

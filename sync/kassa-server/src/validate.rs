@@ -7,6 +7,9 @@ use kassa_sync_protocol::wire::{
     AllotmentRequest, MAX_PULL_CHANGES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PairRequest,
     PushRequest, PushedChange, RawPayload, StoreRecord,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// The oldest device schema the server syncs with.
 pub const MIN_SCHEMA_VERSION: u32 = 6;
@@ -187,7 +190,7 @@ pub fn check_allotment(req: &AllotmentRequest) -> Result<(), ApiError> {
 /// The batch's idempotency hash: SHA-256 of its changes as JSON, each payload the very text
 /// the device sent (a device sends each payload as its JSON library writes a tree, so this is
 /// the text the tree would give again).
-pub fn batch_hash(changes: &[PushedChange<RawPayload>]) -> Result<String, ApiError> {
+pub fn batch_hash<P: Serialize>(changes: &[PushedChange<P>]) -> Result<String, ApiError> {
     serde_json::to_vec(changes)
         .map(|bytes| sha256_hex(&bytes))
         .map_err(|e| ApiError::internal(&format!("cannot serialise a batch: {e}")))
@@ -198,11 +201,13 @@ pub fn batch_hash(changes: &[PushedChange<RawPayload>]) -> Result<String, ApiErr
 /// where the device's text differs from the server's rewriting (key order, escapes), only this
 /// hash recognises it.
 pub fn rewritten_batch_hash(body: &[u8]) -> Result<String, ApiError> {
-    let req: PushRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(format!("the push body is not a valid batch: {e}")))?;
-    serde_json::to_vec(&req.changes)
-        .map(|bytes| sha256_hex(&bytes))
-        .map_err(|e| ApiError::internal(&format!("cannot serialise a batch: {e}")))
+    batch_hash(&read_push::<Value>(body)?.changes)
+}
+
+/// A push body read, its payloads as `P`, unchecked.
+pub fn read_push<P: DeserializeOwned>(body: &[u8]) -> Result<PushRequest<P>, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(format!("the push body is not a valid batch: {e}")))
 }
 
 /// A push body as the server reads it: decoded, checked for `device_id`, and hashed.
@@ -210,8 +215,7 @@ pub fn decode_push(
     body: &[u8],
     device_id: &str,
 ) -> Result<(PushRequest<RawPayload>, String), ApiError> {
-    let req: PushRequest<RawPayload> = serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(format!("the push body is not a valid batch: {e}")))?;
+    let req = read_push(body)?;
     check_push(&req, device_id)?;
     let hash = batch_hash(&req.changes)?;
     Ok((req, hash))

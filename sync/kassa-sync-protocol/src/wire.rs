@@ -161,16 +161,6 @@ impl PushedChange {
     }
 }
 
-impl LogEntry<RawPayload> {
-    /// The same entry with its payload read into a JSON tree.
-    pub fn into_value(self) -> Result<LogEntry, serde_json::Error> {
-        Ok(LogEntry {
-            server_seq: self.server_seq,
-            change: self.change.map_payload(|p| p.to_value())?,
-        })
-    }
-}
-
 /// Reading and writing a type that is a number beside a change's own fields, in one object on
 /// the wire, field by field: `#[serde(flatten)]` would buffer every entry of a push or a page
 /// into an intermediate form before reading it, which was a large part of reading either.
